@@ -1,0 +1,1 @@
+"""Ardoise's race model and analysis: pure, no I/O, no clock, no UI."""

@@ -1,0 +1,61 @@
+"""Positions along the route from GPS fixes: finer than the feed's km to go (10 m steps).
+
+In a lead-out the wheels are 1-2 m apart; a feed rounding distances to 10 m cannot tell them
+apart, but latitude and longitude (~0.1 m precision, a few metres of GPS noise) can, once
+projected onto the route's polyline.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from race.models import ProfilePoint
+
+KM_PER_DEGREE = 111.195
+"""Length of a degree of latitude (and of longitude at the equator), in km."""
+SEARCH_KM = 0.3
+"""Segments searched on either side of the rider's reported position."""
+
+
+class RouteLine:
+    """The route as a polyline of (km from start, lat, lon), for projecting fixes onto it."""
+
+    def __init__(self, points: Sequence[ProfilePoint], distance_km: float) -> None:
+        located = sorted(
+            (p for p in points if p.lat is not None and p.lon is not None), key=lambda p: p.km
+        )
+        self.distance_km = distance_km
+        self._km = [p.km for p in located]
+        self._lat = [p.lat for p in located if p.lat is not None]
+        self._lon = [p.lon for p in located if p.lon is not None]
+        self.usable = len(self._km) >= 2
+        mean_lat = sum(self._lat) / len(self._lat) if self._lat else 0.0
+        self._kx = KM_PER_DEGREE * math.cos(math.radians(mean_lat))
+
+    def km_to_finish(self, lat: float, lon: float, near_km_to_finish: float) -> float | None:
+        """The rider's km to go, projected from his fix onto the route near where the feed puts
+        him; None when the fix is off the route (farther than 100 m from it)."""
+        if not self.usable:
+            return None
+        near = self.distance_km - near_km_to_finish
+        lo = max(0, bisect_left(self._km, near - SEARCH_KM) - 1)
+        hi = min(len(self._km) - 1, bisect_right(self._km, near + SEARCH_KM))
+        best_d2 = math.inf
+        best_km = 0.0
+        for i in range(lo, hi):
+            ax = (self._lon[i] - lon) * self._kx
+            ay = (self._lat[i] - lat) * KM_PER_DEGREE
+            dx = (self._lon[i + 1] - self._lon[i]) * self._kx
+            dy = (self._lat[i + 1] - self._lat[i]) * KM_PER_DEGREE
+            length2 = dx * dx + dy * dy
+            f = 0.0 if length2 == 0 else min(1.0, max(0.0, -(ax * dx + ay * dy) / length2))
+            px, py = ax + dx * f, ay + dy * f
+            d2 = px * px + py * py
+            if d2 < best_d2:
+                best_d2 = d2
+                best_km = self._km[i] + f * (self._km[i + 1] - self._km[i])
+        if best_d2 > 0.1**2:
+            return None
+        return self.distance_km - best_km

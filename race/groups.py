@@ -1,0 +1,114 @@
+"""Groups on the road: split by a time threshold, identity kept across updates, named."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from race.models import Bib
+from race.situation import GroupKind
+
+PELOTON_MIN = 20
+"""A group needs at least this many riders to be the peloton (DESIGN.md, "Groups")."""
+GRUPETTO_MIN = 8
+"""Behind the peloton, the largest group of at least this size is the grupetto."""
+FORGET_AFTER = 5
+"""A vanished group's id can be revived for this many updates (a group flickering apart)."""
+
+
+def split_by_gap(gaps: Sequence[float], threshold_s: float) -> list[range]:
+    """Split riders sorted front to back by gap into runs where no step exceeds `threshold_s`."""
+    if not gaps:
+        return []
+    runs: list[range] = []
+    start = 0
+    for i in range(1, len(gaps)):
+        if gaps[i] - gaps[i - 1] > threshold_s:
+            runs.append(range(start, i))
+            start = i
+    runs.append(range(start, len(gaps)))
+    return runs
+
+
+@dataclass
+class _Known:
+    id: str
+    riders: frozenset[Bib]
+    missing_for: int = 0
+
+
+class GroupIdentity:
+    """Gives each group a stable id: a group inherits the id of a previous group when it
+    holds at least half of that group's riders (the best overlap wins)."""
+
+    def __init__(self) -> None:
+        self._known: list[_Known] = []
+        self._counter = 0
+
+    def assign(self, groups: Sequence[frozenset[Bib]]) -> list[str]:
+        candidates: list[tuple[int, int, int]] = []  # (overlap, known index, group index)
+        for k, known in enumerate(self._known):
+            need = (len(known.riders) + 1) // 2
+            for g, riders in enumerate(groups):
+                shared = len(known.riders & riders)
+                if shared and shared >= need:
+                    candidates.append((shared, k, g))
+        candidates.sort(key=lambda c: (-c[0], self._known[c[1]].missing_for, c[1], c[2]))
+        ids: list[str | None] = [None] * len(groups)
+        used: set[int] = set()
+        for _, k, g in candidates:
+            if k in used or ids[g] is not None:
+                continue
+            used.add(k)
+            ids[g] = self._known[k].id
+        survivors: list[_Known] = []
+        for k, known in enumerate(self._known):
+            if k not in used and known.missing_for + 1 < FORGET_AFTER:
+                known.missing_for += 1
+                survivors.append(known)
+        final: list[str] = []
+        for g, riders in enumerate(groups):
+            gid = ids[g]
+            if gid is None:
+                self._counter += 1
+                gid = f"g{self._counter}"
+            final.append(gid)
+            survivors.append(_Known(gid, riders))
+        self._known = survivors
+        return final
+
+
+def name_groups(sizes: Sequence[int]) -> list[tuple[GroupKind, str]]:
+    """Kinds and names of groups given front to back by their sizes.
+
+    The peloton is the front-most group of at least `PELOTON_MIN` riders. Ahead of it are the
+    head of the race and the chase groups; behind it, the largest group of at least
+    `GRUPETTO_MIN` is the grupetto and smaller ones are dropped riders. With no peloton (a
+    mountain stage in pieces) the rearmost sizeable group is the grupetto.
+    """
+    n = len(sizes)
+    peloton = next((i for i, s in enumerate(sizes) if s >= PELOTON_MIN), None)
+    grupetto: int | None
+    if peloton is not None:
+        behind = [i for i in range(peloton + 1, n) if sizes[i] >= GRUPETTO_MIN]
+        grupetto = max(behind, key=lambda i: (sizes[i], -i)) if behind else None
+    else:
+        behind = [i for i in range(2, n) if sizes[i] >= GRUPETTO_MIN]
+        grupetto = behind[-1] if behind else None
+    out: list[tuple[GroupKind, str]] = []
+    for i, size in enumerate(sizes):
+        if i == peloton:
+            out.append(("peloton", "Peloton"))
+        elif i == 0:
+            out.append(("head", "Head of race"))
+        elif i == grupetto:
+            out.append(("grupetto", "Grupetto"))
+        elif peloton is not None and i < peloton:
+            out.append(("chase", "Chase" if peloton == 2 else f"Chase {i}"))
+        elif peloton is not None and size < GRUPETTO_MIN:
+            out.append(("dropped", "Dropped"))
+        elif peloton is None and i == 1:
+            out.append(("chase", "Chase"))
+        else:
+            out.append(("group", f"Group {i + 1}"))
+    return out

@@ -1,0 +1,182 @@
+"""The race as data: stage, teams, riders, and the events a feed delivers.
+
+Every feed adapter turns its provider's format into these models; the engine (`race.engine`)
+consumes nothing else. Times are UNIX seconds taken from the feed, never from the clock.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Bib = int
+"""A rider's race number: the identity of a rider everywhere in Ardoise."""
+
+StageType = Literal["flat", "hilly", "mountain", "itt", "ttt"]
+RiderRole = Literal["sprinter", "leadout", "leader", "climber", "domestique"]
+Jersey = Literal["yellow", "green", "polka-dot", "white"]
+
+
+class Model(BaseModel):
+    """Immutable model that tolerates extra fields (feeds grow new fields over time)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class ProfilePoint(Model):
+    """One point of the route: distance from the start and altitude."""
+
+    km: float
+    altitude_m: float
+    lat: float | None = None
+    lon: float | None = None
+
+
+class Climb(Model):
+    """A categorised climb, located by its summit."""
+
+    name: str
+    summit_km: float
+    """Distance from the start to the summit, in km."""
+    length_km: float | None = None
+    gradient_pct: float | None = None
+    category: str | None = None
+    """"HC", "1", "2", "3", "4" or the provider's code."""
+
+
+class Stage(Model):
+    """What a stage is, as the roadbook describes it."""
+
+    race: str
+    """Name of the race, e.g. "Tour de France"."""
+    year: int
+    number: int | None = None
+    start: str = ""
+    finish: str = ""
+    distance_km: float
+    type: StageType = "flat"
+    coefficient: int | None = Field(default=None, ge=1, le=6)
+    """Time-limit coefficient from the roadbook (1-6) when the feed carries it."""
+    timezone: str = "UTC"
+    """IANA zone of the stage, for the race clock shown as local time of day."""
+    profile: tuple[ProfilePoint, ...] = ()
+    climbs: tuple[Climb, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Short human name, e.g. "Stage 5 Lannemezan › Pau"."""
+        parts = [f"Stage {self.number}" if self.number is not None else "Stage"]
+        if self.start and self.finish:
+            parts.append(f"{self.start} › {self.finish}")
+        return " ".join(parts)
+
+
+class Team(Model):
+    code: str
+    """Short code, e.g. "UAD" (the key "my team" is configured with)."""
+    name: str
+
+
+class Rider(Model):
+    bib: Bib
+    first_name: str
+    last_name: str
+    team: str
+    """Team code."""
+    nationality: str | None = None
+    role: RiderRole | None = None
+    """Role in the team when the feed or the config knows it."""
+
+    @property
+    def short_name(self) -> str:
+        """Initial and family name, e.g. "J. PHILIPSEN"."""
+        initial = f"{self.first_name[:1]}. " if self.first_name else ""
+        return f"{initial}{self.last_name}"
+
+
+class RiderFix(Model):
+    """One rider's position in a telemetry frame. Any field but the bib may be missing."""
+
+    bib: Bib
+    km_to_finish: float | None = None
+    lat: float | None = None
+    lon: float | None = None
+    speed_kmh: float | None = None
+    feed_gap_s: float | None = None
+    """The provider's own gap to the first rider (Race Center `secToFirstRider`), for comparison."""
+    altitude_m: float | None = None
+    gradient_pct: float | None = None
+    finished: bool = False
+    jersey: Jersey | None = None
+
+
+# --- Feed events -------------------------------------------------------------------------------
+
+
+class StartList(Model):
+    """The stage and its start list. Sent first by every adapter, and again when it changes."""
+
+    kind: Literal["start_list"] = "start_list"
+    stage: Stage
+    teams: tuple[Team, ...] = ()
+    riders: tuple[Rider, ...] = ()
+
+
+class Telemetry(Model):
+    """A frame of rider positions at one instant."""
+
+    kind: Literal["telemetry"] = "telemetry"
+    t: float
+    riders: tuple[RiderFix, ...]
+
+
+class ReportedGroup(Model):
+    """A group as the provider reports it (race radio, timing motorbike)."""
+
+    riders: tuple[Bib, ...] = ()
+    size: int | None = None
+    gap_s: float | None = None
+    label: str | None = None
+
+
+class ReportedGroups(Model):
+    kind: Literal["groups"] = "groups"
+    t: float
+    groups: tuple[ReportedGroup, ...]
+
+
+NewsCategory = Literal["crash", "abandon", "puncture", "mechanical", "commentary", "finish"]
+
+
+class RaceNews(Model):
+    """Something race radio says: a crash, an abandon, a line of commentary."""
+
+    kind: Literal["news"] = "news"
+    t: float
+    category: NewsCategory = "commentary"
+    text: str
+    riders: tuple[Bib, ...] = ()
+
+
+FeedState = Literal["connecting", "live", "stale", "reconnecting", "paused", "ended", "error"]
+
+
+class FeedStatus(Model):
+    """The adapter's own state: it reads the clock, so `at` is wall-clock time, not race time."""
+
+    kind: Literal["status"] = "status"
+    state: FeedState
+    at: float
+    detail: str = ""
+    attempt: int | None = None
+    retry_in_s: float | None = None
+    rejected: int = 0
+    """Malformed events dropped so far (counted and shown, never fatal)."""
+
+
+FeedEvent = Annotated[
+    StartList | Telemetry | ReportedGroups | RaceNews | FeedStatus,
+    Field(discriminator="kind"),
+]
+"""Everything an adapter can yield; also Ardoise's own wire and recording format."""

@@ -1,0 +1,194 @@
+"""The `Situation`: what the engine knows at one instant, and all that the screen shows.
+
+A `Situation` is immutable. Its JSON form (`Situation.to_json_dict`) is the public contract of
+`ardoise situation --json`, documented in the README; keys are only ever added.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from race.models import Bib, FeedStatus, Rider, Stage, StageType, Team
+
+GroupKind = Literal["head", "chase", "peloton", "group", "grupetto", "dropped"]
+LimitStatus = Literal["safe", "tight", "danger", "outside"]
+SprinterState = Literal["on_wheel", "gap_opening", "lost_wheel", "boxed", "out_of_position"]
+AlertLevel = Literal["info", "warning", "critical"]
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class StageSummary(View):
+    name: str
+    distance_km: float
+    coefficient: int | None
+    race: str = ""
+    year: int | None = None
+    type: StageType | None = None
+
+
+class Notable(View):
+    """A rider worth naming in a group, and why."""
+
+    bib: Bib
+    reasons: tuple[str, ...]
+    """Any of "yellow", "green", "polka-dot", "white", "my team", "marked", "sprinter"."""
+
+
+class CatchProjection(View):
+    """Where this group catches the group ahead (or is caught by the one behind) if trends hold."""
+
+    km_to_finish: float | None
+    """Km to go at the catch; None when it would not happen before the line."""
+    closing_s_per_10km: float
+    basis: str
+    """How the projection was made, shown beside it, e.g. "−42 s/10 km over 8 km"."""
+
+
+class GroupView(View):
+    id: str
+    name: str
+    kind: GroupKind
+    riders: tuple[Bib, ...]
+    """In road order, front first."""
+    gap_s: float
+    """Passage-time gap of the group's first rider to the head of the race."""
+    gap_to_ahead_s: float | None
+    km_to_finish: float
+    speed_kmh: float | None
+    trend_s_per_10km: float | None
+    """Change of the gap per 10 km (negative: closing on the head)."""
+    trend_s_per_min: float | None
+    trend_basis: str | None
+    catch: CatchProjection | None = None
+    notable: tuple[Notable, ...] = ()
+    finished: bool = False
+    """True once the group has crossed the line (its gap is then final)."""
+
+    @property
+    def size(self) -> int:
+        return len(self.riders)
+
+
+class LimitGroup(View):
+    id: str
+    name: str
+    projected_gap_s: float
+    """Projected gap to the winner at the finish (the actual one once the group has finished)."""
+    margin_s: float
+    """Cut minus projected gap: negative means outside the limit."""
+    status: LimitStatus
+    watched: tuple[Bib, ...] = ()
+    """Watched riders in the group (sprinters by default; my team first)."""
+    countdown_s: float | None = None
+    """After the winner has finished: seconds left for this group to cross the line."""
+
+
+class TimeLimit(View):
+    rules: str = ""
+    """Name of the rule set, e.g. "Tour de France"."""
+    coefficient: int | None = None
+    percent: float | None = None
+    winner_time_s: float | None = None
+    winner_speed_kmh: float | None = None
+    final: bool = False
+    cut_s: float | None = None
+    """Allowed gap to the winner, in seconds."""
+    basis: str = ""
+    """One line explaining the projection.
+
+    For example "coef 4 · winner ≈ 37.5 km/h → 15 % → cut ≈ +47:39"."""
+    groups: tuple[LimitGroup, ...] = ()
+    finished_outside: tuple[Bib, ...] = ()
+
+
+class TrainRider(View):
+    bib: Bib
+    rank: int
+    """Position in the race, counted from the front (1 = first on the road)."""
+    gap_m: float | None
+    """Distance to the wheel ahead in the train (None for the train's first rider)."""
+    gap_s: float | None = None
+    role: Literal["leadout", "sprinter"] = "leadout"
+
+
+class Train(View):
+    team: str
+    """Team code."""
+    sprinter: Bib
+    riders: tuple[TrainRider, ...]
+    """Train riders and the sprinter, in road order."""
+    status: SprinterState
+    sprinter_rank: int
+    intruders: int = 0
+    """Riders of other teams between the sprinter and his last lead-out man."""
+    my_team: bool = False
+
+
+class Finale(View):
+    """Context of the lead-out picture."""
+
+    active: bool = False
+    finale_km: float = 10.0
+    head_km_to_finish: float | None = None
+    resolution_m: float | None = None
+    """How far the bunch moves between two frames: the uncertainty of a position in the finale."""
+    cadence_s: float | None = None
+
+
+class Alert(View):
+    t: float
+    kind: str
+    text: str
+    level: AlertLevel = "info"
+    key: str = ""
+    """Identity of the condition that raised it, used to debounce."""
+
+
+class Roster(View):
+    """Teams and riders, shared by successive situations (never copied per frame)."""
+
+    teams: dict[str, Team] = Field(default_factory=dict)
+    riders: dict[Bib, Rider] = Field(default_factory=dict)
+
+    def name(self, bib: Bib) -> str:
+        rider = self.riders.get(bib)
+        return rider.short_name if rider else f"#{bib}"
+
+
+class Situation(View):
+    t: float | None = None
+    """Feed time of the last telemetry (UNIX s); None before the first frame."""
+    stage: StageSummary
+    race_time_s: float | None = None
+    """Time since the real start (the head passing km 0); None before it."""
+    head_km_to_finish: float | None = None
+    head_speed_kmh: float | None = None
+    winner_finished: bool = False
+    riders_tracked: int = 0
+    groups: tuple[GroupView, ...] = ()
+    time_limit: TimeLimit = TimeLimit()
+    leadout: tuple[Train, ...] = ()
+    finale: Finale = Finale()
+    alerts: tuple[Alert, ...] = ()
+    """Every alert so far, oldest first."""
+    new_alerts: int = 0
+    """How many of `alerts` this update raised (they are the last ones)."""
+    news: tuple[Alert, ...] = ()
+    """What the feed's own race radio said (crashes, commentary), oldest first."""
+    feed: FeedStatus | None = None
+    events_applied: int = 0
+    stage_info: Stage | None = Field(default=None, exclude=True)
+    roster: Roster = Field(default_factory=Roster, exclude=True)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The public JSON form (see the README, "The situation JSON").
+
+        The feed status's `at` is the adapter's wall-clock time, not race data: left out so
+        that the same feed always gives the same JSON.
+        """
+        return self.model_dump(mode="json", exclude={"new_alerts": True, "feed": {"at"}})
