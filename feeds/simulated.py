@@ -1,0 +1,101 @@
+"""The `simulated` feed: a scripted, deterministic stage, played back at any speed.
+
+The embedded default feed: it needs no network and no recording, and the same seed always gives
+the same race, so it serves demos, tests and the documentation. The stage itself is built by
+`feeds.simulation`; this adapter only paces it (`ReplayClock`) and reports its status.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict, Field
+
+from feeds.base import Capabilities, FeedAdapter, FeedOptions
+from feeds.pacing import ReplayClock
+from race.models import FeedEvent, FeedStatus, RaceNews, Telemetry
+
+
+class SimulatedOptions(FeedOptions):
+    """Options of the simulated feed (`[feed.simulated]` in `config.toml`)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+    """Field docstrings become their descriptions: the user's documentation of each key."""
+
+    scenario: Literal["flat", "mountain"] = "flat"
+    """The stage to simulate: "flat" (a break caught in the last 15 km, lead-out trains, a
+    bunch sprint) or "mountain" (four climbs, the favourites splitting, a grupetto of sprinters
+    racing the time limit)."""
+
+    seed: int = 2026
+    """Same seed, same race: who goes in the break, the order of the trains, who wins. The riders
+    and teams are the same whatever the seed."""
+
+    speed: float = Field(default=20.0, ge=0, le=100)
+    """Replay speed: 1 = real time, 20 = twenty times faster, 0 = as fast as possible."""
+
+    cadence_s: float = Field(default=6.0, ge=1, le=60)
+    """Seconds of race time between two frames of rider positions (real feeds: about 6)."""
+
+    noise_m: float = Field(default=4.0, ge=0, le=100)
+    """GPS noise on the riders' positions: standard deviation in metres (0: exact positions)."""
+
+    skip_to_km: float | None = Field(default=None, ge=0)
+    """Jump to the finale: frames before the head of the race reaches this many km to go are
+    delivered at once (the engine still receives the whole history), then the replay runs at
+    `speed`. None plays the stage from the neutralised start."""
+
+
+class SimulatedFeed(FeedAdapter):
+    """A simulated stage (see `feeds.simulation`), paced by a replay clock that can pause."""
+
+    name: ClassVar[str] = "simulated"
+    Options: ClassVar[type[FeedOptions]] = SimulatedOptions
+    capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, pause=True)
+
+    def __init__(self, options: FeedOptions) -> None:
+        if not isinstance(options, SimulatedOptions):
+            raise TypeError(f"SimulatedFeed needs SimulatedOptions, not {type(options).__name__}")
+        super().__init__(options)
+        self._options = options
+        self._clock = ReplayClock(options.speed)
+        self._skip_clock = ReplayClock(0)
+        """Delivers the skipped part of the stage at once, but still honours a pause."""
+
+    def pause(self) -> None:
+        self._clock.pause()
+        self._skip_clock.pause()
+
+    def resume(self) -> None:
+        self._clock.resume()
+        self._skip_clock.resume()
+
+    async def events(self) -> AsyncIterator[FeedEvent]:
+        o = self._options
+        yield FeedStatus(
+            state="live", at=time.time(), detail=f"simulated {o.scenario} stage, seed {o.seed}"
+        )
+        skipping = o.skip_to_km is not None
+        # Imported here: building the simulation's tables is not needed for the first frame.
+        from feeds.simulation import simulate
+
+        for event in simulate(o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m):
+            if isinstance(event, Telemetry):
+                if skipping and o.skip_to_km is not None and _head_km(event) <= o.skip_to_km:
+                    skipping = False
+                await (self._skip_clock if skipping else self._clock).wait_until(event.t)
+            elif isinstance(event, RaceNews):
+                await (self._skip_clock if skipping else self._clock).wait_until(event.t)
+            yield event
+        yield FeedStatus(
+            state="ended", at=time.time(), detail=f"simulated {o.scenario} stage finished"
+        )
+
+
+def _head_km(frame: Telemetry) -> float:
+    """Km to go of the head of the race in a frame (0 once a rider has finished)."""
+    return min(
+        (fix.km_to_finish for fix in frame.riders if fix.km_to_finish is not None), default=0.0
+    )

@@ -1,0 +1,491 @@
+"""Play a script back as feed events: the start list, then telemetry frames and race news.
+
+Each group rides its scripted passage times; inside a group riders hold a place in metres behind
+its front (a bunch, a break taking turns, a train), moving between places at a bounded speed. A
+rider's fix is read from the route grid at his position, with GPS and speed noise on top.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Iterator
+from typing import Any
+
+from feeds.simulation.scenarios import build_script
+from feeds.simulation.script import Finale, Script
+from race.models import Bib, FeedEvent, RaceNews, StartList, Telemetry
+
+LINGER_FRAMES = 5
+"""Frames a finished rider stays in the feed, at km 0, before he stops being tracked."""
+
+DROP_CHANCE = 0.05
+"""Share of frames that miss a few riders, as real feeds do."""
+
+NOISE_POOL = 16411
+"""Pre-drawn standard normal values reused for GPS and speed noise: drawing three fresh values
+per rider and frame would cost more than the rest of the simulation."""
+
+SPEED_NOISE = 0.035
+"""Relative noise on a rider's speed (real feeds are noisier still inside a sprinting bunch)."""
+
+_M_PER_DEG = 111_195.0
+
+
+def simulate(
+    scenario: str,
+    seed: int,
+    cadence_s: float = 6,
+    noise_m: float = 4,
+) -> Iterator[FeedEvent]:
+    """The simulated stage as feed events: `StartList` first, then `Telemetry` frames every
+    `cadence_s` of race time and `RaceNews`, in time order, until the last rider has finished.
+
+    Deterministic: the same arguments give the same events.
+    """
+    if cadence_s <= 0:
+        raise ValueError("cadence_s must be > 0")
+    if noise_m < 0:
+        raise ValueError("noise_m must be >= 0")
+    script = build_script(scenario, seed)  # raises now for an unknown scenario
+    return _events(script, float(cadence_s), float(noise_m))
+
+
+def _events(script: Script, cadence_s: float, noise_m: float) -> Iterator[FeedEvent]:
+    yield StartList(stage=script.stage, teams=script.roster.teams, riders=script.roster.riders)
+    yield from _Playback(script, cadence_s, noise_m).run()
+
+
+def _smoothstep(u: float) -> float:
+    u = min(max(u, 0.0), 1.0)
+    return u * u * (3.0 - 2.0 * u)
+
+
+class _Playback:
+    """The state of the race between frames: who rides in which group, at what place."""
+
+    def __init__(self, script: Script, cadence_s: float, noise_m: float) -> None:
+        self.script = script
+        self.dt = cadence_s
+        self.noise_m = noise_m
+        rng = random.Random(f"{script.scenario}:{script.seed}:playback")
+        noise = random.Random(f"{script.scenario}:{script.seed}:noise")
+        self.rng = rng
+        self.pool = [noise.gauss(0.0, 1.0) for _ in range(NOISE_POOL)]
+        ro = script.roster
+        self.bibs: list[Bib] = [r.bib for r in ro.riders]
+        self.index = {b: i for i, b in enumerate(self.bibs)}
+        n = len(self.bibs)
+        self.group_names = [g.name for g in script.groups]
+        gi = {name: k for k, name in enumerate(self.group_names)}
+        self.kinds = [g.kind for g in script.groups]
+        self.times = [g.times for g in script.groups]
+        self.ptr = [0] * len(script.groups)
+        self.members: list[list[int]] = [[] for _ in script.groups]
+        self.grp = [0] * n
+        events: list[tuple[float, int, int]] = []
+        for i, b in enumerate(self.bibs):
+            legs = script.itineraries[b]
+            self.grp[i] = gi[legs[0][1]]
+            self.members[self.grp[i]].append(i)
+            for km, name in legs[1:]:
+                events.append((script.group_time(name, km), i, gi[name]))
+        self.moves = sorted(events)
+        scores: list[tuple[float, int, float]] = []
+        self.base = [0.0] * n
+        for i, b in enumerate(self.bibs):
+            schedule = script.scores[b]
+            self.base[i] = schedule[0][1]
+            for km, score in schedule[1:]:
+                group = next(name for k, name in reversed(script.itineraries[b]) if k <= km)
+                scores.append((script.group_time(group, km), i, score))
+        self.score_changes = sorted(scores)
+        self.walk = [0.0] * n
+        self.eff = list(self.base)
+        self.jit = [rng.uniform(0.75, 1.3) for _ in range(n)]
+        self.off = [self.base[i] * 200.0 for i in range(n)]
+        self.prev_off = list(self.off)
+        self.finale = script.finale
+        self.move_i = 0
+        self.change_i = 0
+        self._prepare_fixes()
+
+    # --- group positions ------------------------------------------------------------------------
+
+    def _where(self, g: int, t: float) -> tuple[float, float]:
+        """Km of the group's front at time t, and its speed (km/h)."""
+        times = self.times[g]
+        p = self.ptr[g]
+        last = len(times) - 2
+        while p < last and times[p + 1] <= t:
+            p += 1
+        self.ptr[g] = p
+        route = self.script.route
+        dtime = times[p + 1] - times[p]
+        return (route.x0 + (p + (t - times[p]) / dtime) * route.step, route.step / dtime * 3600.0)
+
+    # --- layouts --------------------------------------------------------------------------------
+
+    def _settle(self, order: list[int], targets: list[float], alpha: float, vmax: float) -> None:
+        """Move riders towards their places, no faster than `vmax` m/s relative to the group."""
+        off, prev = self.off, self.prev_off
+        lim = vmax * self.dt
+        for r, target in zip(order, targets, strict=True):
+            o = off[r]
+            prev[r] = o
+            step = (target - o) * alpha
+            if step > lim:
+                step = lim
+            elif step < -lim:
+                step = -lim
+            off[r] = o + step
+
+    def _layout(self, g: int, t: float, x: float, v: float) -> None:
+        """Give every rider of group g his place behind its front (x km, v km/h) at time t."""
+        members = self.members[g]
+        if not members:
+            return
+        kind = self.kinds[g]
+        alpha = 1.0 - math.exp(-self.dt / 10.0)
+        if kind == "break":
+            order = sorted(members)
+            turn = int(t / 45.0) % len(order)
+            order = order[turn:] + order[:turn]
+            spacing = 2.2 + 0.02 * v
+            self._settle(order, self._cumulate(order, spacing, 0.0), alpha, 2.0)
+            return
+        if kind == "loose":
+            order = sorted(members, key=self.off.__getitem__)
+            self._settle(order, [3.0 * k for k in range(len(order))], alpha, 0.4)
+            return
+        spacing = 0.8 + 0.01 * v
+        finale = self.finale
+        s = self.script.route.distance_km - x
+        if kind == "peloton" and finale is not None and s <= finale.move_up_km:
+            spacing += (0.85 - spacing) * _smoothstep((6.0 - s) / 2.0)
+            if s > finale.block_km:
+                order, targets = self._moving_up(members, finale, s, spacing)
+                self._settle(order, targets, alpha, 2.5)
+                return
+            placed, start = self._block(members, finale, s, t)
+            peeled = sorted(
+                (
+                    r
+                    for r in members
+                    if self.bibs[r] in finale.peels and s <= finale.peels[self.bibs[r]]
+                ),
+                key=lambda r: -finale.peels[self.bibs[r]],
+            )
+            rest = sorted(
+                (r for r in members if r not in placed and r not in peeled),
+                key=self.eff.__getitem__,
+            )
+            order = peeled + rest
+            self._settle(order, self._cumulate(order, spacing, start), alpha, 2.5)
+            return
+        order = sorted(members, key=self.eff.__getitem__)
+        self._settle(order, self._cumulate(order, spacing, 0.0), alpha, 2.5)
+
+    def _cumulate(self, order: list[int], spacing: float, start: float) -> list[float]:
+        """Places in a line from `start` metres, each rider taking about `spacing` metres."""
+        jit = self.jit
+        out = []
+        cum = start
+        for r in order:
+            out.append(cum)
+            cum += spacing * jit[r]
+        return out
+
+    def _moving_up(
+        self,
+        members: list[int],
+        finale: Finale,
+        s: float,
+        spacing: float,
+    ) -> tuple[list[int], list[float]]:
+        """From `move_up_km` the trains work their way to the front, in their final order, and
+        close up to their wheels: by `block_km` the layout is that of the block."""
+        mix: dict[int, float] = {}
+        gap_in_block: dict[int, tuple[float, float]] = {}
+        member_set = set(members)
+        for k, train in enumerate(finale.trains):
+            span = finale.move_up_km - finale.arrive_km[k]
+            w = min(max((finale.move_up_km - s) / span, 0.0), 1.0)
+            for j, b in enumerate(train):
+                r = self.index[b]
+                if r in member_set:
+                    mix[r] = (1 - w) * self.eff[r] + w * (-1.0 + (k * 10 + j) * 0.001)
+                    gap = finale.train_gap_m[k] if j == 0 else finale.spacing_m[b]
+                    gap_in_block[r] = (w, gap)
+        eff, jit = self.eff, self.jit
+        order = sorted(members, key=lambda r: mix.get(r, eff[r]))
+        targets = []
+        cum = 0.0
+        prev: int | None = None
+        for r in order:
+            if prev is not None:
+                bunch_gap = spacing * jit[prev]
+                w, gap = gap_in_block.get(r, (0.0, 0.0))
+                cum += bunch_gap + (gap - bunch_gap) * w
+            targets.append(cum)
+            prev = r
+        return order, targets
+
+    def _block(
+        self,
+        members: list[int],
+        finale: Finale,
+        s: float,
+        t: float,
+    ) -> tuple[set[int], float]:
+        """Place the trains at the front exactly (the choreography of the last 10 km); returns
+        the riders placed and where the rest of the bunch starts behind them."""
+        member_set = {self.bibs[r] for r in members}
+        seq: list[tuple[Bib, float]] = []
+        for k, train in enumerate(finale.trains):
+            first = True
+            for b in train:
+                peel = finale.peels.get(b)
+                if (peel is not None and s <= peel) or b not in member_set:
+                    continue
+                if not seq:
+                    gap = 0.0
+                elif first:
+                    gap = finale.train_gap_m[k]
+                else:
+                    gap = finale.spacing_m[b] * (1.0 + 0.08 * math.sin(t / 13.0 + b * 2.399))
+                seq.append((b, gap))
+                first = False
+        pos = _positions(seq)
+        wl = finale.wheel_loss
+        f = _smoothstep((wl.km_to_go - s) / (wl.opens_over_m / 1000.0))
+        if f > 0 and wl.sprinter in pos and wl.leadout in pos:
+            moved = {wl.sprinter, *wl.intruders}
+            after: list[tuple[Bib, float]] = []
+            lead = wl.gap_m * 0.45
+            rest_gap = wl.gap_m - lead - 1.5 * (len(wl.intruders) - 1)
+            for b, gap in seq:
+                if b in moved:
+                    continue
+                after.append((b, gap))
+                if b == wl.leadout:
+                    after += [(x, lead if j == 0 else 1.5) for j, x in enumerate(wl.intruders)]
+                    after.append((wl.sprinter, rest_gap))
+            target = _positions(after)
+            pos = {b: p + (target[b] - p) * f for b, p in pos.items()}
+        if s < finale.release_km:
+            # The sprint is decided 30 m before the line: from there the order holds.
+            f2 = _smoothstep((finale.release_km - s) / (finale.release_km - 0.03))
+            final: dict[Bib, float] = {}
+            prev: Bib | None = None
+            for k, b in enumerate(finale.finish_order):
+                if b not in pos:
+                    continue
+                final[b] = (
+                    0.0
+                    if prev is None
+                    else max(final[prev] + finale.finish_gaps_m[k], 0.35 * pos[b])
+                )
+                prev = b
+            for b, p in pos.items():
+                if b not in final:
+                    final[b] = p + finale.sit_up_m.get(b, 8.0)
+            pos = {b: p + (final[b] - p) * f2 for b, p in pos.items()}
+        for b, p in pos.items():
+            r = self.index[b]
+            self.prev_off[r] = self.off[r]
+            self.off[r] = p
+        return {self.index[b] for b in pos}, max(pos.values(), default=0.0) + 3.0
+
+    # --- the frames -----------------------------------------------------------------------------
+
+    def run(self) -> Iterator[Telemetry | RaceNews]:
+        """Frames every cadence until the last rider is gone, each preceded by the news due."""
+        script = self.script
+        news = list(script.news)
+        news_i = 0
+        frame = 0
+        while self.remaining > 0:
+            t = script.neutral_start_t + frame * self.dt
+            self._advance(t, frame)
+            rows = self._fixes(t, frame)
+            while news_i < len(news) and news[news_i].t <= t:
+                yield news[news_i]
+                news_i += 1
+            if rows:
+                yield Telemetry.model_validate({"t": t, "riders": rows})
+            frame += 1
+        yield from news[news_i:]
+
+    def _advance(self, t: float, frame: int) -> None:
+        """Move riders between groups, reshuffle the bunch a little, and lay every group out."""
+        grp, off, prev_off = self.grp, self.off, self.prev_off
+        moves = self.moves
+        while self.move_i < len(moves) and moves[self.move_i][0] <= t:
+            _, r, g_new = moves[self.move_i]
+            self.move_i += 1
+            g_old = grp[r]
+            # Keep the rider where he is: his place is re-measured from his new group's front.
+            shift = (self._where(g_new, t)[0] - self._where(g_old, t)[0]) * 1000.0
+            off[r] += shift
+            prev_off[r] += shift
+            self.members[g_old].remove(r)
+            self.members[g_new].append(r)
+            grp[r] = g_new
+        changes = self.score_changes
+        while self.change_i < len(changes) and changes[self.change_i][0] <= t:
+            _, r, score = changes[self.change_i]
+            self.change_i += 1
+            self.base[r] = score
+            self.eff[r] = score + self.walk[r]
+        pool, rng, n = self.pool, self.rng, len(self.bibs)
+        k = (frame * 1543) % (NOISE_POOL - 64)
+        for _ in range(max(1, round(self.dt / 3.0))):
+            r = rng.randrange(n)
+            w = min(max(self.walk[r] + pool[k] * 0.03, -0.12), 0.12)
+            k += 1
+            self.walk[r] = w
+            self.eff[r] = self.base[r] + w
+        for g in range(len(self.members)):
+            if self.members[g]:
+                x, v = self._where(g, t)
+                self.gx[g], self.gv[g] = x, v
+                self._layout(g, t, x, v)
+
+    def _prepare_fixes(self) -> None:
+        """Tables the per-rider loop reads: route differences, pre-scaled noise."""
+        route = self.script.route
+        n = len(self.bibs)
+        head = self.script.head_times
+        self.dlat = [b - a for a, b in itertools.pairwise(route.lat)] + [0.0]
+        self.dlon = [b - a for a, b in itertools.pairwise(route.lon)] + [0.0]
+        self.dhead = [b - a for a, b in itertools.pairwise(head)] + [0.0]
+        self.alt_m = [float(round(a)) for a in route.alt]
+        slat = self.noise_m / _M_PER_DEG
+        slon = self.noise_m / (_M_PER_DEG * math.cos(math.radians(route.lat[0])))
+        pool = self.pool
+        third = NOISE_POOL // 3
+        self.n_lat = [v * slat for v in pool]
+        self.n_lon = [v * slon for v in pool[third:] + pool[:third]]
+        self.n_speed = [1.0 + v * SPEED_NOISE for v in pool[2 * third :] + pool[: 2 * third]]
+        self.jersey_of: list[str | None] = [self.script.roster.jerseys.get(b) for b in self.bibs]
+        self.fin_gap: list[float | None] = [None] * n
+        self.linger = [0] * n
+        self.gone = [False] * n
+        self.remaining = n
+        self.gx = [0.0] * len(self.members)
+        self.gv = [0.0] * len(self.members)
+
+    def _fixes(self, t: float, frame: int) -> list[dict[str, Any]]:
+        """Every tracked rider's fix at time t (the hot loop: kept flat on purpose)."""
+        script, route = self.script, self.script.route
+        rng = self.rng
+        n = len(self.bibs)
+        drop: set[int] = set()
+        if rng.random() < DROP_CHANCE:
+            drop = set(rng.sample(range(n), rng.randint(1, 4)))
+        neutral = t < script.start_t
+        d, step, inv = route.distance_km, route.step, 1.0 / route.step
+        fi_line = (d - route.x0) * inv
+        km_base = d - route.x0
+        c = 0.001 * inv
+        gbase = [(x - route.x0) * inv for x in self.gx]
+        gv = self.gv
+        lat_g, lon_g, grad_g, alt_m = route.lat, route.lon, route.grad, self.alt_m
+        dlat, dlon, head, dhead = self.dlat, self.dlon, script.head_times, self.dhead
+        n_lat, n_lon, n_speed = self.n_lat, self.n_lon, self.n_speed
+        bibs, grp, off, prev_off = self.bibs, self.grp, self.off, self.prev_off
+        jersey_of, fin_gap, gone = self.jersey_of, self.fin_gap, self.gone
+        conv = 3.6 / self.dt
+        rows: list[dict[str, Any]] = []
+        append = rows.append
+        k = (frame * 7919) % (NOISE_POOL - n - 1)
+        for i in range(n):
+            if gone[i]:
+                continue
+            g = grp[i]
+            o = off[i]
+            fi = gbase[g] - o * c
+            k += 1
+            if fin_gap[i] is not None or fi >= fi_line:
+                row = self._finished_fix(i, k)
+                if row is not None and not (drop and i in drop):
+                    append(row)
+                continue
+            if drop and i in drop:
+                continue
+            j = int(fi)
+            f = fi - j
+            speed = gv[g] * n_speed[k] + (prev_off[i] - o) * conv
+            # round(v * 10**n) / 10**n gives the same float as round(v, n), three times faster.
+            if neutral:
+                km: float = d
+                gap: float | None = None
+            else:
+                km = round((km_base - fi * step) * 100.0) / 100.0
+                if km > d:
+                    km = d
+                gap = t - head[j] - dhead[j] * f
+                gap = round(gap * 10.0) / 10.0 if gap > 0 else 0.0
+            row = {
+                "bib": bibs[i],
+                "km_to_finish": km,
+                "lat": round((lat_g[j] + dlat[j] * f + n_lat[k]) * 1e6) / 1e6,
+                "lon": round((lon_g[j] + dlon[j] * f + n_lon[k]) * 1e6) / 1e6,
+                "speed_kmh": round(speed * 100.0) / 100.0 if speed > 1.0 else 1.0,
+                "feed_gap_s": gap,
+                "altitude_m": alt_m[j],
+                "gradient_pct": grad_g[j],
+            }
+            jersey = jersey_of[i]
+            if jersey is not None:
+                row["jersey"] = jersey
+            append(row)
+        return rows
+
+    def _finished_fix(self, i: int, k: int) -> dict[str, Any] | None:
+        """A rider across the line: his finish gap, at km 0 for a few frames, then gone."""
+        route = self.script.route
+        done = self.fin_gap[i]
+        if done is None:
+            # He crossed when his group's front was his distance (in metres) past the line.
+            times = self.times[self.grp[i]]
+            at = (route.distance_km + self.off[i] * 0.001 - route.x0) / route.step
+            j = min(int(at), len(times) - 2)
+            crossed = times[j] + (times[j + 1] - times[j]) * (at - j)
+            gap = round(crossed - self.script.winner_t, 1)
+            done = self.fin_gap[i] = gap if gap > 0 else 0.0
+        self.linger[i] += 1
+        if self.linger[i] > LINGER_FRAMES:
+            self.gone[i] = True
+            self.remaining -= 1
+            return None
+        d = route.distance_km
+        lat, lon = route.point_at(d + 0.015 * self.linger[i])
+        row: dict[str, Any] = {
+            "bib": self.bibs[i],
+            "km_to_finish": 0.0,
+            "lat": round(lat + self.n_lat[k], 6),
+            "lon": round(lon + self.n_lon[k], 6),
+            "speed_kmh": round(max(self.gv[self.grp[i]] * 0.55 ** self.linger[i], 3.0), 2),
+            "feed_gap_s": done,
+            "altitude_m": self.alt_m[route.index(d)],
+            "gradient_pct": 0.0,
+            "finished": True,
+        }
+        jersey = self.jersey_of[i]
+        if jersey is not None:
+            row["jersey"] = jersey
+        return row
+
+
+def _positions(seq: list[tuple[Bib, float]]) -> dict[Bib, float]:
+    """Metres behind the front of each rider of a line, from the gap each leaves to the one
+    ahead."""
+    out: dict[Bib, float] = {}
+    cum = 0.0
+    for b, gap in seq:
+        cum += gap
+        out[b] = cum
+    return out
