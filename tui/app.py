@@ -1,0 +1,250 @@
+"""The Ardoise app: a feed adapter's events go through the engine; panels render each Situation."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from feeds.base import FeedAdapter
+from race.engine import Race
+from race.models import FeedStatus, Telemetry
+from race.settings import EngineSettings
+from race.situation import Situation
+from tui.screens.race import RaceScreen
+from tui.themes import THEMES
+
+TOAST_WITHIN_S = 60.0
+"""Serious alerts pop up only if they are this recent in race time (not when catching up)."""
+RENDER_EVERY_S = 0.2
+"""The screen shows the latest situation at most this often: a replay at full speed or a burst
+after a reconnection applies every event but draws only a few frames a second."""
+
+
+class SituationUpdated(Message):
+    """A new situation from the engine. A burst collapses into the latest."""
+
+    def __init__(self, situation: Situation, received_at: float) -> None:
+        super().__init__()
+        self.situation = situation
+        self.received_at = received_at
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SituationUpdated)
+
+
+class ArdoiseApp(App[None]):
+    """Follow a live stage: time gaps, lead-out trains, time limit."""
+
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    TITLE = "Ardoise"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave Ardoise"),
+        Binding(
+            "p",
+            "pause",
+            "Pause",
+            id="pause",
+            tooltip="Pause or resume the feed (the race clock stops)",
+        ),
+        Binding(
+            "t",
+            "toggle_sunlight",
+            "Sunlight",
+            id="theme",
+            tooltip="Switch to the high-contrast theme for bright light, and back",
+        ),
+        Binding("question_mark", "help", "Help", id="help", tooltip="What the panels show"),
+    ]
+
+    def __init__(
+        self,
+        adapter: FeedAdapter,
+        settings: EngineSettings,
+        *,
+        feed_label: str,
+        theme: str = "ardoise",
+        keymap: Mapping[str, str] | None = None,
+        hold_at: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """
+        Args:
+            adapter: where the events come from.
+            settings: the engine's settings.
+            feed_label: how the header names the feed, e.g. "simulated".
+            theme: "ardoise" or "sunlight".
+            keymap: binding id → keys, from `[keymap]`.
+            hold_at: stop applying events after this feed time (deterministic screenshots).
+            monotonic: clock for the age of the data (fixed in snapshot tests).
+        """
+        super().__init__()
+        self._adapter = adapter
+        self._race = Race(settings)
+        self._settings = settings
+        self._feed_label = feed_label
+        self._start_theme = theme
+        self._keymap = dict(keymap or {})
+        self._hold_at = hold_at
+        self._now = monotonic
+        self._situation = self._race.situation
+        self._latest = self._situation
+        self._received_at: float | None = None
+        self._paused = False
+        self._feed_failure: str | None = None
+        self.frames_drawn = 0
+        """How many situations were drawn (a burst of events draws only a few)."""
+
+    @property
+    def situation(self) -> Situation:
+        """The situation on screen."""
+        return self._situation
+
+    @property
+    def race(self) -> Race:
+        """The engine (its `situation` may be newer than the one on screen)."""
+        return self._race
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def get_default_screen(self) -> RaceScreen:
+        return RaceScreen(self._settings.my_team, self._feed_label)
+
+    @property
+    def race_screen(self) -> RaceScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, RaceScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = self._start_theme
+        if self._keymap:
+            self.set_keymap(self._keymap)
+
+    def on_ready(self) -> None:
+        """The race screen is composed: draw it, then start the feed."""
+        self._render(self._situation)
+        self.set_interval(1.0, self._show_feed_status)
+        self.set_interval(RENDER_EVERY_S, self._render_latest)
+        self.follow_feed()
+
+    # --- The feed ------------------------------------------------------------------------
+
+    @work(exclusive=True, exit_on_error=False, group="feed")
+    async def follow_feed(self) -> None:
+        """Apply the adapter's events to the engine; post each new situation."""
+        try:
+            async for event in self._adapter.events():
+                if (
+                    self._hold_at is not None
+                    and isinstance(event, Telemetry)
+                    and event.t > self._hold_at
+                ):
+                    break
+                situation = self._race.apply(event)
+                self.post_message(SituationUpdated(situation, self._now()))
+        finally:
+            await self._adapter.aclose()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker failures end here: the feed stops, the screen keeps the last situation."""
+        if event.worker.group == "feed" and event.state == WorkerState.ERROR:
+            self._feed_failure = str(event.worker.error)
+            self.notify(
+                f"The feed stopped: {self._feed_failure}",
+                title="Feed error",
+                severity="error",
+                markup=False,
+            )
+            self._show_feed_status()
+
+    def on_situation_updated(self, message: SituationUpdated) -> None:
+        self._received_at = message.received_at
+        self._latest = message.situation
+        if self._situation.t is None and message.situation.t is not None:
+            self._render_latest()  # The first picture of the race without delay.
+
+    def _render_latest(self) -> None:
+        # A paused live feed is still read (nothing is lost) but not shown until resumed.
+        if self._latest is not self._situation and not self._paused:
+            self._render(self._latest)
+
+    # --- Rendering -----------------------------------------------------------------------
+
+    @property
+    def _data_age(self) -> float | None:
+        return self._now() - self._received_at if self._received_at is not None else None
+
+    def _render(self, situation: Situation) -> None:
+        self._situation = situation
+        self.frames_drawn += 1
+        self._show_feed_status()
+        for alert in self.race_screen.show(situation, self._data_age):
+            fresh = situation.t is None or situation.t - alert.t <= TOAST_WITHIN_S
+            if alert.level != "info" and fresh:
+                self.notify(
+                    alert.text,
+                    severity="error" if alert.level == "critical" else "warning",
+                    timeout=8,
+                    markup=False,
+                )
+
+    def _show_feed_status(self) -> None:
+        feed = self._situation.feed
+        if self._feed_failure is not None:
+            # The adapter itself failed: it can no longer report, the app says so for it.
+            feed = FeedStatus(
+                state="error",
+                at=feed.at if feed else 0.0,
+                detail=f"stopped: {self._feed_failure}",
+                rejected=feed.rejected if feed else 0,
+            )
+        self.race_screen.show_feed(feed, self._data_age, paused=self._paused)
+
+    # --- Actions -------------------------------------------------------------------------
+
+    def action_pause(self) -> None:
+        """Pause or resume: a replay's clock stops; a live feed is still read, not shown."""
+        self._paused = not self._paused
+        if self._adapter.capabilities.pause:
+            if self._paused:
+                self._adapter.pause()
+            else:
+                self._adapter.resume()
+        self._render_latest()
+        self._show_feed_status()
+
+    def action_toggle_sunlight(self) -> None:
+        self.theme = "ardoise" if self.theme == "sunlight" else "sunlight"
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen  # Markdown costs 40 ms of start-up: load on demand.
+
+        keys = [
+            (self.get_key_display(b), b.tooltip or b.description)
+            for b in self.BINDINGS
+            if isinstance(b, Binding)
+        ]
+        self.push_screen(HelpScreen(keys))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Pause / resume the feed", "Stop or restart the race clock", self.action_pause
+        )
+        yield SystemCommand(
+            "Sunlight theme", "High contrast for bright light", self.action_toggle_sunlight
+        )

@@ -1,0 +1,114 @@
+"""From a validated configuration to working parts: the feed adapter, the rules, the engine."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from feeds.base import FeedAdapter
+from feeds.registry import UnknownAdapterError, adapter_class
+from race.limits import RuleSet, parse_rule_set, stage_class
+from race.settings import EngineSettings, TrainSettings
+from tui.config import ConfigError, LoadedConfig, describe_validation_error
+
+COMMON_FEED_KEYS = ("path", "speed")
+"""`[feed]` keys handed to the adapter when its options declare them."""
+
+
+def build_feed(loaded: LoadedConfig, *, speed: float | None = None) -> FeedAdapter:
+    """Instantiate the configured adapter with its validated options.
+
+    `speed` overrides the replay speed for adapters that have one (0 for headless reading).
+    """
+    feed = loaded.config.feed
+    try:
+        cls = adapter_class(feed.adapter)
+    except UnknownAdapterError as error:
+        raise ConfigError(loaded.origin("feed.adapter"), "feed.adapter", str(error)) from None
+    for name in feed.options:
+        if name != feed.adapter:
+            try:
+                adapter_class(name)
+            except UnknownAdapterError as error:
+                raise ConfigError(
+                    loaded.origin(f"feed.{name}"), f"feed.{name}", f"options for an {error}"
+                ) from None
+    raw: dict[str, Any] = dict(feed.options.get(feed.adapter, {}))
+    fields = cls.Options.model_fields
+    for key in COMMON_FEED_KEYS:
+        value = getattr(feed, key)
+        if value is not None and key in fields and key not in raw:
+            raw[key] = value
+    if speed is not None and "speed" in fields:
+        raw["speed"] = speed
+    if isinstance(raw.get("path"), str | Path):
+        section = (
+            f"feed.{feed.adapter}.path"
+            if "path" in feed.options.get(feed.adapter, {})
+            else "feed.path"
+        )
+        raw["path"] = loaded.base_dir(section) / Path(raw["path"]).expanduser()
+    try:
+        options = cls.Options.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else ""
+        explicit = key in feed.options.get(feed.adapter, {})
+        prefix = f"feed.{feed.adapter}" if explicit or key not in COMMON_FEED_KEYS else "feed"
+        raise describe_validation_error(loaded, error, prefix, cls.Options) from None
+    return cls(options)
+
+
+def load_rules(loaded: LoadedConfig) -> RuleSet:
+    """The rule set named by `[stage] rules`: a packaged one ("tdf", "giro") or a file."""
+    name = loaded.config.stage.rules
+    packaged = files("race") / "rulesets" / f"{name}.toml"
+    try:
+        if packaged.is_file():
+            text = packaged.read_text(encoding="utf-8")
+        else:
+            path = loaded.base_dir("stage.rules") / Path(name).expanduser()
+            text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise ConfigError(
+            loaded.origin("stage.rules"),
+            "stage.rules",
+            f"no rule set {name!r} (packaged: tdf, giro; or the path of a rules file)",
+        ) from None
+    try:
+        return parse_rule_set(text)
+    except ValueError as error:
+        raise ConfigError(loaded.origin("stage.rules"), "stage.rules", str(error)) from None
+
+
+def engine_settings(loaded: LoadedConfig) -> EngineSettings:
+    config = loaded.config
+    stage = config.stage
+    coefficient: int | str | None = stage.category or stage.coefficient
+    rules = load_rules(loaded)
+    if coefficient is not None:
+        key = "stage.category" if stage.category else "stage.coefficient"
+        try:
+            stage_class(rules, coefficient)
+        except ValueError as error:
+            raise ConfigError(loaded.origin(key), key, str(error)) from None
+    return EngineSettings(
+        split_threshold_s=stage.split_threshold_s,
+        my_team=config.team.code,
+        marked=tuple(config.team.marked),
+        rules=rules,
+        coefficient=coefficient,
+        extra_points=stage.extra_points,
+        fixed_percent=stage.itt_percent,
+        tight_margin_s=config.time_limit.tight_margin_s,
+        danger_margin_s=config.time_limit.danger_margin_s,
+        watch=tuple(config.time_limit.watch) or None,
+        finale_km=config.leadout.finale_km,
+        trains=tuple(
+            TrainSettings(team=t.team, sprinter=t.sprinter, leadout=tuple(t.leadout))
+            for t in config.leadout.trains
+        ),
+    )

@@ -1,0 +1,78 @@
+"""Formatting shared by the screen and the text output: times, gaps, ranks, names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from race.models import Bib
+from race.situation import Roster, SprinterState
+from race.text import clock as span
+
+STATE_LABELS: dict[SprinterState, tuple[str, str]] = {
+    "on_wheel": ("✓", "on the wheel"),
+    "gap_opening": ("↔", "gap opening"),
+    "lost_wheel": ("✗", "lost the wheel"),
+    "boxed": ("⚠", "boxed in"),
+    "out_of_position": ("…", "out of position"),
+}
+"""Symbol and words for each sprinter state (the symbol alone when space is short)."""
+
+
+def gap(seconds: float | None, *, sign: bool = True) -> str:
+    """ "+1:05", "+1:02:40", "+0:00"."""
+    if seconds is None:
+        return "—"
+    text = span(seconds)
+    if not sign:
+        return text
+    return ("−" if seconds < 0 and round(seconds) else "+") + text
+
+
+def duration(seconds: float | None) -> str:
+    """ "3:42:10" or "42:10"."""
+    return gap(seconds, sign=False)
+
+
+def clock(t: float | None, timezone: str) -> str:
+    """Time of day of feed time `t` in the stage's zone, e.g. "14:52:10"."""
+    if t is None:
+        return "--:--:--"
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.fromtimestamp(t, UTC).astimezone(zone).strftime("%H:%M:%S")
+
+
+def trend(s_per_10km: float | None) -> str:
+    """ "−14 s/10 km" (closing) or "+8 s/10 km" (opening); empty when unknown."""
+    if s_per_10km is None:
+        return ""
+    value = round(s_per_10km)
+    if value == 0:
+        return "±0 s/10 km"
+    return f"{'−' if value < 0 else '+'}{abs(value)} s/10 km"
+
+
+def names(roster: Roster, bibs: Iterable[Bib], limit: int = 3) -> str:
+    """ "A. NAME, B. OTHER +4"."""
+    bibs = list(bibs)
+    shown = ", ".join(roster.name(b) for b in bibs[:limit])
+    return f"{shown} +{len(bibs) - limit}" if len(bibs) > limit else shown
+
+
+def last_name(roster: Roster, bib: Bib) -> str:
+    rider = roster.riders.get(bib)
+    return rider.last_name if rider else f"#{bib}"
+
+
+def age(seconds: float | None) -> str:
+    """Age of the data: "2 s", "1 min 05 s"."""
+    if seconds is None:
+        return "—"
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    return f"{s // 60} min {s % 60:02d} s"

@@ -1,0 +1,246 @@
+"""What each panel says, as styled lines, without Textual.
+
+The widgets turn a `Line` into Textual `Content`; `ardoise situation` prints its plain text.
+Feed text (rider names) is only ever placed in literal parts, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from race.situation import GroupView, LimitGroup, Roster, Situation, Train
+from race.text import ordinal
+from tui import format as fmt
+
+Part = str | tuple[str, str]
+"""Plain text, or (text, style) where style is a Textual style string such as "bold $accent"."""
+
+NAMED_UP_TO = 4
+"""Groups this small list their riders; larger ones name only notable riders."""
+JERSEY_MARKS = {"yellow": "●Y", "green": "●G", "polka-dot": "●KOM", "white": "●W"}
+STATUS_MARKS = {"safe": "✓ safe", "tight": "! tight", "danger": "⚠ DANGER", "outside": "✗ OUTSIDE"}
+TRAINS_BEFORE_FINALE = 6
+"""Before the finale, only the best-placed trains are listed."""
+IN_THE_FIGHT_RANK = 40
+"""In the finale, trains whose sprinter is further back than this are only counted."""
+
+
+@dataclass(frozen=True)
+class Line:
+    parts: tuple[Part, ...]
+    classes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def plain(self) -> str:
+        return "".join(p if isinstance(p, str) else p[0] for p in self.parts)
+
+
+def _line(*parts: Part, classes: set[str] | None = None) -> Line:
+    return Line(tuple(parts), frozenset(classes or ()))
+
+
+# --- Time gaps ---------------------------------------------------------------------------
+
+
+def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) -> list[Line]:
+    if not situation.groups:
+        waiting = "Waiting for rider positions…" if situation.t is None else "No rider tracked"
+        return [_line(waiting, classes={"-muted"})]
+    out = [group_line(g, situation.roster, my_team, wide=wide) for g in situation.groups]
+    out.extend(catch_lines(situation))
+    return out
+
+
+def group_line(
+    group: GroupView, roster: Roster, my_team: str | None, *, wide: bool = False
+) -> Line:
+    size = f"{group.size:>3} {'rider ' if group.size == 1 else 'riders'}"
+    parts: list[Part] = [
+        (f"{group.name:<13.13}", "bold"),
+        f" {size} ",
+        (f"{fmt.gap(group.gap_s):>8}", "bold"),
+    ]
+    if group.finished:
+        parts.append(("  finished     ", "italic"))
+    else:
+        value = group.trend_s_per_10km
+        arrow = "" if value is None else "▼" if value < -2 else "▲" if value > 2 else "="
+        parts.append(f"  {arrow}{fmt.trend(value):<12} ")
+    if wide:
+        speed = f"{group.speed_kmh:4.1f} km/h" if group.speed_kmh else " " * 9
+        parts.append(f"{group.km_to_finish:6.1f} km  {speed}  ")
+    parts.extend(_who(group, roster, my_team))
+    classes = {f"-{group.kind}"}
+    if my_team and any("my team" in n.reasons for n in group.notable):
+        classes.add("-mine")
+    return _line(*parts, classes=classes)
+
+
+def _who(group: GroupView, roster: Roster, my_team: str | None) -> list[Part]:
+    if group.size <= NAMED_UP_TO:
+        return [fmt.names(roster, group.riders, limit=NAMED_UP_TO)]
+    out: list[Part] = []
+    mine = [n.bib for n in group.notable if "my team" in n.reasons]
+    if mine and my_team:
+        out.append((f"{my_team}×{len(mine)} ", "bold $accent"))
+    for notable in group.notable:
+        for reason in notable.reasons:
+            mark = JERSEY_MARKS.get(reason)
+            if mark:
+                out.append((f"{mark} {fmt.last_name(roster, notable.bib)} ", "bold"))
+    return out
+
+
+def catch_lines(situation: Situation) -> list[Line]:
+    out: list[Line] = []
+    groups = situation.groups
+    for behind, ahead in zip(groups[1:], groups, strict=False):
+        catch = behind.catch
+        if catch is None or behind.finished:
+            continue
+        if catch.km_to_finish is not None:
+            text = f"catch ≈ {catch.km_to_finish:.0f} km to go: {behind.name} on {ahead.name}"
+        else:
+            text = f"no catch before the line: {behind.name} on {ahead.name}"
+        out.append(_line((text, "bold"), f"  ({catch.basis})", classes={"-catch"}))
+    return out
+
+
+# --- Time limit --------------------------------------------------------------------------
+
+
+def time_limit_lines(situation: Situation) -> list[Line]:
+    limit = situation.time_limit
+    if not limit.rules:
+        return [_line("No time-limit rules configured", classes={"-muted"})]
+    out = [_line((limit.basis, "bold"), classes={"-basis"})]
+    if limit.cut_s is None:
+        return out
+    out.extend(limit_group_line(g, situation.roster, limit.final) for g in limit.groups)
+    if limit.final and limit.finished_outside:
+        names = fmt.names(situation.roster, limit.finished_outside, limit=4)
+        out.append(_line(f"Outside the limit: {names}", classes={"-outside"}))
+    return out
+
+
+def limit_group_line(group: LimitGroup, roster: Roster, final: bool) -> Line:
+    if final and group.countdown_s is not None:
+        left = group.countdown_s
+        when = f"{fmt.duration(left)} left" if left >= 0 else f"{fmt.duration(-left)} late"
+        middle = f"on the road {when:>14}"
+    else:
+        label = "gap " if final else "proj"
+        word = "margin" if group.margin_s >= 0 else "over  "
+        middle = (
+            f"{label} {fmt.gap(group.projected_gap_s):>8}  "
+            f"{word} {fmt.gap(group.margin_s, sign=False):>7}"
+        )
+    parts: list[Part] = [
+        (f"{group.name:<12.12}", "bold"),
+        f" {middle}  ",
+        (f"{STATUS_MARKS[group.status]:<10}", "bold"),
+    ]
+    if group.watched:
+        limit = 2 if len(group.watched) <= 2 else 1
+        parts.append(" " + fmt.names(roster, group.watched, limit=limit))
+    return _line(*parts, classes={f"-{group.status}"})
+
+
+# --- Lead-out ----------------------------------------------------------------------------
+
+
+def leadout_title(situation: Situation) -> str:
+    return f"LEAD-OUT (final {situation.finale.finale_km:g} km)"
+
+
+def leadout_lines(situation: Situation, *, wide: bool, data_age_s: float | None) -> list[Line]:
+    finale = situation.finale
+    head = finale.head_km_to_finish
+    if not situation.leadout:
+        return [
+            _line(
+                "No sprinters' trains known (declare them in [leadout] trains)", classes={"-muted"}
+            )
+        ]
+    if finale.active:
+        resolution = (
+            f"±{finale.resolution_m:.0f} m between frames ({finale.cadence_s:.0f} s)"
+            if finale.resolution_m and finale.cadence_s
+            else "resolution unknown"
+        )
+        age = f" · data {fmt.age(data_age_s)} old" if data_age_s is not None else ""
+        info = f"{head:.1f} km to go · {resolution}{age}"
+        trains = tuple(
+            t for t in situation.leadout if t.sprinter_rank <= IN_THE_FIGHT_RANK or t.my_team
+        )
+    else:
+        until = f"in {head - finale.finale_km:.1f} km" if head is not None else "not started"
+        info = f"Finale {until} · sprinters' positions now"
+        trains = situation.leadout[:TRAINS_BEFORE_FINALE]
+    out = [_line(info, classes={"-info"})]
+    out.extend(train_line(t, situation.roster, wide=wide, active=finale.active) for t in trains)
+    behind = len(situation.leadout) - len(trains)
+    if behind:
+        where = "further back" if finale.active else "behind them"
+        out.append(_line(f"+{behind} sprinters {where}", classes={"-muted"}))
+    return out
+
+
+def train_line(train: Train, roster: Roster, *, wide: bool, active: bool) -> Line:
+    parts: list[Part] = [(f"{train.team:<4}", "bold")]
+    riders = list(train.riders)
+    at = next(i for i, r in enumerate(riders) if r.role == "sprinter")
+    ahead = riders[:at]
+    shown = ahead if wide else ahead[-2:]
+    if len(shown) < len(ahead):
+        parts.append("… ")
+    for rider in shown:
+        parts.append(f"{fmt.last_name(roster, rider.bib)} {ordinal(rider.rank)} ▸ ")
+    sprinter = riders[at]
+    if sprinter.gap_m is not None and ahead:
+        parts.append(f"{sprinter.gap_m:.0f} m ▸ ")
+    parts.append((f"{fmt.last_name(roster, sprinter.bib)} {ordinal(sprinter.rank)}", "bold"))
+    classes: set[str] = set()
+    if active:
+        symbol, words = fmt.STATE_LABELS[train.status]
+        extra = f" ({train.intruders})" if train.status == "boxed" and train.intruders else ""
+        parts.append((f"  {symbol} {words}{extra}", "bold"))
+        classes.add(f"-{train.status}")
+    if train.my_team:
+        classes.add("-mine")
+    return _line(*parts, classes=classes)
+
+
+# --- Alerts ------------------------------------------------------------------------------
+
+
+def radio_lines(situation: Situation) -> list[str]:
+    """Alerts and the feed's news by time; news marked with "»"."""
+    timezone = situation.stage_info.timezone if situation.stage_info else "UTC"
+    items = [(a.t, 1, a.text) for a in situation.alerts]
+    items += [(n.t, 0, "» " + n.text) for n in situation.news]
+    return [f"{fmt.clock(t, timezone)[:5]} {text}" for t, _, text in sorted(items)]
+
+
+def text_report(situation: Situation, my_team: str | None) -> str:
+    """The whole situation as plain text (`ardoise situation` without --json)."""
+    stage = situation.stage
+    head = situation.head_km_to_finish
+    timezone = situation.stage_info.timezone if situation.stage_info else "UTC"
+    title = f"{stage.race} {stage.year or ''} · {stage.name} · {stage.distance_km:.1f} km".strip()
+    status = (
+        "finished"
+        if situation.winner_finished
+        else (f"{head:.1f} km to go" if head is not None else "not started")
+    )
+    blocks = [
+        f"{title}\n{status} · {fmt.clock(situation.t, timezone)}"
+        f" · race {fmt.duration(situation.race_time_s)}",
+        "TIME GAPS\n" + "\n".join(ln.plain for ln in gap_lines(situation, my_team)),
+        "TIME LIMIT\n" + "\n".join(ln.plain for ln in time_limit_lines(situation)),
+        leadout_title(situation)
+        + "\n"
+        + "\n".join(ln.plain for ln in leadout_lines(situation, wide=True, data_age_s=None)),
+        "RACE RADIO\n" + ("\n".join(radio_lines(situation)) or "(nothing yet)"),
+    ]
+    return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,59 @@
+"""The help screen: what each panel shows, the symbols, and the keys."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# Ardoise
+
+**Time gaps**: the groups on the road, front first. The gap is a *passage time*: how long ago
+the head of the race passed the point where the group is now (what official timing measures).
+`▼ −14 s/10 km` means the gap is falling by 14 s every 10 km; `catch ≈ 9 km to go` projects
+where the group behind catches the group ahead if the trends hold, with its basis.
+
+**Time limit**: the day's cut from the official tables: coefficient, the winner's forecast
+average speed, the percentage it gives, and the cut. Each group behind gets its projected gap
+at the finish and its margin to the cut: `✓ safe`, `! tight`, `⚠ DANGER`, `✗ OUTSIDE`. After the
+winner finishes, the cut is final and each group still on the road gets a countdown.
+
+**Lead-out**: in the finale, each sprinter's train in road order with positions in the race,
+the distance from the sprinter to his last man, and his state: `✓` on the wheel, `↔` gap
+opening, `✗` lost the wheel, `⚠` boxed in (riders of other teams in between), `…` out of
+position. Positions are approximate: the feed sends a frame every few seconds, and the panel
+says how far the bunch moves between two frames.
+
+**Race radio**: alerts as they happen (a break forms or is caught, a gap moves fast, a group
+with a sprinter gets tight on the time limit, a sprinter loses the wheel).
+
+| key | action |
+|---|---|
+{keys}
+| ctrl+p | command palette |
+
+Press escape or ? to close.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close", id="close-help", tooltip="Close help")
+    ]
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._keys = keys
+
+    def compose(self) -> ComposeResult:
+        rows = "\n".join(f"| {key} | {description} |" for key, description in self._keys)
+        with VerticalScroll(id="help"):
+            yield Markdown(HELP.replace("{keys}", rows))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,40 @@
+"""A titled panel of text rows, updated row by row: only a row whose content changed is redrawn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.lines import Line
+
+
+class RowsPanel(VerticalScroll):
+    """A scrolling panel of `Line`s. `set_rows` reuses the row widgets it already has."""
+
+    DEFAULT_CLASSES = "panel"
+
+    def __init__(self, title: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = title
+        self._shown: list[Line] = []
+
+    def set_rows(self, rows: Sequence[Line]) -> None:
+        widgets = list(self.query_children(Static))
+        for index, row in enumerate(rows):
+            classes = {"row", *row.classes}
+            if index >= len(widgets):
+                self.mount(Static(Content.assemble(*row.parts), classes=" ".join(classes)))
+            elif index >= len(self._shown) or self._shown[index] != row:
+                widgets[index].update(Content.assemble(*row.parts))
+                widgets[index].set_classes(classes)
+        for widget in widgets[len(rows) :]:
+            widget.remove()
+        self._shown = list(rows)
+
+    @property
+    def lines(self) -> list[Line]:
+        """The lines shown now."""
+        return list(self._shown)
