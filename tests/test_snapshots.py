@@ -1,0 +1,106 @@
+"""Deterministic snapshots: each panel on a fixed situation, and the whole screen held at a time.
+
+Situations come from the simulated stages (fixed seed) through the engine; the data-age clock is
+fixed. Update with `pytest tests/test_snapshots.py --snapshot-update` after checking the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from feeds.simulated import SimulatedFeed, SimulatedOptions
+from race.situation import Situation
+from tests.conftest import NOISE_M, SEED, engine_settings, flat_at, mountain_at
+from tui.app import ArdoiseApp
+from tui.themes import THEMES
+from tui.widgets.gaps import GapsPanel
+from tui.widgets.leadout import LeadoutPanel
+from tui.widgets.timelimit import TimeLimitPanel
+
+SnapCompare = Callable[..., bool]
+
+
+class PanelHarness(App[None]):
+    """One panel alone, showing one situation."""
+
+    CSS_PATH = ArdoiseApp.CSS_PATH
+
+    def __init__(
+        self, panel: GapsPanel | TimeLimitPanel | LeadoutPanel, situation: Situation
+    ) -> None:
+        super().__init__()
+        self.panel = panel
+        self.situation = situation
+
+    def compose(self) -> ComposeResult:
+        yield self.panel
+
+    def on_mount(self) -> None:
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = "ardoise"
+        panel = self.panel
+        if isinstance(panel, GapsPanel):
+            panel.show(self.situation, my_team=None)
+        elif isinstance(panel, TimeLimitPanel):
+            panel.show(self.situation)
+        else:
+            panel.show(self.situation, wide=self.size.width >= 120, data_age_s=2.0)
+
+
+def test_gaps_panel_break_and_peloton(snap_compare: SnapCompare) -> None:
+    _, situation = flat_at(60.0)
+    assert snap_compare(PanelHarness(GapsPanel(), situation), terminal_size=(80, 8))
+
+
+def test_time_limit_panel_flat(snap_compare: SnapCompare) -> None:
+    _, situation = flat_at(60.0)
+    assert snap_compare(PanelHarness(TimeLimitPanel(), situation), terminal_size=(80, 6))
+
+
+def test_time_limit_panel_mountain_grupetto(snap_compare: SnapCompare) -> None:
+    _, situation = mountain_at(20.0)
+    assert snap_compare(PanelHarness(TimeLimitPanel(), situation), terminal_size=(80, 10))
+
+
+def test_leadout_panel_at_5km(snap_compare: SnapCompare) -> None:
+    _, situation = flat_at(5.0)
+    assert snap_compare(PanelHarness(LeadoutPanel(), situation), terminal_size=(80, 12))
+
+
+def test_leadout_panel_at_1km_wide(snap_compare: SnapCompare) -> None:
+    _, situation = flat_at(1.0)
+    assert snap_compare(PanelHarness(LeadoutPanel(), situation), terminal_size=(140, 12))
+
+
+def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]]:
+    """The whole app on the flat stage holding at the frame where the head is at `km`, and the
+    `run_before` that waits until that frame is on screen."""
+    hold_at, _ = flat_at(km)
+    adapter = SimulatedFeed(
+        SimulatedOptions(scenario="flat", seed=SEED, noise_m=NOISE_M, speed=0.0)
+    )
+    app = ArdoiseApp(
+        adapter, engine_settings(), feed_label="simulated", hold_at=hold_at, monotonic=lambda: 0.0
+    )
+
+    async def until_held(pilot: Pilot[Any]) -> None:
+        while app.situation.t != hold_at:
+            await pilot.pause(0.1)
+        await pilot.pause()
+
+    return app, until_held
+
+
+def test_whole_screen_80x24(snap_compare: SnapCompare) -> None:
+    app, until_held = held_app(14.0)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=until_held)
+
+
+def test_whole_screen_wide(snap_compare: SnapCompare) -> None:
+    app, until_held = held_app(5.0)
+    assert snap_compare(app, terminal_size=(160, 45), run_before=until_held)
