@@ -91,6 +91,10 @@ def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[No
     async def until_held(pilot: Pilot[Any]) -> None:
         while app.situation.t != hold_at:
             await pilot.pause(0.1)
+        # Redraw everything once: how earlier partial updates split the lines into segments
+        # depends on timing, and the snapshot should not.
+        for widget in app.screen.walk_children():
+            widget.refresh()
         await pilot.pause()
 
     return app, until_held
