@@ -100,6 +100,7 @@ class Race:
         self._winner_t: float | None = None
         self._t: float | None = None
         self._events = 0
+        self._frames_dropped = 0
         self._situation = Situation(stage=StageSummary(name="", distance_km=0.0, coefficient=None))
 
     @property
@@ -113,8 +114,10 @@ class Race:
         self._events += 1
         alerts_before = len(self._alerts.alerts)
         if isinstance(event, Telemetry):
-            if self._t is not None and event.t <= self._t:
-                # Duplicated or out-of-order frame: the newer picture stands.
+            if self._t is not None and event.t < self._t:
+                # Out of order: the newer picture stands. (A frame at the same instant is
+                # merged: some feeds split an instant into partial frames.)
+                self._frames_dropped += 1
                 return self._situation
             self._on_telemetry(event)
         elif isinstance(event, StartList):
@@ -341,6 +344,7 @@ class Race:
             news=tuple(self._news),
             feed=self._feed,
             events_applied=self._events,
+            frames_dropped=self._frames_dropped,
             stage_info=stage,
             roster=self._roster,
         )

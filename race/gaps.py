@@ -37,10 +37,16 @@ class HeadTrack:
         return -self._neg_km[0] if self._neg_km else None
 
     def add(self, t: float, km_to_finish: float) -> None:
-        """Record the head at `km_to_finish` at time `t` (ignored if not later in time)."""
-        if self._t and t <= self._t[-1]:
-            return
+        """Record the head at `km_to_finish` at time `t`.
+
+        A second frame at the same instant (feeds split one instant into partial frames) can
+        only move the head forward; an earlier time is ignored.
+        """
         neg = -km_to_finish
+        if self._t and t <= self._t[-1]:
+            if t == self._t[-1] and neg > self._neg_km[-1]:
+                self._neg_km[-1] = neg
+            return
         if self._neg_km and neg < self._neg_km[-1]:
             neg = self._neg_km[-1]
         self._t.append(t)

@@ -182,6 +182,8 @@ class Situation(View):
     """What the feed's own race radio said (crashes, commentary), oldest first."""
     feed: FeedStatus | None = None
     events_applied: int = 0
+    frames_dropped: int = 0
+    """Frames older than one already applied (out of order), ignored."""
     stage_info: Stage | None = Field(default=None, exclude=True)
     roster: Roster = Field(default_factory=Roster, exclude=True)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from feeds.base import FeedAdapter
+from feeds.base import FeedAdapter, FeedError
 from feeds.registry import UnknownAdapterError, adapter_class
 from race.limits import RuleSet, parse_rule_set, stage_class
 from race.settings import EngineSettings, TrainSettings
@@ -59,7 +59,11 @@ def build_feed(loaded: LoadedConfig, *, speed: float | None = None) -> FeedAdapt
         explicit = key in feed.options.get(feed.adapter, {})
         prefix = f"feed.{feed.adapter}" if explicit or key not in COMMON_FEED_KEYS else "feed"
         raise describe_validation_error(loaded, error, prefix, cls.Options) from None
-    return cls(options)
+    try:
+        return cls(options)
+    except FeedError as error:
+        key = "feed.path" if "path" in raw else f"feed.{feed.adapter}"
+        raise ConfigError(loaded.origin(key), key, str(error)) from None
 
 
 def load_rules(loaded: LoadedConfig) -> RuleSet:

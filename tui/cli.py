@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from feeds.base import FeedError
     from tui.config import ConfigError
 
     try:
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"ardoise: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except FeedError as error:
+        print(f"ardoise: feed error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
