@@ -21,6 +21,9 @@ A rule file (TOML)::
     ]
     [coefficients.6]
     fixed_percent = 33               # instead of bands: one percentage, overridable per stage
+    [assumed]                        # optional: the class assumed from the stage type when
+    flat = "1"                       # neither the feed nor the configuration gives one
+    mountain = "4"
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from pydantic import (
     model_validator,
 )
 
+from race.models import StageType
+
 FORMAT = 1
 """Version of the rule-file schema this module reads (the file's `format` key)."""
 
@@ -53,6 +58,7 @@ it would move 36.004 km/h into the "<= 36" band, which the regulations do not do
 """
 
 RoundingMode = Literal["down", "nearest", "up", "none"]
+
 RoundingTarget = Literal["margin", "limit"]
 
 _Number = Annotated[float, Field(strict=True)]
@@ -140,6 +146,9 @@ class RuleSet(_RuleModel):
     rounding: Rounding = Rounding()
     coefficients: dict[str, StageClass] = Field(min_length=1)
     """Keyed by coefficient ("1".."6") or category ("A".."E"), as the roadbook names them."""
+    assumed: dict[StageType, _Text] = Field(default_factory=dict)
+    """Class assumed from the stage type (flat, hilly, mountain, itt, ttt) when neither the
+    feed nor the configuration gives one: a guess, always shown as such."""
 
     @field_validator("format")
     @classmethod
@@ -159,6 +168,10 @@ class RuleSet(_RuleModel):
                 # Lookups ignore case, so "d" and "D" would be ambiguous.
                 raise ValueError(f"coefficients.{key}: same key as {seen[folded]!r} (case ignored)")
             seen[folded] = key
+        for stage_type, key in self.assumed.items():
+            if key.strip().casefold() not in seen:
+                known = ", ".join(self.coefficients)
+                raise ValueError(f"assumed.{stage_type}: unknown class {key!r} (known: {known})")
         return self
 
 
@@ -214,6 +227,11 @@ def stage_class(rules: RuleSet, coefficient: int | str) -> StageClass:
             return value
     known = ", ".join(rules.coefficients)
     raise ValueError(f"{rules.name}: unknown coefficient {key!r} (known: {known})")
+
+
+def assumed_class(rules: RuleSet, stage_type: StageType) -> str | None:
+    """The class a rule set assumes for a stage type, or None when it says nothing."""
+    return rules.assumed.get(stage_type)
 
 
 def percent_for(

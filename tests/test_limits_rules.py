@@ -13,6 +13,7 @@ from race.limits import (
     CutResult,
     Rounding,
     RuleSet,
+    assumed_class,
     cut_seconds,
     parse_rule_set,
     percent_for,
@@ -411,12 +412,29 @@ ONE = GOOD_HEAD + "[coefficients.1]\n"
             "coefficients.D: same key as 'd'",
         ),
         ('format = 1\nname = "x\n', "not valid TOML"),
+        (
+            ONE + 'fixed_percent = 3\n[assumed]\nflat = "2"',
+            "assumed.flat: unknown class '2' (known: 1)",
+        ),
+        (
+            ONE + 'fixed_percent = 3\n[assumed]\nsprint = "1"',
+            "assumed.sprint.[key]: Input should be 'flat', 'hilly', 'mountain', 'itt' or 'ttt'",
+        ),
     ],
 )
 def test_malformed_rule_files_name_the_key(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=r"^rule set: ") as caught:
         parse_rule_set(text)
     assert message in str(caught.value)
+
+
+def test_bundled_rule_sets_assume_a_class_for_each_stage_type() -> None:
+    assert assumed_class(TDF, "flat") == "1"
+    assert assumed_class(TDF, "mountain") == "4"
+    assert assumed_class(TDF, "itt") == "6"
+    assert assumed_class(GIRO, "mountain") == "D"
+    assert assumed_class(GIRO, "itt") == "E"
+    assert assumed_class(TDF, "ttt") is None  # a team time trial has its own rule
 
 
 def test_minimal_rule_file_defaults_to_no_rounding() -> None:
