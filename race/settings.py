@@ -51,6 +51,11 @@ class EngineSettings(BaseModel):
     danger_margin_s: float = Field(default=120.0, gt=0)
     watch: tuple[Bib, ...] | None = None
     """Riders watched against the time limit; None: each team's sprinter."""
+    status_band_s: float = Field(default=15.0, ge=0)
+    """A group's time-limit status gets better only once its margin clears the threshold by
+    this much, so a margin hovering at a threshold does not flap between two statuses."""
+    reinstated: tuple[Bib, ...] = ()
+    """Riders outside the limit whom the jury reinstated."""
 
     # Lead-out
     finale_km: float = Field(default=10.0, gt=0)

@@ -86,6 +86,10 @@ class LimitGroup(View):
     """Watched riders in the group (sprinters by default; my team first)."""
     countdown_s: float | None = None
     """After the winner has finished: seconds left for this group to cross the line."""
+    finished: bool = False
+    """The group has crossed the line: its gap and margin are final."""
+    basis: str = ""
+    """How the projection was made, e.g. "+4:10 to come: climbs 48 s/km, descents −3 s/km"."""
 
 
 class TimeLimit(View):
@@ -104,6 +108,13 @@ class TimeLimit(View):
     For example "coef 4 · winner ≈ 37.5 km/h → 15 % → cut ≈ +47:39"."""
     groups: tuple[LimitGroup, ...] = ()
     finished_outside: tuple[Bib, ...] = ()
+    """Riders who crossed the line after the limit (final once the winner has finished)."""
+    category: str | None = None
+    """The stage's class as the rules name it: "4" (a Tour coefficient) or "D" (a Giro category)."""
+    assumed: bool = False
+    """The class was assumed from the stage type: neither the feed nor the config gave one."""
+    reinstated: tuple[Bib, ...] = ()
+    """Riders outside the limit whom the jury reinstated (configured): not in `finished_outside`."""
 
 
 class TrainRider(View):

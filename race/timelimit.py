@@ -1,121 +1,175 @@
-"""The time limit, projected live: the winner's time forecast, the cut, each group's margin.
+"""The time limit, live: the day's cut from the rules, each group's projected margin to it,
+the alerts when a watched rider's group gets tight, and the countdown after the winner's finish.
 
-The rules come from a `RuleSet` (race/rulesets/*.toml). Before the winner finishes, his time
-is forecast from the head of the race: time so far plus the remaining distance at the speed
-the head has averaged, adjusted for the gradient of the road still to come when the profile is
-known. After the winner finishes, his time and the cut are final and each group still on the
-road gets a countdown.
+The rules come from a `RuleSet` (race/rulesets/*.toml). Before the winner finishes, his time is
+forecast from the head of the race and each group's gap at the finish is projected from the
+road still to come (`race.projection`). After the winner finishes, his time and the cut are
+final, each group still on the road gets a countdown, and riders who finish outside are listed.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
-from itertools import pairwise
+from dataclasses import dataclass, field
 
-from race.alerts import AlertLog, Hysteresis
-from race.limits import cut_seconds, percent_for
-from race.models import Bib, Stage, StageType
+from race.alerts import AlertLog
+from race.limits import RuleSet, assumed_class, cut_seconds, percent_for, stage_class
+from race.models import Bib, Stage
+from race.projection import (
+    DEGENKOLB_S_PER_PCT_KM,
+    DESCENT_REGAIN_S_PER_PCT_KM,
+    LossModel,
+    Terrain,
+    forecast_winner_time,
+)
 from race.settings import EngineSettings
 from race.situation import AlertLevel, GroupView, LimitGroup, LimitStatus, Roster, TimeLimit
 from race.text import clock
 
-ASSUMED_COEFFICIENT: dict[StageType, int] = {"flat": 1, "hilly": 3, "mountain": 4, "itt": 6}
-"""Coefficient assumed from the stage type when neither the feed nor the config gives one."""
-
-TREND_HORIZON_KM = 20.0
-"""A gap trend is extrapolated this far at most: beyond, the road (and the race) changes."""
 SETTLED_AFTER_KM = 20.0
-"""Before the head has covered this much, the forecast is too uncertain to raise alerts."""
+"""Before the head has covered this much, the winner's forecast swings too much for alerts."""
+STATUS_FRAMES = 2
+"""A group's status changes once the new one has been seen in this many frames in a row."""
+EDGE_HOLD_KMH = 0.1
+EDGE_HOLD_PER_STAGE_KMH = 0.4
+"""While the winner's time is a forecast, the percentage it had is kept until the forecast
+speed is this far past a band edge: `EDGE_HOLD_KMH` plus `EDGE_HOLD_PER_STAGE_KMH` times the
+share of the stage still to ride. The forecast moves by a few tenths of a km/h as the race
+changes phase (measured: bench/timelimit_projection.py); without the hold, the cut would jump
+by a whole percent each time it crossed an edge and back."""
+PROVISIONAL_KM = 5.0
+"""A new group keeps the status of the group its riders came from until it has ridden this
+much road of its own: before that its projection rests on rules of thumb, not on its pace."""
+MIN_STRETCH_KM = 0.25
+"""A group's gap change is learned over stretches of at least this much road."""
+MAX_LOSS_S_PER_KM = 200.0
+"""A gap that changes faster than this between two frames (plus `JUMP_ALLOWANCE_S`) is a stop,
+a crash or a change of the group's first rider, not the terrain: the model skips it."""
+JUMP_ALLOWANCE_S = 5.0
+FORGET_GROUP_AFTER = 30
+"""A group's learned losses are kept this many updates after it was last seen (groups split
+and merge; a returning id takes its history back)."""
+KEEPS_ITSELF = 0.75
+"""A group that keeps its id but not this share of its riders is treated as a new group."""
+REFERENCE_CLIMB_PCT = 7.0
+"""The projection's basis quotes the loss learned on a climb this steep."""
 
 _SEVERITY: dict[LimitStatus, int] = {"safe": 0, "tight": 1, "danger": 2, "outside": 3}
 
 
-def speed_factor(gradient_pct: float) -> float:
-    """Speed on a gradient relative to the flat, for a bunch of professionals.
+@dataclass
+class _GroupState:
+    """What the tracker keeps about one group between updates."""
 
-    Calibrated on typical figures: 7 % ≈ 0.5 (22 km/h against 44), 4 % ≈ 0.64, and descents
-    faster but capped (braking, bends).
-    """
-    if gradient_pct >= 0:
-        return 1.0 / (1.0 + 0.14 * gradient_pct)
-    return min(1.4, 1.0 - 0.06 * gradient_pct)
+    model: LossModel
+    anchor: tuple[float, float] | None = None
+    """(km from the start, gap) where the stretch being measured began."""
+    last: tuple[float, float] | None = None
+    """(km from the start, gap) at the previous update."""
+    status: LimitStatus | None = None
+    own_km: float = 0.0
+    """Road this group has been learned on since it formed (not counting what it inherited)."""
+    inherited: bool = False
+    """The group formed from others and took their status: held for `PROVISIONAL_KM`."""
+    pending: LimitStatus | None = None
+    pending_count: int = 0
+    seen: int = 0
+    """Update counter when the group was last seen."""
+    riders: frozenset[Bib] = frozenset()
+    """Its riders at the last update."""
 
 
-class EffortProfile:
-    """Flat-equivalent distance along the route: each km divided by its gradient's speed factor."""
+@dataclass
+class _Memory:
+    """Everything the tracker learns during one stage (a new stage starts a new memory)."""
 
-    def __init__(self, stage: Stage) -> None:
-        points = sorted(stage.profile, key=lambda p: p.km)
-        self._km: list[float] = [p.km for p in points]
-        self._effort: list[float] = [0.0]
-        for a, b in pairwise(points):
-            length = b.km - a.km
-            gradient = (b.altitude_m - a.altitude_m) / (length * 10.0) if length > 0 else 0.0
-            self._effort.append(self._effort[-1] + length / speed_factor(gradient))
-        self.usable = len(points) >= 2
-
-    def at(self, km_from_start: float) -> float:
-        km = self._km
-        if km_from_start <= km[0]:
-            return km_from_start - km[0]
-        if km_from_start >= km[-1]:
-            return self._effort[-1] + (km_from_start - km[-1])
-        i = bisect_left(km, km_from_start)
-        k0, k1 = km[i - 1], km[i]
-        e0, e1 = self._effort[i - 1], self._effort[i]
-        return e0 + (e1 - e0) * (km_from_start - k0) / (k1 - k0)
+    groups: dict[str, _GroupState] = field(default_factory=dict)
+    rider_group: dict[Bib, str] = field(default_factory=dict)
+    """Each rider's group at the last update."""
+    road_group: dict[Bib, str] = field(default_factory=dict)
+    """Each rider's group while he was on the road (his last one once he has finished)."""
+    crossing: set[str] = field(default_factory=set)
+    """Road groups whose first riders have crossed the line."""
+    rider_status: dict[Bib, LimitStatus] = field(default_factory=dict)
+    """Each watched rider's status as last announced."""
+    finished: set[Bib] = field(default_factory=set)
+    """Watched riders whose finish has been handled."""
+    announced_groups: set[str] = field(default_factory=set)
+    """Road groups announced inside the limit."""
+    announced_inside: set[Bib] = field(default_factory=set)
+    """Watched riders named in such an announcement while still a few metres from the line."""
+    held_percent: float | None = None
+    updates: int = 0
 
 
 class TimeLimitTracker:
+    """The time-limit picture, updated once per situation by the engine."""
+
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
         self._stage: Stage | None = None
         self._roster = Roster()
-        self._effort: EffortProfile | None = None
-        self._status: Hysteresis[LimitStatus] = Hysteresis(frames=2)
+        self._terrain: Terrain | None = None
+        self._watched: list[Bib] = []
+        self._m = _Memory()
 
     def set_stage(self, stage: Stage, roster: Roster) -> None:
+        if self._stage is not None and (stage.name, stage.distance_km) != (
+            self._stage.name,
+            self._stage.distance_km,
+        ):
+            self._m = _Memory()  # another stage: nothing learned on this one applies
         self._stage = stage
         self._roster = roster
-        effort = EffortProfile(stage)
-        self._effort = effort if effort.usable else None
+        self._terrain = Terrain(stage)
+        self._watched = self._watch_list()
 
-    def _coefficient(self) -> tuple[int | str | None, bool]:
-        """The coefficient in force and whether it was assumed from the stage type."""
+    # --- The rule of the day -----------------------------------------------------------------
+
+    def _coefficient(self, rules: RuleSet) -> tuple[int | str | None, bool]:
+        """The stage's class in force and whether it was assumed from the stage type."""
         if self.settings.coefficient is not None:
             return self.settings.coefficient, False
         if self._stage is None:
             return None, False
         if self._stage.coefficient is not None:
             return self._stage.coefficient, False
-        return ASSUMED_COEFFICIENT.get(self._stage.type), True
+        assumed = assumed_class(rules, self._stage.type)
+        if assumed is not None and assumed.isdigit():
+            return int(assumed), True  # a Tour coefficient, as the feed or config would give it
+        return assumed, True
 
-    def _watched(self) -> list[Bib]:
-        if self.settings.watch is not None:
-            watched = list(self.settings.watch)
-        else:
-            watched = [b for b, r in self._roster.riders.items() if r.role == "sprinter"]
-            watched += [t.sprinter for t in self.settings.trains if t.sprinter not in watched]
-        my_team = self.settings.my_team
-        riders = self._roster.riders
-        watched.sort(key=lambda b: (not (my_team and b in riders and riders[b].team == my_team), b))
-        return watched
+    def _percent(
+        self,
+        rules: RuleSet,
+        coefficient: int | str,
+        speed_kmh: float,
+        final: bool,
+        share_to_go: float,
+    ) -> float:
+        """The table's percentage, held at a band edge while the winner's time is a forecast."""
+        fixed = self.settings.fixed_percent
+        percent = percent_for(rules, coefficient, speed_kmh, fixed_percent=fixed)
+        held = self._m.held_percent
+        if not final and held is not None and held != percent:
+            hold = EDGE_HOLD_KMH + EDGE_HOLD_PER_STAGE_KMH * min(max(share_to_go, 0.0), 1.0)
+            low = percent_for(rules, coefficient, max(speed_kmh - hold, 0.0), fixed_percent=fixed)
+            high = percent_for(rules, coefficient, speed_kmh + hold, fixed_percent=fixed)
+            if low <= held <= high:
+                percent = held
+        self._m.held_percent = None if final else percent
+        return percent
 
     def forecast_winner_time(self, race_time_s: float, head_km: float) -> float | None:
         """Forecast of the winner's time from the head of the race's progress."""
-        stage = self._stage
-        if stage is None or race_time_s <= 0:
+        stage, terrain = self._stage, self._terrain
+        if stage is None or terrain is None:
             return None
         covered = stage.distance_km - head_km
-        if covered <= 0.5:
-            return None
-        if self._effort is not None:
-            done = self._effort.at(covered)
-            total = self._effort.at(stage.distance_km)
-            if done > 0:
-                return race_time_s * total / done
-        return race_time_s * stage.distance_km / covered
+        return forecast_winner_time(terrain, stage.distance_km, race_time_s, covered)
+
+    # --- Each update -------------------------------------------------------------------------
 
     def update(
         self,
@@ -132,119 +186,361 @@ class TimeLimitTracker:
         stage = self._stage
         if rules is None or stage is None:
             return TimeLimit()
-        coefficient, assumed = self._coefficient()
-        final = winner_time_s is not None
-        if final:
-            winner_time = winner_time_s
-        elif race_time_s is not None and head_km is not None:
-            winner_time = self.forecast_winner_time(race_time_s, head_km)
-        else:
-            winner_time = None
-        coef_text = f"coef {coefficient}{' (assumed)' if assumed else ''}"
-        if coefficient is None or winner_time is None or winner_time <= 0:
+        self._m.updates += 1
+        coefficient, assumed = self._coefficient(rules)
+        label = _class_label(coefficient, assumed)
+        common = {
+            "rules": rules.name,
+            "coefficient": coefficient if isinstance(coefficient, int) else None,
+            "category": str(coefficient) if coefficient is not None else None,
+            "assumed": assumed,
+        }
+        behind = list(groups[1:] if groups and groups[0].gap_s == 0 else groups)
+        # Learn from every frame, whatever else is missing: the losses are the group's own.
+        states = self._track_groups(groups)
+        if coefficient is None:
             return TimeLimit(
-                rules=rules.name,
-                coefficient=_int_or_none(coefficient),
-                basis=f"{coef_text} · waiting for the race to start",
+                **common,
+                basis=f"{rules.name}: no class for a {stage.type} stage; "
+                "set [stage] coefficient or category",
             )
-        speed = stage.distance_km / winner_time * 3600.0
         try:
-            percent = percent_for(
-                rules, coefficient, speed, fixed_percent=self.settings.fixed_percent
-            )
+            table = stage_class(rules, coefficient)
         except ValueError:
             return TimeLimit(
-                rules=rules.name,
-                coefficient=_int_or_none(coefficient),
-                basis=f"{rules.name} has no {coef_text}: set [stage] coefficient or category",
+                **common,
+                basis=f"{rules.name} has no {label}: set [stage] coefficient or category",
             )
-        cut = cut_seconds(rules, winner_time, percent, self.settings.extra_points)
-        total_percent = percent + self.settings.extra_points
+        final = winner_time_s is not None
+        winner_time: float | None = winner_time_s
+        if winner_time is None and race_time_s is not None and head_km is not None:
+            winner_time = self.forecast_winner_time(race_time_s, head_km)
+        if winner_time is None or winner_time <= 0:
+            return TimeLimit(**common, basis=f"{label} · waiting for the race to start")
+
+        speed = stage.distance_km / winner_time * 3600.0
+        share_to_go = (head_km or 0.0) / stage.distance_km
+        percent = self._percent(rules, coefficient, speed, final, share_to_go)
+        extra = self.settings.extra_points
+        cut = cut_seconds(rules, winner_time, percent, extra)
         approx = "=" if final else "≈"
-        basis = (
-            f"{coef_text} · winner {approx} {speed:.1f} km/h → {total_percent:g} % "
-            f"→ cut {approx} +{clock(cut)}"
-        )
-        watched = self._watched()
-        limit_groups: list[LimitGroup] = []
-        for group in groups[1:] if groups and groups[0].gap_s == 0 else groups:
-            projected = self._projected_gap(group)
-            margin = cut - projected
-            raw = _status(margin, self.settings.tight_margin_s, self.settings.danger_margin_s)
-            riders = set(group.riders)
-            in_group = [b for b in watched if b in riders]
-            status, previous = self._status.update(group.id, raw)
-            settled = final or (
-                head_km is not None and stage.distance_km - head_km >= SETTLED_AFTER_KM
-            )
-            if previous is not None and in_group and settled:
-                self._alert_transition(t, group, in_group, status, previous, margin, alerts)
-            countdown = None
-            if final and winner_t is not None and not group.finished:
-                countdown = winner_t + cut - t
-            limit_groups.append(
-                LimitGroup(
-                    id=group.id,
-                    name=group.name,
-                    projected_gap_s=round(projected, 1),
-                    margin_s=round(margin, 1),
-                    status=status,
-                    watched=tuple(in_group),
-                    countdown_s=round(countdown, 1) if countdown is not None else None,
-                )
-            )
-        outside: tuple[Bib, ...] = ()
+        points = f"{percent:g} + {extra:g} %" if extra else f"{percent:g} %"
+        if table.bands is None:
+            rule = f"{points} of the winner's {approx} {clock(winner_time)}"
+        else:
+            rule = f"winner {approx} {speed:.1f} km/h → {points}"
+        basis = f"{label} · {rule} → cut {approx} +{clock(cut)}"
+
+        settled = final or (head_km is not None and stage.distance_km - head_km >= SETTLED_AFTER_KM)
+        watched = self._watched
+        limit_groups = [
+            self._limit_group(t, group, states[group.id], cut, final, winner_t, watched)
+            for group in behind
+        ]
+        if settled:
+            self._alert_transitions(t, behind, limit_groups, alerts)
+        self._alert_finishes(t, behind, limit_groups, alerts)
+
+        reinstated = set(self.settings.reinstated)
+        outside: list[tuple[float, Bib]] = []
         if final:
-            outside = tuple(b for g in groups if g.finished and g.gap_s > cut for b in g.riders)
+            outside = sorted(
+                (g.gap_s, b) for g in behind if g.finished and g.gap_s > cut for b in g.riders
+            )
         return TimeLimit(
-            rules=rules.name,
-            coefficient=_int_or_none(coefficient),
-            percent=total_percent,
+            **common,
+            percent=percent + extra,
             winner_time_s=round(winner_time, 1),
             winner_speed_kmh=round(speed, 2),
             final=final,
             cut_s=round(cut, 1),
             basis=basis,
             groups=tuple(limit_groups),
-            finished_outside=outside,
+            finished_outside=tuple(b for _, b in outside if b not in reinstated),
+            reinstated=tuple(b for _, b in outside if b in reinstated),
         )
 
-    @staticmethod
-    def _projected_gap(group: GroupView) -> float:
-        """The group's gap at the finish if its current trend holds (for `TREND_HORIZON_KM`)."""
-        if group.finished or group.trend_s_per_10km is None:
-            return group.gap_s
-        horizon = min(group.km_to_finish, TREND_HORIZON_KM)
-        return max(0.0, group.gap_s + group.trend_s_per_10km * horizon / 10.0)
+    # --- Groups: learning and projecting ------------------------------------------------------
 
-    def _alert_transition(
+    def _track_groups(self, groups: Sequence[GroupView]) -> dict[str, _GroupState]:
+        """Each group's state (inherited from the group most of its riders came from), with
+        the gap change since the last update learned."""
+        peloton = next((i for i, g in enumerate(groups) if g.kind == "peloton"), None)
+        states: dict[str, _GroupState] = {}
+        for index, group in enumerate(groups):
+            state = self._m.groups.get(group.id)
+            if state is None:
+                state = self._inherit(group)
+            elif len(state.riders & frozenset(group.riders)) < KEEPS_ITSELF * len(state.riders):
+                # Same id, another group: it shed riders (a bunch leaving its grupetto behind,
+                # or the other way round). What it showed was the pace of the group it was.
+                state.model = LossModel()
+                state.own_km, state.inherited = 0.0, True
+            state.riders = frozenset(group.riders)
+            self._m.groups[group.id] = state
+            state.seen = self._m.updates
+            dropped = group.kind in ("grupetto", "dropped") or (
+                peloton is not None and index > peloton
+            )
+            # A group already dropped climbs slower than the head and regains a little on the
+            # descents: rules of thumb are its prior. Groups at the front assume nothing.
+            state.model.prior = (
+                (DEGENKOLB_S_PER_PCT_KM, 0.0, DESCENT_REGAIN_S_PER_PCT_KM)
+                if dropped
+                else (0.0, 0.0, 0.0)
+            )
+            if not group.finished:
+                self._learn(state, group)
+            states[group.id] = state
+        self._m.rider_group = {b: g.id for g in groups for b in g.riders}
+        # A group crossing the line stays one group for its riders still on the road (the
+        # engine gives those a new id when the first of them finish).
+        for g in groups:
+            for bib in g.riders:
+                road = self._m.road_group.get(bib)
+                if g.finished:
+                    if road is not None:
+                        self._m.crossing.add(road)
+                elif road not in self._m.crossing:
+                    self._m.road_group[bib] = g.id
+        stale = [
+            g for g, s in self._m.groups.items() if self._m.updates - s.seen > FORGET_GROUP_AFTER
+        ]
+        for gid in stale:
+            del self._m.groups[gid]
+        return states
+
+    def _inherit(self, group: GroupView) -> _GroupState:
+        """A new group takes the status of the group most of its riders were in, not its pace:
+        a group forms because its riders ride at another pace (dropped, or away)."""
+        origins = Counter(self._m.rider_group.get(b) for b in group.riders)
+        origins.pop(None, None)
+        for origin, _ in origins.most_common():
+            state = self._m.groups.get(origin) if origin else None
+            if state is not None:
+                return _GroupState(
+                    model=LossModel(),
+                    status=state.status,
+                    inherited=True,
+                    riders=frozenset(group.riders),
+                )
+        return _GroupState(model=LossModel(), riders=frozenset(group.riders))
+
+    def _learn(self, state: _GroupState, group: GroupView) -> None:
+        stage, terrain = self._stage, self._terrain
+        assert stage is not None
+        assert terrain is not None
+        x = stage.distance_km - group.km_to_finish
+        gap = group.gap_s
+        last, state.last = state.last, (x, gap)
+        if last is None or state.anchor is None:
+            state.anchor = (x, gap)
+            return
+        dx, dg = x - last[0], gap - last[1]
+        if dx < 0 or abs(dg) > JUMP_ALLOWANCE_S + MAX_LOSS_S_PER_KM * dx:
+            state.anchor = (x, gap)
+            return
+        ax, ag = state.anchor
+        if x - ax >= MIN_STRETCH_KM:
+            state.model.add(terrain.load(ax, x), gap - ag)
+            state.own_km += x - ax
+            state.anchor = (x, gap)
+
+    def _projection(self, state: _GroupState, group: GroupView) -> tuple[float, str]:
+        """The group's gap to the winner at the finish, and how it was projected."""
+        stage, terrain = self._stage, self._terrain
+        assert stage is not None
+        assert terrain is not None
+        if group.finished:
+            return group.gap_s, "finished"
+        x = stage.distance_km - group.km_to_finish
+        road = terrain.load(min(x, stage.distance_km), stage.distance_km)
+        to_come = state.model.loss(road)
+        projected = max(group.gap_s + to_come, 0.0)
+        a, _, b = state.model.coefficients()
+        parts = [f"now +{clock(group.gap_s)}", f"to come {_signed(projected - group.gap_s)}"]
+        if road.climb > 0:
+            parts.append(
+                f"climbs ≈ {a * (REFERENCE_CLIMB_PCT - 2.0):.0f} s/km at {REFERENCE_CLIMB_PCT:g} %"
+            )
+        if road.descent > 0:
+            parts.append(f"descents {b * 4.0:+.0f} s/km at −6 %")
+        return projected, " · ".join(parts)
+
+    def _limit_group(
         self,
         t: float,
         group: GroupView,
+        state: _GroupState,
+        cut: float,
+        final: bool,
+        winner_t: float | None,
         watched: list[Bib],
-        status: LimitStatus,
-        previous: LimitStatus,
-        margin: float,
+    ) -> LimitGroup:
+        projected, basis = self._projection(state, group)
+        margin = cut - projected
+        countdown = None
+        if final and winner_t is not None and not group.finished:
+            countdown = winner_t + cut - t
+        if group.finished:
+            status = _status(margin, self.settings.tight_margin_s, self.settings.danger_margin_s)
+            state.status, state.pending = status, None
+        else:
+            expired = countdown is not None and countdown < 0
+            status = self._settle(state, margin, forced="outside" if expired else None)
+        riders = set(group.riders)
+        return LimitGroup(
+            id=group.id,
+            name=group.name,
+            projected_gap_s=round(projected, 1),
+            margin_s=round(margin, 1),
+            status=status,
+            watched=tuple(b for b in watched if b in riders),
+            countdown_s=round(countdown, 1) if countdown is not None else None,
+            finished=group.finished,
+            basis=basis,
+        )
+
+    def _settle(
+        self, state: _GroupState, margin: float, forced: LimitStatus | None = None
+    ) -> LimitStatus:
+        """The group's status: worse at once past a threshold (after `STATUS_FRAMES` frames),
+        better only once the margin clears the threshold by `status_band_s`."""
+        tight, danger = self.settings.tight_margin_s, self.settings.danger_margin_s
+        raw = forced or _status(margin, tight, danger)
+        previous = state.status
+        if previous is None:
+            state.status = raw
+            return raw
+        if forced is None and state.inherited and state.own_km < PROVISIONAL_KM:
+            return previous
+        if forced is None and _SEVERITY[raw] < _SEVERITY[previous]:
+            relaxed = _status(margin - self.settings.status_band_s, tight, danger)
+            raw = relaxed if _SEVERITY[relaxed] < _SEVERITY[previous] else previous
+        if raw == previous:
+            state.pending, state.pending_count = None, 0
+            return previous
+        if state.pending == raw:
+            state.pending_count += 1
+        else:
+            state.pending, state.pending_count = raw, 1
+        if state.pending_count < STATUS_FRAMES:
+            return previous
+        state.status = raw
+        state.pending, state.pending_count = None, 0
+        return raw
+
+    # --- Watched riders and alerts -----------------------------------------------------------
+
+    def _watch_list(self) -> list[Bib]:
+        """Watched riders, "my team" first: configured, or each team's sprinter."""
+        if self.settings.watch is not None:
+            watched = list(self.settings.watch)
+        else:
+            watched = [b for b, r in self._roster.riders.items() if r.role == "sprinter"]
+            watched += [t.sprinter for t in self.settings.trains if t.sprinter not in watched]
+        my_team = self.settings.my_team
+        riders = self._roster.riders
+        watched.sort(key=lambda b: (not (my_team and b in riders and riders[b].team == my_team), b))
+        return watched
+
+    def _alert_transitions(
+        self,
+        t: float,
+        groups: Sequence[GroupView],
+        limit_groups: Sequence[LimitGroup],
         alerts: AlertLog,
     ) -> None:
-        names = ", ".join(self._roster.name(b) for b in watched[:3])
-        more = f" +{len(watched) - 3}" if len(watched) > 3 else ""
-        where = f"{group.km_to_finish:.0f} km to go" if not group.finished else "at the finish"
-        sign = "" if margin >= 0 else "−"
+        """One alert per group whose watched riders change status, once per transition."""
+        for group, limit in zip(groups, limit_groups, strict=True):
+            if group.finished:
+                continue
+            moved: dict[LimitStatus, list[Bib]] = {}
+            for bib in limit.watched:
+                before = self._m.rider_status.get(bib, "safe")
+                if before != limit.status:
+                    moved.setdefault(before, []).append(bib)
+                self._m.rider_status[bib] = limit.status
+            for before, bibs in moved.items():
+                self._raise_transition(t, group, limit, before, bibs, alerts)
+
+    def _raise_transition(
+        self,
+        t: float,
+        group: GroupView,
+        limit: LimitGroup,
+        before: LimitStatus,
+        bibs: list[Bib],
+        alerts: AlertLog,
+    ) -> None:
+        status = limit.status
+        who = f"{group.name} ({self._names(bibs)})"
+        if limit.countdown_s is not None and limit.countdown_s < 0:
+            where = "the limit has passed"
+        else:
+            where = f"{group.km_to_finish:.0f} km to go"
+        margin = f"margin {'−' if limit.margin_s < 0 else ''}{clock(abs(limit.margin_s))}"
         level: AlertLevel
-        if _SEVERITY[status] > _SEVERITY[previous]:
+        if _SEVERITY[status] > _SEVERITY[before]:
             level = "critical" if status in ("danger", "outside") else "warning"
-            text = (
-                f"Time limit {status.upper()}: {group.name} ({names}{more}) margin "
-                f"{sign}{clock(abs(margin))}, {where}"
-            )
+            text = f"Time limit {status.upper()}: {who} {margin}, {where}"
         else:
             level = "info"
-            text = (
-                f"Time limit: {group.name} ({names}{more}) back to {status}, margin "
-                f"{sign}{clock(abs(margin))}, {where}"
-            )
-        alerts.raise_(t, f"time_limit_{status}", text, level, key=f"time_limit:{group.id}:{status}")
+            text = f"Time limit: {who} back to {status}, {margin}, {where}"
+        alerts.raise_(
+            t, f"time_limit_{status}", text, level, key=f"time_limit:{bibs[0]}:{before}:{status}"
+        )
+
+    def _alert_finishes(
+        self,
+        t: float,
+        groups: Sequence[GroupView],
+        limit_groups: Sequence[LimitGroup],
+        alerts: AlertLog,
+    ) -> None:
+        """When watched riders cross the line: inside the limit or not, and by how much.
+
+        A group is announced once, as it was on the road, when its first riders cross the line
+        (a grupetto strung out over the line spans several frames and finished groups); the
+        announcement names its watched riders still a few metres from the line too. A watched
+        rider who then finishes outside gets his own alert.
+        """
+        arrivals: dict[str, list[tuple[Bib, float]]] = {}
+        for group, limit in zip(groups, limit_groups, strict=True):
+            if not group.finished:
+                continue
+            for bib in limit.watched:
+                if bib in self._m.finished:
+                    continue
+                self._m.finished.add(bib)
+                self._m.rider_status[bib] = limit.status
+                road = self._m.road_group.get(bib, group.id)
+                arrivals.setdefault(road, []).append((bib, limit.margin_s))
+        on_road = {b for g in groups if not g.finished for b in g.riders}
+        for road, arrived in arrivals.items():
+            inside = [(b, m) for b, m in arrived if m >= 0 and b not in self._m.announced_inside]
+            if inside and road not in self._m.announced_groups:
+                self._m.announced_groups.add(road)
+                coming = [
+                    b for b in self._watched if b in on_road and self._m.road_group.get(b) == road
+                ]
+                self._m.announced_inside.update(coming)
+                bibs = [b for b, _ in inside] + coming
+                margin = min(m for _, m in inside)
+                text = f"{self._names(bibs)} in, {clock(margin)} inside the time limit"
+                alerts.raise_(t, "time_limit_finish", text, "info", key=f"time_limit_in:{road}")
+            outside = [(b, m) for b, m in arrived if m < 0]
+            if outside:
+                bibs = [b for b, _ in outside]
+                late = clock(-max(m for _, m in outside))
+                text = f"{self._names(bibs)} finish {late} OUTSIDE the time limit"
+                alerts.raise_(
+                    t, "time_limit_finish", text, "critical", key=f"time_limit_out:{bibs[0]}"
+                )
+
+    def _names(self, bibs: Sequence[Bib]) -> str:
+        shown = ", ".join(self._roster.name(b) for b in bibs[:3])
+        return f"{shown} +{len(bibs) - 3}" if len(bibs) > 3 else shown
 
 
 def _status(margin: float, tight: float, danger: float) -> LimitStatus:
@@ -257,5 +553,14 @@ def _status(margin: float, tight: float, danger: float) -> LimitStatus:
     return "safe"
 
 
-def _int_or_none(value: int | str | None) -> int | None:
-    return value if isinstance(value, int) else None
+def _class_label(coefficient: int | str | None, assumed: bool) -> str:
+    """ "coef 4", "cat D", with "(assumed)" when guessed from the stage type."""
+    if coefficient is None:
+        return "coef ?"
+    text = str(coefficient)
+    word = "coef" if text.isdigit() else "cat"
+    return f"{word} {text}{' (assumed)' if assumed else ''}"
+
+
+def _signed(seconds: float) -> str:
+    return f"{'−' if seconds < 0 else '+'}{clock(seconds)}"
