@@ -25,11 +25,6 @@ def uphill(grad: float) -> float:
     return max(grad - 1.0, 0.0) + 0.02
 
 
-def downhill(grad: float) -> float:
-    """Gains (or losses) on the descents."""
-    return max(-grad - 1.5, 0.0) + 0.02
-
-
 def flat(grad: float) -> float:
     """Evenly spread, whatever the terrain."""
     return 1.0
@@ -130,6 +125,25 @@ class CurveBuilder:
         stride = max(round(every / fine), 1)
         for k in [*list(range(stride, n, stride)), n]:
             self.to(start + k * (km - start) / n, gap0 + delta * cum[k] / total)
+        return self
+
+    def ride(self, km: float, rate: Callable[[float], float], every: float = 0.5) -> CurveBuilder:
+        """Ride to `km` losing `rate(gradient)` seconds per km to the head (negative: gaining).
+
+        Unlike `by`, the change is not fixed in advance: it is what the pace gives on this road.
+        """
+        start = self.km
+        if km <= start:
+            raise ValueError(f"curve goes back: {km} after {start}")
+        fine = 0.1
+        n = max(round((km - start) / fine), 1)
+        stride = max(round(every / fine), 1)
+        gap = self.gap
+        for k in range(1, n + 1):
+            a, b = start + (k - 1) * (km - start) / n, start + k * (km - start) / n
+            gap += rate(self.route.gradient_at((a + b) / 2)) * (b - a)
+            if k % stride == 0 or k == n:
+                self.to(b, gap)
         return self
 
     def hold(self, km: float) -> CurveBuilder:

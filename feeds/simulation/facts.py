@@ -69,7 +69,7 @@ class WheelLoss:
 
 @dataclass(frozen=True)
 class MarginRange:
-    """A stretch of road where the grupetto's margin to the cut has one status."""
+    """A stretch of road where the grupetto's projected margin to the cut has one status."""
 
     status: MarginStatus
     from_km_to_go: float
@@ -128,11 +128,18 @@ class ScenarioFacts:
     grupetto_finish_gap_s: float | None = None
     grupetto_margin_s: float | None = None
     """Cut minus the grupetto's finish gap: positive is inside the time limit."""
+    grupetto_climb_loss_s_per_km: float | None = None
+    """What the grupetto's usual pace loses to the head per km of a 7 % climb (Degenkolb's rule
+    of thumb: about a minute)."""
     outside_cut: Mapping[Bib, float] = field(default_factory=dict)
     """Riders who finish outside the time limit, and their expected finish gap (s)."""
     margin_ranges: tuple[MarginRange, ...] = ()
-    """Where the grupetto is safe, tight or in danger, its gap measured against the final cut
-    (the cut a perfect projection of the winner's time gives from the start)."""
+    """Where the grupetto is safe, tight or in danger: its projected margin to the final cut,
+    projected as a directeur sportif who knows the group's usual pace would (its gap now plus
+    what that pace loses over the road left; nothing while it rides in the bunch). The script's
+    surprises (a crisis on the last climb, the chase to the line) are not foreseen."""
+    grupetto_projection: tuple[tuple[float, float], ...] = ()
+    """That projected margin every km from where the grupetto forms: (its km to go, margin s)."""
 
     def __post_init__(self) -> None:
         # Read-only mappings: the facts of a cached script are shared by every caller.

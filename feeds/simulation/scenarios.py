@@ -20,7 +20,6 @@ from feeds.simulation.curves import (
     CurveBuilder,
     GapCurve,
     branch,
-    downhill,
     flat,
     terrain,
     uphill,
@@ -141,8 +140,6 @@ MOUNTAIN_ROUTE = RouteSpec(
     neutral_km=_NEUTRAL_KM,
     rolling_m=10.0,
 )
-MOUNTAIN_DESCENTS_END = (42.0, 82.0, 120.0, 150.5)
-"""Where the descent from each climb reaches the valley (km)."""
 
 SCENARIOS: tuple[str, ...] = ("flat", "mountain")
 
@@ -525,7 +522,6 @@ def _mountain(seed: int) -> Script:
     d = rt.distance_km
     end = d + AFTER_LINE_KM
     c1, c2, c3, c4 = rt.spec.climbs
-    desc1, desc2, desc3, _ = MOUNTAIN_DESCENTS_END
     strength = ro.strength
     sprint_teams = set(ro.sprint_teams)
 
@@ -645,25 +641,58 @@ def _mountain(seed: int) -> Script:
         .build()
     )
 
-    # The grupetto's margin to the cut at the key points of the stage: safe until the big
-    # climb, tight from its top, in danger on the last climb, back to tight on the descent.
-    m3 = rng.uniform(195.0, 230.0)
-    m_foot4 = rng.uniform(135.0, 150.0)
-    m4 = rng.uniform(95.0, 110.0)
-    m_final = rng.uniform(140.0, 175.0)
-    g = (
-        CurveBuilder(rt, c1.foot_km, p_curve(c1.foot_km))
-        .by(c1.summit_km, 105.0, uphill)
-        .by(desc1, -15.0, downhill)
-        .by(c2.foot_km, 20.0, flat)
-        .by(c2.summit_km, 630.0, uphill)
-        .by(desc2, -40.0, downhill)
-        .by(c3.foot_km, 20.0, flat)
+    # The grupetto. The sprinters get over the Côte de Berdets in the bunch and are dropped at
+    # the foot of the Soum de Lèze. From there the group rides at its own pace: it loses time to
+    # the head on every climb in proportion to the gradient (Degenkolb's rule of thumb, about a
+    # minute per km on a big climb), regains a little on the descents, drifts on the flat. On
+    # the last climb it is in crisis (the favourites race for the stage ahead): it loses more
+    # than its usual pace there and falls into danger; it then chases flat out on the descent
+    # and the run-in, and finishes inside with a little to spare. What a projection that knows
+    # its usual pace would say (`_projected_margins`) goes safe (in the bunch), tight (from the
+    # foot of the Soum de Lèze), danger (on the last climb), tight again (in the chase).
+    m_before4 = rng.uniform(190.0, 240.0)  # projected margin at the last foot, before the crisis
+    m_top4 = rng.uniform(60.0, 95.0)  # projected margin at the last summit, before the chase
+    m_final = rng.uniform(140.0, 175.0)  # margin at the line
+    # Four draws from the stage's generator, as the script always made here, so that the rest
+    # of the story (the crash, the riders who fade) stays the same for a seed.
+    pace = random.Random(rng.random())
+    # The group's pace on each big climb against its usual pace (a good day, a bad one).
+    form = {c2.name: pace.uniform(0.97, 1.03), c3.name: pace.uniform(0.97, 1.03)}
+    regain = pace.uniform(0.8, 1.2)  # s regained per km and per % of descent above 1.5 %
+    drift = pace.uniform(0.5, 1.5)  # s lost per km whatever the road
+    chase_s = m_final - m_top4  # regained over the usual pace from the last summit to the line
+    crisis_s = m_before4 - m_top4  # lost over the usual pace on the last climb
+    g_form = p_curve(c2.foot_km)
+    stretches = (
+        (c2.foot_km, c2.summit_km, form[c2.name]),
+        (c2.summit_km, c3.foot_km, 1.0),
+        (c3.foot_km, c3.summit_km, form[c3.name]),
+        (c3.summit_km, c4.foot_km, 1.0),
+        (c4.foot_km, c4.summit_km, 1.0),
+        (c4.summit_km, d, 1.0),
     )
-    g.by(c3.summit_km, (cut - m3) - g.gap, uphill).by(desc3, -60.0, downhill)
-    g.by(c4.foot_km, (cut - m_foot4) - g.gap, flat)
-    g.by(c4.summit_km, (cut - m4) - g.gap, uphill)
-    g.by(d, (cut - m_final) - g.gap, downhill)
+    # The usual pace loses k s per km and per % of gradient above 1 %: solve k for the margin
+    # at the line (every other term is fixed above).
+    climbing = sum(f * _integral(rt, a, b, _climb_load) for a, b, f in stretches)
+    other = sum(
+        f * _integral(rt, a, b, lambda gr: drift - regain * _descent_load(gr))
+        for a, b, f in stretches
+    )
+    k = (cut - m_final - g_form - other - crisis_s + chase_s) / climbing
+    load4 = _integral(rt, c4.foot_km, c4.summit_km, _climb_load)
+
+    def usual(grad: float) -> float:
+        return k * _climb_load(grad) + drift - regain * _descent_load(grad)
+
+    def on(factor: float) -> Callable[[float], float]:
+        return lambda grad: factor * usual(grad)
+
+    chase_per_km = chase_s / (d - c4.summit_km)
+    g = CurveBuilder(rt, c2.foot_km, g_form)
+    for _, b, f in stretches[:4]:
+        g.ride(b, on(f))
+    g.ride(c4.summit_km, lambda grad: usual(grad) + crisis_s * _climb_load(grad) / load4)
+    g.ride(d, lambda grad: usual(grad) - chase_per_km)
     grupetto_curve = g.hold(end).build()
 
     crash_km = round(rng.uniform(c2.summit_km + 3.0, c2.summit_km + 12.0), 2)
@@ -693,16 +722,16 @@ def _mountain(seed: int) -> Script:
     for b in peloton:
         itineraries[b] = ((-math.inf, "main"), (c2.foot_km, "peloton"))
     for b in grupetto:
-        itineraries[b] = ((-math.inf, "main"), (c1.foot_km, "grupetto"))
+        itineraries[b] = ((-math.inf, "main"), (c2.foot_km, "grupetto"))
     itineraries[crashed] = (
         (-math.inf, "main"),
-        (c1.foot_km, "grupetto"),
+        (c2.foot_km, "grupetto"),
         (crash_km, f"dropped-{crashed}"),
     )
     for b in fading:
         itineraries[b] = (
             (-math.inf, "main"),
-            (c1.foot_km, "grupetto"),
+            (c2.foot_km, "grupetto"),
             (fade_km[b], f"dropped-{b}"),
         )
     Legs = tuple[tuple[float, str], ...]
@@ -744,7 +773,7 @@ def _mountain(seed: int) -> Script:
     }
 
     stage = _stage(11, "Oloron-Sainte-Marie", "Bagnères-de-Bigorre", "mountain", 4, rt)
-    margin_ranges = _margin_ranges(grupetto_curve, cut, c1.foot_km, d)
+    margin_ranges, projection = _projected_margins(grupetto_curve, usual, rt, cut, c2.foot_km, d)
     peak_km, peak_gap = p_curve.max_between(break_km, c2.foot_km)
     finishers: dict[str, tuple[Bib, ...]] = {
         "winner": (winner,),
@@ -787,8 +816,10 @@ def _mountain(seed: int) -> Script:
         grupetto=grupetto,
         grupetto_finish_gap_s=round(grupetto_curve(d), 1),
         grupetto_margin_s=round(cut - grupetto_curve(d), 1),
+        grupetto_climb_loss_s_per_km=round(k * (7.0 - 1.0), 1),
         outside_cut={b: round(out_gap[b], 1) for b in outside},
         margin_ranges=margin_ranges,
+        grupetto_projection=projection,
     )
     script = Script(
         scenario="mountain",
@@ -817,8 +848,8 @@ def _mountain(seed: int) -> Script:
             break_riders,
         ),
         _news(
-            at("grupetto", c1.foot_km + 2.0),
-            f"The sprinters are dropped on the {c1.name}: "
+            at("grupetto", c2.foot_km + 2.0),
+            f"The sprinters are dropped on the {c2.name}: "
             f"a grupetto of {len(grupetto) + len(outside)} riders forms.",
             grupetto,
         ),
@@ -872,23 +903,56 @@ def _mountain(seed: int) -> Script:
     return _with_news(script, news)
 
 
-def _margin_ranges(
+def _climb_load(grad: float) -> float:
+    """How much a climb costs a dropped group, per km: the gradient above 1 %."""
+    return max(grad - 1.0, 0.0)
+
+
+def _descent_load(grad: float) -> float:
+    """How much a descent gives back, per km: the downhill gradient above 1.5 %."""
+    return max(-grad - 1.5, 0.0)
+
+
+def _integral(rt: Route, a: float, b: float, rate: Callable[[float], float]) -> float:
+    """Sum of `rate(gradient)` over the road from km a to b (same steps as `CurveBuilder.ride`)."""
+    n = max(round((b - a) / 0.1), 1)
+    step = (b - a) / n
+    return sum(rate(rt.gradient_at(a + (k + 0.5) * step)) * step for k in range(n))
+
+
+def _projected_margins(
     curve: GapCurve,
+    usual: Callable[[float], float],
+    rt: Route,
     cut: float,
     from_km: float,
     d: float,
-) -> tuple[MarginRange, ...]:
-    """Stretches of road (by the grupetto's own km to go) where its margin has one status."""
-    out: list[MarginRange] = []
-    steps = int((d - from_km) / 0.1)
-    status, since = None, from_km
-    for k in range(steps + 1):
-        km = min(from_km + k * 0.1, d)
-        now = margin_status(cut - curve(km))
+) -> tuple[tuple[MarginRange, ...], tuple[tuple[float, float], ...]]:
+    """Where the group's projected margin has each status, by its own km to go, and the
+    projected margin itself every km (km to go, margin).
+
+    The projection is the one a directeur sportif who knows the group's usual pace would make:
+    its gap now plus what that pace loses over the road left. Before `from_km` the group rides
+    in the bunch and is expected to lose nothing.
+    """
+    steps = round((d - from_km) / 0.1)
+    kms = [from_km + k * (d - from_km) / steps for k in range(steps + 1)]
+    to_come = [0.0] * len(kms)
+    for i in range(len(kms) - 2, -1, -1):
+        to_come[i] = to_come[i + 1] + _integral(rt, kms[i], kms[i + 1], usual)
+    margins = [cut - curve(km) - later for km, later in zip(kms, to_come, strict=True)]
+    samples = [
+        (round(d - km, 1), round(margin, 1))
+        for km, margin in zip(kms, margins, strict=True)
+        if abs((d - km) - round(d - km)) < 0.05
+    ]
+    first = margin_status(cut - curve(rt.x0))
+    ranges: list[MarginRange] = []
+    status, since = first, rt.x0
+    for km, margin in zip(kms, margins, strict=True):
+        now = margin_status(margin)
         if now != status:
-            if status is not None:
-                out.append(MarginRange(status, round(d - since, 1), round(d - km, 1)))
+            ranges.append(MarginRange(status, round(d - max(since, 0.0), 1), round(d - km, 1)))
             status, since = now, km
-    if status is not None:
-        out.append(MarginRange(status, round(d - since, 1), 0.0))
-    return tuple(out)
+    ranges.append(MarginRange(status, round(d - max(since, 0.0), 1), 0.0))
+    return tuple(ranges), tuple(samples)
