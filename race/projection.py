@@ -188,6 +188,9 @@ class LossModel:
     _xy: list[float] = field(default_factory=lambda: [0.0] * _N)
     road_km: float = 0.0
     """Road the model has learned from (before forgetting)."""
+    _fitted: tuple[tuple[float, float, float], tuple[float, float, float]] | None = None
+    """(prior, coefficients) of the last fit: a group is projected every frame, but learns
+    only every few frames."""
 
     def add(self, load: Load, gap_change_s: float) -> None:
         length = load.length
@@ -202,15 +205,19 @@ class LossModel:
             for j in range(_N):
                 row[j] = row[j] * keep + w * features[i] * features[j]
         self.road_km += length
+        self._fitted = None
 
     def coefficients(self) -> tuple[float, float, float]:
         """(a, c, b): the prior pulled toward what the group has shown."""
+        if self._fitted is not None and self._fitted[0] == self.prior:
+            return self._fitted[1]
         weights = (PRIOR_CLIMB_WEIGHT, PRIOR_FLAT_WEIGHT, PRIOR_DESCENT_WEIGHT)
         matrix = [
             [self._xx[i][j] + (weights[i] if i == j else 0.0) for j in range(_N)] for i in range(_N)
         ]
         vector = [self._xy[i] + weights[i] * self.prior[i] for i in range(_N)]
         a, c, b = _solve(matrix, vector)
+        self._fitted = (self.prior, (a, c, b))
         return (a, c, b)
 
     def loss(self, load: Load) -> float:

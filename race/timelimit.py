@@ -355,9 +355,9 @@ class TimeLimitTracker:
             return group.gap_s, "finished"
         x = stage.distance_km - group.km_to_finish
         road = terrain.load(min(x, stage.distance_km), stage.distance_km)
-        to_come = state.model.loss(road)
+        a, c, b = state.model.coefficients()
+        to_come = a * road.climb + c * road.flat + b * road.descent
         projected = max(group.gap_s + to_come, 0.0)
-        a, _, b = state.model.coefficients()
         parts = [f"now +{clock(group.gap_s)}", f"to come {_signed(projected - group.gap_s)}"]
         if road.climb > 0:
             parts.append(
