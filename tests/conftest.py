@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.simulation import simulate
+from feeds.simulation import scenario_facts, simulate
 from race.engine import Race
 from race.limits import RuleSet, parse_rule_set
 from race.models import Telemetry
@@ -77,3 +77,16 @@ def flat_at(km: float) -> tuple[float, Situation]:
 
 def mountain_at(km: float) -> tuple[float, Situation]:
     return stage_marks("mountain", MOUNTAIN_MARKS)[km]
+
+
+@cache
+def mountain_after_winner(seconds: float) -> tuple[float, Situation]:
+    """(feed time, situation) at the first frame `seconds` after the mountain stage's winner
+    crossed the line (as scripted)."""
+    at = scenario_facts("mountain", SEED).winner_finish_t + seconds
+    race = Race(engine_settings())
+    for event in simulate("mountain", SEED, noise_m=NOISE_M):
+        situation = race.apply(event)
+        if isinstance(event, Telemetry) and event.t >= at:
+            return event.t, situation
+    raise ValueError(f"the stage ends before the winner's finish + {seconds} s")

@@ -14,7 +14,14 @@ from textual.pilot import Pilot
 
 from feeds.simulated import SimulatedFeed, SimulatedOptions
 from race.situation import Situation
-from tests.conftest import NOISE_M, SEED, engine_settings, flat_at, mountain_at
+from tests.conftest import (
+    NOISE_M,
+    SEED,
+    engine_settings,
+    flat_at,
+    mountain_after_winner,
+    mountain_at,
+)
 from tui.app import ArdoiseApp
 from tui.themes import THEMES
 from tui.widgets.gaps import GapsPanel
@@ -64,6 +71,12 @@ def test_time_limit_panel_flat(snap_compare: SnapCompare) -> None:
 
 def test_time_limit_panel_mountain_grupetto(snap_compare: SnapCompare) -> None:
     _, situation = mountain_at(20.0)
+    assert snap_compare(PanelHarness(TimeLimitPanel(), situation), terminal_size=(80, 10))
+
+
+def test_time_limit_panel_mountain_countdown(snap_compare: SnapCompare) -> None:
+    """Ten minutes after the winner: the cut is final, the grupetto counts down in danger."""
+    _, situation = mountain_after_winner(600.0)
     assert snap_compare(PanelHarness(TimeLimitPanel(), situation), terminal_size=(80, 10))
 
 

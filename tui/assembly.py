@@ -110,6 +110,8 @@ def engine_settings(loaded: LoadedConfig) -> EngineSettings:
         tight_margin_s=config.time_limit.tight_margin_s,
         danger_margin_s=config.time_limit.danger_margin_s,
         watch=tuple(config.time_limit.watch) or None,
+        status_band_s=config.time_limit.status_band_s,
+        reinstated=tuple(config.time_limit.reinstated),
         finale_km=config.leadout.finale_km,
         trains=tuple(
             TrainSettings(team=t.team, sprinter=t.sprinter, leadout=tuple(t.leadout))

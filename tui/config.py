@@ -90,6 +90,10 @@ class TimeLimitConfig(Section):
     """Below this it is `danger`; below zero, `outside`."""
     watch: list[int] = Field(default_factory=list)
     """Riders watched against the limit; empty: each team's sprinter."""
+    status_band_s: float = Field(default=15.0, ge=0, le=120)
+    """A status gets better only once the margin clears its threshold by this many seconds."""
+    reinstated: list[int] = Field(default_factory=list)
+    """Riders outside the limit whom the jury reinstated: listed apart, not as outside."""
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeLimitConfig:
