@@ -44,8 +44,12 @@ much road of its own: before that its projection rests on rules of thumb, not on
 MIN_STRETCH_KM = 0.25
 """A group's gap change is learned over stretches of at least this much road."""
 MAX_LOSS_S_PER_KM = 200.0
-"""A gap that changes faster than this between two frames (plus `JUMP_ALLOWANCE_S`) is a stop,
-a crash or a change of the group's first rider, not the terrain: the model skips it."""
+"""A gap that grows faster than this between two frames (plus `JUMP_ALLOWANCE_S`) is a stop, a
+crash or a change of the group's first rider, not the terrain: the model skips it. (A grupetto
+loses about 60 s per km on a big climb.)"""
+MAX_GAIN_S_PER_KM = 30.0
+"""A gap that shrinks faster than this is a GPS jump (real feeds move a rider by up to a km in
+one frame) or a change of first rider: no group regains more than a few seconds per km."""
 JUMP_ALLOWANCE_S = 5.0
 FORGET_GROUP_AFTER = 30
 """A group's learned losses are kept this many updates after it was last seen (groups split
@@ -337,7 +341,11 @@ class TimeLimitTracker:
             state.anchor = (x, gap)
             return
         dx, dg = x - last[0], gap - last[1]
-        if dx < 0 or abs(dg) > JUMP_ALLOWANCE_S + MAX_LOSS_S_PER_KM * dx:
+        if (
+            dx < 0
+            or dg > JUMP_ALLOWANCE_S + MAX_LOSS_S_PER_KM * dx
+            or -dg > JUMP_ALLOWANCE_S + MAX_GAIN_S_PER_KM * dx
+        ):
             state.anchor = (x, gap)
             return
         ax, ag = state.anchor
@@ -525,13 +533,15 @@ class TimeLimitTracker:
                     b for b in self._watched if b in on_road and self._m.road_group.get(b) == road
                 ]
                 self._m.announced_inside.update(coming)
-                bibs = [b for b, _ in inside] + coming
+                named = {b for b, _ in inside} | set(coming)
+                bibs = [b for b in self._watched if b in named]  # my team first
                 margin = min(m for _, m in inside)
                 text = f"{self._names(bibs)} in, {clock(margin)} inside the time limit"
                 alerts.raise_(t, "time_limit_finish", text, "info", key=f"time_limit_in:{road}")
             outside = [(b, m) for b, m in arrived if m < 0]
             if outside:
-                bibs = [b for b, _ in outside]
+                late_ones = {b for b, _ in outside}
+                bibs = [b for b in self._watched if b in late_ones]
                 late = clock(-max(m for _, m in outside))
                 text = f"{self._names(bibs)} finish {late} OUTSIDE the time limit"
                 alerts.raise_(

@@ -393,6 +393,25 @@ def test_a_group_that_loses_time_on_a_climb_projects_the_rest_of_it() -> None:
     assert 500 + 200 - 40 < projected < 500 + 230 - 40
 
 
+def test_a_gps_jump_is_not_learned_as_pace() -> None:
+    # Real feeds can move a rider by a km in one frame: the grupetto's first rider jumps ahead
+    # (its gap "drops" by 90 s) and comes back on the next frame.
+    def climb(jump_at: int | None) -> float:
+        race = Race()
+        limit = None
+        for step in range(101):
+            km = 40 + step * 0.05
+            gap = 300 + 40 * (km - 40)
+            if step == jump_at:
+                km, gap = km + 1.0, gap - 90
+            group = view("grupetto", SPRINTERS, gap, 100 - km, kind="grupetto")
+            limit = race.at(80, [group])
+        assert limit is not None
+        return limit.groups[0].projected_gap_s
+
+    assert climb(jump_at=50) == pytest.approx(climb(jump_at=None), abs=5)
+
+
 def test_status_bands_and_one_alert_per_transition() -> None:
     race = Race(the_stage=stage((100, 0)))  # flat: the projected gap is the gap
     cut = race.at(30, []).cut_s
