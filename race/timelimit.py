@@ -9,7 +9,6 @@ final, each group still on the road gets a countdown, and riders who finish outs
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -89,10 +88,11 @@ class _Memory:
     """Everything the tracker learns during one stage (a new stage starts a new memory)."""
 
     groups: dict[str, _GroupState] = field(default_factory=dict)
-    rider_group: dict[Bib, str] = field(default_factory=dict)
-    """Each rider's group at the last update."""
+    previous: list[tuple[frozenset[Bib], LimitStatus | None]] = field(default_factory=list)
+    """Riders and status of each group at the last update."""
     road_group: dict[Bib, str] = field(default_factory=dict)
-    """Each rider's group while he was on the road (his last one once he has finished)."""
+    """Once the winner has finished: each rider's group while he was on the road (his last one
+    once he has finished)."""
     crossing: set[str] = field(default_factory=set)
     """Road groups whose first riders have crossed the line."""
     rider_status: dict[Bib, LimitStatus] = field(default_factory=dict)
@@ -201,7 +201,7 @@ class TimeLimitTracker:
         }
         behind = list(groups[1:] if groups and groups[0].gap_s == 0 else groups)
         # Learn from every frame, whatever else is missing: the losses are the group's own.
-        states = self._track_groups(groups)
+        states = self._track_groups(groups, winner_time_s is not None)
         if coefficient is None:
             return TimeLimit(
                 **common,
@@ -266,21 +266,25 @@ class TimeLimitTracker:
 
     # --- Groups: learning and projecting ------------------------------------------------------
 
-    def _track_groups(self, groups: Sequence[GroupView]) -> dict[str, _GroupState]:
-        """Each group's state (inherited from the group most of its riders came from), with
-        the gap change since the last update learned."""
+    def _track_groups(self, groups: Sequence[GroupView], final: bool) -> dict[str, _GroupState]:
+        """Each group's state (a new group takes the status of the one its riders came from),
+        with the gap change since the last update learned."""
         peloton = next((i for i, g in enumerate(groups) if g.kind == "peloton"), None)
+        previous = self._m.previous
         states: dict[str, _GroupState] = {}
         for index, group in enumerate(groups):
+            riders = frozenset(group.riders)
             state = self._m.groups.get(group.id)
             if state is None:
-                state = self._inherit(group)
-            elif len(state.riders & frozenset(group.riders)) < KEEPS_ITSELF * len(state.riders):
+                state = self._inherit(riders, previous)
+            elif state.riders != riders and (
+                len(state.riders & riders) < KEEPS_ITSELF * len(state.riders)
+            ):
                 # Same id, another group: it shed riders (a bunch leaving its grupetto behind,
                 # or the other way round). What it showed was the pace of the group it was.
                 state.model = LossModel()
                 state.own_km, state.inherited = 0.0, True
-            state.riders = frozenset(group.riders)
+            state.riders = riders
             self._m.groups[group.id] = state
             state.seen = self._m.updates
             dropped = group.kind in ("grupetto", "dropped") or (
@@ -296,17 +300,19 @@ class TimeLimitTracker:
             if not group.finished:
                 self._learn(state, group)
             states[group.id] = state
-        self._m.rider_group = {b: g.id for g in groups for b in g.riders}
-        # A group crossing the line stays one group for its riders still on the road (the
-        # engine gives those a new id when the first of them finish).
-        for g in groups:
-            for bib in g.riders:
-                road = self._m.road_group.get(bib)
-                if g.finished:
-                    if road is not None:
-                        self._m.crossing.add(road)
-                elif road not in self._m.crossing:
-                    self._m.road_group[bib] = g.id
+        self._m.previous = [(s.riders, s.status) for s in states.values()]
+        if final:
+            # A group crossing the line stays one group for its riders still on the road (the
+            # engine gives those a new id when the first of them finish).
+            road_group, crossing = self._m.road_group, self._m.crossing
+            for g in groups:
+                for bib in g.riders:
+                    road = road_group.get(bib)
+                    if g.finished:
+                        if road is not None:
+                            crossing.add(road)
+                    elif road not in crossing:
+                        road_group[bib] = g.id
         stale = [
             g for g, s in self._m.groups.items() if self._m.updates - s.seen > FORGET_GROUP_AFTER
         ]
@@ -314,21 +320,16 @@ class TimeLimitTracker:
             del self._m.groups[gid]
         return states
 
-    def _inherit(self, group: GroupView) -> _GroupState:
+    @staticmethod
+    def _inherit(
+        riders: frozenset[Bib], previous: Sequence[tuple[frozenset[Bib], LimitStatus | None]]
+    ) -> _GroupState:
         """A new group takes the status of the group most of its riders were in, not its pace:
         a group forms because its riders ride at another pace (dropped, or away)."""
-        origins = Counter(self._m.rider_group.get(b) for b in group.riders)
-        origins.pop(None, None)
-        for origin, _ in origins.most_common():
-            state = self._m.groups.get(origin) if origin else None
-            if state is not None:
-                return _GroupState(
-                    model=LossModel(),
-                    status=state.status,
-                    inherited=True,
-                    riders=frozenset(group.riders),
-                )
-        return _GroupState(model=LossModel(), riders=frozenset(group.riders))
+        origin = max(previous, key=lambda p: len(p[0] & riders), default=None)
+        if origin is None or not origin[0] & riders or origin[1] is None:
+            return _GroupState(model=LossModel(), riders=riders)
+        return _GroupState(model=LossModel(), status=origin[1], inherited=True, riders=riders)
 
     def _learn(self, state: _GroupState, group: GroupView) -> None:
         stage, terrain = self._stage, self._terrain
