@@ -92,6 +92,9 @@ class RaceHeader(Horizontal):
         elif state == "reconnecting" and feed is not None:
             attempt = f"attempt {feed.attempt}" if feed.attempt else ""
             retry = f"next in {retry_in_s:.0f} s" if retry_in_s is not None else ""
+            if feed.attempt and retry_in_s is not None and retry_in_s < 0.5:
+                # The wait is over: the next attempt is under way (it may take a timeout).
+                attempt, retry = f"attempt {feed.attempt + 1}", "trying"
             what = f" ({', '.join(filter(None, (attempt, retry)))})" if attempt or retry else ""
             text, css = f"reconnecting{what} · data {fmt.age(age_s)} old", "-stale"
         elif state == "error" and feed is not None:
