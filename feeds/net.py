@@ -124,7 +124,10 @@ def read_token(variable: str | None) -> str | None:
         return None
     value = os.environ.get(variable, "").strip()
     if not value:
-        raise FeedError(f"token_env names the environment variable {variable}, which is not set")
+        raise FeedError(
+            f"the environment variable {variable} is not set (it holds the feed's token)",
+            option="token_env",
+        )
     return value
 
 

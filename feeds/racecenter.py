@@ -136,8 +136,12 @@ class RaceCenterFeed(LiveFeed):
             else:
                 record = stage_record(stages, date=date.today().isoformat())
         except FormatError:
-            which = f"stage {self.rc.stage}" if self.rc.stage is not None else "no stage today"
-            raise Failure(f"stage-{year}: {which} not found", transient=False) from None
+            which = (
+                f"no stage {self.rc.stage}"
+                if self.rc.stage is not None
+                else f"no stage on {date.today().isoformat()} (set [feed.racecenter] stage)"
+            )
+            raise Failure(f"stage-{year}: {which}", transient=False) from None
         number = record.get("stage")
         self.notes = []
         checkpoints = await self._optional(f"checkpoint-{year}-{number}", "climbs")

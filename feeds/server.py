@@ -148,9 +148,10 @@ class AdapterSource:
 class RaceCenterRecordingSource:
     """A Race Center recording served verbatim: its REST records and its exact data lines."""
 
-    def __init__(self, path: Path, speed: float) -> None:
+    def __init__(self, path: Path, speed: float, skip_to_km: float | None = None) -> None:
         self.label = path.name
         self.speed = speed
+        self.skip_to_km = skip_to_km
         try:
             with path.open("rb") as raw:
                 compressed = raw.read(2) == b"\x1f\x8b"
@@ -182,16 +183,20 @@ class RaceCenterRecordingSource:
 
     async def pump(self, log: FeedLog) -> None:
         log.rest = self.rest
-        clock = ReplayClock(self.speed)
+        clock, at_once = ReplayClock(self.speed), ReplayClock(0.0)
+        caught_up = self.skip_to_km is None
         for line in self.lines:
             try:
                 update = parse_update(line)
             except FormatError:
                 update = None  # Served as it was received: the client judges it.
-            if update is not None:
-                await clock.wait_until(update.t)
-            else:
+            if update is None:
                 await asyncio.sleep(0)
+            else:
+                if not caught_up:
+                    kms = [f.km_to_finish for f in update.riders if f.km_to_finish is not None]
+                    caught_up = bool(kms) and min(kms) <= (self.skip_to_km or 0.0)
+                await (clock if caught_up else at_once).wait_until(update.t)
             log.append("update", line)
         log.finish()
 

@@ -207,7 +207,8 @@ def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env:
     source: Source
     if wire == "racecenter" and isinstance(adapter, RecordingFeed) and adapter.format == wire:
         # A Race Center recording as a Race Center: its own records and lines, verbatim.
-        source = RaceCenterRecordingSource(adapter.recording.path, adapter.recording.speed)
+        options = adapter.recording
+        source = RaceCenterRecordingSource(options.path, options.speed, options.skip_to_km)
     else:
         named = adapter.recording.path.name if isinstance(adapter, RecordingFeed) else label
         source = AdapterSource(adapter, "racecenter" if wire == "racecenter" else "ardoise", named)
