@@ -81,7 +81,7 @@ def test_blackout_rules() -> None:
 async def test_header_during_a_blackout_and_after() -> None:
     clock = [1000.0]
     feed = ScriptedFeed()
-    events = flat_stage_until(60.0)
+    events = flat_stage_until(160.0)
     for event in [status("live", detail="connected"), *events]:
         feed.queue.put_nowait(event)
     app = ArdoiseApp(feed, engine_settings(), feed_label="sse", monotonic=lambda: clock[0])
