@@ -112,6 +112,9 @@ async def test_header_during_a_blackout_and_after() -> None:
         estimate = km - speed * 48 / 3600
         assert f"≈{estimate:.1f} km to go (est.)" in header_text(app, "race-status")
         assert "data 48 s old" in header_text(app, "feed-status")
+        clock[0] += 2  # The wait is over: the third attempt is under way.
+        expected = "reconnecting (attempt 3, trying) · data 50 s old"
+        await wait_for(lambda: expected in header_text(app, "feed-status"), within=2)
 
         # The feed is back and catches up: every missed frame is applied, the screen is live.
         applied = app.race.situation.events_applied
