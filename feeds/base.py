@@ -70,3 +70,8 @@ class FeedAdapter(ABC):
 
 class FeedError(Exception):
     """A feed cannot start at all (file missing, unreadable format): reported, then exit."""
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        super().__init__(message)
+        self.option = option
+        """The adapter option at fault, when one is (named in the configuration error)."""

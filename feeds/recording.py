@@ -4,7 +4,8 @@ Two formats, told apart by their content (either may be gzip-compressed):
 
 - Ardoise's own recordings (`feeds.jsonl`, written by `ardoise record`): one event per line.
 - Race Center recordings: one JSON document `{"version", "meta", "rest", "events"}` holding the
-  REST records of the stage and every live-stream update with its delay (`dt`).
+  REST records of the stage and every live-stream update with its delay (`dt`). An update
+  recorded twice (the live stream repeats most of them) is replayed once, as live.
 
 Frames are paced by their own timestamps (race time), so a replay at 20x shows twenty seconds
 of race per second whatever the gaps in the recording.
@@ -25,6 +26,7 @@ from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
 from feeds.jsonl import LineError, decode
 from feeds.pacing import ReplayClock
 from feeds.racecenter_format import FormatError, parse_update, stage_record, start_list
+from feeds.repeats import Repeats
 from race.models import FeedEvent, FeedStatus, Telemetry
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -144,11 +146,14 @@ class RecordingFeed(FeedAdapter):
         if not isinstance(document, dict) or not isinstance(document.get("rest"), dict):
             raise FeedError(f"{self.recording.path}: no `rest` records")
         yield self._start_list(document)
+        repeats = Repeats()
         for number, entry in enumerate(document.get("events") or [], start=1):
             data = entry.get("data") if isinstance(entry, dict) else None
             if not isinstance(data, str):
                 yield f"event {number}: no data"
                 continue
+            if repeats.seen(data):
+                continue  # The live stream sent it twice: as the live adapter, deliver it once.
             try:
                 frame = parse_update(data)
             except FormatError as error:

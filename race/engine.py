@@ -123,7 +123,14 @@ class Race:
         elif isinstance(event, StartList):
             self._on_start_list(event)
         elif isinstance(event, FeedStatus):
+            # The adapter's own state: nothing about the race changed. Rebuilding would count
+            # as one more frame for the alert debouncers (a blackout's statuses would confirm
+            # an alert that one frame raised), so only the feed part of the situation changes.
             self._feed = event
+            self._situation = self._situation.model_copy(
+                update={"feed": event, "events_applied": self._events, "new_alerts": 0}
+            )
+            return self._situation
         elif isinstance(event, RaceNews):
             self._on_news(event)
         elif isinstance(event, ReportedGroups):

@@ -32,10 +32,27 @@ after a reconnection applies every event but draws only a few frames a second.""
 class SituationUpdated(Message):
     """A new situation from the engine. A burst collapses into the latest."""
 
-    def __init__(self, situation: Situation, received_at: float) -> None:
+    def __init__(
+        self,
+        situation: Situation,
+        received_at: float,
+        *,
+        data_at: float | None = None,
+        status_at: float | None = None,
+    ) -> None:
+        """
+        Args:
+            situation: the engine's situation after the event.
+            received_at: when the event was received (monotonic clock).
+            data_at: when the last race data was received (statuses are not data: a
+                blackout's statuses must not make old data look fresh); None before any.
+            status_at: when the feed's last status was received (counts down the retry).
+        """
         super().__init__()
         self.situation = situation
         self.received_at = received_at
+        self.data_at = data_at
+        self.status_at = status_at
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SituationUpdated)
@@ -99,6 +116,9 @@ class ArdoiseApp(App[None]):
         self._situation = self._race.situation
         self._latest = self._situation
         self._received_at: float | None = None
+        """When the race data on screen was received (monotonic): the age of the data."""
+        self._status_at: float | None = None
+        """When the feed's current status was received (monotonic)."""
         self._paused = False
         self._feed_failure: str | None = None
         self.frames_drawn = 0
@@ -146,6 +166,8 @@ class ArdoiseApp(App[None]):
     @work(exclusive=True, exit_on_error=False, group="feed")
     async def follow_feed(self) -> None:
         """Apply the adapter's events to the engine; post each new situation."""
+        data_at: float | None = None
+        status_at: float | None = None
         try:
             async for event in self._adapter.events():
                 if (
@@ -155,7 +177,14 @@ class ArdoiseApp(App[None]):
                 ):
                     break
                 situation = self._race.apply(event)
-                self.post_message(SituationUpdated(situation, self._now()))
+                now = self._now()
+                if isinstance(event, FeedStatus):
+                    status_at = now
+                else:
+                    data_at = now
+                self.post_message(
+                    SituationUpdated(situation, now, data_at=data_at, status_at=status_at)
+                )
         finally:
             await self._adapter.aclose()
 
@@ -172,7 +201,8 @@ class ArdoiseApp(App[None]):
             self._show_feed_status()
 
     def on_situation_updated(self, message: SituationUpdated) -> None:
-        self._received_at = message.received_at
+        self._received_at = message.data_at
+        self._status_at = message.status_at
         self._latest = message.situation
         if self._situation.t is None and message.situation.t is not None:
             self._render_latest()  # The first picture of the race without delay.
@@ -212,7 +242,11 @@ class ArdoiseApp(App[None]):
                 detail=f"stopped: {self._feed_failure}",
                 rejected=feed.rejected if feed else 0,
             )
-        self.race_screen.show_feed(feed, self._data_age, paused=self._paused)
+        retry_in: float | None = None
+        if feed is not None and feed.retry_in_s is not None and self._status_at is not None:
+            # The status said "next try in N s" when it came: count down from there.
+            retry_in = max(0.0, feed.retry_in_s - (self._now() - self._status_at))
+        self.race_screen.show_feed(feed, self._data_age, paused=self._paused, retry_in_s=retry_in)
 
     # --- Actions -------------------------------------------------------------------------
 

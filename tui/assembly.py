@@ -58,12 +58,29 @@ def build_feed(loaded: LoadedConfig, *, speed: float | None = None) -> FeedAdapt
         key = str(first["loc"][0]) if first["loc"] else ""
         explicit = key in feed.options.get(feed.adapter, {})
         prefix = f"feed.{feed.adapter}" if explicit or key not in COMMON_FEED_KEYS else "feed"
-        raise describe_validation_error(loaded, error, prefix, cls.Options) from None
+        problem = describe_validation_error(loaded, error, prefix, cls.Options)
+        if problem.key == f"feed.{feed.adapter}" or (
+            problem.key and problem.key not in loaded.origins
+        ):
+            problem = ConfigError(_options_origin(loaded), problem.key, problem.reason)
+        raise problem from None
     try:
         return cls(options)
     except FeedError as error:
+        if error.option is not None:
+            key = f"feed.{feed.adapter}.{error.option}"
+            source = loaded.origins.get(key) or _options_origin(loaded)
+            raise ConfigError(source, key, str(error)) from None
         key = "feed.path" if "path" in raw else f"feed.{feed.adapter}"
         raise ConfigError(loaded.origin(key), key, str(error)) from None
+
+
+def _options_origin(loaded: LoadedConfig) -> str:
+    """The file to name for a problem with the adapter's options as a whole, or a required one
+    set nowhere: the last that set one of them, or else the one that chose the adapter."""
+    section = f"feed.{loaded.config.feed.adapter}."
+    setters = [source for key, source in loaded.origins.items() if key.startswith(section)]
+    return setters[-1] if setters else loaded.origin("feed.adapter")
 
 
 def load_rules(loaded: LoadedConfig) -> RuleSet:

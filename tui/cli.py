@@ -45,6 +45,60 @@ def _parser() -> argparse.ArgumentParser:
         "--until", type=float, metavar="UNIX_TS", help="stop at this feed time (UNIX seconds)"
     )
     situation.add_argument("--json", action="store_true", help="print JSON (see the README)")
+
+    record = commands.add_parser(
+        "record",
+        help="record the feed to a file, every event as it is received",
+        description=(
+            "Read the configured feed and append every event to OUT (one JSON line each, "
+            "flushed at once), until the feed ends, a frame is later than --until, or Ctrl-C. "
+            "The recording adapter replays the file."
+        ),
+    )
+    record.add_argument(
+        "--config", type=Path, metavar="FILE", default=argparse.SUPPRESS, help="configuration file"
+    )
+    record.add_argument(
+        "-o", "--output", type=Path, metavar="OUT.jsonl", required=True, help="file to append to"
+    )
+    record.add_argument(
+        "--until", type=float, metavar="UNIX_TS", help="stop after this feed time (UNIX seconds)"
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        help="re-serve the feed over HTTP and SSE (relay, demos, tests)",
+        description=(
+            "Read the configured feed (at its `speed`; 0 = at once) and serve it to any number "
+            "of clients, in Ardoise's own format (GET /stream, GET /feed) or, with "
+            "--as racecenter, in the Race Center's (GET /api/{bind}, GET /live-stream)."
+        ),
+    )
+    serve.add_argument(
+        "--config", type=Path, metavar="FILE", default=argparse.SUPPRESS, help="configuration file"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8765, help="port to listen on (8765; 0: any free port)"
+    )
+    serve.add_argument(
+        "--as",
+        dest="wire",
+        choices=["ardoise", "racecenter"],
+        default="ardoise",
+        help="wire format (default: Ardoise's own)",
+    )
+    serve.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="require the token held by this environment variable from every client",
+    )
+
+    commands.add_parser(
+        "schema",
+        help="print the JSON schema of Ardoise's feed format",
+        description="Print the JSON schema of the documents and events `ardoise serve` sends.",
+    )
     return parser
 
 
@@ -56,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "situation":
             return _situation(args.config, args.until, as_json=args.json)
+        if args.command == "record":
+            return _record(args.config, args.output, args.until)
+        if args.command == "serve":
+            return _serve(args.config, args.host, args.port, args.wire, args.token_env)
+        if args.command == "schema":
+            return _schema()
         return _run_app(args.config)
     except ConfigError as error:
         print(f"ardoise: configuration error: {error}", file=sys.stderr)
@@ -85,6 +145,98 @@ def _situation(config_path: Path | None, until: float | None, *, as_json: bool) 
         from tui.lines import text_report
 
         print(text_report(situation, settings.my_team), end="")
+    return 0
+
+
+def _record(config_path: Path | None, output: Path, until: float | None) -> int:
+    import asyncio
+
+    from feeds.recorder import Recorder, record
+    from race.models import FeedEvent, FeedStatus
+    from tui.assembly import build_feed
+    from tui.config import load_config
+
+    loaded = load_config(config_path)
+    adapter = build_feed(loaded)
+    recorder = Recorder(output)
+    last_state: list[str] = []
+
+    def report(event: FeedEvent) -> None:
+        """Say on stderr how the feed is doing, once per change of state or reason."""
+        if isinstance(event, FeedStatus):
+            line = f"{event.state}: {event.detail}" if event.detail else event.state
+            if event.retry_in_s is not None:
+                line += f" (attempt {event.attempt}, next in {event.retry_in_s:.0f} s)"
+            if not last_state or last_state[-1] != line:
+                last_state.append(line)
+                print(f"ardoise: {line}", file=sys.stderr)
+
+    status = 0
+    try:
+        asyncio.run(record(adapter, output, until=until, on_event=report, recorder=recorder))
+    except KeyboardInterrupt:
+        status = 130
+    finally:
+        recorder.close()
+    stats = recorder.stats
+    print(
+        f"ardoise: recorded {stats.data} events ({stats.frames} frames) and "
+        f"{stats.events - stats.data} statuses to {output}",
+        file=sys.stderr,
+    )
+    return status
+
+
+def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env: str | None) -> int:
+    from feeds.net import read_token
+    from feeds.recording import RecordingFeed
+    from feeds.server import (
+        AdapterSource,
+        RaceCenterRecordingSource,
+        Source,
+        create_app,
+        listen,
+        run,
+    )
+    from tui.assembly import build_feed
+    from tui.config import load_config
+
+    loaded = load_config(config_path)
+    adapter = build_feed(loaded)
+    label = loaded.config.feed.adapter
+    source: Source
+    if wire == "racecenter" and isinstance(adapter, RecordingFeed) and adapter.format == wire:
+        # A Race Center recording as a Race Center: its own records and lines, verbatim.
+        options = adapter.recording
+        source = RaceCenterRecordingSource(options.path, options.speed, options.skip_to_km)
+    else:
+        named = adapter.recording.path.name if isinstance(adapter, RecordingFeed) else label
+        source = AdapterSource(adapter, "racecenter" if wire == "racecenter" else "ardoise", named)
+    token = read_token(token_env)
+    app = create_app(source, "racecenter" if wire == "racecenter" else "ardoise", token=token)
+    sock = listen(host, port)
+    bound = sock.getsockname()
+    where = f"http://{f'[{host}]' if ':' in host else host}:{bound[1]}"
+    paths = "/live-stream, /api/{bind}" if wire == "racecenter" else "/stream, /feed"
+    run(
+        app,
+        sock,
+        on_ready=lambda: print(
+            f"ardoise: serving {source.label} ({label}) as {wire} on {where} ({paths})"
+            f"{' with a token' if token else ''}; Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        ),
+    )
+    return 0
+
+
+def _schema() -> int:
+    import json
+
+    from feeds.wire import schema
+
+    print(json.dumps(schema(), indent=2, ensure_ascii=False))
     return 0
 
 

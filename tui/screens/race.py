@@ -10,6 +10,7 @@ from textual.widgets import Footer
 
 from race.models import FeedStatus
 from race.situation import Alert, Situation
+from tui.blackout import estimated_head_km, in_blackout
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.header import RaceHeader
 from tui.widgets.leadout import LeadoutPanel
@@ -65,10 +66,20 @@ class RaceScreen(Screen[None]):
         *,
         paused: bool,
         label: str | None = None,
+        retry_in_s: float | None = None,
     ) -> None:
-        self.query_one(RaceHeader).show_feed(
-            feed, age_s, paused=paused, label=label or self.feed_label
+        """The feed's state; during a blackout the last situation stays, marked stale, and the
+        header estimates where the head of the race is now."""
+        header = self.query_one(RaceHeader)
+        header.show_feed(
+            feed, age_s, paused=paused, label=label or self.feed_label, retry_in_s=retry_in_s
         )
+        blackout = in_blackout(feed, age_s, paused=paused)
+        self.set_class(blackout, "-stale")
+        estimate = None
+        if blackout and self.situation is not None and age_s is not None:
+            estimate = estimated_head_km(self.situation, age_s)
+        header.show_estimate(estimate)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width >= WIDE_FROM, "-wide")

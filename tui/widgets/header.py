@@ -10,18 +10,32 @@ from textual.widgets import Static
 from race.models import FeedStatus
 from race.situation import Situation
 from tui import format as fmt
+from tui.blackout import STALE_AFTER_S
 
-STALE_AFTER_S = 15.0
-"""Data older than this is shown as stale, whatever the feed says."""
+__all__ = ["STALE_AFTER_S", "RaceHeader"]
 
 
 class RaceHeader(Horizontal):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._situation: Situation | None = None
+        self._estimate: float | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield Static(id="race-status")
         yield Static(id="feed-status")
 
+    def show_estimate(self, km: float | None) -> None:
+        """During a blackout, the head's km to go extrapolated from its last speed (None: not)."""
+        shown = round(km, 1) if km is not None else None
+        if shown != self._estimate:
+            self._estimate = shown
+            if self._situation is not None:
+                self.show_stage(self._situation)
+
     def show_stage(self, situation: Situation) -> None:
+        self._situation = situation
         stage = situation.stage
         info = situation.stage_info
         if not stage.name:
@@ -40,6 +54,8 @@ class RaceHeader(Horizontal):
         if situation.head_km_to_finish is not None:
             if situation.winner_finished:
                 parts.append(("finished", "bold"))
+            elif self._estimate is not None:
+                parts.append((f"≈{self._estimate:.1f} km to go (est.)", "bold $warning"))
             else:
                 parts.append((f"{situation.head_km_to_finish:.1f} km to go", "bold"))
         parts.append(f"  {fmt.clock(situation.t, tz)}")
@@ -50,22 +66,42 @@ class RaceHeader(Horizontal):
         self.query_one("#race-status", Static).update(Content.assemble(*parts))
 
     def show_feed(
-        self, feed: FeedStatus | None, age_s: float | None, *, paused: bool, label: str
+        self,
+        feed: FeedStatus | None,
+        age_s: float | None,
+        *,
+        paused: bool,
+        label: str,
+        retry_in_s: float | None = None,
     ) -> None:
+        """The feed's state and the age of the data.
+
+        `retry_in_s`: seconds left before the next connection attempt (counts down between
+        two statuses); the status's own `retry_in_s` when not given.
+        """
         widget = self.query_one("#feed-status", Static)
         state = feed.state if feed else "connecting"
+        if retry_in_s is None and feed is not None:
+            retry_in_s = feed.retry_in_s
         if paused:
             text, css = "⏸ paused (p)", "-paused"
-        elif state in ("live", "stale") and age_s is not None and age_s > STALE_AFTER_S:
+        elif state == "stale" or (state == "live" and age_s is not None and age_s > STALE_AFTER_S):
             text, css = f"stale {fmt.age(age_s)}", "-stale"
         elif state == "live":
             text, css = f"● live {fmt.age(age_s)}", "-live"
         elif state == "reconnecting" and feed is not None:
-            attempt = f" (attempt {feed.attempt}" if feed.attempt else " ("
-            retry = f", next in {feed.retry_in_s:.0f} s)" if feed.retry_in_s is not None else ")"
-            text, css = f"reconnecting{attempt}{retry} · data {fmt.age(age_s)} old", "-stale"
+            attempt = f"attempt {feed.attempt}" if feed.attempt else ""
+            retry = f"next in {retry_in_s:.0f} s" if retry_in_s is not None else ""
+            if feed.attempt and retry_in_s is not None and retry_in_s < 0.5:
+                # The wait is over: the next attempt is under way (it may take a timeout).
+                attempt, retry = f"attempt {feed.attempt + 1}", "trying"
+            what = f" ({', '.join(filter(None, (attempt, retry)))})" if attempt or retry else ""
+            text, css = f"reconnecting{what} · data {fmt.age(age_s)} old", "-stale"
         elif state == "error" and feed is not None:
-            text, css = f"error: {feed.detail}", "-error"
+            retry = f" · retry in {retry_in_s:.0f} s" if retry_in_s is not None else ""
+            text, css = f"error: {feed.detail}{retry}", "-error"
+        elif state == "connecting" and feed is not None and feed.detail:
+            text, css = feed.detail, "-stale"
         elif state == "ended":
             text, css = f"ended · data {fmt.age(age_s)} old", "-ended"
         else:

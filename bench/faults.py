@@ -1,0 +1,50 @@
+"""The fault scenarios of `tests/test_live_faults.py`, measured and printed as a table.
+
+For each network adapter and fault against a real server on 127.0.0.1: the status the client
+showed, how long after the fault became detectable it came, how long after the fault ended the
+data flowed again, the bad events counted, and the events in the recording (all 48 of the
+stage, once each, is the expected count). Timeouts are the tests' short ones (stale after 1 s,
+read timeout 2 s, backoff 0.1-1 s).
+
+    python bench/faults.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.liveserver import write_recording
+from tests.test_live_faults import CASES, EVENTS, SCENARIOS, Outcome
+
+
+def seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        recording = write_recording(Path(folder) / "stage.jsonl", EVENTS)
+        rows: list[tuple[Outcome, str]] = []
+        for index, (name, kind) in enumerate(CASES):
+            scenario, _ = SCENARIOS[name]
+            outcome = await scenario(kind, recording, Path(folder) / f"{index}.jsonl")
+            rows.append((outcome, outcome.recorded_summary()))
+    print(
+        f"{'adapter':<11}{'fault':<31}{'detected':>9}{'recovered':>11}{'bad':>5}  "
+        f"{'recorded':>9}  status shown"
+    )
+    for row, recorded in rows:
+        print(
+            f"{row.kind:<11}{row.fault:<31}{seconds(row.detected_s):>9}"
+            f"{seconds(row.recovered_s):>11}{row.run.adapter.rejected:>5}  "
+            f"{recorded:>9}  {row.shown}"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
