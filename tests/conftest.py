@@ -17,9 +17,18 @@ from race.settings import EngineSettings
 from race.situation import Situation
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data" / "racecenter"
+SHARED_DATA = next(
+    (
+        folder / "shared" / "data" / "racecenter"
+        for folder in (ROOT.parent, ROOT.parent.parent)
+        if (folder / "shared" / "data" / "racecenter").is_dir()
+    ),
+    ROOT.parent / "shared" / "data" / "racecenter",
+)
+"""The real recordings, beside the checkout (or beside the folder of its worktrees)."""
 SEED = 2026
-NOISE_M = 1.5
+NOISE_M = 4.0
+"""The simulated GPS noise of the embedded configuration."""
 
 
 @pytest.fixture(autouse=True)
