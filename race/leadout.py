@@ -37,6 +37,11 @@ between him and his last man."""
 RANK_BAND = 2
 """A sprinter out of position is back in position only this many places inside the limit: ranks
 near the limit swap with every frame."""
+SWING_OFF_M = 6.0
+SWING_OFF_SIGMAS = 3.0
+"""A lead-out man who drops back in one frame, both in the bunch and relative to his sprinter,
+by more than 6 m and 3 standard deviations of a gap has swung off: he is drifting back past
+his sprinter and gives him no wheel on the way."""
 ORDER_SMOOTHING = 0.05
 """Least weight of a new frame in the average place of each lead-out man (a running mean until
 then): a train's order changes rarely, and wheels 1-2 m apart need ~20 frames of a few metres
@@ -177,6 +182,8 @@ class TrainOrder:
         """Average metres each lead-out man rides in front of his sprinter."""
         self.weight: dict[Bib, float] = {}
         """Weight of the latest frame in that average."""
+        self._previous: dict[Bib, tuple[float, float]] = {}
+        """Each lead-out man's place in the bunch and metres ahead of his sprinter, last frame."""
 
     def update(
         self, frame: BunchFrame, sprinter: Bib, planned: tuple[Bib, ...], *, learn: bool
@@ -187,14 +194,26 @@ class TrainOrder:
         self.order += [b for b in planned if b not in self.order]
         if sprinter not in frame.places:
             return []
+        aheads = {b: frame.gap_m(b, sprinter) for b in self.order if b in frame.places}
+        swing = max(SWING_OFF_M, SWING_OFF_SIGMAS * frame.pair_sigma_m())
+        previous_frame, self._previous = (
+            self._previous,
+            {b: (frame.places[b].behind_m, aheads[b]) for b in aheads},
+        )
         with_him: list[Bib] = []
-        for bib in self.order:
-            if bib not in frame.places:
-                continue
-            ahead = frame.gap_m(bib, sprinter)
+        for bib, ahead in aheads.items():
             if not -BEHIND_SIGMAS * frame.sigma_m(bib, sprinter) <= ahead <= REACH_M:
                 continue
-            with_him.append(bib)
+            before = previous_frame.get(bib)
+            # Moving back through the bunch and back past his sprinter since the last frame:
+            # he has swung off. (A train overtaken moves back as a whole, a sprinter moving up
+            # or losing the wheel moves alone, teammates moving up move forward.)
+            if not (
+                before is not None
+                and frame.places[bib].behind_m - before[0] > swing
+                and before[1] - ahead > swing
+            ):
+                with_him.append(bib)
             if learn:
                 previous = self.ahead_m.get(bib)
                 weight = (
@@ -222,8 +241,8 @@ class TrainOrder:
                     changed = True
         # Riders with him first in their new order; the others keep their place after them.
         rank = {bib: i for i, bib in enumerate(with_him)}
-        before = {bib: len(rank) + i for i, bib in enumerate(self.order)}
-        self.order.sort(key=lambda b: rank.get(b, before[b]))
+        planned_at = {bib: len(rank) + i for i, bib in enumerate(self.order)}
+        self.order.sort(key=lambda b: rank.get(b, planned_at[b]))
         return with_him
 
 
