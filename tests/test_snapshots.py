@@ -116,6 +116,9 @@ def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[No
     async def until_held(pilot: Pilot[Any]) -> None:
         while app.situation.t != hold_at:
             await pilot.pause(0.1)
+        # Alerts pop up as toasts that last a few seconds of wall time: whether one is still
+        # up depends on how fast the replay ran, so none is kept.
+        app.clear_notifications()
         # Redraw everything once: how earlier partial updates split the lines into segments
         # depends on timing, and the snapshot should not.
         for widget in app.screen.walk_children():
