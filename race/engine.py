@@ -51,6 +51,8 @@ GAP_ALERT_EVERY_KM = 15.0
 """At most one gap-motion alert per group over this much road."""
 PRECISE_BEHIND_HEAD_KM = 3.0
 """In the finale, riders this close to the head are placed from their GPS fix (see race.geo)."""
+PRECISE_RIDERS = 80
+"""Of those, the first 80: the trains ride at the front; further back 10 m steps will do."""
 BREAK_MIN_GAP_S = 30.0
 """A group ahead of the peloton by at least this much is a break worth announcing."""
 
@@ -324,12 +326,11 @@ class Race:
         if self._winner_t is None and (head_km is None or head_km > SPRINT_OVER_KM):
             # From the last man's release to the line, the last picture of the finale stands.
             positions = self._positions(t, tracked, head_km)
-            order = sorted(positions, key=lambda b: (positions[b], b))
             self._leadout_view = self._leadout.update(
                 t=t,
                 head_km=head_km,
                 positions=positions,
-                ranks={bib: i + 1 for i, bib in enumerate(order)},
+                fresh={r.bib for r, _, _ in tracked if r.t == t},
                 speeds={r.bib: r.speed for r, _, _ in tracked},
                 alerts=self._alerts,
             )
@@ -359,19 +360,18 @@ class Race:
     def _positions(
         self, t: float, tracked: list[tuple[RiderTrack, float, float]], head_km: float | None
     ) -> dict[Bib, float]:
-        """Km to go of the riders on the road; in the finale, near the head, from their GPS fix."""
+        """Km to go of the riders on the road; from where the lead-out is watched, the first
+        `PRECISE_RIDERS` near the head from their GPS fix."""
         positions: dict[Bib, float] = {}
         route = self._route
-        precise = (
-            route is not None
-            and head_km is not None
-            and head_km <= self.settings.finale_km + PRECISE_BEHIND_HEAD_KM
-        )
-        for track, km, _ in tracked:
+        precise = route is not None and head_km is not None and head_km <= self._leadout.watch_km
+        placed = 0
+        for track, km, _ in tracked:  # front to back
             if track.finish_t is not None:
                 continue
             if (
                 precise
+                and placed < PRECISE_RIDERS
                 and route is not None
                 and head_km is not None
                 and track.t == t
@@ -379,6 +379,7 @@ class Race:
                 and track.lon is not None
                 and km - head_km <= PRECISE_BEHIND_HEAD_KM
             ):
+                placed += 1
                 located = route.km_to_finish(track.lat, track.lon, km)
                 if located is not None:
                     km = located

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from race.limits import RuleSet
 from race.models import Bib
@@ -64,3 +64,13 @@ class EngineSettings(BaseModel):
     """A sprinter within this distance of his last man is on the wheel."""
     lost_wheel_m: float = Field(default=15.0, gt=0)
     """Beyond this distance the wheel is lost."""
+    detect_km: float = Field(default=15.0, ge=0)
+    """Trains nobody declared are detected on the road from this distance to go (0: never)."""
+    out_of_position_rank: int = Field(default=30, ge=2)
+    """In the finale a sprinter further back than this is out of position."""
+
+    @model_validator(mode="after")
+    def _wheel_distances(self) -> EngineSettings:
+        if self.lost_wheel_m <= self.wheel_m:
+            raise ValueError("lost_wheel_m must be larger than wheel_m")
+        return self

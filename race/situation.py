@@ -132,12 +132,26 @@ class Train(View):
     """Team code."""
     sprinter: Bib
     riders: tuple[TrainRider, ...]
-    """Train riders and the sprinter, in road order."""
+    """The lead-out men still with the sprinter, then the sprinter, in road order."""
     status: SprinterState
     sprinter_rank: int
     intruders: int = 0
     """Riders of other teams between the sprinter and his last lead-out man."""
     my_team: bool = False
+    source: Literal["config", "roster", "detected"] = "config"
+    """Where the train comes from: the configuration, the feed's roles, or detected on the road."""
+    last_man: Bib | None = None
+    """The lead-out man whose wheel the sprinter should be on."""
+    wheel_m: float | None = None
+    """Distance from the sprinter to his last man (m), smoothed over the last frames."""
+    confidence: float | None = None
+    """How well this frame's data supports `status` (0-1): the probability of the state given
+    the positions and their uncertainty. None before the finale."""
+    since_km: float | None = None
+    """The sprinter's km to go when the data first showed the current state."""
+    pending: SprinterState | None = None
+    """The state the latest frame shows when it differs from `status`: it replaces `status` if
+    the next frame shows it too."""
 
 
 class Finale(View):
@@ -149,6 +163,14 @@ class Finale(View):
     resolution_m: float | None = None
     """How far the bunch moves between two frames: the uncertainty of a position in the finale."""
     cadence_s: float | None = None
+    noise_m: float | None = None
+    """Noise of one rider's fix along the road (one standard deviation, m), measured from how
+    much the riders' places in the bunch jump between frames."""
+    wheel_sigma_m: float | None = None
+    """Uncertainty (one standard deviation, m) of a distance between two riders after smoothing:
+    how precise `wheel_m` and the gaps in a train are."""
+    detect_km: float | None = None
+    """From this distance to go trains are detected on the road (None: detection is off)."""
 
 
 class Alert(View):

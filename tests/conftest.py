@@ -28,7 +28,8 @@ SHARED_DATA = next(
 """The real recordings: `../shared/data/racecenter` beside the checkout, or one level up (a
 checkout in a folder of worktrees). Tests that need them skip when they are absent."""
 SEED = 2026
-NOISE_M = 1.5
+NOISE_M = 4.0
+"""The simulated GPS noise of the embedded configuration."""
 
 
 @pytest.fixture(autouse=True)

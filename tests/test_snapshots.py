@@ -7,12 +7,15 @@ fixed. Update with `pytest tests/test_snapshots.py --snapshot-update` after chec
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from feeds.simulated import SimulatedFeed, SimulatedOptions
+from feeds.simulation import scenario_facts, simulate
+from race.engine import Race
 from race.situation import Situation
 from tests.conftest import (
     NOISE_M,
@@ -90,6 +93,28 @@ def test_leadout_panel_at_1km_wide(snap_compare: SnapCompare) -> None:
     assert snap_compare(PanelHarness(LeadoutPanel(), situation), terminal_size=(140, 12))
 
 
+def test_leadout_panel_at_1km(snap_compare: SnapCompare) -> None:
+    _, situation = flat_at(1.0)
+    assert snap_compare(PanelHarness(LeadoutPanel(), situation), terminal_size=(80, 12))
+
+
+@cache
+def wheel_lost() -> Situation:
+    """The first frame showing the scripted wheel loss, with its team as "my team"."""
+    loss = scenario_facts("flat", SEED).wheel_loss
+    assert loss is not None
+    race = Race(engine_settings(my_team=loss.team))
+    for event in simulate("flat", SEED, noise_m=NOISE_M):
+        situation = race.apply(event)
+        if any(t.team == loss.team and t.status == "lost_wheel" for t in situation.leadout):
+            return situation
+    raise AssertionError("the wheel loss never showed")
+
+
+def test_leadout_panel_wheel_lost_my_team(snap_compare: SnapCompare) -> None:
+    assert snap_compare(PanelHarness(LeadoutPanel(), wheel_lost()), terminal_size=(80, 12))
+
+
 def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]]:
     """The whole app on the flat stage holding at the frame where the head is at `km`, and the
     `run_before` that waits until that frame is on screen."""
@@ -104,6 +129,9 @@ def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[No
     async def until_held(pilot: Pilot[Any]) -> None:
         while app.situation.t != hold_at:
             await pilot.pause(0.1)
+        # Alerts pop up as toasts that last a few seconds of wall time: whether one is still
+        # up depends on how fast the replay ran, so none is kept.
+        app.clear_notifications()
         # Redraw everything once: how earlier partial updates split the lines into segments
         # depends on timing, and the snapshot should not.
         for widget in app.screen.walk_children():

@@ -130,6 +130,10 @@ def engine_settings(loaded: LoadedConfig) -> EngineSettings:
         status_band_s=config.time_limit.status_band_s,
         reinstated=tuple(config.time_limit.reinstated),
         finale_km=config.leadout.finale_km,
+        detect_km=config.leadout.detect_km,
+        wheel_m=config.leadout.wheel_m,
+        lost_wheel_m=config.leadout.lost_wheel_m,
+        out_of_position_rank=config.leadout.out_of_position_rank,
         trains=tuple(
             TrainSettings(team=t.team, sprinter=t.sprinter, leadout=tuple(t.leadout))
             for t in config.leadout.trains

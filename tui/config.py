@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 ENV_PREFIX = "ARDOISE_"
 
@@ -103,16 +111,42 @@ class TimeLimitConfig(Section):
 
 
 class TrainConfig(Section):
-    team: str
+    team: str = Field(min_length=1)
+    """Team code, as the feed spells it."""
     sprinter: int
     leadout: list[int] = Field(default_factory=list)
+    """Lead-out riders in their planned order, first man first, last man last."""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> TrainConfig:
+        if self.sprinter in self.leadout:
+            raise ValueError("the sprinter cannot also be one of his lead-out men")
+        if len(set(self.leadout)) != len(self.leadout):
+            raise ValueError("a lead-out rider is listed twice")
+        return self
 
 
 class LeadoutConfig(Section):
     finale_km: float = Field(default=10.0, gt=0, le=50)
     """The lead-out picture is live from this distance to go (the head of the bunch)."""
+    detect_km: float = Field(default=15.0, ge=0, le=50)
+    """Trains nobody declared are detected on the road from this distance to go (0: never)."""
+    wheel_m: float = Field(default=5.0, gt=0, le=50)
+    """A sprinter within this distance of his last man is on the wheel."""
+    lost_wheel_m: float = Field(default=15.0, gt=0, le=200)
+    """Beyond this distance he has lost the wheel (in between: the gap is opening)."""
+    out_of_position_rank: int = Field(default=30, ge=2, le=200)
+    """In the finale a sprinter further back than this is out of position."""
     trains: list[TrainConfig] = Field(default_factory=list)
     """Declared trains; teams not declared are taken from the feed's roles or detected."""
+
+    @field_validator("lost_wheel_m")
+    @classmethod
+    def _beyond_the_wheel(cls, value: float, info: ValidationInfo) -> float:
+        wheel = info.data.get("wheel_m")
+        if wheel is not None and value <= wheel:
+            raise ValueError(f"must be larger than wheel_m ({wheel:g})")
+        return value
 
 
 class DisplayConfig(Section):

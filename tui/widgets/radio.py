@@ -36,5 +36,8 @@ class RaceRadio(RichLog):
                 line.append(item.text, style=LEVEL_STYLES[item.level])
             else:
                 line.append(NEWS_MARK + item.text, style="italic")
-            self.write(line)
+            # Wrap at the log's own width: RichLog otherwise measures against the console's,
+            # which is not the terminal's in every environment.
+            width = self.scrollable_content_region.width
+            self.write(line, width=width if width > 0 else None)
         return alerts
