@@ -17,7 +17,19 @@ from race.settings import EngineSettings
 from race.situation import Situation
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data" / "racecenter"
+
+
+def _shared_data() -> Path:
+    """The real recordings: `../shared/data/racecenter` next to the project, or next to any
+    folder above it (a git worktree sits a level deeper than the main checkout)."""
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "data" / "racecenter"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "data" / "racecenter"
+
+
+SHARED_DATA = _shared_data()
 SEED = 2026
 NOISE_M = 1.5
 
