@@ -46,12 +46,25 @@ class GroupIdentity:
         self._counter = 0
 
     def assign(self, groups: Sequence[frozenset[Bib]]) -> list[str]:
+        """Ids for `groups` (front to back), inherited from the previous update's groups."""
+        exact = {riders: g for g, riders in enumerate(groups)}
+        where = {bib: g for g, riders in enumerate(groups) for bib in riders}
         candidates: list[tuple[int, int, int]] = []  # (overlap, known index, group index)
         for k, known in enumerate(self._known):
+            same = exact.get(known.riders)
+            if same is not None:  # Unchanged since the last update: the usual case.
+                candidates.append((len(known.riders), k, same))
+                continue
+            # Count shared riders through the index: one pass over the known group's riders
+            # instead of one set intersection per pair of groups.
+            shared_with: dict[int, int] = {}
+            for bib in known.riders:
+                g = where.get(bib)
+                if g is not None:
+                    shared_with[g] = shared_with.get(g, 0) + 1
             need = (len(known.riders) + 1) // 2
-            for g, riders in enumerate(groups):
-                shared = len(known.riders & riders)
-                if shared and shared >= need:
+            for g, shared in shared_with.items():
+                if shared >= need:
                     candidates.append((shared, k, g))
         candidates.sort(key=lambda c: (-c[0], self._known[c[1]].missing_for, c[1], c[2]))
         ids: list[str | None] = [None] * len(groups)
@@ -78,27 +91,40 @@ class GroupIdentity:
         return final
 
 
-def name_groups(sizes: Sequence[int]) -> list[tuple[GroupKind, str]]:
-    """Kinds and names of groups given front to back by their sizes.
+def name_groups(
+    sizes: Sequence[int], *, head_finished: bool = False, finished: int = 0
+) -> list[tuple[GroupKind, str]]:
+    """Kinds and names of the groups on the road, given front to back by their sizes.
 
     The peloton is the front-most group of at least `PELOTON_MIN` riders. Ahead of it are the
     head of the race and the chase groups; behind it, the largest group of at least
     `GRUPETTO_MIN` is the grupetto and smaller ones are dropped riders. With no peloton (a
-    mountain stage in pieces) the rearmost sizeable group is the grupetto.
+    mountain stage in pieces) the rearmost sizeable group is the grupetto. Once the winner has
+    finished (`head_finished`) no group on the road is the head of the race, and a group is
+    the peloton only if it holds more riders than the `finished` ones (most of the field).
     """
     n = len(sizes)
-    peloton = next((i for i, s in enumerate(sizes) if s >= PELOTON_MIN), None)
+    least = max(PELOTON_MIN, finished + 1) if head_finished else PELOTON_MIN
+    peloton = next((i for i, s in enumerate(sizes) if s >= least), None)
     grupetto: int | None
     if peloton is not None:
         behind = [i for i in range(peloton + 1, n) if sizes[i] >= GRUPETTO_MIN]
         grupetto = max(behind, key=lambda i: (sizes[i], -i)) if behind else None
     else:
-        behind = [i for i in range(2, n) if sizes[i] >= GRUPETTO_MIN]
+        behind = [i for i in range(1 if head_finished else 2, n) if sizes[i] >= GRUPETTO_MIN]
         grupetto = behind[-1] if behind else None
     out: list[tuple[GroupKind, str]] = []
     for i, size in enumerate(sizes):
         if i == peloton:
             out.append(("peloton", "Peloton"))
+        elif head_finished:
+            # Behind a finished winner there is no head of the race and nobody to chase.
+            if i == grupetto:
+                out.append(("grupetto", "Grupetto"))
+            elif peloton is not None and i > peloton and size < GRUPETTO_MIN:
+                out.append(("dropped", "Dropped"))
+            else:
+                out.append(("group", f"Group {i + 1}"))
         elif i == 0:
             out.append(("head", "Head of race"))
         elif i == grupetto:
@@ -111,4 +137,15 @@ def name_groups(sizes: Sequence[int]) -> list[tuple[GroupKind, str]]:
             out.append(("chase", "Chase"))
         else:
             out.append(("group", f"Group {i + 1}"))
+    return out
+
+
+def name_finished(count: int, winner_alone: bool) -> list[tuple[GroupKind, str]]:
+    """Kinds and names of the groups that have crossed the line, in the order they crossed."""
+    out: list[tuple[GroupKind, str]] = []
+    for i in range(count):
+        if i == 0:
+            out.append(("head", "Winner" if winner_alone else "Winner's group"))
+        else:
+            out.append(("group", "Finished"))
     return out
