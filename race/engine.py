@@ -111,6 +111,9 @@ class Race:
                 # Out of order: the newer picture stands. (A frame at the same instant is
                 # merged: some feeds split an instant into partial frames.)
                 self._frames_dropped += 1
+                self._situation = self._situation.model_copy(
+                    update={"frames_dropped": self._frames_dropped, "events_applied": self._events}
+                )
                 return self._situation
             self._on_telemetry(event)
         elif isinstance(event, StartList):
@@ -384,7 +387,7 @@ class Race:
         first_km = head.first_km
         scheduled = stage.scheduled_start
         if first_km >= distance - 0.005:
-            seen = head.passage_time(distance)
+            seen = head.departure_time(distance)
             return seen, "seen" if seen is not None else ""
         over = distance - first_km
         if over > START_EXTRAPOLATE_MAX_KM and scheduled is not None:
@@ -523,7 +526,12 @@ class Race:
         group's gap is announced at most once per `GAP_ALERT_EVERY_KM`.
         """
         limit = self.settings.gap_alert_s_per_10km
-        previous = self._gap_motion.get(group.id) or "steady"
+        previous = self._gap_motion.get(group.id)
+        if previous is None:
+            # A gap is steady until its trend says otherwise: one that closes from the first
+            # settled trend on is announced too.
+            previous = "steady"
+            self._gap_motion.update(group.id, previous)
         if rate >= limit:
             raw = "opening"
         elif rate <= -limit:

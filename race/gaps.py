@@ -21,7 +21,7 @@ HOLE_S = 10.0
 interpolated with a monotone cubic (Fritsch-Carlson) instead of a straight line."""
 NEIGHBOUR_S = 15.0
 """A segment next to a hole gives the speed at the hole's edge only when it is this short."""
-EARLY_SPAN_S = 30.0
+EARLY_SPAN_S = 60.0
 """Points before the first one are extrapolated at the speed of about this first stretch."""
 KM_PER_DEGREE = 111.195
 """Length of a degree of latitude, in km."""
@@ -127,6 +127,22 @@ class Trajectory:
         if not speed or speed <= 0:
             return None
         return self._t[0] - (self._x[0] - x) / speed * 3600.0
+
+    def departure_time(self, km_to_finish: float) -> float | None:
+        """When the trajectory left the point `km_to_finish` where it had been standing (the
+        end of the neutralised start): its first moving fix taken back at the speed it then
+        had, but not before its last fix still standing there."""
+        xs, ts = self._x, self._t
+        x = -km_to_finish
+        j = bisect_right(xs, x)  # first point beyond it
+        if j == 0 or j >= len(xs):
+            return self.passage_time(km_to_finish)
+        standing = ts[j - 1]
+        k = min(len(ts) - 1, max(j + 1, bisect_left(ts, ts[j] + EARLY_SPAN_S)))
+        if k <= j or ts[k] <= ts[j] or xs[k] <= xs[j]:
+            return self.passage_time(km_to_finish)
+        speed = (xs[k] - xs[j]) / (ts[k] - ts[j])  # km per second
+        return max(standing, ts[j] - (xs[j] - x) / speed)
 
     def early_speed_kmh(self) -> float | None:
         """Average speed over the first `EARLY_SPAN_S` (or as much as there is)."""

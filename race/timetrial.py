@@ -52,6 +52,10 @@ MISSING_S = 15.0
 """A rider missing this long (two or three frames) near the line has finished."""
 ON_COURSE_HOLD_S = 120.0
 """A rider missing this long elsewhere on the course is no longer shown (abandon, lost)."""
+MAX_KMH = 100.0
+"""No time triallist covers ground faster than this between two fixes."""
+JUMP_CHECK_S = 60.0
+"""Fixes further apart than this are not compared (the rider may have done anything)."""
 LIMIT_FINISHERS = 10
 """The slowest finishers handed to the time limit with the riders on course (the others are
 minutes inside any cut; 140 rows a frame would cost more than the rest of the engine)."""
@@ -154,6 +158,8 @@ class TimeTrial:
         self._views_best: float | None = None
         self.best_bib: Bib | None = None
         self.best_time_s: float | None = None
+        self.jumps_rejected = 0
+        """Fixes set aside as impossible jumps (counted for diagnostics)."""
         self.first_start_t: float | None = None
         self.set_stage(stage)
 
@@ -195,6 +201,12 @@ class TimeTrial:
                     rider.zone_start = t - covered / START_KMH * 3600.0
                     rider.start_t = rider.zone_start
             if rider.finish_t is not None or t < rider.t:
+                continue
+            dt = t - rider.t
+            if 0 < dt <= JUMP_CHECK_S and abs(rider.km - km) / dt * 3600.0 > MAX_KMH:
+                # A position no rider can have reached: the live feed sometimes interleaves
+                # a second, stale source for a bib (one at the line at walking pace).
+                self.jumps_rejected += 1
                 continue
             before = rider.path.last_km
             rider.t, rider.km, rider.speed = t, km, fix.speed_kmh

@@ -38,6 +38,8 @@ NEAR_OTHERS_KM = 0.1
 """A jump that lands a rider this close to another rider is a resync, not a glitch."""
 SUSPECT_MAX_S = 60.0
 """After this long a suspect rider's reported positions are accepted whatever they say."""
+MAX_KMH = 100.0
+"""No rider reaches the line faster than this from his previous fix."""
 DEFAULT_KMH = 42.0
 """Speed assumed for a rider whose feed gives none (a typical bunch on the flat)."""
 REFERENCE_FALLBACK_KM = 1.0
@@ -65,8 +67,6 @@ class RiderTrack:
     finish_t: float | None = None
     finish_gap: float | None = None
     """Gap to the winner at the line."""
-    finish_seen: bool = False
-    """False when the finish was inferred (the feed stopped tracking him before the line)."""
     suspect_since: float | None = None
     anchor_t: float = 0.0
     anchor_km: float = 0.0
@@ -136,15 +136,19 @@ class Field:
                 if not on_line:
                     track.path.add(t, km)
             elif track.finish_t is not None:
-                if track.finish_seen or km <= LOST_NEAR_LINE_KM or fix.finished:
-                    track.t = t
-                    continue
-                # An inferred finish, but he is back on the road: he was only missing.
-                track.finish_t = track.finish_gap = None
-                track.path.add(t, km)
+                # Finished riders ride on past the line, linger in the feed, or reappear with
+                # a stale position: their time stands.
+                track.t = t
+                continue
             elif t < track.t:
                 continue
-            elif not on_line:
+            elif on_line:
+                dt = t - track.t
+                if 0.0 < dt <= JUMP_CHECK_S and track.km / dt * 3600.0 > MAX_KMH:
+                    # On the line from too far away: a stale second source for this bib.
+                    self.jumps_rejected += 1
+                    continue
+            else:
                 if track.suspect_since is not None:
                     jumps.append((track, fix, km))
                     track.t = t
@@ -187,7 +191,7 @@ class Field:
         if winner is not None:
             for track in at_line:
                 if track.finish_t is None:
-                    self._finish(track, self._arrival(track, t, winner.t), seen=True)
+                    self._finish(track, self._arrival(track, t, winner.t))
                     crossed.append(track)
             crossed.extend(self._finish_lost(t, winner.t))
         return crossed
@@ -282,7 +286,7 @@ class Field:
             if not at_line:
                 return []
             first = at_line[0]
-            self._finish(first, t, seen=True)
+            self._finish(first, t)
             self.winner = Winner(first.bib, t, "first seen on the line")
             return [first]
         last_t, last_km = leader.path.last_t, leader.path.last_km or 0.0
@@ -292,8 +296,7 @@ class Field:
         arrival = max(last_t, min(arrival, t))
         leader.path.add(arrival, 0.0)
         self.head.add(arrival, 0.0)
-        seen = leader in at_line
-        self._finish(leader, arrival, seen=seen)
+        self._finish(leader, arrival)
         basis = (
             f"extrapolated {last_km * 1000:.0f} m from his last fix"
             if last_km > FINISH_KM
@@ -320,13 +323,12 @@ class Field:
                 and track.gap_t is not None
                 and winner_t + track.gap <= t
             ):
-                self._finish(track, max(winner_t + track.gap, track.gap_t), seen=False)
+                self._finish(track, max(winner_t + track.gap, track.gap_t))
                 out.append(track)
         return out
 
-    def _finish(self, track: RiderTrack, at: float, *, seen: bool) -> None:
+    def _finish(self, track: RiderTrack, at: float) -> None:
         track.finish_t = at
-        track.finish_seen = seen
         winner_t = self.winner.t if self.winner is not None else at
         track.finish_gap = max(0.0, at - winner_t)
         track.km = 0.0
