@@ -12,9 +12,10 @@ groups and gaps on the road mean nothing there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, ValuesView
 from math import isfinite
 from statistics import median
+from typing import TypeVar
 
 from race.alerts import AlertLog, Debounce, Hysteresis
 from race.geo import RouteLine
@@ -59,6 +60,35 @@ the first kilometres of a trend a few seconds of noise read as minutes per 10 km
 START_EXTRAPOLATE_MAX_KM = 10.0
 """A feed that begins after the real start is extrapolated back to km 0 over at most this
 much road; further than that, the scheduled start (when the feed gives it) is used."""
+
+
+V = TypeVar("V")
+
+
+class Deferred(Mapping[Bib, V]):
+    """A mapping made on first use."""
+
+    def __init__(self, make: Callable[[], dict[Bib, V]]) -> None:
+        self._make = make
+        self._data: dict[Bib, V] | None = None
+
+    def made(self) -> dict[Bib, V]:
+        """The mapping itself (iterating a `Mapping` subclass goes through `__getitem__`)."""
+        if self._data is None:
+            self._data = self._make()
+        return self._data
+
+    def __getitem__(self, key: Bib) -> V:
+        return self.made()[key]
+
+    def __iter__(self) -> Iterator[Bib]:
+        return iter(self.made())
+
+    def __len__(self) -> int:
+        return len(self.made())
+
+    def values(self) -> ValuesView[V]:
+        return self.made().values()
 
 
 class Race:
@@ -265,14 +295,15 @@ class Race:
         )
         if winner is None and (head_km is None or head_km > SPRINT_OVER_KM):
             # From the last man's release to the line, the last picture of the finale stands.
-            positions = self._positions(t, placed, head_km)
-            order = sorted((km, bib) for bib, km in positions.items())
+            # The tracker redraws its picture only every so often before the finale: what it
+            # reads is made only if it reads it.
+            positions = Deferred(lambda: self._positions(t, placed, head_km))
             self._leadout_view = self._leadout.update(
                 t=t,
                 head_km=head_km,
                 positions=positions,
-                ranks={bib: i + 1 for i, (_, bib) in enumerate(order)},
-                speeds={bib: track.speed for _, _, bib, track in placed},
+                ranks=Deferred(lambda: _ranks(positions.made())),
+                speeds=Deferred(lambda: {bib: track.speed for _, _, bib, track in placed}),
                 alerts=self._alerts,
             )
         trains, finale = self._leadout_view
@@ -611,6 +642,12 @@ class Race:
 
     def _names(self, bibs: Iterable[Bib]) -> str:
         return ", ".join(self._roster.name(b) for b in bibs)
+
+
+def _ranks(positions: dict[Bib, float]) -> dict[Bib, int]:
+    """Place on the road, 1 for the first rider."""
+    order = sorted((km, bib) for bib, km in positions.items())
+    return {bib: i + 1 for i, (_, bib) in enumerate(order)}
 
 
 def _signed_clock(seconds: float) -> str:

@@ -107,6 +107,7 @@ class Field:
         self.jumps_rejected = 0
         """Fixes set aside as GPS jumps (counted for diagnostics)."""
         self._fresh: list[RiderTrack] = []
+        self._order: list[RiderTrack] = []
 
     # --- Frames ------------------------------------------------------------------------------
 
@@ -371,12 +372,16 @@ class Field:
         n = len(xs)
         first_x = xs[0] if n else 0.0
         last_x = xs[-1] if n else 0.0
-        for track in self.riders.values():
+        # Riders in the order of the last frame: the lists to sort are then nearly sorted.
+        order = self._order if len(self._order) == len(self.riders) else self.riders.values()
+        untracked: list[RiderTrack] = []
+        for track in order:
             if track.finish_t is not None:
                 finished.append((track.finish_gap or 0.0, 0.0, track.bib, track))
                 continue
             track_t = track.t
             if track_t < hold_from:
+                untracked.append(track)
                 continue
             km = track.km
             if track_t == t:
@@ -406,10 +411,12 @@ class Field:
                 if held is not None:
                     km = held
             else:
+                untracked.append(track)
                 continue
             road.append((gap, km, track.bib, track))
         finished.sort()
         road.sort()
+        self._order = [p[3] for p in finished] + [p[3] for p in road] + untracked
         # Front to back by gap is front to back on the road; a held rider's estimated place
         # (or a gap rounded to the same value) must not put him ahead of the rider before him.
         ahead = 0.0
