@@ -66,7 +66,8 @@ V = TypeVar("V")
 
 
 class Deferred(Mapping[Bib, V]):
-    """A mapping made on first use."""
+    """A mapping made on first use: before the finale the lead-out tracker redraws only every
+    so often, and reads its inputs only then."""
 
     def __init__(self, make: Callable[[], dict[Bib, V]]) -> None:
         self._make = make
@@ -101,6 +102,8 @@ class Race:
         self._field = Field(self.settings.hold_missing_s)
         self._ids = GroupIdentity()
         self._histories: dict[str, GapHistory] = {}
+        self._members: dict[str, frozenset[Bib]] = {}
+        self._peloton_id: str | None = None
         self._head_members: frozenset[Bib] = frozenset()
         self._alerts = AlertLog()
         self._debounce = Debounce(frames=2)
@@ -298,12 +301,18 @@ class Race:
             # The tracker redraws its picture only every so often before the finale: what it
             # reads is made only if it reads it.
             positions = Deferred(lambda: self._positions(t, placed, head_km))
+            ranks = Deferred(lambda: _ranks(positions.made()))
+            speeds = Deferred(lambda: {bib: track.speed for _, _, bib, track in placed})
+            near = (
+                head_km is not None and head_km <= self.settings.finale_km + PRECISE_BEHIND_HEAD_KM
+            )
             self._leadout_view = self._leadout.update(
                 t=t,
                 head_km=head_km,
-                positions=positions,
-                ranks=Deferred(lambda: _ranks(positions.made())),
-                speeds=Deferred(lambda: {bib: track.speed for _, _, bib, track in placed}),
+                # In the finale it reads them all, every frame: plain dictionaries then.
+                positions=positions.made() if near else positions,
+                ranks=ranks.made() if near else ranks,
+                speeds=speeds.made() if near else speeds,
                 alerts=self._alerts,
             )
         trains, finale = self._leadout_view
@@ -441,17 +450,36 @@ class Race:
         runs = [range(r.start, r.stop) for r in split_by_gap([p[0] for p in finished], threshold)]
         runs_road = split_by_gap([p[0] for p in road], threshold)
         runs += [range(r.start + n_finished, r.stop + n_finished) for r in runs_road]
-        members = [frozenset(placed[i][2] for i in run) for run in runs]
+        members = [frozenset([p[2] for p in placed[run.start : run.stop]]) for run in runs]
         ids = self._ids.assign(members)
         winner_alone = bool(runs) and n_finished > 0 and len(runs[0]) == 1
+        road_ids = ids[len(runs) - len(runs_road) :]
         names = name_finished(len(runs) - len(runs_road), winner_alone) + name_groups(
             [len(run) for run in runs_road],
             head_finished=self._field.winner is not None,
             finished=n_finished,
+            peloton_before=road_ids.index(self._peloton_id)
+            if self._peloton_id in road_ids
+            else None,
+            gaps=[road[run.start][0] for run in runs_road],
         )
-        live_ids = set(ids)
+        self._peloton_id = next(
+            (gid for gid, (kind, _) in zip(ids, names, strict=True) if kind == "peloton"), None
+        )
+        # A group new in this frame split from (or merged) groups of the last frame: its
+        # gap history until now is theirs, so its trend goes on from the one it shares the
+        # most riders with instead of starting again.
+        previous_members = self._members
+        self._members = dict(zip(ids, members, strict=True))
+        for gid, group_riders in self._members.items():
+            if gid in self._histories or not previous_members:
+                continue
+            parent = max(previous_members, key=lambda p: len(previous_members[p] & group_riders))
+            parent_history = self._histories.get(parent)
+            if parent_history is not None and previous_members[parent] & group_riders:
+                self._histories[gid] = parent_history.copy()
         for gid in list(self._histories):
-            if gid not in live_ids:
+            if gid not in self._members:
                 del self._histories[gid]
         views: list[GroupView] = []
         previous: GroupView | None = None
@@ -467,8 +495,9 @@ class Race:
                     self._histories[gid] = history
                 history.add(t, km, gap)
                 trend = history.trend()
-            riders = [placed[i][3] for i in run]
-            speeds = [s for r in riders if (s := r.speed) is not None]
+            chunk = placed[run.start : run.stop]
+            riders = [p[3] for p in chunk]
+            speeds = [s for r in riders if (s := r.speed) is not None] if not finished_group else []
             catch = None
             if previous is not None and trend is not None and not previous.finished:
                 ahead_rate = previous_trend.s_per_10km if previous_trend else 0.0
@@ -478,11 +507,11 @@ class Race:
                 id=gid,
                 name=name,
                 kind=kind,
-                riders=tuple(r.bib for r in riders),
+                riders=tuple([p[2] for p in chunk]),
                 gap_s=round(gap, 1),
                 gap_to_ahead_s=round(gap - previous.gap_s, 1) if previous else None,
                 km_to_finish=round(km, 2),
-                speed_kmh=round(median(speeds), 1) if speeds and not finished_group else None,
+                speed_kmh=round(median(speeds), 1) if speeds else None,
                 trend_s_per_10km=round(trend.s_per_10km, 1) if trend else None,
                 trend_s_per_min=round(trend.s_per_min, 2) if trend else None,
                 trend_basis=trend.basis if trend else None,
@@ -529,15 +558,12 @@ class Race:
         peloton_rate = self._settled_trend(peloton.id)
         if peloton_rate is None:
             return
-        for group in groups:
-            in_front = group.gap_s < peloton.gap_s
-            if not in_front and group.kind != "grupetto":
-                continue
+        for group in ahead:
+            # Groups behind the peloton are pieces of a strung-out bunch more often than not;
+            # those that matter are the time limit's business.
             rate = self._settled_trend(group.id)
             if rate is not None:
-                # How fast the distance to the peloton grows (a lead ahead, a deficit behind).
-                growth = peloton_rate - rate if in_front else rate - peloton_rate
-                self._gap_rate_alert(t, group, peloton, growth, in_front=in_front)
+                self._gap_rate_alert(t, group, peloton, peloton_rate - rate)
 
     def _settled_trend(self, gid: str) -> float | None:
         """A group's trend (s/10 km) once measured over `GAP_ALERT_MIN_KM` of road."""
@@ -547,9 +573,7 @@ class Race:
             return None
         return trend.s_per_10km
 
-    def _gap_rate_alert(
-        self, t: float, group: GroupView, peloton: GroupView, rate: float, *, in_front: bool
-    ) -> None:
+    def _gap_rate_alert(self, t: float, group: GroupView, peloton: GroupView, rate: float) -> None:
         """Announce a gap between a group and the peloton that starts to open or close fast.
 
         The rate must pass the threshold to count as moving and fall under half of it to count
@@ -578,12 +602,11 @@ class Race:
         if last_km is not None and last_km - group.km_to_finish < GAP_ALERT_EVERY_KM:
             return
         self._gap_alert_km[group.id] = group.km_to_finish
-        where = "on" if in_front else "behind"
         rate_text = f"{rate:+.0f}".replace("-", "−")
         self._alerts.raise_(
             t,
             f"gap_{motion}",
-            f"Gap {motion}: {group.name} {clock(abs(peloton.gap_s - group.gap_s))} {where} the "
+            f"Gap {motion}: {group.name} {clock(peloton.gap_s - group.gap_s)} on the "
             f"peloton, {rate_text} s/10 km, {group.km_to_finish:.0f} km to go",
             key=f"gap_{motion}:{group.id}",
         )

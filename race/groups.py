@@ -10,6 +10,9 @@ from race.situation import GroupKind
 
 PELOTON_MIN = 20
 """A group needs at least this many riders to be the peloton (DESIGN.md, "Groups")."""
+PELOTON_SPLIT_S = 30.0
+"""A bigger group this close behind the front-most big one, carrying on the peloton, is still
+the peloton (the front one is a piece of it that went clear for a moment)."""
 GRUPETTO_MIN = 8
 """Behind the peloton, the largest group of at least this size is the grupetto."""
 FORGET_AFTER = 5
@@ -92,12 +95,21 @@ class GroupIdentity:
 
 
 def name_groups(
-    sizes: Sequence[int], *, head_finished: bool = False, finished: int = 0
+    sizes: Sequence[int],
+    *,
+    head_finished: bool = False,
+    finished: int = 0,
+    peloton_before: int | None = None,
+    gaps: Sequence[float] | None = None,
 ) -> list[tuple[GroupKind, str]]:
     """Kinds and names of the groups on the road, given front to back by their sizes.
 
-    The peloton is the front-most group of at least `PELOTON_MIN` riders. Ahead of it are the
-    head of the race and the chase groups; behind it, the largest group of at least
+    The peloton is the front-most group of at least `PELOTON_MIN` riders, or the group that
+    carries on the last update's peloton (`peloton_before`, its index) when it is that big and
+    within `PELOTON_SPLIT_S` of it (`gaps`): a bunch strung out in a line splits for a frame at
+    a 3 s gap, and its smaller front part is then not the peloton, while on a mountain stage
+    the old bunch left minutes behind the favourites is not the peloton any more. Ahead of it
+    are the head of the race and the chase groups; behind it, the largest group of at least
     `GRUPETTO_MIN` is the grupetto and smaller ones are dropped riders. With no peloton (a
     mountain stage in pieces) the rearmost sizeable group is the grupetto. Once the winner has
     finished (`head_finished`) no group on the road is the head of the race, and a group is
@@ -106,6 +118,15 @@ def name_groups(
     n = len(sizes)
     least = max(PELOTON_MIN, finished + 1) if head_finished else PELOTON_MIN
     peloton = next((i for i, s in enumerate(sizes) if s >= least), None)
+    if (
+        peloton is not None
+        and peloton_before is not None
+        and peloton < peloton_before < n
+        and sizes[peloton_before] >= max(least, sizes[peloton])
+        and gaps is not None
+        and gaps[peloton_before] - gaps[peloton] <= PELOTON_SPLIT_S
+    ):
+        peloton = peloton_before
     grupetto: int | None
     if peloton is not None:
         behind = [i for i in range(peloton + 1, n) if sizes[i] >= GRUPETTO_MIN]

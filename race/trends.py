@@ -72,6 +72,13 @@ class GapHistory:
         s[6] += sign * tau * gap
         s[7] += sign * gap
 
+    def copy(self) -> GapHistory:
+        twin = GapHistory(self.window_km, self.min_km)
+        twin._samples = deque(self._samples)
+        twin._origin = self._origin
+        twin._sums = list(self._sums)
+        return twin
+
     def rebase(self, gap_at: Callable[[float, float], float | None]) -> None:
         """Recompute every sample's gap with a new reference (the head of the race changed).
 

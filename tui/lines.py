@@ -59,7 +59,10 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
             for i, g in enumerate(finished)
             if i == 0 or any({"my team", "marked"} & set(n.reasons) for n in g.notable)
         ]
-        out.extend(group_line(g, roster, my_team, wide=wide) for g in shown)
+        winner = situation.winner
+        for g in shown:
+            lead = f"won by {roster.name(winner)}" if g is finished[0] and winner else ""
+            out.append(group_line(g, roster, my_team, wide=wide, lead=lead))
         rest = [g for g in finished if g not in shown]
         if rest:
             riders = sum(g.size for g in rest)
@@ -71,15 +74,25 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
                     classes={"-muted"},
                 )
             )
-    out.extend(
-        group_line(g, roster, my_team, wide=wide) for g in situation.groups if not g.finished
-    )
+    road = [g for g in situation.groups if not g.finished]
+    out.extend(group_line(g, roster, my_team, wide=wide) for g in road)
     out.extend(catch_lines(situation))
+    out.extend(trend_basis_lines(road))
     return out
 
 
+def trend_basis_lines(road: list[GroupView]) -> list[Line]:
+    """The trends' basis, once, for the peloton (or the biggest group): the road and time the
+    straight line was fitted over (wide rows give each group's too, when they have room)."""
+    measured = [g for g in road if g.trend_basis]
+    if not measured:
+        return []
+    main = next((g for g in measured if g.kind == "peloton"), max(measured, key=lambda g: g.size))
+    return [_line(f"trends: {main.name} {main.trend_basis}", classes={"-muted"})]
+
+
 def group_line(
-    group: GroupView, roster: Roster, my_team: str | None, *, wide: bool = False
+    group: GroupView, roster: Roster, my_team: str | None, *, wide: bool = False, lead: str = ""
 ) -> Line:
     size = f"{group.size:>3} {'rider ' if group.size == 1 else 'riders'}"
     parts: list[Part] = [
@@ -96,7 +109,14 @@ def group_line(
     if wide:
         speed = f"{group.speed_kmh:4.1f} km/h" if group.speed_kmh else " " * 9
         parts.append(f"{group.km_to_finish:6.1f} km  {speed}  ")
-    parts.extend(_who(group, roster, my_team))
+    who = _who(group, roster, my_team)
+    if lead:
+        parts.append((f"{lead} · " if who else lead, "bold"))
+    parts.extend(who)
+    if wide and group.trend_basis and not group.finished:
+        # Least important, so last: what the trend was fitted over, and per minute.
+        per_min = f"{group.trend_s_per_min:+.1f} s/min " if group.trend_s_per_min else ""
+        parts.append((f" ({per_min}{group.trend_basis})".replace("-", "−"), "italic"))
     classes = {f"-{group.kind}"}
     if my_team and any("my team" in n.reasons for n in group.notable):
         classes.add("-mine")
