@@ -56,6 +56,9 @@ MAX_KMH = 100.0
 """No time triallist covers ground faster than this between two fixes."""
 JUMP_CHECK_S = 60.0
 """Fixes further apart than this are not compared (the rider may have done anything)."""
+TREND_MIN_KM = 5.0
+"""A time triallist's time against the leader's splits moves with the road (he may climb
+better, descend worse): his trend needs this much of the course behind it."""
 LIMIT_FINISHERS = 10
 """The slowest finishers handed to the time limit with the riders on course (the others are
 minutes inside any cut; 140 rows a frame would cost more than the rest of the engine)."""
@@ -160,6 +163,7 @@ class TimeTrial:
         self.best_time_s: float | None = None
         self.jumps_rejected = 0
         """Fixes set aside as impossible jumps (counted for diagnostics)."""
+        self._roster = Roster()
         self.first_start_t: float | None = None
         self.set_stage(stage)
 
@@ -186,6 +190,7 @@ class TimeTrial:
 
     def update(self, frame: Telemetry, alerts: AlertLog, roster: Roster) -> None:
         t = frame.t
+        self._roster = roster
         distance = self._distance
         for fix in frame.riders:
             km = fix.km_to_finish
@@ -281,7 +286,11 @@ class TimeTrial:
             not_timed=not_timed,
             best=self.best_bib,
             best_time_s=round(self.best_time_s, 1) if self.best_time_s is not None else None,
-            basis="gaps to the best time at the same point of the course",
+            basis=(
+                "each rider against the provisional leader's time at the same point (before "
+                "anyone has finished, the best time of any other rider there); a leader who "
+                "finished before the feed began is unknown; no groups or catches in a time trial"
+            ),
         )
 
     def groups(self, t: float, notables: Notables) -> list[GroupView]:
@@ -352,7 +361,7 @@ class TimeTrial:
         leader = rider.bib == self.best_bib
         return GroupView(
             id=f"r{rider.bib}",
-            name="Best time" if leader else "Finished",
+            name=self._roster.name(rider.bib),
             kind="head" if leader else "group",
             riders=(rider.bib,),
             gap_s=round(gap, 1),
@@ -388,13 +397,15 @@ class TimeTrial:
         gap = self._gap(rider.t - start, rider.bib, rider.km)
         history = self._histories.get(rider.bib)
         if history is None:
-            history = GapHistory(self.settings.trend_window_km, self.settings.trend_min_km)
+            history = GapHistory(
+                self.settings.trend_window_km, max(self.settings.trend_min_km, TREND_MIN_KM)
+            )
             self._histories[rider.bib] = history
         history.add(rider.t, rider.km, gap)
         trend = history.trend()
         return GroupView(
             id=f"r{rider.bib}",
-            name="On course",
+            name=self._roster.name(rider.bib),
             kind="group",
             riders=(rider.bib,),
             gap_s=round(gap, 1),

@@ -554,7 +554,8 @@ def test_time_trial_riders_against_the_leader_at_the_same_point() -> None:
     assert final is not None
     assert final.best == 3
     assert [g.riders for g in situation.groups] == [(3,), (1,), (2,)]
-    assert situation.groups[0].name == "Best time"
+    assert situation.groups[0].kind == "head"
+    assert situation.groups[0].name == "F. R3"
     assert all(g.size == 1 for g in situation.groups)
     assert situation.time_limit.winner_speed_kmh == pytest.approx(52, abs=1)
 
