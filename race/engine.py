@@ -104,6 +104,7 @@ class Race:
         self._histories: dict[str, GapHistory] = {}
         self._members: dict[str, frozenset[Bib]] = {}
         self._peloton_id: str | None = None
+        self._stage_summary: tuple[Stage, StageSummary] | None = None
         self._head_members: frozenset[Bib] = frozenset()
         self._alerts = AlertLog()
         self._debounce = Debounce(frames=2)
@@ -240,10 +241,11 @@ class Race:
 
     # --- Situation ---------------------------------------------------------------------------
 
-    def _build(self, alerts_before: int) -> Situation:
-        stage = self._start_list.stage if self._start_list else None
-        summary = (
-            StageSummary(
+    def _summary(self, stage: Stage | None) -> StageSummary:
+        if stage is None:
+            return StageSummary(name="", distance_km=0.0, coefficient=None)
+        if self._stage_summary is None or self._stage_summary[0] is not stage:
+            summary = StageSummary(
                 name=stage.name,
                 distance_km=stage.distance_km,
                 coefficient=self.settings.coefficient
@@ -253,9 +255,12 @@ class Race:
                 year=stage.year,
                 type=stage.type,
             )
-            if stage
-            else StageSummary(name="", distance_km=0.0, coefficient=None)
-        )
+            self._stage_summary = (stage, summary)
+        return self._stage_summary[1]
+
+    def _build(self, alerts_before: int) -> Situation:
+        stage = self._start_list.stage if self._start_list else None
+        summary = self._summary(stage)
         t = self._t
         if t is None:
             return Situation(

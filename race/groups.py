@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from race.models import Bib
 from race.situation import GroupKind
@@ -23,14 +24,9 @@ def split_by_gap(gaps: Sequence[float], threshold_s: float) -> list[range]:
     """Split riders sorted front to back by gap into runs where no step exceeds `threshold_s`."""
     if not gaps:
         return []
-    runs: list[range] = []
-    start = 0
-    for i in range(1, len(gaps)):
-        if gaps[i] - gaps[i - 1] > threshold_s:
-            runs.append(range(start, i))
-            start = i
-    runs.append(range(start, len(gaps)))
-    return runs
+    cuts = [i for i, (a, b) in enumerate(pairwise(gaps), start=1) if b - a > threshold_s]
+    bounds = [0, *cuts, len(gaps)]
+    return [range(a, b) for a, b in pairwise(bounds)]
 
 
 @dataclass
