@@ -62,6 +62,11 @@ def _jersey(value: object) -> Jersey | None:
     return JERSEYS.get(value) if isinstance(value, str) else None
 
 
+def _positive(value: object) -> object:
+    """The feed sends 0 for "not yet known" (an average speed before the first kilometre)."""
+    return None if value == 0 else value
+
+
 def _finished(value: object) -> bool:
     return isinstance(value, str) and value.lower() == "finished"
 
@@ -84,6 +89,9 @@ class _Fix(RiderFix):
     )
     jersey: Annotated[Jersey | None, BeforeValidator(_jersey)] = Field(
         default=None, validation_alias="Jersey"
+    )
+    avg_speed_kmh: Annotated[float | None, BeforeValidator(_positive)] = Field(
+        default=None, validation_alias="kphAvg"
     )
 
 
@@ -310,6 +318,7 @@ def start_list(
             distance_km=distance,
             type=STAGE_TYPES.get(str(stage.get("type")), "flat"),
             timezone=_zone(stage.get("timezone")),
+            scheduled_start=scheduled_start(stage),
             profile=profile,
             climbs=climbs_from_checkpoints(checkpoints) if checkpoints else (),
         ),

@@ -1,29 +1,33 @@
 """The `Race` engine: feed events in, an immutable `Situation` out.
 
-`Race.apply(event)` updates the state (roster, the head's trajectory, each rider's last fix,
-group identities and histories) and returns the new `Situation`. Time comes only from the
-events, so a replay at any speed gives the same answers as the live stage.
+`Race.apply(event)` updates the state (roster, every rider's trajectory, group identities and
+histories) and returns the new `Situation`. Time comes only from the events, so a replay at
+any speed gives the same answers as the live stage.
+
+Where the riders are and when they crossed the line is `race.tracking`; this module turns that
+into groups, trends, catches and alerts, and hands the groups to the time limit and the
+lead-out. A time trial is analysed by `race.timetrial` instead: riders start one by one, so
+groups and gaps on the road mean nothing there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, ValuesView
+from math import isfinite
 from statistics import median
+from typing import TypeVar
 
 from race.alerts import AlertLog, Debounce, Hysteresis
-from race.gaps import HeadTrack
 from race.geo import RouteLine
-from race.groups import GroupIdentity, name_groups, split_by_gap
+from race.groups import GroupIdentity, name_finished, name_groups, split_by_gap
 from race.leadout import SPRINT_OVER_KM, LeadoutTracker
 from race.models import (
     Bib,
     FeedEvent,
     FeedStatus,
-    Jersey,
     RaceNews,
     ReportedGroups,
-    RiderFix,
+    Stage,
     StartList,
     Telemetry,
 )
@@ -40,37 +44,55 @@ from race.situation import (
 )
 from race.text import clock
 from race.timelimit import TimeLimitTracker
-from race.trends import GapHistory, project_catch
+from race.timetrial import TIME_TRIALS, Nameable, TimeTrial
+from race.tracking import Field, Placed
+from race.trends import GapHistory, Trend, project_catch
 
-FINISH_KM = 0.005
-"""A rider this close to the line (km) has finished (the feed reports positions in 10 m steps)."""
-LOST_NEAR_LINE_KM = 1.0
-"""A rider who stops being tracked this close to the line after the winner has finished is
-taken to have finished at the time his last speed gives."""
 GAP_ALERT_EVERY_KM = 15.0
 """At most one gap-motion alert per group over this much road."""
 PRECISE_BEHIND_HEAD_KM = 3.0
-"""In the finale, riders this close to the head are placed from their GPS fix (see race.geo)."""
+"""Where the lead-out is watched, riders this close to the head are placed from their GPS fix
+(see race.geo)."""
 PRECISE_RIDERS = 80
 """Of those, the first 80: the trains ride at the front; further back 10 m steps will do."""
 BREAK_MIN_GAP_S = 30.0
 """A group ahead of the peloton by at least this much is a break worth announcing."""
+GAP_ALERT_MIN_KM = 5.0
+"""A gap is announced as opening or closing only on trends measured over this much road: over
+the first kilometres of a trend a few seconds of noise read as minutes per 10 km."""
+START_EXTRAPOLATE_MAX_KM = 10.0
+"""A feed that begins after the real start is extrapolated back to km 0 over at most this
+much road; further than that, the scheduled start (when the feed gives it) is used."""
 
 
-@dataclass(slots=True)
-class RiderTrack:
-    """What the engine knows of one rider."""
+V = TypeVar("V")
 
-    bib: Bib
-    t: float
-    """Feed time of the last fix."""
-    km: float
-    speed: float | None = None
-    gap: float | None = None
-    lat: float | None = None
-    lon: float | None = None
-    jersey: Jersey | None = None
-    finish_t: float | None = None
+
+class Deferred(Mapping[Bib, V]):
+    """A mapping made on first use: before the finale the lead-out tracker redraws only every
+    so often, and reads its inputs only then."""
+
+    def __init__(self, make: Callable[[], dict[Bib, V]]) -> None:
+        self._make = make
+        self._data: dict[Bib, V] | None = None
+
+    def made(self) -> dict[Bib, V]:
+        """The mapping itself (iterating a `Mapping` subclass goes through `__getitem__`)."""
+        if self._data is None:
+            self._data = self._make()
+        return self._data
+
+    def __getitem__(self, key: Bib) -> V:
+        return self.made()[key]
+
+    def __iter__(self) -> Iterator[Bib]:
+        return iter(self.made())
+
+    def __len__(self) -> int:
+        return len(self.made())
+
+    def values(self) -> ValuesView[V]:
+        return self.made().values()
 
 
 class Race:
@@ -80,10 +102,13 @@ class Race:
         self.settings = settings or EngineSettings()
         self._start_list: StartList | None = None
         self._roster = Roster()
-        self._head = HeadTrack()
-        self._riders: dict[Bib, RiderTrack] = {}
+        self._field = Field(self.settings.hold_missing_s)
         self._ids = GroupIdentity()
         self._histories: dict[str, GapHistory] = {}
+        self._members: dict[str, frozenset[Bib]] = {}
+        self._peloton_id: str | None = None
+        self._stage_summary: tuple[Stage, StageSummary] | None = None
+        self._head_members: frozenset[Bib] = frozenset()
         self._alerts = AlertLog()
         self._debounce = Debounce(frames=2)
         self._breaks: dict[str, frozenset[Bib]] = {}
@@ -92,15 +117,18 @@ class Race:
         self._rider_group: dict[Bib, tuple[str, int]] = {}
         self._time_limit = TimeLimitTracker(self.settings)
         self._leadout = LeadoutTracker(self.settings)
+        self._timetrial: TimeTrial | None = None
         self._feed: FeedStatus | None = None
         self._news: list[Alert] = []
         self._notable_reasons: dict[Bib, tuple[str, ...]] = {
             bib: ("marked",) for bib in self.settings.marked
         }
+        self._notable_views: dict[tuple[Bib, tuple[str, ...]], Notable] = {}
+        """The same few riders are notable in every frame: their views are made once."""
         self._route: RouteLine | None = None
         self._leadout_view: tuple[tuple[Train, ...], Finale] = ((), Finale())
-        self._winner_t: float | None = None
         self._t: float | None = None
+        self._alerts_t: float | None = None
         self._events = 0
         self._frames_dropped = 0
         self._situation = Situation(stage=StageSummary(name="", distance_km=0.0, coefficient=None))
@@ -116,10 +144,13 @@ class Race:
         self._events += 1
         alerts_before = len(self._alerts.alerts)
         if isinstance(event, Telemetry):
-            if self._t is not None and event.t < self._t:
+            if not isfinite(event.t) or (self._t is not None and event.t < self._t):
                 # Out of order: the newer picture stands. (A frame at the same instant is
                 # merged: some feeds split an instant into partial frames.)
                 self._frames_dropped += 1
+                self._situation = self._situation.model_copy(
+                    update={"frames_dropped": self._frames_dropped, "events_applied": self._events}
+                )
                 return self._situation
             self._on_telemetry(event)
         elif isinstance(event, StartList):
@@ -151,6 +182,13 @@ class Race:
         self._leadout.set_roster(self._roster)
         route = RouteLine(event.stage.profile, event.stage.distance_km)
         self._route = route if route.usable else None
+        if event.stage.type in TIME_TRIALS:
+            if self._timetrial is None:
+                self._timetrial = TimeTrial(event.stage, self.settings)
+            else:
+                self._timetrial.set_stage(event.stage)
+        else:
+            self._timetrial = None
 
     def _standing_reasons(self) -> dict[Bib, tuple[str, ...]]:
         """Why each rider is notable whatever happens (jerseys change and are added per fix)."""
@@ -177,109 +215,47 @@ class Race:
         self._news.append(Alert(t=event.t, kind=event.category, text=event.text, level=level))
 
     def _on_telemetry(self, frame: Telemetry) -> None:
-        t = frame.t
-        previous_t = self._t
-        self._t = t
-        fresh: list[RiderTrack] = []
-        for fix in frame.riders:
-            track = self._update_rider(fix, t)
-            if track is not None:
-                fresh.append(track)
-        on_road = [r for r in fresh if r.finish_t is None]
-        if on_road:
-            self._head.add(t, min(r.km for r in on_road))
-        self._detect_winner(t, previous_t)
-        self._finish_lost_riders(t)
-
-    def _update_rider(self, fix: RiderFix, t: float) -> RiderTrack | None:
-        if fix.km_to_finish is None:
-            return None
-        track = self._riders.get(fix.bib)
-        km = max(0.0, fix.km_to_finish)
-        if track is None:
-            track = RiderTrack(bib=fix.bib, t=t, km=km)
-            self._riders[fix.bib] = track
-        elif track.finish_t is not None:
-            track.t = t
-            return track
-        if (fix.finished or km <= FINISH_KM) and track.finish_t is None:
-            track.finish_t = self._arrival_time(track, t)
-        track.t = t
-        track.km = km
-        track.speed = fix.speed_kmh
-        track.lat, track.lon = fix.lat, fix.lon
-        if fix.jersey:
-            track.jersey = fix.jersey
-        return track
-
-    @staticmethod
-    def _arrival_time(track: RiderTrack, t: float) -> float:
-        """When a rider seen at the line at `t` crossed it, from his previous fix."""
-        if track.km > FINISH_KM and track.speed and track.speed > 5 and track.t < t:
-            return min(t, track.t + track.km / track.speed * 3600.0)
-        return t
-
-    def _detect_winner(self, t: float, previous_t: float | None) -> None:
-        if self._winner_t is not None:
+        self._t = frame.t
+        if self._timetrial is not None:
+            self._timetrial.update(frame, self._alerts, self._roster)
             return
-        finished = [r.finish_t for r in self._riders.values() if r.finish_t is not None]
-        if finished:
-            self._winner_t = min(finished)
-            self._head.add(self._winner_t, 0.0)
+        field = self._field
+        had_winner = field.winner is not None
+        field.update(frame)
+        winner = field.winner
+        if winner is not None and not had_winner:
             self._alerts.raise_once(
-                self._winner_t,
+                winner.t,
                 "finish",
-                f"{self._names(self._winners())} wins the stage",
+                f"{self._names((winner.bib,))} wins the stage",
                 "info",
                 key="finish",
             )
+        leader = field.leader
+        if (
+            winner is None
+            and leader is not None
+            and self._head_members
+            and leader.bib not in self._head_members
+        ):
+            # A new head of the race (a break caught, a rider gone clear from behind): gaps
+            # are now measured on his trajectory, and so must the gaps the trends are made of.
+            for history in self._histories.values():
+                history.rebase(self._gap_at)
 
-    def _winners(self) -> list[Bib]:
-        return [r.bib for r in self._riders.values() if r.finish_t == self._winner_t]
-
-    def _finish_lost_riders(self, t: float) -> None:
-        """Riders who vanish near the line after the winner has finished have finished too."""
-        if self._winner_t is None:
-            return
-        for track in self._riders.values():
-            if track.finish_t is None and track.t < t and track.km <= LOST_NEAR_LINE_KM:
-                arrival = self._arrival_time(track, t + 3600.0)
-                if arrival <= t:
-                    track.finish_t = arrival
+    def _gap_at(self, t: float, km: float) -> float | None:
+        passed = self._field.passage_time(km)
+        if passed is None:
+            return None
+        return max(0.0, t - passed)
 
     # --- Situation ---------------------------------------------------------------------------
 
-    def _tracked(self, t: float) -> list[tuple[RiderTrack, float, float]]:
-        """(rider, km, gap) of every tracked rider, front to back."""
-        out: list[tuple[RiderTrack, float, float]] = []
-        hold = self.settings.hold_missing_s
-        winner_t = self._winner_t
-        for track in self._riders.values():
-            if track.finish_t is not None:
-                ref = winner_t if winner_t is not None else track.finish_t
-                out.append((track, 0.0, track.finish_t - ref))
-                continue
-            if track.t < t - hold:
-                continue
-            km = track.km
-            if track.t < t and track.gap is not None:
-                # Missing from this frame: assume he kept his gap.
-                held = self._head.km_at(t - track.gap)
-                if held is not None:
-                    km = max(held, 0.0)
-            gap = self._head.gap(t, km)
-            if gap is None:
-                gap = 0.0
-            if track.t == t:
-                track.gap = gap
-            out.append((track, km, gap))
-        out.sort(key=lambda item: (item[0].finish_t is None, item[2], item[1], item[0].bib))
-        return out
-
-    def _build(self, alerts_before: int) -> Situation:
-        stage = self._start_list.stage if self._start_list else None
-        summary = (
-            StageSummary(
+    def _summary(self, stage: Stage | None) -> StageSummary:
+        if stage is None:
+            return StageSummary(name="", distance_km=0.0, coefficient=None)
+        if self._stage_summary is None or self._stage_summary[0] is not stage:
+            summary = StageSummary(
                 name=stage.name,
                 distance_km=stage.distance_km,
                 coefficient=self.settings.coefficient
@@ -289,9 +265,12 @@ class Race:
                 year=stage.year,
                 type=stage.type,
             )
-            if stage
-            else StageSummary(name="", distance_km=0.0, coefficient=None)
-        )
+            self._stage_summary = (stage, summary)
+        return self._stage_summary[1]
+
+    def _build(self, alerts_before: int) -> Situation:
+        stage = self._start_list.stage if self._start_list else None
+        summary = self._summary(stage)
         t = self._t
         if t is None:
             return Situation(
@@ -304,14 +283,23 @@ class Race:
                 stage_info=stage,
                 roster=self._roster,
             )
-        tracked = self._tracked(t)
-        groups = self._groups(t, tracked)
-        self._group_alerts(t, groups)
-        head_km = self._head.last_km
-        start_t = self._start_time(stage.distance_km if stage else None)
+        if self._timetrial is not None:
+            return self._build_timetrial(t, summary, alerts_before)
+        field = self._field
+        finished, road = field.placed(t)
+        placed = finished + road
+        groups = self._groups(t, finished, road)
+        if t != self._alerts_t:
+            # Once per instant: a partial or repeated frame is not a new observation for
+            # the debounced alerts.
+            self._alerts_t = t
+            self._group_alerts(t, groups)
+        head_km = field.head.last_km
+        start_t, start_basis = self._start_time(stage)
         race_time = (t - start_t) if start_t is not None and t >= start_t else None
-        if self._winner_t is not None and start_t is not None:
-            winner_time: float | None = self._winner_t - start_t
+        winner = field.winner
+        if winner is not None and start_t is not None:
+            winner_time: float | None = winner.t - start_t
         else:
             winner_time = None
         time_limit = self._time_limit.update(
@@ -319,19 +307,25 @@ class Race:
             race_time_s=race_time,
             head_km=head_km,
             winner_time_s=winner_time,
-            winner_t=self._winner_t,
+            winner_t=winner.t if winner is not None else None,
             groups=groups,
             alerts=self._alerts,
+            head_rider=field.leader.bib if field.leader is not None else None,
         )
-        if self._winner_t is None and (head_km is None or head_km > SPRINT_OVER_KM):
+        if winner is None and (head_km is None or head_km > SPRINT_OVER_KM):
             # From the last man's release to the line, the last picture of the finale stands.
-            positions = self._positions(t, tracked, head_km)
+            # Before the lead-out is watched the tracker redraws its overview only every so
+            # often: what it reads is made only if it reads it.
+            positions = Deferred(lambda: self._positions(t, placed, head_km))
+            speeds = Deferred(lambda: {bib: track.speed for _, _, bib, track in placed})
+            watching = head_km is not None and head_km <= self._leadout.watch_km
             self._leadout_view = self._leadout.update(
                 t=t,
                 head_km=head_km,
-                positions=positions,
-                fresh={r.bib for r, _, _ in tracked if r.t == t},
-                speeds={r.bib: r.speed for r, _, _ in tracked},
+                # When watched it reads them all, every frame: plain dictionaries then.
+                positions=positions.made() if watching else positions,
+                fresh={bib for _, _, bib, track in road if track.t == t} if watching else (),
+                speeds=speeds.made() if watching else speeds,
                 alerts=self._alerts,
             )
         trains, finale = self._leadout_view
@@ -339,10 +333,16 @@ class Race:
             t=t,
             stage=summary,
             race_time_s=race_time,
+            start_t=start_t,
+            start_basis=start_basis,
             head_km_to_finish=head_km,
-            head_speed_kmh=self._head.speed_kmh(),
-            winner_finished=self._winner_t is not None,
-            riders_tracked=len(tracked),
+            head_rider=field.leader.bib if field.leader is not None else None,
+            head_speed_kmh=field.head.speed_kmh(),
+            winner_finished=winner is not None,
+            winner=winner.bib if winner is not None else None,
+            winner_t=winner.t if winner is not None else None,
+            winner_basis=winner.basis if winner is not None else "",
+            riders_tracked=len(placed),
             groups=tuple(groups),
             time_limit=time_limit,
             leadout=trains,
@@ -357,21 +357,60 @@ class Race:
             roster=self._roster,
         )
 
-    def _positions(
-        self, t: float, tracked: list[tuple[RiderTrack, float, float]], head_km: float | None
-    ) -> dict[Bib, float]:
+    def _build_timetrial(self, t: float, summary: StageSummary, alerts_before: int) -> Situation:
+        """The situation of a time trial: riders against the clock, not groups on the road."""
+        assert self._timetrial is not None
+        stage = self._start_list.stage if self._start_list else None
+        tt = self._timetrial
+        groups = tt.groups(t, self._notables)
+        time_limit = self._time_limit.update(
+            t=t,
+            race_time_s=tt.best_time_s if not tt.all_finished else None,
+            # The best time so far is the forecast of the winner's time: passing it as the
+            # time of a head of the race on the line makes the tracker use it as it stands.
+            head_km=0.0 if tt.best_time_s is not None and not tt.all_finished else None,
+            winner_time_s=tt.best_time_s if tt.all_finished else None,
+            winner_t=None,
+            groups=tt.limit_groups,
+            alerts=self._alerts,
+        )
+        return Situation(
+            t=t,
+            stage=summary,
+            race_time_s=tt.elapsed_since_first_start(t),
+            start_t=tt.first_start_t,
+            start_basis=tt.start_basis,
+            head_km_to_finish=tt.front_km(),
+            head_speed_kmh=None,
+            winner_finished=tt.all_finished,
+            winner=tt.best_bib if tt.all_finished else None,
+            riders_tracked=tt.tracked(t),
+            groups=tuple(groups),
+            time_limit=time_limit,
+            alerts=tuple(self._alerts.alerts),
+            new_alerts=len(self._alerts.alerts) - alerts_before,
+            news=tuple(self._news),
+            feed=self._feed,
+            events_applied=self._events,
+            frames_dropped=self._frames_dropped,
+            stage_info=stage,
+            roster=self._roster,
+            time_trial=tt.summary(t),
+        )
+
+    def _positions(self, t: float, placed: list[Placed], head_km: float | None) -> dict[Bib, float]:
         """Km to go of the riders on the road; from where the lead-out is watched, the first
         `PRECISE_RIDERS` near the head from their GPS fix."""
         positions: dict[Bib, float] = {}
         route = self._route
         precise = route is not None and head_km is not None and head_km <= self._leadout.watch_km
-        placed = 0
-        for track, km, _ in tracked:  # front to back
+        located_riders = 0
+        for _, km, _, track in placed:  # finished riders, then the road front to back
             if track.finish_t is not None:
                 continue
             if (
                 precise
-                and placed < PRECISE_RIDERS
+                and located_riders < PRECISE_RIDERS
                 and route is not None
                 and head_km is not None
                 and track.t == t
@@ -379,91 +418,128 @@ class Race:
                 and track.lon is not None
                 and km - head_km <= PRECISE_BEHIND_HEAD_KM
             ):
-                placed += 1
+                located_riders += 1
                 located = route.km_to_finish(track.lat, track.lon, km)
                 if located is not None:
                     km = located
             positions[track.bib] = km
         return positions
 
-    def _start_time(self, distance_km: float | None) -> float | None:
-        """The real start: when the head of the race passed km 0."""
-        if distance_km is None or self._head.last_km is None:
-            return None
-        if self._head.last_km >= distance_km:
-            return None
-        return self._head.passage_time(distance_km)
+    def _start_time(self, stage: Stage | None) -> tuple[float | None, str]:
+        """The real start, when the head of the race passed km 0, and how it was found.
 
-    def _groups(self, t: float, tracked: list[tuple[RiderTrack, float, float]]) -> list[GroupView]:
-        gaps = [gap for _, _, gap in tracked]
-        runs = split_by_gap(gaps, self.settings.split_threshold_s)
+        Seen when the feed covers it (the end of the neutralised stretch, where every rider
+        sits at the full distance); extrapolated at the head's first speed when the feed
+        begins a little after it; the scheduled start when it begins far into the stage.
+        """
+        head = self._field.head
+        if stage is None or head.first_km is None or head.last_km is None:
+            return None, ""
+        distance = stage.distance_km
+        if head.last_km >= distance:
+            return None, "neutralised start"
+        first_km = head.first_km
+        scheduled = stage.scheduled_start
+        if first_km >= distance - 0.005:
+            seen = head.departure_time(distance)
+            return seen, "seen" if seen is not None else ""
+        over = distance - first_km
+        if over > START_EXTRAPOLATE_MAX_KM and scheduled is not None:
+            return scheduled, f"scheduled (the feed begins {over:.0f} km in)"
+        extrapolated = head.passage_time(distance)
+        if extrapolated is None:
+            if scheduled is not None:
+                return scheduled, "scheduled"
+            return None, ""
+        basis = f"extrapolated over {over:.1f} km"
+        if scheduled is not None:
+            basis += f" ({_signed_clock(extrapolated - scheduled)} on the scheduled start)"
+        return extrapolated, basis
+
+    def _groups(self, t: float, finished: list[Placed], road: list[Placed]) -> list[GroupView]:
+        threshold = self.settings.split_threshold_s
+        placed = finished + road
+        n_finished = len(finished)
         # A finished rider and one still on the road never share a group.
-        split_runs: list[range] = []
-        for run in runs:
-            cut = next(
-                (
-                    i
-                    for i in run
-                    if i > run.start
-                    and tracked[i][0].finish_t is None
-                    and tracked[i - 1][0].finish_t is not None
-                ),
-                None,
-            )
-            if cut is None:
-                split_runs.append(run)
-            else:
-                split_runs.extend((range(run.start, cut), range(cut, run.stop)))
-        members = [frozenset(tracked[i][0].bib for i in run) for run in split_runs]
+        runs = [range(r.start, r.stop) for r in split_by_gap([p[0] for p in finished], threshold)]
+        runs_road = split_by_gap([p[0] for p in road], threshold)
+        runs += [range(r.start + n_finished, r.stop + n_finished) for r in runs_road]
+        members = [frozenset([p[2] for p in placed[run.start : run.stop]]) for run in runs]
         ids = self._ids.assign(members)
-        names = name_groups([len(run) for run in split_runs])
+        winner_alone = bool(runs) and n_finished > 0 and len(runs[0]) == 1
+        road_ids = ids[len(runs) - len(runs_road) :]
+        names = name_finished(len(runs) - len(runs_road), winner_alone) + name_groups(
+            [len(run) for run in runs_road],
+            head_finished=self._field.winner is not None,
+            finished=n_finished,
+            peloton_before=road_ids.index(self._peloton_id)
+            if self._peloton_id in road_ids
+            else None,
+            gaps=[road[run.start][0] for run in runs_road],
+        )
+        self._peloton_id = next(
+            (gid for gid, (kind, _) in zip(ids, names, strict=True) if kind == "peloton"), None
+        )
+        # A group new in this frame split from (or merged) groups of the last frame: its
+        # gap history until now is theirs, so its trend goes on from the one it shares the
+        # most riders with instead of starting again.
+        previous_members = self._members
+        self._members = dict(zip(ids, members, strict=True))
+        for gid, group_riders in self._members.items():
+            if gid in self._histories or not previous_members:
+                continue
+            parent = max(previous_members, key=lambda p: len(previous_members[p] & group_riders))
+            parent_history = self._histories.get(parent)
+            if parent_history is not None and previous_members[parent] & group_riders:
+                self._histories[gid] = parent_history.copy()
+        for gid in list(self._histories):
+            if gid not in self._members:
+                del self._histories[gid]
         views: list[GroupView] = []
         previous: GroupView | None = None
-        live_ids = set(ids)
-        for gid in list(self._histories):
-            if gid not in live_ids:
-                del self._histories[gid]
-        for run, gid, (kind, name) in zip(split_runs, ids, names, strict=True):
-            first, km, gap = tracked[run.start]
-            finished = first.finish_t is not None
-            history = self._histories.get(gid)
-            if history is None:
-                history = GapHistory(self.settings.trend_window_km, self.settings.trend_min_km)
-                self._histories[gid] = history
-            if not finished:
+        previous_trend: Trend | None = None
+        for run, gid, (kind, name) in zip(runs, ids, names, strict=True):
+            gap, km, _, first = placed[run.start]
+            finished_group = first.finish_t is not None
+            trend = None
+            if not finished_group:
+                history = self._histories.get(gid)
+                if history is None:
+                    history = GapHistory(self.settings.trend_window_km, self.settings.trend_min_km)
+                    self._histories[gid] = history
                 history.add(t, km, gap)
-            trend = None if finished else history.trend()
-            speeds = [s for i in run if (s := tracked[i][0].speed) is not None]
+                trend = history.trend()
+            chunk = placed[run.start : run.stop]
+            riders = [p[3] for p in chunk]
+            speeds = [s for r in riders if (s := r.speed) is not None] if not finished_group else []
+            catch = None
+            if previous is not None and trend is not None and not previous.finished:
+                ahead_rate = previous_trend.s_per_10km if previous_trend else 0.0
+                over = min(trend.over_km, previous_trend.over_km if previous_trend else 1e9)
+                catch = project_catch(gap - previous.gap_s, km, trend.s_per_10km - ahead_rate, over)
             view = GroupView(
                 id=gid,
                 name=name,
                 kind=kind,
-                riders=tuple(tracked[i][0].bib for i in run),
+                riders=tuple([p[2] for p in chunk]),
                 gap_s=round(gap, 1),
                 gap_to_ahead_s=round(gap - previous.gap_s, 1) if previous else None,
                 km_to_finish=round(km, 2),
-                speed_kmh=round(median(speeds), 1) if speeds and not finished else None,
+                speed_kmh=round(median(speeds), 1) if speeds else None,
                 trend_s_per_10km=round(trend.s_per_10km, 1) if trend else None,
                 trend_s_per_min=round(trend.s_per_min, 2) if trend else None,
                 trend_basis=trend.basis if trend else None,
-                notable=self._notables(tracked[i][0] for i in run),
-                finished=finished,
+                catch=catch,
+                notable=self._notables(riders),
+                finished=finished_group,
             )
-            if previous is not None and trend is not None and not previous.finished:
-                ahead_history = self._histories.get(previous.id)
-                ahead_trend = ahead_history.trend() if ahead_history else None
-                ahead_rate = ahead_trend.s_per_10km if ahead_trend else 0.0
-                over = min(trend.over_km, ahead_trend.over_km if ahead_trend else trend.over_km)
-                catch = project_catch(
-                    gap - previous.gap_s, previous.km_to_finish, trend.s_per_10km - ahead_rate, over
-                )
-                if catch is not None:
-                    view = view.model_copy(update={"catch": catch})
             views.append(view)
-            previous = view
+            previous, previous_trend = view, trend
+        road_views = [v for v in views if not v.finished]
+        self._head_members = frozenset(road_views[0].riders) if road_views else frozenset()
         return views
 
-    def _notables(self, riders: Iterable[RiderTrack]) -> tuple[Notable, ...]:
+    def _notables(self, riders: Iterable[Nameable]) -> tuple[Notable, ...]:
         """Riders worth naming: jersey wearers, my team, sprinters, marked riders."""
         out: list[Notable] = []
         reasons_of = self._notable_reasons
@@ -475,23 +551,41 @@ class Race:
                 reasons = base
             else:
                 continue
-            out.append(Notable(bib=track.bib, reasons=reasons))
+            key = (track.bib, reasons)
+            notable = self._notable_views.get(key)
+            if notable is None:
+                notable = self._notable_views[key] = Notable(bib=track.bib, reasons=reasons)
+            out.append(notable)
         return tuple(out)
 
     # --- Alerts ------------------------------------------------------------------------------
 
     def _group_alerts(self, t: float, groups: list[GroupView]) -> None:
+        if self._field.winner is not None:
+            return
+        self._marked_alerts(t, groups)
         peloton = next((g for g in groups if g.kind == "peloton"), None)
-        if peloton is None or self._winner_t is not None:
+        if peloton is None:
             return
         ahead = [g for g in groups if g.gap_s < peloton.gap_s]
         self._break_alerts(t, peloton, ahead)
-        if peloton.trend_s_per_10km is not None:
-            for group in ahead:
-                if group.trend_s_per_10km is not None:
-                    rate = peloton.trend_s_per_10km - group.trend_s_per_10km
-                    self._gap_rate_alert(t, group, peloton, rate)
-        self._marked_alerts(t, groups)
+        peloton_rate = self._settled_trend(peloton.id)
+        if peloton_rate is None:
+            return
+        for group in ahead:
+            # Groups behind the peloton are pieces of a strung-out bunch more often than not;
+            # those that matter are the time limit's business.
+            rate = self._settled_trend(group.id)
+            if rate is not None:
+                self._gap_rate_alert(t, group, peloton, peloton_rate - rate)
+
+    def _settled_trend(self, gid: str) -> float | None:
+        """A group's trend (s/10 km) once measured over `GAP_ALERT_MIN_KM` of road."""
+        history = self._histories.get(gid)
+        trend = history.trend() if history is not None else None
+        if trend is None or trend.over_km < GAP_ALERT_MIN_KM:
+            return None
+        return trend.s_per_10km
 
     def _gap_rate_alert(self, t: float, group: GroupView, peloton: GroupView, rate: float) -> None:
         """Announce a gap between a group and the peloton that starts to open or close fast.
@@ -501,7 +595,12 @@ class Race:
         group's gap is announced at most once per `GAP_ALERT_EVERY_KM`.
         """
         limit = self.settings.gap_alert_s_per_10km
-        previous = self._gap_motion.get(group.id) or "steady"
+        previous = self._gap_motion.get(group.id)
+        if previous is None:
+            # A gap is steady until its trend says otherwise: one that closes from the first
+            # settled trend on is announced too.
+            previous = "steady"
+            self._gap_motion.update(group.id, previous)
         if rate >= limit:
             raw = "opening"
         elif rate <= -limit:
@@ -517,11 +616,12 @@ class Race:
         if last_km is not None and last_km - group.km_to_finish < GAP_ALERT_EVERY_KM:
             return
         self._gap_alert_km[group.id] = group.km_to_finish
+        rate_text = f"{rate:+.0f}".replace("-", "−")
         self._alerts.raise_(
             t,
             f"gap_{motion}",
-            f"Gap {motion}: {group.name} {clock(peloton.gap_s - group.gap_s)} on the peloton, "
-            f"{rate:+.0f} s/10 km",
+            f"Gap {motion}: {group.name} {clock(peloton.gap_s - group.gap_s)} on the "
+            f"peloton, {rate_text} s/10 km, {group.km_to_finish:.0f} km to go",
             key=f"gap_{motion}:{group.id}",
         )
 
@@ -579,3 +679,9 @@ class Race:
 
     def _names(self, bibs: Iterable[Bib]) -> str:
         return ", ".join(self._roster.name(b) for b in bibs)
+
+
+def _signed_clock(seconds: float) -> str:
+    """+m:ss or −m:ss."""
+    sign = "−" if seconds < 0 else "+"
+    return f"{sign}{clock(abs(seconds))}"

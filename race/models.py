@@ -60,6 +60,8 @@ class Stage(Model):
     """Time-limit coefficient from the roadbook (1-6) when the feed carries it."""
     timezone: str = "UTC"
     """IANA zone of the stage, for the race clock shown as local time of day."""
+    scheduled_start: float | None = None
+    """The scheduled start (UNIX s) when the feed gives it: a cross-check of the real start."""
     profile: tuple[ProfilePoint, ...] = ()
     climbs: tuple[Climb, ...] = ()
 
@@ -109,6 +111,9 @@ class RiderFix(Model):
     gradient_pct: float | None = None
     finished: bool = False
     jersey: Jersey | None = None
+    avg_speed_kmh: float | None = None
+    """The provider's average speed since the rider's start (time trials: Race Center
+    `kphAvg`), which times a rider whose start the feed did not show."""
 
 
 # --- Feed events -------------------------------------------------------------------------------

@@ -160,6 +160,8 @@ class Finale(View):
     active: bool = False
     finale_km: float = 10.0
     head_km_to_finish: float | None = None
+    head_rider: Bib | None = None
+    """The rider whose trajectory gaps are measured on: the first on the road, then the winner."""
     resolution_m: float | None = None
     """How far the bunch moves between two frames: the uncertainty of a position in the finale."""
     cadence_s: float | None = None
@@ -193,15 +195,41 @@ class Roster(View):
         return rider.short_name if rider else f"#{bib}"
 
 
+class TimeTrialView(View):
+    """A time trial: riders start one by one, so each is timed against the best time at the
+    same point of the course, not against a head of the race on the road."""
+
+    on_course: int = 0
+    finished: int = 0
+    not_timed: tuple[Bib, ...] = ()
+    """Riders seen on the course whose start the feed did not show (no time for them)."""
+    best: Bib | None = None
+    """The best time so far (final once every rider has finished)."""
+    best_time_s: float | None = None
+    basis: str = ""
+    """How the times are found, shown with them."""
+
+
 class Situation(View):
     t: float | None = None
     """Feed time of the last telemetry (UNIX s); None before the first frame."""
     stage: StageSummary
     race_time_s: float | None = None
     """Time since the real start (the head passing km 0); None before it."""
+    start_t: float | None = None
+    """The real start (UNIX s): the head of the race passing km 0."""
+    start_basis: str = ""
+    """How the start was found: "seen", "extrapolated over 3.1 km (...)", "scheduled"."""
     head_km_to_finish: float | None = None
+    head_rider: Bib | None = None
+    """The rider whose trajectory gaps are measured on: the first on the road, then the winner."""
     head_speed_kmh: float | None = None
     winner_finished: bool = False
+    winner: Bib | None = None
+    winner_t: float | None = None
+    """When the winner crossed the line (UNIX s); gaps after it are to this time."""
+    winner_basis: str = ""
+    """How his time was found, e.g. "extrapolated 30 m from his last fix"."""
     riders_tracked: int = 0
     groups: tuple[GroupView, ...] = ()
     time_limit: TimeLimit = TimeLimit()
@@ -217,6 +245,8 @@ class Situation(View):
     events_applied: int = 0
     frames_dropped: int = 0
     """Frames older than one already applied (out of order), ignored."""
+    time_trial: TimeTrialView | None = None
+    """Set on a time trial, where `groups` are riders timed against the best time."""
     stage_info: Stage | None = Field(default=None, exclude=True)
     roster: Roster = Field(default_factory=Roster, exclude=True)
 

@@ -105,6 +105,8 @@ class _Memory:
     """Watched riders named in such an announcement while still a few metres from the line."""
     held_percent: float | None = None
     updates: int = 0
+    head_group: frozenset[Bib] = frozenset()
+    """Riders of the head of the race at the last update."""
 
 
 class TimeLimitTracker:
@@ -185,7 +187,9 @@ class TimeLimitTracker:
         winner_t: float | None,
         groups: Sequence[GroupView],
         alerts: AlertLog,
+        head_rider: Bib | None = None,
     ) -> TimeLimit:
+        """One update. `head_rider` is the rider whose trajectory the gaps are measured on."""
         rules = self.settings.rules
         stage = self._stage
         if rules is None or stage is None:
@@ -201,7 +205,13 @@ class TimeLimitTracker:
         }
         behind = list(groups[1:] if groups and groups[0].gap_s == 0 else groups)
         # Learn from every frame, whatever else is missing: the losses are the group's own.
-        states = self._track_groups(groups, winner_time_s is not None)
+        # Gaps are measured on the first rider's own trajectory: a first rider from another
+        # group (a catch, a counter-attack) shifts every gap at once. That shift is not a
+        # group's pace: the stretches being measured start again from here.
+        reference_moved = head_rider is not None and head_rider not in self._m.head_group
+        if groups:
+            self._m.head_group = frozenset(groups[0].riders)
+        states = self._track_groups(groups, winner_time_s is not None, reference_moved)
         if coefficient is None:
             return TimeLimit(
                 **common,
@@ -266,7 +276,9 @@ class TimeLimitTracker:
 
     # --- Groups: learning and projecting ------------------------------------------------------
 
-    def _track_groups(self, groups: Sequence[GroupView], final: bool) -> dict[str, _GroupState]:
+    def _track_groups(
+        self, groups: Sequence[GroupView], final: bool, reference_moved: bool
+    ) -> dict[str, _GroupState]:
         """Each group's state (a new group takes the status of the one its riders came from),
         with the gap change since the last update learned."""
         peloton = next((i for i, g in enumerate(groups) if g.kind == "peloton"), None)
@@ -298,7 +310,7 @@ class TimeLimitTracker:
                 else (0.0, 0.0, 0.0)
             )
             if not group.finished:
-                self._learn(state, group)
+                self._learn(state, group, restart=reference_moved)
             states[group.id] = state
         self._m.previous = [(s.riders, s.status) for s in states.values()]
         if final:
@@ -331,14 +343,14 @@ class TimeLimitTracker:
             return _GroupState(model=LossModel(), riders=riders)
         return _GroupState(model=LossModel(), status=origin[1], inherited=True, riders=riders)
 
-    def _learn(self, state: _GroupState, group: GroupView) -> None:
+    def _learn(self, state: _GroupState, group: GroupView, *, restart: bool = False) -> None:
         stage, terrain = self._stage, self._terrain
         assert stage is not None
         assert terrain is not None
         x = stage.distance_km - group.km_to_finish
         gap = group.gap_s
         last, state.last = state.last, (x, gap)
-        if last is None or state.anchor is None:
+        if last is None or state.anchor is None or restart:
             state.anchor = (x, gap)
             return
         dx, dg = x - last[0], gap - last[1]

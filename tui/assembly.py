@@ -118,6 +118,10 @@ def engine_settings(loaded: LoadedConfig) -> EngineSettings:
             raise ConfigError(loaded.origin(key), key, str(error)) from None
     return EngineSettings(
         split_threshold_s=stage.split_threshold_s,
+        trend_window_km=config.gaps.trend_window_km,
+        trend_min_km=config.gaps.trend_min_km,
+        gap_alert_s_per_10km=config.gaps.gap_alert_s_per_10km,
+        hold_missing_s=config.gaps.hold_missing_s,
         my_team=config.team.code,
         marked=tuple(config.team.marked),
         rules=rules,

@@ -84,6 +84,17 @@ class StageConfig(Section):
     """A new group starts where the gap to the rider ahead exceeds this many seconds."""
 
 
+class GapsConfig(Section):
+    trend_window_km: float = Field(default=10.0, gt=0, le=100)
+    """A group's trend is fitted over this much road behind it."""
+    trend_min_km: float = Field(default=2.0, gt=0, le=50)
+    """No trend is shown before a group has this much road behind it."""
+    gap_alert_s_per_10km: float = Field(default=30.0, gt=0)
+    """A gap to the peloton opening or closing faster than this is announced."""
+    hold_missing_s: float = Field(default=90.0, ge=0, le=3600)
+    """A rider missing from the feed keeps his gap this long, then is no longer tracked."""
+
+
 class TeamConfig(Section):
     code: str | None = None
     """"My team": its riders are highlighted, its train and sprinter shown first."""
@@ -157,6 +168,7 @@ class DisplayConfig(Section):
 class ArdoiseConfig(Section):
     feed: FeedConfig = FeedConfig()
     stage: StageConfig = StageConfig()
+    gaps: GapsConfig = GapsConfig()
     team: TeamConfig = TeamConfig()
     time_limit: TimeLimitConfig = TimeLimitConfig()
     leadout: LeadoutConfig = LeadoutConfig()

@@ -31,16 +31,24 @@ class RaceScreen(Screen[None]):
         self.feed_label = feed_label
         self.situation: Situation | None = None
         self._data_age: float | None = None
+        # Made here and kept: updates never query the DOM, so a timer firing while the app
+        # shuts down (children already removed) updates a detached widget instead of failing.
+        self.header = RaceHeader(id="header")
+        self.gaps = GapsPanel()
+        self.time_limit = TimeLimitPanel()
+        self.leadout = LeadoutPanel()
+        self.profile = ProfileStrip()
+        self.radio = RaceRadio()
 
     def compose(self) -> ComposeResult:
-        yield RaceHeader(id="header")
+        yield self.header
         with Vertical(id="main"):
             with Horizontal(id="top"):
-                yield GapsPanel()
-                yield TimeLimitPanel()
-            yield LeadoutPanel()
-            yield ProfileStrip()
-            yield RaceRadio()
+                yield self.gaps
+                yield self.time_limit
+            yield self.leadout
+            yield self.profile
+            yield self.radio
         yield Footer()
 
     @property
@@ -52,12 +60,12 @@ class RaceScreen(Screen[None]):
         self.situation = situation
         self._data_age = data_age_s
         wide = self.wide
-        self.query_one(RaceHeader).show_stage(situation)
-        self.query_one(GapsPanel).show(situation, self.my_team, wide=wide)
-        self.query_one(TimeLimitPanel).show(situation)
-        self.query_one(LeadoutPanel).show(situation, wide=wide, data_age_s=data_age_s)
-        self.query_one(ProfileStrip).show(situation)
-        return self.query_one(RaceRadio).show(situation)
+        self.header.show_stage(situation)
+        self.gaps.show(situation, self.my_team, wide=wide)
+        self.time_limit.show(situation)
+        self.leadout.show(situation, wide=wide, data_age_s=data_age_s)
+        self.profile.show(situation)
+        return self.radio.show(situation)
 
     def show_feed(
         self,
@@ -70,7 +78,7 @@ class RaceScreen(Screen[None]):
     ) -> None:
         """The feed's state; during a blackout the last situation stays, marked stale, and the
         header estimates where the head of the race is now."""
-        header = self.query_one(RaceHeader)
+        header = self.header
         header.show_feed(
             feed, age_s, paused=paused, label=label or self.feed_label, retry_in_s=retry_in_s
         )

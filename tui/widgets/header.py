@@ -20,11 +20,14 @@ class RaceHeader(Horizontal):
         super().__init__(id=id)
         self._situation: Situation | None = None
         self._estimate: float | None = None
+        self._title = Static(id="title")
+        self._race_status = Static(id="race-status")
+        self._feed_status = Static(id="feed-status")
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
-        yield Static(id="race-status")
-        yield Static(id="feed-status")
+        yield self._title
+        yield self._race_status
+        yield self._feed_status
 
     def show_estimate(self, km: float | None) -> None:
         """During a blackout, the head's km to go extrapolated from its last speed (None: not)."""
@@ -39,13 +42,13 @@ class RaceHeader(Horizontal):
         stage = situation.stage
         info = situation.stage_info
         if not stage.name:
-            self.query_one("#title", Static).update("Ardoise · waiting for the feed")
+            self._title.update("Ardoise · waiting for the feed")
             return
         race = f"{stage.race} {stage.year} · " if stage.race else ""
         coef = f" (coef {stage.coefficient})" if stage.coefficient else ""
         kind = f" · {stage.type}{coef}" if stage.type else ""
         tz = info.timezone if info else "UTC"
-        self.query_one("#title", Static).update(
+        self._title.update(
             Content.assemble(
                 (f"{race}{stage.name}", "bold"), f" · {stage.distance_km:.1f} km{kind}"
             )
@@ -63,7 +66,7 @@ class RaceHeader(Horizontal):
             parts.append(f"  race {fmt.duration(situation.race_time_s)}")
         if situation.head_speed_kmh and not situation.winner_finished:
             parts.append(f"  {situation.head_speed_kmh:.1f} km/h")
-        self.query_one("#race-status", Static).update(Content.assemble(*parts))
+        self._race_status.update(Content.assemble(*parts))
 
     def show_feed(
         self,
@@ -79,7 +82,7 @@ class RaceHeader(Horizontal):
         `retry_in_s`: seconds left before the next connection attempt (counts down between
         two statuses); the status's own `retry_in_s` when not given.
         """
-        widget = self.query_one("#feed-status", Static)
+        widget = self._feed_status
         state = feed.state if feed else "connecting"
         if retry_in_s is None and feed is not None:
             retry_in_s = feed.retry_in_s

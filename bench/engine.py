@@ -1,0 +1,141 @@
+"""Engine throughput on a whole real stage: parsing and the engine, against `json.loads` alone.
+
+Reads a Race Center recording (default: Stage 5 of the 2026 Tour, in ../shared/data/racecenter),
+keeps the text of its live-stream updates, then times, over the same updates:
+
+- the floor: `json.loads` of each update's text, which any reader of the feed must pay;
+- parsing: `parse_update` (the text straight into Ardoise's models, as the feeds do);
+- parsing and the engine: `parse_update` then `Race.apply` on every frame, as `ardoise situation`
+  does on a recording (the stage's start list first).
+
+Reading and decompressing the file are left out of all three. Each figure is the best of
+several runs (CPU time of this process, so other work on the machine disturbs it less).
+
+    python bench/engine.py [--recording PATH] [--runs 5] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gzip
+import json
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from feeds.racecenter_format import parse_update, stage_record, start_list  # noqa: E402
+from race.engine import Race  # noqa: E402
+from race.limits import parse_rule_set  # noqa: E402
+from race.models import StartList, Telemetry  # noqa: E402
+from race.settings import EngineSettings  # noqa: E402
+
+DEFAULT = next(
+    (
+        found
+        for parent in ROOT.parents
+        if (found := parent / "shared" / "data" / "racecenter" / "2026-07-08.json.gz").exists()
+    ),
+    ROOT.parent / "shared" / "data" / "racecenter" / "2026-07-08.json.gz",
+)
+TARGET_RATIO = 4.0
+"""The whole stage through parsing and the engine within 4x of `json.loads` alone."""
+
+
+def load(path: Path) -> tuple[StartList, list[str]]:
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        document = json.load(stream)
+    meta = document.get("meta") or {}
+    rest = document["rest"]
+    start = start_list(
+        race="Tour de France",
+        year=int(meta.get("year") or str(meta.get("date", "0"))[:4]),
+        stage=stage_record(rest.get("stages") or {}, date=meta.get("date")),
+        riders=rest.get("riders") or [],
+        teams=rest.get("teams") or [],
+        trace=rest.get("trace"),
+        checkpoints=rest.get("checkpoints"),
+    )
+    texts = [event["data"] for event in document["events"] if isinstance(event.get("data"), str)]
+    return start, texts
+
+
+def settings() -> EngineSettings:
+    rules = (ROOT / "race" / "rulesets" / "tdf.toml").read_text(encoding="utf-8")
+    return EngineSettings(rules=parse_rule_set(rules))
+
+
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recording", type=Path, default=DEFAULT)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="profile the engine once")
+    args = parser.parse_args()
+    if not args.recording.exists():
+        print(f"no recording at {args.recording}", file=sys.stderr)
+        return 1
+    start, texts = load(args.recording)
+    config = settings()
+    frames = [f for text in texts if isinstance(f := parse_update(text), Telemetry)]
+
+    def floor() -> None:
+        for text in texts:
+            json.loads(text)
+
+    def parse() -> None:
+        for text in texts:
+            parse_update(text)
+
+    def parse_and_engine() -> None:
+        race = Race(config)
+        race.apply(start)
+        for text in texts:
+            frame = parse_update(text)
+            if frame is not None:
+                race.apply(frame)
+
+    def engine_only() -> None:
+        race = Race(config)
+        race.apply(start)
+        for frame in frames:
+            race.apply(frame)
+
+    if args.profile:
+        sort = "tottime"
+        profiler = cProfile.Profile()
+        profiler.runcall(engine_only)
+        pstats.Stats(profiler).sort_stats(sort).print_stats(30)
+
+    n = len(frames)
+    t_floor = best_of(args.runs, floor)
+    t_parse = best_of(args.runs, parse)
+    t_engine = best_of(args.runs, engine_only)
+    t_whole = best_of(args.runs, parse_and_engine)
+    riders = max(len(f.riders) for f in frames)
+    print(f"{args.recording.name}: {n} frames, up to {riders} riders, {len(texts)} updates")
+    print(f"json.loads alone        {t_floor:6.3f} s  {n / t_floor:8.0f} frames/s  (the floor)")
+    print(f"parsing                 {t_parse:6.3f} s  {n / t_parse:8.0f} frames/s")
+    print(f"engine (parsed frames)  {t_engine:6.3f} s  {n / t_engine:8.0f} frames/s")
+    print(f"parsing + engine        {t_whole:6.3f} s  {n / t_whole:8.0f} frames/s")
+    ratio = t_whole / t_floor
+    verdict = "within" if ratio <= TARGET_RATIO else "OVER"
+    print(f"ratio to the floor      {ratio:6.2f}x  ({verdict} the {TARGET_RATIO:g}x target)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
