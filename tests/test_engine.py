@@ -405,8 +405,13 @@ def test_names_from_head_to_grupetto() -> None:
         "Dropped",
     ]
     # After the finish: no head or chase on the road; a big group is the peloton only if it
-    # holds more riders than have finished.
+    # holds more riders than have finished; the last sizeable one is still the grupetto (its
+    # name carries on through the time-limit countdown).
     assert [k for k, _ in name_groups([22, 2], head_finished=True, finished=130)] == [
+        "grupetto",
+        "group",
+    ]
+    assert [k for k, _ in name_groups([5, 2], head_finished=True, finished=150)] == [
         "group",
         "group",
     ]
