@@ -16,7 +16,13 @@ most 20 km).
 
     python bench/timelimit_projection.py [--seeds 2026,1,2,3,4,5,6,7,8,9]
 
-Also prints the winner's time forecast error at the same moments, and each run's alerts.
+Then, frame by frame while the winner's time is a forecast, how far off the projected margin
+is against the spread of the losses and gains it counts on over the road left (the basis of
+race.timelimit.UNCERTAIN_SHARE; read from the tracker's own state, as a measurement).
+
+Also prints the winner's time forecast error at the same moments, each run's percentages
+while the winner's time is a forecast (where the head was when each took over), each run's
+time-limit alerts (where the grupetto was), and the first seed's alerts in full.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from feeds.simulation import scenario_facts, simulate
 from race.engine import Race
 from race.limits import cut_seconds, parse_rule_set
 from race.models import Telemetry
+from race.projection import Terrain
 from race.settings import EngineSettings
 
 MARKS_KM = (50.0, 20.0, 5.0)
@@ -56,6 +63,13 @@ class Run:
     final_margin_s: float
     readings: dict[float, Reading] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
+    alert_kms: list[str] = field(default_factory=list)
+    """Each time-limit alert's kind and the km to go it names."""
+    percents: list[tuple[float, float]] = field(default_factory=list)
+    """(head's km to go, percentage) each time the forecast percentage changed."""
+    spreads: list[tuple[float, float, float, float]] = field(default_factory=list)
+    """(km to go, |error vs final|, |error vs the script's|, spread) each frame before the
+    winner's finish."""
 
 
 def run(seed: int) -> Run:
@@ -69,15 +83,26 @@ def run(seed: int) -> Run:
     race = Race(EngineSettings(rules=rules))
     pending = list(MARKS_KM)
     seen_alerts = 0
+    terrain: Terrain | None = None
     for event in simulate("mountain", seed, noise_m=1.5):
         situation = race.apply(event)
         for alert in situation.alerts[seen_alerts:]:
             if alert.kind.startswith("time_limit"):
                 out.alerts.append(f"{alert.kind:<20} {alert.text}")
+                where = alert.text.rsplit(", ", 1)[-1].removesuffix(" km to go")
+                kind = alert.kind.removeprefix("time_limit_")
+                out.alert_kms.append(f"{kind}@{where}" if where.isdigit() else kind)
         seen_alerts = len(situation.alerts)
-        if not isinstance(event, Telemetry) or not pending:
-            continue
         limit = situation.time_limit
+        if (
+            not limit.final
+            and limit.percent is not None
+            and situation.head_km_to_finish is not None
+            and (not out.percents or out.percents[-1][1] != limit.percent)
+        ):
+            out.percents.append((situation.head_km_to_finish, limit.percent))
+        if not isinstance(event, Telemetry):
+            continue
         if limit.cut_s is None or limit.winner_time_s is None:
             continue
         views = {g.id: g for g in situation.groups}
@@ -85,6 +110,24 @@ def run(seed: int) -> Run:
         if carrying is None or not sprinters & set(carrying.watched):
             continue
         group = views[carrying.id]
+        if terrain is None and situation.stage_info is not None:
+            terrain = Terrain(situation.stage_info)
+        if terrain is not None and not limit.final and 3.0 <= group.km_to_finish <= 100.0:
+            # The tracker's learned losses for the group: private state, read as a measurement.
+            state = race._time_limit._m.groups.get(carrying.id)
+            if state is not None:
+                a, c, b = state.model.coefficients()
+                x = facts.distance_km - group.km_to_finish
+                road = terrain.load(x, facts.distance_km)
+                spread = abs(a * road.climb) + abs(c * road.flat) + abs(b * road.descent)
+                out.spreads.append(
+                    (
+                        group.km_to_finish,
+                        abs(carrying.margin_s - out.final_margin_s),
+                        abs(carrying.margin_s - scripted[float(round(group.km_to_finish))]),
+                        spread,
+                    )
+                )
         while pending and group.km_to_finish <= pending[0]:
             trend = group.trend_s_per_10km or 0.0
             horizon = min(group.km_to_finish, TREND_HORIZON_KM)
@@ -152,6 +195,28 @@ def main() -> None:
         row.append(f"{statistics.fmean(errors):10.0f}" if errors else f"{'-':>10}")
     label = "winner's time forecast"
     print(f"{label:<28}" + "".join(row))
+
+    print("\nAgainst the spread of what the projection counts on (losses and gains over the")
+    print("road left, in absolute value), frame by frame, by the grupetto's km to go:")
+    print(f"{'km to go':>10} {'frames':>7} {'spread':>7} {'error vs final':>15} {'vs script':>10}")
+    print(f"{'':>10} {'':>7} {'mean s':>7} {'mean s':>7} {'q90/spr':>7} {'q90/spr':>10}")
+    for low in range(90, -10, -10):
+        rows = [x for r in runs for x in r.spreads if low <= x[0] < low + 10]
+        if not rows:
+            continue
+        final_ratio = sorted(e / max(sp, 1.0) for _, e, _, sp in rows)
+        script_ratio = sorted(e / max(sp, 1.0) for _, _, e, sp in rows)
+        q90 = int(0.9 * (len(rows) - 1))
+        print(
+            f"{f'{low}-{low + 10}':>10} {len(rows):>7} {statistics.fmean(x[3] for x in rows):7.0f}"
+            f" {statistics.fmean(x[1] for x in rows):7.0f} {final_ratio[q90]:7.2f}"
+            f" {script_ratio[q90]:10.2f}"
+        )
+
+    print("\nPercentages while forecast (head's km to go: %), and the time-limit alerts")
+    for r in runs:
+        percents = " ".join(f"{km:.0f}:{p:g}" for km, p in r.percents)
+        print(f"{r.seed:>5}  {percents}\n       {' '.join(r.alert_kms)}")
 
     print("\nTime-limit alerts, seed", runs[0].seed)
     for line in runs[0].alerts:

@@ -310,7 +310,9 @@ class Race:
             winner_t=winner.t if winner is not None else None,
             groups=groups,
             alerts=self._alerts,
-            head_rider=field.leader.bib if field.leader is not None else None,
+            # The time limit measures groups on the head's whole road, which does not jump
+            # when a break is caught (see race.timelimit._road_gaps).
+            head_passage=field.head.passage_time,
         )
         if winner is None and (head_km is None or head_km > SPRINT_OVER_KM):
             # From the last man's release to the line, the last picture of the finale stands.

@@ -3,13 +3,18 @@ the alerts when a watched rider's group gets tight, and the countdown after the 
 
 The rules come from a `RuleSet` (race/rulesets/*.toml). Before the winner finishes, his time is
 forecast from the head of the race and each group's gap at the finish is projected from the
-road still to come (`race.projection`). After the winner finishes, his time and the cut are
-final, each group still on the road gets a countdown, and riders who finish outside are listed.
+road still to come (`race.projection`), measured on the head's whole road so that a catch
+does not move it (`_road_gaps`). After the winner finishes, his time and the cut are final,
+each group still on the road gets a countdown, and riders who finish outside are listed.
+
+A directeur sportif must never be told "safe" falsely, nor be spammed: a status gets worse as
+soon as the projection says so, better only with a margin to spare (`UNCERTAIN_SHARE`), and a
+watched rider hears the better news only once it has held (`ANNOUNCE_BETTER_AFTER_KM`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from race.alerts import AlertLog
@@ -31,12 +36,19 @@ SETTLED_AFTER_KM = 20.0
 STATUS_FRAMES = 2
 """A group's status changes once the new one has been seen in this many frames in a row."""
 EDGE_HOLD_KMH = 0.1
-EDGE_HOLD_PER_STAGE_KMH = 0.4
+EDGE_HOLD_PER_STAGE_KMH = 0.8
 """While the winner's time is a forecast, the percentage it had is kept until the forecast
 speed is this far past a band edge: `EDGE_HOLD_KMH` plus `EDGE_HOLD_PER_STAGE_KMH` times the
-share of the stage still to ride. The forecast moves by a few tenths of a km/h as the race
-changes phase (measured: bench/timelimit_projection.py); without the hold, the cut would jump
-by a whole percent each time it crossed an edge and back."""
+share of the stage still to ride. Without the hold, the cut would jump by a whole percent
+(2-3 minutes on a mountain stage) each time the forecast crossed an edge and back.
+
+The forecast swings as the race changes phase. On the simulated mountain stage it falls by
+0.5-0.7 km/h on the last big climbs, a third of the stage from the line, then recovers
+(measured over ten seeds: bench/timelimit_projection.py prints each run's percentages); with
+0.4 km/h per stage the hold was 0.24 km/h there, and on four seeds of ten the cut dropped by
+a percent and came back, the grupetto going to danger and back on the way. On the real stage
+5 recording the forecast is up to 2.5 km/h low mid-stage (the finale is faster than the
+average), but it only rises: the hold delays that one change."""
 PROVISIONAL_KM = 5.0
 """A new group keeps the status of the group its riders came from until it has ridden this
 much road of its own: before that its projection rests on rules of thumb, not on its pace."""
@@ -57,6 +69,25 @@ KEEPS_ITSELF = 0.75
 """A group that keeps its id but not this share of its riders is treated as a new group."""
 REFERENCE_CLIMB_PCT = 7.0
 """The projection's basis quotes the loss learned on a climb this steep."""
+ANNOUNCE_BETTER_AFTER_KM = 3.0
+"""A watched rider's status is announced at once when it gets worse, but when it gets better
+only once it has stayed better over this much of his road. Riders go in and out of the back
+of a bunch, and of the groups it sheds, every few hundred metres (on the real stage 5
+recording, within 1 km), and a margin drifts back and forth across a threshold: each time
+the news would be good, then bad again. The all-clear can wait a few minutes; a warning
+cannot."""
+UNCERTAIN_SHARE = 0.45
+"""A projection is uncertain by about this share of the losses and gains it still counts on
+(each kind of road's, added in absolute value): before a status gets better, the margin must
+clear the threshold by that much on top of `status_band_s`.
+
+A directeur sportif must not be told "safe" while the road left can still take the margin
+away. Measured frame by frame on the simulated mountain stage over ten seeds
+(bench/timelimit_projection.py), the 90th percentile of the projected margin's error against
+the final margin is 0.12-0.22 of that spread with 60-100 km to go, and 0.38-0.47 between 60
+and 30 km to go, where the last climb holds what the group's pace so far does not show (a
+crisis, a chase): this share covers nearly all of it. Near the line the spread, and so the
+extra clearance, falls to a few seconds. A worse status needs no such evidence."""
 
 _SEVERITY: dict[LimitStatus, int] = {"safe": 0, "tight": 1, "danger": 2, "outside": 3}
 
@@ -82,6 +113,11 @@ class _GroupState:
     riders: frozenset[Bib] = frozenset()
     """Its riders at the last update."""
 
+    @property
+    def provisional(self) -> bool:
+        """It formed lately and still shows the status its riders came with."""
+        return self.inherited and self.own_km < PROVISIONAL_KM
+
 
 @dataclass
 class _Memory:
@@ -97,6 +133,9 @@ class _Memory:
     """Road groups whose first riders have crossed the line."""
     rider_status: dict[Bib, LimitStatus] = field(default_factory=dict)
     """Each watched rider's status as last announced."""
+    better_since: dict[Bib, float] = field(default_factory=dict)
+    """Watched riders whose status is better than announced: where it got better (his group's
+    km to go)."""
     finished: set[Bib] = field(default_factory=set)
     """Watched riders whose finish has been handled."""
     announced_groups: set[str] = field(default_factory=set)
@@ -105,8 +144,6 @@ class _Memory:
     """Watched riders named in such an announcement while still a few metres from the line."""
     held_percent: float | None = None
     updates: int = 0
-    head_group: frozenset[Bib] = frozenset()
-    """Riders of the head of the race at the last update."""
 
 
 class TimeLimitTracker:
@@ -187,9 +224,15 @@ class TimeLimitTracker:
         winner_t: float | None,
         groups: Sequence[GroupView],
         alerts: AlertLog,
-        head_rider: Bib | None = None,
+        head_passage: Callable[[float], float | None] | None = None,
     ) -> TimeLimit:
-        """One update. `head_rider` is the rider whose trajectory the gaps are measured on."""
+        """One update.
+
+        `head_passage` tells when the head of the race passed a point (km to go → feed time),
+        whoever was at the head then: the engine's record of the first rider at each frame.
+        Each group is learned and projected on it (`_road_gaps`). Without it, the groups' own
+        gaps are used as they are.
+        """
         rules = self.settings.rules
         stage = self._stage
         if rules is None or stage is None:
@@ -204,14 +247,9 @@ class TimeLimitTracker:
             "assumed": assumed,
         }
         behind = list(groups[1:] if groups and groups[0].gap_s == 0 else groups)
+        road_gaps = _road_gaps(t, groups, head_passage)
         # Learn from every frame, whatever else is missing: the losses are the group's own.
-        # Gaps are measured on the first rider's own trajectory: a first rider from another
-        # group (a catch, a counter-attack) shifts every gap at once. That shift is not a
-        # group's pace: the stretches being measured start again from here.
-        reference_moved = head_rider is not None and head_rider not in self._m.head_group
-        if groups:
-            self._m.head_group = frozenset(groups[0].riders)
-        states = self._track_groups(groups, winner_time_s is not None, reference_moved)
+        states = self._track_groups(groups, road_gaps, winner_time_s is not None)
         if coefficient is None:
             return TimeLimit(
                 **common,
@@ -248,7 +286,9 @@ class TimeLimitTracker:
         settled = final or (head_km is not None and stage.distance_km - head_km >= SETTLED_AFTER_KM)
         watched = self._watched
         limit_groups = [
-            self._limit_group(t, group, states[group.id], cut, final, winner_t, watched)
+            self._limit_group(
+                t, group, road_gaps[group.id], states[group.id], cut, final, winner_t, watched
+            )
             for group in behind
         ]
         if settled:
@@ -277,7 +317,7 @@ class TimeLimitTracker:
     # --- Groups: learning and projecting ------------------------------------------------------
 
     def _track_groups(
-        self, groups: Sequence[GroupView], final: bool, reference_moved: bool
+        self, groups: Sequence[GroupView], road_gaps: dict[str, float], final: bool
     ) -> dict[str, _GroupState]:
         """Each group's state (a new group takes the status of the one its riders came from),
         with the gap change since the last update learned."""
@@ -293,9 +333,10 @@ class TimeLimitTracker:
                 len(state.riders & riders) < KEEPS_ITSELF * len(state.riders)
             ):
                 # Same id, another group: it shed riders (a bunch leaving its grupetto behind,
-                # or the other way round). What it showed was the pace of the group it was.
-                state.model = LossModel()
-                state.own_km, state.inherited = 0.0, True
+                # or the other way round), or the id came back on other riders (riders going
+                # in and out of the back of a bunch). What it showed was the pace of the group
+                # it was, and its status is that of the group its riders come from.
+                state = self._inherit(riders, previous)
             state.riders = riders
             self._m.groups[group.id] = state
             state.seen = self._m.updates
@@ -310,7 +351,7 @@ class TimeLimitTracker:
                 else (0.0, 0.0, 0.0)
             )
             if not group.finished:
-                self._learn(state, group, restart=reference_moved)
+                self._learn(state, group, road_gaps[group.id])
             states[group.id] = state
         self._m.previous = [(s.riders, s.status) for s in states.values()]
         if final:
@@ -343,14 +384,14 @@ class TimeLimitTracker:
             return _GroupState(model=LossModel(), riders=riders)
         return _GroupState(model=LossModel(), status=origin[1], inherited=True, riders=riders)
 
-    def _learn(self, state: _GroupState, group: GroupView, *, restart: bool = False) -> None:
+    def _learn(self, state: _GroupState, group: GroupView, gap: float) -> None:
+        """Learn the group's gap change (`gap`: on the head's road) since its stretch began."""
         stage, terrain = self._stage, self._terrain
         assert stage is not None
         assert terrain is not None
         x = stage.distance_km - group.km_to_finish
-        gap = group.gap_s
         last, state.last = state.last, (x, gap)
-        if last is None or state.anchor is None or restart:
+        if last is None or state.anchor is None:
             state.anchor = (x, gap)
             return
         dx, dg = x - last[0], gap - last[1]
@@ -367,18 +408,28 @@ class TimeLimitTracker:
             state.own_km += x - ax
             state.anchor = (x, gap)
 
-    def _projection(self, state: _GroupState, group: GroupView) -> tuple[float, str]:
-        """The group's gap to the winner at the finish, and how it was projected."""
+    def _projection(
+        self, state: _GroupState, group: GroupView, road_gap: float
+    ) -> tuple[float, str, float]:
+        """The group's gap to the winner at the finish, how it was projected, and the spread
+        of what it counts on over the road left (see `UNCERTAIN_SHARE`).
+
+        Its gap on the head's road plus what it is expected to lose to the head over the road
+        left. "To come" in the basis is counted from the gap shown (on the first rider's own
+        trajectory): after a catch it includes what the new head gained on the old one over
+        the road the group has still to ride.
+        """
         stage, terrain = self._stage, self._terrain
         assert stage is not None
         assert terrain is not None
         if group.finished:
-            return group.gap_s, "finished"
+            return group.gap_s, "finished", 0.0
         x = stage.distance_km - group.km_to_finish
         road = terrain.load(min(x, stage.distance_km), stage.distance_km)
         a, c, b = state.model.coefficients()
-        to_come = a * road.climb + c * road.flat + b * road.descent
-        projected = max(group.gap_s + to_come, 0.0)
+        climbs, flats, descents = a * road.climb, c * road.flat, b * road.descent
+        projected = max(road_gap + climbs + flats + descents, 0.0)
+        spread = abs(climbs) + abs(flats) + abs(descents)
         parts = [f"now +{clock(group.gap_s)}", f"to come {_signed(projected - group.gap_s)}"]
         if road.climb > 0:
             parts.append(
@@ -386,19 +437,20 @@ class TimeLimitTracker:
             )
         if road.descent > 0:
             parts.append(f"descents {b * 4.0:+.0f} s/km at −6 %")
-        return projected, " · ".join(parts)
+        return projected, " · ".join(parts), spread
 
     def _limit_group(
         self,
         t: float,
         group: GroupView,
+        road_gap: float,
         state: _GroupState,
         cut: float,
         final: bool,
         winner_t: float | None,
         watched: list[Bib],
     ) -> LimitGroup:
-        projected, basis = self._projection(state, group)
+        projected, basis, spread = self._projection(state, group, road_gap)
         margin = cut - projected
         countdown = None
         if final and winner_t is not None and not group.finished:
@@ -408,7 +460,9 @@ class TimeLimitTracker:
             state.status, state.pending = status, None
         else:
             expired = countdown is not None and countdown < 0
-            status = self._settle(state, margin, forced="outside" if expired else None)
+            status = self._settle(
+                state, margin, UNCERTAIN_SHARE * spread, forced="outside" if expired else None
+            )
         riders = set(group.riders)
         return LimitGroup(
             id=group.id,
@@ -423,20 +477,25 @@ class TimeLimitTracker:
         )
 
     def _settle(
-        self, state: _GroupState, margin: float, forced: LimitStatus | None = None
+        self,
+        state: _GroupState,
+        margin: float,
+        uncertainty: float,
+        forced: LimitStatus | None = None,
     ) -> LimitStatus:
         """The group's status: worse at once past a threshold (after `STATUS_FRAMES` frames),
-        better only once the margin clears the threshold by `status_band_s`."""
+        better only once the margin clears the threshold by `status_band_s` plus the
+        projection's `uncertainty`."""
         tight, danger = self.settings.tight_margin_s, self.settings.danger_margin_s
         raw = forced or _status(margin, tight, danger)
         previous = state.status
         if previous is None:
             state.status = raw
             return raw
-        if forced is None and state.inherited and state.own_km < PROVISIONAL_KM:
+        if forced is None and state.provisional:
             return previous
         if forced is None and _SEVERITY[raw] < _SEVERITY[previous]:
-            relaxed = _status(margin - self.settings.status_band_s, tight, danger)
+            relaxed = _status(margin - self.settings.status_band_s - uncertainty, tight, danger)
             raw = relaxed if _SEVERITY[relaxed] < _SEVERITY[previous] else previous
         if raw == previous:
             state.pending, state.pending_count = None, 0
@@ -472,16 +531,29 @@ class TimeLimitTracker:
         limit_groups: Sequence[LimitGroup],
         alerts: AlertLog,
     ) -> None:
-        """One alert per group whose watched riders change status, once per transition."""
+        """One alert per group whose watched riders change status, once per transition: a
+        worse status at once, a better one once it has held (`ANNOUNCE_BETTER_AFTER_KM`)."""
+        announced, better_since = self._m.rider_status, self._m.better_since
         for group, limit in zip(groups, limit_groups, strict=True):
             if group.finished:
                 continue
             moved: dict[LimitStatus, list[Bib]] = {}
             for bib in limit.watched:
-                before = self._m.rider_status.get(bib, "safe")
-                if before != limit.status:
-                    moved.setdefault(before, []).append(bib)
-                self._m.rider_status[bib] = limit.status
+                before = announced.get(bib, "safe")
+                if before == limit.status:
+                    better_since.pop(bib, None)
+                    continue
+                if _SEVERITY[limit.status] < _SEVERITY[before]:
+                    if self._m.groups[group.id].provisional:
+                        # The status its riders came with, not what its margin shows.
+                        better_since.pop(bib, None)
+                        continue
+                    since = better_since.setdefault(bib, group.km_to_finish)
+                    if since - group.km_to_finish < ANNOUNCE_BETTER_AFTER_KM:
+                        continue
+                better_since.pop(bib, None)
+                moved.setdefault(before, []).append(bib)
+                announced[bib] = limit.status
             for before, bibs in moved.items():
                 self._raise_transition(t, group, limit, before, bibs, alerts)
 
@@ -535,6 +607,7 @@ class TimeLimitTracker:
                     continue
                 self._m.finished.add(bib)
                 self._m.rider_status[bib] = limit.status
+                self._m.better_since.pop(bib, None)
                 road = self._m.road_group.get(bib, group.id)
                 arrivals.setdefault(road, []).append((bib, limit.margin_s))
         on_road = {b for g in groups if not g.finished for b in g.riders}
@@ -564,6 +637,35 @@ class TimeLimitTracker:
     def _names(self, bibs: Sequence[Bib]) -> str:
         shown = ", ".join(self._roster.name(b) for b in bibs[:3])
         return f"{shown} +{len(bibs) - 3}" if len(bibs) > 3 else shown
+
+
+def _road_gaps(
+    t: float,
+    groups: Sequence[GroupView],
+    head_passage: Callable[[float], float | None] | None,
+) -> dict[str, float]:
+    """Each group's gap on the head's road: now minus when the head of the race, whoever it
+    was, passed the group's first rider's point (a finished group: its gap at the line).
+
+    The gaps shown are measured on the current first rider's own trajectory, as official
+    timing does, so a catch moves every gap behind at once by the old head's lead at that
+    point of the road. What a group loses is learned and projected on a reference that does
+    not jump: the head's road is the chain of first riders, each taking over where he caught
+    (or passed) the last, and it ends on the line at the winner's time, so a group's gap on
+    it at the line is its gap to the winner. After a catch the gap on the head's road is the
+    gap shown plus the old head's lead at the group's point: exactly what the new head gained
+    on the old one over the road the group has still to ride before the place of the catch,
+    which is recorded, not guessed.
+    """
+    gaps: dict[str, float] = {}
+    for group in groups:
+        gap = group.gap_s
+        if head_passage is not None and not group.finished:
+            passed = head_passage(group.km_to_finish)
+            if passed is not None:
+                gap = max(t - passed, 0.0)
+        gaps[group.id] = gap
+    return gaps
 
 
 def _status(margin: float, tight: float, danger: float) -> LimitStatus:
