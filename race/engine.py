@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, ValuesView
 from math import isfinite
 from statistics import median
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from race.alerts import AlertLog, Debounce, Hysteresis
 from race.geo import RouteLine
@@ -273,16 +273,7 @@ class Race:
         summary = self._summary(stage)
         t = self._t
         if t is None:
-            return Situation(
-                stage=summary,
-                feed=self._feed,
-                alerts=tuple(self._alerts.alerts),
-                new_alerts=len(self._alerts.alerts) - alerts_before,
-                news=tuple(self._news),
-                events_applied=self._events,
-                stage_info=stage,
-                roster=self._roster,
-            )
+            return Situation(**self._common(summary, stage, alerts_before))
         if self._timetrial is not None:
             return self._build_timetrial(t, summary, alerts_before)
         field = self._field
@@ -333,7 +324,6 @@ class Race:
         trains, finale = self._leadout_view
         return Situation(
             t=t,
-            stage=summary,
             race_time_s=race_time,
             start_t=start_t,
             start_basis=start_basis,
@@ -349,15 +339,24 @@ class Race:
             time_limit=time_limit,
             leadout=trains,
             finale=finale,
-            alerts=tuple(self._alerts.alerts),
-            new_alerts=len(self._alerts.alerts) - alerts_before,
-            news=tuple(self._news),
-            feed=self._feed,
-            events_applied=self._events,
-            frames_dropped=self._frames_dropped,
-            stage_info=stage,
-            roster=self._roster,
+            **self._common(summary, stage, alerts_before),
         )
+
+    def _common(
+        self, summary: StageSummary, stage: Stage | None, alerts_before: int
+    ) -> dict[str, Any]:
+        """What every situation carries, whatever the stage and the moment."""
+        return {
+            "stage": summary,
+            "alerts": tuple(self._alerts.alerts),
+            "new_alerts": len(self._alerts.alerts) - alerts_before,
+            "news": tuple(self._news),
+            "feed": self._feed,
+            "events_applied": self._events,
+            "frames_dropped": self._frames_dropped,
+            "stage_info": stage,
+            "roster": self._roster,
+        }
 
     def _build_timetrial(self, t: float, summary: StageSummary, alerts_before: int) -> Situation:
         """The situation of a time trial: riders against the clock, not groups on the road."""
@@ -378,7 +377,6 @@ class Race:
         )
         return Situation(
             t=t,
-            stage=summary,
             race_time_s=tt.elapsed_since_first_start(t),
             start_t=tt.first_start_t,
             start_basis=tt.start_basis,
@@ -389,14 +387,7 @@ class Race:
             riders_tracked=tt.tracked(t),
             groups=tuple(groups),
             time_limit=time_limit,
-            alerts=tuple(self._alerts.alerts),
-            new_alerts=len(self._alerts.alerts) - alerts_before,
-            news=tuple(self._news),
-            feed=self._feed,
-            events_applied=self._events,
-            frames_dropped=self._frames_dropped,
-            stage_info=stage,
-            roster=self._roster,
+            **self._common(summary, stage, alerts_before),
             time_trial=tt.summary(t),
         )
 
@@ -466,7 +457,9 @@ class Race:
         runs = [range(r.start, r.stop) for r in split_by_gap([p[0] for p in finished], threshold)]
         runs_road = split_by_gap([p[0] for p in road], threshold)
         runs += [range(r.start + n_finished, r.stop + n_finished) for r in runs_road]
-        members = [frozenset([p[2] for p in placed[run.start : run.stop]]) for run in runs]
+        chunks = [placed[run.start : run.stop] for run in runs]
+        bibs = [tuple([p[2] for p in chunk]) for chunk in chunks]
+        members = [frozenset(run_bibs) for run_bibs in bibs]
         ids = self._ids.assign(members)
         winner_alone = bool(runs) and n_finished > 0 and len(runs[0]) == 1
         road_ids = ids[len(runs) - len(runs_road) :]
@@ -486,7 +479,7 @@ class Race:
         # gap history until now is theirs, so its trend goes on from the one it shares the
         # most riders with instead of starting again.
         previous_members = self._members
-        self._members = dict(zip(ids, members, strict=True))
+        self._members = members_of = dict(zip(ids, members, strict=True))
         for gid, group_riders in self._members.items():
             if gid in self._histories or not previous_members:
                 continue
@@ -500,8 +493,8 @@ class Race:
         views: list[GroupView] = []
         previous: GroupView | None = None
         previous_trend: Trend | None = None
-        for run, gid, (kind, name) in zip(runs, ids, names, strict=True):
-            gap, km, _, first = placed[run.start]
+        for chunk, run_bibs, gid, (kind, name) in zip(chunks, bibs, ids, names, strict=True):
+            gap, km, _, first = chunk[0]
             finished_group = first.finish_t is not None
             trend = None
             if not finished_group:
@@ -511,9 +504,9 @@ class Race:
                     self._histories[gid] = history
                 history.add(t, km, gap)
                 trend = history.trend()
-            chunk = placed[run.start : run.stop]
-            riders = [p[3] for p in chunk]
-            speeds = [s for r in riders if (s := r.speed) is not None] if not finished_group else []
+            speeds = (
+                [s for p in chunk if (s := p[3].speed) is not None] if not finished_group else []
+            )
             catch = None
             if previous is not None and trend is not None and not previous.finished:
                 ahead_rate = previous_trend.s_per_10km if previous_trend else 0.0
@@ -523,7 +516,7 @@ class Race:
                 id=gid,
                 name=name,
                 kind=kind,
-                riders=tuple([p[2] for p in chunk]),
+                riders=run_bibs,
                 gap_s=round(gap, 1),
                 gap_to_ahead_s=round(gap - previous.gap_s, 1) if previous else None,
                 km_to_finish=round(km, 2),
@@ -532,7 +525,7 @@ class Race:
                 trend_s_per_min=round(trend.s_per_min, 2) if trend else None,
                 trend_basis=trend.basis if trend else None,
                 catch=catch,
-                notable=self._notables(riders),
+                notable=self._group_notables(members_of[gid], run_bibs),
                 finished=finished_group,
             )
             views.append(view)
@@ -540,6 +533,17 @@ class Race:
         road_views = [v for v in views if not v.finished]
         self._head_members = frozenset(road_views[0].riders) if road_views else frozenset()
         return views
+
+    def _group_notables(
+        self, members: frozenset[Bib], bibs: tuple[Bib, ...]
+    ) -> tuple[Notable, ...]:
+        """`_notables` of a group in road order (`bibs`), found by set intersections: a few
+        riders among up to 180, every frame."""
+        found = (self._notable_reasons.keys() | self._field.jersey_wearers) & members
+        if not found:
+            return ()
+        tracks = self._field.riders
+        return self._notables([tracks[bib] for bib in sorted(found, key=bibs.index)])
 
     def _notables(self, riders: Iterable[Nameable]) -> tuple[Notable, ...]:
         """Riders worth naming: jersey wearers, my team, sprinters, marked riders."""

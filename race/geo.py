@@ -33,6 +33,21 @@ class RouteLine:
         self.usable = len(self._km) >= 2
         mean_lat = sum(self._lat) / len(self._lat) if self._lat else 0.0
         self._kx = KM_PER_DEGREE * math.cos(math.radians(mean_lat))
+        # Each segment once for all, in km on a local plane: (start x, start y, dx, dy,
+        # 1 / squared length or 0, start km, length in km along the route).
+        kx = self._kx
+        self._segments = [
+            (
+                self._lon[i] * kx,
+                self._lat[i] * KM_PER_DEGREE,
+                dx := (self._lon[i + 1] - self._lon[i]) * kx,
+                dy := (self._lat[i + 1] - self._lat[i]) * KM_PER_DEGREE,
+                1.0 / (dx * dx + dy * dy) if dx or dy else 0.0,
+                self._km[i],
+                self._km[i + 1] - self._km[i],
+            )
+            for i in range(len(self._km) - 1)
+        ]
 
     def km_to_finish(self, lat: float, lon: float, near_km_to_finish: float) -> float | None:
         """The rider's km to go, projected from his fix onto the route near where the feed puts
@@ -44,18 +59,20 @@ class RouteLine:
         hi = min(len(self._km) - 1, bisect_right(self._km, near + SEARCH_KM))
         best_d2 = math.inf
         best_km = 0.0
-        for i in range(lo, hi):
-            ax = (self._lon[i] - lon) * self._kx
-            ay = (self._lat[i] - lat) * KM_PER_DEGREE
-            dx = (self._lon[i + 1] - self._lon[i]) * self._kx
-            dy = (self._lat[i + 1] - self._lat[i]) * KM_PER_DEGREE
-            length2 = dx * dx + dy * dy
-            f = 0.0 if length2 == 0 else min(1.0, max(0.0, -(ax * dx + ay * dy) / length2))
+        x = lon * self._kx
+        y = lat * KM_PER_DEGREE
+        for x0, y0, dx, dy, inverse2, km0, dkm in self._segments[lo:hi]:
+            ax, ay = x0 - x, y0 - y
+            f = -(ax * dx + ay * dy) * inverse2
+            if f < 0.0:
+                f = 0.0
+            elif f > 1.0:
+                f = 1.0
             px, py = ax + dx * f, ay + dy * f
             d2 = px * px + py * py
             if d2 < best_d2:
                 best_d2 = d2
-                best_km = self._km[i] + f * (self._km[i + 1] - self._km[i])
+                best_km = km0 + f * dkm
         if best_d2 > 0.1**2:
             return None
         return self.distance_km - best_km

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from functools import partial
+from itertools import chain, compress, count, islice, pairwise, repeat
+from operator import lt, sub
 
 from race.models import Bib
 from race.situation import GroupKind
@@ -24,7 +27,9 @@ def split_by_gap(gaps: Sequence[float], threshold_s: float) -> list[range]:
     """Split riders sorted front to back by gap into runs where no step exceeds `threshold_s`."""
     if not gaps:
         return []
-    cuts = [i for i, (a, b) in enumerate(pairwise(gaps), start=1) if b - a > threshold_s]
+    # Once per frame over every rider: the steps are compared in C, not in a Python loop.
+    steps = map(sub, islice(gaps, 1, None), gaps)
+    cuts = list(compress(count(1), map(partial(lt, threshold_s), steps)))
     bounds = [0, *cuts, len(gaps)]
     return [range(a, b) for a, b in pairwise(bounds)]
 
@@ -47,23 +52,29 @@ class GroupIdentity:
     def assign(self, groups: Sequence[frozenset[Bib]]) -> list[str]:
         """Ids for `groups` (front to back), inherited from the previous update's groups."""
         exact = {riders: g for g, riders in enumerate(groups)}
-        where = {bib: g for g, riders in enumerate(groups) for bib in riders}
+        where: dict[Bib, int] | None = None
         candidates: list[tuple[int, int, int]] = []  # (overlap, known index, group index)
         for k, known in enumerate(self._known):
             same = exact.get(known.riders)
             if same is not None:  # Unchanged since the last update: the usual case.
                 candidates.append((len(known.riders), k, same))
                 continue
-            # Count shared riders through the index: one pass over the known group's riders
-            # instead of one set intersection per pair of groups.
-            shared_with: dict[int, int] = {}
-            for bib in known.riders:
-                g = where.get(bib)
-                if g is not None:
-                    shared_with[g] = shared_with.get(g, 0) + 1
+            # Count shared riders through the index: one pass (in C) over the known group's
+            # riders instead of one set intersection per pair of groups.
+            if where is None:
+                where = dict(
+                    zip(
+                        chain.from_iterable(groups),
+                        chain.from_iterable(
+                            repeat(g, len(riders)) for g, riders in enumerate(groups)
+                        ),
+                        strict=True,
+                    )
+                )
+            shared_with = Counter(map(where.get, known.riders))
             need = (len(known.riders) + 1) // 2
             for g, shared in shared_with.items():
-                if shared >= need:
+                if g is not None and shared >= need:
                     candidates.append((shared, k, g))
         candidates.sort(key=lambda c: (-c[0], self._known[c[1]].missing_for, c[1], c[2]))
         ids: list[str | None] = [None] * len(groups)

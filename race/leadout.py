@@ -318,6 +318,11 @@ class LeadoutTracker:
             return self._view  # Not a new frame (news, a status): nothing moved.
         cadence = t - self._last_t if self._last_t is not None else None
         self._last_t = t
+        if not watching and not self._declared and not self._detector.plans():
+            # Nobody to place before the trains are watched: the positions are not even read.
+            self._view = ((), self._finale(head_km, active, cadence))
+            self._view_t = t
+            return self._view
         frame = (
             self._bunch.update(t, positions, fresh)
             if watching
@@ -331,15 +336,13 @@ class LeadoutTracker:
         front_speeds = [s for b in front if (s := speeds.get(b))]
         bunch_speed = median(front_speeds) if front_speeds else None
         resolution = bunch_speed / 3.6 * cadence if bunch_speed and cadence else None
-        finale = Finale(
-            active=active,
-            finale_km=settings.finale_km,
-            head_km_to_finish=head_km,
+        finale = self._finale(
+            head_km,
+            active,
+            cadence,
             resolution_m=round(resolution) if resolution else None,
-            cadence_s=cadence,
             noise_m=round(frame.noise_m, 1) if watching else None,
             wheel_sigma_m=round(frame.pair_sigma_m(), 1) if watching else None,
-            detect_km=settings.detect_km or None,
         )
         trains: list[Train] = []
         for plan in plans:
@@ -357,6 +360,27 @@ class LeadoutTracker:
         self._view = (tuple(trains), finale)
         self._view_t = t
         return self._view
+
+    def _finale(
+        self,
+        head_km: float | None,
+        active: bool,
+        cadence: float | None,
+        *,
+        resolution_m: float | None = None,
+        noise_m: float | None = None,
+        wheel_sigma_m: float | None = None,
+    ) -> Finale:
+        return Finale(
+            active=active,
+            finale_km=self.settings.finale_km,
+            head_km_to_finish=head_km,
+            resolution_m=resolution_m,
+            cadence_s=cadence,
+            noise_m=noise_m,
+            wheel_sigma_m=wheel_sigma_m,
+            detect_km=self.settings.detect_km or None,
+        )
 
     def _train(
         self,

@@ -93,14 +93,31 @@ class Terrain:
 
     def load(self, x_from: float, x_to: float) -> Load:
         """The road between two positions (km from the start), x_from <= x_to."""
+        climb_from, descent_from, flat_from = self._loads_at(x_from)
+        climb_to, descent_to, flat_to = self._loads_at(x_to)
         return Load(
-            climb=self._cumulative(self._climb, x_to, 0.0)
-            - self._cumulative(self._climb, x_from, 0.0),
+            climb=climb_to - climb_from,
             length=x_to - x_from,
-            descent=self._cumulative(self._descent, x_to, 0.0)
-            - self._cumulative(self._descent, x_from, 0.0),
-            flat=self._cumulative(self._flat, x_to, 1.0)
-            - self._cumulative(self._flat, x_from, 1.0),
+            descent=descent_to - descent_from,
+            flat=flat_to - flat_from,
+        )
+
+    def _loads_at(self, x: float) -> tuple[float, float, float]:
+        """Cumulative climb, descent and flat at `x`: one search for the three (every group
+        is projected to the finish every frame). Road off the profile counts as flat."""
+        xs = self._x
+        if x <= xs[0]:
+            return self._climb[0], self._descent[0], self._flat[0] - (xs[0] - x)
+        if x >= xs[-1]:
+            return self._climb[-1], self._descent[-1], self._flat[-1] + (x - xs[-1])
+        i = min(max(bisect_right(xs, x), 1), len(xs) - 1)
+        x0, x1 = xs[i - 1], xs[i]
+        f = (x - x0) / (x1 - x0) if x1 != x0 else 1.0
+        climb, descent, flat = self._climb, self._descent, self._flat
+        return (
+            climb[i - 1] + (climb[i] - climb[i - 1]) * f,
+            descent[i - 1] + (descent[i] - descent[i - 1]) * f,
+            flat[i - 1] + (flat[i] - flat[i - 1]) * f,
         )
 
     def effort(self, x: float) -> float:
@@ -226,18 +243,14 @@ class LossModel:
         return a * load.climb + c * load.flat + b * load.descent
 
 
-def _solve(m: list[list[float]], v: list[float]) -> tuple[float, ...]:
-    """Solve m·x = v by Gaussian elimination (m symmetric positive definite: the priors)."""
-    n = len(v)
-    a = [[*row, v[i]] for i, row in enumerate(m)]
-    for col in range(n):
-        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
-        a[col], a[pivot] = a[pivot], a[col]
-        for r in range(col + 1, n):
-            f = a[r][col] / a[col][col]
-            for k in range(col, n + 1):
-                a[r][k] -= f * a[col][k]
-    x = [0.0] * n
-    for r in range(n - 1, -1, -1):
-        x[r] = (a[r][n] - sum(a[r][k] * x[k] for k in range(r + 1, n))) / a[r][r]
-    return tuple(x)
+def _solve(m: list[list[float]], v: list[float]) -> tuple[float, float, float]:
+    """Solve the 3×3 system m·x = v by Cramer's rule (m is symmetric positive definite: the
+    priors keep it well away from singular; a group is refitted whenever it learns)."""
+    (a, b, c), (d, e, f), (g, h, i) = m
+    p, q, r = v
+    minor_ei_fh, minor_di_fg, minor_dh_eg = e * i - f * h, d * i - f * g, d * h - e * g
+    det = a * minor_ei_fh - b * minor_di_fg + c * minor_dh_eg
+    x = (p * minor_ei_fh - b * (q * i - f * r) + c * (q * h - e * r)) / det
+    y = (a * (q * i - f * r) - p * minor_di_fg + c * (d * r - q * g)) / det
+    z = (a * (e * r - q * h) - b * (d * r - q * g) + p * minor_dh_eg) / det
+    return x, y, z

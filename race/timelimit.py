@@ -463,7 +463,7 @@ class TimeLimitTracker:
             status = self._settle(
                 state, margin, UNCERTAIN_SHARE * spread, forced="outside" if expired else None
             )
-        riders = set(group.riders)
+        riders = state.riders  # the group's riders, as a set
         return LimitGroup(
             id=group.id,
             name=group.name,

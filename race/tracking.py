@@ -104,6 +104,8 @@ class Field:
         """Whose trajectory the gaps are measured on (the winner's once he has finished)."""
         self.winner: Winner | None = None
         self.t: float | None = None
+        self.jersey_wearers: set[Bib] = set()
+        """Riders seen in a jersey (their tracks say which)."""
         self.jumps_rejected = 0
         """Fixes set aside as GPS jumps (counted for diagnostics)."""
         self._fresh: list[RiderTrack] = []
@@ -173,6 +175,7 @@ class Field:
             track.lon = fix.lon
             if fix.jersey:
                 track.jersey = fix.jersey
+                self.jersey_wearers.add(track.bib)
             if on_line:
                 at_line.append(track)
             elif not merging or track.bib not in seen:
@@ -197,12 +200,12 @@ class Field:
             crossed.extend(self._finish_lost(t, winner.t))
         return crossed
 
-    @staticmethod
-    def _fill(track: RiderTrack, fix: RiderFix) -> None:
+    def _fill(self, track: RiderTrack, fix: RiderFix) -> None:
         track.speed = fix.speed_kmh
         track.lat, track.lon = fix.lat, fix.lon
         if fix.jersey:
             track.jersey = fix.jersey
+            self.jersey_wearers.add(track.bib)
 
     @staticmethod
     def _kmh(track: RiderTrack) -> float:
@@ -375,6 +378,8 @@ class Field:
         # Riders in the order of the last frame: the lists to sort are then nearly sorted.
         order = self._order if len(self._order) == len(self.riders) else self.riders.values()
         untracked: list[RiderTrack] = []
+        # The feed gives distances in 10 m steps: most of a bunch shares a few of them.
+        passage_of: dict[float, float | None] = {}
         for track in order:
             if track.finish_t is not None:
                 finished.append((track.finish_gap or 0.0, 0.0, track.bib, track))
@@ -386,11 +391,13 @@ class Field:
             km = track.km
             if track_t == t:
                 x = -km
-                if n and first_x <= x <= last_x and ref is not None:
+                if km in passage_of:
+                    passed = passage_of[km]
+                elif n and first_x <= x <= last_x and ref is not None:
                     j = bisect_right(xs, x) - 1
                     x0 = xs[j]
                     if x0 == x or j == n - 1:
-                        passed: float | None = ts[j]
+                        passed = ts[j]
                     else:
                         t0 = ts[j]
                         t1 = ts[j + 1]
@@ -398,8 +405,9 @@ class Field:
                             passed = t0 + (t1 - t0) * (x - x0) / (xs[j + 1] - x0)
                         else:
                             passed = ref.across_hole(j, x)
+                    passage_of[km] = passed
                 else:
-                    passed = self.passage_time(km)
+                    passed = passage_of[km] = self.passage_time(km)
                 gap = t - passed if passed is not None and passed < t else 0.0
                 track.gap = gap
                 track.gap_t = t
