@@ -219,6 +219,8 @@ class ArdoiseApp(App[None]):
         return self._now() - self._received_at if self._received_at is not None else None
 
     def _render(self, situation: Situation) -> None:
+        if not self.screen_stack:
+            return  # Closing: the feed's last messages and the timers can still arrive.
         self._situation = situation
         self.frames_drawn += 1
         self._show_feed_status()
@@ -233,6 +235,8 @@ class ArdoiseApp(App[None]):
                 )
 
     def _show_feed_status(self) -> None:
+        if not self.screen_stack:
+            return  # Closing (see `_render`).
         feed = self._situation.feed
         if self._feed_failure is not None:
             # The adapter itself failed: it can no longer report, the app says so for it.
