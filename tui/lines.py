@@ -20,6 +20,7 @@ Part = str | tuple[str, str]
 NAMED_UP_TO = 4
 """Groups this small list their riders; larger ones name only notable riders."""
 JERSEY_MARKS = {"yellow": "●Y", "green": "●G", "polka-dot": "●KOM", "white": "●W"}
+JERSEY_ORDER = tuple(JERSEY_MARKS)
 STATUS_MARKS = {"safe": "✓ safe", "tight": "! tight", "danger": "⚠ DANGER", "outside": "✗ OUTSIDE"}
 TRAINS_BEFORE_FINALE = 6
 """Before the finale, only the best-placed trains are listed."""
@@ -204,11 +205,17 @@ def _who(group: GroupView, roster: Roster, my_team: str | None) -> list[Part]:
     mine = [n.bib for n in group.notable if "my team" in n.reasons]
     if mine and my_team:
         out.append((f"{my_team}×{len(mine)} ", "bold $accent"))
-    for notable in group.notable:
-        for reason in notable.reasons:
-            mark = JERSEY_MARKS.get(reason)
-            if mark:
-                out.append((f"{mark} {fmt.last_name(roster, notable.bib)} ", "bold"))
+    # The jerseys in their standing order, not in road order: a group's riders swap places
+    # from frame to frame and the row would shuffle under the reader's eyes.
+    wearers = sorted(
+        (JERSEY_ORDER.index(reason), notable.bib)
+        for notable in group.notable
+        for reason in notable.reasons
+        if reason in JERSEY_MARKS
+    )
+    for rank, bib in wearers:
+        mark = JERSEY_MARKS[JERSEY_ORDER[rank]]
+        out.append((f"{mark} {fmt.last_name(roster, bib)} ", "bold"))
     return out
 
 
