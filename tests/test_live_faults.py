@@ -298,6 +298,77 @@ TRUNCATED = {
 }
 
 
+async def poll_fault(
+    kind: str,
+    recording: Path,
+    output: Path,
+    fault: str,
+    label: str,
+    *states: FeedState,
+    saying: str,
+    rejected: bool = False,
+) -> Outcome:
+    """One poll answered with `fault` (a fault mode of the server's poll endpoint)."""
+    with server_for(kind, recording) as server:
+        server.faults.plan.poll_fault_at, server.faults.plan.poll_fault = POLL_FAULT_AT, fault
+        run = await follow(make_adapter(kind, server.url), output)
+    fired = server.faults.fired[f"poll_{fault}"]
+    signal = run.first_status(*states, after=fired, saying=saying, rejected=rejected)
+    return measured(kind, label, run, signal, fired, fired)
+
+
+async def truncated_response(kind: str, recording: Path, output: Path) -> Outcome:
+    """A poll response cut in the middle of its JSON."""
+    return await poll_fault(
+        kind,
+        recording,
+        output,
+        "truncate",
+        "truncated JSON (response cut)",
+        "reconnecting",
+        saying="connection dropped",
+    )
+
+
+async def bad_event_in_page(kind: str, recording: Path, output: Path) -> Outcome:
+    """A poll page with one event that cannot be read."""
+    return await poll_fault(
+        kind,
+        recording,
+        output,
+        "bad_event",
+        "unreadable event in a page",
+        saying="event 999999",
+        rejected=True,
+    )
+
+
+async def garbage_response(kind: str, recording: Path, output: Path) -> Outcome:
+    """A poll answered 200 with an HTML page."""
+    return await poll_fault(
+        kind,
+        recording,
+        output,
+        "garbage",
+        "garbage response",
+        "reconnecting",
+        saying="not an Ardoise feed document",
+    )
+
+
+async def huge_response(kind: str, recording: Path, output: Path) -> Outcome:
+    """A 20 MB poll response (no Content-Length): refused at 4 MB, retried."""
+    return await poll_fault(
+        kind,
+        recording,
+        output,
+        "huge",
+        "20 MB response",
+        "error",
+        saying="larger than the 4 MB limit",
+    )
+
+
 async def truncated_event(kind: str, recording: Path, output: Path) -> Outcome:
     """An event whose JSON is truncated, then (10 events later) one cut by a drop."""
     with server_for(kind, recording) as server:
@@ -309,26 +380,6 @@ async def truncated_event(kind: str, recording: Path, output: Path) -> Outcome:
     cut = server.faults.fired["cut_inside"]
     run.first_status("reconnecting", after=cut, saying="connection dropped")
     return measured(kind, "truncated JSON + event cut", run, signal, injected, cut)
-
-
-async def truncated_response(kind: str, recording: Path, output: Path) -> Outcome:
-    """A poll response cut in the middle of its JSON."""
-    with server_for(kind, recording) as server:
-        server.faults.plan.poll_fault_at, server.faults.plan.poll_fault = POLL_FAULT_AT, "truncate"
-        run = await follow(make_adapter(kind, server.url), output)
-    cut = server.faults.fired["poll_truncate"]
-    signal = run.first_status("reconnecting", after=cut, saying="connection dropped")
-    return measured(kind, "truncated JSON (response cut)", run, signal, cut, cut)
-
-
-async def bad_event_in_page(kind: str, recording: Path, output: Path) -> Outcome:
-    """A poll page with one event that cannot be read."""
-    with server_for(kind, recording) as server:
-        server.faults.plan.poll_fault_at, server.faults.plan.poll_fault = POLL_FAULT_AT, "bad_event"
-        run = await follow(make_adapter(kind, server.url), output)
-    fault = server.faults.fired["poll_bad_event"]
-    signal = run.first_status(after=fault, saying="event 999999", rejected=True)
-    return measured(kind, "unreadable event in a page", run, signal, fault, fault)
 
 
 GARBAGE = (
@@ -353,16 +404,6 @@ async def garbage(kind: str, recording: Path, output: Path) -> Outcome:
     return measured(kind, "garbage lines", run, signal, injected, injected)
 
 
-async def garbage_response(kind: str, recording: Path, output: Path) -> Outcome:
-    """A poll answered 200 with an HTML page."""
-    with server_for(kind, recording) as server:
-        server.faults.plan.poll_fault_at, server.faults.plan.poll_fault = POLL_FAULT_AT, "garbage"
-        run = await follow(make_adapter(kind, server.url), output)
-    fault = server.faults.fired["poll_garbage"]
-    signal = run.first_status("reconnecting", after=fault, saying="not an Ardoise feed document")
-    return measured(kind, "garbage response", run, signal, fault, fault)
-
-
 HUGE_EVENT = (
     b'event: news\ndata: {"id": 999998, "at": 1, "event": {"kind": "news", "t": 1, "text": "'
     + b"x" * 20_000_000
@@ -378,16 +419,6 @@ async def huge_event(kind: str, recording: Path, output: Path) -> Outcome:
     injected = server.faults.fired[f"inject_{fault_event(kind)}"]
     signal = run.first_status(after=injected, saying="20.0 MB", rejected=True)
     return measured(kind, "20 MB event", run, signal, injected, injected)
-
-
-async def huge_response(kind: str, recording: Path, output: Path) -> Outcome:
-    """A 20 MB poll response (no Content-Length): refused at 4 MB, retried."""
-    with server_for(kind, recording) as server:
-        server.faults.plan.poll_fault_at, server.faults.plan.poll_fault = POLL_FAULT_AT, "huge"
-        run = await follow(make_adapter(kind, server.url), output)
-    fault = server.faults.fired["poll_huge"]
-    signal = run.first_status("error", after=fault, saying="larger than the 4 MB limit")
-    return measured(kind, "20 MB response", run, signal, fault, fault)
 
 
 async def reordered(kind: str, recording: Path, output: Path) -> Outcome:
