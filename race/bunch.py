@@ -107,7 +107,7 @@ def _frame(
 def _small_median(fixes: Collection[tuple[float, float]]) -> float:
     """Median of the places of a few fixes (`statistics.median` costs more than it saves here,
     once per rider per frame)."""
-    if len(fixes) == WINDOW_FRAMES == 3:
+    if len(fixes) == 3:
         (_, a), (_, b), (_, c) = fixes
         if a > b:
             a, b = b, a

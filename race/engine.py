@@ -479,7 +479,7 @@ class Race:
         # gap history until now is theirs, so its trend goes on from the one it shares the
         # most riders with instead of starting again.
         previous_members = self._members
-        self._members = members_of = dict(zip(ids, members, strict=True))
+        self._members = dict(zip(ids, members, strict=True))
         for gid, group_riders in self._members.items():
             if gid in self._histories or not previous_members:
                 continue
@@ -493,7 +493,11 @@ class Race:
         views: list[GroupView] = []
         previous: GroupView | None = None
         previous_trend: Trend | None = None
-        for chunk, run_bibs, gid, (kind, name) in zip(chunks, bibs, ids, names, strict=True):
+        # Who may be named: a few riders among up to 180, looked for by set intersection.
+        notable_bibs = self._notable_reasons.keys() | self._field.jersey_wearers
+        for chunk, run_bibs, run_members, gid, (kind, name) in zip(
+            chunks, bibs, members, ids, names, strict=True
+        ):
             gap, km, _, first = chunk[0]
             finished_group = first.finish_t is not None
             trend = None
@@ -525,7 +529,7 @@ class Race:
                 trend_s_per_min=round(trend.s_per_min, 2) if trend else None,
                 trend_basis=trend.basis if trend else None,
                 catch=catch,
-                notable=self._group_notables(members_of[gid], run_bibs),
+                notable=self._group_notables(notable_bibs & run_members, run_bibs),
                 finished=finished_group,
             )
             views.append(view)
@@ -534,12 +538,8 @@ class Race:
         self._head_members = frozenset(road_views[0].riders) if road_views else frozenset()
         return views
 
-    def _group_notables(
-        self, members: frozenset[Bib], bibs: tuple[Bib, ...]
-    ) -> tuple[Notable, ...]:
-        """`_notables` of a group in road order (`bibs`), found by set intersections: a few
-        riders among up to 180, every frame."""
-        found = (self._notable_reasons.keys() | self._field.jersey_wearers) & members
+    def _group_notables(self, found: set[Bib], bibs: tuple[Bib, ...]) -> tuple[Notable, ...]:
+        """`_notables` of the riders `found` in a group, in its road order (`bibs`)."""
         if not found:
             return ()
         tracks = self._field.riders

@@ -207,15 +207,9 @@ def _who(group: GroupView, roster: Roster, my_team: str | None) -> list[Part]:
         out.append((f"{my_team}×{len(mine)} ", "bold $accent"))
     # The jerseys in their standing order, not in road order: a group's riders swap places
     # from frame to frame and the row would shuffle under the reader's eyes.
-    wearers = sorted(
-        (JERSEY_ORDER.index(reason), notable.bib)
-        for notable in group.notable
-        for reason in notable.reasons
-        if reason in JERSEY_MARKS
-    )
-    for rank, bib in wearers:
-        mark = JERSEY_MARKS[JERSEY_ORDER[rank]]
-        out.append((f"{mark} {fmt.last_name(roster, bib)} ", "bold"))
+    wearers = [(r, n.bib) for n in group.notable for r in n.reasons if r in JERSEY_MARKS]
+    for jersey, bib in sorted(wearers, key=lambda wearer: JERSEY_ORDER.index(wearer[0])):
+        out.append((f"{JERSEY_MARKS[jersey]} {fmt.last_name(roster, bib)} ", "bold"))
     return out
 
 
