@@ -29,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from feeds.racecenter_format import parse_update, stage_record, start_list  # noqa: E402
+from feeds.racecenter.wire import parse_update, stage_record, start_list  # noqa: E402
 from race.engine import Race  # noqa: E402
-from race.limits import parse_rule_set  # noqa: E402
 from race.models import StartList, Telemetry  # noqa: E402
 from race.settings import EngineSettings  # noqa: E402
+from race.timelimit.rules import parse_rule_set  # noqa: E402
 
 DEFAULT = next(
     (
@@ -66,7 +66,7 @@ def load(path: Path) -> tuple[StartList, list[str]]:
 
 
 def settings() -> EngineSettings:
-    rules = (ROOT / "race" / "rulesets" / "tdf.toml").read_text(encoding="utf-8")
+    rules = (ROOT / "race" / "timelimit" / "rulesets" / "tdf.toml").read_text(encoding="utf-8")
     return EngineSettings(rules=parse_rule_set(rules))
 
 

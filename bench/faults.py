@@ -1,4 +1,4 @@
-"""The fault scenarios of `tests/test_live_faults.py`, measured and printed as a table.
+"""The fault scenarios of `tests/feeds/test_live_faults.py`, measured and printed as a table.
 
 For each network adapter and fault against a real server on 127.0.0.1: the status the client
 showed, how long after the fault became detectable it came, how long after the fault ended the
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.liveserver import write_recording
-from tests.test_live_faults import CASES, EVENTS, SCENARIOS, Outcome
+from tests.support.liveserver import write_recording
+from tests.feeds.test_live_faults import CASES, EVENTS, SCENARIOS, Outcome
 
 
 def seconds(value: float | None) -> str:

@@ -66,7 +66,7 @@ def run(events: Iterable[FeedEvent], settings: EngineSettings) -> dict[str, Any]
 
 def recorded(path: Path) -> list[FeedEvent]:
     """Every event the recording adapter delivers, as fast as possible."""
-    from feeds.recording import RecordingFeed, RecordingOptions
+    from feeds.adapters.recording import RecordingFeed, RecordingOptions
 
     async def read() -> list[FeedEvent]:
         feed = RecordingFeed(RecordingOptions(path=path, speed=0))

@@ -27,10 +27,10 @@ from pathlib import Path
 
 from feeds.simulation import scenario_facts, simulate
 from race.engine import Race
-from race.limits import parse_rule_set
 from race.models import Telemetry
 from race.settings import EngineSettings
 from race.situation import SprinterState
+from race.timelimit.rules import parse_rule_set
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +40,9 @@ def run(noise_m: float, seed: int) -> dict[str, object]:
     loss = facts.wheel_loss
     assert loss is not None
     moved_team = facts.train_order[facts.train_order.index(loss.team) + 1]
-    rules = parse_rule_set((ROOT / "race" / "rulesets" / "tdf.toml").read_text("utf-8"))
+    rules = parse_rule_set(
+        (ROOT / "race" / "timelimit" / "rulesets" / "tdf.toml").read_text("utf-8")
+    )
     race = Race(EngineSettings(rules=rules))
     previous: dict[str, SprinterState] = {}
     false: list[str] = []

@@ -35,10 +35,10 @@ from importlib.resources import files
 
 from feeds.simulation import scenario_facts, simulate
 from race.engine import Race
-from race.limits import cut_seconds, parse_rule_set
 from race.models import Telemetry
-from race.projection import Terrain
 from race.settings import EngineSettings
+from race.timelimit.forecast import Terrain
+from race.timelimit.rules import cut_seconds, parse_rule_set
 
 MARKS_KM = (50.0, 20.0, 5.0)
 """The grupetto's own distance to the line at which its projection is read."""
@@ -73,7 +73,9 @@ class Run:
 
 
 def run(seed: int) -> Run:
-    rules = parse_rule_set((files("race") / "rulesets" / "tdf.toml").read_text(encoding="utf-8"))
+    rules = parse_rule_set(
+        (files("race.timelimit") / "rulesets" / "tdf.toml").read_text(encoding="utf-8")
+    )
     facts = scenario_facts("mountain", seed)
     assert facts.grupetto_finish_gap_s is not None
     true_cut = cut_seconds(rules, facts.winner_time_s, facts.limit_percent)

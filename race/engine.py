@@ -4,9 +4,9 @@
 histories) and returns the new `Situation`. Time comes only from the events, so a replay at
 any speed gives the same answers as the live stage.
 
-Where the riders are and when they crossed the line is `race.tracking`; this module turns that
+Where the riders are and when they crossed the line is `race.tracking.field`; this module turns that
 into groups, trends, catches and alerts, and hands the groups to the time limit and the
-lead-out. A time trial is analysed by `race.timetrial` instead: riders start one by one, so
+lead-out. A time trial is analysed by `race.timetrial.trial` instead: riders start one by one, so
 groups and gaps on the road mean nothing there.
 """
 
@@ -18,9 +18,9 @@ from statistics import median
 from typing import Any, TypeVar
 
 from race.alerts import AlertLog, Debounce, Hysteresis
-from race.geo import RouteLine
-from race.groups import GroupIdentity, name_finished, name_groups, split_by_gap
-from race.leadout import SPRINT_OVER_KM, LeadoutTracker
+from race.gaps.groups import GroupIdentity, name_finished, name_groups, split_by_gap
+from race.gaps.trends import GapHistory, Trend, project_catch
+from race.leadout.tracker import SPRINT_OVER_KM, LeadoutTracker
 from race.models import (
     Bib,
     FeedEvent,
@@ -42,17 +42,17 @@ from race.situation import (
     StageSummary,
     Train,
 )
-from race.text import clock
-from race.timelimit import TimeLimitTracker
-from race.timetrial import TIME_TRIALS, Nameable, TimeTrial
-from race.tracking import Field, Placed
-from race.trends import GapHistory, Trend, project_catch
+from race.timelimit.tracker import TimeLimitTracker
+from race.timetrial.trial import TIME_TRIALS, Nameable, TimeTrial
+from race.tracking.field import Field, Placed
+from race.tracking.geometry import RouteLine
+from race.wording import clock
 
 GAP_ALERT_EVERY_KM = 15.0
 """At most one gap-motion alert per group over this much road."""
 PRECISE_BEHIND_HEAD_KM = 3.0
 """Where the lead-out is watched, riders this close to the head are placed from their GPS fix
-(see race.geo)."""
+(see race.tracking.geometry)."""
 PRECISE_RIDERS = 80
 """Of those, the first 80: the trains ride at the front; further back 10 m steps will do."""
 BREAK_MIN_GAP_S = 30.0

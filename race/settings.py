@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from race.limits import RuleSet
 from race.models import Bib
+from race.timelimit.rules import RuleSet
 
 
 class TrainSettings(BaseModel):

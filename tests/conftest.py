@@ -1,35 +1,11 @@
-"""Shared test helpers: the simulated stages run through the engine, situations at km marks."""
+"""Fixtures shared by every tier of tests."""
 
 from __future__ import annotations
 
 import os
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 import pytest
-
-from feeds.simulation import scenario_facts, simulate
-from race.engine import Race
-from race.limits import RuleSet, parse_rule_set
-from race.models import Telemetry
-from race.settings import EngineSettings
-from race.situation import Situation
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = next(
-    (
-        folder / "shared" / "data" / "racecenter"
-        for folder in (ROOT.parent, ROOT.parent.parent)
-        if (folder / "shared" / "data" / "racecenter").is_dir()
-    ),
-    ROOT.parent / "shared" / "data" / "racecenter",
-)
-"""The real recordings: `../shared/data/racecenter` beside the checkout, or one level up (a
-checkout in a folder of worktrees). Tests that need them skip when they are absent."""
-SEED = 2026
-NOISE_M = 4.0
-"""The simulated GPS noise of the embedded configuration."""
 
 
 @pytest.fixture(autouse=True)
@@ -39,64 +15,3 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     for name in list(os.environ):
         if name.startswith("ARDOISE_"):
             monkeypatch.delenv(name)
-
-
-@cache
-def tdf_rules() -> RuleSet:
-    return parse_rule_set((files("race") / "rulesets" / "tdf.toml").read_text(encoding="utf-8"))
-
-
-def engine_settings(**changes: object) -> EngineSettings:
-    return EngineSettings(rules=tdf_rules()).model_copy(update=changes)
-
-
-@cache
-def stage_marks(scenario: str, marks: tuple[float, ...]) -> dict[float, tuple[float, Situation]]:
-    """(feed time, situation) at the first frame where the head is at or below each km mark.
-
-    A mark of 0 means the end of the feed.
-    """
-    race = Race(engine_settings())
-    pending = sorted(marks, reverse=True)
-    out: dict[float, tuple[float, Situation]] = {}
-    situation = race.situation
-    for event in simulate(scenario, SEED, noise_m=NOISE_M):
-        situation = race.apply(event)
-        head = situation.head_km_to_finish
-        while (
-            pending
-            and pending[0] > 0
-            and isinstance(event, Telemetry)
-            and head is not None
-            and head <= pending[0]
-            and situation.race_time_s is not None
-        ):
-            out[pending.pop(0)] = (event.t, situation)
-    if pending and pending[0] == 0 and situation.t is not None:
-        out[0.0] = (situation.t, situation)
-    return out
-
-
-FLAT_MARKS = (120.0, 60.0, 14.0, 5.0, 1.0, 0.0)
-MOUNTAIN_MARKS = (100.0, 50.0, 30.0, 20.0, 5.0, 0.0)
-
-
-def flat_at(km: float) -> tuple[float, Situation]:
-    return stage_marks("flat", FLAT_MARKS)[km]
-
-
-def mountain_at(km: float) -> tuple[float, Situation]:
-    return stage_marks("mountain", MOUNTAIN_MARKS)[km]
-
-
-@cache
-def mountain_after_winner(seconds: float) -> tuple[float, Situation]:
-    """(feed time, situation) at the first frame `seconds` after the mountain stage's winner
-    crossed the line (as scripted)."""
-    at = scenario_facts("mountain", SEED).winner_finish_t + seconds
-    race = Race(engine_settings())
-    for event in simulate("mountain", SEED, noise_m=NOISE_M):
-        situation = race.apply(event)
-        if isinstance(event, Telemetry) and event.t >= at:
-            return event.t, situation
-    raise ValueError(f"the stage ends before the winner's finish + {seconds} s")

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from feeds.base import FeedAdapter, FeedError
 from feeds.registry import UnknownAdapterError, adapter_class
-from race.limits import RuleSet, parse_rule_set, stage_class
 from race.settings import EngineSettings, TrainSettings
+from race.timelimit.rules import RuleSet, parse_rule_set, stage_class
 from tui.config import ConfigError, LoadedConfig, describe_validation_error
 
 COMMON_FEED_KEYS = ("path", "speed")
@@ -86,7 +86,7 @@ def _options_origin(loaded: LoadedConfig) -> str:
 def load_rules(loaded: LoadedConfig) -> RuleSet:
     """The rule set named by `[stage] rules`: a packaged one ("tdf", "giro") or a file."""
     name = loaded.config.stage.rules
-    packaged = files("race") / "rulesets" / f"{name}.toml"
+    packaged = files("race.timelimit") / "rulesets" / f"{name}.toml"
     try:
         if packaged.is_file():
             text = packaged.read_text(encoding="utf-8")

@@ -151,7 +151,7 @@ def _situation(config_path: Path | None, until: float | None, *, as_json: bool) 
 def _record(config_path: Path | None, output: Path, until: float | None) -> int:
     import asyncio
 
-    from feeds.recorder import Recorder, record
+    from feeds.tools.recorder import Recorder, record
     from race.models import FeedEvent, FeedStatus
     from tui.assembly import build_feed
     from tui.config import load_config
@@ -188,9 +188,9 @@ def _record(config_path: Path | None, output: Path, until: float | None) -> int:
 
 
 def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env: str | None) -> int:
-    from feeds.net import read_token
-    from feeds.recording import RecordingFeed
-    from feeds.server import (
+    from feeds.adapters.recording import RecordingFeed
+    from feeds.net.live import read_token
+    from feeds.tools.server import (
         AdapterSource,
         RaceCenterRecordingSource,
         Source,
@@ -234,7 +234,7 @@ def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env:
 def _schema() -> int:
     import json
 
-    from feeds.wire import schema
+    from feeds.format.wire import schema
 
     print(json.dumps(schema(), indent=2, ensure_ascii=False))
     return 0

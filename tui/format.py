@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from race.models import Bib
 from race.situation import Roster, SprinterState
-from race.text import clock as span
+from race.wording import clock as span
 
 STATE_LABELS: dict[SprinterState, tuple[str, str]] = {
     "on_wheel": ("✓", "on the wheel"),

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from race.leadout import SUPPORTED
+from race.leadout.tracker import SUPPORTED
 from race.situation import GroupView, LimitGroup, Roster, Situation, Train
-from race.text import ordinal
+from race.wording import ordinal
 from tui import format as fmt
 
 Part = str | tuple[str, str]

@@ -1,0 +1,121 @@
+"""The `http` feed: polls Ardoise's own feed document (`GET /feed` of `ardoise serve`).
+
+Every `interval_s` it asks for the events after the last one it has (`?after=<cursor>`), with the
+previous response's `ETag` in `If-None-Match`, so a quiet feed costs a `304 Not Modified`. A page
+that says `more` is followed at once: after a blackout the client catches up without waiting. Works
+with any server (or static file) that serves the document of `feeds.format.wire`; an event of a page
+that cannot be read is counted and skipped, not the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from feeds.base import FeedOptions
+from feeds.format.wire import WireEvent
+from feeds.net.live import Failure, LiveFeed, NetOptions
+from race.models import FeedStatus
+
+
+class HttpOptions(NetOptions):
+    """Options of the `http` feed (`[feed.http]`)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    url: str = Field(pattern=r"^https?://")
+    """The feed document, e.g. "http://127.0.0.1:8765/feed" (`ardoise serve`)."""
+
+    interval_s: float = Field(default=3.0, ge=0.1, le=600)
+    """Seconds between two polls (Race Center frames come every ~6 s)."""
+
+
+class HttpFeed(LiveFeed):
+    """Polls an Ardoise feed document, resuming after the last event received."""
+
+    name: ClassVar[str] = "http"
+    Options: ClassVar[type[FeedOptions]] = HttpOptions
+
+    def __init__(self, options: FeedOptions) -> None:
+        if not isinstance(options, HttpOptions):
+            raise TypeError("HttpFeed needs HttpOptions")
+        super().__init__(options)
+        self.http = options
+        self._seen: set[int] = set()
+
+    @property
+    def where(self) -> str:
+        return self.http.url
+
+    async def run(self) -> None:
+        cursor: int | None = None
+        etag: str | None = None
+        while True:
+            params = {"after": cursor} if cursor is not None else None
+            headers = {"If-None-Match": etag} if etag else None
+            try:
+                response, body = await self.get(
+                    self.http.url, params=params, headers=headers, accept_not_modified=True
+                )
+                document = None if response.status_code == 304 else _document(body)
+            except Failure as failure:
+                await self.retry(failure)
+                continue
+            await self.connected(f"polling {self.where}")
+            self.failures = 0
+            if document is None:  # 304: nothing new.
+                await asyncio.sleep(self.http.interval_s)
+                continue
+            etag = response.headers.get("etag")
+            for item in document.events:
+                try:
+                    wire = WireEvent.model_validate(item)
+                except ValidationError as error:
+                    await self.reject(f"event {_id_of(item)}: {_reason(error)}")
+                    continue
+                if wire.id in self._seen:
+                    self.duplicates += 1
+                    continue
+                self._seen.add(wire.id)
+                if not isinstance(wire.event, FeedStatus):
+                    await self.emit(wire.event)
+            if document.cursor is not None:
+                cursor = document.cursor if cursor is None else max(cursor, document.cursor)
+            if document.more:
+                continue
+            if document.ended:
+                await self.end("the feed has ended")
+                return
+            await asyncio.sleep(self.http.interval_s)
+
+
+class _Page(BaseModel):
+    """A `FeedDocument` whose events are checked one by one: a bad one is skipped, not the page."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["ardoise-feed"]
+    cursor: int | None = None
+    more: bool = False
+    ended: bool = False
+    events: list[Any] = []
+
+
+def _document(body: bytes) -> _Page:
+    try:
+        return _Page.model_validate_json(body)
+    except ValidationError as error:
+        raise Failure(f"not an Ardoise feed document: {_reason(error)}", bad_data=True) from None
+
+
+def _reason(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+def _id_of(item: Any) -> str:
+    found = item.get("id") if isinstance(item, dict) else None
+    return str(found) if isinstance(found, int) else "?"

@@ -1,0 +1,89 @@
+"""The `sse` feed: Ardoise's own event stream (`GET /stream` of `ardoise serve`), live.
+
+Each SSE event holds one `WireEvent` (see `feeds.format.wire`). The adapter resumes after a drop
+with `Last-Event-ID`, so a blackout loses nothing: the server sends what was missed, and the screen
+catches up. An event received twice is delivered once; one that cannot be read is counted.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import ConfigDict, Field, ValidationError
+
+from feeds.base import FeedOptions
+from feeds.format.wire import END_EVENT, WireEvent
+from feeds.net.live import MB, Failure, LiveFeed, NetOptions
+from feeds.net.sse import ServerSentEvent
+from race.models import FeedStatus
+
+
+class SseOptions(NetOptions):
+    """Options of the `sse` feed (`[feed.sse]`)."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    url: str = Field(pattern=r"^https?://")
+    """The event stream, e.g. "http://127.0.0.1:8765/stream" (`ardoise serve`)."""
+
+
+class SseFeed(LiveFeed):
+    """Follows an Ardoise event stream, reconnecting and resuming after every failure."""
+
+    name: ClassVar[str] = "sse"
+    Options: ClassVar[type[FeedOptions]] = SseOptions
+
+    def __init__(self, options: FeedOptions) -> None:
+        if not isinstance(options, SseOptions):
+            raise TypeError("SseFeed needs SseOptions")
+        super().__init__(options)
+        self.url = options.url
+        self._last_id: str | None = None
+        self._seen: set[int] = set()
+        self._ended = False
+
+    @property
+    def where(self) -> str:
+        return self.url
+
+    async def run(self) -> None:
+        while not self._ended:
+            try:
+                got, _ = await self.stream(self.url, self._on_event, last_event_id=self._last_id)
+            except Failure as failure:
+                await self.retry(failure)
+                continue
+            if not got and not self._ended:
+                await self.retry(Failure("the server closed the stream without sending anything"))
+            # Otherwise the server ended a stream that worked: resume at once.
+        await self.end("the feed has ended")
+
+    async def _on_event(self, sse: ServerSentEvent) -> bool:
+        if sse.id:
+            self._last_id = sse.id  # Even for a bad event: asking again would bring it back.
+        if sse.oversized:
+            await self.reject(f"event {sse.id or '?'}: {sse.oversized / MB:.1f} MB, over the limit")
+            return True
+        if sse.event == END_EVENT:
+            self._ended = True
+            return False
+        if not sse.data:
+            return True
+        try:
+            wire = WireEvent.model_validate_json(sse.data)
+        except ValidationError as error:
+            await self.reject(f"event {sse.id or '?'}: {_reason(error)}")
+            return True
+        if wire.id in self._seen:
+            self.duplicates += 1
+            return True
+        self._seen.add(wire.id)
+        if not isinstance(wire.event, FeedStatus):  # The server's own sources' state is not ours.
+            await self.emit(wire.event)
+        return True
+
+
+def _reason(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]

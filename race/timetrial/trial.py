@@ -1,0 +1,420 @@
+"""Time trials: each rider against the clock, timed against the best time at the same point.
+
+In a time trial riders start one by one, a minute or two apart: the first rider on the road
+is simply the first starter, and groups on the road mean nothing. What a time trial panel
+shows is each rider's time against the best time at the same point of the course (what the
+race's own `secToITTLead` gives), the provisional ranking of the finishers, and who is on
+course. This module computes that from the same telemetry:
+
+- each rider's start: the end of his standing at the start line when the feed shows it, or
+  his first fix extrapolated back at a standing start's speed; when the feed first sees him far
+  down the course, his start follows from the provider's average speed if it gives one, and
+  otherwise he cannot be timed (he is listed as such, never given a made-up time);
+- the best elapsed time at every 100 m of the course, over every rider so far (the best and
+  the second best, so a rider's own passage never hides how he compares with the others);
+- each finish, extrapolated to the line from the last fixes (the feed stops tracking riders
+  a few hundred metres before it).
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from math import isfinite
+from typing import Protocol
+
+from race.alerts import AlertLog
+from race.gaps.trends import GapHistory
+from race.models import Bib, Jersey, Stage, StageType, Telemetry
+from race.settings import EngineSettings
+from race.situation import GroupView, Notable, Roster, TimeTrialView
+from race.tracking.trajectory import Trajectory
+from race.wording import clock
+
+TIME_TRIALS: frozenset[StageType] = frozenset({"itt", "ttt"})
+"""Stage types analysed as time trials (a team time trial is timed rider by rider)."""
+STEP_KM = 0.1
+"""Resolution of the best-time profile along the course."""
+START_ZONE_KM = 0.3
+"""A rider first seen this close to the start is timed from his start."""
+START_KMH = 25.0
+"""Average speed over the first few hundred metres of a standing start."""
+AVERAGE_FROM_KM = 0.5
+"""The provider's average speed times a rider's start once he has covered this much (before,
+it is not settled). The start is the median of the starts it gives at every fix: on the real
+recordings a rider's average can shift by 10 s worth early on (his km to go corrected), and
+the median follows what the average says over most of the course."""
+FINISH_KM = 0.005
+LOST_NEAR_LINE_KM = 1.0
+"""A rider who vanishes this close to the line is taken to finish at his last speed."""
+MISSING_S = 15.0
+"""A rider missing this long (two or three frames) near the line has finished."""
+ON_COURSE_HOLD_S = 120.0
+"""A rider missing this long elsewhere on the course is no longer shown (abandon, lost)."""
+MAX_KMH = 100.0
+"""No time triallist covers ground faster than this between two fixes."""
+JUMP_CHECK_S = 60.0
+"""Fixes further apart than this are not compared (the rider may have done anything)."""
+TREND_MIN_KM = 5.0
+"""A time triallist's time against the leader's splits moves with the road (he may climb
+better, descend worse): his trend needs this much of the course behind it."""
+LIMIT_FINISHERS = 10
+"""The slowest finishers handed to the time limit with the riders on course (the others are
+minutes inside any cut; 140 rows a frame would cost more than the rest of the engine)."""
+
+
+class Nameable(Protocol):
+    """A rider as the notable-riders rule needs him."""
+
+    @property
+    def bib(self) -> Bib: ...
+
+    @property
+    def jersey(self) -> Jersey | None: ...
+
+
+Notables = Callable[[Iterable[Nameable]], tuple[Notable, ...]]
+
+
+@dataclass(slots=True, eq=False)
+class TrialRider:
+    bib: Bib
+    t: float
+    km: float
+    speed: float | None = None
+    jersey: Jersey | None = None
+    path: Trajectory = field(default_factory=Trajectory)
+    start_t: float | None = None
+    """His start: from the provider's average speed when it gives one, else from his first
+    fix near the start line; None when neither is known (he cannot be timed)."""
+    zone_start: float | None = None
+    from_average: list[float] = field(default_factory=list)
+    """Start times given by his average speed at each fix, sorted."""
+    finish_t: float | None = None
+
+    @property
+    def elapsed_s(self) -> float | None:
+        if self.finish_t is None or self.start_t is None:
+            return None
+        return self.finish_t - self.start_t
+
+
+class BestProfile:
+    """The best and second-best elapsed time at every `STEP_KM` of the course."""
+
+    def __init__(self, distance_km: float) -> None:
+        self.distance_km = distance_km
+        self.n = int(distance_km / STEP_KM) + 2
+        inf = float("inf")
+        self.best = [inf] * self.n
+        self.best_bib: list[Bib | None] = [None] * self.n
+        self.second = [inf] * self.n
+
+    def index(self, km_to_finish: float) -> float:
+        """Grid position (fractional) of a point, counted from the start."""
+        return (self.distance_km - km_to_finish) / STEP_KM
+
+    def record(self, bib: Bib, start_t: float, path: Trajectory, from_km: float) -> None:
+        """Record a rider's times at the grid points he passed since `from_km`."""
+        to_km = path.last_km
+        if to_km is None:
+            return
+        lo = max(0, int(self.index(from_km)) + 1)
+        hi = min(self.n - 1, int(self.index(to_km)))
+        for i in range(lo, hi + 1):
+            passed = path.passage_time(self.distance_km - i * STEP_KM)
+            if passed is None:
+                continue
+            elapsed = passed - start_t
+            if elapsed < self.best[i]:
+                if self.best_bib[i] != bib:
+                    self.second[i] = self.best[i]
+                self.best[i], self.best_bib[i] = elapsed, bib
+            elif self.best_bib[i] != bib and elapsed < self.second[i]:
+                self.second[i] = elapsed
+
+    def best_except(self, bib: Bib, km_to_finish: float) -> float | None:
+        """The best elapsed time of any other rider at this point (interpolated)."""
+        x = self.index(km_to_finish)
+        i = int(x)
+        if i < 0 or i + 1 >= self.n:
+            return None
+        a = self.second[i] if self.best_bib[i] == bib else self.best[i]
+        b = self.second[i + 1] if self.best_bib[i + 1] == bib else self.best[i + 1]
+        if a == float("inf") or b == float("inf"):
+            return None
+        return a + (b - a) * (x - i)
+
+
+class TimeTrial:
+    """The state of a time trial; `update` each frame, then read `groups`."""
+
+    def __init__(self, stage: Stage, settings: EngineSettings) -> None:
+        self.settings = settings
+        self._riders: dict[Bib, TrialRider] = {}
+        self._histories: dict[Bib, GapHistory] = {}
+        self._finished_views: dict[Bib, GroupView] = {}
+        self._course_views: dict[Bib, GroupView] = {}
+        self._finished_order: list[GroupView] = []
+        self._course_order: list[GroupView] = []
+        self._views_best: float | None = None
+        self.best_bib: Bib | None = None
+        self.best_time_s: float | None = None
+        self.jumps_rejected = 0
+        """Fixes set aside as impossible jumps (counted for diagnostics)."""
+        self._roster = Roster()
+        self.first_start_t: float | None = None
+        self.set_stage(stage)
+
+    def set_stage(self, stage: Stage) -> None:
+        self._distance = stage.distance_km
+        self._profile = BestProfile(stage.distance_km)
+        self._riders_expected: int | None = None
+
+    @property
+    def start_basis(self) -> str:
+        return "first rider's start" if self.first_start_t is not None else ""
+
+    @property
+    def all_finished(self) -> bool:
+        """Every rider seen has finished (or stopped being tracked away from the line)."""
+        if self.best_time_s is None:
+            return False
+        return not any(r.finish_t is None and r.start_t is not None for r in self._on_course())
+
+    def _on_course(self) -> Iterable[TrialRider]:
+        return (r for r in self._riders.values() if r.finish_t is None)
+
+    # --- Frames ------------------------------------------------------------------------------
+
+    def update(self, frame: Telemetry, alerts: AlertLog, roster: Roster) -> None:
+        t = frame.t
+        self._roster = roster
+        distance = self._distance
+        for fix in frame.riders:
+            km = fix.km_to_finish
+            if km is None or not isfinite(km):
+                continue
+            km = max(0.0, min(km, distance))
+            rider = self._riders.get(fix.bib)
+            if rider is None:
+                rider = TrialRider(fix.bib, t, km)
+                self._riders[fix.bib] = rider
+                covered = distance - km
+                if covered <= START_ZONE_KM:
+                    rider.zone_start = t - covered / START_KMH * 3600.0
+                    rider.start_t = rider.zone_start
+            if rider.finish_t is not None or t < rider.t:
+                continue
+            dt = t - rider.t
+            if 0 < dt <= JUMP_CHECK_S and abs(rider.km - km) / dt * 3600.0 > MAX_KMH:
+                # A position no rider can have reached: the live feed sometimes interleaves
+                # a second, stale source for a bib (one at the line at walking pace).
+                self.jumps_rejected += 1
+                continue
+            before = rider.path.last_km
+            rider.t, rider.km, rider.speed = t, km, fix.speed_kmh
+            if fix.jersey:
+                rider.jersey = fix.jersey
+            if fix.finished or km <= FINISH_KM:
+                self._finish(rider, rider.path.time_to_reach(0.0) or t, alerts, roster)
+                continue
+            rider.path.add(t, km)
+            self._time_start(rider, fix.avg_speed_kmh, km, t)
+            if rider.start_t is not None:
+                self._profile.record(
+                    rider.bib, rider.start_t, rider.path, before if before is not None else km
+                )
+        for rider in self._riders.values():
+            if rider.finish_t is None and rider.t < t - MISSING_S and rider.km <= LOST_NEAR_LINE_KM:
+                arrival = rider.path.time_to_reach(0.0)
+                if arrival is not None and arrival <= t:
+                    self._finish(rider, arrival, alerts, roster)
+
+    def _time_start(self, rider: TrialRider, avg_kmh: float | None, km: float, t: float) -> None:
+        """Time a rider's start from the provider's average speed (see `AVERAGE_FROM_KM`)."""
+        covered = self._distance - km
+        if not avg_kmh or avg_kmh <= 5.0 or covered < AVERAGE_FROM_KM:
+            return
+        estimates = rider.from_average
+        insort(estimates, t - covered / avg_kmh * 3600.0)
+        rider.start_t = estimates[len(estimates) // 2]
+        if self.first_start_t is None or rider.start_t < self.first_start_t:
+            self.first_start_t = rider.start_t
+
+    def _finish(self, rider: TrialRider, at: float, alerts: AlertLog, roster: Roster) -> None:
+        rider.finish_t = max(at, rider.path.last_t or at)
+        elapsed = rider.elapsed_s
+        if elapsed is None:
+            return
+        if self.best_time_s is None or elapsed < self.best_time_s:
+            first = self.best_time_s is None
+            self.best_time_s, self.best_bib = elapsed, rider.bib
+            word = "First time" if first else "Best time"
+            alerts.raise_(
+                rider.finish_t,
+                "best_time",
+                f"{word}: {roster.name(rider.bib)} in {clock(elapsed)}",
+                key=f"best_time:{rider.bib}",
+            )
+
+    # --- Views -------------------------------------------------------------------------------
+
+    def tracked(self, t: float) -> int:
+        return sum(1 for r in self._riders.values() if self._shown(r, t))
+
+    def _shown(self, rider: TrialRider, t: float) -> bool:
+        return rider.finish_t is not None or rider.t >= t - ON_COURSE_HOLD_S
+
+    def front_km(self) -> float | None:
+        """Km to go of the rider nearest the line on the course."""
+        kms = [r.km for r in self._riders.values() if r.finish_t is None]
+        return min(kms) if kms else None
+
+    def elapsed_since_first_start(self, t: float) -> float | None:
+        if self.first_start_t is None or t < self.first_start_t:
+            return None
+        return t - self.first_start_t
+
+    def summary(self, t: float) -> TimeTrialView:
+        on_course = [r for r in self._riders.values() if r.finish_t is None and self._shown(r, t)]
+        not_timed = tuple(sorted(r.bib for r in self._riders.values() if r.start_t is None))
+        return TimeTrialView(
+            on_course=len(on_course),
+            finished=sum(1 for r in self._riders.values() if r.finish_t is not None),
+            not_timed=not_timed,
+            best=self.best_bib,
+            best_time_s=round(self.best_time_s, 1) if self.best_time_s is not None else None,
+            basis=(
+                "each rider against the provisional leader's time at the same point (before "
+                "anyone has finished, the best time of any other rider there); a leader who "
+                "finished before the feed began is unknown; no groups or catches in a time trial"
+            ),
+        )
+
+    def groups(self, t: float, notables: Notables) -> list[GroupView]:
+        """One "group" per rider, ranked by his gap: finishers by their time, riders on
+        course by their time against the provisional leader's at the point they have reached.
+
+        A rider's row changes only with a fix of his own (feeds split an instant into partial
+        frames: a rider missing from one keeps his last row), or when the best time changes.
+        """
+        best = self.best_time_s
+        if best != self._views_best:
+            self._finished_views.clear()
+            self._course_views.clear()
+            self._views_best = best
+            self._rebase()
+        finished: list[tuple[float, Bib, GroupView]] = []
+        on_course: list[tuple[float, float, Bib, GroupView]] = []
+        for rider in self._riders.values():
+            bib = rider.bib
+            if rider.start_t is None or not self._shown(rider, t):
+                continue
+            if rider.finish_t is not None:
+                view = self._finished_views.get(bib)
+                if view is None:
+                    view = self._finished_view(rider, best, notables)
+                    self._finished_views[bib] = view
+                finished.append((view.gap_s, bib, view))
+                continue
+            view = self._course_views.get(bib)
+            if view is None or rider.t == t:
+                view = self._on_course_view(rider, t, notables)
+                self._course_views[bib] = view
+            on_course.append((view.gap_s, view.km_to_finish, bib, view))
+        finished.sort()
+        on_course.sort()
+        self._finished_order = [view for _, _, view in finished]
+        self._course_order = [view for _, _, _, view in on_course]
+        return sorted(
+            self._finished_order + self._course_order,
+            key=lambda v: v.gap_s,  # Stable: finishers before riders on course at equal gaps.
+        )
+
+    def _rebase(self) -> None:
+        """A new provisional leader: the trends of the riders on course are remade on his
+        splits (their gaps all change at once, they did not lose that time)."""
+        for bib, history in self._histories.items():
+            rider = self._riders[bib]
+            start = rider.start_t
+            if rider.finish_t is not None or start is None:
+                continue
+
+            def gap_at(at: float, km: float, start: float = start, bib: Bib = bib) -> float:
+                return self._gap(at - start, bib, km)
+
+            history.rebase(gap_at)
+
+    @property
+    def limit_groups(self) -> list[GroupView]:
+        """What the time limit needs: every rider on course, and the slowest finishers
+        (`LIMIT_FINISHERS`): a rider outside the cut is one of them."""
+        return self._course_order + self._finished_order[-LIMIT_FINISHERS:]
+
+    def _finished_view(
+        self, rider: TrialRider, best: float | None, notables: Notables
+    ) -> GroupView:
+        elapsed = rider.elapsed_s or 0.0
+        gap = elapsed - best if best is not None else 0.0
+        leader = rider.bib == self.best_bib
+        return GroupView(
+            id=f"r{rider.bib}",
+            name=self._roster.name(rider.bib),
+            kind="head" if leader else "group",
+            riders=(rider.bib,),
+            gap_s=round(gap, 1),
+            gap_to_ahead_s=None,
+            km_to_finish=0.0,
+            speed_kmh=None,
+            trend_s_per_10km=None,
+            trend_s_per_min=None,
+            trend_basis=f"time {clock(elapsed)}",
+            notable=notables((rider,)),
+            finished=True,
+        )
+
+    def _gap(self, elapsed: float, bib: Bib, km: float) -> float:
+        """Time lost at `km` to go on the provisional leader (or, before anyone has finished,
+        on the best time of any other rider at that point)."""
+        reference = self._leader_split(km)
+        if reference is None:
+            reference = self._profile.best_except(bib, km)
+        return elapsed - reference if reference is not None else 0.0
+
+    def _leader_split(self, km: float) -> float | None:
+        """The provisional leader's elapsed time at `km` to go."""
+        leader = self._riders.get(self.best_bib) if self.best_bib is not None else None
+        if leader is None or leader.start_t is None:
+            return None
+        passed = leader.path.passage_time(km)
+        return passed - leader.start_t if passed is not None else None
+
+    def _on_course_view(self, rider: TrialRider, t: float, notables: Notables) -> GroupView:
+        start = rider.start_t
+        assert start is not None
+        gap = self._gap(rider.t - start, rider.bib, rider.km)
+        history = self._histories.get(rider.bib)
+        if history is None:
+            history = GapHistory(
+                self.settings.trend_window_km, max(self.settings.trend_min_km, TREND_MIN_KM)
+            )
+            self._histories[rider.bib] = history
+        history.add(rider.t, rider.km, gap)
+        trend = history.trend()
+        return GroupView(
+            id=f"r{rider.bib}",
+            name=self._roster.name(rider.bib),
+            kind="group",
+            riders=(rider.bib,),
+            gap_s=round(gap, 1),
+            gap_to_ahead_s=None,
+            km_to_finish=round(rider.km, 2),
+            speed_kmh=round(rider.speed, 1) if rider.speed is not None else None,
+            trend_s_per_10km=round(trend.s_per_10km, 1) if trend else None,
+            trend_s_per_min=round(trend.s_per_min, 2) if trend else None,
+            trend_basis=trend.basis if trend else None,
+            notable=notables((rider,)),
+            finished=False,
+        )

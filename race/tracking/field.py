@@ -1,0 +1,436 @@
+"""Where every rider is, with the feed's faults taken out, and when each crossed the line.
+
+`Field.update(frame)` applies one telemetry frame: each rider's fix is checked (a GPS resync
+can throw a rider a kilometre up the road for a few frames), the head of the race is found,
+the winner's finish is detected, and riders reaching the line (or vanishing just before it)
+get their finish time. `Field.placed(t)` then gives every tracked rider's distance and
+passage-time gap, front to back.
+
+The gap reference is the head of the race's own trajectory: the current first rider on the
+road until the winner finishes, then the winner's trajectory, ending on the line at his finish
+time, so that gaps after the finish stay referenced to the winner.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from math import isfinite
+
+from race.models import Bib, Jersey, RiderFix, Telemetry
+from race.tracking.trajectory import HOLE_S, Trajectory, ground_km
+
+FINISH_KM = 0.005
+"""A rider this close to the line (km) is on it (the feed reports positions in 10 m steps)."""
+LOST_NEAR_LINE_KM = 1.0
+"""A rider who stops being tracked this close to the line is taken to finish with the gap he
+had at his last fix (the feed often drops riders in the last 10-30 m)."""
+JUMP_KM = 0.3
+"""A fix this much further (or nearer) than the rider's speed allows since his previous fix
+is checked against his GPS displacement: the feed's km to go can jump on a resync."""
+JUMP_CHECK_S = 120.0
+"""Fixes further apart than this are not compared (the rider may have done anything)."""
+GROUND_RATIO = 0.4
+"""A jump is genuine when the rider's GPS position moved at least this fraction of it."""
+AGREE_KM = 0.15
+"""A suspect rider is trusted again when a fix lands this close to where he should be."""
+NEAR_OTHERS_KM = 0.1
+"""A jump that lands a rider this close to another rider is a resync, not a glitch."""
+SUSPECT_MAX_S = 60.0
+"""After this long a suspect rider's reported positions are accepted whatever they say."""
+MAX_KMH = 100.0
+"""No rider reaches the line faster than this from his previous fix."""
+DEFAULT_KMH = 42.0
+"""Speed assumed for a rider whose feed gives none (a typical bunch on the flat)."""
+REFERENCE_FALLBACK_KM = 1.0
+"""Points this far behind the start of the head's own trajectory (he was not tracked there)
+are timed on the composite head track instead of being extrapolated."""
+
+
+@dataclass(slots=True, eq=False)
+class RiderTrack:
+    """What the engine knows of one rider."""
+
+    bib: Bib
+    t: float
+    """Feed time of the last fix with a distance."""
+    km: float
+    """Km to go: the last trusted fix, or the predicted position while the fix is suspect."""
+    speed: float | None = None
+    lat: float | None = None
+    lon: float | None = None
+    jersey: Jersey | None = None
+    path: Trajectory = field(default_factory=Trajectory)
+    gap: float | None = None
+    """Passage-time gap at `gap_t`, his last fix on the road."""
+    gap_t: float | None = None
+    finish_t: float | None = None
+    finish_gap: float | None = None
+    """Gap to the winner at the line."""
+    suspect_since: float | None = None
+    anchor_t: float = 0.0
+    anchor_km: float = 0.0
+    anchor_kmh: float = DEFAULT_KMH
+
+    @property
+    def finished(self) -> bool:
+        return self.finish_t is not None
+
+
+Placed = tuple[float, float, Bib, RiderTrack]
+"""A tracked rider at one instant: (gap, km to go, bib, track); the gap is final once he has
+finished. A plain tuple: a list of them sorts front to back natively, and the engine makes
+one per rider per frame."""
+
+
+@dataclass(frozen=True)
+class Winner:
+    bib: Bib
+    t: float
+    """Feed time of his crossing of the line."""
+    basis: str
+    """How the time was found, e.g. "extrapolated 30 m from his last fix"."""
+
+
+class Field:
+    """The riders of one stage, frame by frame."""
+
+    def __init__(self, hold_missing_s: float) -> None:
+        self.hold_missing_s = hold_missing_s
+        self.riders: dict[Bib, RiderTrack] = {}
+        self.head = Trajectory()
+        """The head of the race over the whole stage: the first rider's km at each frame."""
+        self.leader: RiderTrack | None = None
+        """Whose trajectory the gaps are measured on (the winner's once he has finished)."""
+        self.winner: Winner | None = None
+        self.t: float | None = None
+        self.jersey_wearers: set[Bib] = set()
+        """Riders seen in a jersey (their tracks say which)."""
+        self.jumps_rejected = 0
+        """Fixes set aside as GPS jumps (counted for diagnostics)."""
+        self._fresh: list[RiderTrack] = []
+        self._order: list[RiderTrack] = []
+
+    # --- Frames ------------------------------------------------------------------------------
+
+    def update(self, frame: Telemetry) -> list[RiderTrack]:
+        """Apply a frame; returns the riders who crossed the line in it."""
+        t = frame.t
+        # Some feeds split one instant into partial frames: merge them.
+        merging = t == self.t
+        fresh: list[RiderTrack] = self._fresh if merging else []
+        seen = {track.bib for track in fresh} if merging else set()
+        self.t = t
+        at_line: list[RiderTrack] = []
+        jumps: list[tuple[RiderTrack, RiderFix, float]] = []
+        riders = self.riders
+        for fix in frame.riders:
+            # The engine's hottest loop (every rider of every frame): kept flat.
+            km = fix.km_to_finish
+            if km is None or not isfinite(km):
+                continue  # A fix without a distance is as good as missing.
+            if km < 0.0:
+                km = 0.0
+            track = riders.get(fix.bib)
+            on_line = fix.finished or km <= FINISH_KM
+            if track is None:
+                track = RiderTrack(bib=fix.bib, t=t, km=km)
+                riders[fix.bib] = track
+                if not on_line:
+                    track.path.add(t, km)
+            elif track.finish_t is not None:
+                # Finished riders ride on past the line, linger in the feed, or reappear with
+                # a stale position: their time stands.
+                track.t = t
+                continue
+            elif t < track.t:
+                continue
+            elif on_line:
+                dt = t - track.t
+                if 0.0 < dt <= JUMP_CHECK_S and track.km / dt * 3600.0 > MAX_KMH:
+                    # On the line from too far away: a stale second source for this bib.
+                    self.jumps_rejected += 1
+                    continue
+            else:
+                if track.suspect_since is not None:
+                    jumps.append((track, fix, km))
+                    track.t = t
+                    continue
+                dt = t - track.t
+                if 0.0 < dt <= JUMP_CHECK_S:
+                    speed = track.speed
+                    kmh = speed if speed is not None and 0.0 < speed < 100.0 else DEFAULT_KMH
+                    off = track.km - km - kmh * dt / 3600.0
+                    if off > JUMP_KM or off < -JUMP_KM:
+                        # Judged once the whole frame is read (`_settle_jumps`); until then
+                        # the rider stays where he was.
+                        jumps.append((track, fix, km))
+                        track.t = t
+                        continue
+                track.path.add(t, km)
+            track.t = t
+            track.km = km
+            track.speed = fix.speed_kmh
+            track.lat = fix.lat
+            track.lon = fix.lon
+            if fix.jersey:
+                track.jersey = fix.jersey
+                self.jersey_wearers.add(track.bib)
+            if on_line:
+                at_line.append(track)
+            elif not merging or track.bib not in seen:
+                fresh.append(track)
+        if jumps:
+            self._settle_jumps(jumps, fresh, t)
+        self._fresh = fresh
+        crossed: list[RiderTrack] = []
+        if self.winner is None and (at_line or self._leader_lost_at_line(t)):
+            crossed.extend(self._finish_winner(t, at_line))
+        if self.winner is None:
+            leader = self._choose_leader(fresh)
+            if leader is not None:
+                self.leader = leader
+                self.head.add(t, leader.km)
+        winner = self.winner
+        if winner is not None:
+            for track in at_line:
+                if track.finish_t is None:
+                    self._finish(track, self._arrival(track, t, winner.t))
+                    crossed.append(track)
+            crossed.extend(self._finish_lost(t, winner.t))
+        return crossed
+
+    def _fill(self, track: RiderTrack, fix: RiderFix) -> None:
+        track.speed = fix.speed_kmh
+        track.lat, track.lon = fix.lat, fix.lon
+        if fix.jersey:
+            track.jersey = fix.jersey
+            self.jersey_wearers.add(track.bib)
+
+    @staticmethod
+    def _kmh(track: RiderTrack) -> float:
+        speed = track.speed
+        return speed if speed is not None and 0 < speed < 100 else DEFAULT_KMH
+
+    def _settle_jumps(
+        self, jumps: list[tuple[RiderTrack, RiderFix, float]], fresh: list[RiderTrack], t: float
+    ) -> None:
+        """Accept or set aside the fixes that jumped.
+
+        A jump is genuine when the GPS position moved with it, or when it lands the rider
+        among other riders (a resync putting a lagging rider back in his group). A fix that
+        throws a rider alone up or down the road while his GPS barely moved is a glitch: the
+        rider is suspect and placed where his last trusted fix and speed put him, until a fix
+        agrees with that again or lands him among others, for at most `SUSPECT_MAX_S`.
+        """
+        others = sorted(track.km for track in fresh if track.suspect_since is None)
+        for track, fix, km in jumps:
+            i = bisect_left(others, km - NEAR_OTHERS_KM)
+            among_others = i < len(others) and others[i] <= km + NEAR_OTHERS_KM
+            if track.suspect_since is not None:
+                predicted = track.anchor_km - track.anchor_kmh * (t - track.anchor_t) / 3600.0
+                genuine = (
+                    among_others
+                    or abs(km - predicted) <= AGREE_KM
+                    or t - track.suspect_since >= SUSPECT_MAX_S
+                )
+            else:
+                previous_t = track.path.last_t if track.path.last_t is not None else t
+                predicted = track.km - self._kmh(track) * (t - previous_t) / 3600.0
+                genuine = among_others or (
+                    track.lat is not None
+                    and track.lon is not None
+                    and fix.lat is not None
+                    and fix.lon is not None
+                    and ground_km(track.lat, track.lon, fix.lat, fix.lon)
+                    >= GROUND_RATIO * abs(track.km - km)
+                )
+                if not genuine:
+                    track.suspect_since = t
+                    track.anchor_t, track.anchor_km = previous_t, track.km
+                    track.anchor_kmh = self._kmh(track)
+            if genuine:
+                track.suspect_since = None
+            else:
+                self.jumps_rejected += 1
+                km = max(predicted, FINISH_KM)
+            track.path.add(t, km)
+            track.km = km
+            self._fill(track, fix)
+            fresh.append(track)
+
+    def _choose_leader(self, fresh: list[RiderTrack]) -> RiderTrack | None:
+        best: RiderTrack | None = None
+        for track in fresh:
+            if track.suspect_since is None and (best is None or track.km < best.km):
+                best = track
+        if best is None and self.leader is not None and self.leader.finish_t is None:
+            return self.leader  # Nobody trustworthy in this frame: keep the last head.
+        return best
+
+    # --- The finish --------------------------------------------------------------------------
+
+    def _leader_lost_at_line(self, t: float) -> bool:
+        """The head was last seen just before the line and should have crossed it by now."""
+        leader = self.leader
+        if leader is None or leader.t >= t or leader.km > LOST_NEAR_LINE_KM:
+            return False
+        arrival = leader.path.time_to_reach(0.0)
+        return arrival is not None and arrival <= t
+
+    def _finish_winner(self, t: float, at_line: list[RiderTrack]) -> list[RiderTrack]:
+        """The first rider across the line: the head of the race at its last fix before it.
+
+        His time is his trajectory extrapolated to the line at his recent speed (never after
+        the frame that shows riders on the line), because the feed often stops tracking
+        riders 10-30 m before it or reports them only once they are past it.
+        """
+        leader = self.leader
+        if leader is None or leader.path.last_t is None:
+            if not at_line:
+                return []
+            first = at_line[0]
+            self._finish(first, t)
+            self.winner = Winner(first.bib, t, "first seen on the line")
+            return [first]
+        last_t, last_km = leader.path.last_t, leader.path.last_km or 0.0
+        arrival = leader.path.time_to_reach(0.0)
+        if arrival is None:
+            arrival = last_t + last_km / DEFAULT_KMH * 3600.0
+        arrival = max(last_t, min(arrival, t))
+        leader.path.add(arrival, 0.0)
+        self.head.add(arrival, 0.0)
+        self._finish(leader, arrival)
+        basis = (
+            f"extrapolated {last_km * 1000:.0f} m from his last fix"
+            if last_km > FINISH_KM
+            else "on the line"
+        )
+        self.winner = Winner(leader.bib, arrival, basis)
+        return [leader]
+
+    def _arrival(self, track: RiderTrack, t: float, winner_t: float) -> float:
+        """When a rider seen on the line at `t` crossed it: he kept the gap of his last fix."""
+        if track.gap is None or track.gap_t is None:
+            return max(t, winner_t)
+        return max(winner_t, track.gap_t, min(t, winner_t + track.gap))
+
+    def _finish_lost(self, t: float, winner_t: float) -> list[RiderTrack]:
+        """Riders who vanished near the line have crossed it once their gap has run out."""
+        out: list[RiderTrack] = []
+        for track in self.riders.values():
+            if (
+                track.finish_t is None
+                and track.t < t
+                and track.km <= LOST_NEAR_LINE_KM
+                and track.gap is not None
+                and track.gap_t is not None
+                and winner_t + track.gap <= t
+            ):
+                self._finish(track, max(winner_t + track.gap, track.gap_t))
+                out.append(track)
+        return out
+
+    def _finish(self, track: RiderTrack, at: float) -> None:
+        track.finish_t = at
+        winner_t = self.winner.t if self.winner is not None else at
+        track.finish_gap = max(0.0, at - winner_t)
+        track.km = 0.0
+
+    # --- Gaps --------------------------------------------------------------------------------
+
+    @property
+    def reference(self) -> Trajectory | None:
+        """The trajectory gaps are measured on."""
+        return self.leader.path if self.leader is not None else None
+
+    def passage_time(self, km: float) -> float | None:
+        """When the head of the race passed `km` to go (on the reference trajectory)."""
+        ref = self.reference
+        head = self.head
+        if ref is None or not len(ref):
+            return head.passage_time(km)
+        first_km = ref.first_km
+        if first_km is not None and km > first_km + REFERENCE_FALLBACK_KM and len(head) > 1:
+            return head.passage_time(km)
+        speed = self.leader.speed if self.leader is not None else None
+        return ref.passage_time(km, fallback_kmh=speed if speed and speed > 1 else DEFAULT_KMH)
+
+    def placed(self, t: float) -> tuple[list[Placed], list[Placed]]:
+        """Every tracked rider, front to back: those who finished, by their time, and those
+        on the road.
+
+        A rider missing from the frame keeps his last gap (and is moved along with it) for
+        `hold_missing_s`; after that he is no longer tracked.
+        """
+        finished: list[Placed] = []
+        road: list[Placed] = []
+        hold_from = t - self.hold_missing_s
+        ref = self.reference
+        # The hot loop of the engine: the reference's columns are bisected inline.
+        if ref is not None and len(ref):
+            ts, xs = ref.columns
+        else:
+            ts, xs = [], []
+        n = len(xs)
+        first_x = xs[0] if n else 0.0
+        last_x = xs[-1] if n else 0.0
+        # Riders in the order of the last frame: the lists to sort are then nearly sorted.
+        order = self._order if len(self._order) == len(self.riders) else self.riders.values()
+        untracked: list[RiderTrack] = []
+        # The feed gives distances in 10 m steps: most of a bunch shares a few of them.
+        passage_of: dict[float, float | None] = {}
+        for track in order:
+            if track.finish_t is not None:
+                finished.append((track.finish_gap or 0.0, 0.0, track.bib, track))
+                continue
+            track_t = track.t
+            if track_t < hold_from:
+                untracked.append(track)
+                continue
+            km = track.km
+            if track_t == t:
+                x = -km
+                if km in passage_of:
+                    passed = passage_of[km]
+                elif n and first_x <= x <= last_x and ref is not None:
+                    j = bisect_right(xs, x) - 1
+                    x0 = xs[j]
+                    if x0 == x or j == n - 1:
+                        passed = ts[j]
+                    else:
+                        t0 = ts[j]
+                        t1 = ts[j + 1]
+                        if t1 - t0 <= HOLE_S:
+                            passed = t0 + (t1 - t0) * (x - x0) / (xs[j + 1] - x0)
+                        else:
+                            passed = ref.across_hole(j, x)
+                    passage_of[km] = passed
+                else:
+                    passed = passage_of[km] = self.passage_time(km)
+                gap = t - passed if passed is not None and passed < t else 0.0
+                track.gap = gap
+                track.gap_t = t
+            elif track.gap is not None:
+                # Missing from this frame: he is taken to have kept his gap, and so to be
+                # where the head was that long ago.
+                gap = track.gap
+                held = ref.km_at(t - gap) if ref is not None else None
+                if held is not None:
+                    km = held
+            else:
+                untracked.append(track)
+                continue
+            road.append((gap, km, track.bib, track))
+        finished.sort()
+        road.sort()
+        self._order = [p[3] for p in finished] + [p[3] for p in road] + untracked
+        # Front to back by gap is front to back on the road; a held rider's estimated place
+        # (or a gap rounded to the same value) must not put him ahead of the rider before him.
+        ahead = 0.0
+        for i, (gap, km, bib, track) in enumerate(road):
+            if km < ahead:
+                road[i] = (gap, ahead, bib, track)
+            else:
+                ahead = km
+        return finished, road

@@ -1,0 +1,144 @@
+"""`ardoise situation`: the public JSON contract on the simulated stage."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feeds.simulation import simulate
+from race.engine import Race
+from race.models import Telemetry
+from tests.support.stages import SEED, engine_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CONTRACT = {
+    "t",
+    "stage",
+    "groups",
+    "time_limit",
+    "leadout",
+    "alerts",
+}
+STAGE_KEYS = {"name", "distance_km", "coefficient"}
+GROUP_KEYS = {"id", "name", "riders", "gap_s", "km_to_finish", "speed_kmh", "trend_s_per_10km"}
+LIMIT_KEYS = {"percent", "winner_time_s", "final", "cut_s", "groups"}
+LIMIT_GROUP_KEYS = {"id", "projected_gap_s", "margin_s", "status"}
+TRAIN_KEYS = {"team", "sprinter", "riders", "status"}
+TRAIN_RIDER_KEYS = {"bib", "rank", "gap_m"}
+ALERT_KEYS = {"t", "kind", "text"}
+
+
+def situation_json(*args: str, config: Path | None = None) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARDOISE_")}
+    command = [sys.executable, "-m", "tui.cli", "situation", "--json", *args]
+    if config is not None:
+        command[4:4] = ["--config", str(config)]
+    out = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, check=True, env=env, timeout=120
+    )
+    parsed: dict[str, Any] = json.loads(out.stdout)
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def whole_stage() -> dict[str, Any]:
+    return situation_json()
+
+
+def test_every_contract_key_is_present(whole_stage: dict[str, Any]) -> None:
+    data = whole_stage
+    assert data.keys() >= CONTRACT
+    assert data["stage"].keys() >= STAGE_KEYS
+    assert data["stage"]["coefficient"] == 1
+    assert data["groups"]
+    for group in data["groups"]:
+        assert group.keys() >= GROUP_KEYS
+    assert data["time_limit"].keys() >= LIMIT_KEYS
+    for group in data["time_limit"]["groups"]:
+        assert group.keys() >= LIMIT_GROUP_KEYS
+    assert data["leadout"]
+    for train in data["leadout"]:
+        assert train.keys() >= TRAIN_KEYS
+        assert isinstance(train["team"], str)
+        assert len(train["team"]) == 3
+        for rider in train["riders"]:
+            assert rider.keys() >= TRAIN_RIDER_KEYS
+    assert data["alerts"]
+    for alert in data["alerts"]:
+        assert alert.keys() >= ALERT_KEYS
+
+
+def test_whole_stage_runs_to_the_finish(whole_stage: dict[str, Any]) -> None:
+    assert whole_stage["winner_finished"] is True
+    assert whole_stage["time_limit"]["final"] is True
+    kinds = {a["kind"] for a in whole_stage["alerts"]}
+    assert {"break_formed", "break_caught", "finish"} <= kinds
+
+
+def test_groups_partition_the_tracked_riders(whole_stage: dict[str, Any]) -> None:
+    riders = [bib for group in whole_stage["groups"] for bib in group["riders"]]
+    assert len(riders) == len(set(riders)) == whole_stage["riders_tracked"]
+
+
+def test_groups_partition_at_every_frame() -> None:
+    """In-process, frame by frame: the groups cover exactly the riders the engine tracks."""
+    race = Race(engine_settings())
+    seen: dict[int, float] = {}
+    for event in simulate("flat", SEED, noise_m=1.5):
+        situation = race.apply(event)
+        if not isinstance(event, Telemetry):
+            continue
+        for fix in event.riders:
+            if fix.km_to_finish is not None:
+                seen[fix.bib] = event.t
+        riders = [bib for group in situation.groups for bib in group.riders]
+        assert len(riders) == len(set(riders)) == situation.riders_tracked
+        expected = {b for b, t in seen.items() if event.t - t <= race.settings.hold_missing_s}
+        assert expected <= set(riders)
+        gaps = [g.gap_s for g in situation.groups]
+        assert gaps == sorted(gaps)
+        assert all(gap >= 0 for gap in gaps)
+
+
+def test_same_seed_same_json(whole_stage: dict[str, Any]) -> None:
+    assert situation_json() == whole_stage
+
+
+def test_other_seed_other_race(tmp_path: Path, whole_stage: dict[str, Any]) -> None:
+    config = tmp_path / "seed.toml"
+    config.write_text(f"[feed.simulated]\nseed = {SEED + 1}\n", encoding="utf-8")
+    other = situation_json(config=config)
+    assert other["groups"] != whole_stage["groups"] or other["alerts"] != whole_stage["alerts"]
+
+
+def test_until_stops_at_that_feed_time(whole_stage: dict[str, Any]) -> None:
+    finish = whole_stage["t"]
+    until = finish - 3600
+    earlier = situation_json("--until", str(until))
+    assert earlier["t"] <= until
+    assert earlier["t"] > until - 60
+    assert earlier["winner_finished"] is False
+    assert earlier["time_limit"]["final"] is False
+
+
+def test_text_output(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARDOISE_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "situation"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=120,
+    ).stdout
+    for title in ("TIME GAPS", "TIME LIMIT", "LEAD-OUT", "RACE RADIO"):
+        assert title in out

@@ -1,0 +1,251 @@
+"""The lead-out tracker on synthetic frames: its invariants (hypothesis) and its building blocks.
+
+Two declared trains and a field of other riders are placed at chosen distances behind the head
+of the race, frame after frame, and handed to `LeadoutTracker` as the engine would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Sequence
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from race.alerts import AlertLog
+from race.leadout.bunch import BunchFrame, BunchTracker
+from race.leadout.tracker import LeadoutTracker, TrainOrder, in_order, read_train
+from race.leadout.trains import TrainDetector, TrainPlan, line_at_front
+from race.models import Bib, Rider, Team
+from race.settings import EngineSettings, TrainSettings
+from race.situation import Roster, Train
+
+TRAINS = {"AAA": (1, (4, 3, 2)), "BBB": (11, (14, 13, 12))}
+"""Team: (sprinter, lead-out men first man first)."""
+OTHERS = tuple(range(21, 41))
+BIBS = (*[b for s, lead in TRAINS.values() for b in (*lead, s)], *OTHERS)
+START_T = 1_780_000_000.0
+CADENCE_S = 6.0
+
+
+def roster() -> Roster:
+    others = {f"O{bib // 2:02d}" for bib in OTHERS}
+    teams = {code: Team(code=code, name=code) for code in (*TRAINS, *others)}
+    riders: dict[Bib, Rider] = {}
+    for code, (sprinter, lead) in TRAINS.items():
+        for bib in (*lead, sprinter):
+            riders[bib] = Rider(bib=bib, first_name="A", last_name=f"R{bib}", team=code)
+    for bib in OTHERS:
+        # Two riders of each of ten other teams, as in the front of a real bunch.
+        team = f"O{bib // 2:02d}"
+        riders[bib] = Rider(bib=bib, first_name="B", last_name=f"R{bib}", team=team)
+    return Roster(teams=teams, riders=riders)
+
+
+def tracker(**changes: object) -> LeadoutTracker:
+    declared = tuple(
+        TrainSettings(team=code, sprinter=sprinter, leadout=lead)
+        for code, (sprinter, lead) in TRAINS.items()
+    )
+    settings = EngineSettings(trains=declared, detect_km=0).model_copy(update=changes)
+    out = LeadoutTracker(settings)
+    out.set_roster(roster())
+    return out
+
+
+def play(frames: Sequence[dict[Bib, float]]) -> list[tuple[Train, ...]]:
+    """Each frame: metres behind the head of the race per rider; the head rides 100 m a frame
+    from 5 km to go (in the finale)."""
+    lead = tracker()
+    alerts = AlertLog()
+    out: list[tuple[Train, ...]] = []
+    for i, behind in enumerate(frames):
+        head = 5.0 - 0.1 * i
+        positions = {bib: head + metres / 1000.0 for bib, metres in behind.items()}
+        trains, _ = lead.update(
+            t=START_T + CADENCE_S * i,
+            head_km=min(positions.values()),
+            positions=positions,
+            fresh=set(positions),
+            speeds=dict.fromkeys(positions, 55.0),
+            alerts=alerts,
+        )
+        out.append(trains)
+    return out
+
+
+def layout(spacing: float = 1.5) -> dict[Bib, float]:
+    """Both trains in line at the front, their sprinters on the wheel, the others behind."""
+    places: dict[Bib, float] = {}
+    metres = 0.0
+    for sprinter, lead in TRAINS.values():
+        for bib in (*lead, sprinter):
+            places[bib] = metres
+            metres += spacing
+        metres += 3.0
+    for bib in OTHERS:
+        places[bib] = metres
+        metres += 1.2
+    return places
+
+
+places_strategy = st.fixed_dictionaries(
+    {bib: st.floats(min_value=0.0, max_value=80.0, allow_nan=False) for bib in BIBS}
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(places_strategy, min_size=1, max_size=10))
+def test_ranks_are_positive_and_in_road_order_within_a_train(
+    frames: list[dict[Bib, float]],
+) -> None:
+    for trains in play(frames):
+        assert {t.team for t in trains} == set(TRAINS)
+        for t in trains:
+            ranks = [r.rank for r in t.riders]
+            assert all(rank >= 1 for rank in ranks)
+            assert ranks == sorted(ranks)
+            assert len(set(ranks)) == len(ranks)
+            assert t.riders[-1].bib == t.sprinter
+            assert t.riders[-1].role == "sprinter"
+            assert t.sprinter_rank == ranks[-1]
+            assert all(r.gap_m is None or r.gap_m >= 0 for r in t.riders)
+            assert t.riders[0].gap_m is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(places_strategy, min_size=2, max_size=10))
+def test_a_state_changes_only_when_two_frames_running_show_it(
+    frames: list[dict[Bib, float]],
+) -> None:
+    pictures = play(frames)
+    for before, after in itertools.pairwise(pictures):
+        previous = {t.team: t for t in before}
+        for t in after:
+            old = previous[t.team]
+            if t.status != old.status:
+                assert old.pending == t.status
+
+
+SETTLED = 12
+"""Steady frames after which the feed's noise is measured and every state has settled."""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    spacing=st.floats(min_value=0.8, max_value=30.0),
+    after=st.integers(min_value=1, max_value=4),
+    glitch=places_strategy,
+)
+def test_a_single_wild_frame_never_changes_a_state(
+    spacing: float, after: int, glitch: dict[Bib, float]
+) -> None:
+    steady = layout(spacing)
+    pictures = play([steady] * SETTLED + [glitch] + [steady] * after)
+    settled = [t.status for t in pictures[SETTLED - 1]]
+    for trains in pictures[SETTLED:]:
+        assert [t.status for t in trains] == settled
+
+
+# --- Building blocks -------------------------------------------------------------------------
+
+
+def frames_of(places: dict[Bib, float], count: int = 4, noise: float = 0.0) -> BunchFrame:
+    """The bunch tracker's frame after `count` frames of these places (metres behind the
+    head), with normal noise of `noise` metres on each fix."""
+    bunch = BunchTracker()
+    rng = random.Random(7)
+    frame: BunchFrame | None = None
+    for i in range(count):
+        head = 5.0 - 0.1 * i
+        positions = {b: head + (m + rng.gauss(0.0, noise)) / 1000.0 for b, m in places.items()}
+        frame = bunch.update(START_T + CADENCE_S * i, positions, set(positions))
+    assert frame is not None
+    return frame
+
+
+def test_the_noise_of_the_feed_is_measured_from_the_frames() -> None:
+    places = {bib: 1.5 * i for i, bib in enumerate(range(100, 160))}
+    frame = frames_of(places, count=15, noise=3.0)
+    assert 2.5 <= frame.noise_m <= 3.5
+    assert frame.pair_sigma_m() < 3.0 * 2**0.5  # smoothing narrows a distance's uncertainty
+
+
+def test_one_wild_fix_does_not_move_a_place() -> None:
+    bunch = BunchTracker()
+    places = {bib: 1.5 * i for i, bib in enumerate(range(100, 140))}
+    for i in range(6):
+        head = 5.0 - 0.1 * i
+        positions = {b: head + m / 1000.0 for b, m in places.items()}
+        if i == 4:
+            positions[120] += 0.05  # 50 m off for one frame
+        frame = bunch.update(START_T + CADENCE_S * i, positions, set(positions))
+        assert abs(frame.gap_m(100, 120) - 30.0) < 0.01
+
+
+def read(places: dict[Bib, float], **changes: float) -> str:
+    frame = frames_of(places)
+    team_of = {b: r.team for b, r in roster().riders.items()}
+    sprinter, lead = TRAINS["AAA"]
+    plan = TrainPlan("AAA", sprinter, lead)
+    order = TrainOrder(lead).update(frame, sprinter, lead, learn=True)
+    reading = read_train(
+        plan,
+        frame,
+        team_of,
+        order=order,
+        wheel_m=changes.get("wheel_m", 5.0),
+        lost_wheel_m=changes.get("lost_wheel_m", 15.0),
+        out_rank=int(changes.get("out_rank", 30)),
+    )
+    if reading.state == "out_of_position" and reading.last_man is None:
+        return "on his own"
+    return reading.state
+
+
+def test_the_states_from_exact_places() -> None:
+    base = {4: 0.0, 3: 1.5, 2: 3.0, 21: 40.0, 22: 41.0}
+    assert read({**base, 1: 4.5}) == "on_wheel"
+    assert read({**base, 1: 13.0}) == "gap_opening"
+    assert read({**base, 1: 30.0}) == "lost_wheel"
+    assert read({**base, 1: 9.0, 23: 6.0}) == "boxed"
+    assert read({**base, 1: 4.5}, out_rank=3) == "out_of_position"
+    assert read({4: 10.0, 3: 11.5, 2: 13.0, 1: 0.0}) == "on his own"
+
+
+def test_a_team_riding_in_line_at_the_front_is_detected() -> None:
+    detector = TrainDetector()
+    team_of = {b: r.team for b, r in roster().riders.items()}
+    rng = random.Random(3)
+    places = layout()
+    for _ in range(10):
+        shuffled = dict(places)
+        # The other riders swap places at random: no line of theirs lasts.
+        others = list(OTHERS)
+        rng.shuffle(others)
+        for bib, metres in zip(others, sorted(places[b] for b in OTHERS), strict=True):
+            shuffled[bib] = metres
+        detector.observe(frames_of(shuffled, count=1), team_of)
+    plans = {p.team: p for p in detector.plans()}
+    assert set(plans) == set(TRAINS)
+    for code, (sprinter, lead) in TRAINS.items():
+        assert plans[code].sprinter == sprinter
+        assert plans[code].leadout == lead
+        assert plans[code].source == "detected"
+
+
+def test_a_line_needs_teammates_close_behind_each_other() -> None:
+    frame = frames_of({1: 0.0, 21: 1.0, 2: 2.0, 22: 3.0, 23: 4.0, 24: 5.0, 3: 6.0, 4: 30.0})
+    assert line_at_front(frame, [1, 2, 3, 4]) == (1, 2)
+    assert line_at_front(frame, [1, 4]) == ()
+
+
+@given(st.lists(st.integers(min_value=1, max_value=200), min_size=1, max_size=8))
+def test_ranks_follow_the_train_order_with_the_least_change(ranks: list[int]) -> None:
+    out = in_order(ranks)
+    assert len(out) == len(ranks)
+    assert out[0] >= 1
+    assert all(a < b for a, b in itertools.pairwise(out))
+    if all(a < b for a, b in itertools.pairwise(ranks)):
+        assert out == ranks

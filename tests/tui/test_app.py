@@ -1,0 +1,197 @@
+"""The app under Textual's pilot: what it shows, the messages it posts, its keys, its failures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import ClassVar
+
+import pytest
+
+from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
+from feeds.base import Capabilities, FeedAdapter, FeedOptions
+from race.models import FeedEvent, FeedStatus, Stage, StartList
+from tests.support.app import header_text, wait_for
+from tests.support.stages import NOISE_M, SEED, engine_settings
+from tui.app import ArdoiseApp, SituationUpdated
+from tui.screens.help import HelpScreen
+from tui.widgets.gaps import GapsPanel
+from tui.widgets.leadout import LeadoutPanel
+from tui.widgets.radio import RaceRadio
+from tui.widgets.timelimit import TimeLimitPanel
+
+
+def simulated(speed: float = 0.0, **options: object) -> SimulatedFeed:
+    return SimulatedFeed(
+        SimulatedOptions.model_validate(
+            {"scenario": "flat", "seed": SEED, "noise_m": NOISE_M, "speed": speed, **options}
+        )
+    )
+
+
+class RecordingApp(ArdoiseApp):
+    """Counts the situations the app receives."""
+
+    def __init__(self, adapter: FeedAdapter, **kwargs: object) -> None:
+        super().__init__(adapter, engine_settings(), feed_label="simulated", **kwargs)  # type: ignore[arg-type]
+        self.received: list[SituationUpdated] = []
+
+    def on_situation_updated(self, message: SituationUpdated) -> None:
+        self.received.append(message)
+        super().on_situation_updated(message)
+
+
+def head_within(app: ArdoiseApp, km: float) -> bool:
+    """The head of the race on screen is within `km` of the line (or has finished: on a loaded
+    machine the first picture drawn after `km` may already be the finish)."""
+    head = app.situation.head_km_to_finish
+    return head is not None and head < km
+
+
+async def test_panels_show_the_race_from_the_feed() -> None:
+    app = RecordingApp(simulated(skip_to_km=20.0), hold_at=None)
+    async with app.run_test(size=(100, 30)):
+        await wait_for(lambda: head_within(app, 20))
+        assert app.received, "the feed worker posts SituationUpdated messages"
+        assert all(isinstance(m.situation.events_applied, int) for m in app.received)
+        gaps = app.query_one(GapsPanel).lines
+        assert any("Peloton" in line.plain for line in gaps)
+        limit = app.query_one(TimeLimitPanel).lines
+        assert limit[0].plain.startswith("coef 1 · winner ≈")
+        leadout = app.query_one(LeadoutPanel).lines
+        assert len(leadout) >= 2
+        assert "km to go" in header_text(app, "race-status")
+        assert "Tour de l'Ardoise" in header_text(app, "title")
+
+
+async def test_burst_of_situations_is_coalesced() -> None:
+    """At full speed the engine applies every event but the screen redraws a few times a second."""
+    app = RecordingApp(simulated(), hold_at=None)
+    async with app.run_test(size=(80, 24)):
+        await wait_for(lambda: app.situation.winner_finished, within=180)
+        events = app.situation.events_applied
+        assert events > 2000
+        assert app.received, "situations reach the app as messages"
+        # Every event is applied, but only a few frames a second are drawn.
+        assert app.frames_drawn < events / 10
+
+
+async def test_pause_stops_the_race_clock_and_resume_restarts_it() -> None:
+    app = RecordingApp(simulated(speed=60.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.situation.t is not None)
+        await pilot.press("p")
+        assert app.paused
+        await pilot.pause(0.3)
+        frozen = app.situation.t
+        await asyncio.sleep(1.0)
+        await pilot.pause()
+        assert app.situation.t == frozen
+        assert "paused" in header_text(app, "feed-status")
+        await pilot.press("p")
+        assert not app.paused
+        await wait_for(lambda: app.situation.t != frozen, within=30)
+        assert "live" in header_text(app, "feed-status")
+
+
+async def test_help_opens_and_closes() -> None:
+    app = RecordingApp(simulated(speed=1.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_sunlight_theme_toggles() -> None:
+    app = RecordingApp(simulated(speed=1.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme == "ardoise"
+        await pilot.press("t")
+        assert app.theme == "sunlight"
+        await pilot.press("t")
+        assert app.theme == "ardoise"
+
+
+async def test_keymap_rebinds_pause() -> None:
+    app = RecordingApp(simulated(speed=1.0), keymap={"pause": "space"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        assert app.paused
+
+
+async def test_q_quits() -> None:
+    app = RecordingApp(simulated(speed=1.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+class BrokenFeed(FeedAdapter):
+    """Sends the stage, a status with rejected events, then fails."""
+
+    name: ClassVar[str] = "broken"
+    Options: ClassVar[type[FeedOptions]] = FeedOptions
+    capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True)
+
+    async def events(self) -> AsyncIterator[FeedEvent]:
+        yield StartList(stage=Stage(race="Test", year=2026, distance_km=100.0))
+        yield FeedStatus(state="live", at=0.0, rejected=3, detail="truncated JSON")
+        await asyncio.sleep(0.05)
+        raise ConnectionError("the provider closed the stream")
+
+
+async def test_feed_failure_is_shown_not_fatal() -> None:
+    app = RecordingApp(BrokenFeed(FeedOptions()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: "stopped" in header_text(app, "feed-status"))
+        await asyncio.sleep(1.5)  # The header refreshes every second: the failure stays.
+        await pilot.pause()
+        status = header_text(app, "feed-status")
+        assert "error: stopped: the provider closed the stream" in status
+        assert "3 bad events" in status
+        assert app.is_running
+
+
+async def test_rejected_events_are_counted_in_the_header() -> None:
+    app = RecordingApp(BrokenFeed(FeedOptions()))
+    async with app.run_test(size=(80, 24)):
+        await wait_for(lambda: "3 bad events" in header_text(app, "feed-status"), within=10)
+
+
+async def test_feed_text_is_never_read_as_markup() -> None:
+    """A rider name with markup characters is shown as typed."""
+    from race.models import Rider, RiderFix, Team, Telemetry
+
+    class MarkupFeed(BrokenFeed):
+        async def events(self) -> AsyncIterator[FeedEvent]:
+            yield StartList(
+                stage=Stage(
+                    race="[b]Test[/b]", year=2026, distance_km=100.0, start="A", finish="B"
+                ),
+                teams=(Team(code="ABC", name="A"),),
+                riders=(Rider(bib=1, first_name="X", last_name="[red]EVIL[/]", team="ABC"),),
+            )
+            yield Telemetry(t=1000.0, riders=(RiderFix(bib=1, km_to_finish=99.0),))
+            yield Telemetry(t=1010.0, riders=(RiderFix(bib=1, km_to_finish=98.9),))
+            await asyncio.sleep(10)
+
+    app = RecordingApp(MarkupFeed(FeedOptions()))
+    async with app.run_test(size=(80, 24)):
+        await wait_for(lambda: app.situation.groups != ())
+        await asyncio.sleep(0.3)
+        assert any("[red]EVIL[/]" in line.plain for line in app.query_one(GapsPanel).lines)
+        assert "[b]Test[/b]" in header_text(app, "title")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_layout_fits(size: tuple[int, int]) -> None:
+    """Every panel is on screen at the smallest supported size and when wide."""
+    app = RecordingApp(simulated(skip_to_km=5.0))
+    async with app.run_test(size=size):
+        await wait_for(lambda: head_within(app, 5))
+        for panel in (GapsPanel, TimeLimitPanel, LeadoutPanel, RaceRadio):
+            region = app.query_one(panel).region
+            assert region.height >= 2, panel.__name__
+            assert region.bottom <= size[1] - 1, panel.__name__
