@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.liveserver import write_recording
 from tests.feeds.test_live_faults import CASES, EVENTS, SCENARIOS, Outcome
+from tests.support.liveserver import write_recording
 
 
 def seconds(value: float | None) -> str:

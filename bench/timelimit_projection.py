@@ -112,8 +112,8 @@ def run(seed: int) -> Run:
         if carrying is None or not sprinters & set(carrying.watched):
             continue
         group = views[carrying.id]
-        if terrain is None and situation.stage_info is not None:
-            terrain = Terrain(situation.stage_info)
+        if terrain is None and situation.stage is not None:
+            terrain = Terrain(situation.stage)
         if terrain is not None and not limit.final and 3.0 <= group.km_to_finish <= 100.0:
             # The tracker's learned losses for the group: private state, read as a measurement.
             state = race._time_limit._m.groups.get(carrying.id)

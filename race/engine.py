@@ -26,7 +26,6 @@ from race.models import (
     FeedEvent,
     FeedStatus,
     RaceNews,
-    ReportedGroups,
     Stage,
     StartList,
     Telemetry,
@@ -39,14 +38,13 @@ from race.situation import (
     Notable,
     Roster,
     Situation,
-    StageSummary,
     Train,
 )
 from race.timelimit.tracker import TimeLimitTracker
 from race.timetrial.trial import TIME_TRIALS, Nameable, TimeTrial
 from race.tracking.field import Field, Placed
 from race.tracking.geometry import RouteLine
-from race.wording import clock
+from race.wording import clock, signed_clock
 
 GAP_ALERT_EVERY_KM = 15.0
 """At most one gap-motion alert per group over this much road."""
@@ -107,7 +105,7 @@ class Race:
         self._histories: dict[str, GapHistory] = {}
         self._members: dict[str, frozenset[Bib]] = {}
         self._peloton_id: str | None = None
-        self._stage_summary: tuple[Stage, StageSummary] | None = None
+        self._stage_in_force: tuple[Stage, Stage] | None = None
         self._head_members: frozenset[Bib] = frozenset()
         self._alerts = AlertLog()
         self._debounce = Debounce(frames=2)
@@ -131,7 +129,7 @@ class Race:
         self._alerts_t: float | None = None
         self._events = 0
         self._frames_dropped = 0
-        self._situation = Situation(stage=StageSummary(name="", distance_km=0.0, coefficient=None))
+        self._situation = Situation()
 
     @property
     def situation(self) -> Situation:
@@ -166,8 +164,6 @@ class Race:
             return self._situation
         elif isinstance(event, RaceNews):
             self._on_news(event)
-        elif isinstance(event, ReportedGroups):
-            pass  # Telemetry-based groups are authoritative; reported groups are not yet shown.
         self._situation = self._build(alerts_before)
         return self._situation
 
@@ -251,26 +247,23 @@ class Race:
 
     # --- Situation ---------------------------------------------------------------------------
 
-    def _summary(self, stage: Stage | None) -> StageSummary:
+    def _in_force(self, stage: Stage | None) -> Stage | None:
+        """The stage with the coefficient in force: the configuration's over the feed's."""
         if stage is None:
-            return StageSummary(name="", distance_km=0.0, coefficient=None)
-        if self._stage_summary is None or self._stage_summary[0] is not stage:
-            summary = StageSummary(
-                name=stage.name,
-                distance_km=stage.distance_km,
-                coefficient=self.settings.coefficient
-                if isinstance(self.settings.coefficient, int)
-                else stage.coefficient,
-                race=stage.race,
-                year=stage.year,
-                type=stage.type,
+            return None
+        if self._stage_in_force is None or self._stage_in_force[0] is not stage:
+            coefficient = self.settings.coefficient
+            in_force = (
+                stage.model_copy(update={"coefficient": coefficient})
+                if isinstance(coefficient, int)
+                else stage
             )
-            self._stage_summary = (stage, summary)
-        return self._stage_summary[1]
+            self._stage_in_force = (stage, in_force)
+        return self._stage_in_force[1]
 
     def _build(self, alerts_before: int) -> Situation:
         stage = self._start_list.stage if self._start_list else None
-        summary = self._summary(stage)
+        summary = self._in_force(stage)
         t = self._t
         if t is None:
             return Situation(**self._common(summary, stage, alerts_before))
@@ -343,7 +336,7 @@ class Race:
         )
 
     def _common(
-        self, summary: StageSummary, stage: Stage | None, alerts_before: int
+        self, summary: Stage | None, stage: Stage | None, alerts_before: int
     ) -> dict[str, Any]:
         """What every situation carries, whatever the stage and the moment."""
         return {
@@ -354,11 +347,10 @@ class Race:
             "feed": self._feed,
             "events_applied": self._events,
             "frames_dropped": self._frames_dropped,
-            "stage_info": stage,
             "roster": self._roster,
         }
 
-    def _build_timetrial(self, t: float, summary: StageSummary, alerts_before: int) -> Situation:
+    def _build_timetrial(self, t: float, summary: Stage | None, alerts_before: int) -> Situation:
         """The situation of a time trial: riders against the clock, not groups on the road."""
         assert self._timetrial is not None
         stage = self._start_list.stage if self._start_list else None
@@ -446,7 +438,7 @@ class Race:
             return None, ""
         basis = f"extrapolated over {over:.1f} km"
         if scheduled is not None:
-            basis += f" ({_signed_clock(extrapolated - scheduled)} on the scheduled start)"
+            basis += f" ({signed_clock(extrapolated - scheduled)} on the scheduled start)"
         return extrapolated, basis
 
     def _groups(self, t: float, finished: list[Placed], road: list[Placed]) -> list[GroupView]:
@@ -684,10 +676,4 @@ class Race:
                 self._rider_group[bib] = (group.id, index)
 
     def _names(self, bibs: Iterable[Bib]) -> str:
-        return ", ".join(self._roster.name(b) for b in bibs)
-
-
-def _signed_clock(seconds: float) -> str:
-    """+m:ss or −m:ss."""
-    sign = "−" if seconds < 0 else "+"
-    return f"{sign}{clock(abs(seconds))}"
+        return self._roster.names(bibs)

@@ -136,21 +136,6 @@ class Telemetry(Model):
     riders: tuple[RiderFix, ...]
 
 
-class ReportedGroup(Model):
-    """A group as the provider reports it (race radio, timing motorbike)."""
-
-    riders: tuple[Bib, ...] = ()
-    size: int | None = None
-    gap_s: float | None = None
-    label: str | None = None
-
-
-class ReportedGroups(Model):
-    kind: Literal["groups"] = "groups"
-    t: float
-    groups: tuple[ReportedGroup, ...]
-
-
 NewsCategory = Literal["crash", "abandon", "puncture", "mechanical", "commentary", "finish"]
 
 
@@ -181,7 +166,7 @@ class FeedStatus(Model):
 
 
 FeedEvent = Annotated[
-    StartList | Telemetry | ReportedGroups | RaceNews | FeedStatus,
+    StartList | Telemetry | RaceNews | FeedStatus,
     Field(discriminator="kind"),
 ]
 """Everything an adapter can yield; also Ardoise's own wire and recording format."""

@@ -6,29 +6,27 @@ A `Situation` is immutable. Its JSON form (`Situation.to_json_dict`) is the publ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from race.models import Bib, FeedStatus, Rider, Stage, StageType, Team
+from race.models import Bib, FeedStatus, Rider, Stage, Team
+from race.wording import name_list
 
 GroupKind = Literal["head", "chase", "peloton", "group", "grupetto", "dropped"]
 LimitStatus = Literal["safe", "tight", "danger", "outside"]
 SprinterState = Literal["on_wheel", "gap_opening", "lost_wheel", "boxed", "out_of_position"]
 AlertLevel = Literal["info", "warning", "critical"]
 
+SUPPORTED = 0.8
+"""A sprinter's state is sure when this frame's data supports it with at least this probability:
+the lead-out tracker takes a new state only from such frames, and the screen marks a state
+supported less than this with "?"."""
+
 
 class View(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class StageSummary(View):
-    name: str
-    distance_km: float
-    coefficient: int | None
-    race: str = ""
-    year: int | None = None
-    type: StageType | None = None
 
 
 class Notable(View):
@@ -153,6 +151,21 @@ class Train(View):
     """The state the latest frame shows when it differs from `status`: it replaces `status` if
     the next frame shows it too."""
 
+    @property
+    def sure(self) -> bool:
+        """This frame's data supports `status` well enough to establish it (`SUPPORTED`)."""
+        return self.confidence is None or self.confidence >= SUPPORTED
+
+    @property
+    def wheel_s(self) -> float | None:
+        """`wheel_m` in seconds at the bunch's speed (None when either is unknown)."""
+        sprinter = next(r for r in self.riders if r.role == "sprinter")
+        if self.wheel_m is None or sprinter.gap_s is None:
+            return None
+        if not sprinter.gap_m:
+            return 0.0
+        return sprinter.gap_s * self.wheel_m / sprinter.gap_m
+
 
 class Finale(View):
     """Context of the lead-out picture."""
@@ -194,6 +207,10 @@ class Roster(View):
         rider = self.riders.get(bib)
         return rider.short_name if rider else f"#{bib}"
 
+    def names(self, bibs: Iterable[Bib], limit: int | None = None) -> str:
+        """ "A. NAME, B. OTHER +4" (see `race.wording.name_list`)."""
+        return name_list([self.name(b) for b in bibs], limit)
+
 
 class TimeTrialView(View):
     """A time trial: riders start one by one, so each is timed against the best time at the
@@ -213,7 +230,9 @@ class TimeTrialView(View):
 class Situation(View):
     t: float | None = None
     """Feed time of the last telemetry (UNIX s); None before the first frame."""
-    stage: StageSummary
+    stage: Stage | None = None
+    """The stage as Ardoise takes it: its coefficient is the one in force (the configuration's
+    over the feed's). None before the start list. Its JSON is a summary (`_stage_summary`)."""
     race_time_s: float | None = None
     """Time since the real start (the head passing km 0); None before it."""
     start_t: float | None = None
@@ -247,8 +266,33 @@ class Situation(View):
     """Frames older than one already applied (out of order), ignored."""
     time_trial: TimeTrialView | None = None
     """Set on a time trial, where `groups` are riders timed against the best time."""
-    stage_info: Stage | None = Field(default=None, exclude=True)
     roster: Roster = Field(default_factory=Roster, exclude=True)
+
+    @field_serializer("stage")
+    def _stage_summary(self, stage: Stage | None) -> dict[str, Any]:
+        """The stage in the JSON: what identifies it, not its profile (see the README)."""
+        if stage is None:
+            return {
+                "name": "",
+                "distance_km": 0.0,
+                "coefficient": None,
+                "race": "",
+                "year": None,
+                "type": None,
+            }
+        return {
+            "name": stage.name,
+            "distance_km": stage.distance_km,
+            "coefficient": stage.coefficient,
+            "race": stage.race,
+            "year": stage.year,
+            "type": stage.type,
+        }
+
+    @property
+    def timezone(self) -> str:
+        """The stage's IANA zone, for times of day ("UTC" before the start list)."""
+        return self.stage.timezone if self.stage is not None else "UTC"
 
     def to_json_dict(self) -> dict[str, Any]:
         """The public JSON form (see the README, "The situation JSON").

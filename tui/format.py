@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from race.models import Bib
 from race.situation import Roster, SprinterState
 from race.wording import clock as span
+from race.wording import signed_clock
 
 STATE_LABELS: dict[SprinterState, tuple[str, str]] = {
     "on_wheel": ("✓", "on the wheel"),
@@ -24,10 +24,7 @@ def gap(seconds: float | None, *, sign: bool = True) -> str:
     """ "+1:05", "+1:02:40", "+0:00"."""
     if seconds is None:
         return "—"
-    text = span(seconds)
-    if not sign:
-        return text
-    return ("−" if seconds < 0 and round(seconds) else "+") + text
+    return signed_clock(round(seconds)) if sign else span(seconds)
 
 
 def duration(seconds: float | None) -> str:
@@ -54,13 +51,6 @@ def trend(s_per_10km: float | None) -> str:
     if value == 0:
         return "±0 s/10 km"
     return f"{'−' if value < 0 else '+'}{abs(value)} s/10 km"
-
-
-def names(roster: Roster, bibs: Iterable[Bib], limit: int = 3) -> str:
-    """ "A. NAME, B. OTHER +4"."""
-    bibs = list(bibs)
-    shown = ", ".join(roster.name(b) for b in bibs[:limit])
-    return f"{shown} +{len(bibs) - limit}" if len(bibs) > limit else shown
 
 
 def last_name(roster: Roster, bib: Bib) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from race.leadout.tracker import SUPPORTED
 from race.situation import GroupView, LimitGroup, Roster, Situation, Train
 from race.wording import ordinal
 from tui import format as fmt
@@ -30,8 +29,6 @@ LEADOUT_SHOWN = 1
 """On a narrow screen, the lead-out men shown in front of the sprinter: his last man."""
 WIDE_GAP_M = 5.0
 """On a wide screen, a gap inside a train is shown from this size (smaller ones are wheels)."""
-SURE = SUPPORTED
-"""A state this frame's data supports less than it would need to establish it is marked "?"."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +197,7 @@ def _trial_line(
 
 def _who(group: GroupView, roster: Roster, my_team: str | None) -> list[Part]:
     if group.size <= NAMED_UP_TO:
-        return [fmt.names(roster, group.riders, limit=NAMED_UP_TO)]
+        return [roster.names(group.riders, limit=NAMED_UP_TO)]
     out: list[Part] = []
     mine = [n.bib for n in group.notable if "my team" in n.reasons]
     if mine and my_team:
@@ -257,10 +254,10 @@ def time_limit_lines(situation: Situation) -> list[Line]:
         )
         out.append(_line(text, classes={"-muted"}))
     if limit.final and limit.finished_outside:
-        names = fmt.names(roster, limit.finished_outside, limit=4)
+        names = roster.names(limit.finished_outside, limit=4)
         out.append(_line(f"Outside the limit: {names}", classes={"-outside"}))
     if limit.reinstated:
-        names = fmt.names(roster, limit.reinstated, limit=4)
+        names = roster.names(limit.reinstated, limit=4)
         out.append(_line(f"Outside, reinstated by the jury: {names}", classes={"-muted"}))
     return out
 
@@ -285,7 +282,7 @@ def limit_group_line(group: LimitGroup, roster: Roster) -> Line:
     ]
     if group.watched:
         limit = 2 if len(group.watched) <= 2 else 1
-        parts.append(" " + fmt.names(roster, group.watched, limit=limit))
+        parts.append(" " + roster.names(group.watched, limit=limit))
     return _line(*parts, classes={f"-{group.status}"})
 
 
@@ -400,8 +397,8 @@ def _train_cells(
     wheel = train.wheel_m if train.wheel_m is not None else sprinter.gap_m
     if wheel is not None and ahead:
         gap = f"{wheel:.0f} m"
-        if wide and sprinter.gap_s is not None and train.wheel_m is not None:
-            seconds = sprinter.gap_s * train.wheel_m / sprinter.gap_m if sprinter.gap_m else 0.0
+        seconds = train.wheel_s
+        if wide and seconds is not None:
             gap += f" {seconds:.1f} s"
         parts.append(f"{gap} ▸ ")
     name = (f"{fmt.last_name(roster, sprinter.bib)} {ordinal(sprinter.rank)}", "bold")
@@ -409,7 +406,7 @@ def _train_cells(
 
 
 def _state_parts(train: Train, *, wide: bool) -> list[Part]:
-    """The sprinter's state, "?" when the data supports it less than `SURE` (with the
+    """The sprinter's state, "?" when the data supports it too little (with the
     probability on a wide screen), and "→" the state the latest frame shows, if another."""
     symbol, words = fmt.STATE_LABELS[train.status]
     if train.status == "out_of_position" and train.last_man is None:
@@ -419,8 +416,7 @@ def _state_parts(train: Train, *, wide: bool) -> list[Part]:
     if train.status == "lost_wheel" and train.since_km is not None:
         words += f" {train.since_km:.1f} km"
     confidence = train.confidence
-    unsure = confidence is not None and confidence < SURE
-    out: list[Part] = [(f"{symbol} {words}{'?' if unsure else ''}", "bold")]
+    out: list[Part] = [(f"{symbol} {words}{'' if train.sure else '?'}", "bold")]
     if wide and confidence is not None:
         out.append(f" {confidence:.0%}")
     if train.pending is not None:
@@ -439,7 +435,7 @@ def _width(parts: list[Part]) -> int:
 
 def radio_lines(situation: Situation) -> list[str]:
     """Alerts and the feed's news by time; news marked with "»"."""
-    timezone = situation.stage_info.timezone if situation.stage_info else "UTC"
+    timezone = situation.timezone
     items = [(a.t, 1, a.text) for a in situation.alerts]
     items += [(n.t, 0, "» " + n.text) for n in situation.news]
     return [f"{fmt.clock(t, timezone)[:5]} {text}" for t, _, text in sorted(items)]
@@ -449,8 +445,12 @@ def text_report(situation: Situation, my_team: str | None) -> str:
     """The whole situation as plain text (`ardoise situation` without --json)."""
     stage = situation.stage
     head = situation.head_km_to_finish
-    timezone = situation.stage_info.timezone if situation.stage_info else "UTC"
-    title = f"{stage.race} {stage.year or ''} · {stage.name} · {stage.distance_km:.1f} km".strip()
+    timezone = situation.timezone
+    title = (
+        f"{stage.race} {stage.year or ''} · {stage.name} · {stage.distance_km:.1f} km".strip()
+        if stage is not None
+        else "·  · 0.0 km"
+    )
     status = (
         "finished"
         if situation.winner_finished

@@ -5,7 +5,7 @@ a JSON schema. Every event of a feed has a number, `id`, from 0 in the order the
 it; a client resumes after the last id it has:
 
 - **Event stream** (`GET /stream`, `text/event-stream`): one SSE event per feed event, with
-  `id: <id>`, `event: <kind>` (`start_list`, `telemetry`, `groups`, `news`) and one `data:` line
+  `id: <id>`, `event: <kind>` (`start_list`, `telemetry`, `news`) and one `data:` line
   holding a `WireEvent`. On reconnection the client sends `Last-Event-ID` and the server resumes
   after it. When the feed has ended and the client has every event, the server sends
   `event: end` (data: `{"cursor": <last id>}`) and closes. Comment lines are keep-alives.

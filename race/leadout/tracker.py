@@ -20,7 +20,7 @@ from race.leadout.bunch import BunchFrame, BunchTracker
 from race.leadout.trains import FRONT_RANKS, TrainDetector, TrainPlan, declared_plans
 from race.models import Bib
 from race.settings import EngineSettings
-from race.situation import Finale, Roster, SprinterState, Train, TrainRider
+from race.situation import SUPPORTED, Finale, Roster, SprinterState, Train, TrainRider
 from race.wording import ordinal
 
 REACH_M = 50.0
@@ -28,9 +28,6 @@ REACH_M = 50.0
 BEHIND_SIGMAS = 2.0
 """A lead-out man behind his sprinter by more than this many standard deviations of their
 distance has swung off (or been dropped): he is no longer part of the train."""
-SUPPORTED = 0.8
-"""A new state is taken only from frames where its probability is at least this: a frame the
-noise could explain as well by the current state does not count toward a change."""
 BETWEEN = 0.5
 """A rider of another team counts as boxing the sprinter in when he is more likely than not
 between him and his last man."""

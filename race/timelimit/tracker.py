@@ -29,7 +29,7 @@ from race.timelimit.forecast import (
     forecast_winner_time,
 )
 from race.timelimit.rules import RuleSet, assumed_class, cut_seconds, percent_for, stage_class
-from race.wording import clock
+from race.wording import clock, signed_clock
 
 SETTLED_AFTER_KM = 20.0
 """Before the head has covered this much, the winner's forecast swings too much for alerts."""
@@ -430,7 +430,7 @@ class TimeLimitTracker:
         climbs, flats, descents = a * road.climb, c * road.flat, b * road.descent
         projected = max(road_gap + climbs + flats + descents, 0.0)
         spread = abs(climbs) + abs(flats) + abs(descents)
-        parts = [f"now +{clock(group.gap_s)}", f"to come {_signed(projected - group.gap_s)}"]
+        parts = [f"now +{clock(group.gap_s)}", f"to come {signed_clock(projected - group.gap_s)}"]
         if road.climb > 0:
             parts.append(
                 f"climbs ≈ {a * (REFERENCE_CLIMB_PCT - 2.0):.0f} s/km at {REFERENCE_CLIMB_PCT:g} %"
@@ -635,8 +635,7 @@ class TimeLimitTracker:
                 )
 
     def _names(self, bibs: Sequence[Bib]) -> str:
-        shown = ", ".join(self._roster.name(b) for b in bibs[:3])
-        return f"{shown} +{len(bibs) - 3}" if len(bibs) > 3 else shown
+        return self._roster.names(bibs, limit=3)
 
 
 def _road_gaps(
@@ -685,7 +684,3 @@ def _class_label(coefficient: int | str | None, assumed: bool) -> str:
     text = str(coefficient)
     word = "coef" if text.isdigit() else "cat"
     return f"{word} {text}{' (assumed)' if assumed else ''}"
-
-
-def _signed(seconds: float) -> str:
-    return f"{'−' if seconds < 0 else '+'}{clock(seconds)}"

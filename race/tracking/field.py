@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from math import isfinite
 
 from race.models import Bib, Jersey, RiderFix, Telemetry
-from race.tracking.trajectory import HOLE_S, Trajectory, ground_km
+from race.tracking.geometry import ground_km
+from race.tracking.trajectory import HOLE_S, Trajectory
 
 FINISH_KM = 0.005
 """A rider this close to the line (km) is on it (the feed reports positions in 10 m steps)."""

@@ -1,4 +1,5 @@
-"""Positions along the route from GPS fixes: finer than the feed's km to go (10 m steps).
+"""Geometry on the Earth: distances between fixes, and positions along the route from GPS fixes
+(finer than the feed's km to go, in 10 m steps).
 
 In a lead-out the wheels are 1-2 m apart; a feed rounding distances to 10 m cannot tell them
 apart, but latitude and longitude (~0.1 m precision, a few metres of GPS noise) can, once
@@ -15,8 +16,27 @@ from race.models import ProfilePoint
 
 KM_PER_DEGREE = 111.195
 """Length of a degree of latitude (and of longitude at the equator), in km."""
+EARTH_RADIUS_KM = 6371.0
+"""Mean radius of the Earth (the great-circle distance's)."""
 SEARCH_KM = 0.3
 """Segments searched on either side of the rider's reported position."""
+
+
+def ground_km(lat0: float, lon0: float, lat1: float, lon1: float) -> float:
+    """Straight-line distance between two fixes (equirectangular: exact enough within km)."""
+    dy = (lat1 - lat0) * KM_PER_DEGREE
+    dx = (lon1 - lon0) * KM_PER_DEGREE * math.cos(math.radians((lat0 + lat1) * 0.5))
+    return math.hypot(dx, dy)
+
+
+def haversine_km(lat0: float, lon0: float, lat1: float, lon1: float) -> float:
+    """Great-circle distance between two points: for the length of a route, hundreds of km."""
+    phi0, lam0, phi1, lam1 = map(math.radians, (lat0, lon0, lat1, lon1))
+    h = (
+        math.sin((phi1 - phi0) / 2) ** 2
+        + math.cos(phi0) * math.cos(phi1) * math.sin((lam1 - lam0) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 class RouteLine:

@@ -23,8 +23,6 @@ NEIGHBOUR_S = 15.0
 """A segment next to a hole gives the speed at the hole's edge only when it is this short."""
 EARLY_SPAN_S = 60.0
 """Points before the first one are extrapolated at the speed of about this first stretch."""
-KM_PER_DEGREE = 111.195
-"""Length of a degree of latitude, in km."""
 
 
 class Trajectory:
@@ -234,10 +232,3 @@ class Trajectory:
         if not speed or speed <= 1.0:
             return None
         return last_t + (last_km - km_to_finish) / speed * 3600.0
-
-
-def ground_km(lat0: float, lon0: float, lat1: float, lon1: float) -> float:
-    """Straight-line distance between two fixes (equirectangular: exact enough within km)."""
-    dy = (lat1 - lat0) * KM_PER_DEGREE
-    dx = (lon1 - lon0) * KM_PER_DEGREE * math.cos(math.radians((lat0 + lat1) * 0.5))
-    return math.hypot(dx, dy)

@@ -18,8 +18,8 @@ from feeds.adapters.sse import SseFeed, SseOptions
 from feeds.base import Capabilities, FeedAdapter, FeedOptions
 from feeds.simulation import simulate
 from race.engine import Race
-from race.models import FeedEvent, FeedStatus, Telemetry
-from race.situation import Situation, StageSummary
+from race.models import FeedEvent, FeedStatus, Stage, Telemetry
+from race.situation import Situation
 from tests.support.app import header_text, wait_for
 from tests.support.liveserver import LiveServer, stage_events, write_recording
 from tests.support.stages import SEED, engine_settings
@@ -68,7 +68,7 @@ def test_blackout_rules() -> None:
     assert in_blackout(status("stale"), 2.0, paused=False)
     assert not in_blackout(status("ended"), 100.0, paused=False), "the feed ended: no estimate"
     situation = Situation(
-        stage=StageSummary(name="x", distance_km=100.0, coefficient=None),
+        stage=Stage(race="x", year=2026, distance_km=100.0),
         head_km_to_finish=30.0,
         head_speed_kmh=45.0,
     )

@@ -40,14 +40,13 @@ class RaceHeader(Horizontal):
     def show_stage(self, situation: Situation) -> None:
         self._situation = situation
         stage = situation.stage
-        info = situation.stage_info
-        if not stage.name:
+        if stage is None:
             self._title.update("Ardoise · waiting for the feed")
             return
         race = f"{stage.race} {stage.year} · " if stage.race else ""
         coef = f" (coef {stage.coefficient})" if stage.coefficient else ""
         kind = f" · {stage.type}{coef}" if stage.type else ""
-        tz = info.timezone if info else "UTC"
+        tz = stage.timezone
         self._title.update(
             Content.assemble(
                 (f"{race}{stage.name}", "bold"), f" · {stage.distance_km:.1f} km{kind}"

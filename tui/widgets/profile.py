@@ -22,7 +22,7 @@ class ProfileStrip(Widget):
         self._marks: tuple[tuple[float, bool], ...] = ()
 
     def show(self, situation: Situation) -> None:
-        stage = situation.stage_info
+        stage = situation.stage
         marks = (
             tuple(
                 (stage.distance_km - g.km_to_finish, i == 0) for i, g in enumerate(situation.groups)

@@ -28,7 +28,7 @@ class RaceRadio(RichLog):
         news = list(situation.news[self._news_shown :])
         self._alerts_shown = len(situation.alerts)
         self._news_shown = len(situation.news)
-        timezone = situation.stage_info.timezone if situation.stage_info else "UTC"
+        timezone = situation.timezone
         items = [(a.t, 1, a) for a in alerts] + [(n.t, 0, n) for n in news]
         for _, is_alert, item in sorted(items, key=lambda x: (x[0], x[1])):
             line = Text(fmt.clock(item.t, timezone)[:5] + " ", style="dim")
