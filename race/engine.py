@@ -100,7 +100,7 @@ class Race:
         self.settings = settings or EngineSettings()
         self._start_list: StartList | None = None
         self._roster = Roster()
-        self._field = Field(self.settings.hold_missing_s)
+        self._field = Field(self.settings.gaps.hold_missing_s)
         self._ids = GroupIdentity()
         self._histories: dict[str, GapHistory] = {}
         self._members: dict[str, frozenset[Bib]] = {}
@@ -119,7 +119,7 @@ class Race:
         self._feed: FeedStatus | None = None
         self._news: list[Alert] = []
         self._notable_reasons: dict[Bib, tuple[str, ...]] = {
-            bib: ("marked",) for bib in self.settings.marked
+            bib: ("marked",) for bib in self.settings.team.marked
         }
         self._notable_views: dict[tuple[Bib, tuple[str, ...]], Notable] = {}
         """The same few riders are notable in every frame: their views are made once."""
@@ -188,8 +188,8 @@ class Race:
 
     def _standing_reasons(self) -> dict[Bib, tuple[str, ...]]:
         """Why each rider is notable whatever happens (jerseys change and are added per fix)."""
-        marked = set(self.settings.marked)
-        my_team = self.settings.my_team
+        marked = set(self.settings.team.marked)
+        my_team = self.settings.team.code
         out: dict[Bib, tuple[str, ...]] = {}
         for bib, rider in self._roster.riders.items():
             reasons = []
@@ -252,7 +252,7 @@ class Race:
         if stage is None:
             return None
         if self._stage_in_force is None or self._stage_in_force[0] is not stage:
-            coefficient = self.settings.coefficient
+            coefficient = self.settings.stage.class_in_force
             in_force = (
                 stage.model_copy(update={"coefficient": coefficient})
                 if isinstance(coefficient, int)
@@ -442,7 +442,7 @@ class Race:
         return extrapolated, basis
 
     def _groups(self, t: float, finished: list[Placed], road: list[Placed]) -> list[GroupView]:
-        threshold = self.settings.split_threshold_s
+        threshold = self.settings.stage.split_threshold_s
         placed = finished + road
         n_finished = len(finished)
         # A finished rider and one still on the road never share a group.
@@ -496,7 +496,9 @@ class Race:
             if not finished_group:
                 history = self._histories.get(gid)
                 if history is None:
-                    history = GapHistory(self.settings.trend_window_km, self.settings.trend_min_km)
+                    history = GapHistory(
+                        self.settings.gaps.trend_window_km, self.settings.gaps.trend_min_km
+                    )
                     self._histories[gid] = history
                 history.add(t, km, gap)
                 trend = history.trend()
@@ -592,7 +594,7 @@ class Race:
         as steady again (a band, so a rate hovering at the threshold is announced once), and a
         group's gap is announced at most once per `GAP_ALERT_EVERY_KM`.
         """
-        limit = self.settings.gap_alert_s_per_10km
+        limit = self.settings.gaps.gap_alert_s_per_10km
         previous = self._gap_motion.get(group.id)
         if previous is None:
             # A gap is steady until its trend says otherwise: one that closes from the first
@@ -654,7 +656,7 @@ class Race:
                 del self._breaks[gid]  # Its riders fell behind the peloton: nothing to announce.
 
     def _marked_alerts(self, t: float, groups: list[GroupView]) -> None:
-        marked = set(self.settings.marked)
+        marked = set(self.settings.team.marked)
         if not marked:
             return
         position = {bib: (g, i) for i, g in enumerate(groups) for bib in g.riders if bib in marked}

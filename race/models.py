@@ -24,6 +24,13 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
+class Settings(BaseModel):
+    """A section of the configuration (`config.toml`), validated once: immutable, and an unknown
+    key is an error (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 class ProfilePoint(Model):
     """One point of the route: distance from the start and altitude."""
 

@@ -139,7 +139,7 @@ class ArdoiseApp(App[None]):
         return self._paused
 
     def get_default_screen(self) -> RaceScreen:
-        return RaceScreen(self._settings.my_team, self._feed_label)
+        return RaceScreen(self._settings.team.code, self._feed_label)
 
     @property
     def race_screen(self) -> RaceScreen:

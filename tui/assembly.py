@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from feeds.base import FeedAdapter, FeedError
 from feeds.registry import UnknownAdapterError, adapter_class
-from race.settings import EngineSettings, TrainSettings
+from race.settings import EngineSettings
 from race.timelimit.rules import RuleSet, parse_rule_set, stage_class
 from tui.config import ConfigError, LoadedConfig, describe_validation_error
 
@@ -106,10 +106,11 @@ def load_rules(loaded: LoadedConfig) -> RuleSet:
 
 
 def engine_settings(loaded: LoadedConfig) -> EngineSettings:
+    """The engine's settings: the configuration's sections as they are, and the rules loaded."""
     config = loaded.config
     stage = config.stage
-    coefficient: int | str | None = stage.category or stage.coefficient
     rules = load_rules(loaded)
+    coefficient = stage.class_in_force
     if coefficient is not None:
         key = "stage.category" if stage.category else "stage.coefficient"
         try:
@@ -117,29 +118,10 @@ def engine_settings(loaded: LoadedConfig) -> EngineSettings:
         except ValueError as error:
             raise ConfigError(loaded.origin(key), key, str(error)) from None
     return EngineSettings(
-        split_threshold_s=stage.split_threshold_s,
-        trend_window_km=config.gaps.trend_window_km,
-        trend_min_km=config.gaps.trend_min_km,
-        gap_alert_s_per_10km=config.gaps.gap_alert_s_per_10km,
-        hold_missing_s=config.gaps.hold_missing_s,
-        my_team=config.team.code,
-        marked=tuple(config.team.marked),
+        stage=stage,
+        team=config.team,
+        gaps=config.gaps,
+        time_limit=config.time_limit,
+        leadout=config.leadout,
         rules=rules,
-        coefficient=coefficient,
-        extra_points=stage.extra_points,
-        fixed_percent=stage.itt_percent,
-        tight_margin_s=config.time_limit.tight_margin_s,
-        danger_margin_s=config.time_limit.danger_margin_s,
-        watch=tuple(config.time_limit.watch) or None,
-        status_band_s=config.time_limit.status_band_s,
-        reinstated=tuple(config.time_limit.reinstated),
-        finale_km=config.leadout.finale_km,
-        detect_km=config.leadout.detect_km,
-        wheel_m=config.leadout.wheel_m,
-        lost_wheel_m=config.leadout.lost_wheel_m,
-        out_of_position_rank=config.leadout.out_of_position_rank,
-        trains=tuple(
-            TrainSettings(team=t.team, sprinter=t.sprinter, leadout=tuple(t.leadout))
-            for t in config.leadout.trains
-        ),
     )

@@ -144,7 +144,7 @@ def _situation(config_path: Path | None, until: float | None, *, as_json: bool) 
     else:
         from tui.lines import text_report
 
-        print(text_report(situation, settings.my_team), end="")
+        print(text_report(situation, settings.team.code), end="")
     return 0
 
 

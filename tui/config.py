@@ -16,15 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from race.gaps.settings import GapsSettings
+from race.leadout.settings import LeadoutSettings
+from race.settings import StageSettings, TeamSettings
+from race.timelimit.settings import TimeLimitSettings
 
 ENV_PREFIX = "ARDOISE_"
 
@@ -69,109 +66,21 @@ class FeedConfig(Section):
         return data
 
 
-class StageConfig(Section):
-    coefficient: int | None = Field(default=None, ge=1, le=6)
-    """Time-limit coefficient of the stage (1-6); overrides the feed's."""
-    category: str | None = None
-    """Stage category for rule sets that use letters (the Giro: "A" to "E")."""
-    rules: str = "tdf"
-    """Time-limit rule set: "tdf", "giro", or the path of a rules TOML file."""
-    extra_points: float = Field(default=0.0, ge=0, le=100)
-    """Percentage points the organiser added to the time limit for this stage."""
-    itt_percent: float | None = Field(default=None, gt=0, le=100)
-    """Time limit of an individual time trial (coefficient 6), decided per stage."""
-    split_threshold_s: float = Field(default=3.0, gt=0, le=60)
-    """A new group starts where the gap to the rider ahead exceeds this many seconds."""
-
-
-class GapsConfig(Section):
-    trend_window_km: float = Field(default=10.0, gt=0, le=100)
-    """A group's trend is fitted over this much road behind it."""
-    trend_min_km: float = Field(default=2.0, gt=0, le=50)
-    """No trend is shown before a group has this much road behind it."""
-    gap_alert_s_per_10km: float = Field(default=30.0, gt=0)
-    """A gap to the peloton opening or closing faster than this is announced."""
-    hold_missing_s: float = Field(default=90.0, ge=0, le=3600)
-    """A rider missing from the feed keeps his gap this long, then is no longer tracked."""
-
-
-class TeamConfig(Section):
-    code: str | None = None
-    """"My team": its riders are highlighted, its train and sprinter shown first."""
-    marked: list[int] = Field(default_factory=list)
-    """Bibs of riders to follow closely (alerts when dropped)."""
-
-
-class TimeLimitConfig(Section):
-    tight_margin_s: float = Field(default=300.0, gt=0)
-    """A group whose projected margin to the cut is below this is `tight`."""
-    danger_margin_s: float = Field(default=120.0, gt=0)
-    """Below this it is `danger`; below zero, `outside`."""
-    watch: list[int] = Field(default_factory=list)
-    """Riders watched against the limit; empty: each team's sprinter."""
-    status_band_s: float = Field(default=15.0, ge=0, le=120)
-    """A status gets better only once the margin clears its threshold by this many seconds."""
-    reinstated: list[int] = Field(default_factory=list)
-    """Riders outside the limit whom the jury reinstated: listed apart, not as outside."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TimeLimitConfig:
-        if self.danger_margin_s >= self.tight_margin_s:
-            raise ValueError("danger_margin_s must be smaller than tight_margin_s")
-        return self
-
-
-class TrainConfig(Section):
-    team: str = Field(min_length=1)
-    """Team code, as the feed spells it."""
-    sprinter: int
-    leadout: list[int] = Field(default_factory=list)
-    """Lead-out riders in their planned order, first man first, last man last."""
-
-    @model_validator(mode="after")
-    def _distinct(self) -> TrainConfig:
-        if self.sprinter in self.leadout:
-            raise ValueError("the sprinter cannot also be one of his lead-out men")
-        if len(set(self.leadout)) != len(self.leadout):
-            raise ValueError("a lead-out rider is listed twice")
-        return self
-
-
-class LeadoutConfig(Section):
-    finale_km: float = Field(default=10.0, gt=0, le=50)
-    """The lead-out picture is live from this distance to go (the head of the bunch)."""
-    detect_km: float = Field(default=15.0, ge=0, le=50)
-    """Trains nobody declared are detected on the road from this distance to go (0: never)."""
-    wheel_m: float = Field(default=5.0, gt=0, le=50)
-    """A sprinter within this distance of his last man is on the wheel."""
-    lost_wheel_m: float = Field(default=15.0, gt=0, le=200)
-    """Beyond this distance he has lost the wheel (in between: the gap is opening)."""
-    out_of_position_rank: int = Field(default=30, ge=2, le=200)
-    """In the finale a sprinter further back than this is out of position."""
-    trains: list[TrainConfig] = Field(default_factory=list)
-    """Declared trains; teams not declared are taken from the feed's roles or detected."""
-
-    @field_validator("lost_wheel_m")
-    @classmethod
-    def _beyond_the_wheel(cls, value: float, info: ValidationInfo) -> float:
-        wheel = info.data.get("wheel_m")
-        if wheel is not None and value <= wheel:
-            raise ValueError(f"must be larger than wheel_m ({wheel:g})")
-        return value
-
-
 class DisplayConfig(Section):
     theme: Literal["ardoise", "sunlight"] = "ardoise"
     """"sunlight": high contrast, for a laptop in the team car."""
 
 
 class ArdoiseConfig(Section):
+    """The whole configuration. The analysis' sections are the engine's own settings models
+    (`race.settings`), so each default and each check is written once, where it is used."""
+
     feed: FeedConfig = FeedConfig()
-    stage: StageConfig = StageConfig()
-    gaps: GapsConfig = GapsConfig()
-    team: TeamConfig = TeamConfig()
-    time_limit: TimeLimitConfig = TimeLimitConfig()
-    leadout: LeadoutConfig = LeadoutConfig()
+    stage: StageSettings = StageSettings()
+    gaps: GapsSettings = GapsSettings()
+    team: TeamSettings = TeamSettings()
+    time_limit: TimeLimitSettings = TimeLimitSettings()
+    leadout: LeadoutSettings = LeadoutSettings()
     display: DisplayConfig = DisplayConfig()
     keymap: dict[str, str] = Field(default_factory=dict)
     """Rebind keys: binding id = key, e.g. `pause = "space"`."""

@@ -250,7 +250,7 @@ class LeadoutTracker:
         self.settings = settings
         self._roster = Roster()
         self._team_of: dict[Bib, str] = {}
-        self._declared: list[TrainPlan] = declared_plans(settings.trains, self._roster)
+        self._declared: list[TrainPlan] = declared_plans(settings.leadout.trains, self._roster)
         self._detector = TrainDetector()
         self._bunch = BunchTracker()
         self._orders: dict[str, TrainOrder] = {}
@@ -273,12 +273,12 @@ class LeadoutTracker:
     @property
     def watch_km(self) -> float:
         """From this distance to go every frame counts: trains are detected and followed."""
-        return max(self.settings.finale_km, self.settings.detect_km)
+        return max(self.settings.leadout.finale_km, self.settings.leadout.detect_km)
 
     def set_roster(self, roster: Roster) -> None:
         self._roster = roster
         self._team_of = {bib: rider.team for bib, rider in roster.riders.items()}
-        self._declared = declared_plans(self.settings.trains, roster)
+        self._declared = declared_plans(self.settings.leadout.trains, roster)
 
     def _forget(self, team: str) -> None:
         self._states.forget(team)
@@ -303,7 +303,7 @@ class LeadoutTracker:
         whose position is a new fix, `speeds` their speeds (km/h)."""
         settings = self.settings
         watching = head_km is not None and head_km <= self.watch_km
-        active = head_km is not None and head_km <= settings.finale_km
+        active = head_km is not None and head_km <= settings.leadout.finale_km
         if (
             not watching
             and self._view is not None
@@ -325,7 +325,7 @@ class LeadoutTracker:
             if watching
             else self._bunch.snapshot(t, positions)
         )
-        detecting = watching and head_km is not None and head_km <= settings.detect_km
+        detecting = watching and head_km is not None and head_km <= settings.leadout.detect_km
         if detecting:
             self._detector.observe(frame, self._team_of, skip={p.team for p in self._declared})
         plans = self._declared + self._detector.plans()
@@ -370,13 +370,13 @@ class LeadoutTracker:
     ) -> Finale:
         return Finale(
             active=active,
-            finale_km=self.settings.finale_km,
+            finale_km=self.settings.leadout.finale_km,
             head_km_to_finish=head_km,
             resolution_m=resolution_m,
             cadence_s=cadence,
             noise_m=noise_m,
             wheel_sigma_m=wheel_sigma_m,
-            detect_km=self.settings.detect_km or None,
+            detect_km=self.settings.leadout.detect_km or None,
         )
 
     def _train(
@@ -396,7 +396,7 @@ class LeadoutTracker:
             order = self._orders[team] = TrainOrder(plan.leadout)
         with_him = order.update(frame, plan.sprinter, plan.leadout, learn=watching)
         current = self._states.get(team)
-        out_rank = self.settings.out_of_position_rank
+        out_rank = self.settings.leadout.out_of_position_rank
         if current == "out_of_position":
             out_rank -= RANK_BAND
         readings = [
@@ -405,8 +405,8 @@ class LeadoutTracker:
                 source,
                 self._team_of,
                 order=with_him,
-                wheel_m=self.settings.wheel_m,
-                lost_wheel_m=self.settings.lost_wheel_m,
+                wheel_m=self.settings.leadout.wheel_m,
+                lost_wheel_m=self.settings.leadout.lost_wheel_m,
                 out_rank=out_rank,
             )
             # Before the trains are watched only the overview counts: one reading is enough.
@@ -430,7 +430,7 @@ class LeadoutTracker:
             status=status,
             sprinter_rank=riders[-1].rank,
             intruders=len(reading.intruders),
-            my_team=team == self.settings.my_team,
+            my_team=team == self.settings.team.code,
             source=plan.source,
             last_man=reading.last_man,
             wheel_m=reading.wheel_m,
@@ -501,7 +501,7 @@ class LeadoutTracker:
                 "lost_wheel",
                 f"{name(plan.sprinter)} ({team}) lost the wheel of "
                 f"{name(last) if last else 'his last man'} at {since:.1f} km",
-                "critical" if team == self.settings.my_team else "warning",
+                "critical" if team == self.settings.team.code else "warning",
                 key=f"lost_wheel:{team}",
             )
         return state, round(since, 2), observed if observed != state else None

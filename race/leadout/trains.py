@@ -14,8 +14,8 @@ from statistics import NormalDist
 from typing import Literal
 
 from race.leadout.bunch import BunchFrame
+from race.leadout.settings import TrainSettings
 from race.models import Bib
-from race.settings import TrainSettings
 from race.situation import Roster
 
 TrainSource = Literal["config", "roster", "detected"]

@@ -172,8 +172,8 @@ class TimeLimitTracker:
 
     def _coefficient(self, rules: RuleSet) -> tuple[int | str | None, bool]:
         """The stage's class in force and whether it was assumed from the stage type."""
-        if self.settings.coefficient is not None:
-            return self.settings.coefficient, False
+        if self.settings.stage.class_in_force is not None:
+            return self.settings.stage.class_in_force, False
         if self._stage is None:
             return None, False
         if self._stage.coefficient is not None:
@@ -192,7 +192,7 @@ class TimeLimitTracker:
         share_to_go: float,
     ) -> float:
         """The table's percentage, held at a band edge while the winner's time is a forecast."""
-        fixed = self.settings.fixed_percent
+        fixed = self.settings.stage.itt_percent
         percent = percent_for(rules, coefficient, speed_kmh, fixed_percent=fixed)
         held = self._m.held_percent
         if not final and held is not None and held != percent:
@@ -273,7 +273,7 @@ class TimeLimitTracker:
         speed = stage.distance_km / winner_time * 3600.0
         share_to_go = (head_km or 0.0) / stage.distance_km
         percent = self._percent(rules, coefficient, speed, final, share_to_go)
-        extra = self.settings.extra_points
+        extra = self.settings.stage.extra_points
         cut = cut_seconds(rules, winner_time, percent, extra)
         approx = "=" if final else "≈"
         points = f"{percent:g} + {extra:g} %" if extra else f"{percent:g} %"
@@ -295,7 +295,7 @@ class TimeLimitTracker:
             self._alert_transitions(t, behind, limit_groups, alerts)
         self._alert_finishes(t, behind, limit_groups, alerts)
 
-        reinstated = set(self.settings.reinstated)
+        reinstated = set(self.settings.time_limit.reinstated)
         outside: list[tuple[float, Bib]] = []
         if final:
             outside = sorted(
@@ -456,7 +456,11 @@ class TimeLimitTracker:
         if final and winner_t is not None and not group.finished:
             countdown = winner_t + cut - t
         if group.finished:
-            status = _status(margin, self.settings.tight_margin_s, self.settings.danger_margin_s)
+            status = _status(
+                margin,
+                self.settings.time_limit.tight_margin_s,
+                self.settings.time_limit.danger_margin_s,
+            )
             state.status, state.pending = status, None
         else:
             expired = countdown is not None and countdown < 0
@@ -486,7 +490,10 @@ class TimeLimitTracker:
         """The group's status: worse at once past a threshold (after `STATUS_FRAMES` frames),
         better only once the margin clears the threshold by `status_band_s` plus the
         projection's `uncertainty`."""
-        tight, danger = self.settings.tight_margin_s, self.settings.danger_margin_s
+        tight, danger = (
+            self.settings.time_limit.tight_margin_s,
+            self.settings.time_limit.danger_margin_s,
+        )
         raw = forced or _status(margin, tight, danger)
         previous = state.status
         if previous is None:
@@ -495,7 +502,9 @@ class TimeLimitTracker:
         if forced is None and state.provisional:
             return previous
         if forced is None and _SEVERITY[raw] < _SEVERITY[previous]:
-            relaxed = _status(margin - self.settings.status_band_s - uncertainty, tight, danger)
+            relaxed = _status(
+                margin - self.settings.time_limit.status_band_s - uncertainty, tight, danger
+            )
             raw = relaxed if _SEVERITY[relaxed] < _SEVERITY[previous] else previous
         if raw == previous:
             state.pending, state.pending_count = None, 0
@@ -514,12 +523,14 @@ class TimeLimitTracker:
 
     def _watch_list(self) -> list[Bib]:
         """Watched riders, "my team" first: configured, or each team's sprinter."""
-        if self.settings.watch is not None:
-            watched = list(self.settings.watch)
+        if self.settings.time_limit.watch:
+            watched = list(self.settings.time_limit.watch)
         else:
             watched = [b for b, r in self._roster.riders.items() if r.role == "sprinter"]
-            watched += [t.sprinter for t in self.settings.trains if t.sprinter not in watched]
-        my_team = self.settings.my_team
+            watched += [
+                t.sprinter for t in self.settings.leadout.trains if t.sprinter not in watched
+            ]
+        my_team = self.settings.team.code
         riders = self._roster.riders
         watched.sort(key=lambda b: (not (my_team and b in riders and riders[b].team == my_team), b))
         return watched

@@ -398,7 +398,8 @@ class TimeTrial:
         history = self._histories.get(rider.bib)
         if history is None:
             history = GapHistory(
-                self.settings.trend_window_km, max(self.settings.trend_min_km, TREND_MIN_KM)
+                self.settings.gaps.trend_window_km,
+                max(self.settings.gaps.trend_min_km, TREND_MIN_KM),
             )
             self._histories[rider.bib] = history
         history.add(rider.t, rider.km, gap)

@@ -100,7 +100,7 @@ def test_groups_partition_at_every_frame() -> None:
                 seen[fix.bib] = event.t
         riders = [bib for group in situation.groups for bib in group.riders]
         assert len(riders) == len(set(riders)) == situation.riders_tracked
-        expected = {b for b, t in seen.items() if event.t - t <= race.settings.hold_missing_s}
+        expected = {b for b, t in seen.items() if event.t - t <= race.settings.gaps.hold_missing_s}
         assert expected <= set(riders)
         gaps = [g.gap_s for g in situation.groups]
         assert gaps == sorted(gaps)

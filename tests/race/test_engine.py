@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from race.engine import Race
 from race.gaps.groups import GroupIdentity, name_finished, name_groups
+from race.gaps.settings import GapsSettings
 from race.gaps.trends import GapHistory, project_catch
 from race.models import Rider, RiderFix, Stage, StartList, Team, Telemetry
-from race.settings import EngineSettings
+from race.settings import EngineSettings, StageSettings, TeamSettings
 from race.situation import Situation
 from race.tracking.trajectory import Trajectory
 from tests.support.stages import engine_settings
@@ -175,7 +176,7 @@ def test_passage_time_gap_of_a_chasing_group() -> None:
 
 
 def test_a_missing_rider_keeps_his_gap_then_is_no_longer_tracked() -> None:
-    race = new_race(hold_missing_s=30.0)
+    race = new_race(gaps=GapsSettings(hold_missing_s=30.0))
     riders = {1: (100.0, 45.0), 2: (100.5, 45.0)}
     ride(race, steady(0, 120, 6, riders))
     situation = ride(race, [(t, {1: round(100 - 45 * t / 3600, 2)}) for t in (126, 132)])
@@ -331,10 +332,10 @@ def test_gaps_after_the_winner_stay_referenced_to_him() -> None:
 
 
 def test_a_rider_lost_far_from_the_line_is_not_finished() -> None:
-    race = new_race(hold_missing_s=30.0)
+    race = new_race(gaps=GapsSettings(hold_missing_s=30.0))
     situation = finale(race, vanish_at_km=0.02)
     assert situation.riders_tracked == 5
-    race = new_race(hold_missing_s=30.0)
+    race = new_race(gaps=GapsSettings(hold_missing_s=30.0))
     riders = {1: (1.0, 54.0), 2: (5.0, 40.0)}
     positions = steady(0, 200, 6, riders)
     for t, kms in positions:
@@ -364,7 +365,14 @@ def test_finishers_linger_at_the_line_without_changing_their_time() -> None:
 def test_split_threshold_is_configurable() -> None:
     riders = {1: (100.0, 45.0), 2: (100.05, 45.0)}  # 4 s apart
     assert len(ride(new_race(), steady(0, 60, 6, riders)).groups) == 2
-    assert len(ride(new_race(split_threshold_s=5.0), steady(0, 60, 6, riders)).groups) == 1
+    assert (
+        len(
+            ride(
+                new_race(stage=StageSettings(split_threshold_s=5.0)), steady(0, 60, 6, riders)
+            ).groups
+        )
+        == 1
+    )
 
 
 def test_group_ids_follow_the_riders() -> None:
@@ -424,7 +432,7 @@ def test_names_from_head_to_grupetto() -> None:
 
 
 def test_notable_riders_of_a_group() -> None:
-    race = Race(engine_settings(my_team="AAA", marked=(4,)))
+    race = Race(engine_settings(team=TeamSettings(code="AAA", marked=(4,))))
     race.apply(start_list())
     situation = race.apply(frame(0, {b: 100.0 for b in range(1, 6)}, jersey={3: "yellow"}))
     notable = {n.bib: n.reasons for n in situation.groups[0].notable}
@@ -514,7 +522,7 @@ def test_gap_closing_is_announced_on_a_settled_trend() -> None:
 
 
 def test_marked_rider_dropped_from_his_group() -> None:
-    race = new_race(marked=(9,))
+    race = new_race(team=TeamSettings(marked=(9,)))
     bunch = {b: (100.0, 45.0) for b in range(1, 25)}
     positions = steady(0, 300, 6, bunch)
     for i, (_, kms) in enumerate(positions):

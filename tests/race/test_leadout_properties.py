@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from race.alerts import AlertLog
 from race.leadout.bunch import BunchFrame, BunchTracker
+from race.leadout.settings import LeadoutSettings, TrainSettings
 from race.leadout.tracker import LeadoutTracker, TrainOrder, in_order, read_train
 from race.leadout.trains import TrainDetector, TrainPlan, line_at_front
 from race.models import Bib, Rider, Team
-from race.settings import EngineSettings, TrainSettings
+from race.settings import EngineSettings
 from race.situation import Roster, Train
 
 TRAINS = {"AAA": (1, (4, 3, 2)), "BBB": (11, (14, 13, 12))}
@@ -48,7 +49,7 @@ def tracker(**changes: object) -> LeadoutTracker:
         TrainSettings(team=code, sprinter=sprinter, leadout=lead)
         for code, (sprinter, lead) in TRAINS.items()
     )
-    settings = EngineSettings(trains=declared, detect_km=0).model_copy(update=changes)
+    settings = EngineSettings(leadout=LeadoutSettings(trains=declared, detect_km=0, **changes))
     out = LeadoutTracker(settings)
     out.set_roster(roster())
     return out

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from race.alerts import AlertLog
 from race.models import ProfilePoint, Rider, Stage, StageType
-from race.settings import EngineSettings
+from race.settings import EngineSettings, StageSettings, TeamSettings
 from race.situation import GroupKind, GroupView, Roster, TimeLimit
 from race.timelimit.forecast import (
     DEGENKOLB_S_PER_PCT_KM,
@@ -29,6 +29,7 @@ from race.timelimit.forecast import (
     speed_factor,
 )
 from race.timelimit.rules import RuleSet, cut_seconds, parse_rule_set
+from race.timelimit.settings import TimeLimitSettings
 from race.timelimit.tracker import SETTLED_AFTER_KM, TimeLimitTracker
 from tests.support.stages import tdf_rules
 from tui.assembly import engine_settings
@@ -268,7 +269,7 @@ def test_the_rule_and_its_basis() -> None:
 
 
 def test_coefficient_from_the_config_beats_the_feed() -> None:
-    race = Race(EngineSettings(rules=tdf_rules(), coefficient=1))
+    race = Race(EngineSettings(rules=tdf_rules(), stage=StageSettings(coefficient=1)))
     assert race.at(30, []).basis.startswith("coef 1 · winner ≈")
 
 
@@ -287,7 +288,7 @@ def test_giro_category_assumed_from_the_stage_type() -> None:
 
 
 def test_giro_category_and_the_limit_rounded_up_to_the_minute() -> None:
-    race = Race(EngineSettings(rules=giro_rules(), coefficient="C"))
+    race = Race(EngineSettings(rules=giro_rules(), stage=StageSettings(category="C")))
     winner = 4 * 3600 + 10 * 60 + 30  # 100 km at 23.9 km/h: 11 %
     limit = race.at(100, [], winner_time_s=winner)
     assert (limit.category, limit.percent, limit.final) == ("C", 11, True)
@@ -312,13 +313,13 @@ def test_no_class_at_all_is_named() -> None:
 
 
 def test_extra_points_and_time_trials_in_the_basis() -> None:
-    race = Race(EngineSettings(rules=tdf_rules(), extra_points=2))
+    race = Race(EngineSettings(rules=tdf_rules(), stage=StageSettings(extra_points=2)))
     limit = race.at(100, [], winner_time_s=10_000)  # 36 km/h: 13 %, plus 2
     assert limit.percent == 15
     assert limit.cut_s == 1500
     assert limit.basis == "coef 4 · winner = 36.0 km/h → 13 + 2 % → cut = +25:00"
     itt = Race(
-        EngineSettings(rules=tdf_rules(), coefficient=6, fixed_percent=25),
+        EngineSettings(rules=tdf_rules(), stage=StageSettings(coefficient=6, itt_percent=25)),
         stage((40, 0), coefficient=6, stage_type="itt"),
     )
     limit = itt.at(40, [], winner_time_s=3000)
@@ -580,7 +581,13 @@ def test_watched_riders_configured_my_team_first() -> None:
             50: Rider(bib=50, first_name="B", last_name="Other", team="T50"),
         }
     )
-    tracker = TimeLimitTracker(EngineSettings(rules=tdf_rules(), watch=(50, 40, 11), my_team="XRG"))
+    tracker = TimeLimitTracker(
+        EngineSettings(
+            rules=tdf_rules(),
+            time_limit=TimeLimitSettings(watch=(50, 40, 11)),
+            team=TeamSettings(code="XRG"),
+        )
+    )
     tracker.set_stage(stage((100, 0)), roster)
     limit = tracker.update(
         t=1.0e6 + 3000,
@@ -595,7 +602,10 @@ def test_watched_riders_configured_my_team_first() -> None:
 
 
 def test_after_the_winner_the_cut_is_final_and_groups_count_down() -> None:
-    race = Race(EngineSettings(rules=tdf_rules(), reinstated=(7,)), the_stage=stage((100, 0)))
+    race = Race(
+        EngineSettings(rules=tdf_rules(), time_limit=TimeLimitSettings(reinstated=(7,))),
+        the_stage=stage((100, 0)),
+    )
     winner = 10_000.0  # 36 km/h: 13 %, cut 21:40
     cut = 1300.0
     on_road = view("grupetto", SPRINTERS, 1000.0, 6.0)
@@ -684,9 +694,10 @@ def test_time_limit_keys_reach_the_engine(tmp_path: Path) -> None:
     settings = engine_settings(load_config(path))
     assert settings.rules is not None
     assert settings.rules.name == "Giro d'Italia"
-    assert (settings.coefficient, settings.extra_points) == ("D-short", 1.5)
-    assert (settings.status_band_s, settings.reinstated, settings.watch) == (30, (12, 14), (11,))
-    assert (settings.tight_margin_s, settings.danger_margin_s) == (400, 100)
+    assert (settings.stage.class_in_force, settings.stage.extra_points) == ("D-short", 1.5)
+    limits = settings.time_limit
+    assert (limits.status_band_s, limits.reinstated, limits.watch) == (30, (12, 14), (11,))
+    assert (limits.tight_margin_s, limits.danger_margin_s) == (400, 100)
 
 
 def test_a_class_the_rules_lack_stops_at_start(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from race.engine import Race
 from race.models import Bib, FeedEvent
 from race.situation import Alert
+from race.timelimit.settings import TimeLimitSettings
 from race.timelimit.tracker import ANNOUNCE_BETTER_AFTER_KM
 from tests.support.stages import SHARED_DATA, engine_settings
 
@@ -48,7 +49,7 @@ def events() -> tuple[FeedEvent, ...]:
 
 
 def time_limit_alerts(**settings: object) -> list[Alert]:
-    race = Race(engine_settings(watch=LAST_FINISHERS, **settings))
+    race = Race(engine_settings(time_limit=TimeLimitSettings(watch=LAST_FINISHERS, **settings)))
     for event in events():
         situation = race.apply(event)
     return [a for a in situation.alerts if a.kind.startswith("time_limit")]

@@ -7,6 +7,7 @@ import time
 
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.simulation import scenario_facts
+from race.settings import TeamSettings
 from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
 from tui.app import ArdoiseApp
 from tui.widgets.leadout import LeadoutPanel
@@ -21,7 +22,7 @@ async def test_panel_rows_follow_the_situation_and_the_width() -> None:
     )
     app = ArdoiseApp(
         adapter,
-        engine_settings(my_team=loss.team),
+        engine_settings(team=TeamSettings(code=loss.team)),
         feed_label="simulated",
         hold_at=hold_at,
         monotonic=lambda: 0.0,

@@ -23,7 +23,7 @@ def test_leadout_keys_reach_the_engine(tmp_path: Path) -> None:
         "out_of_position_rank = 25\n"
         '[[leadout.trains]]\nteam = "XAT"\nsprinter = 64\nleadout = [62, 63, 66]\n',
     )
-    settings = engine_settings(load_config(path))
+    settings = engine_settings(load_config(path)).leadout
     assert (settings.finale_km, settings.detect_km) == (8, 12)
     assert (settings.wheel_m, settings.lost_wheel_m) == (4, 20)
     assert settings.out_of_position_rank == 25
@@ -32,7 +32,7 @@ def test_leadout_keys_reach_the_engine(tmp_path: Path) -> None:
 
 
 def test_the_defaults_are_documented_values() -> None:
-    settings = engine_settings(load_config(None))
+    settings = engine_settings(load_config(None)).leadout
     assert settings.finale_km == 10
     assert settings.detect_km == 15
     assert (settings.wheel_m, settings.lost_wheel_m) == (5, 15)

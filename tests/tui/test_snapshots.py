@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.simulation import scenario_facts, simulate
 from race.engine import Race
+from race.settings import TeamSettings
 from race.situation import Situation
 from tests.support.stages import (
     NOISE_M,
@@ -103,7 +104,7 @@ def wheel_lost() -> Situation:
     """The first frame showing the scripted wheel loss, with its team as "my team"."""
     loss = scenario_facts("flat", SEED).wheel_loss
     assert loss is not None
-    race = Race(engine_settings(my_team=loss.team))
+    race = Race(engine_settings(team=TeamSettings(code=loss.team)))
     for event in simulate("flat", SEED, noise_m=NOISE_M):
         situation = race.apply(event)
         if any(t.team == loss.team and t.status == "lost_wheel" for t in situation.leadout):
