@@ -1,15 +1,12 @@
-"""Groups on the road: split by a time threshold, identity kept across updates, named."""
+"""Groups on the road: split by a time threshold and named by their role."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
-from itertools import chain, compress, count, islice, pairwise, repeat
+from itertools import compress, count, islice, pairwise
 from operator import lt, sub
 
-from race.models import Bib
 from race.situation import GroupKind
 
 PELOTON_MIN = 20
@@ -19,8 +16,6 @@ PELOTON_SPLIT_S = 30.0
 the peloton (the front one is a piece of it that went clear for a moment)."""
 GRUPETTO_MIN = 8
 """Behind the peloton, the largest group of at least this size is the grupetto."""
-FORGET_AFTER = 5
-"""A vanished group's id can be revived for this many updates (a group flickering apart)."""
 
 
 def split_by_gap(gaps: Sequence[float], threshold_s: float) -> list[range]:
@@ -32,73 +27,6 @@ def split_by_gap(gaps: Sequence[float], threshold_s: float) -> list[range]:
     cuts = list(compress(count(1), map(partial(lt, threshold_s), steps)))
     bounds = [0, *cuts, len(gaps)]
     return [range(a, b) for a, b in pairwise(bounds)]
-
-
-@dataclass
-class _Known:
-    id: str
-    riders: frozenset[Bib]
-    missing_for: int = 0
-
-
-class GroupIdentity:
-    """Gives each group a stable id: a group inherits the id of a previous group when it
-    holds at least half of that group's riders (the best overlap wins)."""
-
-    def __init__(self) -> None:
-        self._known: list[_Known] = []
-        self._counter = 0
-
-    def assign(self, groups: Sequence[frozenset[Bib]]) -> list[str]:
-        """Ids for `groups` (front to back), inherited from the previous update's groups."""
-        exact = {riders: g for g, riders in enumerate(groups)}
-        where: dict[Bib, int] | None = None
-        candidates: list[tuple[int, int, int]] = []  # (overlap, known index, group index)
-        for k, known in enumerate(self._known):
-            same = exact.get(known.riders)
-            if same is not None:  # Unchanged since the last update: the usual case.
-                candidates.append((len(known.riders), k, same))
-                continue
-            # Count shared riders through the index: one pass (in C) over the known group's
-            # riders instead of one set intersection per pair of groups.
-            if where is None:
-                where = dict(
-                    zip(
-                        chain.from_iterable(groups),
-                        chain.from_iterable(
-                            repeat(g, len(riders)) for g, riders in enumerate(groups)
-                        ),
-                        strict=True,
-                    )
-                )
-            shared_with = Counter(map(where.get, known.riders))
-            need = (len(known.riders) + 1) // 2
-            for g, shared in shared_with.items():
-                if g is not None and shared >= need:
-                    candidates.append((shared, k, g))
-        candidates.sort(key=lambda c: (-c[0], self._known[c[1]].missing_for, c[1], c[2]))
-        ids: list[str | None] = [None] * len(groups)
-        used: set[int] = set()
-        for _, k, g in candidates:
-            if k in used or ids[g] is not None:
-                continue
-            used.add(k)
-            ids[g] = self._known[k].id
-        survivors: list[_Known] = []
-        for k, known in enumerate(self._known):
-            if k not in used and known.missing_for + 1 < FORGET_AFTER:
-                known.missing_for += 1
-                survivors.append(known)
-        final: list[str] = []
-        for g, riders in enumerate(groups):
-            gid = ids[g]
-            if gid is None:
-                self._counter += 1
-                gid = f"g{self._counter}"
-            final.append(gid)
-            survivors.append(_Known(gid, riders))
-        self._known = survivors
-        return final
 
 
 def name_groups(

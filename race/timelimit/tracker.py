@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from race.alerts import AlertLog
+from race.frame import Frame
+from race.gaps.lineage import Lineage
 from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import AlertLevel, GroupView, LimitGroup, LimitStatus, Roster, TimeLimit
@@ -124,8 +126,8 @@ class _Memory:
     """Everything the tracker learns during one stage (a new stage starts a new memory)."""
 
     groups: dict[str, _GroupState] = field(default_factory=dict)
-    previous: list[tuple[frozenset[Bib], LimitStatus | None]] = field(default_factory=list)
-    """Riders and status of each group at the last update."""
+    previous_status: dict[str, LimitStatus | None] = field(default_factory=dict)
+    """Each group's status at the last update, before it was settled."""
     road_group: dict[Bib, str] = field(default_factory=dict)
     """Once the winner has finished: each rider's group while he was on the road (his last one
     once he has finished)."""
@@ -214,25 +216,17 @@ class TimeLimitTracker:
 
     # --- Each update -------------------------------------------------------------------------
 
-    def update(
-        self,
-        *,
-        t: float,
-        race_time_s: float | None,
-        head_km: float | None,
-        winner_time_s: float | None,
-        winner_t: float | None,
-        groups: Sequence[GroupView],
-        alerts: AlertLog,
-        head_passage: Callable[[float], float | None] | None = None,
-    ) -> TimeLimit:
+    def update(self, frame: Frame) -> TimeLimit:
         """One update.
 
-        `head_passage` tells when the head of the race passed a point (km to go → feed time),
-        whoever was at the head then: the engine's record of the first rider at each frame.
-        Each group is learned and projected on it (`_road_gaps`). Without it, the groups' own
-        gaps are used as they are.
+        `frame.head_passage` tells when the head of the race passed a point (km to go → feed
+        time), whoever was at the head then: the engine's record of the first rider at each
+        frame. Each group is learned and projected on it (`_road_gaps`). Without it, the groups'
+        own gaps are used as they are.
         """
+        t, race_time_s, head_km = frame.t, frame.race_time_s, frame.head_km
+        winner_time_s, winner_t, groups = frame.winner_time_s, frame.winner_t, frame.groups
+        alerts = frame.alerts
         rules = self.settings.rules
         stage = self._stage
         if rules is None or stage is None:
@@ -247,9 +241,9 @@ class TimeLimitTracker:
             "assumed": assumed,
         }
         behind = list(groups[1:] if groups and groups[0].gap_s == 0 else groups)
-        road_gaps = _road_gaps(t, groups, head_passage)
+        road_gaps = _road_gaps(t, groups, frame.head_passage)
         # Learn from every frame, whatever else is missing: the losses are the group's own.
-        states = self._track_groups(groups, road_gaps, winner_time_s is not None)
+        states = self._track_groups(groups, frame.lineage, road_gaps, winner_time_s is not None)
         if coefficient is None:
             return TimeLimit(
                 **common,
@@ -317,26 +311,28 @@ class TimeLimitTracker:
     # --- Groups: learning and projecting ------------------------------------------------------
 
     def _track_groups(
-        self, groups: Sequence[GroupView], road_gaps: dict[str, float], final: bool
+        self,
+        groups: Sequence[GroupView],
+        lineage: Lineage | None,
+        road_gaps: dict[str, float],
+        final: bool,
     ) -> dict[str, _GroupState]:
-        """Each group's state (a new group takes the status of the one its riders came from),
-        with the gap change since the last update learned."""
+        """Each group's state (a new group takes the status of the one its riders came from,
+        as `lineage` says), with the gap change since the last update learned. Without a
+        lineage (a time trial: one rider per row) every group is its own."""
         peloton = next((i for i, g in enumerate(groups) if g.kind == "peloton"), None)
-        previous = self._m.previous
         states: dict[str, _GroupState] = {}
         for index, group in enumerate(groups):
             riders = frozenset(group.riders)
             state = self._m.groups.get(group.id)
-            if state is None:
-                state = self._inherit(riders, previous)
-            elif state.riders != riders and (
-                len(state.riders & riders) < KEEPS_ITSELF * len(state.riders)
-            ):
-                # Same id, another group: it shed riders (a bunch leaving its grupetto behind,
-                # or the other way round), or the id came back on other riders (riders going
-                # in and out of the back of a bunch). What it showed was the pace of the group
-                # it was, and its status is that of the group its riders come from.
-                state = self._inherit(riders, previous)
+            kept = lineage.kept(group.id) if lineage is not None else None
+            if state is None or (kept is not None and kept < KEEPS_ITSELF):
+                # New, or the same id on another group: it shed riders (a bunch leaving its
+                # grupetto behind, or the other way round), or the id came back on other riders
+                # (riders going in and out of the back of a bunch). What it showed was the pace
+                # of the group it was, and its status is that of the group its riders come from.
+                parent = lineage.parent(group.id) if lineage is not None else None
+                state = self._inherit(riders, parent)
             state.riders = riders
             self._m.groups[group.id] = state
             state.seen = self._m.updates
@@ -353,7 +349,9 @@ class TimeLimitTracker:
             if not group.finished:
                 self._learn(state, group, road_gaps[group.id])
             states[group.id] = state
-        self._m.previous = [(s.riders, s.status) for s in states.values()]
+        # The statuses as they were before this update settles them: what a group formed at
+        # the next update inherits.
+        self._m.previous_status = {gid: s.status for gid, s in states.items()}
         if final:
             # A group crossing the line stays one group for its riders still on the road (the
             # engine gives those a new id when the first of them finish).
@@ -373,16 +371,13 @@ class TimeLimitTracker:
             del self._m.groups[gid]
         return states
 
-    @staticmethod
-    def _inherit(
-        riders: frozenset[Bib], previous: Sequence[tuple[frozenset[Bib], LimitStatus | None]]
-    ) -> _GroupState:
-        """A new group takes the status of the group most of its riders were in, not its pace:
-        a group forms because its riders ride at another pace (dropped, or away)."""
-        origin = max(previous, key=lambda p: len(p[0] & riders), default=None)
-        if origin is None or not origin[0] & riders or origin[1] is None:
+    def _inherit(self, riders: frozenset[Bib], parent: str | None) -> _GroupState:
+        """A new group takes the status of the group most of its riders were in (its parent),
+        not its pace: a group forms because its riders ride at another pace (dropped, away)."""
+        status = self._m.previous_status.get(parent) if parent is not None else None
+        if status is None:
             return _GroupState(model=LossModel(), riders=riders)
-        return _GroupState(model=LossModel(), status=origin[1], inherited=True, riders=riders)
+        return _GroupState(model=LossModel(), status=status, inherited=True, riders=riders)
 
     def _learn(self, state: _GroupState, group: GroupView, gap: float) -> None:
         """Learn the group's gap change (`gap`: on the head's road) since its stretch began."""

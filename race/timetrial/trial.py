@@ -22,13 +22,16 @@ from bisect import insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from math import isfinite
-from typing import Protocol
+from typing import Any
 
 from race.alerts import AlertLog
+from race.frame import Frame
+from race.gaps.notables import Nameable
 from race.gaps.trends import GapHistory
-from race.models import Bib, Jersey, Stage, StageType, Telemetry
+from race.models import Bib, Stage, StageType, Telemetry
 from race.settings import EngineSettings
 from race.situation import GroupView, Notable, Roster, TimeTrialView
+from race.tracking.field import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH, RiderTrack
 from race.tracking.trajectory import Trajectory
 from race.wording import clock
 
@@ -45,17 +48,10 @@ AVERAGE_FROM_KM = 0.5
 it is not settled). The start is the median of the starts it gives at every fix: on the real
 recordings a rider's average can shift by 10 s worth early on (his km to go corrected), and
 the median follows what the average says over most of the course."""
-FINISH_KM = 0.005
-LOST_NEAR_LINE_KM = 1.0
-"""A rider who vanishes this close to the line is taken to finish at his last speed."""
 MISSING_S = 15.0
 """A rider missing this long (two or three frames) near the line has finished."""
 ON_COURSE_HOLD_S = 120.0
 """A rider missing this long elsewhere on the course is no longer shown (abandon, lost)."""
-MAX_KMH = 100.0
-"""No time triallist covers ground faster than this between two fixes."""
-JUMP_CHECK_S = 60.0
-"""Fixes further apart than this are not compared (the rider may have done anything)."""
 TREND_MIN_KM = 5.0
 """A time triallist's time against the leader's splits moves with the road (he may climb
 better, descend worse): his trend needs this much of the course behind it."""
@@ -64,34 +60,20 @@ LIMIT_FINISHERS = 10
 minutes inside any cut; 140 rows a frame would cost more than the rest of the engine)."""
 
 
-class Nameable(Protocol):
-    """A rider as the notable-riders rule needs him."""
-
-    @property
-    def bib(self) -> Bib: ...
-
-    @property
-    def jersey(self) -> Jersey | None: ...
-
-
 Notables = Callable[[Iterable[Nameable]], tuple[Notable, ...]]
+"""Who is worth naming among some riders (`race.gaps.notables.Notables.views`)."""
 
 
 @dataclass(slots=True, eq=False)
-class TrialRider:
-    bib: Bib
-    t: float
-    km: float
-    speed: float | None = None
-    jersey: Jersey | None = None
-    path: Trajectory = field(default_factory=Trajectory)
+class TrialRider(RiderTrack):
+    """A time triallist: a rider's track, and when he started."""
+
     start_t: float | None = None
     """His start: from the provider's average speed when it gives one, else from his first
     fix near the start line; None when neither is known (he cannot be timed)."""
     zone_start: float | None = None
     from_average: list[float] = field(default_factory=list)
     """Start times given by his average speed at each fix, sorted."""
-    finish_t: float | None = None
 
     @property
     def elapsed_s(self) -> float | None:
@@ -291,6 +273,39 @@ class TimeTrial:
                 "anyone has finished, the best time of any other rider there); a leader who "
                 "finished before the feed began is unknown; no groups or catches in a time trial"
             ),
+        )
+
+    def situation_fields(self, t: float) -> dict[str, Any]:
+        """The situation's facts about the race as a whole, as a time trial has them."""
+        return {
+            "t": t,
+            "race_time_s": self.elapsed_since_first_start(t),
+            "start_t": self.first_start_t,
+            "start_basis": self.start_basis,
+            "head_km_to_finish": self.front_km(),
+            "head_speed_kmh": None,
+            "winner_finished": self.all_finished,
+            "winner": self.best_bib if self.all_finished else None,
+            "riders_tracked": self.tracked(t),
+            "time_trial": self.summary(t),
+        }
+
+    def time_limit_frame(
+        self, t: float, stage: Stage | None, roster: Roster, alerts: AlertLog
+    ) -> Frame:
+        """What the time limit reads: the best time so far is the forecast of the winner's time
+        (passed as the time of a head of the race on the line, the tracker uses it as it
+        stands), final once every rider has finished; the rows are riders (`limit_groups`)."""
+        best, done = self.best_time_s, self.all_finished
+        return Frame(
+            t=t,
+            stage=stage,
+            roster=roster,
+            alerts=alerts,
+            race_time_s=best if not done else None,
+            head_km=0.0 if best is not None and not done else None,
+            winner_time_s=best if done else None,
+            groups=self.limit_groups,
         )
 
     def groups(self, t: float, notables: Notables) -> list[GroupView]:

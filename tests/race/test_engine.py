@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from race.engine import Race
-from race.gaps.groups import GroupIdentity, name_finished, name_groups
+from race.gaps.groups import name_finished, name_groups
+from race.gaps.lineage import GroupIdentity
 from race.gaps.settings import GapsSettings
 from race.gaps.trends import GapHistory, project_catch
 from race.models import Rider, RiderFix, Stage, StartList, Team, Telemetry

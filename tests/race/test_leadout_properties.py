@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from race.alerts import AlertLog
 from race.leadout.bunch import BunchFrame, BunchTracker
+from race.leadout.reading import TrainOrder, in_order, read_train
 from race.leadout.settings import LeadoutSettings, TrainSettings
-from race.leadout.tracker import LeadoutTracker, TrainOrder, in_order, read_train
+from race.leadout.tracker import LeadoutTracker
 from race.leadout.trains import TrainDetector, TrainPlan, line_at_front
 from race.models import Bib, Rider, Team
 from race.settings import EngineSettings
@@ -64,7 +65,7 @@ def play(frames: Sequence[dict[Bib, float]]) -> list[tuple[Train, ...]]:
     for i, behind in enumerate(frames):
         head = 5.0 - 0.1 * i
         positions = {bib: head + metres / 1000.0 for bib, metres in behind.items()}
-        trains, _ = lead.update(
+        trains, _ = lead.observe(
             t=START_T + CADENCE_S * i,
             head_km=min(positions.values()),
             positions=positions,

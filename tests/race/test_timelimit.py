@@ -17,7 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from race.alerts import AlertLog
-from race.models import ProfilePoint, Rider, Stage, StageType
+from race.frame import Frame
+from race.gaps.lineage import Lineage
+from race.models import Bib, ProfilePoint, Rider, Stage, StageType
 from race.settings import EngineSettings, StageSettings, TeamSettings
 from race.situation import GroupKind, GroupView, Roster, TimeLimit
 from race.timelimit.forecast import (
@@ -224,6 +226,16 @@ class Race:
         self.stage = the_stage
         self.alerts = AlertLog()
         self.speed_kmh = 36.0
+        self._members: dict[str, frozenset[Bib]] = {}
+        self._last_seen: dict[str, frozenset[Bib]] = {}
+
+    def lineage(self, groups: Sequence[GroupView]) -> Lineage:
+        """Where each group comes from, by its id, as the engine's gaps tracker says it."""
+        members = {g.id: frozenset(g.riders) for g in groups}
+        lineage = Lineage(members, self._members, dict(self._last_seen))
+        self._members = members
+        self._last_seen.update(members)
+        return lineage
 
     def at(
         self,
@@ -236,13 +248,18 @@ class Race:
         race_time = head_covered_km / self.speed_kmh * 3600
         head = view("head", [1], 0.0, self.stage.distance_km - head_covered_km, kind="head")
         return self.tracker.update(
-            t=1_000_000 + (t if t is not None else race_time),
-            race_time_s=race_time,
-            head_km=self.stage.distance_km - head_covered_km,
-            winner_time_s=winner_time_s,
-            winner_t=1_000_000 + winner_time_s if winner_time_s is not None else None,
-            groups=[head, *groups],
-            alerts=self.alerts,
+            Frame(
+                stage=None,
+                roster=Roster(),
+                t=1_000_000 + (t if t is not None else race_time),
+                race_time_s=race_time,
+                head_km=self.stage.distance_km - head_covered_km,
+                winner_time_s=winner_time_s,
+                winner_t=1_000_000 + winner_time_s if winner_time_s is not None else None,
+                groups=[head, *groups],
+                lineage=self.lineage([head, *groups]),
+                alerts=self.alerts,
+            )
         )
 
     def kinds(self) -> list[str]:
@@ -426,17 +443,21 @@ def test_a_catch_moves_the_gaps_shown_but_not_the_projection() -> None:
             x = (t - t0 - 1200) / 3600 * 40
             shown = t - (chasers_pass(x) if caught else break_passes(x))
             limit = tracker.update(
-                t=t,
-                race_time_s=t - t0,
-                head_km=100 - head_x,
-                winner_time_s=None,
-                winner_t=None,
-                groups=[
-                    view("head", [1], 0.0, 100 - head_x),
-                    view("grupetto", SPRINTERS, shown, 100 - x),
-                ],
-                alerts=AlertLog(),
-                head_passage=head_passage,
+                Frame(
+                    stage=None,
+                    roster=Roster(),
+                    t=t,
+                    race_time_s=t - t0,
+                    head_km=100 - head_x,
+                    winner_time_s=None,
+                    winner_t=None,
+                    groups=[
+                        view("head", [1], 0.0, 100 - head_x),
+                        view("grupetto", SPRINTERS, shown, 100 - x),
+                    ],
+                    alerts=AlertLog(),
+                    head_passage=head_passage,
+                )
             )
             shown_and_projected.append((shown, limit.groups[0].projected_gap_s))
         return shown_and_projected
@@ -590,13 +611,17 @@ def test_watched_riders_configured_my_team_first() -> None:
     )
     tracker.set_stage(stage((100, 0)), roster)
     limit = tracker.update(
-        t=1.0e6 + 3000,
-        race_time_s=3000,
-        head_km=70,
-        winner_time_s=None,
-        winner_t=None,
-        groups=[view("head", [1], 0, 70), view("grupetto", [11, 21, 40, 50], 600, 75)],
-        alerts=AlertLog(),
+        Frame(
+            stage=None,
+            roster=Roster(),
+            t=1.0e6 + 3000,
+            race_time_s=3000,
+            head_km=70,
+            winner_time_s=None,
+            winner_t=None,
+            groups=[view("head", [1], 0, 70), view("grupetto", [11, 21, 40, 50], 600, 75)],
+            alerts=AlertLog(),
+        )
     )
     assert limit.groups[0].watched == (40, 11, 50)
 

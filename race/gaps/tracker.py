@@ -1,0 +1,172 @@
+"""The groups on the road, frame by frame: split by gaps, given their ids and names, measured
+(gap, speed, trend) and where a chasing group catches the one ahead.
+
+A group's gap is the passage-time gap of its first rider (`race.tracking`); its trend is the
+slope of its gap over the road (`race.gaps.trends`). A group keeps its id, and its trend goes
+on, across the splits and merges `race.gaps.lineage` traces.
+"""
+
+from __future__ import annotations
+
+from statistics import median
+
+from race.frame import Frame
+from race.gaps.alerts import GapAlerts
+from race.gaps.groups import name_finished, name_groups, split_by_gap
+from race.gaps.lineage import GroupLineage, Lineage
+from race.gaps.notables import Notables
+from race.gaps.trends import GapHistory, Trend, project_catch
+from race.models import Bib
+from race.settings import EngineSettings
+from race.situation import GroupView, Roster
+from race.tracking.field import Field, Placed
+
+GAP_ALERT_MIN_KM = 5.0
+"""A gap is announced as opening or closing only on trends measured over this much road: over
+the first kilometres of a trend a few seconds of noise read as minutes per 10 km."""
+
+
+class GapsTracker:
+    """Groups, their gaps and trends; `update` once per update of the engine."""
+
+    def __init__(self, settings: EngineSettings) -> None:
+        self.settings = settings
+        self.notables = Notables(settings.team)
+        self._lineage = GroupLineage()
+        self._alerts = GapAlerts(settings)
+        self._histories: dict[str, GapHistory] = {}
+        self._peloton_id: str | None = None
+        self._head_members: frozenset[Bib] = frozenset()
+        self._alerts_t: float | None = None
+
+    def set_roster(self, roster: Roster) -> None:
+        self.notables.set_roster(roster)
+
+    def after_fixes(self, field: Field) -> None:
+        """A new head of the race (a break caught, a rider gone clear from behind): gaps are
+        now measured on his trajectory, and so must the gaps the trends are made of."""
+        leader = field.leader
+        if (
+            field.winner is None
+            and leader is not None
+            and self._head_members
+            and leader.bib not in self._head_members
+        ):
+
+            def gap_at(t: float, km: float) -> float | None:
+                passed = field.passage_time(km)
+                return None if passed is None else max(0.0, t - passed)
+
+            for history in self._histories.values():
+                history.rebase(gap_at)
+
+    def settled_trend(self, gid: str) -> float | None:
+        """A group's trend (s/10 km) once measured over `GAP_ALERT_MIN_KM` of road."""
+        history = self._histories.get(gid)
+        trend = history.trend() if history is not None else None
+        if trend is None or trend.over_km < GAP_ALERT_MIN_KM:
+            return None
+        return trend.s_per_10km
+
+    def update(self, frame: Frame, field: Field) -> tuple[list[GroupView], Lineage]:
+        """The groups of this update, front to back, and where each comes from; the gap alerts
+        are raised once per instant (a partial or repeated frame is not a new observation)."""
+        groups, lineage = self._groups(frame.t, frame.finished, frame.road, field)
+        if frame.t != self._alerts_t:
+            self._alerts_t = frame.t
+            self._alerts.update(frame.t, groups, field, frame.roster, frame.alerts, self)
+        return groups, lineage
+
+    def _groups(
+        self, t: float, finished: list[Placed], road: list[Placed], field: Field
+    ) -> tuple[list[GroupView], Lineage]:
+        threshold = self.settings.stage.split_threshold_s
+        placed = finished + road
+        n_finished = len(finished)
+        # A finished rider and one still on the road never share a group.
+        runs = [range(r.start, r.stop) for r in split_by_gap([p[0] for p in finished], threshold)]
+        runs_road = split_by_gap([p[0] for p in road], threshold)
+        runs += [range(r.start + n_finished, r.stop + n_finished) for r in runs_road]
+        chunks = [placed[run.start : run.stop] for run in runs]
+        bibs = [tuple([p[2] for p in chunk]) for chunk in chunks]
+        members = [frozenset(run_bibs) for run_bibs in bibs]
+        ids, lineage = self._lineage.update(members)
+        winner_alone = bool(runs) and n_finished > 0 and len(runs[0]) == 1
+        road_ids = ids[len(runs) - len(runs_road) :]
+        names = name_finished(len(runs) - len(runs_road), winner_alone) + name_groups(
+            [len(run) for run in runs_road],
+            head_finished=field.winner is not None,
+            finished=n_finished,
+            peloton_before=road_ids.index(self._peloton_id)
+            if self._peloton_id in road_ids
+            else None,
+            gaps=[road[run.start][0] for run in runs_road],
+        )
+        self._peloton_id = next(
+            (gid for gid, (kind, _) in zip(ids, names, strict=True) if kind == "peloton"), None
+        )
+        self._inherit_histories(ids, lineage)
+        views: list[GroupView] = []
+        previous: GroupView | None = None
+        previous_trend: Trend | None = None
+        notables = self.notables
+        candidates = notables.candidates(field.jersey_wearers)
+        for chunk, run_bibs, run_members, gid, (kind, name) in zip(
+            chunks, bibs, members, ids, names, strict=True
+        ):
+            gap, km, _, first = chunk[0]
+            finished_group = first.finish_t is not None
+            trend = None
+            if not finished_group:
+                history = self._histories.get(gid)
+                if history is None:
+                    gaps = self.settings.gaps
+                    history = GapHistory(gaps.trend_window_km, gaps.trend_min_km)
+                    self._histories[gid] = history
+                history.add(t, km, gap)
+                trend = history.trend()
+            speeds = (
+                [s for p in chunk if (s := p[3].speed) is not None] if not finished_group else []
+            )
+            catch = None
+            if previous is not None and trend is not None and not previous.finished:
+                ahead_rate = previous_trend.s_per_10km if previous_trend else 0.0
+                over = min(trend.over_km, previous_trend.over_km if previous_trend else 1e9)
+                catch = project_catch(gap - previous.gap_s, km, trend.s_per_10km - ahead_rate, over)
+            view = GroupView(
+                id=gid,
+                name=name,
+                kind=kind,
+                riders=run_bibs,
+                gap_s=round(gap, 1),
+                gap_to_ahead_s=round(gap - previous.gap_s, 1) if previous else None,
+                km_to_finish=round(km, 2),
+                speed_kmh=round(median(speeds), 1) if speeds else None,
+                trend_s_per_10km=round(trend.s_per_10km, 1) if trend else None,
+                trend_s_per_min=round(trend.s_per_min, 2) if trend else None,
+                trend_basis=trend.basis if trend else None,
+                catch=catch,
+                notable=notables.in_group(candidates & run_members, run_bibs, field.riders),
+                finished=finished_group,
+            )
+            views.append(view)
+            previous, previous_trend = view, trend
+        road_views = [v for v in views if not v.finished]
+        self._head_members = frozenset(road_views[0].riders) if road_views else frozenset()
+        return views, lineage
+
+    def _inherit_histories(self, ids: list[str], lineage: Lineage) -> None:
+        """A group new in this frame split from (or merged) groups of the last frame: its gap
+        history until now is theirs, so its trend goes on from the one it shares the most
+        riders with instead of starting again. Histories of groups gone are dropped."""
+        if lineage.previous:
+            for gid in ids:
+                if gid in self._histories:
+                    continue
+                parent = lineage.parent(gid)
+                parent_history = self._histories.get(parent) if parent is not None else None
+                if parent_history is not None:
+                    self._histories[gid] = parent_history.copy()
+        for gid in list(self._histories):
+            if gid not in lineage.members:
+                del self._histories[gid]
