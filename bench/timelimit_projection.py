@@ -116,7 +116,7 @@ def run(seed: int) -> Run:
             terrain = Terrain(situation.stage)
         if terrain is not None and not limit.final and 3.0 <= group.km_to_finish <= 100.0:
             # The tracker's learned losses for the group: private state, read as a measurement.
-            state = race._time_limit._m.groups.get(carrying.id)
+            state = race._time_limit._learner.groups.get(carrying.id)
             if state is not None:
                 a, c, b = state.model.coefficients()
                 x = facts.distance_km - group.km_to_finish

@@ -22,14 +22,8 @@ from race.gaps.lineage import Lineage
 from race.models import Bib, ProfilePoint, Rider, Stage, StageType
 from race.settings import EngineSettings, StageSettings, TeamSettings
 from race.situation import GroupKind, GroupView, Roster, TimeLimit
-from race.timelimit.forecast import (
-    DEGENKOLB_S_PER_PCT_KM,
-    Load,
-    LossModel,
-    Terrain,
-    forecast_winner_time,
-    speed_factor,
-)
+from race.timelimit.forecast import Load, Terrain, forecast_winner_time, speed_factor
+from race.timelimit.losses import DEGENKOLB_S_PER_PCT_KM, LossModel
 from race.timelimit.rules import RuleSet, cut_seconds, parse_rule_set
 from race.timelimit.settings import TimeLimitSettings
 from race.timelimit.tracker import SETTLED_AFTER_KM, TimeLimitTracker

@@ -20,8 +20,8 @@ from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from race.engine import Race
 from race.models import Bib, FeedEvent
 from race.situation import Alert
+from race.timelimit.alerts import ANNOUNCE_BETTER_AFTER_KM
 from race.timelimit.settings import TimeLimitSettings
-from race.timelimit.tracker import ANNOUNCE_BETTER_AFTER_KM
 from tests.support.stages import SHARED_DATA, engine_settings
 
 STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
