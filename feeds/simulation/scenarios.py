@@ -45,6 +45,7 @@ from feeds.simulation.script import (
     time_at,
 )
 from race.models import Bib, NewsCategory, RaceNews, Stage
+from race.text import clock
 
 RACE = "Tour de l'Ardoise"
 YEAR = 2026
@@ -224,14 +225,6 @@ def _groups(
     for g in out:
         check_monotonic(rt, g, first_km[g.name])
     return out
-
-
-def fmt_gap(seconds: float) -> str:
-    """A gap as race radio says it: 4:12, or 1:02:03."""
-    s = round(abs(seconds))
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def _who(ro: Roster, bib: Bib) -> str:
@@ -480,7 +473,7 @@ def _flat(seed: int) -> Script:
         ),
         _news(
             at(peak_km),
-            f"The break's lead peaks at {fmt_gap(peak)} with {d - peak_km:.0f} km to go.",
+            f"The break's lead peaks at {clock(peak)} with {d - peak_km:.0f} km to go.",
             break_riders,
         ),
         _news(
@@ -879,21 +872,21 @@ def _mountain(seed: int) -> Script:
         _news(
             winner_t,
             f"{_who(ro, winner)} wins at Bagnères-de-Bigorre in "
-            f"{fmt_gap(winner_time)} ({v_win:.1f} km/h): time limit {pct} %, "
-            f"+{fmt_gap(cut)}.",
+            f"{clock(winner_time)} ({v_win:.1f} km/h): time limit {pct} %, "
+            f"+{clock(cut)}.",
             (winner,),
             "finish",
         ),
         _news(
             winner_t + grupetto_curve(d),
-            f"The grupetto finishes {fmt_gap(cut - grupetto_curve(d))} inside the time limit.",
+            f"The grupetto finishes {clock(cut - grupetto_curve(d))} inside the time limit.",
             grupetto,
             "finish",
         ),
         *(
             _news(
                 winner_t + out_gap[b],
-                f"{_who(ro, b)} finishes {fmt_gap(out_gap[b] - cut)} outside the time limit.",
+                f"{_who(ro, b)} finishes {clock(out_gap[b] - cut)} outside the time limit.",
                 (b,),
                 "finish",
             )
