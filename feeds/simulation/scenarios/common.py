@@ -9,15 +9,53 @@ import itertools
 import math
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from feeds.simulation.curves import GapCurve
+from feeds.simulation.facts import limit_percent
 from feeds.simulation.roster import Roster
 from feeds.simulation.route import Route
-from feeds.simulation.script import GroupKind, GroupSpec, Script, check_monotonic, group_times
+from feeds.simulation.script import (
+    GroupKind,
+    GroupSpec,
+    Script,
+    check_monotonic,
+    group_times,
+    time_at,
+)
 from race.models import Bib, NewsCategory, RaceNews, Stage
 
 RACE = "Tour de l'Ardoise"
 YEAR = 2026
+
+Legs = tuple[tuple[float, str], ...]
+"""A rider's itinerary: (km, group name) from which he rides in that group (first km: -inf)."""
+Scores = Mapping[Bib, tuple[tuple[float, float], ...]]
+"""For each rider, (km, place in the bunch: 0 front .. 1 back) from that km of his group."""
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The winner's ride, and the time limit it sets."""
+
+    t: float
+    time_s: float
+    """From km 0 to the line."""
+    speed_kmh: float
+    limit_percent: int
+
+    @property
+    def cut_s(self) -> float:
+        """The largest gap to the winner still inside the time limit."""
+        return self.time_s * self.limit_percent / 100
+
+
+def finish(rt: Route, head: tuple[float, ...], start_t: float, coefficient: int) -> Finish:
+    """The head of the race is the winner: his time, his speed and the percentage they give."""
+    t = time_at(rt, head, rt.distance_km)
+    time_s = t - start_t
+    speed = rt.distance_km / time_s * 3600
+    return Finish(t, time_s, speed, limit_percent(coefficient, speed))
 
 
 def grade_factor(grad: float) -> float:
@@ -60,7 +98,7 @@ def make_groups(
     rt: Route,
     head: tuple[float, ...],
     specs: Sequence[tuple[str, GroupKind, GapCurve]],
-    itineraries: Mapping[Bib, tuple[tuple[float, str], ...]],
+    itineraries: Mapping[Bib, Legs],
 ) -> tuple[GroupSpec, ...]:
     """Compile the groups and check that each rides forwards wherever it has riders."""
     out = tuple(
