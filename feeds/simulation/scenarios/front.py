@@ -28,7 +28,8 @@ class Break:
 
 
 def who_break(rng: random.Random, ro: Roster, taken: set[Bib]) -> Break:
-    """One climber or domestique of six to nine teams without a sprinter to protect."""
+    """A climber or domestique from each of six to nine teams without a lead-out train, if the
+    team has one not yet taken."""
     sprint_teams = set(ro.sprint_teams)
     non_sprint = [t.code for t in ro.teams if t.code not in sprint_teams]
     break_size = rng.randint(6, 9)
