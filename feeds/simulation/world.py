@@ -1,8 +1,9 @@
 """Play a script back as feed events: the start list, then telemetry frames and race news.
 
 Each group rides its scripted passage times; inside a group riders hold a place in metres behind
-its front (a bunch, a break taking turns, a train), moving between places at a bounded speed. A
-rider's fix is read from the route grid at his position, with GPS and speed noise on top.
+its front (a bunch, a break taking turns, a train), moving between places at a bounded speed;
+the sprint trains' places come from `choreography`. A rider's fix is read from the route grid at
+his position, with GPS and speed noise on top.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from feeds.simulation.choreography import block_positions, moving_up, smoothstep
 from feeds.simulation.scenarios import build_script
 from feeds.simulation.script import Finale, Script
 from race.models import Bib, FeedEvent, RaceNews, StartList, Telemetry
@@ -55,11 +57,6 @@ def simulate(
 def _events(script: Script, cadence_s: float, noise_m: float) -> Iterator[FeedEvent]:
     yield StartList(stage=script.stage, teams=script.roster.teams, riders=script.roster.riders)
     yield from _Playback(script, cadence_s, noise_m).run()
-
-
-def _smoothstep(u: float) -> float:
-    u = min(max(u, 0.0), 1.0)
-    return u * u * (3.0 - 2.0 * u)
 
 
 class _Playback:
@@ -163,9 +160,11 @@ class _Playback:
         finale = self.finale
         s = self.script.route.distance_km - x
         if kind == "peloton" and finale is not None and s <= finale.move_up_km:
-            spacing += (0.85 - spacing) * _smoothstep((6.0 - s) / 2.0)
+            spacing += (0.85 - spacing) * smoothstep((6.0 - s) / 2.0)
             if s > finale.block_km:
-                order, targets = self._moving_up(members, finale, s, spacing)
+                order, targets = moving_up(
+                    members, finale, s, spacing, self.index, self.eff, self.jit
+                )
                 self._settle(order, targets, alpha, 2.5)
                 return
             placed, start = self._block(members, finale, s, t)
@@ -197,41 +196,6 @@ class _Playback:
             cum += spacing * jit[r]
         return out
 
-    def _moving_up(
-        self,
-        members: list[int],
-        finale: Finale,
-        s: float,
-        spacing: float,
-    ) -> tuple[list[int], list[float]]:
-        """From `move_up_km` the trains work their way to the front, in their final order, and
-        close up to their wheels: by `block_km` the layout is that of the block."""
-        mix: dict[int, float] = {}
-        gap_in_block: dict[int, tuple[float, float]] = {}
-        member_set = set(members)
-        for k, train in enumerate(finale.trains):
-            span = finale.move_up_km - finale.arrive_km[k]
-            w = min(max((finale.move_up_km - s) / span, 0.0), 1.0)
-            for j, b in enumerate(train):
-                r = self.index[b]
-                if r in member_set:
-                    mix[r] = (1 - w) * self.eff[r] + w * (-1.0 + (k * 10 + j) * 0.001)
-                    gap = finale.train_gap_m[k] if j == 0 else finale.spacing_m[b]
-                    gap_in_block[r] = (w, gap)
-        eff, jit = self.eff, self.jit
-        order = sorted(members, key=lambda r: mix.get(r, eff[r]))
-        targets = []
-        cum = 0.0
-        prev: int | None = None
-        for r in order:
-            if prev is not None:
-                bunch_gap = spacing * jit[prev]
-                w, gap = gap_in_block.get(r, (0.0, 0.0))
-                cum += bunch_gap + (gap - bunch_gap) * w
-            targets.append(cum)
-            prev = r
-        return order, targets
-
     def _block(
         self,
         members: list[int],
@@ -239,59 +203,9 @@ class _Playback:
         s: float,
         t: float,
     ) -> tuple[set[int], float]:
-        """Place the trains at the front exactly (the choreography of the last 10 km); returns
-        the riders placed and where the rest of the bunch starts behind them."""
-        member_set = {self.bibs[r] for r in members}
-        seq: list[tuple[Bib, float]] = []
-        for k, train in enumerate(finale.trains):
-            first = True
-            for b in train:
-                peel = finale.peels.get(b)
-                if (peel is not None and s <= peel) or b not in member_set:
-                    continue
-                if not seq:
-                    gap = 0.0
-                elif first:
-                    gap = finale.train_gap_m[k]
-                else:
-                    gap = finale.spacing_m[b] * (1.0 + 0.08 * math.sin(t / 13.0 + b * 2.399))
-                seq.append((b, gap))
-                first = False
-        pos = _positions(seq)
-        wl = finale.wheel_loss
-        f = _smoothstep((wl.km_to_go - s) / (wl.opens_over_m / 1000.0))
-        if f > 0 and wl.sprinter in pos and wl.leadout in pos:
-            moved = {wl.sprinter, *wl.intruders}
-            after: list[tuple[Bib, float]] = []
-            lead = wl.gap_m * 0.45
-            rest_gap = wl.gap_m - lead - 1.5 * (len(wl.intruders) - 1)
-            for b, gap in seq:
-                if b in moved:
-                    continue
-                after.append((b, gap))
-                if b == wl.leadout:
-                    after += [(x, lead if j == 0 else 1.5) for j, x in enumerate(wl.intruders)]
-                    after.append((wl.sprinter, rest_gap))
-            target = _positions(after)
-            pos = {b: p + (target[b] - p) * f for b, p in pos.items()}
-        if s < finale.release_km:
-            # The sprint is decided 30 m before the line: from there the order holds.
-            f2 = _smoothstep((finale.release_km - s) / (finale.release_km - 0.03))
-            final: dict[Bib, float] = {}
-            prev: Bib | None = None
-            for k, b in enumerate(finale.finish_order):
-                if b not in pos:
-                    continue
-                final[b] = (
-                    0.0
-                    if prev is None
-                    else max(final[prev] + finale.finish_gaps_m[k], 0.35 * pos[b])
-                )
-                prev = b
-            for b, p in pos.items():
-                if b not in final:
-                    final[b] = p + finale.sit_up_m.get(b, 8.0)
-            pos = {b: p + (final[b] - p) * f2 for b, p in pos.items()}
+        """Put the block's riders at their places exactly; returns the riders placed and where
+        the rest of the bunch starts behind them."""
+        pos = block_positions({self.bibs[r] for r in members}, finale, s, t)
         for b, p in pos.items():
             r = self.index[b]
             self.prev_off[r] = self.off[r]
@@ -478,14 +392,3 @@ class _Playback:
         if jersey is not None:
             row["jersey"] = jersey
         return row
-
-
-def _positions(seq: list[tuple[Bib, float]]) -> dict[Bib, float]:
-    """Metres behind the front of each rider of a line, from the gap each leaves to the one
-    ahead."""
-    out: dict[Bib, float] = {}
-    cum = 0.0
-    for b, gap in seq:
-        cum += gap
-        out[b] = cum
-    return out
