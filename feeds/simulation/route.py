@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from race.models import Climb, ProfilePoint
+from race.tracking.geometry import KM_PER_DEGREE
 
 STEP_KM = 0.05
 """Grid step: 50 m keeps linear interpolation of positions and passage times exact to the cm."""
 
-EARTH_KM_PER_DEG = 111.195
-"""Length of one degree of latitude (and of longitude at the equator) on a spherical Earth."""
 
 AFTER_LINE_KM = 1.5
 """Road past the finish line, where riders roll out (and where a strung-out group still moves)."""
@@ -144,11 +143,11 @@ class Route:
         else:
             lo = self.index(near_km - window_km)
             hi = min(self.index(near_km + window_km) + 1, self.size - 1)
-        kx = EARTH_KM_PER_DEG * math.cos(math.radians(lat))
+        kx = KM_PER_DEGREE * math.cos(math.radians(lat))
         best = (math.inf, 0.0)
         for i in range(lo, hi):
-            ax, ay = (self.lon[i] - lon) * kx, (self.lat[i] - lat) * EARTH_KM_PER_DEG
-            bx, by = (self.lon[i + 1] - lon) * kx, (self.lat[i + 1] - lat) * EARTH_KM_PER_DEG
+            ax, ay = (self.lon[i] - lon) * kx, (self.lat[i] - lat) * KM_PER_DEGREE
+            bx, by = (self.lon[i + 1] - lon) * kx, (self.lat[i + 1] - lat) * KM_PER_DEGREE
             dx, dy = bx - ax, by - ay
             seg = dx * dx + dy * dy
             f = 0.0 if seg == 0 else min(max(-(ax * dx + ay * dy) / seg, 0.0), 1.0)
@@ -162,16 +161,16 @@ class Route:
 def build_route(spec: RouteSpec) -> Route:
     """Lay the road through the waypoints, bend it to the stage's distance, and add the relief."""
     lat0 = sum(p[0] for p in spec.waypoints) / len(spec.waypoints)
-    kx = EARTH_KM_PER_DEG * math.cos(math.radians(lat0))
+    kx = KM_PER_DEGREE * math.cos(math.radians(lat0))
     plane = [
-        ((lon - spec.waypoints[0][1]) * kx, (lat - spec.waypoints[0][0]) * EARTH_KM_PER_DEG)
+        ((lon - spec.waypoints[0][1]) * kx, (lat - spec.waypoints[0][0]) * KM_PER_DEGREE)
         for lat, lon in spec.waypoints
     ]
     base = _resample(_catmull_rom(plane), 0.1)
     road = _bend_to_length(base, spec.distance_km, spec.wiggle_km)
     grid_xy = _grid(road, spec.distance_km, spec.neutral_km + 0.8)
     x0 = -round((spec.neutral_km + 0.8) / STEP_KM) * STEP_KM
-    lat = tuple(spec.waypoints[0][0] + y / EARTH_KM_PER_DEG for _, y in grid_xy)
+    lat = tuple(spec.waypoints[0][0] + y / KM_PER_DEGREE for _, y in grid_xy)
     lon = tuple(spec.waypoints[0][1] + x / kx for x, _ in grid_xy)
     kms = [x0 + i * STEP_KM for i in range(len(grid_xy))]
     alt = _relief(spec, kms)

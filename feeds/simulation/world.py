@@ -18,6 +18,7 @@ from feeds.simulation.choreography import block_positions, moving_up, smoothstep
 from feeds.simulation.scenarios import build_script
 from feeds.simulation.script import Finale, Script
 from race.models import Bib, FeedEvent, RaceNews, StartList, Telemetry
+from race.tracking.geometry import KM_PER_DEGREE
 
 LINGER_FRAMES = 5
 """Frames a finished rider stays in the feed, at km 0, before he stops being tracked."""
@@ -31,8 +32,6 @@ per rider and frame would cost more than the rest of the simulation."""
 
 SPEED_NOISE = 0.035
 """Relative noise on a rider's speed (real feeds are noisier still inside a sprinting bunch)."""
-
-_M_PER_DEG = 111_195.0
 
 
 def simulate(
@@ -276,8 +275,9 @@ class _Playback:
         self.dlon = [b - a for a, b in itertools.pairwise(route.lon)] + [0.0]
         self.dhead = [b - a for a, b in itertools.pairwise(head)] + [0.0]
         self.alt_m = [float(round(a)) for a in route.alt]
-        slat = self.noise_m / _M_PER_DEG
-        slon = self.noise_m / (_M_PER_DEG * math.cos(math.radians(route.lat[0])))
+        metres_per_degree = KM_PER_DEGREE * 1000.0
+        slat = self.noise_m / metres_per_degree
+        slon = self.noise_m / (metres_per_degree * math.cos(math.radians(route.lat[0])))
         pool = self.pool
         third = NOISE_POOL // 3
         self.n_lat = [v * slat for v in pool]

@@ -33,7 +33,7 @@ from feeds.simulation.scenarios.courses import FLAT_START_T, NEUTRAL_S, roster, 
 from feeds.simulation.scenarios.sprint import sprint_finale
 from feeds.simulation.script import Finale, Script, head_times
 from race.models import Bib, RaceNews, Stage
-from race.text import clock
+from race.wording import clock
 
 COEFFICIENT = 1
 LOSS_OVER_KM = 0.15

@@ -51,7 +51,7 @@ from feeds.simulation.scenarios.grupetto import (
 )
 from feeds.simulation.script import GroupKind, GroupSpec, Script, head_times
 from race.models import Bib, RaceNews, Stage
-from race.text import clock
+from race.wording import clock
 
 COEFFICIENT = 4
 
