@@ -14,7 +14,7 @@ from race.alerts import AlertLog
 from race.gaps.lineage import Lineage
 from race.models import Stage
 from race.situation import GroupView, Roster
-from race.tracking.field import Placed
+from race.tracking.tracks import Placed
 
 
 @dataclass(slots=True)

@@ -19,7 +19,8 @@ from race.gaps.trends import GapHistory, Trend, project_catch
 from race.models import Bib
 from race.settings import EngineSettings
 from race.situation import GroupView, Roster
-from race.tracking.field import Field, Placed
+from race.tracking.field import Field
+from race.tracking.tracks import Placed
 
 GAP_ALERT_MIN_KM = 5.0
 """A gap is announced as opening or closing only on trends measured over this much road: over

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence, ValuesView
 from typing import TypeVar
 
 from race.models import Bib
-from race.tracking.field import Placed
 from race.tracking.geometry import RouteLine
+from race.tracking.tracks import Placed
 
 PRECISE_BEHIND_HEAD_KM = 3.0
 """Where the lead-out is watched, riders this close to the head are placed from their GPS fix."""

@@ -1,0 +1,67 @@
+"""What the engine knows of each rider (`RiderTrack`), and the rules every rider's track obeys:
+when a rider is on the line, how fast a rider can possibly go, how far apart two fixes can be
+compared. Road stages (`race.tracking.field`) and time trials (`race.timetrial`) share them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from race.models import Bib, Jersey
+from race.tracking.trajectory import Trajectory
+
+FINISH_KM = 0.005
+"""A rider this close to the line (km) is on it (the feed reports positions in 10 m steps)."""
+LOST_NEAR_LINE_KM = 1.0
+"""A rider who stops being tracked this close to the line is taken to finish with the gap he
+had at his last fix (the feed often drops riders in the last 10-30 m)."""
+JUMP_CHECK_S = 120.0
+"""Fixes further apart than this are not compared (the rider may have done anything)."""
+MAX_KMH = 100.0
+"""No rider reaches the line faster than this from his previous fix."""
+DEFAULT_KMH = 42.0
+"""Speed assumed for a rider whose feed gives none (a typical bunch on the flat)."""
+
+
+@dataclass(slots=True, eq=False)
+class RiderTrack:
+    """What the engine knows of one rider."""
+
+    bib: Bib
+    t: float
+    """Feed time of the last fix with a distance."""
+    km: float
+    """Km to go: the last trusted fix, or the predicted position while the fix is suspect."""
+    speed: float | None = None
+    lat: float | None = None
+    lon: float | None = None
+    jersey: Jersey | None = None
+    path: Trajectory = field(default_factory=Trajectory)
+    gap: float | None = None
+    """Passage-time gap at `gap_t`, his last fix on the road."""
+    gap_t: float | None = None
+    finish_t: float | None = None
+    finish_gap: float | None = None
+    """Gap to the winner at the line."""
+    suspect_since: float | None = None
+    anchor_t: float = 0.0
+    anchor_km: float = 0.0
+    anchor_kmh: float = DEFAULT_KMH
+
+    @property
+    def finished(self) -> bool:
+        return self.finish_t is not None
+
+
+Placed = tuple[float, float, Bib, RiderTrack]
+"""A tracked rider at one instant: (gap, km to go, bib, track); the gap is final once he has
+finished. A plain tuple: a list of them sorts front to back natively, and the engine makes
+one per rider per frame."""
+
+
+@dataclass(frozen=True)
+class Winner:
+    bib: Bib
+    t: float
+    """Feed time of his crossing of the line."""
+    basis: str
+    """How the time was found, e.g. "extrapolated 30 m from his last fix"."""
