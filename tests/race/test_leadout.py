@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from feeds.simulation import ScenarioFacts, scenario_facts, simulate
+from feeds.simulation import ScenarioFacts, scenario_facts
 from race.engine import Race
 from race.models import StartList, Telemetry
 from race.situation import Situation
-from tests.support.stages import NOISE_M, ROOT, SEED, engine_settings, flat_at
+from tests.support.stages import NOISE_M, ROOT, SEED, engine_settings, flat_at, stage_events
 from tui.lines import leadout_lines
 
 FINALE_KM = 10.0
@@ -42,7 +42,7 @@ def finale() -> Finale:
     out = Finale(scenario_facts("flat", SEED))
     race = Race(engine_settings())
     situation = race.situation
-    for event in simulate("flat", SEED, noise_m=NOISE_M):
+    for event in stage_events("flat"):
         situation = race.apply(event)
         head = situation.head_km_to_finish
         if not isinstance(event, Telemetry) or head is None or head > FINALE_KM:
@@ -222,7 +222,7 @@ def test_trains_are_detected_when_the_feed_gives_no_roles() -> None:
     race = Race(engine_settings())
     at_5km: Situation | None = None
     situation = race.situation
-    for event in simulate("flat", SEED, noise_m=NOISE_M):
+    for event in stage_events("flat"):
         if isinstance(event, StartList):
             riders = tuple(r.model_copy(update={"role": None}) for r in event.riders)
             event = event.model_copy(update={"riders": riders})

@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
-from feeds.simulation import ScenarioFacts, scenario_facts, simulate
+from feeds.simulation import ScenarioFacts, scenario_facts
 from race.engine import Race
 from race.models import Telemetry
 from race.situation import Alert, LimitGroup, Situation
 from race.timelimit.rules import cut_seconds
-from tests.support.stages import NOISE_M, SEED, engine_settings, tdf_rules
+from tests.support.stages import SEED, engine_settings, stage_events, tdf_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +55,7 @@ def mountain(seed: int = SEED) -> Stage:
     sprinters = set(facts.sprinters.values())
     out = Stage(facts)
     race = Race(engine_settings())
-    for event in simulate("mountain", seed, noise_m=NOISE_M):
+    for event in stage_events("mountain", seed):
         situation = race.apply(event)
         out.last = situation
         limit = situation.time_limit

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from feeds.simulation import scenario_facts, simulate
 from race.engine import Race
-from race.models import Telemetry
+from race.models import FeedEvent, Telemetry
 from race.settings import EngineSettings
 from race.situation import Situation
 from race.timelimit.rules import RuleSet, parse_rule_set
@@ -37,6 +37,13 @@ def tdf_rules() -> RuleSet:
     )
 
 
+@cache
+def stage_events(scenario: str, seed: int = SEED) -> tuple[FeedEvent, ...]:
+    """A simulated stage's events at the embedded configuration's noise, simulated once per
+    test process (a stage costs 2-5 s to simulate; many tests read the same one)."""
+    return tuple(simulate(scenario, seed, noise_m=NOISE_M))
+
+
 def engine_settings(**changes: object) -> EngineSettings:
     return EngineSettings(rules=tdf_rules()).model_copy(update=changes)
 
@@ -51,7 +58,7 @@ def stage_marks(scenario: str, marks: tuple[float, ...]) -> dict[float, tuple[fl
     pending = sorted(marks, reverse=True)
     out: dict[float, tuple[float, Situation]] = {}
     situation = race.situation
-    for event in simulate(scenario, SEED, noise_m=NOISE_M):
+    for event in stage_events(scenario):
         situation = race.apply(event)
         head = situation.head_km_to_finish
         while (
@@ -86,7 +93,7 @@ def mountain_after_winner(seconds: float) -> tuple[float, Situation]:
     crossed the line (as scripted)."""
     at = scenario_facts("mountain", SEED).winner_finish_t + seconds
     race = Race(engine_settings())
-    for event in simulate("mountain", SEED, noise_m=NOISE_M):
+    for event in stage_events("mountain"):
         situation = race.apply(event)
         if isinstance(event, Telemetry) and event.t >= at:
             return event.t, situation
