@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ConfigDict, Field, model_validator
+from typing_extensions import TypeVar
 
 from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
 from feeds.net.sse import ServerSentEvent, SSEDecoder
@@ -208,20 +209,22 @@ class _Crash:
 QueueItem = FeedEvent | _Stop | _Crash
 
 
-class LiveFeed(FeedAdapter):
+NetOptionsT = TypeVar("NetOptionsT", bound=NetOptions, covariant=True, default=NetOptions)
+"""A network adapter's options type (a bare `LiveFeed` stands for any network adapter)."""
+
+
+class LiveFeed(FeedAdapter[NetOptionsT]):
     """Base of the network adapters (see the module docstring).
 
-    Subclasses implement `run()` with the helpers below: `emit` (an event), `reject` (a bad
-    one), `connected`, `retry` (after a `Failure`), `end`; `get` and `stream` do the HTTP.
+    Subclasses (`class MyFeed(LiveFeed[MyOptions])`) implement `run()` with the helpers below:
+    `emit` (an event), `reject` (a bad one), `connected`, `retry` (after a `Failure`), `end`;
+    `get` and `stream` do the HTTP.
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, live=True)
 
-    def __init__(self, options: FeedOptions, *, rng: random.Random | None = None) -> None:
-        if not isinstance(options, NetOptions):
-            raise TypeError(f"{type(self).__name__} needs NetOptions")
+    def __init__(self, options: NetOptionsT, *, rng: random.Random | None = None) -> None:
         super().__init__(options)
-        self.net = options
         self._token = read_token(options.token_env)
         self._backoff = Backoff(options.backoff_initial_s, options.backoff_max_s, rng)
         self._client: httpx.AsyncClient | None = None
@@ -254,7 +257,7 @@ class LiveFeed(FeedAdapter):
         if self._client is None:
             import httpx
 
-            o = self.net
+            o = self.options
             headers = {"User-Agent": USER_AGENT}
             if self._token is not None:
                 headers["Authorization"] = f"Bearer {self._token}"
@@ -296,9 +299,9 @@ class LiveFeed(FeedAdapter):
             self.rejected += 1
         delay = self._backoff.delay(self.failures)
         if not failure.transient:
-            delay = self.net.backoff_max_s
+            delay = self.options.backoff_max_s
         if failure.retry_after_s is not None:
-            delay = min(max(delay, failure.retry_after_s), self.net.backoff_max_s)
+            delay = min(max(delay, failure.retry_after_s), self.options.backoff_max_s)
         self.link = "reconnecting" if failure.transient else "error"
         await self._put(self.status(self.link, failure.reason, retry_in_s=delay))
         await asyncio.sleep(delay)
@@ -335,7 +338,7 @@ class LiveFeed(FeedAdapter):
         """GET `url`: the response and its body, at most `max_event_mb`. Raises `Failure`."""
         import httpx
 
-        limit = self.net.max_bytes
+        limit = self.options.max_bytes
         try:
             async with self.client().stream("GET", url, params=params, headers=headers) as response:
                 if response.status_code == 304 and accept_not_modified:
@@ -354,7 +357,7 @@ class LiveFeed(FeedAdapter):
                         )
                 return response, bytes(body)
         except httpx.HTTPError as error:
-            raise _network_failure(error, self.net) from None
+            raise _network_failure(error, self.options) from None
 
     async def stream(
         self,
@@ -373,7 +376,7 @@ class LiveFeed(FeedAdapter):
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
-        decoder = SSEDecoder(self.net.max_bytes)
+        decoder = SSEDecoder(self.options.max_bytes)
         got = False
         try:
             async with self.client().stream("GET", url, headers=headers) as response:
@@ -390,7 +393,7 @@ class LiveFeed(FeedAdapter):
                         if not await on_event(sse):
                             return got, decoder.last_event_id
         except httpx.HTTPError as error:
-            raise _network_failure(error, self.net) from None
+            raise _network_failure(error, self.options) from None
         finally:
             decoder.close()
         return got, decoder.last_event_id
@@ -407,7 +410,7 @@ class LiveFeed(FeedAdapter):
             while True:
                 wait: float | None = None
                 if self.link == "live" and not self._stale:
-                    wait = max(0.0, last_data + self.net.stale_after_s - time.monotonic())
+                    wait = max(0.0, last_data + self.options.stale_after_s - time.monotonic())
                 try:
                     async with asyncio.timeout(wait):
                         item = await queue.get()

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
-from feeds.base import FeedOptions
+from feeds.base import FeedAdapter, FeedOptions
 from feeds.simulation import ScenarioFacts, limit_percent, scenario_facts, simulate
 from feeds.simulation.scenarios import roster, route
 from race.models import Bib, FeedEvent, FeedStatus, RaceNews, RiderFix, StartList, Telemetry
@@ -593,8 +593,9 @@ def test_options_reject_bad_values(bad: dict[str, object]) -> None:
 
 
 def test_adapter_needs_its_own_options() -> None:
-    with pytest.raises(TypeError):
-        SimulatedFeed(FeedOptions())
+    adapter: type[FeedAdapter] = SimulatedFeed  # As the registry hands it out: any adapter.
+    with pytest.raises(TypeError, match="SimulatedFeed needs SimulatedOptions, not FeedOptions"):
+        adapter(FeedOptions())
 
 
 @pytest.mark.parametrize(
