@@ -35,11 +35,8 @@ class Capabilities:
 
     telemetry: bool = False
     """Yields rider positions (`Telemetry`)."""
-    reported_groups: bool = False
-    """Yields the provider's own groups (`ReportedGroups`)."""
     pause: bool = False
     """Replays: `pause()` stops the replay clock, `resume()` restarts it."""
-    seek: bool = False
     live: bool = False
     """Follows a live source over the network (reconnects, reports staleness)."""
 

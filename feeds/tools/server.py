@@ -135,7 +135,7 @@ class AdapterSource:
                     log.rest = {bind: _json(value) for bind, value in rest_records(event).items()}
                 elif isinstance(event, Telemetry):
                     log.append("update", update_line(event, year).encode("utf-8"))
-                # Reported groups and news have no Race Center form: not sent.
+                # News has no Race Center form: not sent.
             log.finish()
         except asyncio.CancelledError:
             raise
