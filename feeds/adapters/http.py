@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from feeds.base import FeedOptions
 from feeds.format.wire import WireEvent
-from feeds.net.live import Failure, LiveFeed, NetOptions
+from feeds.net.failures import Failure
+from feeds.net.live import LiveFeed, NetOptions
 from race.models import FeedStatus
 
 

@@ -13,7 +13,8 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from feeds.base import FeedOptions
 from feeds.format.wire import END_EVENT, WireEvent
-from feeds.net.live import MB, Failure, LiveFeed, NetOptions
+from feeds.net.failures import Failure
+from feeds.net.live import MB, LiveFeed, NetOptions
 from feeds.net.sse import ServerSentEvent
 from race.models import FeedStatus
 

@@ -5,8 +5,8 @@ loop (connect, read, and on any failure wait and try again); it runs as a task t
 events to `events()` through a bounded queue. `events()` adds what only the reader can know:
 when nothing has come for `stale_after_s`, it says so (`stale`), and says `live` again when data
 returns. Nothing a provider sends can stop the loop: bad events are counted (`rejected`) and
-reported, failures are reported with their reason and retried with exponential backoff and
-jitter, never longer than `backoff_max_s` apart.
+reported, failures (`feeds.net.failures` words them) are reported with their reason and
+retried with exponential backoff and jitter, never longer than `backoff_max_s` apart.
 
 One `httpx.AsyncClient` per adapter, for its whole life; TLS certificates are always verified.
 The optional token is read from the environment variable named by `token_env`, sent as
@@ -29,6 +29,7 @@ from pydantic import ConfigDict, Field, model_validator
 from typing_extensions import TypeVar
 
 from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
+from feeds.net.failures import Failure, network_failure, status_failure
 from feeds.net.sse import ServerSentEvent, SSEDecoder
 from race.models import FeedEvent, FeedState, FeedStatus
 
@@ -97,28 +98,6 @@ class Backoff:
         return float(base / 2 + self._rng.uniform(0, base / 2))
 
 
-class Failure(Exception):
-    """A connection attempt that failed: why, and whether trying again soon can help."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        transient: bool = True,
-        retry_after_s: float | None = None,
-        bad_data: bool = False,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.transient = transient
-        """False when only a change on the other side will help (404, 401, a bad URL): reported
-        as `error`, still retried, at the longest interval."""
-        self.retry_after_s = retry_after_s
-        self.bad_data = bad_data
-        """The server answered, with something unusable (too large, not the format): the
-        response is also counted as a bad event."""
-
-
 def read_token(variable: str | None) -> str | None:
     """The token from the environment; `FeedError` if the variable is named but not set."""
     if variable is None:
@@ -130,69 +109,6 @@ def read_token(variable: str | None) -> str | None:
             option="token_env",
         )
     return value
-
-
-def _network_failure(error: Exception, options: NetOptions) -> Failure:
-    """A transport error as a short reason for the header."""
-    import httpx
-
-    if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return Failure(f"no connection within {options.connect_timeout_s:g} s")
-    if isinstance(error, httpx.ReadTimeout):
-        return Failure(f"stalled: no data for {options.read_timeout_s:g} s")
-    if isinstance(error, httpx.TimeoutException):
-        return Failure("timed out")
-    if isinstance(error, httpx.ConnectError):
-        text = str(error)
-        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate" in text.lower():
-            return Failure(f"TLS certificate not trusted: {_short(text)}", transient=False)
-        if "refused" in text.lower() or _caused_by(error, ConnectionRefusedError):
-            return Failure("cannot connect: connection refused")
-        return Failure(f"cannot connect: {_short(text) or type(error).__name__}")
-    if isinstance(error, httpx.RemoteProtocolError):
-        text = str(error)
-        if "incomplete" in text or "complete message body" in text:
-            return Failure("connection dropped mid-response")
-        if "without sending a response" in text:
-            return Failure("connection dropped before a response")
-        return Failure(f"connection dropped: {_short(text) or 'protocol error'}")
-    if isinstance(error, httpx.NetworkError):
-        return Failure(f"connection lost: {_short(str(error)) or type(error).__name__}")
-    if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return Failure(f"bad URL: {_short(str(error))}", transient=False)
-    return Failure(f"{type(error).__name__}: {_short(str(error))}")
-
-
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    """Whether `kind` is in the chain of causes of `error` (anyio wraps the OS error)."""
-    seen: BaseException | None = error
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, kind):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    if text.startswith("[Errno"):
-        text = text.partition("] ")[2] or text
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _status_failure(response: httpx.Response, has_token: bool) -> Failure:
-    code = response.status_code
-    reason = f"HTTP {code} {response.reason_phrase}".rstrip()
-    if code in (401, 403):
-        reason += " (check the token)" if has_token else " (the feed needs a token: token_env)"
-    retry_after: float | None = None
-    value = response.headers.get("retry-after", "")
-    if value.isdigit():
-        retry_after = float(value)
-    transient = code >= 500 or code in (408, 425, 429)
-    return Failure(reason, transient=transient, retry_after_s=retry_after)
 
 
 class _Stop:
@@ -344,7 +260,7 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
                 if response.status_code == 304 and accept_not_modified:
                     return response, b""
                 if response.status_code != 200:
-                    raise _status_failure(response, self._token is not None)
+                    raise status_failure(response, self._token is not None)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     raise Failure(_too_large(int(declared), limit), transient=False, bad_data=True)
@@ -357,7 +273,13 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
                         )
                 return response, bytes(body)
         except httpx.HTTPError as error:
-            raise _network_failure(error, self.options) from None
+            raise self._network_failure(error) from None
+
+    def _network_failure(self, error: Exception) -> Failure:
+        o = self.options
+        return network_failure(
+            error, connect_timeout_s=o.connect_timeout_s, read_timeout_s=o.read_timeout_s
+        )
 
     async def stream(
         self,
@@ -381,7 +303,7 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
         try:
             async with self.client().stream("GET", url, headers=headers) as response:
                 if response.status_code != 200:
-                    raise _status_failure(response, self._token is not None)
+                    raise status_failure(response, self._token is not None)
                 kind = response.headers.get("content-type", "").partition(";")[0].strip()
                 if kind != "text/event-stream":
                     what = kind or "no content type"
@@ -393,7 +315,7 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
                         if not await on_event(sse):
                             return got, decoder.last_event_id
         except httpx.HTTPError as error:
-            raise _network_failure(error, self.options) from None
+            raise self._network_failure(error) from None
         finally:
             decoder.close()
         return got, decoder.last_event_id

@@ -30,7 +30,8 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field
 
 from feeds.base import FeedOptions
-from feeds.net.live import MB, Failure, LiveFeed, NetOptions
+from feeds.net.failures import Failure
+from feeds.net.live import MB, LiveFeed, NetOptions
 from feeds.net.sse import ServerSentEvent
 from feeds.racecenter.encoding import ROUTE_BIND
 from feeds.racecenter.wire import FormatError, parse_update, stage_record, start_list
