@@ -190,14 +190,8 @@ def _record(config_path: Path | None, output: Path, until: float | None) -> int:
 def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env: str | None) -> int:
     from feeds.adapters.recording import RecordingFeed
     from feeds.net.live import read_token
-    from feeds.tools.server import (
-        AdapterSource,
-        RaceCenterRecordingSource,
-        Source,
-        create_app,
-        listen,
-        run,
-    )
+    from feeds.tools.server import create_app, listen, run
+    from feeds.tools.sources import AdapterSource, RaceCenterRecordingSource, Source
     from tui.assembly import build_feed
     from tui.config import load_config
 

@@ -28,7 +28,8 @@ import uvicorn
 from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from feeds.format.jsonl import encode
 from feeds.simulation import simulate
-from feeds.tools.server import AdapterSource, WireFormat, create_app, listen
+from feeds.tools.server import create_app, listen
+from feeds.tools.sources import AdapterSource, WireFormat
 from race.models import FeedEvent, Telemetry
 from tests.support.stages import SEED
 
