@@ -3,8 +3,8 @@
 For each network adapter and fault against a real server on 127.0.0.1: the status the client
 showed, how long after the fault became detectable it came, how long after the fault ended the
 data flowed again, the bad events counted, and the events in the recording (all 48 of the
-stage, once each, is the expected count). Timeouts are the tests' short ones (stale after 1 s,
-read timeout 2 s, backoff 0.1-1 s).
+stage, once each, is the expected count). Timeouts are the tests' short ones (stale after 0.25 s,
+read timeout 0.5 s, backoff 10-100 ms).
 
     python bench/faults.py
 """

@@ -10,9 +10,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Generic
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypeVar
 
 from race.models import FeedEvent
 
@@ -23,33 +24,43 @@ class FeedOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+OptionsT = TypeVar("OptionsT", bound=FeedOptions, covariant=True, default=FeedOptions)
+"""An adapter's options type. Covariant, defaulting to `FeedOptions`: a bare `FeedAdapter`
+annotation stands for any adapter (what the registry finds)."""
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What an adapter can deliver and do."""
 
     telemetry: bool = False
     """Yields rider positions (`Telemetry`)."""
-    reported_groups: bool = False
-    """Yields the provider's own groups (`ReportedGroups`)."""
     pause: bool = False
     """Replays: `pause()` stops the replay clock, `resume()` restarts it."""
-    seek: bool = False
     live: bool = False
     """Follows a live source over the network (reconnects, reports staleness)."""
 
 
-class FeedAdapter(ABC):
+class FeedAdapter(ABC, Generic[OptionsT]):
     """Base class of feed adapters.
 
-    Subclasses set `name`, `Options` and `capabilities`, and implement `events()`.
+    Subclasses name their options type (`class MyFeed(FeedAdapter[MyOptions])`), set `name`,
+    `Options` (the same class, for the registry to validate the configuration with) and
+    `capabilities`, and implement `events()`.
     """
 
     name: ClassVar[str]
     Options: ClassVar[type[FeedOptions]]
     capabilities: ClassVar[Capabilities] = Capabilities()
 
-    def __init__(self, options: FeedOptions) -> None:
-        self.options = options
+    def __init__(self, options: OptionsT) -> None:
+        # Checked here once: an adapter found through the registry is typed as any adapter.
+        expected = type(self).Options
+        if not isinstance(options, expected):
+            raise TypeError(
+                f"{type(self).__name__} needs {expected.__name__}, not {type(options).__name__}"
+            )
+        self.options: OptionsT = options
 
     @abstractmethod
     def events(self) -> AsyncIterator[FeedEvent]:
@@ -58,13 +69,13 @@ class FeedAdapter(ABC):
         Malformed input is never raised: it is counted and reported in a `FeedStatus`.
         """
 
-    def pause(self) -> None:  # noqa: B027 (optional hook: a no-op unless the adapter can pause)
+    def pause(self) -> None:
         """Stop the replay clock (only when `capabilities.pause`)."""
 
-    def resume(self) -> None:  # noqa: B027 (optional hook)
+    def resume(self) -> None:
         """Restart the replay clock (only when `capabilities.pause`)."""
 
-    async def aclose(self) -> None:  # noqa: B027 (optional hook: nothing to release)
+    async def aclose(self) -> None:
         """Release connections and files."""
 
 

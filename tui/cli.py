@@ -190,14 +190,8 @@ def _record(config_path: Path | None, output: Path, until: float | None) -> int:
 def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env: str | None) -> int:
     from feeds.adapters.recording import RecordingFeed
     from feeds.net.live import read_token
-    from feeds.tools.server import (
-        AdapterSource,
-        RaceCenterRecordingSource,
-        Source,
-        create_app,
-        listen,
-        run,
-    )
+    from feeds.tools.server import create_app, listen, run
+    from feeds.tools.sources import AdapterSource, RaceCenterRecordingSource, Source
     from tui.assembly import build_feed
     from tui.config import load_config
 
@@ -207,10 +201,10 @@ def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env:
     source: Source
     if wire == "racecenter" and isinstance(adapter, RecordingFeed) and adapter.format == wire:
         # A Race Center recording as a Race Center: its own records and lines, verbatim.
-        options = adapter.recording
+        options = adapter.options
         source = RaceCenterRecordingSource(options.path, options.speed, options.skip_to_km)
     else:
-        named = adapter.recording.path.name if isinstance(adapter, RecordingFeed) else label
+        named = adapter.options.path.name if isinstance(adapter, RecordingFeed) else label
         source = AdapterSource(adapter, "racecenter" if wire == "racecenter" else "ardoise", named)
     token = read_token(token_env)
     app = create_app(source, "racecenter" if wire == "racecenter" else "ardoise", token=token)

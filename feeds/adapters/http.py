@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from feeds.base import FeedOptions
 from feeds.format.wire import WireEvent
-from feeds.net.live import Failure, LiveFeed, NetOptions
+from feeds.net.failures import Failure
+from feeds.net.live import LiveFeed, NetOptions
 from race.models import FeedStatus
 
 
@@ -32,22 +33,19 @@ class HttpOptions(NetOptions):
     """Seconds between two polls (Race Center frames come every ~6 s)."""
 
 
-class HttpFeed(LiveFeed):
+class HttpFeed(LiveFeed[HttpOptions]):
     """Polls an Ardoise feed document, resuming after the last event received."""
 
     name: ClassVar[str] = "http"
     Options: ClassVar[type[FeedOptions]] = HttpOptions
 
-    def __init__(self, options: FeedOptions) -> None:
-        if not isinstance(options, HttpOptions):
-            raise TypeError("HttpFeed needs HttpOptions")
+    def __init__(self, options: HttpOptions) -> None:
         super().__init__(options)
-        self.http = options
         self._seen: set[int] = set()
 
     @property
     def where(self) -> str:
-        return self.http.url
+        return self.options.url
 
     async def run(self) -> None:
         cursor: int | None = None
@@ -57,7 +55,7 @@ class HttpFeed(LiveFeed):
             headers = {"If-None-Match": etag} if etag else None
             try:
                 response, body = await self.get(
-                    self.http.url, params=params, headers=headers, accept_not_modified=True
+                    self.options.url, params=params, headers=headers, accept_not_modified=True
                 )
                 document = None if response.status_code == 304 else _document(body)
             except Failure as failure:
@@ -66,7 +64,7 @@ class HttpFeed(LiveFeed):
             await self.connected(f"polling {self.where}")
             self.failures = 0
             if document is None:  # 304: nothing new.
-                await asyncio.sleep(self.http.interval_s)
+                await asyncio.sleep(self.options.interval_s)
                 continue
             etag = response.headers.get("etag")
             for item in document.events:
@@ -88,7 +86,7 @@ class HttpFeed(LiveFeed):
             if document.ended:
                 await self.end("the feed has ended")
                 return
-            await asyncio.sleep(self.http.interval_s)
+            await asyncio.sleep(self.options.interval_s)
 
 
 class _Page(BaseModel):

@@ -71,18 +71,15 @@ def sniff(path: Path) -> RecordingFormat:
     raise FeedError(f"{path} is neither an Ardoise nor a Race Center recording")
 
 
-class RecordingFeed(FeedAdapter):
+class RecordingFeed(FeedAdapter[RecordingOptions]):
     """Replays a recording file (see the module docstring for the formats)."""
 
     name: ClassVar[str] = "recording"
     Options: ClassVar[type[FeedOptions]] = RecordingOptions
     capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, pause=True)
 
-    def __init__(self, options: FeedOptions) -> None:
-        if not isinstance(options, RecordingOptions):
-            raise TypeError("RecordingFeed needs RecordingOptions")
+    def __init__(self, options: RecordingOptions) -> None:
         super().__init__(options)
-        self.recording = options
         self.format = sniff(options.path)
         self._clock = ReplayClock(options.speed)
         self._catch_up = ReplayClock(0.0)
@@ -97,9 +94,9 @@ class RecordingFeed(FeedAdapter):
         self._catch_up.resume()
 
     async def events(self) -> AsyncIterator[FeedEvent]:
-        path = self.recording.path
+        path = self.options.path
         yield FeedStatus(state="live", at=time.time(), detail=f"replaying {path.name}")
-        skip = self.recording.skip_to_km
+        skip = self.options.skip_to_km
         caught_up = skip is None
         source = self._ardoise_events() if self.format == "ardoise" else self._racecenter_events()
         for item in source:
@@ -120,7 +117,7 @@ class RecordingFeed(FeedAdapter):
         )
 
     def _open_text(self) -> Any:
-        path = self.recording.path
+        path = self.options.path
         with path.open("rb") as raw:
             compressed = raw.read(2) == GZIP_MAGIC
         if compressed:
@@ -142,9 +139,9 @@ class RecordingFeed(FeedAdapter):
             with self._open_text() as stream:
                 document = json.load(stream)
         except (OSError, ValueError, EOFError) as error:
-            raise FeedError(f"cannot read {self.recording.path}: {error}") from None
+            raise FeedError(f"cannot read {self.options.path}: {error}") from None
         if not isinstance(document, dict) or not isinstance(document.get("rest"), dict):
-            raise FeedError(f"{self.recording.path}: no `rest` records")
+            raise FeedError(f"{self.options.path}: no `rest` records")
         yield self._start_list(document)
         repeats = Repeats()
         for number, entry in enumerate(document.get("events") or [], start=1):
@@ -169,7 +166,7 @@ class RecordingFeed(FeedAdapter):
         try:
             stage = stage_record(rest.get("stages") or {}, date=meta.get("date"))
             return start_list(
-                race=self.recording.race,
+                race=self.options.race,
                 year=int(meta.get("year") or str(meta.get("date", "0"))[:4]),
                 stage=stage,
                 riders=rest.get("riders") or [],
@@ -178,4 +175,4 @@ class RecordingFeed(FeedAdapter):
                 checkpoints=rest.get("checkpoints"),
             )
         except (FormatError, ValueError) as error:
-            raise FeedError(f"{self.recording.path}: {error}") from None
+            raise FeedError(f"{self.options.path}: {error}") from None

@@ -48,18 +48,15 @@ class SimulatedOptions(FeedOptions):
     `speed`. None plays the stage from the neutralised start."""
 
 
-class SimulatedFeed(FeedAdapter):
+class SimulatedFeed(FeedAdapter[SimulatedOptions]):
     """A simulated stage (see `feeds.simulation`), paced by a replay clock that can pause."""
 
     name: ClassVar[str] = "simulated"
     Options: ClassVar[type[FeedOptions]] = SimulatedOptions
     capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, pause=True)
 
-    def __init__(self, options: FeedOptions) -> None:
-        if not isinstance(options, SimulatedOptions):
-            raise TypeError(f"SimulatedFeed needs SimulatedOptions, not {type(options).__name__}")
+    def __init__(self, options: SimulatedOptions) -> None:
         super().__init__(options)
-        self._options = options
         self._clock = ReplayClock(options.speed)
         self._skip_clock = ReplayClock(0)
         """Delivers the skipped part of the stage at once, but still honours a pause."""
@@ -73,7 +70,7 @@ class SimulatedFeed(FeedAdapter):
         self._skip_clock.resume()
 
     async def events(self) -> AsyncIterator[FeedEvent]:
-        o = self._options
+        o = self.options
         yield FeedStatus(
             state="live", at=time.time(), detail=f"simulated {o.scenario} stage, seed {o.seed}"
         )

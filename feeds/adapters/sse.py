@@ -13,7 +13,8 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from feeds.base import FeedOptions
 from feeds.format.wire import END_EVENT, WireEvent
-from feeds.net.live import MB, Failure, LiveFeed, NetOptions
+from feeds.net.failures import Failure
+from feeds.net.live import MB, LiveFeed, NetOptions
 from feeds.net.sse import ServerSentEvent
 from race.models import FeedStatus
 
@@ -27,29 +28,28 @@ class SseOptions(NetOptions):
     """The event stream, e.g. "http://127.0.0.1:8765/stream" (`ardoise serve`)."""
 
 
-class SseFeed(LiveFeed):
+class SseFeed(LiveFeed[SseOptions]):
     """Follows an Ardoise event stream, reconnecting and resuming after every failure."""
 
     name: ClassVar[str] = "sse"
     Options: ClassVar[type[FeedOptions]] = SseOptions
 
-    def __init__(self, options: FeedOptions) -> None:
-        if not isinstance(options, SseOptions):
-            raise TypeError("SseFeed needs SseOptions")
+    def __init__(self, options: SseOptions) -> None:
         super().__init__(options)
-        self.url = options.url
         self._last_id: str | None = None
         self._seen: set[int] = set()
         self._ended = False
 
     @property
     def where(self) -> str:
-        return self.url
+        return self.options.url
 
     async def run(self) -> None:
         while not self._ended:
             try:
-                got, _ = await self.stream(self.url, self._on_event, last_event_id=self._last_id)
+                got, _ = await self.stream(
+                    self.options.url, self._on_event, last_event_id=self._last_id
+                )
             except Failure as failure:
                 await self.retry(failure)
                 continue

@@ -1,0 +1,1 @@
+"""What the network adapters share: the live-feed base, its failures, and the SSE decoder."""

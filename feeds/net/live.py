@@ -5,8 +5,8 @@ loop (connect, read, and on any failure wait and try again); it runs as a task t
 events to `events()` through a bounded queue. `events()` adds what only the reader can know:
 when nothing has come for `stale_after_s`, it says so (`stale`), and says `live` again when data
 returns. Nothing a provider sends can stop the loop: bad events are counted (`rejected`) and
-reported, failures are reported with their reason and retried with exponential backoff and
-jitter, never longer than `backoff_max_s` apart.
+reported, failures (`feeds.net.failures` words them) are reported with their reason and
+retried with exponential backoff and jitter, never longer than `backoff_max_s` apart.
 
 One `httpx.AsyncClient` per adapter, for its whole life; TLS certificates are always verified.
 The optional token is read from the environment variable named by `token_env`, sent as
@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ConfigDict, Field, model_validator
+from typing_extensions import TypeVar
 
 from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
+from feeds.net.failures import Failure, network_failure, status_failure
 from feeds.net.sse import ServerSentEvent, SSEDecoder
 from race.models import FeedEvent, FeedState, FeedStatus
 
@@ -96,28 +98,6 @@ class Backoff:
         return float(base / 2 + self._rng.uniform(0, base / 2))
 
 
-class Failure(Exception):
-    """A connection attempt that failed: why, and whether trying again soon can help."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        transient: bool = True,
-        retry_after_s: float | None = None,
-        bad_data: bool = False,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.transient = transient
-        """False when only a change on the other side will help (404, 401, a bad URL): reported
-        as `error`, still retried, at the longest interval."""
-        self.retry_after_s = retry_after_s
-        self.bad_data = bad_data
-        """The server answered, with something unusable (too large, not the format): the
-        response is also counted as a bad event."""
-
-
 def read_token(variable: str | None) -> str | None:
     """The token from the environment; `FeedError` if the variable is named but not set."""
     if variable is None:
@@ -129,69 +109,6 @@ def read_token(variable: str | None) -> str | None:
             option="token_env",
         )
     return value
-
-
-def _network_failure(error: Exception, options: NetOptions) -> Failure:
-    """A transport error as a short reason for the header."""
-    import httpx
-
-    if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return Failure(f"no connection within {options.connect_timeout_s:g} s")
-    if isinstance(error, httpx.ReadTimeout):
-        return Failure(f"stalled: no data for {options.read_timeout_s:g} s")
-    if isinstance(error, httpx.TimeoutException):
-        return Failure("timed out")
-    if isinstance(error, httpx.ConnectError):
-        text = str(error)
-        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate" in text.lower():
-            return Failure(f"TLS certificate not trusted: {_short(text)}", transient=False)
-        if "refused" in text.lower() or _caused_by(error, ConnectionRefusedError):
-            return Failure("cannot connect: connection refused")
-        return Failure(f"cannot connect: {_short(text) or type(error).__name__}")
-    if isinstance(error, httpx.RemoteProtocolError):
-        text = str(error)
-        if "incomplete" in text or "complete message body" in text:
-            return Failure("connection dropped mid-response")
-        if "without sending a response" in text:
-            return Failure("connection dropped before a response")
-        return Failure(f"connection dropped: {_short(text) or 'protocol error'}")
-    if isinstance(error, httpx.NetworkError):
-        return Failure(f"connection lost: {_short(str(error)) or type(error).__name__}")
-    if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return Failure(f"bad URL: {_short(str(error))}", transient=False)
-    return Failure(f"{type(error).__name__}: {_short(str(error))}")
-
-
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    """Whether `kind` is in the chain of causes of `error` (anyio wraps the OS error)."""
-    seen: BaseException | None = error
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, kind):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    if text.startswith("[Errno"):
-        text = text.partition("] ")[2] or text
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _status_failure(response: httpx.Response, has_token: bool) -> Failure:
-    code = response.status_code
-    reason = f"HTTP {code} {response.reason_phrase}".rstrip()
-    if code in (401, 403):
-        reason += " (check the token)" if has_token else " (the feed needs a token: token_env)"
-    retry_after: float | None = None
-    value = response.headers.get("retry-after", "")
-    if value.isdigit():
-        retry_after = float(value)
-    transient = code >= 500 or code in (408, 425, 429)
-    return Failure(reason, transient=transient, retry_after_s=retry_after)
 
 
 class _Stop:
@@ -208,20 +125,22 @@ class _Crash:
 QueueItem = FeedEvent | _Stop | _Crash
 
 
-class LiveFeed(FeedAdapter):
+NetOptionsT = TypeVar("NetOptionsT", bound=NetOptions, covariant=True, default=NetOptions)
+"""A network adapter's options type (a bare `LiveFeed` stands for any network adapter)."""
+
+
+class LiveFeed(FeedAdapter[NetOptionsT]):
     """Base of the network adapters (see the module docstring).
 
-    Subclasses implement `run()` with the helpers below: `emit` (an event), `reject` (a bad
-    one), `connected`, `retry` (after a `Failure`), `end`; `get` and `stream` do the HTTP.
+    Subclasses (`class MyFeed(LiveFeed[MyOptions])`) implement `run()` with the helpers below:
+    `emit` (an event), `reject` (a bad one), `connected`, `retry` (after a `Failure`), `end`;
+    `get` and `stream` do the HTTP.
     """
 
     capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, live=True)
 
-    def __init__(self, options: FeedOptions, *, rng: random.Random | None = None) -> None:
-        if not isinstance(options, NetOptions):
-            raise TypeError(f"{type(self).__name__} needs NetOptions")
+    def __init__(self, options: NetOptionsT, *, rng: random.Random | None = None) -> None:
         super().__init__(options)
-        self.net = options
         self._token = read_token(options.token_env)
         self._backoff = Backoff(options.backoff_initial_s, options.backoff_max_s, rng)
         self._client: httpx.AsyncClient | None = None
@@ -254,7 +173,7 @@ class LiveFeed(FeedAdapter):
         if self._client is None:
             import httpx
 
-            o = self.net
+            o = self.options
             headers = {"User-Agent": USER_AGENT}
             if self._token is not None:
                 headers["Authorization"] = f"Bearer {self._token}"
@@ -296,9 +215,9 @@ class LiveFeed(FeedAdapter):
             self.rejected += 1
         delay = self._backoff.delay(self.failures)
         if not failure.transient:
-            delay = self.net.backoff_max_s
+            delay = self.options.backoff_max_s
         if failure.retry_after_s is not None:
-            delay = min(max(delay, failure.retry_after_s), self.net.backoff_max_s)
+            delay = min(max(delay, failure.retry_after_s), self.options.backoff_max_s)
         self.link = "reconnecting" if failure.transient else "error"
         await self._put(self.status(self.link, failure.reason, retry_in_s=delay))
         await asyncio.sleep(delay)
@@ -335,13 +254,13 @@ class LiveFeed(FeedAdapter):
         """GET `url`: the response and its body, at most `max_event_mb`. Raises `Failure`."""
         import httpx
 
-        limit = self.net.max_bytes
+        limit = self.options.max_bytes
         try:
             async with self.client().stream("GET", url, params=params, headers=headers) as response:
                 if response.status_code == 304 and accept_not_modified:
                     return response, b""
                 if response.status_code != 200:
-                    raise _status_failure(response, self._token is not None)
+                    raise status_failure(response, self._token is not None)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
                     raise Failure(_too_large(int(declared), limit), transient=False, bad_data=True)
@@ -354,7 +273,13 @@ class LiveFeed(FeedAdapter):
                         )
                 return response, bytes(body)
         except httpx.HTTPError as error:
-            raise _network_failure(error, self.net) from None
+            raise self._network_failure(error) from None
+
+    def _network_failure(self, error: Exception) -> Failure:
+        o = self.options
+        return network_failure(
+            error, connect_timeout_s=o.connect_timeout_s, read_timeout_s=o.read_timeout_s
+        )
 
     async def stream(
         self,
@@ -373,12 +298,12 @@ class LiveFeed(FeedAdapter):
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
         if last_event_id:
             headers["Last-Event-ID"] = last_event_id
-        decoder = SSEDecoder(self.net.max_bytes)
+        decoder = SSEDecoder(self.options.max_bytes)
         got = False
         try:
             async with self.client().stream("GET", url, headers=headers) as response:
                 if response.status_code != 200:
-                    raise _status_failure(response, self._token is not None)
+                    raise status_failure(response, self._token is not None)
                 kind = response.headers.get("content-type", "").partition(";")[0].strip()
                 if kind != "text/event-stream":
                     what = kind or "no content type"
@@ -390,7 +315,7 @@ class LiveFeed(FeedAdapter):
                         if not await on_event(sse):
                             return got, decoder.last_event_id
         except httpx.HTTPError as error:
-            raise _network_failure(error, self.net) from None
+            raise self._network_failure(error) from None
         finally:
             decoder.close()
         return got, decoder.last_event_id
@@ -407,7 +332,7 @@ class LiveFeed(FeedAdapter):
             while True:
                 wait: float | None = None
                 if self.link == "live" and not self._stale:
-                    wait = max(0.0, last_data + self.net.stale_after_s - time.monotonic())
+                    wait = max(0.0, last_data + self.options.stale_after_s - time.monotonic())
                 try:
                     async with asyncio.timeout(wait):
                         item = await queue.get()

@@ -30,7 +30,8 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field
 
 from feeds.base import FeedOptions
-from feeds.net.live import MB, Failure, LiveFeed, NetOptions
+from feeds.net.failures import Failure
+from feeds.net.live import MB, LiveFeed, NetOptions
 from feeds.net.sse import ServerSentEvent
 from feeds.racecenter.encoding import ROUTE_BIND
 from feeds.racecenter.wire import FormatError, parse_update, stage_record, start_list
@@ -74,17 +75,14 @@ class RaceCenterOptions(NetOptions):
     """REST bind of the stage's route (`{year}` and `{stage}` are filled in); "" to not ask."""
 
 
-class RaceCenterFeed(LiveFeed):
+class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
     """Follows a Race Center live: REST records, then the update stream, reconnecting."""
 
     name: ClassVar[str] = "racecenter"
     Options: ClassVar[type[FeedOptions]] = RaceCenterOptions
 
-    def __init__(self, options: FeedOptions) -> None:
-        if not isinstance(options, RaceCenterOptions):
-            raise TypeError("RaceCenterFeed needs RaceCenterOptions")
+    def __init__(self, options: RaceCenterOptions) -> None:
         super().__init__(options)
-        self.rc = options
         self.base_url = options.base_url.rstrip("/")
         self.ignored = 0
         """Updates of binds Ardoise does not use, and data lines that are not JSON."""
@@ -99,8 +97,8 @@ class RaceCenterFeed(LiveFeed):
 
     @property
     def race(self) -> str:
-        if self.rc.race:
-            return self.rc.race
+        if self.options.race:
+            return self.options.race
         host = urlsplit(self.base_url).hostname or ""
         return next((name for part, name in RACES_BY_HOST if part in host), "Tour de France")
 
@@ -126,19 +124,19 @@ class RaceCenterFeed(LiveFeed):
     # --- REST ----------------------------------------------------------------------------------
 
     async def _start_list(self) -> StartList:
-        year = self.rc.year or date.today().year
+        year = self.options.year or date.today().year
         riders = await self._bind(f"allCompetitors-{year}")
         teams = await self._bind(f"team-{year}")
         stages = await self._bind(f"stage-{year}")
         try:
-            if self.rc.stage is not None:
-                record = stage_record(stages, stage=self.rc.stage)
+            if self.options.stage is not None:
+                record = stage_record(stages, stage=self.options.stage)
             else:
                 record = stage_record(stages, date=date.today().isoformat())
         except FormatError:
             which = (
-                f"no stage {self.rc.stage}"
-                if self.rc.stage is not None
+                f"no stage {self.options.stage}"
+                if self.options.stage is not None
                 else f"no stage on {date.today().isoformat()} (set [feed.racecenter] stage)"
             )
             raise Failure(f"stage-{year}: {which}", transient=False) from None
@@ -146,9 +144,9 @@ class RaceCenterFeed(LiveFeed):
         self.notes = []
         checkpoints = await self._optional(f"checkpoint-{year}-{number}", "climbs")
         trace = None
-        if self.rc.route_bind:
+        if self.options.route_bind:
             trace = await self._optional(
-                self.rc.route_bind.format(year=year, stage=number), "route profile"
+                self.options.route_bind.format(year=year, stage=number), "route profile"
             )
         try:
             return start_list(

@@ -5,7 +5,7 @@ a live feed relayed).
 The inverse of `feeds.racecenter.wire`, for the fields Ardoise reads: a stage, its teams and
 riders, climbs and route become REST records; a frame becomes a `telemetryCompetitor-{year}`
 update. The Race Center format has no place for rider roles, the stage's time-limit
-coefficient, reported groups or race news: those are not sent.
+coefficient or race news: those are not sent.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ riders): the models below are Ardoise's own with the provider's field names as a
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from itertools import pairwise
@@ -36,6 +35,7 @@ from race.models import (
     Team,
     Telemetry,
 )
+from race.tracking.geometry import haversine_km
 
 STAGE_TYPES: dict[str, StageType] = {
     "PLN": "flat",
@@ -52,7 +52,6 @@ STAGE_TYPES: dict[str, StageType] = {
 
 JERSEYS: dict[str, Jersey] = {"Y": "yellow", "G": "green", "P": "polka-dot", "W": "white"}
 TELEMETRY_BIND = "telemetryCompetitor"
-EARTH_RADIUS_KM = 6371.0
 
 
 class FormatError(ValueError):
@@ -209,7 +208,7 @@ def route_profile(trace: Mapping[str, Any]) -> tuple[tuple[ProfilePoint, ...], f
         return (), distance
     along = [0.0]
     for a, b in pairwise(points):
-        along.append(along[-1] + _haversine_km(a, b))
+        along.append(along[-1] + _km_between(a, b))
     if distance is None:
         distance = along[-1]
     anchors = {len(points) - 1: distance}
@@ -217,8 +216,8 @@ def route_profile(trace: Mapping[str, Any]) -> tuple[tuple[ProfilePoint, ...], f
         km = poi.get("distanceTraveled") if isinstance(poi, dict) else None
         if not isinstance(km, int | float) or not _has_position(poi):
             continue
-        nearest = min(range(len(points)), key=lambda i: _haversine_km(points[i], poi))
-        if _haversine_km(points[nearest], poi) <= ANCHOR_WITHIN_KM:
+        nearest = min(range(len(points)), key=lambda i: _km_between(points[i], poi))
+        if _km_between(points[nearest], poi) <= ANCHOR_WITHIN_KM:
             anchors.setdefault(nearest, float(km))
     marks = sorted((along[i], km) for i, km in anchors.items())
     if len(marks) == 1:  # Only the line: measure back from it.
@@ -367,10 +366,6 @@ def _has_position(point: object) -> bool:
     )
 
 
-def _haversine_km(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+def _km_between(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """Great-circle distance between two `{"lat", "lon", ...}` records of a trace."""
+    return haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])

@@ -8,8 +8,9 @@ crashes; the status comes within `DETECT_WITHIN_S`; recovery within the backoff 
 recording holds every valid event received, once (a resumed feed loses and repeats nothing).
 `python bench/faults.py` prints the same scenarios as a table.
 
-Timeouts are short here (stale after 1 s, a stall detected after 2 s, backoff 0.1-1 s) so a
-30 s stall is proven in a few seconds; the defaults are in `feeds.net.live.NetOptions`.
+Timeouts are short here (stale after 0.25 s, a stall detected after 0.5 s, backoff 10-100 ms)
+so a 30 s stall is proven in a second; the defaults are in `feeds.net.live.NetOptions`. No test
+waits a fixed time: the scenarios wait for what the client reports.
 """
 
 from __future__ import annotations
@@ -29,18 +30,25 @@ from feeds.net.live import LiveFeed
 from feeds.racecenter.adapter import RaceCenterFeed, RaceCenterOptions
 from feeds.tools.recorder import record
 from race.models import FeedEvent, FeedState, FeedStatus, StartList, Telemetry
+from tests.feeds.waiting import until
 from tests.support.liveserver import LiveServer, free_port, stage_events, write_recording
 
 DETECT_WITHIN_S = 2.0
 """The status must say what happened within this long of the fault being detectable."""
 FAST = {
     "connect_timeout_s": 1.0,
-    "read_timeout_s": 2.0,
-    "stale_after_s": 1.0,
-    "backoff_initial_s": 0.1,
-    "backoff_max_s": 1.0,
+    "read_timeout_s": 0.5,
+    "stale_after_s": 0.25,
+    "backoff_initial_s": 0.01,
+    "backoff_max_s": 0.1,
 }
 BACKOFF_BOUND_S = FAST["backoff_max_s"]
+KEEPALIVE_S = 0.1
+"""The server's keep-alives, well within the read timeout: only a fault makes a stall."""
+FAULT_S = 0.3
+"""How long the server answers HTTP 500: several attempts, the last ones at the longest backoff."""
+REFUSALS = 5
+"""Attempts refused before the server starts: by the fifth, the backoff is at its longest."""
 MARGIN_S = 1.0
 """Allowance for a loaded machine (two cores shared by the whole suite) on top of a bound."""
 FAULT_AT = 20
@@ -172,7 +180,7 @@ class Outcome:
         if self.signal is None:
             return "live (nothing to report)"
         s = self.signal.status
-        retry = f" (attempt {s.attempt}, next in {s.retry_in_s:.1f} s)" if s.attempt else ""
+        retry = f" (attempt {s.attempt}, next in {s.retry_in_s:.2f} s)" if s.attempt else ""
         bad = f" · {s.rejected} bad" if s.rejected else ""
         return f"{s.state}{retry}: {s.detail}{bad}"
 
@@ -210,16 +218,18 @@ Scenario = Callable[[str, Path, Path], Awaitable[Outcome]]
 
 def server_for(kind: str, recording: Path, **kwargs: object) -> LiveServer:
     wire = "racecenter" if kind == "racecenter" else "ardoise"
-    return LiveServer(recording, wire, **kwargs)  # type: ignore[arg-type]
+    return LiveServer(recording, wire, keepalive_s=KEEPALIVE_S, **kwargs)  # type: ignore[arg-type]
 
 
 async def refused(kind: str, recording: Path, output: Path) -> Outcome:
-    """Nothing listens for 1.5 s, then the server starts."""
+    """Nothing listens until the client has been refused `REFUSALS` times; then the server
+    starts."""
     port = free_port()
     server = server_for(kind, recording, port=port)
     started = time.monotonic()
-    client = asyncio.create_task(follow(make_adapter(kind, f"http://127.0.0.1:{port}"), output))
-    await asyncio.sleep(1.5)
+    adapter = make_adapter(kind, f"http://127.0.0.1:{port}")
+    client = asyncio.create_task(follow(adapter, output))
+    await until(lambda: adapter.failures >= REFUSALS, within=10, what=f"{REFUSALS} refusals")
     up = time.monotonic()
     with server:
         run = await client
@@ -251,9 +261,10 @@ async def closed(kind: str, recording: Path, output: Path) -> Outcome:
 
 
 async def errors_500(kind: str, recording: Path, output: Path) -> Outcome:
-    """Mid-stage, the connection drops and every request gets HTTP 500 for 1.5 s."""
+    """Mid-stage, the connection drops and every request gets HTTP 500 for `FAULT_S`."""
     with server_for(kind, recording) as server:
         plan = server.faults.plan
+        plan.errors_s = FAULT_S
         if kind == "http":
             plan.errors_from_poll = POLL_FAULT_AT
         else:
@@ -261,17 +272,18 @@ async def errors_500(kind: str, recording: Path, output: Path) -> Outcome:
         run = await follow(make_adapter(kind, server.url), output)
     began = server.faults.fired["errors"]
     signal = run.first_status("reconnecting", after=began, saying="HTTP 500")
-    return measured(kind, "HTTP 500 for 1.5 s", run, signal, began, plan.errors_until)
+    return measured(kind, f"HTTP 500 for {FAULT_S:g} s", run, signal, began, plan.errors_until)
 
 
 async def rest_500_at_start(kind: str, recording: Path, output: Path) -> Outcome:
-    """The Race Center's REST records fail for 1.5 s at start."""
+    """The Race Center's REST records fail for `FAULT_S` at start."""
     with server_for(kind, recording) as server:
         began = time.monotonic()
-        server.faults.plan.errors_until = began + 1.5
+        server.faults.plan.errors_until = began + FAULT_S
         run = await follow(make_adapter(kind, server.url), output)
     signal = run.first_status("reconnecting", after=began, saying="HTTP 500")
-    return measured(kind, "REST 500 for 1.5 s at start", run, signal, began, began + 1.5)
+    label = f"REST 500 for {FAULT_S:g} s at start"
+    return measured(kind, label, run, signal, began, began + FAULT_S)
 
 
 async def stall(kind: str, recording: Path, output: Path) -> Outcome:

@@ -16,6 +16,7 @@ from feeds.format.jsonl import decode, encode
 from feeds.racecenter.wire import FormatError, parse_update
 from feeds.simulation import simulate
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry
+from tests.feeds.waiting import loop_turns, until
 from tests.support.cli import assert_config_error, run_ardoise
 from tests.support.stages import SEED, SHARED_DATA
 
@@ -78,8 +79,9 @@ async def test_bad_and_truncated_lines_are_counted_not_fatal(tmp_path: Path) -> 
 
 
 async def test_pause_holds_the_replay(tmp_path: Path) -> None:
+    # Speed 0: unpaused, a frame every loop turn, so loop turns measure the hold, not a clock.
     path = write_jsonl(tmp_path / "stage.jsonl", sample_events(200))
-    feed = RecordingFeed(RecordingOptions(path=path, speed=60.0))
+    feed = RecordingFeed(RecordingOptions(path=path, speed=0.0))
     seen: list[FeedEvent] = []
     started = asyncio.Event()
 
@@ -92,13 +94,12 @@ async def test_pause_holds_the_replay(tmp_path: Path) -> None:
     task = asyncio.create_task(read())
     await asyncio.wait_for(started.wait(), 5)
     feed.pause()
-    await asyncio.sleep(0.1)
+    await loop_turns()  # A frame already due when pausing may still arrive.
     count = len(seen)
-    await asyncio.sleep(0.5)
+    await loop_turns()
     assert len(seen) == count
     feed.resume()
-    await asyncio.sleep(0.3)
-    assert len(seen) > count
+    await until(lambda: len(seen) > count, within=5, what="the replay resumes")
     task.cancel()
 
 

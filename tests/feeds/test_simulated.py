@@ -25,10 +25,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
-from feeds.base import FeedOptions
+from feeds.base import FeedAdapter, FeedOptions
 from feeds.simulation import ScenarioFacts, limit_percent, scenario_facts, simulate
 from feeds.simulation.scenarios import roster, route
 from race.models import Bib, FeedEvent, FeedStatus, RaceNews, RiderFix, StartList, Telemetry
+from tests.feeds.waiting import loop_turns
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = 2026
@@ -593,8 +594,9 @@ def test_options_reject_bad_values(bad: dict[str, object]) -> None:
 
 
 def test_adapter_needs_its_own_options() -> None:
-    with pytest.raises(TypeError):
-        SimulatedFeed(FeedOptions())
+    adapter: type[FeedAdapter] = SimulatedFeed  # As the registry hands it out: any adapter.
+    with pytest.raises(TypeError, match="SimulatedFeed needs SimulatedOptions, not FeedOptions"):
+        adapter(FeedOptions())
 
 
 @pytest.mark.parametrize(
@@ -668,15 +670,16 @@ async def consumers() -> AsyncIterator[list[Consumer]]:
 
 
 async def test_pause_holds_delivery(consumers: list[Consumer]) -> None:
-    feed = SimulatedFeed(SimulatedOptions(speed=60, cadence_s=6, noise_m=0))
+    # Speed 0: unpaused, an event every loop turn, so loop turns measure the hold, not a clock.
+    feed = SimulatedFeed(SimulatedOptions(speed=0, cadence_s=6, noise_m=0))
     reader = Consumer(feed)
     consumers.append(reader)
     async with asyncio.timeout(10):
         await reader.wait_for(lambda: len(reader.frames) >= 3)
     feed.pause()
-    await asyncio.sleep(0.15)  # an event already due when pausing may still arrive
+    await loop_turns()  # an event already due when pausing may still arrive
     held = len(reader.events)
-    await asyncio.sleep(0.6)  # six frames' worth at this speed
+    await loop_turns()  # a hundred events' worth at this speed
     assert len(reader.events) == held
     feed.resume()
     async with asyncio.timeout(2):
@@ -696,7 +699,9 @@ async def test_skip_to_km_delivers_the_early_frames_at_once(consumers: list[Cons
     consumers.append(reader)
     async with asyncio.timeout(10):
         await reader.wait_for(lambda: len(reader.frames) >= skipped + 1)
-    await asyncio.sleep(0.3)  # real time from here: the next frame is a minute away
+    # Real time from here: the next frame is a minute away. Still skipping, it would come at
+    # once (an event per loop turn).
+    await loop_turns()
     frames = reader.frames
     assert len(frames) == skipped + 1
     assert head(frames[-2]) > 20 >= head(frames[-1])

@@ -28,7 +28,8 @@ import uvicorn
 from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from feeds.format.jsonl import encode
 from feeds.simulation import simulate
-from feeds.tools.server import AdapterSource, WireFormat, create_app, listen
+from feeds.tools.server import create_app, listen
+from feeds.tools.sources import AdapterSource, WireFormat
 from race.models import FeedEvent, Telemetry
 from tests.support.stages import SEED
 
@@ -192,8 +193,8 @@ class FaultyApp:
 
     async def _poll_fault(self, scope: Message, receive: Any, send: Any) -> None:
         kind = self.plan.poll_fault
-        if kind == "stall":
-            await asyncio.sleep(self.plan.stall_s)
+        if kind == "stall" and await _hung_up_within(receive, self.plan.stall_s):
+            return  # The client gave up on the stalled response: nobody to answer.
         if kind == "garbage":
             await _respond(send, 200, b"<html><body>502 Bad Gateway</body></html>")
             return
@@ -239,6 +240,18 @@ class FaultyApp:
 
 class _Closed(Exception):
     """The stream was ended cleanly by a fault: nothing more to send on this connection."""
+
+
+async def _hung_up_within(receive: Any, seconds: float) -> bool:
+    """Send nothing for `seconds`; True as soon as the client disconnects (a stall it noticed),
+    so the server need not hold the request until it shuts down."""
+    try:
+        async with asyncio.timeout(seconds):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+    except TimeoutError:
+        return False
+    return True
 
 
 async def _body(send: Any, data: bytes) -> None:

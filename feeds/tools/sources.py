@@ -1,0 +1,175 @@
+"""What `ardoise serve` serves: the log of the feed's events, and the sources that fill it.
+
+A source reads the configured feed once, at its own pace, into a `FeedLog` (an append-only list
+of events numbered from 0, encoded once in the served format) that every client of the server
+reads from where it is. `AdapterSource` encodes any adapter's events; `RaceCenterRecordingSource`
+serves a Race Center recording verbatim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from feeds.base import FeedAdapter, FeedError
+from feeds.format.wire import WireEvent
+from feeds.pacing import ReplayClock
+from feeds.racecenter.encoding import ROUTE_BIND, rest_records, update_line
+from feeds.racecenter.wire import FormatError, parse_update, stage_record
+from race.models import FeedStatus, StartList, Telemetry
+
+WireFormat = Literal["ardoise", "racecenter"]
+
+
+@dataclass
+class FeedLog:
+    """The served feed: every event received from the source, encoded once, in order."""
+
+    entries: list[tuple[str, bytes]] = field(default_factory=list)
+    """(SSE event name, data) by event id."""
+    rest: dict[str, bytes] = field(default_factory=dict)
+    """Race Center REST bodies by bind (the `racecenter` format)."""
+    ended: bool = False
+    upstream: FeedStatus | None = None
+    """The source's last status."""
+    failure: str | None = None
+    """Why the source stopped, if it failed."""
+
+    def __post_init__(self) -> None:
+        self._grew = asyncio.Event()
+
+    def append(self, name: str, data: bytes) -> None:
+        self.entries.append((name, data))
+        self._wake()
+
+    def finish(self) -> None:
+        self.ended = True
+        self._wake()
+
+    def _wake(self) -> None:
+        grew, self._grew = self._grew, asyncio.Event()
+        grew.set()
+
+    async def wait_beyond(self, count: int, within_s: float) -> bool:
+        """Wait until the log holds more than `count` events or ends; False after `within_s`."""
+        grew = self._grew
+        if len(self.entries) > count or self.ended:
+            return True
+        try:
+            async with asyncio.timeout(within_s):
+                await grew.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    @property
+    def etag(self) -> str:
+        return f'"{len(self.entries)}{"-end" if self.ended else ""}"'
+
+
+class Source(Protocol):
+    """Fills a `FeedLog`."""
+
+    label: str
+
+    async def pump(self, log: FeedLog) -> None: ...
+
+
+class AdapterSource:
+    """Any feed adapter, its events encoded in the served format."""
+
+    def __init__(self, adapter: FeedAdapter, wire: WireFormat, label: str) -> None:
+        self.adapter = adapter
+        self.wire = wire
+        self.label = label
+
+    async def pump(self, log: FeedLog) -> None:
+        year = 0
+        try:
+            async for event in self.adapter.events():
+                if isinstance(event, FeedStatus):
+                    log.upstream = event
+                    if event.state == "ended":
+                        break
+                    continue
+                if self.wire == "ardoise":
+                    wire = WireEvent(id=len(log.entries), at=time.time(), event=event)
+                    log.append(event.kind, wire.model_dump_json().encode("utf-8"))
+                elif isinstance(event, StartList):
+                    year = event.stage.year
+                    log.rest = {bind: _json(value) for bind, value in rest_records(event).items()}
+                elif isinstance(event, Telemetry):
+                    log.append("update", update_line(event, year).encode("utf-8"))
+                # News has no Race Center form: not sent.
+            log.finish()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # The source failed: keep serving what was received.
+            log.failure = f"{type(error).__name__}: {error}"
+        finally:
+            await self.adapter.aclose()
+
+
+class RaceCenterRecordingSource:
+    """A Race Center recording served verbatim: its REST records and its exact data lines."""
+
+    def __init__(self, path: Path, speed: float, skip_to_km: float | None = None) -> None:
+        self.label = path.name
+        self.speed = speed
+        self.skip_to_km = skip_to_km
+        try:
+            with path.open("rb") as raw:
+                compressed = raw.read(2) == b"\x1f\x8b"
+            opener = gzip.open if compressed else open
+            with opener(path, "rb") as stream:
+                document = json.load(stream)
+            rest = document["rest"]
+            meta = document.get("meta") or {}
+            year = int(meta.get("year") or str(meta.get("date", "0"))[:4])
+            stage = stage_record(rest.get("stages") or {}, date=meta.get("date"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, FormatError) as error:
+            raise FeedError(f"{path}: not a Race Center recording ({error})") from None
+        number = stage.get("stage")
+        stages = rest.get("stages")
+        self.rest: dict[str, bytes] = {
+            f"allCompetitors-{year}": _json(rest.get("riders") or []),
+            f"team-{year}": _json(rest.get("teams") or []),
+            f"stage-{year}": _json(list(stages.values()) if isinstance(stages, dict) else stages),
+            f"checkpoint-{year}-{number}": _json(rest.get("checkpoints") or []),
+        }
+        if rest.get("trace"):
+            self.rest[ROUTE_BIND.format(year=year, stage=number)] = _json(rest["trace"])
+        self.lines = [
+            entry["data"].encode("utf-8")
+            for entry in document.get("events") or []
+            if isinstance(entry, dict) and isinstance(entry.get("data"), str)
+        ]
+        self.year, self.stage = year, number
+
+    async def pump(self, log: FeedLog) -> None:
+        log.rest = self.rest
+        clock, at_once = ReplayClock(self.speed), ReplayClock(0.0)
+        caught_up = self.skip_to_km is None
+        for line in self.lines:
+            try:
+                update = parse_update(line)
+            except FormatError:
+                update = None  # Served as it was received: the client judges it.
+            if update is None:
+                await asyncio.sleep(0)
+            else:
+                if not caught_up:
+                    kms = [f.km_to_finish for f in update.riders if f.km_to_finish is not None]
+                    caught_up = bool(kms) and min(kms) <= (self.skip_to_km or 0.0)
+                await (clock if caught_up else at_once).wait_until(update.t)
+            log.append("update", line)
+        log.finish()
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
