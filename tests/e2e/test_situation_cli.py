@@ -16,6 +16,8 @@ from race.engine import Race
 from race.models import Telemetry
 from tests.support.stages import SEED, engine_settings
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 CONTRACT = {

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.tmux
+pytestmark = [pytest.mark.slow, pytest.mark.tmux]
 
 TMUX = shutil.which("tmux")
 ARDOISE = Path(sys.executable).parent / "ardoise"

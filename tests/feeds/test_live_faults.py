@@ -33,6 +33,8 @@ from race.models import FeedEvent, FeedState, FeedStatus, StartList, Telemetry
 from tests.feeds.waiting import until
 from tests.support.liveserver import LiveServer, free_port, stage_events, write_recording
 
+pytestmark = pytest.mark.slow
+
 DETECT_WITHIN_S = 2.0
 """The status must say what happened within this long of the fault being detectable."""
 FAST = {

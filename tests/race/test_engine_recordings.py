@@ -25,6 +25,8 @@ from race.situation import Situation
 from tests.support.cli import run_ardoise
 from tests.support.stages import SHARED_DATA, engine_settings
 
+pytestmark = pytest.mark.slow
+
 STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
 STAGE_16 = SHARED_DATA / "2026-07-21.json.gz"
 needs_stage_5 = pytest.mark.skipif(

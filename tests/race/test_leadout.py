@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import pytest
+
 from feeds.simulation import ScenarioFacts, scenario_facts
 from race.engine import Race
 from race.models import StartList, Telemetry
 from race.situation import Situation
 from tests.support.stages import NOISE_M, ROOT, SEED, engine_settings, flat_at, stage_events
 from tui.lines import leadout_lines
+
+pytestmark = pytest.mark.slow
 
 FINALE_KM = 10.0
 

@@ -26,9 +26,12 @@ from race.tracking.geometry import RouteLine
 from tests.support.stages import SHARED_DATA, engine_settings
 
 STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
-pytestmark = pytest.mark.skipif(
-    not STAGE_5.exists(), reason=f"the Race Center recordings are not in {SHARED_DATA}"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not STAGE_5.exists(), reason=f"the Race Center recordings are not in {SHARED_DATA}"
+    ),
+]
 
 LAST_KM = (0.25, 2.0)
 """The last 2 km, up to where the last lead-out man releases his sprinter."""

@@ -25,9 +25,12 @@ from race.timelimit.settings import TimeLimitSettings
 from tests.support.stages import SHARED_DATA, engine_settings
 
 STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
-pytestmark = pytest.mark.skipif(
-    not STAGE_5.exists(), reason=f"the Race Center recording of stage 5 is not in {SHARED_DATA}"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not STAGE_5.exists(), reason=f"the Race Center recording of stage 5 is not in {SHARED_DATA}"
+    ),
+]
 
 LAST_FINISHERS: tuple[Bib, ...] = (
     52, 58, 123, 125, 208, 43, 93, 163, 164, 168, 26, 46, 47, 48, 67, 73, 74, 87, 92, 103,
