@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +10,7 @@ import pytest
 from feeds.simulation import simulate
 from race.engine import Race
 from race.models import Telemetry
+from tests.support.cli import run_ardoise, situation_json
 from tests.support.stages import SEED, engine_settings
 
 pytestmark = pytest.mark.slow
@@ -35,18 +32,6 @@ LIMIT_GROUP_KEYS = {"id", "projected_gap_s", "margin_s", "status"}
 TRAIN_KEYS = {"team", "sprinter", "riders", "status"}
 TRAIN_RIDER_KEYS = {"bib", "rank", "gap_m"}
 ALERT_KEYS = {"t", "kind", "text"}
-
-
-def situation_json(*args: str, config: Path | None = None) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARDOISE_")}
-    command = [sys.executable, "-m", "tui.cli", "situation", "--json", *args]
-    if config is not None:
-        command[4:4] = ["--config", str(config)]
-    out = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, check=True, env=env, timeout=120
-    )
-    parsed: dict[str, Any] = json.loads(out.stdout)
-    return parsed
 
 
 @pytest.fixture(scope="module")
@@ -131,16 +116,8 @@ def test_until_stops_at_that_feed_time(whole_stage: dict[str, Any]) -> None:
 
 
 def test_text_output(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARDOISE_")}
-    env["XDG_CONFIG_HOME"] = str(tmp_path)
-    out = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "situation"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-        timeout=120,
-    ).stdout
+    result = run_ardoise("situation", env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
     for title in ("TIME GAPS", "TIME LIMIT", "LEAD-OUT", "RACE RADIO"):
         assert title in out

@@ -22,7 +22,7 @@ from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from race.engine import Race
 from race.models import Bib, StartList, Telemetry
 from race.situation import Situation
-from tests.support.cli import run_ardoise
+from tests.support.cli import situation_json
 from tests.support.stages import SHARED_DATA, engine_settings
 
 pytestmark = pytest.mark.slow
@@ -257,13 +257,7 @@ def test_time_trial_is_timed_rider_by_rider() -> None:
 def _json_situation(path: Path, tmp_path: Path, until: float | None = None) -> dict[str, Any]:
     config = tmp_path / "config.toml"
     config.write_text(f'[feed]\nadapter = "recording"\npath = "{path}"\nspeed = 0\n')
-    args = ["situation", "--config", str(config), "--json"]
-    if until is not None:
-        args += ["--until", str(until)]
-    result = run_ardoise(*args)
-    assert result.returncode == 0, result.stderr
-    out: dict[str, Any] = json.loads(result.stdout)
-    return out
+    return situation_json(*(["--until", str(until)] if until is not None else []), config=config)
 
 
 @needs_stage_5

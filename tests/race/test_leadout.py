@@ -8,10 +8,6 @@ sprinter loses at ~1.2 km to go.
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -22,7 +18,8 @@ from feeds.simulation import ScenarioFacts, scenario_facts
 from race.engine import Race
 from race.models import StartList, Telemetry
 from race.situation import Situation
-from tests.support.stages import NOISE_M, ROOT, SEED, engine_settings, flat_at, stage_events
+from tests.support.cli import situation_json
+from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at, stage_events
 from tui.lines import leadout_lines
 
 pytestmark = pytest.mark.slow
@@ -197,17 +194,7 @@ def test_situation_command_fills_leadout() -> None:
     loss = run.facts.wheel_loss
     assert loss is not None
     first = next(f for f in run.frames if train(f, loss.team)["status"] == "lost_wheel")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARDOISE_")}
-    out = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "situation", "--json", "--until", str(first["t"])],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-        timeout=120,
-    )
-    data = json.loads(out.stdout)
+    data = situation_json("--until", str(first["t"]))
     lost = train(data, loss.team)
     assert lost["status"] == "lost_wheel"
     assert lost["sprinter"] == loss.sprinter

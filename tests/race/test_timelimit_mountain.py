@@ -8,10 +8,6 @@ inside the cut; two riders finishing outside. The engine only sees the frames.
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,6 +20,7 @@ from race.engine import Race
 from race.models import Telemetry
 from race.situation import Alert, LimitGroup, Situation
 from race.timelimit.rules import cut_seconds
+from tests.support.cli import situation_json
 from tests.support.stages import SEED, engine_settings, stage_events, tdf_rules
 
 pytestmark = pytest.mark.slow
@@ -218,27 +215,15 @@ def test_riders_who_finish_outside_are_listed() -> None:
 # --- `ardoise situation --json` -------------------------------------------------------------
 
 
-def situation_json(tmp_path: Path, *args: str) -> dict[str, Any]:
+def mountain_json(tmp_path: Path, *args: str) -> dict[str, Any]:
     config = tmp_path / "mountain.toml"
     config.write_text('[feed.simulated]\nscenario = "mountain"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARDOISE_")}
-    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
-    out = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "situation", "--config", str(config), "--json", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-        timeout=300,
-    )
-    parsed: dict[str, Any] = json.loads(out.stdout)
-    return parsed
+    return situation_json(*args, config=config)
 
 
 def test_situation_json_while_the_grupetto_counts_down(tmp_path: Path) -> None:
     facts = scenario_facts("mountain", SEED)
-    data = situation_json(tmp_path, "--until", str(facts.winner_finish_t + 600))
+    data = mountain_json(tmp_path, "--until", str(facts.winner_finish_t + 600))
     limit = data["time_limit"]
     assert limit["final"] is True
     assert limit["percent"] == 13
@@ -260,7 +245,7 @@ def test_situation_json_while_the_grupetto_counts_down(tmp_path: Path) -> None:
 
 def test_situation_json_at_the_end(tmp_path: Path) -> None:
     facts = scenario_facts("mountain", SEED)
-    data = situation_json(tmp_path)
+    data = mountain_json(tmp_path)
     limit = data["time_limit"]
     assert limit["final"] is True
     assert limit["finished_outside"] == sorted(
