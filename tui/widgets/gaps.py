@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from race.situation import Situation
-from tui.lines import gap_lines
+from tui.panels.gaps import gap_lines
 from tui.widgets.panel import RowsPanel
 
 

@@ -9,8 +9,8 @@ from textual.widgets import Static
 
 from race.models import FeedStatus
 from race.situation import Situation
-from tui import format as fmt
 from tui.blackout import STALE_AFTER_S
+from tui.panels import format as fmt
 
 __all__ = ["STALE_AFTER_S", "RaceHeader"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.events import Resize
 
 from race.situation import Situation
-from tui.lines import leadout_lines, leadout_title
+from tui.panels.leadout import leadout_lines, leadout_title
 from tui.widgets.panel import RowsPanel
 
 
 class LeadoutPanel(RowsPanel):
-    """Trains in the finale; the rows are built by `tui.lines.leadout_lines`, as many lead-out
-    men in them as the panel's width holds."""
+    """Trains in the finale; the rows are built by `tui.panels.leadout.leadout_lines`, as many
+    lead-out men in them as the panel's width holds."""
 
     def __init__(self) -> None:
         super().__init__("LEAD-OUT", id="leadout")

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.lines import Line
+from tui.panels.lines import Line
 
 
 class RowsPanel(VerticalScroll):

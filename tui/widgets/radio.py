@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from race.situation import Alert, Situation
-from tui import format as fmt
+from tui.panels import format as fmt
 
 LEVEL_STYLES = {"info": "", "warning": "bold yellow", "critical": "bold red"}
 NEWS_MARK = "» "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from race.situation import Situation
-from tui.lines import time_limit_lines
+from tui.panels.timelimit import time_limit_lines
 from tui.widgets.panel import RowsPanel
 
 
