@@ -24,7 +24,8 @@ from tests.support.app import header_text, wait_for
 from tests.support.liveserver import LiveServer, stage_events, write_recording
 from tests.support.stages import SEED, engine_settings
 from tui.app import ArdoiseApp
-from tui.blackout import STALE_AFTER_S, estimated_head_km, in_blackout
+from tui.panels.header import estimated_head_km
+from tui.panels.view import STALE_AFTER_S, ViewContext
 
 
 class ScriptedFeed(FeedAdapter):
@@ -59,6 +60,10 @@ def status(state: str, **fields: object) -> FeedStatus:
     return FeedStatus.model_validate({"state": state, "at": time.time(), **fields})
 
 
+def in_blackout(feed: FeedStatus | None, age_s: float | None, *, paused: bool) -> bool:
+    return ViewContext(feed=feed, data_age_s=age_s, paused=paused).blackout
+
+
 def test_blackout_rules() -> None:
     live = status("live")
     assert not in_blackout(live, STALE_AFTER_S - 1, paused=False)
@@ -67,6 +72,8 @@ def test_blackout_rules() -> None:
     assert in_blackout(status("reconnecting"), 2.0, paused=False)
     assert in_blackout(status("stale"), 2.0, paused=False)
     assert not in_blackout(status("ended"), 100.0, paused=False), "the feed ended: no estimate"
+    assert not in_blackout(None, 100.0, paused=False), "no feed status yet"
+    assert not in_blackout(status("error"), None, paused=False), "no data yet"
     situation = Situation(
         stage=Stage(race="x", year=2026, distance_km=100.0),
         head_km_to_finish=30.0,

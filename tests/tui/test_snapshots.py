@@ -26,6 +26,7 @@ from tests.support.stages import (
     mountain_at,
 )
 from tui.app import ArdoiseApp
+from tui.panels.view import ViewContext
 from tui.themes import THEMES
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.leadout import LeadoutPanel
@@ -53,13 +54,7 @@ class PanelHarness(App[None]):
         for theme in THEMES.values():
             self.register_theme(theme)
         self.theme = "ardoise"
-        panel = self.panel
-        if isinstance(panel, GapsPanel):
-            panel.show(self.situation, my_team=None)
-        elif isinstance(panel, TimeLimitPanel):
-            panel.show(self.situation)
-        else:
-            panel.show(self.situation, wide=self.size.width >= 120, data_age_s=2.0)
+        self.panel.show(self.situation, ViewContext(width=self.size.width, data_age_s=2.0))
 
 
 def test_gaps_panel_break_and_peloton(snap_compare: SnapCompare) -> None:

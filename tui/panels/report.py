@@ -33,6 +33,6 @@ def text_report(situation: Situation, my_team: str | None) -> str:
         leadout_title(situation)
         + "\n"
         + "\n".join(ln.plain for ln in leadout_lines(situation, wide=True, data_age_s=None)),
-        "RACE RADIO\n" + ("\n".join(radio_lines(situation)) or "(nothing yet)"),
+        "RACE RADIO\n" + ("\n".join(ln.plain for ln in radio_lines(situation)) or "(nothing yet)"),
     ]
     return "\n\n".join(blocks) + "\n"
