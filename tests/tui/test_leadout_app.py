@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.simulation import scenario_facts
+from tests.support.app import wait_for
 from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
 from tui.app import ArdoiseApp
 from tui.widgets.leadout import LeadoutPanel
@@ -27,11 +25,7 @@ async def test_panel_rows_follow_the_situation_and_the_width() -> None:
         monotonic=lambda: 0.0,
     )
     async with app.run_test(size=(80, 24)) as pilot:
-        deadline = time.monotonic() + 60
-        while app.situation.t != hold_at:
-            assert time.monotonic() < deadline, "the held frame never came"
-            await asyncio.sleep(0.05)
-        await pilot.pause()
+        await wait_for(lambda: app.situation.t == hold_at)
         panel = app.query_one(LeadoutPanel)
         mine = next(line for line in panel.lines if line.plain.startswith(loss.team))
         assert "-mine" in mine.classes

@@ -17,6 +17,7 @@ from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.simulation import scenario_facts, simulate
 from race.engine import Race
 from race.situation import Situation
+from tests.support.app import wait_for
 from tests.support.stages import (
     NOISE_M,
     SEED,
@@ -122,8 +123,7 @@ def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[No
     )
 
     async def until_held(pilot: Pilot[Any]) -> None:
-        while app.situation.t != hold_at:
-            await pilot.pause(0.1)
+        await wait_for(lambda: app.situation.t == hold_at)
         # Alerts pop up as toasts that last a few seconds of wall time: whether one is still
         # up depends on how fast the replay ran, so none is kept.
         app.clear_notifications()
