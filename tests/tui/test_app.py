@@ -12,8 +12,8 @@ import pytest
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.base import Capabilities, FeedAdapter, FeedOptions
 from race.models import FeedEvent, FeedStatus, Stage, StartList
-from tests.support.app import header_text, holds, wait_for
-from tests.support.stages import NOISE_M, SEED, engine_settings
+from tests.support.app import ScriptedFeed, header_text, holds, post_situation, wait_for
+from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
 from tui.app import ArdoiseApp, SituationUpdated
 from tui.screens.help import HelpScreen
 from tui.widgets.gaps import GapsPanel
@@ -192,10 +192,15 @@ async def test_feed_text_is_never_read_as_markup() -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
 async def test_layout_fits(size: tuple[int, int]) -> None:
-    """Every panel is on screen at the smallest supported size and when wide."""
-    app = RecordingApp(simulated(skip_to_km=5.0))
-    async with app.run_test(size=size):
-        await wait_for(lambda: head_within(app, 5))
+    """Every panel is on screen at the smallest supported size and when wide, 5 km from the
+    line (the lead-out panel full)."""
+    _, situation = flat_at(5.0)
+    app = ArdoiseApp(
+        ScriptedFeed(), engine_settings(), feed_label="simulated", monotonic=lambda: 0.0
+    )
+    async with app.run_test(size=size) as pilot:
+        await post_situation(app, situation)
+        await pilot.pause()
         for panel in (GapsPanel, TimeLimitPanel, LeadoutPanel, RaceRadio):
             region = app.query_one(panel).region
             assert region.height >= 2, panel.__name__

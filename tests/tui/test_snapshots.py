@@ -7,25 +7,16 @@ fixed. Update with `pytest tests/tui/test_snapshots.py --snapshot-update` after 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import cache
 from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
-from feeds.simulation import scenario_facts, simulate
-from race.engine import Race
 from race.situation import Situation
 from tests.support.app import wait_for
-from tests.support.stages import (
-    NOISE_M,
-    SEED,
-    engine_settings,
-    flat_at,
-    mountain_after_winner,
-    mountain_at,
-)
+from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
+from tests.tui.situations import flat_with_my_team, mountain_limit
 from tui.app import ArdoiseApp
 from tui.panels.view import ViewContext
 from tui.themes import THEMES
@@ -69,13 +60,13 @@ def test_time_limit_panel_flat(snap_compare: SnapCompare) -> None:
 
 
 def test_time_limit_panel_mountain_grupetto(snap_compare: SnapCompare) -> None:
-    _, situation = mountain_at(20.0)
+    situation = mountain_limit().at_20km
     assert snap_compare(PanelHarness(TimeLimitPanel(), situation), terminal_size=(80, 10))
 
 
 def test_time_limit_panel_mountain_countdown(snap_compare: SnapCompare) -> None:
     """Ten minutes after the winner: the cut is final, the grupetto counts down in danger."""
-    _, situation = mountain_after_winner(600.0)
+    situation = mountain_limit().after_winner
     assert snap_compare(PanelHarness(TimeLimitPanel(), situation), terminal_size=(80, 10))
 
 
@@ -94,21 +85,10 @@ def test_leadout_panel_at_1km(snap_compare: SnapCompare) -> None:
     assert snap_compare(PanelHarness(LeadoutPanel(), situation), terminal_size=(80, 12))
 
 
-@cache
-def wheel_lost() -> Situation:
-    """The first frame showing the scripted wheel loss, with its team as "my team"."""
-    loss = scenario_facts("flat", SEED).wheel_loss
-    assert loss is not None
-    race = Race(engine_settings(my_team=loss.team))
-    for event in simulate("flat", SEED, noise_m=NOISE_M):
-        situation = race.apply(event)
-        if any(t.team == loss.team and t.status == "lost_wheel" for t in situation.leadout):
-            return situation
-    raise AssertionError("the wheel loss never showed")
-
-
 def test_leadout_panel_wheel_lost_my_team(snap_compare: SnapCompare) -> None:
-    assert snap_compare(PanelHarness(LeadoutPanel(), wheel_lost()), terminal_size=(80, 12))
+    assert snap_compare(
+        PanelHarness(LeadoutPanel(), flat_with_my_team().wheel_lost), terminal_size=(80, 12)
+    )
 
 
 def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]]:
