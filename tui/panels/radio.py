@@ -32,7 +32,8 @@ def radio_line(item: RadioItem, timezone: str) -> Line:
 
 
 def radio_lines(situation: Situation) -> list[Line]:
-    """Every alert and news item so far (the text report); at the same time, ordered by text."""
+    """Every alert and news item so far (the text report); at the same time the news first,
+    then by text."""
     items = [(a, False) for a in situation.alerts] + [(n, True) for n in situation.news]
     items.sort(key=lambda item: (item[0].t, not item[1], item[0].text))
     return [radio_line(item, situation.timezone) for item in items]

@@ -25,6 +25,7 @@ def text_report(situation: Situation, my_team: str | None) -> str:
         if situation.winner_finished
         else (f"{head:.1f} km to go" if head is not None else "not started")
     )
+    # The gaps' rows as on a narrow screen; the trains' as on a wide one, every lead-out man.
     blocks = [
         f"{title}\n{status} · {fmt.clock(situation.t, timezone)}"
         f" · race {fmt.duration(situation.race_time_s)}",
