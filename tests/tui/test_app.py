@@ -87,7 +87,7 @@ async def test_pause_stops_the_race_clock_and_resume_restarts_it() -> None:
         assert app.paused
         frozen = app.situation.t
         assert "paused" in header_text(app, "feed-status")
-        # At 60x the race moves on several frames a second: a second shows a clock that runs.
+        # At 60x a frame comes every 0.1 s: a race clock still running would move within 1 s.
         await holds(lambda: app.situation.t == frozen, for_s=1.0)
         assert "paused" in header_text(app, "feed-status")
         await pilot.press("p")
