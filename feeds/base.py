@@ -31,14 +31,10 @@ annotation stands for any adapter (what the registry finds)."""
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What an adapter can deliver and do."""
+    """What an adapter can do beyond yielding events (the app asks before it acts)."""
 
-    telemetry: bool = False
-    """Yields rider positions (`Telemetry`)."""
     pause: bool = False
     """Replays: `pause()` stops the replay clock, `resume()` restarts it."""
-    live: bool = False
-    """Follows a live source over the network (reconnects, reports staleness)."""
 
 
 class FeedAdapter(ABC, Generic[OptionsT]):

@@ -19,6 +19,7 @@ from race.engine import Race
 from race.models import FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Situation
+from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
 from tui.themes import THEMES
 
@@ -139,7 +140,7 @@ class ArdoiseApp(App[None]):
         return self._paused
 
     def get_default_screen(self) -> RaceScreen:
-        return RaceScreen(self._settings.team.code, self._feed_label)
+        return RaceScreen()
 
     @property
     def race_screen(self) -> RaceScreen:
@@ -223,8 +224,7 @@ class ArdoiseApp(App[None]):
             return  # Closing: the feed's last messages and the timers can still arrive.
         self._situation = situation
         self.frames_drawn += 1
-        self._show_feed_status()
-        for alert in self.race_screen.show(situation, self._data_age):
+        for alert in self.race_screen.show(situation, self._view()):
             fresh = situation.t is None or situation.t - alert.t <= TOAST_WITHIN_S
             if alert.level != "info" and fresh:
                 self.notify(
@@ -237,6 +237,10 @@ class ArdoiseApp(App[None]):
     def _show_feed_status(self) -> None:
         if not self.screen_stack:
             return  # Closing (see `_render`).
+        self.race_screen.show_status(self._view())
+
+    def _view(self) -> ViewContext:
+        """How the panels are to be shown now: the screen, the user, the feed's state."""
         feed = self._situation.feed
         if self._feed_failure is not None:
             # The adapter itself failed: it can no longer report, the app says so for it.
@@ -246,11 +250,19 @@ class ArdoiseApp(App[None]):
                 detail=f"stopped: {self._feed_failure}",
                 rejected=feed.rejected if feed else 0,
             )
-        retry_in: float | None = None
-        if feed is not None and feed.retry_in_s is not None and self._status_at is not None:
+        retry_in = feed.retry_in_s if feed is not None else None
+        if retry_in is not None and self._status_at is not None:
             # The status said "next try in N s" when it came: count down from there.
-            retry_in = max(0.0, feed.retry_in_s - (self._now() - self._status_at))
-        self.race_screen.show_feed(feed, self._data_age, paused=self._paused, retry_in_s=retry_in)
+            retry_in = max(0.0, retry_in - (self._now() - self._status_at))
+        return ViewContext(
+            width=self.race_screen.size.width,
+            my_team=self._settings.team.code,
+            data_age_s=self._data_age,
+            paused=self._paused,
+            feed=feed,
+            retry_in_s=retry_in,
+            feed_label=self._feed_label,
+        )
 
     # --- Actions -------------------------------------------------------------------------
 

@@ -142,7 +142,7 @@ def _situation(config_path: Path | None, until: float | None, *, as_json: bool) 
     if as_json:
         print(json.dumps(situation.to_json_dict(), ensure_ascii=False))
     else:
-        from tui.lines import text_report
+        from tui.panels.report import text_report
 
         print(text_report(situation, settings.team.code), end="")
     return 0

@@ -76,7 +76,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
 
     name: ClassVar[str] = "recording"
     Options: ClassVar[type[FeedOptions]] = RecordingOptions
-    capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, pause=True)
+    capabilities: ClassVar[Capabilities] = Capabilities(pause=True)
 
     def __init__(self, options: RecordingOptions) -> None:
         super().__init__(options)

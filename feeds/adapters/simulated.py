@@ -53,7 +53,7 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
 
     name: ClassVar[str] = "simulated"
     Options: ClassVar[type[FeedOptions]] = SimulatedOptions
-    capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, pause=True)
+    capabilities: ClassVar[Capabilities] = Capabilities(pause=True)
 
     def __init__(self, options: SimulatedOptions) -> None:
         super().__init__(options)

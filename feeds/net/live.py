@@ -23,12 +23,12 @@ import time
 from abc import abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from pydantic import ConfigDict, Field, model_validator
 from typing_extensions import TypeVar
 
-from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
+from feeds.base import FeedAdapter, FeedError, FeedOptions
 from feeds.net.failures import Failure, network_failure, status_failure
 from feeds.net.sse import ServerSentEvent, SSEDecoder
 from race.models import FeedEvent, FeedState, FeedStatus
@@ -136,8 +136,6 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
     `emit` (an event), `reject` (a bad one), `connected`, `retry` (after a `Failure`), `end`;
     `get` and `stream` do the HTTP.
     """
-
-    capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, live=True)
 
     def __init__(self, options: NetOptionsT, *, rng: random.Random | None = None) -> None:
         super().__init__(options)

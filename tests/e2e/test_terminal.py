@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -37,14 +39,37 @@ class Terminal:
         subprocess.run(["tmux", "send-keys", "-t", self.session, key], check=True)
 
     def wait_for(self, condition: Callable[[str], bool], timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen()
-            if condition(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"screen never matched:\n{screen}")
-            time.sleep(0.1)
+        """The first screen that meets `condition`, polled for up to `timeout` seconds."""
+        screens: list[str] = []
+
+        def met() -> bool:
+            screens.append(self.screen())
+            return condition(screens[-1])
+
+        if not poll(met, timeout):
+            raise AssertionError(f"screen never matched:\n{screens[-1]}")
+        return screens[-1]
+
+    def holds(self, condition: Callable[[str], bool], for_s: float) -> None:
+        """Assert that every screen for `for_s` seconds meets `condition`."""
+        screens: list[str] = []
+
+        def broken() -> bool:
+            screens.append(self.screen())
+            return not condition(screens[-1])
+
+        if poll(broken, for_s):
+            raise AssertionError(f"condition no longer holds:\n{screens[-1]}")
+
+
+def poll(condition: Callable[[], bool], timeout: float) -> bool:
+    """Whether `condition()` becomes true within `timeout` seconds (checked every 0.1 s)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def race_clock(screen: str) -> str:
@@ -62,7 +87,11 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
         pytest.skip(f"the ardoise command is not installed beside {sys.executable}")
     session = f"ardoise-test-{uuid.uuid4().hex[:8]}"
     status_file = tmp_path / "status"
-    command = f"env XDG_CONFIG_HOME={tmp_path} {ARDOISE}; echo $? > {status_file}; sleep 5"
+    env = f"XDG_CONFIG_HOME={tmp_path}"
+    if "PYTHONPATH" in os.environ:
+        # A tmux server already running has its own environment: pass on the tests' own path.
+        env += f" PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])}"
+    command = f"env {env} {ARDOISE}; echo $? > {status_file}; sleep 5"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
         check=True,
@@ -81,21 +110,18 @@ def test_ardoise_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
             and GAP.search(s) is not None
         )
     )
-    time.sleep(1.5)
-    assert term.screen() != first, "the screen changes as the race goes on"
+    term.wait_for(lambda s: s != first, timeout=5)  # The screen changes as the race goes on.
 
     term.press("p")
     paused = term.wait_for(lambda s: "paused" in s, timeout=5)
     clock = race_clock(paused)
-    time.sleep(2.0)
-    assert race_clock(term.screen()) == clock, "the race clock stops while paused"
+    # The replay runs at 20x: a race clock that still ran would move within 2 s.
+    term.holds(lambda s: race_clock(s) == clock, for_s=2.0)
 
     term.press("p")
     term.wait_for(lambda s: "paused" not in s and race_clock(s) != clock, timeout=10)
 
     term.press("q")
-    deadline = time.monotonic() + 10
-    while not status_file.exists() or not status_file.read_text().strip():
-        assert time.monotonic() < deadline, "ardoise did not exit after q"
-        time.sleep(0.1)
+    exited = poll(lambda: status_file.exists() and status_file.read_text().strip() != "", 10)
+    assert exited, "ardoise did not exit after q"
     assert status_file.read_text().strip() == "0"

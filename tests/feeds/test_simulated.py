@@ -570,7 +570,6 @@ def test_options_defaults_and_documentation() -> None:
         assert info.description, f"option {name} has no docstring"
     assert SimulatedFeed.name == "simulated"
     assert SimulatedFeed.Options is SimulatedOptions
-    assert SimulatedFeed.capabilities.telemetry
     assert SimulatedFeed.capabilities.pause
 
 

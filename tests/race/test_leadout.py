@@ -19,12 +19,17 @@ from race.engine import Race
 from race.models import StartList, Telemetry
 from race.situation import Situation
 from tests.support.cli import situation_json
-from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at, stage_events
-from tui.lines import leadout_lines
+from tests.support.stages import (
+    NOISE_M,
+    SEED,
+    engine_settings,
+    flat_at,
+    stage_events,
+    stage_run,
+)
+from tui.panels.leadout import leadout_lines
 
 pytestmark = pytest.mark.slow
-
-FINALE_KM = 10.0
 
 
 @dataclass
@@ -41,19 +46,14 @@ class Finale:
 @cache
 def finale() -> Finale:
     out = Finale(scenario_facts("flat", SEED))
-    race = Race(engine_settings())
-    situation = race.situation
-    for event in stage_events("flat"):
-        situation = race.apply(event)
-        head = situation.head_km_to_finish
-        if not isinstance(event, Telemetry) or head is None or head > FINALE_KM:
-            continue
-        if situation.winner_finished:
-            continue
+    run = stage_run("flat")
+    for t, situation in run.finale:
         out.frames.append(situation.to_json_dict())
-        if head <= 1.5:
-            out.situations[event.t] = situation
-    out.last = situation.to_json_dict()
+        head = situation.head_km_to_finish
+        if head is not None and head <= 1.5:
+            out.situations[t] = situation
+    assert run.last is not None
+    out.last = run.last.to_json_dict()
     return out
 
 

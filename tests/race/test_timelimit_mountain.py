@@ -11,7 +11,6 @@ import itertools
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,7 +19,6 @@ from race.engine import Race
 from race.models import Telemetry
 from race.situation import Alert, LimitGroup, Situation
 from race.timelimit.rules import cut_seconds
-from tests.support.cli import situation_json
 from tests.support.stages import SEED, engine_settings, stage_events, tdf_rules
 
 pytestmark = pytest.mark.slow
@@ -46,6 +44,11 @@ class Stage:
     frames: list[Frame] = field(default_factory=list)
     last: Situation | None = None
     first_final: Situation | None = None
+    counting_down: Situation | None = None
+    """The situation `ardoise situation --until` prints 10 minutes after the winner's finish."""
+
+
+COUNTDOWN_AFTER_S = 600.0
 
 
 @cache
@@ -54,7 +57,10 @@ def mountain(seed: int = SEED) -> Stage:
     sprinters = set(facts.sprinters.values())
     out = Stage(facts)
     race = Race(engine_settings())
+    countdown_until = facts.winner_finish_t + COUNTDOWN_AFTER_S
     for event in stage_events("mountain", seed):
+        if isinstance(event, Telemetry) and event.t > countdown_until and not out.counting_down:
+            out.counting_down = out.last
         situation = race.apply(event)
         out.last = situation
         limit = situation.time_limit
@@ -212,18 +218,14 @@ def test_riders_who_finish_outside_are_listed() -> None:
     assert not any(n in a.text for a in time_limit_alerts(stage.last) for n in names)
 
 
-# --- `ardoise situation --json` -------------------------------------------------------------
+# --- The situation's JSON (what `ardoise situation --json` prints) --------------------------
 
 
-def mountain_json(tmp_path: Path, *args: str) -> dict[str, Any]:
-    config = tmp_path / "mountain.toml"
-    config.write_text('[feed.simulated]\nscenario = "mountain"\n', encoding="utf-8")
-    return situation_json(*args, config=config)
-
-
-def test_situation_json_while_the_grupetto_counts_down(tmp_path: Path) -> None:
+def test_situation_json_while_the_grupetto_counts_down() -> None:
     facts = scenario_facts("mountain", SEED)
-    data = mountain_json(tmp_path, "--until", str(facts.winner_finish_t + 600))
+    situation = mountain().counting_down
+    assert situation is not None
+    data = situation.to_json_dict()
     limit = data["time_limit"]
     assert limit["final"] is True
     assert limit["percent"] == 13
@@ -243,9 +245,11 @@ def test_situation_json_while_the_grupetto_counts_down(tmp_path: Path) -> None:
     assert kinds == ["time_limit_tight", "time_limit_danger"]
 
 
-def test_situation_json_at_the_end(tmp_path: Path) -> None:
+def test_situation_json_at_the_end() -> None:
     facts = scenario_facts("mountain", SEED)
-    data = mountain_json(tmp_path)
+    last = mountain().last
+    assert last is not None
+    data = last.to_json_dict()
     limit = data["time_limit"]
     assert limit["final"] is True
     assert limit["finished_outside"] == sorted(

@@ -3,6 +3,7 @@ marks, and where the real recordings are."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -48,30 +49,55 @@ def engine_settings(**changes: object) -> EngineSettings:
     return EngineSettings(rules=tdf_rules()).model_copy(update=changes)
 
 
+FINALE_KM = 10.0
+"""The lead-out's finale: every frame from here to the winner's finish is kept."""
+
+
+@dataclass
+class StageRun:
+    """One pass of the engine (default settings) over a simulated stage, kept for many tests."""
+
+    situations: list[tuple[float, Situation]] = field(default_factory=list)
+    """(feed time, situation) after each telemetry frame once the race has started."""
+    finale: list[tuple[float, Situation]] = field(default_factory=list)
+    """The frames within `FINALE_KM` of the line, before the winner's finish."""
+    last: Situation | None = None
+
+
+@cache
+def stage_run(scenario: str) -> StageRun:
+    race = Race(engine_settings())
+    run = StageRun()
+    for event in stage_events(scenario):
+        situation = race.apply(event)
+        run.last = situation
+        if not isinstance(event, Telemetry) or situation.race_time_s is None:
+            continue
+        run.situations.append((event.t, situation))
+        head = situation.head_km_to_finish
+        if head is not None and head <= FINALE_KM and not situation.winner_finished:
+            run.finale.append((event.t, situation))
+    return run
+
+
 @cache
 def stage_marks(scenario: str, marks: tuple[float, ...]) -> dict[float, tuple[float, Situation]]:
     """(feed time, situation) at the first frame where the head is at or below each km mark.
 
     A mark of 0 means the end of the feed.
     """
-    race = Race(engine_settings())
-    pending = sorted(marks, reverse=True)
+    run = stage_run(scenario)
     out: dict[float, tuple[float, Situation]] = {}
-    situation = race.situation
-    for event in stage_events(scenario):
-        situation = race.apply(event)
-        head = situation.head_km_to_finish
-        while (
-            pending
-            and pending[0] > 0
-            and isinstance(event, Telemetry)
-            and head is not None
-            and head <= pending[0]
-            and situation.race_time_s is not None
-        ):
-            out[pending.pop(0)] = (event.t, situation)
-    if pending and pending[0] == 0 and situation.t is not None:
-        out[0.0] = (situation.t, situation)
+    for mark in marks:
+        if mark == 0:
+            if run.last is not None and run.last.t is not None:
+                out[0.0] = (run.last.t, run.last)
+            continue
+        out[mark] = next(
+            (t, situation)
+            for t, situation in run.situations
+            if situation.head_km_to_finish is not None and situation.head_km_to_finish <= mark
+        )
     return out
 
 

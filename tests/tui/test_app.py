@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from itertools import pairwise
 from typing import ClassVar
 
 import pytest
 
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
-from feeds.base import Capabilities, FeedAdapter, FeedOptions
+from feeds.base import FeedAdapter, FeedOptions
 from race.models import FeedEvent, FeedStatus, Stage, StartList
-from tests.support.app import header_text, wait_for
-from tests.support.stages import NOISE_M, SEED, engine_settings
+from tests.support.app import ScriptedFeed, header_text, holds, post_situation, wait_for
+from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
 from tui.app import ArdoiseApp, SituationUpdated
 from tui.screens.help import HelpScreen
 from tui.widgets.gaps import GapsPanel
@@ -52,8 +53,10 @@ async def test_panels_show_the_race_from_the_feed() -> None:
     app = RecordingApp(simulated(skip_to_km=20.0), hold_at=None)
     async with app.run_test(size=(100, 30)):
         await wait_for(lambda: head_within(app, 20))
-        assert app.received, "the feed worker posts SituationUpdated messages"
-        assert all(isinstance(m.situation.events_applied, int) for m in app.received)
+        applied = [m.situation.events_applied for m in app.received]
+        assert len(applied) > 1, "the feed worker posts SituationUpdated messages"
+        assert all(a < b for a, b in pairwise(applied)), "each applies more events"
+        assert applied[-1] <= app.race.situation.events_applied
         gaps = app.query_one(GapsPanel).lines
         assert any("Peloton" in line.plain for line in gaps)
         limit = app.query_one(TimeLimitPanel).lines
@@ -82,11 +85,10 @@ async def test_pause_stops_the_race_clock_and_resume_restarts_it() -> None:
         await wait_for(lambda: app.situation.t is not None)
         await pilot.press("p")
         assert app.paused
-        await pilot.pause(0.3)
         frozen = app.situation.t
-        await asyncio.sleep(1.0)
-        await pilot.pause()
-        assert app.situation.t == frozen
+        assert "paused" in header_text(app, "feed-status")
+        # At 60x a frame comes every 0.1 s: a race clock still running would move within 1 s.
+        await holds(lambda: app.situation.t == frozen, for_s=1.0)
         assert "paused" in header_text(app, "feed-status")
         await pilot.press("p")
         assert not app.paused
@@ -133,7 +135,6 @@ class BrokenFeed(FeedAdapter):
 
     name: ClassVar[str] = "broken"
     Options: ClassVar[type[FeedOptions]] = FeedOptions
-    capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True)
 
     async def events(self) -> AsyncIterator[FeedEvent]:
         yield StartList(stage=Stage(race="Test", year=2026, distance_km=100.0))
@@ -144,13 +145,17 @@ class BrokenFeed(FeedAdapter):
 
 async def test_feed_failure_is_shown_not_fatal() -> None:
     app = RecordingApp(BrokenFeed(FeedOptions()))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(lambda: "stopped" in header_text(app, "feed-status"))
-        await asyncio.sleep(1.5)  # The header refreshes every second: the failure stays.
-        await pilot.pause()
-        status = header_text(app, "feed-status")
+    async with app.run_test(size=(80, 24)):
+
+        def feed_status() -> str:
+            return header_text(app, "feed-status")
+
+        # The failure can be shown before the status that counted the bad events is drawn.
+        await wait_for(lambda: "stopped" in feed_status() and "3 bad events" in feed_status())
+        status = feed_status()
         assert "error: stopped: the provider closed the stream" in status
-        assert "3 bad events" in status
+        # The header refreshes every second: the failure stays through a refresh.
+        await holds(lambda: feed_status() == status, for_s=1.2)
         assert app.is_running
 
 
@@ -175,22 +180,26 @@ async def test_feed_text_is_never_read_as_markup() -> None:
             )
             yield Telemetry(t=1000.0, riders=(RiderFix(bib=1, km_to_finish=99.0),))
             yield Telemetry(t=1010.0, riders=(RiderFix(bib=1, km_to_finish=98.9),))
-            await asyncio.sleep(10)
+            await asyncio.Event().wait()  # Silent from here, the stream still open.
 
     app = RecordingApp(MarkupFeed(FeedOptions()))
     async with app.run_test(size=(80, 24)):
-        await wait_for(lambda: app.situation.groups != ())
-        await asyncio.sleep(0.3)
-        assert any("[red]EVIL[/]" in line.plain for line in app.query_one(GapsPanel).lines)
+        gaps = app.query_one(GapsPanel)
+        await wait_for(lambda: any("[red]EVIL[/]" in line.plain for line in gaps.lines))
         assert "[b]Test[/b]" in header_text(app, "title")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
 async def test_layout_fits(size: tuple[int, int]) -> None:
-    """Every panel is on screen at the smallest supported size and when wide."""
-    app = RecordingApp(simulated(skip_to_km=5.0))
-    async with app.run_test(size=size):
-        await wait_for(lambda: head_within(app, 5))
+    """Every panel is on screen at the smallest supported size and when wide, 5 km from the
+    line (the lead-out panel full)."""
+    _, situation = flat_at(5.0)
+    app = ArdoiseApp(
+        ScriptedFeed(), engine_settings(), feed_label="simulated", monotonic=lambda: 0.0
+    )
+    async with app.run_test(size=size) as pilot:
+        await post_situation(app, situation)
+        await pilot.pause()
         for panel in (GapsPanel, TimeLimitPanel, LeadoutPanel, RaceRadio):
             region = app.query_one(panel).region
             assert region.height >= 2, panel.__name__

@@ -7,56 +7,44 @@ and the catch-up after the blackout.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator
 from itertools import islice
 from pathlib import Path
-from typing import ClassVar
 
 from feeds.adapters.sse import SseFeed, SseOptions
-from feeds.base import Capabilities, FeedAdapter, FeedOptions
 from feeds.simulation import simulate
 from race.engine import Race
 from race.models import FeedEvent, FeedStatus, Stage, Telemetry
 from race.situation import Situation
-from tests.support.app import header_text, wait_for
+from tests.support.app import ScriptedFeed, header_text, wait_for
 from tests.support.liveserver import LiveServer, stage_events, write_recording
 from tests.support.stages import SEED, engine_settings
 from tui.app import ArdoiseApp
-from tui.blackout import STALE_AFTER_S, estimated_head_km, in_blackout
+from tui.panels.header import estimated_head_km
+from tui.panels.view import STALE_AFTER_S, ViewContext
 
 
-class ScriptedFeed(FeedAdapter):
-    """Delivers what the test puts in its queue; `None` ends it."""
-
-    name: ClassVar[str] = "scripted"
-    Options: ClassVar[type[FeedOptions]] = FeedOptions
-    capabilities: ClassVar[Capabilities] = Capabilities(telemetry=True, live=True)
-
-    def __init__(self) -> None:
-        super().__init__(FeedOptions())
-        self.queue: asyncio.Queue[FeedEvent | None] = asyncio.Queue()
-
-    async def events(self) -> AsyncIterator[FeedEvent]:
-        while (event := await self.queue.get()) is not None:
-            yield event
-
-
-def flat_stage_until(km: float) -> list[FeedEvent]:
-    """The simulated flat stage up to the first frame with the head at `km` to go."""
+def flat_stage_until(km: float, then: int) -> tuple[list[FeedEvent], list[Telemetry]]:
+    """The simulated flat stage up to the first frame with the head at `km` to go, and the
+    `then` frames after it (simulated no further)."""
+    stage = simulate("flat", SEED, noise_m=1.5)
     out: list[FeedEvent] = []
-    for event in simulate("flat", SEED, noise_m=1.5):
+    for event in stage:
         out.append(event)
         if isinstance(event, Telemetry):
             kms = [f.km_to_finish for f in event.riders if f.km_to_finish is not None]
             if kms and min(kms) <= km:
                 break
-    return out
+    after = islice((e for e in stage if isinstance(e, Telemetry)), then)
+    return out, list(after)
 
 
 def status(state: str, **fields: object) -> FeedStatus:
     return FeedStatus.model_validate({"state": state, "at": time.time(), **fields})
+
+
+def in_blackout(feed: FeedStatus | None, age_s: float | None, *, paused: bool) -> bool:
+    return ViewContext(feed=feed, data_age_s=age_s, paused=paused).blackout
 
 
 def test_blackout_rules() -> None:
@@ -67,6 +55,8 @@ def test_blackout_rules() -> None:
     assert in_blackout(status("reconnecting"), 2.0, paused=False)
     assert in_blackout(status("stale"), 2.0, paused=False)
     assert not in_blackout(status("ended"), 100.0, paused=False), "the feed ended: no estimate"
+    assert not in_blackout(None, 100.0, paused=False), "no feed status yet"
+    assert not in_blackout(status("error"), None, paused=False), "no data yet"
     situation = Situation(
         stage=Stage(race="x", year=2026, distance_km=100.0),
         head_km_to_finish=30.0,
@@ -81,7 +71,7 @@ def test_blackout_rules() -> None:
 async def test_header_during_a_blackout_and_after() -> None:
     clock = [1000.0]
     feed = ScriptedFeed()
-    events = flat_stage_until(160.0)
+    events, missed = flat_stage_until(160.0, then=8)
     for event in [status("live", detail="connected"), *events]:
         feed.queue.put_nowait(event)
     app = ArdoiseApp(feed, engine_settings(), feed_label="sse", monotonic=lambda: clock[0])
@@ -118,8 +108,6 @@ async def test_header_during_a_blackout_and_after() -> None:
 
         # The feed is back and catches up: every missed frame is applied, the screen is live.
         applied = app.race.situation.events_applied
-        missed = [e for e in simulate("flat", SEED, noise_m=1.5) if isinstance(e, Telemetry)]
-        missed = [f for f in missed if f.t > last.t][:8]
         await feed.queue.put(status("live", detail="connected"))
         for frame in missed:
             await feed.queue.put(frame)

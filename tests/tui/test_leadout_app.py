@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
-from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
-from feeds.simulation import scenario_facts
 from race.settings import TeamSettings
-from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
+from tests.support.app import ScriptedFeed, post_situation
+from tests.support.stages import engine_settings
+from tests.tui.situations import flat_with_my_team
 from tui.app import ArdoiseApp
 from tui.widgets.leadout import LeadoutPanel
 
 
 async def test_panel_rows_follow_the_situation_and_the_width() -> None:
-    loss = scenario_facts("flat", SEED).wheel_loss
-    assert loss is not None
-    hold_at, _ = flat_at(1.0)
-    adapter = SimulatedFeed(
-        SimulatedOptions(scenario="flat", seed=SEED, noise_m=NOISE_M, speed=0.0)
-    )
+    finale = flat_with_my_team()
     app = ArdoiseApp(
-        adapter,
-        engine_settings(team=TeamSettings(code=loss.team)),
+        ScriptedFeed(),
+        engine_settings(team=TeamSettings(code=finale.team)),
         feed_label="simulated",
-        hold_at=hold_at,
         monotonic=lambda: 0.0,
     )
     async with app.run_test(size=(80, 24)) as pilot:
-        deadline = time.monotonic() + 60
-        while app.situation.t != hold_at:
-            assert time.monotonic() < deadline, "the held frame never came"
-            await asyncio.sleep(0.05)
-        await pilot.pause()
+        await post_situation(app, finale.held)
         panel = app.query_one(LeadoutPanel)
-        mine = next(line for line in panel.lines if line.plain.startswith(loss.team))
+        mine = next(line for line in panel.lines if line.plain.startswith(finale.team))
         assert "-mine" in mine.classes
         assert "→ ✗?" in mine.plain  # the loss shows in the latest frame, unconfirmed
         narrow = mine.plain.count("▸")
         await pilot.resize_terminal(160, 45)
         await pilot.pause()
-        wide = next(line for line in panel.lines if line.plain.startswith(loss.team))
+        wide = next(line for line in panel.lines if line.plain.startswith(finale.team))
         assert wide.plain.count("▸") > narrow  # more lead-out men when they fit
         assert "lost the wheel?" in wide.plain
         assert len(wide.plain) <= panel.content_size.width

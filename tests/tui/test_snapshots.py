@@ -7,26 +7,18 @@ fixed. Update with `pytest tests/tui/test_snapshots.py --snapshot-update` after 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import cache
 from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
-from feeds.simulation import scenario_facts, simulate
-from race.engine import Race
-from race.settings import TeamSettings
 from race.situation import Situation
-from tests.support.stages import (
-    NOISE_M,
-    SEED,
-    engine_settings,
-    flat_at,
-    mountain_after_winner,
-    mountain_at,
-)
+from tests.support.app import wait_for
+from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
+from tests.tui.situations import flat_with_my_team, mountain_limit
 from tui.app import ArdoiseApp
+from tui.panels.view import ViewContext
 from tui.themes import THEMES
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.leadout import LeadoutPanel
@@ -54,13 +46,7 @@ class PanelHarness(App[None]):
         for theme in THEMES.values():
             self.register_theme(theme)
         self.theme = "ardoise"
-        panel = self.panel
-        if isinstance(panel, GapsPanel):
-            panel.show(self.situation, my_team=None)
-        elif isinstance(panel, TimeLimitPanel):
-            panel.show(self.situation)
-        else:
-            panel.show(self.situation, wide=self.size.width >= 120, data_age_s=2.0)
+        self.panel.show(self.situation, ViewContext(width=self.size.width, data_age_s=2.0))
 
 
 def test_gaps_panel_break_and_peloton(snap_compare: SnapCompare) -> None:
@@ -74,13 +60,13 @@ def test_time_limit_panel_flat(snap_compare: SnapCompare) -> None:
 
 
 def test_time_limit_panel_mountain_grupetto(snap_compare: SnapCompare) -> None:
-    _, situation = mountain_at(20.0)
+    situation = mountain_limit().at_20km
     assert snap_compare(PanelHarness(TimeLimitPanel(), situation), terminal_size=(80, 10))
 
 
 def test_time_limit_panel_mountain_countdown(snap_compare: SnapCompare) -> None:
     """Ten minutes after the winner: the cut is final, the grupetto counts down in danger."""
-    _, situation = mountain_after_winner(600.0)
+    situation = mountain_limit().after_winner
     assert snap_compare(PanelHarness(TimeLimitPanel(), situation), terminal_size=(80, 10))
 
 
@@ -99,21 +85,10 @@ def test_leadout_panel_at_1km(snap_compare: SnapCompare) -> None:
     assert snap_compare(PanelHarness(LeadoutPanel(), situation), terminal_size=(80, 12))
 
 
-@cache
-def wheel_lost() -> Situation:
-    """The first frame showing the scripted wheel loss, with its team as "my team"."""
-    loss = scenario_facts("flat", SEED).wheel_loss
-    assert loss is not None
-    race = Race(engine_settings(team=TeamSettings(code=loss.team)))
-    for event in simulate("flat", SEED, noise_m=NOISE_M):
-        situation = race.apply(event)
-        if any(t.team == loss.team and t.status == "lost_wheel" for t in situation.leadout):
-            return situation
-    raise AssertionError("the wheel loss never showed")
-
-
 def test_leadout_panel_wheel_lost_my_team(snap_compare: SnapCompare) -> None:
-    assert snap_compare(PanelHarness(LeadoutPanel(), wheel_lost()), terminal_size=(80, 12))
+    assert snap_compare(
+        PanelHarness(LeadoutPanel(), flat_with_my_team().wheel_lost), terminal_size=(80, 12)
+    )
 
 
 def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]]:
@@ -128,8 +103,7 @@ def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[No
     )
 
     async def until_held(pilot: Pilot[Any]) -> None:
-        while app.situation.t != hold_at:
-            await pilot.pause(0.1)
+        await wait_for(lambda: app.situation.t == hold_at)
         # Alerts pop up as toasts that last a few seconds of wall time: whether one is still
         # up depends on how fast the replay ran, so none is kept.
         app.clear_notifications()

@@ -1,9 +1,10 @@
-"""The time-gap panel: the groups on the road, their gaps, trends and where a catch will happen."""
+"""The time-gap panel (rows built by `tui.panels.gaps`)."""
 
 from __future__ import annotations
 
 from race.situation import Situation
-from tui.lines import gap_lines
+from tui.panels.gaps import gap_lines
+from tui.panels.view import ViewContext
 from tui.widgets.panel import RowsPanel
 
 
@@ -11,5 +12,5 @@ class GapsPanel(RowsPanel):
     def __init__(self) -> None:
         super().__init__("TIME GAPS", id="gaps")
 
-    def show(self, situation: Situation, my_team: str | None, *, wide: bool = False) -> None:
-        self.set_rows(gap_lines(situation, my_team, wide=wide))
+    def show(self, situation: Situation, view: ViewContext) -> None:
+        self.set_rows(gap_lines(situation, view.my_team, wide=view.wide))

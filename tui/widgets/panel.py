@@ -1,18 +1,28 @@
-"""A titled panel of text rows, updated row by row: only a row whose content changed is redrawn."""
+"""What every panel of the race screen is, and the titled panel of text rows most of them are."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.lines import Line
+from race.situation import Situation
+from tui.panels.lines import Line
+from tui.panels.view import ViewContext
+
+
+class Panel(Protocol):
+    """A widget of the race screen: it shows a situation, as the view says."""
+
+    def show(self, situation: Situation, view: ViewContext) -> None: ...
 
 
 class RowsPanel(VerticalScroll):
-    """A scrolling panel of `Line`s. `set_rows` reuses the row widgets it already has."""
+    """A scrolling panel of `Line`s. `set_rows` reuses the row widgets it already has: only a
+    row whose content changed is redrawn."""
 
     DEFAULT_CLASSES = "panel"
 

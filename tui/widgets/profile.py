@@ -1,16 +1,14 @@
-"""The stage profile on one line, with the groups placed on it."""
+"""The stage profile strip (its cells built by `tui.panels.profile`)."""
 
 from __future__ import annotations
-
-from bisect import bisect_left
 
 from textual.content import Content
 from textual.widget import Widget
 
 from race.models import Stage
 from race.situation import Situation
-
-BLOCKS = "▁▂▃▄▅▆▇█"
+from tui.panels.profile import Mark, group_marks, profile_line
+from tui.panels.view import ViewContext
 
 
 class ProfileStrip(Widget):
@@ -19,17 +17,11 @@ class ProfileStrip(Widget):
     def __init__(self) -> None:
         super().__init__(id="profile")
         self._stage: Stage | None = None
-        self._marks: tuple[tuple[float, bool], ...] = ()
+        self._marks: tuple[Mark, ...] = ()
 
-    def show(self, situation: Situation) -> None:
+    def show(self, situation: Situation, view: ViewContext) -> None:
         stage = situation.stage
-        marks = (
-            tuple(
-                (stage.distance_km - g.km_to_finish, i == 0) for i, g in enumerate(situation.groups)
-            )
-            if stage
-            else ()
-        )
+        marks = group_marks(situation)
         # Redraw only when a group moves by a visible amount.
         width = max(1, self.size.width)
         scale = (stage.distance_km / width) if stage and stage.distance_km else 1.0
@@ -42,26 +34,4 @@ class ProfileStrip(Widget):
             self.refresh()
 
     def render(self) -> Content:
-        stage = self._stage
-        width = self.size.width
-        if stage is None or len(stage.profile) < 2 or width < 10:
-            return Content("")
-        kms = [p.km for p in stage.profile]
-        alts = [p.altitude_m for p in stage.profile]
-        low, high = min(alts), max(alts)
-        span = max(high - low, 1.0)
-        cells: list[str] = []
-        for x in range(width):
-            km = (x + 0.5) * stage.distance_km / width
-            i = min(bisect_left(kms, km), len(alts) - 1)
-            cells.append(BLOCKS[int((alts[i] - low) / span * (len(BLOCKS) - 1))])
-        styles: dict[int, str] = {}
-        for km, head in self._marks:
-            x = min(width - 1, max(0, int(km / stage.distance_km * width)))
-            if head or x not in styles:
-                cells[x] = "◆" if head else "●"
-                styles[x] = "bold $accent" if head else "bold $primary"
-        parts: list[str | tuple[str, str]] = []
-        for x, cell in enumerate(cells):
-            parts.append((cell, styles[x]) if x in styles else (cell, "$foreground-darken-2"))
-        return Content.assemble(*parts)
+        return Content.assemble(*profile_line(self._stage, self._marks, self.size.width).parts)

@@ -1,4 +1,4 @@
-"""Race radio: Ardoise's alerts and the feed's own news, by time, coloured by level."""
+"""The race radio (its rows built by `tui.panels.radio`)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from race.situation import Alert, Situation
-from tui import format as fmt
-
-LEVEL_STYLES = {"info": "", "warning": "bold yellow", "critical": "bold red"}
-NEWS_MARK = "» "
-"""Prefix of the feed's own news, to tell them from Ardoise's alerts."""
+from tui.panels.lines import Line
+from tui.panels.radio import by_time, radio_line
+from tui.panels.view import ViewContext
 
 
 class RaceRadio(RichLog):
@@ -22,22 +20,30 @@ class RaceRadio(RichLog):
         self._alerts_shown = 0
         self._news_shown = 0
 
-    def show(self, situation: Situation) -> list[Alert]:
-        """Write the new items; return the new alerts (the app toasts the serious ones)."""
-        alerts = list(situation.alerts[self._alerts_shown :])
-        news = list(situation.news[self._news_shown :])
+    def unseen_alerts(self, situation: Situation) -> list[Alert]:
+        """The alerts that showing `situation` will add (the app toasts the serious ones)."""
+        return list(situation.alerts[self._alerts_shown :])
+
+    def show(self, situation: Situation, view: ViewContext) -> None:
+        alerts = situation.alerts[self._alerts_shown :]
+        news = situation.news[self._news_shown :]
         self._alerts_shown = len(situation.alerts)
         self._news_shown = len(situation.news)
-        timezone = situation.timezone
-        items = [(a.t, 1, a) for a in alerts] + [(n.t, 0, n) for n in news]
-        for _, is_alert, item in sorted(items, key=lambda x: (x[0], x[1])):
-            line = Text(fmt.clock(item.t, timezone)[:5] + " ", style="dim")
-            if is_alert:
-                line.append(item.text, style=LEVEL_STYLES[item.level])
-            else:
-                line.append(NEWS_MARK + item.text, style="italic")
+        for item in by_time(alerts, news):
             # Wrap at the log's own width: RichLog otherwise measures against the console's,
             # which is not the terminal's in every environment.
             width = self.scrollable_content_region.width
-            self.write(line, width=width if width > 0 else None)
-        return alerts
+            self.write(
+                _rich_text(radio_line(item, situation.timezone)),
+                width=width if width > 0 else None,
+            )
+
+
+def _rich_text(row: Line) -> Text:
+    """`row` as Rich text. Its first part's style (the clock's dim) is the base style of the
+    whole row: the text after the clock is drawn dimmed too, in its own style."""
+    base, *rest = ((p, "") if isinstance(p, str) else p for p in row.parts)
+    text = Text(base[0], style=base[1])
+    for chunk, style in rest:
+        text.append(chunk, style=style)
+    return text

@@ -6,18 +6,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from race.models import Bib
-from race.situation import Roster, SprinterState
+from race.situation import Roster
 from race.wording import clock as span
 from race.wording import signed_clock
-
-STATE_LABELS: dict[SprinterState, tuple[str, str]] = {
-    "on_wheel": ("✓", "on the wheel"),
-    "gap_opening": ("↔", "gap opening"),
-    "lost_wheel": ("✗", "lost the wheel"),
-    "boxed": ("⚠", "boxed in"),
-    "out_of_position": ("…", "out of position"),
-}
-"""Symbol and words for each sprinter state (the symbol alone when space is short)."""
 
 
 def gap(seconds: float | None, *, sign: bool = True) -> str:

@@ -1,0 +1,191 @@
+"""The time-gap panel: the groups on the road, their gaps, trends and where a catch will happen;
+on a time trial, each rider against the provisional leader."""
+
+from __future__ import annotations
+
+from race.situation import GroupView, Roster, Situation
+from race.wording import ordinal
+from tui.panels import format as fmt
+from tui.panels.lines import Line, Part, line
+
+NAMED_UP_TO = 4
+"""Groups this small list their riders; larger ones name only notable riders."""
+JERSEY_MARKS = {"yellow": "●Y", "green": "●G", "polka-dot": "●KOM", "white": "●W"}
+JERSEY_ORDER = tuple(JERSEY_MARKS)
+
+
+def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) -> list[Line]:
+    if not situation.groups:
+        waiting = "Waiting for rider positions…" if situation.t is None else "No rider tracked"
+        return [line(waiting, classes={"-muted"})]
+    if situation.time_trial is not None:
+        return time_trial_lines(situation, my_team, wide=wide)
+    roster = situation.roster
+    finished = [g for g in situation.groups if g.finished]
+    out: list[Line] = []
+    if finished:
+        # After the winner's finish the groups still on the road matter most: the finished
+        # are summed up, but for the winner's group and any group with a rider of mine.
+        shown = [
+            g
+            for i, g in enumerate(finished)
+            if i == 0 or any({"my team", "marked"} & set(n.reasons) for n in g.notable)
+        ]
+        winner = situation.winner
+        for g in shown:
+            lead = f"won by {roster.name(winner)}" if g is finished[0] and winner else ""
+            out.append(group_line(g, roster, my_team, wide=wide, lead=lead))
+        rest = [g for g in finished if g not in shown]
+        if rest:
+            riders = sum(g.size for g in rest)
+            out.append(
+                line(
+                    f"… {riders} more {'rider' if riders == 1 else 'riders'} finished "
+                    f"in {len(rest)} {'group' if len(rest) == 1 else 'groups'}, "
+                    f"up to {fmt.gap(rest[-1].gap_s)}",
+                    classes={"-muted"},
+                )
+            )
+    road = [g for g in situation.groups if not g.finished]
+    out.extend(group_line(g, roster, my_team, wide=wide) for g in road)
+    out.extend(catch_lines(situation))
+    out.extend(trend_basis_lines(road))
+    return out
+
+
+def trend_basis_lines(road: list[GroupView]) -> list[Line]:
+    """The trends' basis, once, for the peloton (or the biggest group): the road and time the
+    straight line was fitted over (wide rows give each group's too, when they have room)."""
+    measured = [g for g in road if g.trend_basis]
+    if not measured:
+        return []
+    main = next((g for g in measured if g.kind == "peloton"), max(measured, key=lambda g: g.size))
+    return [line(f"trends: {main.name} {main.trend_basis}", classes={"-muted"})]
+
+
+def group_line(
+    group: GroupView, roster: Roster, my_team: str | None, *, wide: bool = False, lead: str = ""
+) -> Line:
+    size = f"{group.size:>3} {'rider ' if group.size == 1 else 'riders'}"
+    parts: list[Part] = [
+        (f"{group.name:<14.14}", "bold"),
+        f"{size} ",
+        (f"{fmt.gap(group.gap_s):>8}", "bold"),
+    ]
+    if group.finished:
+        parts.append(("  finished     ", "italic"))
+    else:
+        value = group.trend_s_per_10km
+        arrow = "" if value is None else "▼" if value < -2 else "▲" if value > 2 else "="
+        parts.append(f"  {arrow}{fmt.trend(value):<12} ")
+    if wide:
+        speed = f"{group.speed_kmh:4.1f} km/h" if group.speed_kmh else " " * 9
+        parts.append(f"{group.km_to_finish:6.1f} km  {speed}  ")
+    who = _who(group, roster, my_team)
+    if lead:
+        parts.append((f"{lead} · " if who else lead, "bold"))
+    parts.extend(who)
+    if wide and group.trend_basis and not group.finished:
+        # Least important, so last: what the trend was fitted over, and per minute.
+        per_min = f"{group.trend_s_per_min:+.1f} s/min " if group.trend_s_per_min else ""
+        parts.append((f" ({per_min}{group.trend_basis})".replace("-", "−"), "italic"))
+    classes = {f"-{group.kind}"}
+    if my_team and any("my team" in n.reasons for n in group.notable):
+        classes.add("-mine")
+    return line(*parts, classes=classes)
+
+
+TT_PODIUM = 3
+"""In a time trial, the best finishers shown above the riders on course."""
+
+
+def time_trial_lines(
+    situation: Situation, my_team: str | None, *, wide: bool = False
+) -> list[Line]:
+    """A time trial: the best times, then each rider on course against the provisional
+    leader's time at the point he has reached."""
+    trial = situation.time_trial
+    assert trial is not None
+    roster = situation.roster
+    best = (
+        f" · best {roster.name(trial.best)} {fmt.duration(trial.best_time_s)}"
+        if trial.best is not None
+        else ""
+    )
+    out = [
+        line(
+            (f"Time trial · {trial.on_course} on course · {trial.finished} finished{best}", "bold"),
+            classes={"-info"},
+        )
+    ]
+    finished = [g for g in situation.groups if g.finished]
+    on_course = [g for g in situation.groups if not g.finished]
+    for rank, group in enumerate(finished, start=1):
+        mine = my_team is not None and any("my team" in n.reasons for n in group.notable)
+        if rank <= TT_PODIUM or mine:
+            out.append(_trial_line(group, roster, my_team, ordinal(rank), wide=wide))
+    if on_course:
+        out.append(line("On course, against the leader at the same point:", classes={"-muted"}))
+    for group in on_course:
+        out.append(_trial_line(group, roster, my_team, f"{group.km_to_finish:.1f} km", wide=wide))
+    if trial.not_timed:
+        out.append(
+            line(
+                f"{len(trial.not_timed)} not timed (their start is not in the feed)",
+                classes={"-muted"},
+            )
+        )
+    return out
+
+
+def _trial_line(
+    group: GroupView, roster: Roster, my_team: str | None, label: str, *, wide: bool
+) -> Line:
+    bib = group.riders[0]
+    parts: list[Part] = [
+        (f"{label:<8}", "bold"),
+        (f"{roster.name(bib):<22.22}", "bold"),
+        (f"{fmt.gap(group.gap_s):>8}", "bold"),
+    ]
+    if group.finished:
+        parts.append(f"  {group.trend_basis or ''}")
+    else:
+        value = group.trend_s_per_10km
+        arrow = "" if value is None else "▼" if value < -2 else "▲" if value > 2 else "="
+        parts.append(f"  {arrow}{fmt.trend(value):<12}")
+        if wide and group.speed_kmh:
+            parts.append(f" {group.speed_kmh:4.1f} km/h")
+    classes = {f"-{group.kind}"}
+    if my_team and any("my team" in n.reasons for n in group.notable):
+        classes.add("-mine")
+    return line(*parts, classes=classes)
+
+
+def _who(group: GroupView, roster: Roster, my_team: str | None) -> list[Part]:
+    if group.size <= NAMED_UP_TO:
+        return [roster.names(group.riders, limit=NAMED_UP_TO)]
+    out: list[Part] = []
+    mine = [n.bib for n in group.notable if "my team" in n.reasons]
+    if mine and my_team:
+        out.append((f"{my_team}×{len(mine)} ", "bold $accent"))
+    # The jerseys in their standing order, not in road order: a group's riders swap places
+    # from frame to frame and the row would shuffle under the reader's eyes.
+    wearers = [(r, n.bib) for n in group.notable for r in n.reasons if r in JERSEY_MARKS]
+    for jersey, bib in sorted(wearers, key=lambda wearer: JERSEY_ORDER.index(wearer[0])):
+        out.append((f"{JERSEY_MARKS[jersey]} {fmt.last_name(roster, bib)} ", "bold"))
+    return out
+
+
+def catch_lines(situation: Situation) -> list[Line]:
+    out: list[Line] = []
+    groups = situation.groups
+    for behind, ahead in zip(groups[1:], groups, strict=False):
+        catch = behind.catch
+        if catch is None or behind.finished:
+            continue
+        if catch.km_to_finish is not None:
+            text = f"catch ≈ {catch.km_to_finish:.0f} km to go: {behind.name} on {ahead.name}"
+        else:
+            text = f"no catch before the line: {behind.name} on {ahead.name}"
+        out.append(line((text, "bold"), f"  ({catch.basis})", classes={"-catch"}))
+    return out

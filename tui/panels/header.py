@@ -1,0 +1,88 @@
+"""The header: race and stage, km to go for the head, race clock, feed status and data age."""
+
+from __future__ import annotations
+
+from race.situation import Situation
+from tui.panels import format as fmt
+from tui.panels.lines import Line, Part, line
+from tui.panels.view import ViewContext
+
+
+def title_line(situation: Situation) -> Line:
+    stage = situation.stage
+    if stage is None:
+        return line("Ardoise · waiting for the feed")
+    race = f"{stage.race} {stage.year} · " if stage.race else ""
+    coef = f" (coef {stage.coefficient})" if stage.coefficient else ""
+    kind = f" · {stage.type}{coef}" if stage.type else ""
+    return line((f"{race}{stage.name}", "bold"), f" · {stage.distance_km:.1f} km{kind}")
+
+
+def race_status_line(situation: Situation, view: ViewContext) -> Line:
+    """Km to go for the head (estimated during a blackout), the time of day, the race time and
+    the head's speed."""
+    if situation.stage is None:
+        return line()
+    parts: list[Part] = []
+    if situation.head_km_to_finish is not None:
+        estimate = (
+            estimated_head_km(situation, view.data_age_s)
+            if view.blackout and view.data_age_s is not None
+            else None
+        )
+        if situation.winner_finished:
+            parts.append(("finished", "bold"))
+        elif estimate is not None:
+            parts.append((f"≈{estimate:.1f} km to go (est.)", "bold $warning"))
+        else:
+            parts.append((f"{situation.head_km_to_finish:.1f} km to go", "bold"))
+    parts.append(f"  {fmt.clock(situation.t, situation.timezone)}")
+    if situation.race_time_s is not None:
+        parts.append(f"  race {fmt.duration(situation.race_time_s)}")
+    if situation.head_speed_kmh and not situation.winner_finished:
+        parts.append(f"  {situation.head_speed_kmh:.1f} km/h")
+    return line(*parts)
+
+
+def estimated_head_km(situation: Situation, age_s: float) -> float | None:
+    """The head of the race's km to go now, if it kept its last speed for `age_s` seconds.
+
+    None when there is nothing to extrapolate from (no speed, or the race is won).
+    """
+    km, speed = situation.head_km_to_finish, situation.head_speed_kmh
+    if km is None or not speed or speed <= 0 or situation.winner_finished:
+        return None
+    return max(0.0, km - speed * age_s / 3600.0)
+
+
+def feed_status_line(view: ViewContext) -> Line:
+    """The feed's state and the age of the data, e.g. "simulated: ● live 2 s"; its one class
+    colours it ("-live", "-stale", "-paused", "-error", "-ended")."""
+    feed, age_s, retry_in_s = view.feed, view.data_age_s, view.retry_in_s
+    state = view.feed_state
+    if view.paused:
+        text, css = "⏸ paused (p)", "-paused"
+    elif state == "stale":
+        text, css = f"stale {fmt.age(age_s)}", "-stale"
+    elif state == "live":
+        text, css = f"● live {fmt.age(age_s)}", "-live"
+    elif state == "reconnecting" and feed is not None:
+        attempt = f"attempt {feed.attempt}" if feed.attempt else ""
+        retry = f"next in {retry_in_s:.0f} s" if retry_in_s is not None else ""
+        if feed.attempt and retry_in_s is not None and retry_in_s < 0.5:
+            # The wait is over: the next attempt is under way (it may take a timeout).
+            attempt, retry = f"attempt {feed.attempt + 1}", "trying"
+        what = f" ({', '.join(filter(None, (attempt, retry)))})" if attempt or retry else ""
+        text, css = f"reconnecting{what} · data {fmt.age(age_s)} old", "-stale"
+    elif state == "error" and feed is not None:
+        retry = f" · retry in {retry_in_s:.0f} s" if retry_in_s is not None else ""
+        text, css = f"error: {feed.detail}{retry}", "-error"
+    elif state == "connecting" and feed is not None and feed.detail:
+        text, css = feed.detail, "-stale"
+    elif state == "ended":
+        text, css = f"ended · data {fmt.age(age_s)} old", "-ended"
+    else:
+        text, css = state, "-stale"
+    if feed is not None and feed.rejected:
+        text += f" · {feed.rejected} bad event{'s' if feed.rejected > 1 else ''}"
+    return line(f"{view.feed_label}: {text}", classes={css})

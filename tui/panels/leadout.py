@@ -1,0 +1,168 @@
+"""The lead-out panel: each sprinter's train in the bunch, and whether he is on the wheel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from race.situation import Roster, Situation, SprinterState, Train
+from race.wording import ordinal
+from tui.panels import format as fmt
+from tui.panels.lines import Line, Part, line
+
+TRAINS_BEFORE_FINALE = 6
+"""Before the finale, only the best-placed trains are listed."""
+IN_THE_FIGHT_RANK = 40
+"""In the finale, trains whose sprinter is further back than this are only counted."""
+LEADOUT_SHOWN = 1
+"""On a narrow screen, the lead-out men shown in front of the sprinter: his last man."""
+WIDE_GAP_M = 5.0
+"""On a wide screen, a gap inside a train is shown from this size (smaller ones are wheels)."""
+STATE_LABELS: dict[SprinterState, tuple[str, str]] = {
+    "on_wheel": ("✓", "on the wheel"),
+    "gap_opening": ("↔", "gap opening"),
+    "lost_wheel": ("✗", "lost the wheel"),
+    "boxed": ("⚠", "boxed in"),
+    "out_of_position": ("…", "out of position"),
+}
+"""Symbol and words for each sprinter state (the symbol alone when space is short)."""
+
+
+def leadout_title(situation: Situation) -> str:
+    return f"LEAD-OUT (final {situation.finale.finale_km:g} km)"
+
+
+def leadout_lines(
+    situation: Situation, *, wide: bool, data_age_s: float | None, width: int | None = None
+) -> list[Line]:
+    """The finale's trains, one row each, front first: the team, the sprinter's state (first, so
+    that a narrow screen never cuts it), then the train, its sprinters aligned in one column so
+    that rival trains read side by side. Before the finale, where the sprinters are.
+
+    A wide panel shows as many lead-out men as fit in `width` columns (all when not given); a
+    narrow one, the last man."""
+    finale = situation.finale
+    head = finale.head_km_to_finish
+    if not situation.leadout:
+        return [line(_no_trains(situation), classes={"-muted"})]
+    if finale.active:
+        trains = tuple(
+            t for t in situation.leadout if t.sprinter_rank <= IN_THE_FIGHT_RANK or t.my_team
+        )
+        info = _finale_info(situation, data_age_s)
+    else:
+        until = f"in {head - finale.finale_km:.1f} km" if head is not None else "not started"
+        info = f"Finale {until} · sprinters' positions now"
+        trains = tuple(
+            t for i, t in enumerate(situation.leadout) if i < TRAINS_BEFORE_FINALE or t.my_team
+        )
+    out = [line(info, classes={"-info"})]
+    most = max((len(t.riders) - 1 for t in trains), default=0) if wide else LEADOUT_SHOWN
+    rows = _train_rows(trains, situation, wide=wide, shown=most)
+    while width and most > 1 and max(len(r.plain) for r in rows) > width:
+        most -= 1
+        rows = _train_rows(trains, situation, wide=wide, shown=most)
+    out.extend(rows)
+    behind = len(situation.leadout) - len(trains)
+    if behind:
+        where = "further back" if finale.active else "behind them"
+        out.append(line(f"+{behind} sprinters {where}", classes={"-muted"}))
+    return out
+
+
+def _train_rows(
+    trains: Sequence[Train], situation: Situation, *, wide: bool, shown: int
+) -> list[Line]:
+    active = situation.finale.active
+    states = [_state_parts(t, wide=wide) if active else [] for t in trains]
+    cells = [_train_cells(t, situation.roster, wide=wide, shown=shown) for t in trains]
+    state_width = max((_width(c) for c in states), default=0)
+    ahead_width = max((_width(c[0]) for c in cells), default=0)
+    rows: list[Line] = []
+    for train, state, (ahead, sprinter) in zip(trains, states, cells, strict=True):
+        parts: list[Part] = [(f"{train.team:<4}", "bold"), *state]
+        parts.append(" " * (state_width - _width(state) + ahead_width - _width(ahead)))
+        parts.extend((*ahead, *sprinter))
+        classes: set[str] = {"-mine"} if train.my_team else set()
+        if active:
+            classes.add(f"-{train.status}")
+        rows.append(line(*parts, classes=classes))
+    return rows
+
+
+def _no_trains(situation: Situation) -> str:
+    finale = situation.finale
+    head = finale.head_km_to_finish
+    if finale.detect_km is None:
+        return "No sprinters' trains known (declare them in [leadout] trains)"
+    if head is None or head > finale.detect_km:
+        return f"Trains are detected from {finale.detect_km:g} km to go, or declare them"
+    return "No train riding at the front yet"
+
+
+def _finale_info(situation: Situation, data_age_s: float | None) -> str:
+    """How far the picture can be trusted: km to go, the age of the data, the uncertainty of a
+    gap between two riders, and how far the bunch moves between two frames."""
+    finale = situation.finale
+    parts = [f"{finale.head_km_to_finish or 0.0:.1f} km to go"]
+    if data_age_s is not None:
+        parts.append(f"data {fmt.age(data_age_s)} old")
+    if finale.wheel_sigma_m is not None:
+        parts.append(f"gaps ±{finale.wheel_sigma_m:.0f} m")
+    if finale.resolution_m and finale.cadence_s:
+        parts.append(f"{finale.resolution_m:.0f} m between frames ({finale.cadence_s:.0f} s)")
+    else:
+        parts.append("frame rate unknown")
+    return " · ".join(parts)
+
+
+def _train_cells(
+    train: Train, roster: Roster, *, wide: bool, shown: int
+) -> tuple[list[Part], list[Part]]:
+    """The lead-out men in front of the sprinter (with the distance to his wheel), then the
+    sprinter himself."""
+    riders = list(train.riders)
+    at = next(i for i, r in enumerate(riders) if r.role == "sprinter")
+    ahead = riders[:at]
+    last = ahead[-shown:] if shown else []
+    parts: list[Part] = []
+    if len(last) < len(ahead):
+        parts.append("… ")
+    for i, rider in enumerate(last):
+        if wide and i and rider.gap_m is not None and rider.gap_m >= WIDE_GAP_M:
+            parts.append(f"{rider.gap_m:.0f} m ▸ ")
+        parts.append(f"{fmt.last_name(roster, rider.bib)} {ordinal(rider.rank)} ▸ ")
+    sprinter = riders[at]
+    wheel = train.wheel_m if train.wheel_m is not None else sprinter.gap_m
+    if wheel is not None and ahead:
+        gap = f"{wheel:.0f} m"
+        seconds = train.wheel_s
+        if wide and seconds is not None:
+            gap += f" {seconds:.1f} s"
+        parts.append(f"{gap} ▸ ")
+    name = (f"{fmt.last_name(roster, sprinter.bib)} {ordinal(sprinter.rank)}", "bold")
+    return parts, [name]
+
+
+def _state_parts(train: Train, *, wide: bool) -> list[Part]:
+    """The sprinter's state, "?" when the data supports it too little (with the
+    probability on a wide screen), and "→" the state the latest frame shows, if another."""
+    symbol, words = STATE_LABELS[train.status]
+    if train.status == "out_of_position" and train.last_man is None:
+        words = "on his own"  # No lead-out man with him: not the same as far back.
+    if train.status == "boxed" and train.intruders:
+        words += f" ({train.intruders})"
+    if train.status == "lost_wheel" and train.since_km is not None:
+        words += f" {train.since_km:.1f} km"
+    confidence = train.confidence
+    out: list[Part] = [(f"{symbol} {words}{'' if train.sure else '?'}", "bold")]
+    if wide and confidence is not None:
+        out.append(f" {confidence:.0%}")
+    if train.pending is not None:
+        pending_symbol, pending_words = STATE_LABELS[train.pending]
+        out.append(f" → {pending_symbol} {pending_words}?" if wide else f" → {pending_symbol}?")
+    out.append("  ")
+    return out
+
+
+def _width(parts: list[Part]) -> int:
+    return sum(len(p if isinstance(p, str) else p[0]) for p in parts)

@@ -1,0 +1,39 @@
+"""The whole situation as plain text: what `ardoise situation` prints without --json."""
+
+from __future__ import annotations
+
+from race.situation import Situation
+from tui.panels import format as fmt
+from tui.panels.gaps import gap_lines
+from tui.panels.leadout import leadout_lines, leadout_title
+from tui.panels.radio import radio_lines
+from tui.panels.timelimit import time_limit_lines
+
+
+def text_report(situation: Situation, my_team: str | None) -> str:
+    """The whole situation as plain text (`ardoise situation` without --json)."""
+    stage = situation.stage
+    head = situation.head_km_to_finish
+    timezone = situation.timezone
+    title = (
+        f"{stage.race} {stage.year or ''} · {stage.name} · {stage.distance_km:.1f} km".strip()
+        if stage is not None
+        else "·  · 0.0 km"
+    )
+    status = (
+        "finished"
+        if situation.winner_finished
+        else (f"{head:.1f} km to go" if head is not None else "not started")
+    )
+    # The gaps' rows as on a narrow screen; the trains' as on a wide one, every lead-out man.
+    blocks = [
+        f"{title}\n{status} · {fmt.clock(situation.t, timezone)}"
+        f" · race {fmt.duration(situation.race_time_s)}",
+        "TIME GAPS\n" + "\n".join(ln.plain for ln in gap_lines(situation, my_team)),
+        "TIME LIMIT\n" + "\n".join(ln.plain for ln in time_limit_lines(situation)),
+        leadout_title(situation)
+        + "\n"
+        + "\n".join(ln.plain for ln in leadout_lines(situation, wide=True, data_age_s=None)),
+        "RACE RADIO\n" + ("\n".join(ln.plain for ln in radio_lines(situation)) or "(nothing yet)"),
+    ]
+    return "\n\n".join(blocks) + "\n"
