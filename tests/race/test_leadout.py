@@ -18,7 +18,6 @@ from feeds.simulation import ScenarioFacts, scenario_facts
 from race.engine import Race
 from race.models import StartList, Telemetry
 from race.situation import Situation
-from tests.support.cli import situation_json
 from tests.support.stages import (
     NOISE_M,
     SEED,
@@ -29,7 +28,7 @@ from tests.support.stages import (
 )
 from tui.panels.leadout import leadout_lines
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("flat")]
 
 
 @dataclass
@@ -189,12 +188,13 @@ def test_the_panel_shows_the_loss_coming_then_lost() -> None:
     assert "→ ✗?" in coming[0]
 
 
-def test_situation_command_fills_leadout() -> None:
+def test_the_situation_json_fills_leadout() -> None:
+    """The JSON of the frame where the wheel is lost, as `ardoise situation --until` prints it
+    (tests/e2e checks that the command prints the engine's situation)."""
     run = finale()
     loss = run.facts.wheel_loss
     assert loss is not None
-    first = next(f for f in run.frames if train(f, loss.team)["status"] == "lost_wheel")
-    data = situation_json("--until", str(first["t"]))
+    data = next(f for f in run.frames if train(f, loss.team)["status"] == "lost_wheel")
     lost = train(data, loss.team)
     assert lost["status"] == "lost_wheel"
     assert lost["sprinter"] == loss.sprinter

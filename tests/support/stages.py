@@ -8,7 +8,7 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from feeds.simulation import scenario_facts, simulate
+from feeds.simulation import simulate
 from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.settings import EngineSettings
@@ -111,16 +111,3 @@ def flat_at(km: float) -> tuple[float, Situation]:
 
 def mountain_at(km: float) -> tuple[float, Situation]:
     return stage_marks("mountain", MOUNTAIN_MARKS)[km]
-
-
-@cache
-def mountain_after_winner(seconds: float) -> tuple[float, Situation]:
-    """(feed time, situation) at the first frame `seconds` after the mountain stage's winner
-    crossed the line (as scripted)."""
-    at = scenario_facts("mountain", SEED).winner_finish_t + seconds
-    race = Race(engine_settings())
-    for event in stage_events("mountain"):
-        situation = race.apply(event)
-        if isinstance(event, Telemetry) and event.t >= at:
-            return event.t, situation
-    raise ValueError(f"the stage ends before the winner's finish + {seconds} s")

@@ -9,12 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from feeds.simulation import scenario_facts, simulate
+from feeds.simulation import scenario_facts
 from race.engine import Race
 from race.models import Telemetry
 from race.settings import TeamSettings
 from race.situation import Situation
-from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
+from tests.support.stages import (
+    SEED,
+    engine_settings,
+    flat_at,
+    mountain_at,
+    stage_events,
+    stage_run,
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ def flat_with_my_team() -> MyTeamFinale:
     hold_at, _ = flat_at(1.0)
     race = Race(engine_settings(team=TeamSettings(code=loss.team)))
     held: Situation | None = None
-    for event in simulate("flat", SEED, noise_m=NOISE_M):
+    for event in stage_events("flat"):
         if held is None and isinstance(event, Telemetry) and event.t > hold_at:
             held = race.situation
         situation = race.apply(event)
@@ -53,28 +60,12 @@ class MountainLimit:
     at_20km: Situation
     """The first frame with the head at 20 km to go (as `tests.support.stages.mountain_at`)."""
     after_winner: Situation
-    """The first frame ten minutes after the winner crossed the line, as scripted (as
-    `tests.support.stages.mountain_after_winner(600.0)`)."""
+    """The first frame ten minutes after the winner crossed the line, as scripted."""
 
 
 @cache
 def mountain_limit() -> MountainLimit:
     after = scenario_facts("mountain", SEED).winner_finish_t + 600.0
-    race = Race(engine_settings())
-    at_20km: Situation | None = None
-    for event in simulate("mountain", SEED, noise_m=NOISE_M):
-        situation = race.apply(event)
-        if not isinstance(event, Telemetry):
-            continue
-        head = situation.head_km_to_finish
-        if (
-            at_20km is None
-            and head is not None
-            and head <= 20.0
-            and situation.race_time_s is not None
-        ):
-            at_20km = situation
-        if event.t >= after:
-            assert at_20km is not None
-            return MountainLimit(at_20km, situation)
-    raise ValueError("the stage ends before the winner's finish + 600 s")
+    _, at_20km = mountain_at(20.0)
+    after_winner = next(s for t, s in stage_run("mountain").situations if t >= after)
+    return MountainLimit(at_20km, after_winner)

@@ -21,6 +21,9 @@ from tui.widgets.leadout import LeadoutPanel
 from tui.widgets.radio import RaceRadio
 from tui.widgets.timelimit import TimeLimitPanel
 
+# The simulated flat stage is played once per test process: these run in one.
+pytestmark = pytest.mark.xdist_group("flat")
+
 
 def simulated(speed: float = 0.0, **options: object) -> SimulatedFeed:
     return SimulatedFeed(

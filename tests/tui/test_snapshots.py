@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
@@ -23,6 +24,9 @@ from tui.themes import THEMES
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.leadout import LeadoutPanel
 from tui.widgets.timelimit import TimeLimitPanel
+
+# The simulated flat stage is played once per test process: these run in one.
+pytestmark = pytest.mark.xdist_group("flat")
 
 SnapCompare = Callable[..., bool]
 
