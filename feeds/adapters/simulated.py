@@ -8,7 +8,7 @@ the same race, so it serves demos, tests and the documentation. The stage itself
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field
@@ -69,16 +69,21 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
         self._clock.resume()
         self._skip_clock.resume()
 
+    def stage(self) -> Iterable[FeedEvent]:
+        """The simulated stage's events, unpaced (played by `events`)."""
+        # Imported here: building the simulation's tables is not needed for the first frame.
+        from feeds.simulation import simulate
+
+        o = self.options
+        return simulate(o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m)
+
     async def events(self) -> AsyncIterator[FeedEvent]:
         o = self.options
         yield FeedStatus(
             state="live", at=time.time(), detail=f"simulated {o.scenario} stage, seed {o.seed}"
         )
         skipping = o.skip_to_km is not None
-        # Imported here: building the simulation's tables is not needed for the first frame.
-        from feeds.simulation import simulate
-
-        for event in simulate(o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m):
+        for event in self.stage():
             if isinstance(event, Telemetry):
                 if skipping and o.skip_to_km is not None and _head_km(event) <= o.skip_to_km:
                     skipping = False

@@ -13,7 +13,7 @@ from race.models import Telemetry
 from tests.support.cli import run_ardoise, situation_json
 from tests.support.stages import SEED, engine_settings, stage_events, stage_run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("flat")]
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -28,7 +28,7 @@ from tests.support.stages import (
 )
 from tui.panels.leadout import leadout_lines
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("flat")]
+pytestmark = pytest.mark.slow
 
 
 @dataclass

@@ -21,7 +21,7 @@ from race.situation import Alert, LimitGroup, Situation
 from race.timelimit.rules import cut_seconds
 from tests.support.stages import SEED, engine_settings, stage_events, tdf_rules
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("mountain")]
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

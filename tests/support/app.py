@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import ClassVar
 
 from textual.widgets import Static
 
+from feeds.adapters.simulated import SimulatedFeed
 from feeds.base import FeedAdapter, FeedOptions
 from race.models import FeedEvent
 from race.situation import Situation
+from tests.support.stages import NOISE_M, SEED, stage_events
 from tui.app import ArdoiseApp, SituationUpdated
 from tui.widgets.header import RaceHeader
 
@@ -64,3 +66,15 @@ async def post_situation(app: ArdoiseApp, situation: Situation, received_at: flo
     where replaying the stage through the app would run the engine again."""
     app.post_message(SituationUpdated(situation, received_at, data_at=received_at))
     await wait_for(lambda: app.situation is situation)
+
+
+class SharedSimulatedFeed(SimulatedFeed):
+    """The `simulated` adapter as it is (pacing, pause, skip, statuses) on the stage simulated
+    once per test process (`tests.support.stages.stage_events`), for the embedded
+    configuration's seed and noise."""
+
+    def stage(self) -> Iterable[FeedEvent]:
+        o = self.options
+        if (o.seed, o.noise_m, o.cadence_s) == (SEED, NOISE_M, 6.0):
+            return stage_events(o.scenario)
+        return super().stage()

@@ -12,7 +12,14 @@ import pytest
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.base import FeedAdapter, FeedOptions
 from race.models import FeedEvent, FeedStatus, Stage, StartList
-from tests.support.app import ScriptedFeed, header_text, holds, post_situation, wait_for
+from tests.support.app import (
+    ScriptedFeed,
+    SharedSimulatedFeed,
+    header_text,
+    holds,
+    post_situation,
+    wait_for,
+)
 from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
 from tui.app import ArdoiseApp, SituationUpdated
 from tui.screens.help import HelpScreen
@@ -21,12 +28,9 @@ from tui.widgets.leadout import LeadoutPanel
 from tui.widgets.radio import RaceRadio
 from tui.widgets.timelimit import TimeLimitPanel
 
-# The simulated flat stage is played once per test process: these run in one.
-pytestmark = pytest.mark.xdist_group("flat")
-
 
 def simulated(speed: float = 0.0, **options: object) -> SimulatedFeed:
-    return SimulatedFeed(
+    return SharedSimulatedFeed(
         SimulatedOptions.model_validate(
             {"scenario": "flat", "seed": SEED, "noise_m": NOISE_M, "speed": speed, **options}
         )

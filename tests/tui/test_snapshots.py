@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
+from feeds.adapters.simulated import SimulatedOptions
 from race.situation import Situation
-from tests.support.app import wait_for
+from tests.support.app import SharedSimulatedFeed, wait_for
 from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
 from tests.tui.situations import flat_with_my_team, mountain_limit
 from tui.app import ArdoiseApp
@@ -24,9 +23,6 @@ from tui.themes import THEMES
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.leadout import LeadoutPanel
 from tui.widgets.timelimit import TimeLimitPanel
-
-# The simulated flat stage is played once per test process: these run in one.
-pytestmark = pytest.mark.xdist_group("flat")
 
 SnapCompare = Callable[..., bool]
 
@@ -99,7 +95,7 @@ def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[No
     """The whole app on the flat stage holding at the frame where the head is at `km`, and the
     `run_before` that waits until that frame is on screen."""
     hold_at, _ = flat_at(km)
-    adapter = SimulatedFeed(
+    adapter = SharedSimulatedFeed(
         SimulatedOptions(scenario="flat", seed=SEED, noise_m=NOISE_M, speed=0.0)
     )
     app = ArdoiseApp(
