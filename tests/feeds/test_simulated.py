@@ -32,6 +32,8 @@ from race.models import Bib, FeedEvent, FeedStatus, RaceNews, RiderFix, StartLis
 from tests.feeds.waiting import loop_turns
 from tests.support.stages import NOISE_M, SEED, stage_events
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT_KMS = (150, 120, 90, 60, 40, 30, 20, 10)
 """Km to go of the head at which a whole frame is kept for later checks."""

@@ -28,6 +28,8 @@ from tui.widgets.leadout import LeadoutPanel
 from tui.widgets.radio import RaceRadio
 from tui.widgets.timelimit import TimeLimitPanel
 
+pytestmark = pytest.mark.slow
+
 
 def simulated(speed: float = 0.0, **options: object) -> SimulatedFeed:
     return SharedSimulatedFeed(

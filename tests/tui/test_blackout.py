@@ -11,6 +11,8 @@ import time
 from itertools import islice
 from pathlib import Path
 
+import pytest
+
 from feeds.adapters.sse import SseFeed, SseOptions
 from feeds.simulation import simulate
 from race.engine import Race
@@ -22,6 +24,8 @@ from tests.support.stages import SEED, engine_settings
 from tui.app import ArdoiseApp
 from tui.panels.header import estimated_head_km
 from tui.panels.view import STALE_AFTER_S, ViewContext
+
+pytestmark = pytest.mark.slow
 
 
 def flat_stage_until(km: float, then: int) -> tuple[list[FeedEvent], list[Telemetry]]:

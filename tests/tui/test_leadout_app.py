@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from race.settings import TeamSettings
 from tests.support.app import ScriptedFeed, post_situation
 from tests.support.stages import engine_settings
 from tests.tui.situations import flat_with_my_team
 from tui.app import ArdoiseApp
 from tui.widgets.leadout import LeadoutPanel
+
+pytestmark = pytest.mark.slow
 
 
 async def test_panel_rows_follow_the_situation_and_the_width() -> None:

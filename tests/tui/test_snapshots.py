@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
@@ -23,6 +24,8 @@ from tui.themes import THEMES
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.leadout import LeadoutPanel
 from tui.widgets.timelimit import TimeLimitPanel
+
+pytestmark = pytest.mark.slow
 
 SnapCompare = Callable[..., bool]
 
