@@ -1,7 +1,8 @@
 """Deterministic snapshots: each panel on a fixed situation, and the whole screen held at a time.
 
 Situations come from the simulated stages (fixed seed) through the engine; the data-age clock is
-fixed. Update with `pytest tests/tui/test_snapshots.py --snapshot-update` after checking the SVGs.
+fixed. Update with `pytest tests/tui/test_snapshots.py -n0 --snapshot-update` after checking the
+SVGs.
 """
 
 from __future__ import annotations
