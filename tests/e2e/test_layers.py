@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.imports import loaded_after_import, modules_in
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,30 +32,9 @@ CLOCK_CALLS = {
 }
 
 
-def _modules(package: str) -> list[str]:
-    base = ROOT / package
-    return [
-        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        for path in sorted(base.rglob("*.py"))
-    ]
-
-
-def _loaded_after_import(modules: list[str]) -> set[str]:
-    code = (
-        "import importlib, json, sys\n"
-        f"for name in {modules!r}:\n"
-        "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return set(json.loads(out.stdout))
-
-
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_package_does_not_load_forbidden_layers(package: str) -> None:
-    loaded = _loaded_after_import(_modules(package))
+    loaded = loaded_after_import(modules_in(package))
     assert not loaded & FORBIDDEN[package], (
         f"{package}/ loads {sorted(loaded & FORBIDDEN[package])}"
     )

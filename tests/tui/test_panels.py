@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import ast
-import json
-import subprocess
-import sys
 
 from race.models import FeedStatus
 from race.situation import Alert, Situation
+from tests.support.imports import loaded_after_import, modules_in
 from tests.support.stages import ROOT, flat_at
 from tui.panels.header import feed_status_line
 from tui.panels.radio import radio_lines
@@ -24,20 +22,7 @@ COMPOSITION = {"tui/config.py", "tui/assembly.py"}
 
 
 def test_panels_do_not_load_textual() -> None:
-    modules = sorted(
-        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        for p in (ROOT / "tui" / "panels").glob("*.py")
-    )
-    code = (
-        "import importlib, json, sys\n"
-        f"for name in {modules!r}:\n"
-        "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    loaded = set(json.loads(out.stdout))
+    loaded = loaded_after_import(modules_in("tui/panels"))
     assert not loaded & {"textual", "rich"}, sorted(loaded & {"textual", "rich"})
 
 
