@@ -3,7 +3,7 @@ closing fast, a marked rider dropped from his group."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from race.alerts import AlertLog, Debounce, Hysteresis
 from race.models import Bib
@@ -11,9 +11,6 @@ from race.settings import EngineSettings
 from race.situation import GroupView, Roster
 from race.tracking.field import Field
 from race.wording import clock
-
-if TYPE_CHECKING:
-    from race.gaps.tracker import GapsTracker
 
 GAP_ALERT_EVERY_KM = 15.0
 """At most one gap-motion alert per group over this much road."""
@@ -39,8 +36,10 @@ class GapAlerts:
         field: Field,
         roster: Roster,
         alerts: AlertLog,
-        tracker: GapsTracker,
+        settled_trend: Callable[[str], float | None],
     ) -> None:
+        """Check one instant's groups; `settled_trend` gives a group's trend (s/10 km) once it
+        has been measured over enough road to be announced, else None."""
         if field.winner is not None:
             return
         self._marked_alerts(t, groups, roster, alerts)
@@ -49,13 +48,13 @@ class GapAlerts:
             return
         ahead = [g for g in groups if g.gap_s < peloton.gap_s]
         self._break_alerts(t, peloton, ahead, roster, alerts)
-        peloton_rate = tracker.settled_trend(peloton.id)
+        peloton_rate = settled_trend(peloton.id)
         if peloton_rate is None:
             return
         for group in ahead:
             # Groups behind the peloton are pieces of a strung-out bunch more often than not;
             # those that matter are the time limit's business.
-            rate = tracker.settled_trend(group.id)
+            rate = settled_trend(group.id)
             if rate is not None:
                 self._gap_rate_alert(t, group, peloton, peloton_rate - rate, alerts)
 

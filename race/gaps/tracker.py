@@ -75,7 +75,9 @@ class GapsTracker:
         groups, lineage = self._groups(frame.t, frame.finished, frame.road, field)
         if frame.t != self._alerts_t:
             self._alerts_t = frame.t
-            self._alerts.update(frame.t, groups, field, frame.roster, frame.alerts, self)
+            self._alerts.update(
+                frame.t, groups, field, frame.roster, frame.alerts, self.settled_trend
+            )
         return groups, lineage
 
     def _groups(
