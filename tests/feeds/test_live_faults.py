@@ -30,8 +30,8 @@ from feeds.net.live import LiveFeed
 from feeds.racecenter.adapter import RaceCenterFeed, RaceCenterOptions
 from feeds.tools.recorder import record
 from race.models import FeedEvent, FeedState, FeedStatus, StartList, Telemetry
-from tests.feeds.waiting import until
 from tests.support.liveserver import LiveServer, free_port, stage_events, write_recording
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from feeds.pacing import ReplayClock
-from tests.feeds.waiting import loop_turns, until
+from tests.support.waiting import loop_turns, until
 
 
 class Hands:

@@ -16,9 +16,9 @@ from feeds.format.jsonl import decode, encode
 from feeds.racecenter.wire import FormatError, parse_update
 from feeds.simulation import simulate
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry
-from tests.feeds.waiting import loop_turns, until
 from tests.support.cli import assert_config_error, run_ardoise
 from tests.support.stages import SEED, SHARED_DATA
+from tests.support.waiting import loop_turns, until
 
 STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
 STAGE_16 = SHARED_DATA / "2026-07-21.json.gz"

@@ -29,8 +29,8 @@ from feeds.base import FeedAdapter, FeedOptions
 from feeds.simulation import ScenarioFacts, limit_percent, scenario_facts, simulate
 from feeds.simulation.scenarios import roster, route
 from race.models import Bib, FeedEvent, FeedStatus, RaceNews, RiderFix, StartList, Telemetry
-from tests.feeds.waiting import loop_turns
 from tests.support.stages import NOISE_M, SEED, stage_events
+from tests.support.waiting import loop_turns
 
 pytestmark = pytest.mark.slow
 
