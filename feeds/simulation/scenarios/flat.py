@@ -33,7 +33,7 @@ from feeds.simulation.scenarios.courses import FLAT_START_T, NEUTRAL_S, roster, 
 from feeds.simulation.scenarios.sprint import sprint_finale
 from feeds.simulation.script import Finale, Script, head_times
 from race.models import Bib, RaceNews, Stage
-from race.wording import clock
+from race.wording import clock, name_list
 
 COEFFICIENT = 1
 LOSS_OVER_KM = 0.15
@@ -335,7 +335,7 @@ def news(script: Script, cast: Cast, marks: Marks) -> list[RaceNews]:
     def at(km: float) -> float:
         return script.group_time("peloton", km)
 
-    names = ", ".join(label(ro, b) for b in cast.break_riders)
+    names = name_list([label(ro, b) for b in cast.break_riders])
     return [
         news_at(
             script.head_time(m.break_km),

@@ -51,7 +51,7 @@ from feeds.simulation.scenarios.grupetto import (
 )
 from feeds.simulation.script import GroupKind, GroupSpec, Script, head_times
 from race.models import Bib, RaceNews, Stage
-from race.wording import clock
+from race.wording import clock, name_list
 
 COEFFICIENT = 4
 
@@ -276,7 +276,7 @@ def news(
     crashed, together = cast.grupetto.crashed, cast.favourites.together
     cut, at_line = won.cut_s, pace.curve(d)
     at: Callable[[str, float], float] = script.group_time
-    names = ", ".join(label(ro, b) for b in break_riders)
+    names = name_list([label(ro, b) for b in break_riders])
     return [
         news_at(
             script.head_time(m.break_km),
