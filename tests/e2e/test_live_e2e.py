@@ -29,18 +29,18 @@ from feeds.tools.recorder import record
 from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.situation import Situation
-from tests.support.stages import ROOT, SHARED_DATA, engine_settings
+from tests.support.stages import (
+    ROOT,
+    SHARED_DATA,
+    STAGE_5,
+    STAGE_16,
+    engine_settings,
+    needs_stage_5,
+    needs_stage_16,
+)
 
 pytestmark = pytest.mark.slow
 
-STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
-STAGE_16 = SHARED_DATA / "2026-07-21.json.gz"
-needs_stage_5 = pytest.mark.skipif(
-    not STAGE_5.exists(), reason=f"the Race Center recordings are not in {SHARED_DATA}"
-)
-needs_stage_16 = pytest.mark.skipif(
-    not STAGE_16.exists(), reason=f"the Race Center recordings are not in {SHARED_DATA}"
-)
 SERVING = re.compile(r"on (http://127\.0\.0\.1:\d+) ")
 WITHIN_S = 120.0
 """No end-to-end read takes longer (a stage takes a few seconds)."""

@@ -17,14 +17,8 @@ from feeds.racecenter.wire import FormatError, parse_update
 from feeds.simulation import simulate
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry
 from tests.support.cli import assert_config_error, run_ardoise
-from tests.support.stages import SEED, SHARED_DATA
+from tests.support.stages import SEED, SHARED_DATA, STAGE_5, STAGE_16, needs_stage_5
 from tests.support.waiting import loop_turns, until
-
-STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
-STAGE_16 = SHARED_DATA / "2026-07-21.json.gz"
-needs_stage_5 = pytest.mark.skipif(
-    not STAGE_5.exists(), reason=f"the Race Center recordings are not in {SHARED_DATA}"
-)
 
 
 def sample_events(count: int = 40) -> list[FeedEvent]:

@@ -23,18 +23,16 @@ from race.engine import Race
 from race.models import Bib, StartList, Telemetry
 from race.situation import Situation
 from tests.support.cli import situation_json
-from tests.support.stages import SHARED_DATA, engine_settings
+from tests.support.stages import (
+    STAGE_5,
+    STAGE_16,
+    engine_settings,
+    needs_stage_5,
+    needs_stage_16,
+)
 
 pytestmark = pytest.mark.slow
 
-STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
-STAGE_16 = SHARED_DATA / "2026-07-21.json.gz"
-needs_stage_5 = pytest.mark.skipif(
-    not STAGE_5.exists(), reason=f"the Race Center recording of stage 5 is not in {SHARED_DATA}"
-)
-needs_stage_16 = pytest.mark.skipif(
-    not STAGE_16.exists(), reason=f"the Race Center recording of stage 16 is not in {SHARED_DATA}"
-)
 
 MATCH_S = 3.0
 """A group's gap matches the feed within this many seconds..."""

@@ -23,15 +23,9 @@ from race.engine import Race
 from race.models import Telemetry
 from race.situation import Situation
 from race.tracking.geometry import RouteLine
-from tests.support.stages import SHARED_DATA, engine_settings
+from tests.support.stages import STAGE_5, engine_settings, needs_stage_5
 
-STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not STAGE_5.exists(), reason=f"the Race Center recordings are not in {SHARED_DATA}"
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_stage_5]
 
 LAST_KM = (0.25, 2.0)
 """The last 2 km, up to where the last lead-out man releases his sprinter."""

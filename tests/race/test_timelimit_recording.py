@@ -22,15 +22,9 @@ from race.models import Bib, FeedEvent
 from race.situation import Alert
 from race.timelimit.alerts import ANNOUNCE_BETTER_AFTER_KM
 from race.timelimit.settings import TimeLimitSettings
-from tests.support.stages import SHARED_DATA, engine_settings
+from tests.support.stages import STAGE_5, engine_settings, needs_stage_5
 
-STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not STAGE_5.exists(), reason=f"the Race Center recording of stage 5 is not in {SHARED_DATA}"
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_stage_5]
 
 LAST_FINISHERS: tuple[Bib, ...] = (
     52, 58, 123, 125, 208, 43, 93, 163, 164, 168, 26, 46, 47, 48, 67, 73, 74, 87, 92, 103,

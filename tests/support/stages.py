@@ -10,6 +10,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
+
 from feeds.simulation import simulate
 from race.engine import Race
 from race.models import FeedEvent, Telemetry
@@ -30,6 +32,16 @@ SHARED_DATA = next(
 )
 """The real recordings: `../shared/data/racecenter` beside the checkout, or one level up (a
 checkout in a folder of worktrees). Tests that need them skip when they are absent."""
+STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
+"""The 2026 Tour's stage 5, Lannemezan › Pau: a real road stage (a solo break, a bunch sprint)."""
+STAGE_16 = SHARED_DATA / "2026-07-21.json.gz"
+"""The 2026 Tour's stage 16: a real individual time trial."""
+needs_stage_5 = pytest.mark.skipif(
+    not STAGE_5.exists(), reason=f"the Race Center recording of stage 5 is not in {SHARED_DATA}"
+)
+needs_stage_16 = pytest.mark.skipif(
+    not STAGE_16.exists(), reason=f"the Race Center recording of stage 16 is not in {SHARED_DATA}"
+)
 SEED = 2026
 NOISE_M = 4.0
 """The simulated GPS noise of the embedded configuration."""
