@@ -8,7 +8,7 @@ overview every so often: what it reads is made only if it reads it (`Deferred`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence, ValuesView
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
 from typing import TypeVar
 
 from race.models import Bib
@@ -47,6 +47,10 @@ class Deferred(Mapping[Bib, V]):
 
     def values(self) -> ValuesView[V]:
         return self.made().values()
+
+    def items(self) -> ItemsView[Bib, V]:
+        # The inherited one looks every key up again through `__getitem__`.
+        return self.made().items()
 
 
 def road_positions(
