@@ -13,7 +13,6 @@ dispatches: each concern keeps its own state and is handed the same `Frame` per 
 
 from __future__ import annotations
 
-from math import isfinite
 from typing import Any
 
 from race.alerts import AlertLog
@@ -25,8 +24,10 @@ from race.settings import EngineSettings
 from race.situation import Alert, Roster, Situation
 from race.timelimit.tracker import TimeLimitTracker
 from race.timetrial.trial import TIME_TRIALS, TimeTrial
+from race.tracking.feedtime import FeedClock
 from race.tracking.field import Field
 from race.tracking.start import start_time
+from race.tracking.state import StartGate
 
 
 class Race:
@@ -37,18 +38,28 @@ class Race:
         self._stage: Stage | None = None
         self._in_force: Stage | None = None
         self._roster = Roster()
+        self._clock = FeedClock()
+        self._feed: FeedStatus | None = None
+        self._events = 0
+        self._new_race()
+        self._situation = Situation()
+
+    def _new_race(self) -> None:
+        """Forget everything seen of the road: a new stage starts (or the engine does)."""
         self._alerts = AlertLog()
+        self._news: list[Alert] = []
+        self._gate = StartGate()
         self._field = Field(self.settings.gaps.hold_missing_s)
         self._gaps = GapsTracker(self.settings)
         self._time_limit = TimeLimitTracker(self.settings)
         self._leadout = LeadoutTracker(self.settings)
         self._timetrial: TimeTrial | None = None
-        self._feed: FeedStatus | None = None
-        self._news: list[Alert] = []
         self._t: float | None = None
-        self._events = 0
-        self._frames_dropped = 0
-        self._situation = Situation()
+        self._clock.reset()
+
+    @property
+    def _racing(self) -> bool:
+        return self._timetrial is not None or self._gate.racing
 
     @property
     def situation(self) -> Situation:
@@ -61,12 +72,11 @@ class Race:
         self._events += 1
         alerts_before = len(self._alerts.alerts)
         if isinstance(event, Telemetry):
-            if not isfinite(event.t) or (self._t is not None and event.t < self._t):
-                # Out of order: the newer picture stands. (A frame at the same instant is
-                # merged: some feeds split an instant into partial frames.)
-                self._frames_dropped += 1
-                return self._refresh(frames_dropped=self._frames_dropped)
-            self._on_telemetry(event)
+            frames = self._clock.admit(event, self._racing)
+            if not frames:
+                return self._refresh(frames_dropped=self._clock.dropped)
+            for frame in frames:
+                self._on_telemetry(frame)
         elif isinstance(event, StartList):
             self._on_start_list(event)
         elif isinstance(event, FeedStatus):
@@ -89,6 +99,9 @@ class Race:
 
     def _on_start_list(self, event: StartList) -> None:
         stage = event.stage
+        if self._stage is not None and _identity(stage) != _identity(self._stage):
+            # A feed that runs for days (a relay) sends the next stage's start list.
+            self._new_race()
         self._stage = stage
         # The stage as shown: the configured coefficient over the feed's.
         coefficient = self.settings.stage.class_in_force
@@ -121,6 +134,10 @@ class Race:
         if self._timetrial is not None:
             self._timetrial.update(frame, self._alerts, self._roster)
             return
+        for racing in self._gate.offer(frame, self._stage):
+            self._on_racing(racing)
+
+    def _on_racing(self, frame: Telemetry) -> None:
         field = self._field
         had_winner = field.winner is not None
         field.update(frame)
@@ -164,6 +181,7 @@ class Race:
             # when a break is caught (see race.timelimit.tracker._road_gaps).
             head_passage=field.head.passage_time,
         )
+        self._gate.finishing(winner is not None, len(road))
         frame.groups, frame.lineage = self._gaps.update(frame, field)
         time_limit = self._time_limit.update(frame)
         trains, finale = self._leadout.update(frame)
@@ -207,6 +225,23 @@ class Race:
             "news": tuple(self._news),
             "feed": self._feed,
             "events_applied": self._events,
-            "frames_dropped": self._frames_dropped,
+            "frames_dropped": self._clock.dropped,
+            "values_dropped": self._field.values_dropped,
+            "race_state": "racing" if self._timetrial is not None else self._gate.state,
+            "race_state_detail": "" if self._timetrial is not None else self._gate.detail,
             "roster": self._roster,
         }
+
+
+def _identity(stage: Stage) -> tuple[object, ...]:
+    """What tells one stage from another (a start list sent again for the same stage, with a
+    rider added or a role changed, is not a new race)."""
+    return (
+        stage.race,
+        stage.year,
+        stage.number,
+        stage.start,
+        stage.finish,
+        stage.distance_km,
+        stage.scheduled_start,
+    )

@@ -18,6 +18,7 @@ GroupKind = Literal["head", "chase", "peloton", "group", "grupetto", "dropped"]
 LimitStatus = Literal["safe", "tight", "danger", "outside"]
 SprinterState = Literal["on_wheel", "gap_opening", "lost_wheel", "boxed", "out_of_position"]
 AlertLevel = Literal["info", "warning", "critical"]
+RaceState = Literal["pre-start", "neutralised", "racing", "finishing", "finished"]
 
 SUPPORTED = 0.8
 """A sprinter's state is sure when this frame's data supports it with at least this probability:
@@ -233,6 +234,12 @@ class Situation(View):
     stage: Stage | None = None
     """The stage as Ardoise takes it: its coefficient is the one in force (the configuration's
     over the feed's). None before the start list. Its JSON is a summary (`_stage_summary`)."""
+    race_state: RaceState = "pre-start"
+    """Where the race is: "pre-start" (the feed shows riders, not a race), "neutralised"
+    (rolling, not yet racing), "racing", "finishing" (the winner is in, others on the road),
+    "finished". Until "racing" nothing the feed sends is taken as positions in the race."""
+    race_state_detail: str = ""
+    """Why, in a few words (e.g. "riders standing at the start (0 km/h)")."""
     race_time_s: float | None = None
     """Time since the real start (the head passing km 0); None before it."""
     start_t: float | None = None
@@ -263,7 +270,10 @@ class Situation(View):
     feed: FeedStatus | None = None
     events_applied: int = 0
     frames_dropped: int = 0
-    """Frames older than one already applied (out of order), ignored."""
+    """Frames set aside: older than one already applied (out of order), with a time that
+    cannot be UNIX seconds, or far ahead of the others with nothing following them."""
+    values_dropped: int = 0
+    """Values in riders' fixes that cannot be right (NaN, infinite, absurd), dropped."""
     time_trial: TimeTrialView | None = None
     """Set on a time trial, where `groups` are riders timed against the best time."""
     roster: Roster = Field(default_factory=Roster, exclude=True)

@@ -14,7 +14,6 @@ time, so that gaps after the finish stay referenced to the winner.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from math import isfinite
 
 from race.models import Bib, RiderFix, Telemetry
 from race.tracking.geometry import ground_km
@@ -22,8 +21,10 @@ from race.tracking.tracks import (
     DEFAULT_KMH,
     FINISH_KM,
     JUMP_CHECK_S,
+    KM_MAX,
     LOST_NEAR_LINE_KM,
     MAX_KMH,
+    REPORTED_KMH_MAX,
     Placed,
     RiderTrack,
     Winner,
@@ -62,6 +63,8 @@ class Field:
         """Riders seen in a jersey (their tracks say which)."""
         self.jumps_rejected = 0
         """Fixes set aside as GPS jumps (counted for diagnostics)."""
+        self.values_dropped = 0
+        """Values the feed got wrong (NaN, infinite, absurd), dropped from their fix."""
         self._fresh: list[RiderTrack] = []
         self._order: list[RiderTrack] = []
 
@@ -81,8 +84,11 @@ class Field:
         for fix in frame.riders:
             # The engine's hottest loop (every rider of every frame): kept flat.
             km = fix.km_to_finish
-            if km is None or not isfinite(km):
-                continue  # A fix without a distance is as good as missing.
+            if km is None or not -KM_MAX <= km <= KM_MAX:
+                # A fix without a usable distance (missing, NaN, infinite) is as good as missing.
+                if km is not None:
+                    self.values_dropped += 1
+                continue
             if km < 0.0:
                 km = 0.0
             track = riders.get(fix.bib)
@@ -124,12 +130,7 @@ class Field:
                 track.path.add(t, km)
             track.t = t
             track.km = km
-            track.speed = fix.speed_kmh
-            track.lat = fix.lat
-            track.lon = fix.lon
-            if fix.jersey:
-                track.jersey = fix.jersey
-                self.jersey_wearers.add(track.bib)
+            self._fill(track, fix)
             if on_line:
                 at_line.append(track)
             elif not merging or track.bib not in seen:
@@ -143,8 +144,7 @@ class Field:
         if self.winner is None:
             leader = self._choose_leader(fresh)
             if leader is not None:
-                self.leader = leader
-                self.head.add(t, leader.km)
+                self._follow_head(leader, t)
         winner = self.winner
         if winner is not None:
             for track in at_line:
@@ -155,8 +155,22 @@ class Field:
         return crossed
 
     def _fill(self, track: RiderTrack, fix: RiderFix) -> None:
-        track.speed = fix.speed_kmh
-        track.lat, track.lon = fix.lat, fix.lon
+        """The rest of a fix: a value the feed got wrong (NaN, infinite, absurd) is dropped,
+        counted, and the track keeps none rather than a wrong one."""
+        speed = fix.speed_kmh
+        if speed is not None and not 0.0 <= speed <= REPORTED_KMH_MAX:
+            speed = None
+            self.values_dropped += 1
+        track.speed = speed
+        lat, lon = fix.lat, fix.lon
+        if (
+            lat is not None
+            and lon is not None
+            and not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
+        ):
+            lat = lon = None
+            self.values_dropped += 1
+        track.lat, track.lon = lat, lon
         if fix.jersey:
             track.jersey = fix.jersey
             self.jersey_wearers.add(track.bib)
@@ -171,11 +185,14 @@ class Field:
     ) -> None:
         """Accept or set aside the fixes that jumped.
 
-        A jump is genuine when the GPS position moved with it, or when it lands the rider
-        among other riders (a resync putting a lagging rider back in his group). A fix that
-        throws a rider alone up or down the road while his GPS barely moved is a glitch: the
-        rider is suspect and placed where his last trusted fix and speed put him, until a fix
-        agrees with that again or lands him among others, for at most `SUSPECT_MAX_S`.
+        A jump the rider could not have ridden (faster than `MAX_KMH` since his last fix, or
+        backwards) is a ghost, even when his GPS fix agrees with it (real feeds place one
+        rider kilometres ahead for one frame, fix and all), unless it lands him among other
+        riders (a resync putting a lagging rider back in his group) or the next fix confirms
+        it. A jump he could have ridden is genuine when his GPS position moved with it or it
+        lands him among others. A rider whose fix is set aside is suspect and placed where his
+        last trusted fix and speed put him, until a fix agrees with that again, two fixes in a
+        row agree with each other, or `SUSPECT_MAX_S` has passed.
         """
         others = sorted(track.km for track in fresh if track.suspect_since is None)
         for track, fix, km in jumps:
@@ -186,13 +203,18 @@ class Field:
                 genuine = (
                     among_others
                     or abs(km - predicted) <= AGREE_KM
+                    or self._confirms(track, km, t)
                     or t - track.suspect_since >= SUSPECT_MAX_S
                 )
             else:
                 previous_t = track.path.last_t if track.path.last_t is not None else t
-                predicted = track.km - self._kmh(track) * (t - previous_t) / 3600.0
+                dt = t - previous_t
+                predicted = track.km - self._kmh(track) * dt / 3600.0
+                moved = track.km - km
+                impossible = moved < -JUMP_KM or moved * 3600.0 > MAX_KMH * dt
                 genuine = among_others or (
-                    track.lat is not None
+                    not impossible
+                    and track.lat is not None
                     and track.lon is not None
                     and fix.lat is not None
                     and fix.lon is not None
@@ -204,23 +226,70 @@ class Field:
                     track.anchor_t, track.anchor_km = previous_t, track.km
                     track.anchor_kmh = self._kmh(track)
             if genuine:
-                track.suspect_since = None
+                track.suspect_since = track.ghost_t = None
+                self._move(track, t, km)
             else:
                 self.jumps_rejected += 1
-                km = max(predicted, FINISH_KM)
-            track.path.add(t, km)
-            track.km = km
+                track.ghost_t, track.ghost_km = t, km
+                track.path.add(t, max(predicted, FINISH_KM))
+                track.km = max(predicted, FINISH_KM)
             self._fill(track, fix)
             fresh.append(track)
 
+    def _confirms(self, track: RiderTrack, km: float, t: float) -> bool:
+        """The fix agrees with the suspect rider's previous rejected fix, ridden on at his
+        speed: the feed insists, so it was a resync, not a ghost."""
+        if track.ghost_t is None or t <= track.ghost_t:
+            return False
+        expected = track.ghost_km - self._kmh(track) * (t - track.ghost_t) / 3600.0
+        return abs(km - expected) <= AGREE_KM
+
+    @staticmethod
+    def _move(track: RiderTrack, t: float, km: float) -> None:
+        """Put a rider where an accepted jump says: further back than his trajectory allows
+        means its last points were wrong (a ghost ahead, a lagging fix), so they go."""
+        last = track.path.last_km
+        if last is not None and km > last + JUMP_KM:
+            track.path.rewind(t, km)
+            track.rewound_t = t
+        else:
+            track.path.add(t, km)
+        track.km = km
+
     def _choose_leader(self, fresh: list[RiderTrack]) -> RiderTrack | None:
-        best: RiderTrack | None = None
-        for track in fresh:
-            if track.suspect_since is None and (best is None or track.km < best.km):
-                best = track
-        if best is None and self.leader is not None and self.leader.finish_t is None:
+        """The first plausible rider on the road: trusted (not suspect) and either seen in two
+        frames or riding with others (a bib seen once, alone at the front, may be a ghost;
+        in the first frame there is nothing to judge him by)."""
+        candidates = sorted(
+            (track for track in fresh if track.suspect_since is None), key=lambda r: r.km
+        )
+        first = self.leader is None
+        for i, track in enumerate(candidates):
+            if (
+                first
+                or len(track.path) >= 2
+                or (i + 1 < len(candidates) and candidates[i + 1].km - track.km <= NEAR_OTHERS_KM)
+            ):
+                return track
+        if self.leader is not None and self.leader.finish_t is None:
             return self.leader  # Nobody trustworthy in this frame: keep the last head.
-        return best
+        return None
+
+    def _follow_head(self, leader: RiderTrack, t: float) -> None:
+        """The head of the race moves on with the leader; it goes back only when the feed
+        withdrew where the head had been (the leader, or the one before him, was moved back
+        or set aside), never because the leader is missing from a frame."""
+        previous = self.leader
+        withdrawn = leader.rewound_t == t or (
+            previous is not None
+            and previous is not leader
+            and (previous.rewound_t == t or previous.suspect_since is not None)
+        )
+        if withdrawn:
+            self.head.rewind(t, leader.km)
+        else:
+            self.head.add(t, leader.km)
+        self.leader = leader
 
     # --- The finish --------------------------------------------------------------------------
 

@@ -69,6 +69,22 @@ class RouteLine:
             for i in range(len(self._km) - 1)
         ]
 
+    def point_at(self, km_to_finish: float) -> tuple[float, float] | None:
+        """The route's (lat, lon) at `km_to_finish` (None off the route's ends)."""
+        if not self.usable:
+            return None
+        km = self.distance_km - km_to_finish
+        kms = self._km
+        if not kms[0] <= km <= kms[-1]:
+            return None
+        i = min(max(bisect_right(kms, km) - 1, 0), len(kms) - 2)
+        span = kms[i + 1] - kms[i]
+        f = (km - kms[i]) / span if span > 0 else 0.0
+        return (
+            self._lat[i] + (self._lat[i + 1] - self._lat[i]) * f,
+            self._lon[i] + (self._lon[i + 1] - self._lon[i]) * f,
+        )
+
     def km_to_finish(self, lat: float, lon: float, near_km_to_finish: float) -> float | None:
         """The rider's km to go, projected from his fix onto the route near where the feed puts
         him; None when the fix is off the route (farther than 100 m from it)."""

@@ -20,6 +20,31 @@ MAX_KMH = 100.0
 """No rider reaches the line faster than this from his previous fix."""
 DEFAULT_KMH = 42.0
 """Speed assumed for a rider whose feed gives none (a typical bunch on the flat)."""
+REPORTED_KMH_MAX = 150.0
+"""A reported speed above this (or negative, NaN, infinite) is a fault of the feed, not a
+speed: it is dropped, as if the feed had not given it."""
+KM_MAX = 1000.0
+"""No stage is longer: a km to go beyond it (1e308, infinity) is a fault of the feed."""
+
+
+def usable_km(km: float | None) -> float | None:
+    """A reported km to go, or None when it cannot be one (NaN, infinite, absurd); slightly
+    negative values (past the line) count as 0."""
+    if km is None or not -KM_MAX <= km <= KM_MAX:
+        return None
+    return km if km > 0.0 else 0.0
+
+
+def usable_speed(kmh: float | None) -> float | None:
+    """A reported speed, or None when it cannot be one."""
+    return kmh if kmh is not None and 0.0 <= kmh <= REPORTED_KMH_MAX else None
+
+
+def usable_fix(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    """A GPS fix, or None when either coordinate is missing or impossible."""
+    if lat is None or lon is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return None
+    return lat, lon
 
 
 @dataclass(slots=True, eq=False)
@@ -46,6 +71,12 @@ class RiderTrack:
     anchor_t: float = 0.0
     anchor_km: float = 0.0
     anchor_kmh: float = DEFAULT_KMH
+    ghost_t: float | None = None
+    """When the feed last gave a fix that was set aside (suspect riders)..."""
+    ghost_km: float = 0.0
+    """... and where it put him: a next fix agreeing with it confirms it."""
+    rewound_t: float | None = None
+    """When his trajectory last lost points the feed withdrew (a resync back)."""
 
     @property
     def finished(self) -> bool:

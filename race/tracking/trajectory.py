@@ -23,6 +23,9 @@ NEIGHBOUR_S = 15.0
 """A segment next to a hole gives the speed at the hole's edge only when it is this short."""
 EARLY_SPAN_S = 60.0
 """Points before the first one are extrapolated at the speed of about this first stretch."""
+EXTRAPOLATE_MIN_KMH = 15.0
+EXTRAPOLATE_MAX_KMH = 100.0
+"""Extrapolation back from the first point only at a racing speed between these bounds."""
 
 
 class Trajectory:
@@ -82,6 +85,18 @@ class Trajectory:
         ts.append(t)
         xs.append(x)
 
+    def rewind(self, t: float, km_to_finish: float) -> None:
+        """Record the rider at `km_to_finish` at `t` when the feed has moved him back for good
+        (a resync, a ghost fix withdrawn): the points ahead of where he is now were wrong and
+        are dropped, instead of pinning the trajectory on them."""
+        x = -km_to_finish
+        ts, xs = self._t, self._x
+        keep = bisect_right(xs, x)
+        if keep < len(xs):
+            del ts[keep:], xs[keep:]
+            self._cubic = {j: c for j, c in self._cubic.items() if j + 1 < keep - 1}
+        self.add(t, km_to_finish)
+
     def _forget_last(self) -> None:
         """The last segments' cubics depend on the last points: drop them when those change."""
         cubic = self._cubic
@@ -121,8 +136,12 @@ class Trajectory:
         return self.across_hole(j, x)
 
     def _before_first(self, x: float, fallback_kmh: float | None) -> float | None:
-        speed = self.early_speed_kmh() or fallback_kmh
-        if not speed or speed <= 0:
+        speed = self.early_speed_kmh()
+        if speed is None or speed < EXTRAPOLATE_MIN_KMH:
+            # A first stretch ridden this slowly (a start village, a stop) says nothing of
+            # the pace before it: five-hour gaps come from extrapolating at walking pace.
+            speed = fallback_kmh
+        if speed is None or not EXTRAPOLATE_MIN_KMH <= speed <= EXTRAPOLATE_MAX_KMH:
             return None
         return self._t[0] - (self._x[0] - x) / speed * 3600.0
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,89 +18,21 @@ from race.gaps.groups import name_finished, name_groups
 from race.gaps.lineage import GroupIdentity
 from race.gaps.settings import GapsSettings
 from race.gaps.trends import GapHistory, project_catch
-from race.models import Rider, RiderFix, Stage, StartList, Team, Telemetry
+from race.models import RiderFix, Telemetry
 from race.settings import EngineSettings, StageSettings, TeamSettings
 from race.situation import Situation
 from race.tracking.trajectory import Trajectory
+from tests.support.frames import (
+    DISTANCE,
+    T0,
+    frame,
+    new_race,
+    ride,
+    rolling_up_to,
+    start_list,
+    steady,
+)
 from tests.support.stages import engine_settings
-
-T0 = 1_800_000_000.0
-DISTANCE = 150.0
-
-
-def start_list(riders: int = 30, stage_type: str = "flat", distance: float = DISTANCE) -> StartList:
-    return StartList(
-        stage=Stage.model_validate(
-            {
-                "race": "Test",
-                "year": 2026,
-                "number": 1,
-                "start": "A",
-                "finish": "B",
-                "distance_km": distance,
-                "type": stage_type,
-                "scheduled_start": T0,
-            }
-        ),
-        teams=(Team(code="AAA", name="A"), Team(code="BBB", name="B")),
-        riders=tuple(
-            Rider(
-                bib=b,
-                first_name="F",
-                last_name=f"R{b}",
-                team="AAA" if b % 2 else "BBB",
-                role="sprinter" if b == 2 else None,
-            )
-            for b in range(1, riders + 1)
-        ),
-    )
-
-
-def frame(t: float, kms: Mapping[int, float | None], **fields: Mapping[int, object]) -> Telemetry:
-    """A frame at `T0 + t`; extra fields per rider, e.g. speed_kmh={1: 45.0}."""
-    fixes = []
-    for bib, km in kms.items():
-        extra = {name: values[bib] for name, values in fields.items() if bib in values}
-        fixes.append(RiderFix.model_validate({"bib": bib, "km_to_finish": km, **extra}))
-    return Telemetry(t=T0 + t, riders=tuple(fixes))
-
-
-def ride(
-    race: Race,
-    positions: Iterable[tuple[float, Mapping[int, float | None]]],
-    speed: float = 45.0,
-) -> Situation:
-    situation = race.situation
-    for t, kms in positions:
-        situation = race.apply(frame(t, kms, speed_kmh={b: speed for b in kms}))
-    return situation
-
-
-def steady(
-    start_s: float, end_s: float, step: float, riders: Mapping[int, tuple[float, float]]
-) -> list[tuple[float, dict[int, float | None]]]:
-    """Riders at (km to go at `start_s`, speed km/h), one frame every `step` seconds."""
-    out: list[tuple[float, dict[int, float | None]]] = []
-    t = start_s
-    while t <= end_s + 1e-9:
-        out.append(
-            (
-                t,
-                {
-                    b: round(max(0.0, km - kmh * (t - start_s) / 3600), 2)
-                    for b, (km, kmh) in riders.items()
-                },
-            )
-        )
-        t += step
-    return out
-
-
-def new_race(**changes: object) -> Race:
-    race = Race(engine_settings(**changes))
-    race.apply(start_list())
-    return race
-
 
 # --- Trajectories and passage times ---------------------------------------------------------
 
@@ -192,6 +123,7 @@ def test_a_missing_rider_keeps_his_gap_then_is_no_longer_tracked() -> None:
 
 def test_null_fields_and_unknown_riders_are_harmless() -> None:
     race = new_race()
+    rolling_up_to(race, 0, {1: 100.0, 2: None, 99: 100.2})
     race.apply(frame(0, {1: 100.0, 2: None, 99: 100.2}))
     situation = race.apply(frame(6, {1: 99.92, 2: None, 99: 100.12}))
     assert {b for g in situation.groups for b in g.riders} == {1, 99}
@@ -262,7 +194,8 @@ def test_real_start_seen_after_the_neutralised_stretch() -> None:
     neutral = [(t, {1: DISTANCE, 2: DISTANCE}) for t in range(0, 600, 6)]
     situation = ride(race, neutral)
     assert situation.race_time_s is None
-    assert situation.start_basis == "neutralised start"
+    assert situation.race_state == "neutralised"
+    assert situation.start_basis == ""
     situation = ride(
         race, steady(606, 900, 6, {1: (DISTANCE - 0.075, 45.0), 2: (DISTANCE - 0.075, 45.0)})
     )
@@ -435,6 +368,7 @@ def test_names_from_head_to_grupetto() -> None:
 def test_notable_riders_of_a_group() -> None:
     race = Race(engine_settings(team=TeamSettings(code="AAA", marked=(4,))))
     race.apply(start_list())
+    rolling_up_to(race, 0, {b: 100.0 for b in range(1, 6)})
     situation = race.apply(frame(0, {b: 100.0 for b in range(1, 6)}, jersey={3: "yellow"}))
     notable = {n.bib: n.reasons for n in situation.groups[0].notable}
     assert notable[1] == ("my team",)

@@ -187,8 +187,9 @@ async def test_feed_text_is_never_read_as_markup() -> None:
                 teams=(Team(code="ABC", name="A"),),
                 riders=(Rider(bib=1, first_name="X", last_name="[red]EVIL[/]", team="ABC"),),
             )
-            yield Telemetry(t=1000.0, riders=(RiderFix(bib=1, km_to_finish=99.0),))
-            yield Telemetry(t=1010.0, riders=(RiderFix(bib=1, km_to_finish=98.9),))
+            for i in range(3):  # Three frames on the move: the race is on.
+                fix = RiderFix(bib=1, km_to_finish=99.0 - 0.1 * i)
+                yield Telemetry(t=1_800_000_000.0 + 10 * i, riders=(fix,))
             await asyncio.Event().wait()  # Silent from here, the stream still open.
 
     app = RecordingApp(MarkupFeed(FeedOptions()))

@@ -23,6 +23,8 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
     the head's speed."""
     if situation.stage is None:
         return line()
+    if situation.race_state in ("pre-start", "neutralised") and situation.t is not None:
+        return waiting_line(situation)
     parts: list[Part] = []
     if situation.head_km_to_finish is not None:
         estimate = (
@@ -31,7 +33,7 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
             else None
         )
         if situation.winner_finished:
-            parts.append(("finished", "bold"))
+            parts.append((situation.race_state, "bold"))
         elif estimate is not None:
             parts.append((f"≈{estimate:.1f} km to go (est.)", "bold $warning"))
         else:
@@ -39,8 +41,25 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
     parts.append(f"  {fmt.clock(situation.t, situation.timezone)}")
     if situation.race_time_s is not None:
         parts.append(f"  race {fmt.duration(situation.race_time_s)}")
+        if situation.start_basis:
+            # The basis's first word: "seen", "extrapolated" or "scheduled" (its detail is in
+            # the JSON and the help).
+            parts.append((f" (start {situation.start_basis.split()[0]})", "$text-muted"))
     if situation.head_speed_kmh and not situation.winner_finished:
         parts.append(f"  {situation.head_speed_kmh:.1f} km/h")
+    return line(*parts)
+
+
+def waiting_line(situation: Situation) -> Line:
+    """Before the race: what the feed shows instead of numbers that would mean nothing."""
+    neutral = situation.race_state == "neutralised"
+    parts: list[Part] = [("Neutral start" if neutral else "Pre-start", "bold $warning")]
+    stage = situation.stage
+    if stage is not None and stage.scheduled_start is not None:
+        parts.append(f" {fmt.clock(stage.scheduled_start, situation.timezone)}")
+    if situation.race_state_detail:
+        parts.append(f" · {situation.race_state_detail}")
+    parts.append(f"  {fmt.clock(situation.t, situation.timezone)}")
     return line(*parts)
 
 

@@ -20,15 +20,20 @@ def text_report(situation: Situation, my_team: str | None) -> str:
         if stage is not None
         else "·  · 0.0 km"
     )
-    status = (
-        "finished"
-        if situation.winner_finished
-        else (f"{head:.1f} km to go" if head is not None else "not started")
-    )
+    status: str
+    if situation.winner_finished:
+        status = situation.race_state
+    elif situation.race_state in ("pre-start", "neutralised"):
+        status = situation.race_state + (
+            f" ({situation.race_state_detail})" if situation.race_state_detail else ""
+        )
+    else:
+        status = f"{head:.1f} km to go" if head is not None else "not started"
     # The gaps' rows as on a narrow screen; the trains' as on a wide one, every lead-out man.
     blocks = [
         f"{title}\n{status} · {fmt.clock(situation.t, timezone)}"
-        f" · race {fmt.duration(situation.race_time_s)}",
+        f" · race {fmt.duration(situation.race_time_s)}"
+        + (f" (start {situation.start_basis})" if situation.start_basis else ""),
         "TIME GAPS\n" + "\n".join(ln.plain for ln in gap_lines(situation, my_team)),
         "TIME LIMIT\n" + "\n".join(ln.plain for ln in time_limit_lines(situation)),
         leadout_title(situation)

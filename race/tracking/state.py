@@ -1,0 +1,194 @@
+"""The race state: is the feed showing a race yet, and which frames count as racing.
+
+Real feeds send telemetry long before the start: half an hour to hours in which every rider
+sits at one km to go (12.4 km on a 181.9 km stage, or 0, or the stage's length), at walking
+pace, at the start village far from the route, with team leaders missing; and on connect a
+snapshot of yesterday's finish. Applied as racing, such frames pin every trajectory for hours.
+
+`StartGate` holds frames back until the feed shows a race: most riders moving above
+`MOVING_KMH`, the front of the field's km to go within the stage's length and falling over
+`CONFIRM_FRAMES` frames, fixes near the route when the route is known. The frames that showed
+it are then released together, and every later frame passes straight through: once racing,
+the race does not go back (a new start list starts a new race).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import median
+
+from race.models import Stage, Telemetry
+from race.situation import RaceState
+from race.tracking.geometry import RouteLine, ground_km
+from race.tracking.tracks import FINISH_KM, MAX_KMH, usable_km, usable_speed
+
+MOVING_KMH = 15.0
+"""A field whose median reported speed is below this is standing (a start village, a
+neutralised stop), not racing."""
+CONFIRM_FRAMES = 3
+"""Consecutive frames whose field moves towards the line before the race counts as started."""
+FALLING_KM = 0.005
+"""The front of the field's km to go must fall at least this much from one frame to the next (the
+feed's distances come in 10 m steps; a standing field repeats the same value)."""
+FRONT_SHARE = 10
+"""The field's place is read a tenth of the way back from its front."""
+OVER_LENGTH_KM = 0.5
+"""A field reported further from the line than the stage's length plus this is not on it."""
+OFF_ROUTE_KM = 5.0
+"""Fixes this far from the route at their reported km to go are not on it (a start village
+200 km away, yesterday's finish town)."""
+STANDING_BEFORE_S = 120.0
+STANDING_BEHIND_KM = 1.0
+"""A field standing on the course at most this long before the race was seen moving, and at
+most this far behind where it was then, is the race waiting to start: its last frame is kept."""
+ROUTE_SAMPLE = 9
+"""Riders checked against the route per frame while waiting for the race (it is enough)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldReading:
+    """What one frame says about the field as a whole."""
+
+    km: float | None
+    """Km to go of the front of the field: the rider a tenth of the way back, so that one
+    rider's fault cannot move it, while it moves as soon as the race leaves (None: no rider
+    has a distance)."""
+    kmh: float | None
+    """Median reported speed (None: the feed gives none)."""
+    off_route: bool
+    """Most of the checked fixes are far from the route (False when it cannot be checked)."""
+
+
+class StartGate:
+    """Decides from the frames themselves when the race is on."""
+
+    def __init__(self) -> None:
+        self.state: RaceState = "pre-start"
+        self.detail = "waiting for the first frame"
+        """Why the race is in this state, for the header (e.g. "riders standing at 12.4 km")."""
+        self._window: list[tuple[Telemetry, float]] = []
+        """The frames, and their field's km to go, that may be the start of the race."""
+        self._standing: tuple[Telemetry, float] | None = None
+        """The last frame of a field standing on the course, and its km to go."""
+        self._route: RouteLine | None = None
+        self._route_for: Stage | None = None
+
+    @property
+    def racing(self) -> bool:
+        return self.state in ("racing", "finishing", "finished")
+
+    def offer(self, frame: Telemetry, stage: Stage | None) -> list[Telemetry]:
+        """The frames to apply as racing now: none while waiting, the frames that showed the
+        start once it is seen, then each frame as it comes."""
+        if self.racing:
+            return [frame]
+        reading = self._read(frame, stage)
+        km = reading.km
+        if km is None or not self._moving_on_course(reading, km, stage):
+            self._window.clear()
+            self._standing = (frame, km) if km is not None and not reading.off_route else None
+            self.state, self.detail = self._waiting(reading, stage)
+            return []
+        window = self._window
+        if window:
+            previous_t, previous_km = window[-1][0].t, window[-1][1]
+            fell = previous_km - km
+            if frame.t <= previous_t or not (
+                FALLING_KM <= fell <= MAX_KMH * (frame.t - previous_t) / 3600.0
+            ):
+                window.clear()  # Not moving towards the line: this frame may start a new run.
+        window.append((frame, km))
+        if len(window) < CONFIRM_FRAMES:
+            self.state = "neutralised"
+            self.detail = f"riders rolling at {reading.kmh or 0:.0f} km/h"
+            return []
+        self.state = "racing"
+        self.detail = f"racing from {window[0][1]:.1f} km to go"
+        released = [f for f, _ in window]
+        standing = self._standing
+        if (
+            standing is not None
+            and window[0][0].t - standing[0].t <= STANDING_BEFORE_S
+            and 0.0 <= standing[1] - window[0][1] <= STANDING_BEHIND_KM
+        ):
+            # The field stood just behind where it set off (the end of a neutralised stretch,
+            # stopped at km 0): that frame shows when the race left, so it is kept.
+            released.insert(0, standing[0])
+        window.clear()
+        self._standing = None
+        return released
+
+    def finishing(self, winner_finished: bool, on_road: int) -> None:
+        """After the winner's finish: finishing while riders are on the road, then finished."""
+        if not self.racing or not winner_finished:
+            return
+        if on_road:
+            self.state, self.detail = "finishing", f"{on_road} riders still on the road"
+        else:
+            self.state, self.detail = "finished", "every tracked rider has finished"
+
+    # --- Reading frames ----------------------------------------------------------------------
+
+    def _read(self, frame: Telemetry, stage: Stage | None) -> FieldReading:
+        kms: list[float] = []
+        speeds: list[float] = []
+        located: list[tuple[float, float, float]] = []
+        for fix in frame.riders:
+            km = usable_km(fix.km_to_finish)
+            if km is None:
+                continue
+            kms.append(km)
+            speed = usable_speed(fix.speed_kmh)
+            if speed is not None:
+                speeds.append(speed)
+            if fix.lat is not None and fix.lon is not None:
+                located.append((km, fix.lat, fix.lon))
+        return FieldReading(
+            km=sorted(kms)[len(kms) // FRONT_SHARE] if kms else None,
+            kmh=median(speeds) if speeds else None,
+            off_route=self._off_route(located, stage),
+        )
+
+    def _off_route(self, located: list[tuple[float, float, float]], stage: Stage | None) -> bool:
+        route = self._route_of(stage)
+        if route is None or not located:
+            return False
+        step = max(1, len(located) // ROUTE_SAMPLE)
+        sample = located[::step]
+        far = 0
+        for km, lat, lon in sample:
+            point = route.point_at(km)
+            if point is None or ground_km(lat, lon, *point) > OFF_ROUTE_KM:
+                far += 1
+        return far * 2 > len(sample)
+
+    def _route_of(self, stage: Stage | None) -> RouteLine | None:
+        if stage is None:
+            return None
+        if self._route_for is not stage:
+            route = RouteLine(stage.profile, stage.distance_km)
+            self._route, self._route_for = (route if route.usable else None), stage
+        return self._route
+
+    @staticmethod
+    def _moving_on_course(reading: FieldReading, km: float, stage: Stage | None) -> bool:
+        """The frame could be racing: a field moving, on the stage's road, not at the line."""
+        if km <= FINISH_KM or reading.off_route:
+            return False
+        if stage is not None and km > stage.distance_km + OVER_LENGTH_KM:
+            return False
+        return reading.kmh is None or reading.kmh >= MOVING_KMH
+
+    @staticmethod
+    def _waiting(reading: FieldReading, stage: Stage | None) -> tuple[RaceState, str]:
+        """Why the frame is not racing, in the user's words."""
+        km = reading.km
+        if km is None:
+            return "pre-start", "the feed gives no distances"
+        if reading.off_route:
+            return "pre-start", "riders away from the route (at the start village?)"
+        if km <= FINISH_KM:
+            return "pre-start", "riders at the line (an earlier stage's finish?)"
+        if stage is not None and km > stage.distance_km + OVER_LENGTH_KM:
+            return "pre-start", f"riders reported {km:.1f} km from the line, beyond the stage"
+        return "pre-start", f"riders standing at the start ({reading.kmh or 0.0:.0f} km/h)"

@@ -1,0 +1,272 @@
+"""What real feeds do, on made-up frames: a pre-start stretch, yesterday's finish sent first,
+frames with impossible times, impossible values, ghost fixes and resyncs, a new stage in the
+same feed. Each fault is checked against what the engine should make of it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pytest
+
+from race.engine import Race
+from race.models import ProfilePoint, RiderFix, Stage, StartList, Telemetry
+from race.situation import Situation
+from race.tracking.feedtime import MAX_STEP_S
+from race.tracking.geometry import KM_PER_DEGREE
+from race.tracking.trajectory import Trajectory
+from tests.support.frames import DISTANCE, T0, frame, ride, start_list, steady
+from tests.support.stages import engine_settings
+
+KMH = 45.0
+FIELD = range(1, 31)
+
+
+def routed_start_list() -> StartList:
+    """The test stage with a route: straight north from (43°N, 0°) to the line."""
+    plain = start_list()
+    profile = tuple(
+        ProfilePoint(km=km, altitude_m=100.0, lat=43.0 + km / KM_PER_DEGREE, lon=0.0)
+        for km in range(int(DISTANCE) + 1)
+    )
+    return plain.model_copy(update={"stage": plain.stage.model_copy(update={"profile": profile})})
+
+
+def on_route(km_to_finish: float) -> tuple[float, float]:
+    return 43.0 + (DISTANCE - km_to_finish) / KM_PER_DEGREE, 0.0
+
+
+def located(t: float, kms: Mapping[int, float], speed: float = KMH) -> Telemetry:
+    """A frame whose GPS fixes agree with the km to go (on the route)."""
+    return frame(
+        t,
+        dict(kms),
+        speed_kmh={b: speed for b in kms},
+        lat={b: on_route(km)[0] for b, km in kms.items()},
+        lon={b: on_route(km)[1] for b, km in kms.items()},
+    )
+
+
+def racing(race: Race, start_s: float, end_s: float, kms: Mapping[int, float]) -> Situation:
+    """Riders at `kms` at `start_s`, riding at 45 km/h with their GPS on the route."""
+    situation = race.situation
+    for t, positions in steady(start_s, end_s, 6, {b: (km, KMH) for b, km in kms.items()}):
+        situation = race.apply(located(t, {b: km or 0.0 for b, km in positions.items()}))
+    return situation
+
+
+def routed_race() -> Race:
+    race = Race(engine_settings())
+    race.apply(routed_start_list())
+    return race
+
+
+def break_and_bunch(km: float) -> dict[int, float]:
+    """Rider 1 alone 1.5 km ahead of the other 29 (two minutes at 45 km/h)."""
+    return {1: km - 1.5} | {b: km for b in FIELD if b != 1}
+
+
+# --- Before the race ---------------------------------------------------------------------------
+
+
+def test_a_pre_start_at_a_constant_km_is_not_the_race() -> None:
+    race = routed_race()
+    stand = {b: 12.4 for b in FIELD if b > 4}  # the leaders are not in the feed yet
+    for t in [*range(-3600, -1800, 6), *range(-1230, 0, 6)]:  # with a 570 s hole
+        situation = race.apply(frame(t, stand, speed_kmh={b: 1.5 for b in stand}))
+    assert situation.race_state == "pre-start"
+    assert situation.groups == ()
+    assert situation.head_km_to_finish is None
+    assert situation.riders_tracked == 0
+    situation = racing(race, 0, 600, break_and_bunch(DISTANCE - 3.0))
+    assert situation.race_state == "racing"
+    # The head (rider 1) is first seen 4.5 km in.
+    assert situation.start_basis.startswith("extrapolated over 4.5 km")
+    assert situation.start_t == pytest.approx(T0 - 4.5 / KMH * 3600, abs=3)
+    assert [g.size for g in situation.groups] == [1, 29]
+    assert situation.groups[1].gap_s == pytest.approx(1.5 / KMH * 3600, abs=1)
+
+
+def test_riders_away_from_the_route_are_not_racing_whatever_they_report() -> None:
+    race = routed_race()
+    far = {b: DISTANCE - 10 - 0.0125 * i for i, b in enumerate(FIELD)}
+    for t in range(0, 120, 6):
+        # Moving at 30 km/h, km to go falling, but 200 km east of the route.
+        kms = {b: km - 30 * t / 3600 for b, km in far.items()}
+        situation = race.apply(
+            frame(
+                t,
+                kms,
+                speed_kmh={b: 30.0 for b in kms},
+                lat={b: 43.0 for b in kms},
+                lon={b: 2.5 for b in kms},
+            )
+        )
+    assert situation.race_state == "pre-start"
+    assert "route" in situation.race_state_detail
+    assert situation.riders_tracked == 0
+
+
+def test_yesterdays_finish_sent_first_is_not_a_winner() -> None:
+    race = routed_race()
+    yesterday = Telemetry(
+        t=T0 - 15 * 3600,
+        riders=tuple(RiderFix(bib=b, km_to_finish=0.0, finished=True) for b in FIELD),
+    )
+    situation = race.apply(yesterday)
+    assert situation.race_state == "pre-start"
+    assert situation.winner is None
+    situation = racing(race, 0, 300, break_and_bunch(DISTANCE - 3.0))
+    assert situation.winner is None
+    assert situation.race_time_s == pytest.approx(300 + 4.5 / KMH * 3600, abs=3)
+    assert situation.time_limit.winner_time_s is None or situation.time_limit.winner_time_s > 0
+
+
+def test_a_field_standing_at_km_0_then_leaving_is_a_start_seen() -> None:
+    race = routed_race()
+    for t in range(-600, 0, 6):
+        race.apply(located(t, {b: DISTANCE for b in FIELD}, speed=0.0))
+    situation = racing(race, 6, 300, {b: DISTANCE - KMH * 6 / 3600 for b in FIELD})
+    assert situation.start_basis == "seen"
+    assert situation.start_t == pytest.approx(T0, abs=1)
+
+
+# --- Time --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad_t",
+    [T0 + 86_400, (T0 + 306) * 1000, math.nan, math.inf, 1e308],
+    ids=["a day ahead", "milliseconds", "nan", "inf", "1e308"],
+)
+def test_a_frame_with_an_impossible_time_is_set_aside(bad_t: float) -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    bad = located(306, break_and_bunch(100.0 - KMH * 306 / 3600))
+    race.apply(bad.model_copy(update={"t": bad_t}))
+    situation = racing(race, 306, 600, break_and_bunch(100.0 - KMH * 306 / 3600))
+    assert situation.frames_dropped == 1
+    assert situation.t == T0 + 600
+    assert situation.head_km_to_finish == pytest.approx(100.0 - 1.5 - KMH * 600 / 3600, abs=0.02)
+
+
+def test_a_long_hole_confirmed_by_the_next_frame_is_followed() -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    later = 300 + MAX_STEP_S + 600
+    situation = racing(race, later, later + 60, break_and_bunch(70.0))
+    assert situation.frames_dropped == 0
+    assert situation.t == T0 + later + 60
+
+
+def test_a_day_ahead_before_the_race_does_not_freeze_it() -> None:
+    race = routed_race()
+    race.apply(frame(86_400, {b: 12.4 for b in FIELD}, speed_kmh={b: 0.0 for b in FIELD}))
+    situation = racing(race, 0, 300, break_and_bunch(100.0))
+    assert situation.race_state == "racing"
+    assert situation.t == T0 + 300
+    assert [g.size for g in situation.groups] == [1, 29]
+
+
+# --- Values ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 1e308])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "km_to_finish",
+        "speed_kmh",
+        "lat",
+        "lon",
+        "feed_gap_s",
+        "altitude_m",
+        "gradient_pct",
+        "avg_speed_kmh",
+    ],
+)
+def test_impossible_values_are_dropped_and_counted(name: str, value: float) -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    kms = break_and_bunch(100.0 - KMH * 306 / 3600)
+    bad = located(306, kms)
+    riders = tuple(
+        fix.model_copy(update={name: value}) if fix.bib in (1, 5) else fix for fix in bad.riders
+    )
+    situation = race.apply(bad.model_copy(update={"riders": riders}))
+    situation = racing(race, 312, 600, break_and_bunch(100.0 - KMH * 312 / 3600))
+    assert [g.size for g in situation.groups] == [1, 29]
+    assert all(math.isfinite(g.gap_s) and g.gap_s >= 0 for g in situation.groups)
+    if name in ("km_to_finish", "speed_kmh", "lat", "lon"):
+        assert situation.values_dropped >= 1  # The values the engine reads.
+
+
+# --- Ghosts and resyncs ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jump_km", [3.0, -2.0], ids=["ahead", "behind"])
+def test_a_ghost_fix_that_its_gps_agrees_with_is_set_aside(jump_km: float) -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    kms = break_and_bunch(100.0 - KMH * 306 / 3600)
+    ghost = dict(kms) | {12: kms[12] - jump_km}
+    situation = race.apply(located(306, ghost))
+    assert situation.head_rider == 1
+    assert [g.size for g in situation.groups] == [1, 29]
+    situation = racing(race, 312, 900, break_and_bunch(100.0 - KMH * 312 / 3600))
+    assert [g.size for g in situation.groups] == [1, 29]
+    assert situation.groups[1].gap_s == pytest.approx(120, abs=1.5)
+    assert situation.head_km_to_finish == pytest.approx(100.0 - 1.5 - KMH * 900 / 3600, abs=0.02)
+
+
+def test_a_ghost_at_the_head_does_not_pin_the_head() -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    kms = break_and_bunch(100.0 - KMH * 306 / 3600)
+    race.apply(located(306, kms | {1: kms[1] - 5.0}))
+    situation = racing(race, 312, 1200, break_and_bunch(100.0 - KMH * 312 / 3600))
+    assert situation.head_km_to_finish == pytest.approx(100.0 - 1.5 - KMH * 1200 / 3600, abs=0.02)
+    assert situation.groups[1].gap_s == pytest.approx(120, abs=1.5)
+
+
+def test_a_resync_a_kilometre_back_for_good_is_followed_not_pinned() -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    back = {
+        b: km + (1.0 if b == 12 else 0.0)
+        for b, km in break_and_bunch(100.0 - KMH * 306 / 3600).items()
+    }
+    situation = racing(race, 306, 600, back)
+    rider_12 = next(g for g in situation.groups if 12 in g.riders)
+    assert rider_12.riders == (12,)
+    assert rider_12.gap_s == pytest.approx((1.5 + 1.0) / KMH * 3600, abs=2)
+
+
+def test_trajectory_rewind_drops_the_points_the_feed_withdrew() -> None:
+    path = Trajectory()
+    for i, km in enumerate([10.0, 9.9, 9.8, 6.0]):  # the last one a ghost
+        path.add(i * 6.0, km)
+    path.rewind(24.0, 9.7)
+    assert path.last_km == 9.7
+    assert len(path) == 4
+    assert path.passage_time(9.85) == pytest.approx(9.0)
+    assert path.passage_time(6.0) is None  # The ghost's point is gone.
+
+
+# --- Several stages in one feed ----------------------------------------------------------------
+
+
+def test_a_new_start_list_starts_a_new_race() -> None:
+    race = routed_race()
+    ride(race, steady(0, 120, 6, {b: (0.6, KMH) for b in FIELD}))
+    situation = ride(race, steady(126, 240, 6, {b: (0.0, KMH) for b in FIELD}))
+    assert situation.winner is not None
+    tomorrow = routed_start_list()
+    stage = tomorrow.stage.model_copy(update={"number": 2, "scheduled_start": T0 + 86_400})
+    race.apply(tomorrow.model_copy(update={"stage": stage}))
+    situation = racing(race, 86_400, 86_700, break_and_bunch(DISTANCE - 3.0))
+    assert situation.winner is None
+    assert situation.alerts == () or all(a.t >= T0 + 86_400 for a in situation.alerts)
+    assert situation.race_time_s == pytest.approx(300 + 4.5 / KMH * 3600, abs=3)
+    assert isinstance(situation.stage, Stage)
+    assert situation.stage.number == 2
