@@ -20,6 +20,7 @@ from race.frame import Frame
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
 from race.models import FeedEvent, FeedStatus, RaceNews, Stage, StartList, Telemetry
+from race.sanity import implausible
 from race.settings import EngineSettings
 from race.situation import Alert, Roster, Situation
 from race.timelimit.tracker import TimeLimitTracker
@@ -185,6 +186,7 @@ class Race:
         frame.groups, frame.lineage = self._gaps.update(frame, field)
         time_limit = self._time_limit.update(frame)
         trains, finale = self._leadout.update(frame)
+        head_speed = field.head.speed_kmh()
         return Situation(
             t=t,
             race_time_s=race_time,
@@ -192,7 +194,7 @@ class Race:
             start_basis=start_basis,
             head_km_to_finish=frame.head_km,
             head_rider=field.leader.bib if field.leader is not None else None,
-            head_speed_kmh=field.head.speed_kmh(),
+            head_speed_kmh=head_speed,
             winner_finished=winner is not None,
             winner=winner.bib if winner is not None else None,
             winner_t=frame.winner_t,
@@ -202,6 +204,14 @@ class Race:
             time_limit=time_limit,
             leadout=trains,
             finale=finale,
+            degraded=implausible(
+                racing=self._gate.racing,
+                winner_finished=winner is not None,
+                race_time_s=race_time,
+                head_speed_kmh=head_speed,
+                road=road,
+                time_limit=time_limit,
+            ),
             **self._common(alerts_before),
         )
 

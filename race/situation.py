@@ -272,6 +272,9 @@ class Situation(View):
     frames_dropped: int = 0
     """Frames set aside: older than one already applied (out of order), with a time that
     cannot be UNIX seconds, or far ahead of the others with nothing following them."""
+    degraded: tuple[str, ...] = ()
+    """Why the engine's own numbers cannot be right (a winner's forecast above 60 km/h, a head
+    standing while riders ride): shown as a warning, not as facts. Empty when nothing is seen."""
     values_dropped: int = 0
     """Values in riders' fixes that cannot be right (NaN, infinite, absurd), dropped."""
     time_trial: TimeTrialView | None = None

@@ -431,7 +431,15 @@ class Field:
                     passage_of[km] = passed
                 else:
                     passed = passage_of[km] = self.passage_time(km)
-                gap = t - passed if passed is not None and passed < t else 0.0
+                if passed is not None:
+                    gap = t - passed if passed < t else 0.0
+                elif n and x < last_x:
+                    # Behind the head with no way to time his point (the head's road before
+                    # the feed began, nothing to extrapolate at): his gap is unknown, not 0.
+                    untracked.append(track)
+                    continue
+                else:
+                    gap = 0.0  # Ahead of where the head has been: he is at the head.
                 track.gap = gap
                 track.gap_t = t
             elif track.gap is not None:

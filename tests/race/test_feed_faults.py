@@ -11,9 +11,11 @@ import pytest
 
 from race.engine import Race
 from race.models import ProfilePoint, RiderFix, Stage, StartList, Telemetry
-from race.situation import Situation
+from race.sanity import implausible
+from race.situation import Situation, TimeLimit
 from race.tracking.feedtime import MAX_STEP_S
 from race.tracking.geometry import KM_PER_DEGREE
+from race.tracking.tracks import RiderTrack
 from race.tracking.trajectory import Trajectory
 from tests.support.frames import DISTANCE, T0, frame, ride, start_list, steady
 from tests.support.stages import engine_settings
@@ -270,3 +272,31 @@ def test_a_new_start_list_starts_a_new_race() -> None:
     assert situation.race_time_s == pytest.approx(300 + 4.5 / KMH * 3600, abs=3)
     assert isinstance(situation.stage, Stage)
     assert situation.stage.number == 2
+
+
+# --- The engine's own numbers ------------------------------------------------------------------
+
+
+def test_numbers_no_race_can_produce_are_flagged() -> None:
+    moving = [(0.0, 50.0, 1, RiderTrack(bib=1, t=0.0, km=50.0, speed=41.0))]
+    reasons = implausible(
+        racing=True,
+        winner_finished=False,
+        race_time_s=13 * 3600.0,
+        head_speed_kmh=0.0,
+        road=moving,
+        time_limit=TimeLimit(winner_speed_kmh=72.0),
+    )
+    assert reasons == (
+        "winner's projected speed 72 km/h",
+        "race time 13 h",
+        "head of the race at 0 km/h while riders ride at 41 km/h",
+    )
+    assert not implausible(
+        racing=True,
+        winner_finished=False,
+        race_time_s=4 * 3600.0,
+        head_speed_kmh=44.0,
+        road=moving,
+        time_limit=TimeLimit(winner_speed_kmh=44.0),
+    )

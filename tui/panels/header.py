@@ -47,6 +47,8 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
             parts.append((f" (start {situation.start_basis.split()[0]})", "$text-muted"))
     if situation.head_speed_kmh and not situation.winner_finished:
         parts.append(f"  {situation.head_speed_kmh:.1f} km/h")
+    if situation.degraded:
+        parts.append((f"  ⚠ doubtful: {'; '.join(situation.degraded)}", "bold $error"))
     return line(*parts)
 
 
