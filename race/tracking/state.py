@@ -20,7 +20,7 @@ from statistics import median
 from race.models import Stage, Telemetry
 from race.situation import RaceState
 from race.tracking.geometry import RouteLine, ground_km
-from race.tracking.tracks import FINISH_KM, MAX_KMH, usable_km, usable_speed
+from race.tracking.tracks import FINISH_KM, MAX_KMH, usable_fix, usable_km, usable_speed
 
 MOVING_KMH = 15.0
 """A field whose median reported speed is below this is standing (a start village, a
@@ -141,8 +141,9 @@ class StartGate:
             speed = usable_speed(fix.speed_kmh)
             if speed is not None:
                 speeds.append(speed)
-            if fix.lat is not None and fix.lon is not None:
-                located.append((km, fix.lat, fix.lon))
+            position = usable_fix(fix.lat, fix.lon)
+            if position is not None:
+                located.append((km, *position))
         return FieldReading(
             km=sorted(kms)[len(kms) // FRONT_SHARE] if kms else None,
             kmh=median(speeds) if speeds else None,
