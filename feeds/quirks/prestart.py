@@ -76,7 +76,9 @@ class PreStart(QuirkOptions):
         begin = first.t - self.duration_s
         hole_from = math.inf
         if 0 < self.hole_s < self.duration_s:
-            hole_from = begin + rng.uniform(0.1, 0.9) * (self.duration_s - self.hole_s)
+            # On the frames' grid: the hole is `hole_s` from one frame to the next.
+            steps_before = rng.uniform(0.1, 0.9) * (self.duration_s - self.hole_s) / self.cadence_s
+            hole_from = begin + round(steps_before) * self.cadence_s
         steps = math.ceil(self.duration_s / self.cadence_s)
         for step in range(steps):
             t = begin + step * self.cadence_s
