@@ -36,7 +36,7 @@ from tests.support.robustness import (  # noqa: E402
 from tests.support.stages import STAGE_5  # noqa: E402
 
 HEADER = (
-    f"{'transformation':<22} {'share':>6} {'frames':>11} {'winner':>7} {'Δtime':>8} "
+    f"{'transformation':<24} {'share':>6} {'frames':>11} {'winner':>7} {'Δtime':>8} "
     f"{'Δfinish':>9} {'limit %':>9} {'Δcut':>7} {'dropped':>7} {'s':>5}  error"
 )
 
@@ -74,7 +74,7 @@ def row(c: Comparison) -> str:
     if m.limit_percent is not None:
         limit = f"{m.limit_percent:.0f}{_signed(c.percent_delta, '.0f', ' (', ')')}"
     return (
-        f"{m.name:<22} {share:>6} {m.group_frames:>5} {coverage:>5} {winner:>7} "
+        f"{m.name:<24} {share:>6} {m.group_frames:>5} {coverage:>5} {winner:>7} "
         f"{_signed(c.winner_delta_s, '.0f'):>8} {_signed(c.finish_delta_s, '.0f'):>9} "
         f"{limit:>9} {_signed(c.cut_delta_s, '.0f'):>7} {m.frames_dropped:>7} "
         f"{m.seconds:>5.1f}  {m.error or ''}"
