@@ -7,6 +7,7 @@ the same race, so it serves demos, tests and the documentation. The stage itself
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import AsyncIterator, Iterable
 from typing import ClassVar, Literal
@@ -15,6 +16,7 @@ from pydantic import ConfigDict, Field
 
 from feeds.base import Capabilities, FeedAdapter, FeedOptions
 from feeds.pacing import ReplayClock
+from feeds.quirks import Quirk, apply_quirks
 from race.models import FeedEvent, FeedStatus, RaceNews, Telemetry
 
 
@@ -47,6 +49,16 @@ class SimulatedOptions(FeedOptions):
     delivered at once (the engine still receives the whole history), then the replay runs at
     `speed`. None plays the stage from the neutralised start."""
 
+    quirks: tuple[Quirk, ...] = ()
+    """Quirks of real feeds to reproduce on the stage, each a table with its `kind`:
+    "pre_start" (frames at the start village before the stream, the km to go stuck),
+    "previous_stage" (yesterday's last frame first), "cadence" (runs of frames, then holes),
+    "vanish" (a rider missing for a while), "ghost" (one fix kilometres away), "resync" (a
+    rider moved back for good), "future_frame" (one frame stamped a day ahead), "milliseconds"
+    (one frame stamped in ms), "bad_number" (NaN, infinities, 1e308 in a field), "shift" (the
+    whole stage a day off), "relay" (the next stages follow). Each kind's options are in
+    `feeds.quirks`; the `seed` seeds them too."""
+
 
 class SimulatedFeed(FeedAdapter[SimulatedOptions]):
     """A simulated stage (see `feeds.simulation`), paced by a replay clock that can pause."""
@@ -75,25 +87,63 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
         from feeds.simulation import simulate
 
         o = self.options
-        return simulate(o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m)
+        stage = simulate(o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m)
+        return apply_quirks(stage, o.quirks, o.seed) if o.quirks else stage
 
     async def events(self) -> AsyncIterator[FeedEvent]:
         o = self.options
+        quirks = f", {len(o.quirks)} quirks" if o.quirks else ""
         yield FeedStatus(
-            state="live", at=time.time(), detail=f"simulated {o.scenario} stage, seed {o.seed}"
+            state="live",
+            at=time.time(),
+            detail=f"simulated {o.scenario} stage, seed {o.seed}{quirks}",
         )
         skipping = o.skip_to_km is not None
+        pacing = _Pacing()
         for event in self.stage():
-            if isinstance(event, Telemetry):
-                if skipping and o.skip_to_km is not None and _head_km(event) <= o.skip_to_km:
-                    skipping = False
-                await (self._skip_clock if skipping else self._clock).wait_until(event.t)
-            elif isinstance(event, RaceNews):
-                await (self._skip_clock if skipping else self._clock).wait_until(event.t)
+            if isinstance(event, Telemetry | RaceNews):
+                if isinstance(event, Telemetry) and skipping and o.skip_to_km is not None:
+                    skipping = _head_km(event) > o.skip_to_km
+                due = pacing.due(event.t)
+                if due is not None:
+                    await (self._skip_clock if skipping else self._clock).wait_until(due)
             yield event
         yield FeedStatus(
             state="ended", at=time.time(), detail=f"simulated {o.scenario} stage finished"
         )
+
+
+JUMP_S = 3600.0
+"""A frame this far in time from the one before is not paced: real feeds have holes of up to
+ten minutes, not of an hour."""
+
+
+class _Pacing:
+    """The time each event is due on the replay clock: its own feed time, except where a quirk
+    made the feed's clock jump. A time that is not a number, goes back, or jumps by more than
+    `JUMP_S` is delivered at once, as a live feed would send it; two in a row in the new time
+    move the clock there (yesterday's snapshot before the stream, the next stage of a relay)."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._last: float | None = None
+        self._candidate: float | None = None
+
+    def due(self, t: float) -> float | None:
+        """Feed time to wait for before sending an event stamped `t`; None: send it now."""
+        if not math.isfinite(t):
+            return None
+        if self._last is None or 0 <= t - self._offset - self._last <= JUMP_S:
+            self._last = t - self._offset
+            self._candidate = None
+            return self._last
+        if self._candidate is not None and 0 <= t - self._candidate <= JUMP_S:
+            self._offset = self._candidate - self._last
+            self._last = t - self._offset
+            self._candidate = None
+            return self._last
+        self._candidate = t
+        return None
 
 
 def _head_km(frame: Telemetry) -> float:

@@ -1,0 +1,141 @@
+"""Quirks of the feed's clock and cadence: holes between runs of frames, a frame a day ahead, a
+frame in milliseconds, the whole stage a day off, a feed running on into the next stages."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from random import Random
+from typing import Literal
+
+from pydantic import Field
+
+from feeds.quirks.base import QuirkFacts, QuirkOptions, Trigger, Triggered, retimed
+from race.models import FeedEvent, FeedStatus, StartList, Telemetry
+
+DAY_S = 86400.0
+WEEK_S = 7 * DAY_S
+
+
+class Cadence(QuirkOptions):
+    """Runs of frames at the feed's own cadence, then a hole: the Race Center's 6 s frames and
+    36 s gaps. Applies to the whole stream."""
+
+    kind: Literal["cadence"] = "cadence"
+    run_s: float = Field(default=60.0, ge=0, le=3600)
+    """How long each run of frames lasts, in seconds of feed time."""
+    gap_s: float = Field(default=36.0, gt=0, le=3600)
+    """The hole after each run: no frame for this long after the run's last one."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        run_start: float | None = None
+        last_kept = -math.inf
+        for event in events:
+            if isinstance(event, Telemetry) and math.isfinite(event.t):
+                if run_start is None or event.t - last_kept >= self.gap_s:
+                    if run_start is None or event.t - run_start > self.run_s:
+                        run_start = event.t
+                elif event.t - run_start > self.run_s:
+                    facts.removed.append(event.t)
+                    continue
+                last_kept = event.t
+            yield event
+
+
+class FutureFrame(Triggered):
+    """One frame stamped in the future (a day ahead by default); the next ones are on time."""
+
+    kind: Literal["future_frame"] = "future_frame"
+    offset_s: float = Field(default=DAY_S, gt=0, le=WEEK_S)
+    """How far ahead of its time the frame is stamped, in seconds."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        for event in events:
+            if trigger.reached(event) and isinstance(event, Telemetry):
+                facts.original_times.append(event.t)
+                event = event.model_copy(update={"t": event.t + self.offset_s})
+                facts.changed.append(event.t)
+            yield event
+
+
+class Milliseconds(Triggered):
+    """One frame stamped in milliseconds instead of seconds."""
+
+    kind: Literal["milliseconds"] = "milliseconds"
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        for event in events:
+            if trigger.reached(event) and isinstance(event, Telemetry):
+                facts.original_times.append(event.t)
+                event = event.model_copy(update={"t": event.t * 1000})
+                facts.changed.append(event.t)
+            yield event
+
+
+class ShiftDay(QuirkOptions):
+    """The whole stage at another time (a day later by default): every frame, every news item
+    and the scheduled start."""
+
+    phase = 3
+    kind: Literal["shift"] = "shift"
+    offset_s: float = Field(default=DAY_S, ge=-WEEK_S, le=WEEK_S)
+    """How far the stage is moved, in seconds (negative: earlier)."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        facts.offset_s = self.offset_s
+        for event in events:
+            yield _shifted(event, self.offset_s)
+
+
+class Relay(QuirkOptions):
+    """A feed left running for days: the stage, then the same stage again each `offset_s`
+    later, as the next stages (numbered on, each with its start list first)."""
+
+    phase = 4
+    kind: Literal["relay"] = "relay"
+    stages: int = Field(default=2, ge=2, le=21)
+    """How many stages the feed runs through."""
+    offset_s: float = Field(default=DAY_S, gt=0, le=WEEK_S)
+    """Time from one stage to the next, in seconds."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        facts.offset_s = self.offset_s
+        stage: list[FeedEvent] = []
+        for event in events:
+            if not isinstance(event, FeedStatus):  # The adapter's own state is not replayed.
+                stage.append(event)
+            yield event
+        for day in range(1, self.stages):
+            offset = day * self.offset_s
+            for event in stage:
+                later = _shifted(event, offset)
+                if isinstance(later, StartList) and later.stage.number is not None:
+                    numbered = later.stage.model_copy(update={"number": later.stage.number + day})
+                    later = later.model_copy(update={"stage": numbered})
+                if isinstance(later, Telemetry):
+                    facts.added.append(later.t)
+                yield later
+
+
+def _shifted(event: FeedEvent, offset_s: float) -> FeedEvent:
+    if isinstance(event, StartList):
+        scheduled = event.stage.scheduled_start
+        if scheduled is None:
+            return event
+        stage = event.stage.model_copy(update={"scheduled_start": scheduled + offset_s})
+        return event.model_copy(update={"stage": stage})
+    if isinstance(event, FeedStatus):
+        return event
+    return retimed(event, event.t + offset_s)

@@ -1,0 +1,146 @@
+"""Quirks of one rider's fixes: a ghost fix, a GPS resync that moves him back for good, a rider
+who vanishes from the frames for a while."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from random import Random
+from typing import Literal
+
+from pydantic import Field
+
+from feeds.quirks.base import QuirkFacts, RoutePath, Trigger, Triggered, moved, pick_rider, with_fix
+from race.models import Bib, FeedEvent, RiderFix, StartList, Telemetry
+
+MIN_PACE_KMH = 5.0
+"""Below this speed a rider's pace says nothing about how long he needs to ride a distance."""
+
+
+class Ghost(Triggered):
+    """One rider, in one frame, kilometres from where he is, with a GPS fix that agrees."""
+
+    kind: Literal["ghost"] = "ghost"
+    km: float = Field(default=5.0, gt=0, le=100)
+    """How far from where he really is the feed puts him, in km."""
+    direction: Literal["ahead", "behind"] = "ahead"
+    """Ahead of himself (towards the line) or behind."""
+    bib: Bib | None = None
+    """The rider; None: a seeded choice among those behind the first rider on the road."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        route = RoutePath(None)
+        previous: dict[Bib, RiderFix] = {}
+        for event in events:
+            if isinstance(event, StartList):
+                route = RoutePath(event.stage)
+            if trigger.reached(event) and isinstance(event, Telemetry):
+                fix = pick_rider(event, rng, self.bib)
+                if fix is not None and fix.km_to_finish is not None:
+                    sign = -1.0 if self.direction == "ahead" else 1.0
+                    km = max(0.0, fix.km_to_finish + sign * self.km)
+                    event = with_fix(event, moved(fix, km, route, previous.get(fix.bib)))
+                    facts.changed.append(event.t)
+                    facts.bibs.append(fix.bib)
+                    facts.km_to_finish = round(km, 2)
+                    facts.true_km_to_finish = fix.km_to_finish
+            if isinstance(event, Telemetry):
+                previous.update((fix.bib, fix) for fix in event.riders)
+            yield event
+
+
+class Resync(Triggered):
+    """A GPS resync: one rider's position jumps back and stays there for the rest of the stage.
+
+    The feed's own gap for him (`feed_gap_s`) grows by the time his pace at the jump needs to
+    ride the distance: it stays the reference of where the feed says he is."""
+
+    kind: Literal["resync"] = "resync"
+    km: float = Field(default=1.0, gt=0, le=20)
+    """How far back the resync moves him, in km."""
+    bib: Bib | None = None
+    """The rider; None: a seeded choice among those behind the first rider on the road."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        route = RoutePath(None)
+        previous: dict[Bib, RiderFix] = {}
+        bib: Bib | None = None
+        delay_s: float | None = None
+        for event in events:
+            if isinstance(event, StartList):
+                route = RoutePath(event.stage)
+            if trigger.reached(event) and isinstance(event, Telemetry):
+                fix = pick_rider(event, rng, self.bib)
+                if fix is not None and fix.km_to_finish is not None:
+                    bib = fix.bib
+                    facts.bibs.append(bib)
+                    facts.km_to_finish = round(fix.km_to_finish + self.km, 2)
+                    facts.true_km_to_finish = fix.km_to_finish
+                    speed = fix.speed_kmh
+                    if speed is not None and math.isfinite(speed) and speed > MIN_PACE_KMH:
+                        delay_s = self.km / speed * 3600
+            if isinstance(event, Telemetry):
+                true = {fix.bib: fix for fix in event.riders}
+                if bib is not None:
+                    event = self._moved_back(event, bib, route, previous.get(bib), delay_s, facts)
+                previous.update(true)
+            yield event
+
+    def _moved_back(
+        self,
+        frame: Telemetry,
+        bib: Bib,
+        route: RoutePath,
+        before: RiderFix | None,
+        delay_s: float | None,
+        facts: QuirkFacts,
+    ) -> Telemetry:
+        fix = next((f for f in frame.riders if f.bib == bib), None)
+        if fix is None or fix.finished or fix.km_to_finish is None:
+            return frame
+        if not math.isfinite(fix.km_to_finish):
+            return frame
+        back = moved(fix, fix.km_to_finish + self.km, route, before)
+        gap = fix.feed_gap_s
+        if gap is not None and delay_s is not None and math.isfinite(gap):
+            back = back.model_copy(update={"feed_gap_s": round(gap + delay_s)})
+        facts.changed.append(frame.t)
+        return with_fix(frame, back)
+
+
+class Vanish(Triggered):
+    """A rider missing from every frame for a while, then back."""
+
+    kind: Literal["vanish"] = "vanish"
+    duration_s: float = Field(default=150.0, gt=0, le=3600)
+    """How long he is missing, in seconds of feed time."""
+    bib: Bib | None = None
+    """The rider; None: a seeded choice among those behind the first rider on the road."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        bib: Bib | None = None
+        since = math.inf
+        for event in events:
+            if trigger.reached(event) and isinstance(event, Telemetry):
+                fix = pick_rider(event, rng, self.bib)
+                if fix is not None:
+                    bib, since = fix.bib, event.t
+                    facts.bibs.append(bib)
+            if (
+                isinstance(event, Telemetry)
+                and since <= event.t < since + self.duration_s
+                and any(fix.bib == bib for fix in event.riders)
+            ):
+                riders = tuple(fix for fix in event.riders if fix.bib != bib)
+                event = event.model_copy(update={"riders": riders})
+                facts.removed.append(event.t)
+            yield event

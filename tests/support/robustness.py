@@ -1,0 +1,256 @@
+"""The engine on a real stage with each quirk of real feeds: how much of its answer survives.
+
+The Pau recording (stage 5 of 2026, `STAGE_5`) is replayed untouched, then through each named
+transformation (`TRANSFORMATIONS`, built from `feeds.quirks`), through `race.engine.Race`.
+`measure(name)` tells, for one transformation, how many of the group-frames between the real
+start and the winner's finish have a gap within `MATCH_S` of the feed's own gap of the group's
+first rider, and how the winner's time and the time limit moved against the untouched run.
+`bench/robustness.py` prints them as a table; tests can assert on the same `Measure`s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from feeds.adapters.recording import RecordingFeed, RecordingOptions
+from feeds.quirks import (
+    NUMERIC_FIELDS,
+    BadNumber,
+    Cadence,
+    FutureFrame,
+    Ghost,
+    Milliseconds,
+    PreStart,
+    PreviousStage,
+    Quirk,
+    Relay,
+    Resync,
+    ShiftDay,
+    Vanish,
+    apply_quirks,
+)
+from race.engine import Race
+from race.models import Bib, FeedEvent, FeedStatus, StartList, Telemetry
+from race.situation import GroupView
+from tests.support.stages import STAGE_5, engine_settings
+
+SEED = 2026
+MATCH_S = 5.0
+"""A group's gap matches the feed's when it is within this many seconds of it."""
+CLIP_S = 10
+"""The histogram of differences is clipped at ± this many seconds."""
+
+
+@dataclass(frozen=True)
+class Transformation:
+    """A named way of spoiling the stage: quirks applied to the recording with a seed."""
+
+    name: str
+    quirks: tuple[Quirk, ...]
+    description: str
+
+
+def _registry() -> dict[str, Transformation]:
+    cases = [
+        Transformation("untouched", (), "the recording as it is"),
+        *(
+            Transformation(
+                f"pre-start-{label}",
+                (PreStart(km_to_finish=km, absent_share=0.2, away_km=200.0),),
+                f"30 min before the stream at {label} km to go, a fifth absent, 200 km away",
+            )
+            for label, km in (("12.4", 12.4), ("0", 0.0), ("distance", "distance"))
+        ),
+        Transformation("ghost-ahead", (Ghost(direction="ahead"),), "one fix 5 km ahead"),
+        Transformation("ghost-behind", (Ghost(direction="behind"),), "one fix 5 km behind"),
+        Transformation("holes-36s", (Cadence(),), "runs of 60 s of frames, then 36 s holes"),
+        Transformation("vanish-150s", (Vanish(),), "one rider missing for 150 s"),
+        Transformation("resync-1km", (Resync(),), "one rider moved 1 km back for good"),
+        Transformation("previous-stage", (PreviousStage(),), "yesterday's last frame first"),
+        Transformation("future-frame", (FutureFrame(),), "one frame stamped a day ahead"),
+        Transformation("milliseconds", (Milliseconds(),), "one frame stamped in ms"),
+        *(
+            Transformation(
+                f"{label}-{name}",
+                (BadNumber(field=name, value=value, riders=5, frames=5, every_frames=10),),
+                f"{label} in {name}"
+                + (" of 5 frames" if name == "t" else " of 5 riders in 5 frames"),
+            )
+            for label, value in (
+                ("nan", math.nan),
+                ("inf", math.inf),
+                ("minus-inf", -math.inf),
+                ("1e308", 1e308),
+            )
+            for name in NUMERIC_FIELDS
+        ),
+        Transformation("shift-day", (ShiftDay(),), "the whole stage a day later"),
+        Transformation("relay", (Relay(),), "the stage, then again a day later (measured)"),
+    ]
+    return {case.name: case for case in cases}
+
+
+TRANSFORMATIONS: dict[str, Transformation] = _registry()
+"""Every transformation the bench measures, by name, the untouched recording first."""
+
+
+@dataclass
+class Measure:
+    """One replay of the stage through the engine, against the feed and the untouched run."""
+
+    name: str
+    group_frames: int = 0
+    """Group-frames from the real start to the winner's finish whose first rider has a feed
+    gap in the frame (the ones measured)."""
+    matched: int = 0
+    """Of those, the ones within `MATCH_S` of the feed's gap."""
+    gapless: int = 0
+    """Of those, groups the engine gave no finite gap (counted as mismatches)."""
+    unreferenced: int = 0
+    """Group-frames left out: their first rider has no usable feed gap in the frame."""
+    histogram: Counter[int] = field(default_factory=Counter)
+    """Engine's gap minus the feed's, rounded to the second, clipped at ±`CLIP_S`."""
+    winner: Bib | None = None
+    winner_time_s: float | None = None
+    """The winner's race time (his finish minus the real start)."""
+    winner_t: float | None = None
+    """When the winner finished, brought back to the recording's day (shifts undone)."""
+    limit_percent: float | None = None
+    cut_s: float | None = None
+    frames_dropped: int = 0
+    error: str | None = None
+    """The exception the engine raised, if any, and at which event (the replay stops there)."""
+    seconds: float = 0.0
+    """Wall-clock time of the replay."""
+
+    @property
+    def share(self) -> float | None:
+        """Share of measured group-frames within `MATCH_S` of the feed (None: none measured)."""
+        return self.matched / self.group_frames if self.group_frames else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A transformation's measure beside the untouched one."""
+
+    measure: Measure
+    untouched: Measure
+
+    @property
+    def coverage(self) -> float | None:
+        """Measured group-frames against the untouched run's."""
+        base = self.untouched.group_frames
+        return self.measure.group_frames / base if base else None
+
+    @property
+    def winner_delta_s(self) -> float | None:
+        return _delta(self.measure.winner_time_s, self.untouched.winner_time_s)
+
+    @property
+    def finish_delta_s(self) -> float | None:
+        return _delta(self.measure.winner_t, self.untouched.winner_t)
+
+    @property
+    def percent_delta(self) -> float | None:
+        return _delta(self.measure.limit_percent, self.untouched.limit_percent)
+
+    @property
+    def cut_delta_s(self) -> float | None:
+        return _delta(self.measure.cut_s, self.untouched.cut_s)
+
+    @property
+    def same_winner(self) -> bool:
+        return self.measure.winner == self.untouched.winner
+
+
+def _delta(value: float | None, reference: float | None) -> float | None:
+    return None if value is None or reference is None else value - reference
+
+
+@cache
+def recording() -> tuple[FeedEvent, ...]:
+    """The Pau recording's events (its start list, then its frames), read once per process."""
+
+    async def read() -> tuple[FeedEvent, ...]:
+        feed = RecordingFeed(RecordingOptions(path=STAGE_5, speed=0))
+        return tuple([e async for e in feed.events() if not isinstance(e, FeedStatus)])
+
+    return asyncio.run(read())
+
+
+def measure(transformation: Transformation | str, seed: int = SEED) -> Measure:
+    """Replay the recording through `transformation` (or its name) and the engine."""
+    case = TRANSFORMATIONS[transformation] if isinstance(transformation, str) else transformation
+    # A relay is measured on its last stage (after its last start list), and times of day
+    # are compared with the shifts undone.
+    relay = next((q for q in case.quirks if isinstance(q, Relay)), None)
+    stages = relay.stages if relay is not None else 1
+    shift = sum(q.offset_s for q in case.quirks if isinstance(q, ShiftDay))
+    if relay is not None:
+        shift += relay.offset_s * (relay.stages - 1)
+    return _replay(case.name, apply_quirks(recording(), case.quirks, seed), stages, shift)
+
+
+def compare(transformation: Transformation | str, seed: int = SEED) -> Comparison:
+    """`measure(transformation)` beside the untouched run's (measured once per process)."""
+    return Comparison(measure(transformation, seed), _untouched())
+
+
+@cache
+def _untouched() -> Measure:
+    return measure("untouched")
+
+
+def _replay(name: str, stream: Iterable[FeedEvent], stage: int, shift: float) -> Measure:
+    """The engine over `stream`, measuring the frames after its `stage`-th start list."""
+    out = Measure(name=name)
+    race = Race(engine_settings())
+    started = time.perf_counter()
+    start_lists = 0
+    index = 0
+    try:
+        for index, event in enumerate(stream):  # noqa: B007 (named in the error)
+            situation = race.apply(event)
+            start_lists += isinstance(event, StartList)
+            if not isinstance(event, Telemetry) or start_lists < stage:
+                continue
+            if situation.winner_finished or situation.race_time_s is None:
+                continue
+            _count(out, event, situation.groups)
+    except Exception as error:  # The harness reports any failure of the engine as a result.
+        out.error = f"{type(error).__name__}: {error} (event {index})"
+    out.seconds = time.perf_counter() - started
+    last = race.situation
+    out.winner = last.winner
+    if last.winner_t is not None:
+        out.winner_t = last.winner_t - shift
+        if last.start_t is not None:
+            out.winner_time_s = last.winner_t - last.start_t
+    out.limit_percent = last.time_limit.percent
+    out.cut_s = last.time_limit.cut_s
+    out.frames_dropped = last.frames_dropped
+    return out
+
+
+def _count(out: Measure, frame: Telemetry, groups: Iterable[GroupView]) -> None:
+    feed = {fix.bib: fix.feed_gap_s for fix in frame.riders}
+    for group in groups:
+        reference = feed.get(group.riders[0]) if group.riders else None
+        if reference is None or not math.isfinite(reference):
+            out.unreferenced += 1
+            continue
+        out.group_frames += 1
+        gap: float | None = group.gap_s  # Typed a float; a None would still be a mismatch.
+        if gap is None or not math.isfinite(gap):
+            out.gapless += 1
+            continue
+        difference = gap - reference
+        out.histogram[max(-CLIP_S, min(CLIP_S, round(difference)))] += 1
+        if abs(difference) <= MATCH_S:
+            out.matched += 1
