@@ -1,5 +1,5 @@
-"""What the two scenarios share: the head of the race's speed on a gradient, the stage, the
-compiled groups and the wording of the news.
+"""What the scenarios share: the head of the race's speed on a gradient, the stage, the
+compiled groups, the riders' places in them and the wording of the news.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from feeds.simulation.script import (
     group_times,
     time_at,
 )
-from race.models import Bib, NewsCategory, RaceNews, Stage
+from race.models import Bib, NewsCategory, RaceNews, Stage, StageType
 
 RACE = "Tour de l'Ardoise"
 YEAR = 2026
@@ -77,7 +77,7 @@ def ramp(points: Sequence[tuple[float, float]], x: float) -> float:
 
 
 def make_stage(
-    number: int, start: str, finish: str, kind: str, coefficient: int, rt: Route
+    number: int, start: str, finish: str, kind: StageType, coefficient: int, rt: Route
 ) -> Stage:
     return Stage(
         race=RACE,
@@ -86,7 +86,7 @@ def make_stage(
         start=start,
         finish=finish,
         distance_km=rt.distance_km,
-        type="flat" if kind == "flat" else "mountain",
+        type=kind,
         coefficient=coefficient,
         timezone="Europe/Paris",
         profile=rt.profile(every_km=0.1),
@@ -111,6 +111,16 @@ def make_groups(
     for g in out:
         check_monotonic(rt, g, first_km[g.name])
     return out
+
+
+def places_by_strength(rng: random.Random, ro: Roster, legs: Mapping[Bib, Legs]) -> Scores:
+    """The stronger the rider, the nearer the front of his group (one draw per rider, in the
+    order of `legs`)."""
+    strength = ro.strength
+    return {
+        b: ((-math.inf, min(max(1.0 - strength[b] + rng.uniform(-0.08, 0.08), 0.0), 1.0)),)
+        for b in legs
+    }
 
 
 def label(ro: Roster, bib: Bib) -> str:

@@ -20,13 +20,13 @@ from feeds.simulation.route import Route
 from feeds.simulation.scenarios.common import (
     Finish,
     Legs,
-    Scores,
     finish,
     grade_factor,
     label,
     make_groups,
     make_stage,
     news_at,
+    places_by_strength,
     with_news,
 )
 from feeds.simulation.scenarios.courses import MOUNTAIN_START_T, NEUTRAL_S, roster, route
@@ -70,7 +70,7 @@ def build(seed: int) -> Script:
     out = fall_out(rng, rt, cast.grupetto, pace.curve, won.cut_s)
     legs = itineraries(rt, cast, marks, curves, out)
     groups = make_groups(rt, head, group_curves(rt, curves, pace, out), legs)
-    scores = places_in_bunch(rng, ro, legs)
+    scores = places_by_strength(rng, ro, legs)
     stage = make_stage(
         11, "Oloron-Sainte-Marie", "Bagnères-de-Bigorre", "mountain", COEFFICIENT, rt
     )
@@ -131,7 +131,7 @@ def head_pace(rt: Route, marks: Marks) -> tuple[float, ...]:
 
 def itineraries(rt: Route, cast: Cast, m: Marks, curves: Curves, out: FallOut) -> dict[Bib, Legs]:
     """Who rides in which group from which km. The order of the riders is that of the draws of
-    their places in the bunch (`places_in_bunch`)."""
+    their places in the bunch (`places_by_strength`)."""
     _, c2, c3, c4 = rt.spec.climbs
     crashed, fav = cast.grupetto.crashed, cast.favourites
     legs: dict[Bib, Legs] = {}
@@ -186,15 +186,6 @@ def group_curves(
         ("grupetto", "bunch", pace.curve),
         *out.curves,
     ]
-
-
-def places_in_bunch(rng: random.Random, ro: Roster, legs: dict[Bib, Legs]) -> Scores:
-    """The stronger the rider, the nearer the front of his group."""
-    strength = ro.strength
-    return {
-        b: ((-math.inf, min(max(1.0 - strength[b] + rng.uniform(-0.08, 0.08), 0.0), 1.0)),)
-        for b in legs
-    }
 
 
 def facts(
