@@ -135,7 +135,9 @@ class Marks:
     sick_km: float
     """Where the sick sprinter is dropped, on the second climb."""
     crash_km: float
-    """On the descent of the third climb."""
+    """On the descent of the third climb, at a point of the route grid: the rider's move into
+    his own group is timed by its passage there, which must not include his stop yet (inside a
+    grid step the passage time is interpolated across the stop)."""
     sit_km: float
     """Where the peloton stops chasing and sits up."""
     sat_km: float
@@ -157,7 +159,7 @@ def where(rng: random.Random, rt: Route) -> Marks:
     return Marks(
         break_km=round(rng.uniform(3.0, 7.0), 2),
         sick_km=round(rng.uniform(c2.foot_km + 1.0, c2.summit_km - 0.5), 2),
-        crash_km=round(rng.uniform(c3.summit_km + 2.0, c3.summit_km + 7.0), 2),
+        crash_km=rt.km_at(rt.index(rng.uniform(c3.summit_km + 2.0, c3.summit_km + 7.0))),
         sit_km=round(sat_km - rng.uniform(9.0, 12.0), 2),
         sat_km=sat_km,
         grupetto_km=round(rng.uniform(c4.foot_km + 1.0, c4.foot_km + 3.0), 2),
