@@ -17,10 +17,10 @@ import random
 
 from feeds.simulation.curves import GapCurve
 from feeds.simulation.facts import ScenarioFacts, Stretch
-from feeds.simulation.roster import Roster
 from feeds.simulation.route import Route
 from feeds.simulation.scenarios.breakaway import Cast, Curves, Marks, gap_curves, where, who
 from feeds.simulation.scenarios.common import (
+    Day,
     Finish,
     Legs,
     finish,
@@ -33,9 +33,9 @@ from feeds.simulation.scenarios.common import (
     ramp,
     with_news,
 )
-from feeds.simulation.scenarios.courses import HILLY_START_T, NEUTRAL_S, roster, route
+from feeds.simulation.scenarios.courses import HILLY_START_T, roster, route
 from feeds.simulation.script import GroupKind, GroupSprint, Script, head_times
-from race.models import Bib, RaceNews, Stage
+from race.models import Bib, RaceNews
 from race.wording import clock, name_list
 
 COEFFICIENT = 2
@@ -60,24 +60,8 @@ def build(seed: int) -> Script:
     scores = places_by_strength(rng, ro, legs)
     sprint = group_sprint(rng, cast)
     stage = make_stage(8, "Pau", "Bayonne", "hilly", COEFFICIENT, rt)
-    script = Script(
-        scenario="hilly",
-        seed=seed,
-        stage=stage,
-        roster=ro,
-        route=rt,
-        neutral_start_t=HILLY_START_T - NEUTRAL_S,
-        start_t=HILLY_START_T,
-        head_times=head,
-        winner_t=won.t,
-        groups=groups,
-        itineraries=legs,
-        scores=scores,
-        finale=None,
-        news=(),
-        facts=facts(seed, stage, ro, rt, cast, marks, curves, won, named),
-        sprint=sprint,
-    )
+    day = Day("hilly", seed, stage, ro, rt, HILLY_START_T, head, won)
+    script = day.script(groups, legs, scores, facts(day, cast, marks, curves, named), sprint=sprint)
     return with_news(script, news(script, cast, marks, won))
 
 
@@ -153,17 +137,13 @@ def group_sprint(rng: random.Random, cast: Cast) -> GroupSprint:
 
 
 def facts(
-    seed: int,
-    stage: Stage,
-    ro: Roster,
-    rt: Route,
+    day: Day,
     cast: Cast,
     m: Marks,
     curves: Curves,
-    won: Finish,
     named: list[tuple[str, GroupKind, GapCurve]],
 ) -> ScenarioFacts:
-    d = rt.distance_km
+    d, won = day.route.distance_km, day.won
     curve_of = {name: curve for name, _, curve in named}
     finishers: dict[str, tuple[Bib, ...]] = {
         "front": cast.winning_group,
@@ -186,28 +166,13 @@ def facts(
     }
     peak_km, peak_gap = curves.peloton.max_between(m.break_km, m.split_km)
     return ScenarioFacts(
-        scenario="hilly",
-        seed=seed,
-        stage_name=stage.name,
-        distance_km=d,
-        coefficient=COEFFICIENT,
-        neutral_start_t=HILLY_START_T - NEUTRAL_S,
-        start_t=HILLY_START_T,
-        sprint_teams=ro.sprint_teams,
-        sprinters={c: t[-1] for c, t in ro.trains.items()},
-        trains=ro.trains,
-        jerseys=ro.jerseys,
+        **day.facts(),
         break_riders=cast.break_riders,
         break_km_to_go=round(d - m.break_km, 2),
         break_peak_gap_s=round(peak_gap, 1),
         break_peak_km_to_go=round(d - peak_km, 1),
         catch_km_to_go=round(d - m.join_km, 2),
         winner=cast.winner,
-        winner_time_s=round(won.time_s, 1),
-        winner_finish_t=round(won.t, 1),
-        winner_speed_kmh=round(won.speed_kmh, 2),
-        limit_percent=won.limit_percent,
-        cut_s=round(won.cut_s, 1),
         groups_at_finish=finishers,
         finish_gaps=finish_gaps,
         grupetto=cast.grupetto,
