@@ -26,10 +26,12 @@ class SimulatedOptions(FeedOptions):
     model_config = ConfigDict(use_attribute_docstrings=True)
     """Field docstrings become their descriptions: the user's documentation of each key."""
 
-    scenario: Literal["flat", "mountain"] = "flat"
+    scenario: Literal["flat", "hilly", "mountain"] = "flat"
     """The stage to simulate: "flat" (a break caught in the last 15 km, lead-out trains, a
-    bunch sprint) or "mountain" (four climbs, the favourites splitting, a grupetto of sprinters
-    racing the time limit)."""
+    bunch sprint), "hilly" (a break of 30-35 splitting on the climbs, a group of about ten
+    sprinting for the win, the peloton 12 minutes down, stragglers outside the time limit) or
+    "mountain" (four climbs, the favourites splitting, a grupetto of sprinters racing the time
+    limit)."""
 
     seed: int = 2026
     """Same seed, same race: who goes in the break, the order of the trains, who wins. The riders

@@ -1,5 +1,5 @@
 """The bunch-sprint finale inside the peloton: the trains moving up, the block at the front, the
-lost wheel and the sprint to the line.
+lost wheel and the sprint to the line; and a small group's sprint for the stage.
 
 Kept apart from the frame loop (`world`): these functions only say where riders should be, in
 metres behind the group's front; the playback moves them there.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from feeds.simulation.script import Finale
+from feeds.simulation.script import Finale, GroupSprint
 from race.models import Bib
 
 
@@ -112,6 +112,17 @@ def block_positions(present: set[Bib], finale: Finale, s: float, t: float) -> di
                 final[b] = p + finale.sit_up_m.get(b, 8.0)
         pos = {b: p + (final[b] - p) * f2 for b, p in pos.items()}
     return pos
+
+
+def group_sprint_positions(
+    now: Mapping[Bib, float], sprint: GroupSprint, s: float
+) -> dict[Bib, float]:
+    """Where each rider of a small group sprinting for the stage rides, `s` km from the line:
+    from where he is (`now`: metres behind the group's front) to his place in the crossing
+    order, reached 30 m before the line."""
+    f = smoothstep((sprint.launch_km - s) / (sprint.launch_km - 0.03))
+    final = _positions([(b, gap) for b, gap in zip(sprint.order, sprint.gaps_m, strict=True)])
+    return {b: p + (final[b] - p) * f if b in final else p for b, p in now.items()}
 
 
 def _positions(seq: list[tuple[Bib, float]]) -> dict[Bib, float]:

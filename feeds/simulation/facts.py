@@ -14,7 +14,7 @@ from typing import Literal
 
 from race.models import Bib, Jersey
 
-Scenario = Literal["flat", "mountain"]
+Scenario = Literal["flat", "hilly", "mountain"]
 MarginStatus = Literal["safe", "tight", "danger"]
 
 TIGHT_MARGIN_S = 300.0
@@ -24,7 +24,7 @@ DANGER_MARGIN_S = 120.0
 
 
 def limit_percent(coefficient: int, speed_kmh: float) -> int:
-    """Tour de France article 22, for the two coefficients the simulator uses (1 and 4).
+    """Tour de France article 22, for the coefficients the simulator uses (1, 2 and 4).
 
     Band edges: "<= A" gets the first value, then each band is (lower exclusive, upper inclusive].
     Kept here, independent of the engine's rules files, so the two can be checked against
@@ -32,10 +32,12 @@ def limit_percent(coefficient: int, speed_kmh: float) -> int:
     """
     if coefficient == 1:
         first, edge, width, top = 4, 36.0, 2.0, 12
+    elif coefficient == 2:
+        first, edge, width, top = 6, 35.0, 1.0, 18
     elif coefficient == 4:
         first, edge, width, top = 7, 30.0, 1.0, 18
     else:
-        raise ValueError(f"the simulator only scripts coefficients 1 and 4, not {coefficient}")
+        raise ValueError(f"the simulator only scripts coefficients 1, 2 and 4, not {coefficient}")
     if speed_kmh <= edge:
         return first
     return min(first + math.ceil((speed_kmh - edge) / width - 1e-12), top)
@@ -78,6 +80,18 @@ class MarginRange:
 
 
 @dataclass(frozen=True)
+class Stretch:
+    """Riders who ride as one group over a stretch of road (hilly: the head of the break, the
+    chase behind it, the riders who bridge across)."""
+
+    riders: tuple[Bib, ...]
+    from_km_to_go: float
+    to_km_to_go: float
+    """Km to go of the group itself where they come together and where it ends, from > to (0:
+    at the line)."""
+
+
+@dataclass(frozen=True)
 class ScenarioFacts:
     """What the script of a stage decides: the answers the engine should find in the frames."""
 
@@ -105,7 +119,8 @@ class ScenarioFacts:
     break_peak_km_to_go: float
     """Km to go of the peloton when that lead is largest."""
     catch_km_to_go: float
-    """Km to go where the last of the break is caught."""
+    """Km to go where the last of the break is caught (hilly: the break is never caught by the
+    peloton; this is where its head is caught by the riders bridging from the chase)."""
     winner: Bib
     winner_time_s: float
     """From km 0 to the line."""
@@ -140,6 +155,21 @@ class ScenarioFacts:
     surprises (a crisis on the last climb, the chase to the line) are not foreseen."""
     grupetto_projection: tuple[tuple[float, float], ...] = ()
     """That projected margin every km from where the grupetto forms: (its km to go, margin s)."""
+    head: Stretch | None = None
+    """Hilly: the riders who go clear of the break on a climb, until they are caught."""
+    chase: Stretch | None = None
+    """Hilly: the rest of the break behind the head, from the split to the line (the riders who
+    bridge and the weakest, dropped, leave it on the way)."""
+    bridge: Stretch | None = None
+    """Hilly: the riders who leave the chase and catch the head."""
+    winning_group: tuple[Bib, ...] = ()
+    """Hilly: the group that sprints for the stage (the head and the riders who caught it)."""
+    stragglers: Mapping[Bib, float] = field(default_factory=dict)
+    """Riders dropped far behind the bunch (a sick rider, a crash), and their expected finish
+    gap (s)."""
+    scripted_gaps: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+    """Hilly: for some groups of `groups_at_finish`, (the group's own km to go, its scripted gap
+    to the head of the race, s) every km from where it forms to the line."""
 
     def __post_init__(self) -> None:
         # Read-only mappings: the facts of a cached script are shared by every caller.
@@ -150,5 +180,7 @@ class ScenarioFacts:
             "groups_at_finish",
             "finish_gaps",
             "outside_cut",
+            "stragglers",
+            "scripted_gaps",
         ):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))

@@ -63,6 +63,19 @@ class Finale:
 
 
 @dataclass(frozen=True)
+class GroupSprint:
+    """A small group's sprint for the stage (hilly), applied to one group of kind "break": from
+    `launch_km` to go its riders stop taking turns and line out in their crossing order."""
+
+    group: str
+    launch_km: float
+    order: tuple[Bib, ...]
+    """The group's riders in the order they cross the line, the winner first."""
+    gaps_m: tuple[float, ...]
+    """Distance at the line from each of them to the one ahead (the first: 0)."""
+
+
+@dataclass(frozen=True)
 class Script:
     """A stage, ready to be played back."""
 
@@ -84,6 +97,7 @@ class Script:
     finale: Finale | None
     news: tuple[RaceNews, ...]
     facts: ScenarioFacts
+    sprint: GroupSprint | None = None
 
     def group(self, name: str) -> GroupSpec:
         return next(g for g in self.groups if g.name == name)

@@ -14,9 +14,14 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from feeds.simulation.choreography import block_positions, moving_up, smoothstep
+from feeds.simulation.choreography import (
+    block_positions,
+    group_sprint_positions,
+    moving_up,
+    smoothstep,
+)
 from feeds.simulation.scenarios import build_script
-from feeds.simulation.script import Finale, Script
+from feeds.simulation.script import Finale, GroupSprint, Script
 from race.models import Bib, FeedEvent, RaceNews, StartList, Telemetry
 from race.tracking.geometry import KM_PER_DEGREE
 
@@ -145,6 +150,11 @@ class _Playback:
         kind = self.kinds[g]
         alpha = 1.0 - math.exp(-self.dt / 10.0)
         if kind == "break":
+            sprint = self.script.sprint
+            s = self.script.route.distance_km - x
+            if sprint is not None and sprint.group == self.group_names[g] and s <= sprint.launch_km:
+                self._sprint(members, sprint, s)
+                return
             order = sorted(members)
             turn = int(t / 45.0) % len(order)
             order = order[turn:] + order[:turn]
@@ -210,6 +220,15 @@ class _Playback:
             self.prev_off[r] = self.off[r]
             self.off[r] = p
         return {self.index[b] for b in pos}, max(pos.values(), default=0.0) + 3.0
+
+    def _sprint(self, members: list[int], sprint: GroupSprint, s: float) -> None:
+        """Line a small group out for its sprint: each rider moves towards his crossing place."""
+        bibs, off = self.bibs, self.off
+        now = {bibs[r]: off[r] for r in members}
+        for b, p in group_sprint_positions(now, sprint, s).items():
+            r = self.index[b]
+            self.prev_off[r] = off[r]
+            off[r] = p
 
     # --- the frames -----------------------------------------------------------------------------
 

@@ -29,7 +29,8 @@ from feeds.base import FeedAdapter, FeedOptions
 from feeds.simulation import ScenarioFacts, limit_percent, scenario_facts, simulate
 from feeds.simulation.scenarios import roster, route
 from race.models import Bib, FeedEvent, FeedStatus, RaceNews, RiderFix, StartList, Telemetry
-from tests.support.stages import NOISE_M, SEED, stage_events
+from race.timelimit.rules import percent_for
+from tests.support.stages import NOISE_M, SEED, stage_events, tdf_rules
 from tests.support.waiting import loop_turns
 
 pytestmark = pytest.mark.slow
@@ -215,7 +216,8 @@ def test_four_riders_wear_the_jerseys(flat: Run) -> None:
 
 
 @pytest.mark.parametrize(
-    ("scenario", "coefficient", "low", "high"), [("flat", 1, 165, 180), ("mountain", 4, 150, 170)]
+    ("scenario", "coefficient", "low", "high"),
+    [("flat", 1, 165, 180), ("hilly", 2, 175, 190), ("mountain", 4, 150, 170)],
 )
 def test_stage_is_plausible_and_in_south_west_france(
     scenario: str, coefficient: int, low: float, high: float
@@ -556,10 +558,28 @@ def test_mountain_script_holds_for_any_seed(seed: int) -> None:
         (1, 47.49, 10),
         (1, 50.0, 11),
         (1, 50.2, 12),
+        (2, 35.0, 6),
+        (2, 35.01, 7),
+        (2, 41.69, 13),
+        (2, 46.0, 17),
+        (2, 46.01, 18),
     ],
 )
 def test_time_limit_bands(coefficient: int, speed: float, percent: int) -> None:
     assert limit_percent(coefficient, speed) == percent
+
+
+@pytest.mark.parametrize("coefficient", [1, 2, 4])
+def test_time_limit_bands_are_the_rules_files(coefficient: int) -> None:
+    """The simulator's table (its own, so that the two check each other) and the engine's."""
+    for tenth in range(280, 560):
+        speed = tenth / 10
+        assert limit_percent(coefficient, speed) == percent_for(tdf_rules(), coefficient, speed)
+
+
+def test_time_limit_of_another_coefficient_is_refused() -> None:
+    with pytest.raises(ValueError, match="coefficients 1, 2 and 4"):
+        limit_percent(3, 40.0)
 
 
 # --- the adapter --------------------------------------------------------------------------------
@@ -591,7 +611,7 @@ def test_options_defaults_and_documentation() -> None:
         {"cadence_s": 0.5},
         {"cadence_s": 61},
         {"noise_m": -1},
-        {"scenario": "hilly"},
+        {"scenario": "gravel"},
         {"skip_to_km": -3},
         {"seed": "abc"},
     ],
@@ -608,7 +628,7 @@ def test_adapter_needs_its_own_options() -> None:
 
 
 @pytest.mark.parametrize(
-    ("scenario", "cadence_s", "noise_m"), [("hilly", 6, 4), ("flat", 0, 4), ("flat", 6, -1)]
+    ("scenario", "cadence_s", "noise_m"), [("gravel", 6, 4), ("flat", 0, 4), ("flat", 6, -1)]
 )
 def test_simulate_rejects_bad_arguments_at_once(
     scenario: str, cadence_s: float, noise_m: float

@@ -1,4 +1,4 @@
-"""The two stages' roads and start times, and the start list they share.
+"""The stages' roads and start times, and the start list they share.
 
 Built once and cached: every seed of a scenario rides the same road with the same riders.
 """
@@ -19,6 +19,8 @@ FLAT_START_T = datetime(2026, 7, 8, 13, 15, tzinfo=_CEST).timestamp()
 """Km 0 of the flat stage: Wednesday 8 July 2026, 13:15 in Mont-de-Marsan."""
 MOUNTAIN_START_T = datetime(2026, 7, 15, 12, 10, tzinfo=_CEST).timestamp()
 """Km 0 of the mountain stage: Wednesday 15 July 2026, 12:10 in Oloron-Sainte-Marie."""
+HILLY_START_T = datetime(2026, 7, 12, 12, 50, tzinfo=_CEST).timestamp()
+"""Km 0 of the hilly stage: Sunday 12 July 2026, 12:50 in Pau."""
 
 _NEUTRAL_KM = NEUTRAL_S * NEUTRAL_KMH / 3600
 
@@ -105,6 +107,58 @@ MOUNTAIN_ROUTE = RouteSpec(
     rolling_m=10.0,
 )
 
+HILLY_ROUTE = RouteSpec(
+    distance_km=182.0,
+    waypoints=(
+        (43.2951, -0.3708),  # Pau
+        (43.2262, -0.4797),  # Lasseube
+        (43.1942, -0.6067),  # Oloron-Sainte-Marie
+        (43.1897, -0.7739),  # Barcus
+        (43.2249, -0.8856),  # Mauléon-Licharre
+        (43.1938, -1.0032),  # Col d'Osquich
+        (43.3281, -1.0331),  # Saint-Palais
+        (43.1630, -1.2370),  # Saint-Jean-Pied-de-Port
+        (43.1120, -1.3560),  # Col d'Ispéguy
+        (43.2667, -1.3500),  # Bidarray
+        (43.3405, -1.4470),  # Espelette
+        (43.3560, -1.5000),  # Col de Pinodieta
+        (43.4929, -1.4748),  # Bayonne
+    ),
+    altitude=(
+        (0.0, 190.0),
+        (12.0, 230.0),
+        (15.0, 390.0),
+        (26.0, 225.0),
+        (38.0, 240.0),
+        (43.0, 520.0),
+        (52.0, 150.0),
+        (62.0, 160.0),
+        (70.0, 560.0),
+        (81.0, 60.0),
+        (95.0, 120.0),
+        (110.0, 165.0),
+        (119.0, 200.0),
+        (127.5, 672.0),
+        (140.0, 150.0),
+        (150.0, 70.0),
+        (158.0, 110.0),
+        (162.0, 360.0),
+        (170.0, 60.0),
+        (182.0, 10.0),
+    ),
+    climbs=(
+        ClimbSpec("Côte de Lasseube", "4", 12.0, 15.0),
+        ClimbSpec("Côte de Barcus", "3", 38.0, 43.0),
+        ClimbSpec("Col d'Osquich", "2", 62.0, 70.0),
+        ClimbSpec("Col d'Ispéguy", "2", 119.0, 127.5),
+        ClimbSpec("Col de Pinodieta", "3", 158.0, 162.0),
+    ),
+    neutral_km=_NEUTRAL_KM,
+    rolling_m=9.0,
+    flat_finish_km=6.0,
+)
+ROUTES = {"flat": FLAT_ROUTE, "hilly": HILLY_ROUTE, "mountain": MOUNTAIN_ROUTE}
+
 
 @functools.cache
 def roster() -> Roster:
@@ -114,4 +168,4 @@ def roster() -> Roster:
 
 @functools.cache
 def route(scenario: str) -> Route:
-    return build_route(FLAT_ROUTE if scenario == "flat" else MOUNTAIN_ROUTE)
+    return build_route(ROUTES[scenario])

@@ -16,7 +16,7 @@ from feeds.simulation.facts import ScenarioFacts, WheelLoss
 from feeds.simulation.roster import Roster
 from feeds.simulation.route import AFTER_LINE_KM, Route
 from feeds.simulation.scenarios.common import (
-    Finish,
+    Day,
     Legs,
     Scores,
     finish,
@@ -29,10 +29,10 @@ from feeds.simulation.scenarios.common import (
     ramp,
     with_news,
 )
-from feeds.simulation.scenarios.courses import FLAT_START_T, NEUTRAL_S, roster, route
+from feeds.simulation.scenarios.courses import FLAT_START_T, roster, route
 from feeds.simulation.scenarios.sprint import sprint_finale
 from feeds.simulation.script import Finale, Script, head_times
-from race.models import Bib, RaceNews, Stage
+from race.models import Bib, RaceNews
 from race.wording import clock, name_list
 
 COEFFICIENT = 1
@@ -73,23 +73,8 @@ def build(seed: int) -> Script:
     finale = sprint_finale(rng, ro, cast.order, cast.winner, lost_wheel(cast, marks))
     won = finish(rt, head, FLAT_START_T, COEFFICIENT)
     stage = make_stage(4, "Mont-de-Marsan", "Dax", "flat", COEFFICIENT, rt)
-    script = Script(
-        scenario="flat",
-        seed=seed,
-        stage=stage,
-        roster=ro,
-        route=rt,
-        neutral_start_t=FLAT_START_T - NEUTRAL_S,
-        start_t=FLAT_START_T,
-        head_times=head,
-        winner_t=won.t,
-        groups=groups,
-        itineraries=legs,
-        scores=scores,
-        finale=finale,
-        news=(),
-        facts=facts(seed, stage, ro, cast, marks, curves, finale, won),
-    )
+    day = Day("flat", seed, stage, ro, rt, FLAT_START_T, head, won)
+    script = day.script(groups, legs, scores, facts(day, cast, marks, curves, finale), finale)
     return with_news(script, news(script, cast, marks))
 
 
@@ -283,40 +268,16 @@ def lost_wheel(cast: Cast, marks: Marks) -> WheelLoss:
     )
 
 
-def facts(
-    seed: int,
-    stage: Stage,
-    ro: Roster,
-    cast: Cast,
-    marks: Marks,
-    curves: Curves,
-    finale: Finale,
-    won: Finish,
-) -> ScenarioFacts:
-    d = marks.d
+def facts(day: Day, cast: Cast, marks: Marks, curves: Curves, finale: Finale) -> ScenarioFacts:
+    d, ro = marks.d, day.roster
     return ScenarioFacts(
-        scenario="flat",
-        seed=seed,
-        stage_name=stage.name,
-        distance_km=d,
-        coefficient=COEFFICIENT,
-        neutral_start_t=FLAT_START_T - NEUTRAL_S,
-        start_t=FLAT_START_T,
-        sprint_teams=ro.sprint_teams,
-        sprinters={c: t[-1] for c, t in ro.trains.items()},
-        trains=ro.trains,
-        jerseys=ro.jerseys,
+        **day.facts(),
         break_riders=cast.break_riders,
         break_km_to_go=round(d - marks.break_km, 2),
         break_peak_gap_s=float(marks.peak),
         break_peak_km_to_go=round(d - marks.peak_km, 1),
         catch_km_to_go=marks.catch_to_go,
         winner=cast.winner,
-        winner_time_s=round(won.time_s, 1),
-        winner_finish_t=round(won.t, 1),
-        winner_speed_kmh=round(won.speed_kmh, 2),
-        limit_percent=won.limit_percent,
-        cut_s=round(won.cut_s, 1),
         groups_at_finish={
             "peloton": tuple(sorted(r.bib for r in ro.riders if r.bib not in cast.dropped)),
             "dropped": cast.dropped,

@@ -18,18 +18,19 @@ from feeds.simulation.facts import ScenarioFacts
 from feeds.simulation.roster import Roster
 from feeds.simulation.route import Route
 from feeds.simulation.scenarios.common import (
+    Day,
     Finish,
     Legs,
-    Scores,
     finish,
     grade_factor,
     label,
     make_groups,
     make_stage,
     news_at,
+    places_by_strength,
     with_news,
 )
-from feeds.simulation.scenarios.courses import MOUNTAIN_START_T, NEUTRAL_S, roster, route
+from feeds.simulation.scenarios.courses import MOUNTAIN_START_T, roster, route
 from feeds.simulation.scenarios.front import (
     Break,
     Curves,
@@ -50,7 +51,7 @@ from feeds.simulation.scenarios.grupetto import (
     who_grupetto,
 )
 from feeds.simulation.script import GroupKind, GroupSpec, Script, head_times
-from race.models import Bib, RaceNews, Stage
+from race.models import Bib, RaceNews
 from race.wording import clock, name_list
 
 COEFFICIENT = 4
@@ -70,27 +71,12 @@ def build(seed: int) -> Script:
     out = fall_out(rng, rt, cast.grupetto, pace.curve, won.cut_s)
     legs = itineraries(rt, cast, marks, curves, out)
     groups = make_groups(rt, head, group_curves(rt, curves, pace, out), legs)
-    scores = places_in_bunch(rng, ro, legs)
+    scores = places_by_strength(rng, ro, legs)
     stage = make_stage(
         11, "Oloron-Sainte-Marie", "Bagnères-de-Bigorre", "mountain", COEFFICIENT, rt
     )
-    script = Script(
-        scenario="mountain",
-        seed=seed,
-        stage=stage,
-        roster=ro,
-        route=rt,
-        neutral_start_t=MOUNTAIN_START_T - NEUTRAL_S,
-        start_t=MOUNTAIN_START_T,
-        head_times=head,
-        winner_t=won.t,
-        groups=groups,
-        itineraries=legs,
-        scores=scores,
-        finale=None,
-        news=(),
-        facts=facts(seed, stage, ro, rt, cast, marks, curves, pace, out, won, groups),
-    )
+    day = Day("mountain", seed, stage, ro, rt, MOUNTAIN_START_T, head, won)
+    script = day.script(groups, legs, scores, facts(day, cast, marks, curves, pace, out, groups))
     return with_news(script, news(script, cast, marks, pace, out, won))
 
 
@@ -131,7 +117,7 @@ def head_pace(rt: Route, marks: Marks) -> tuple[float, ...]:
 
 def itineraries(rt: Route, cast: Cast, m: Marks, curves: Curves, out: FallOut) -> dict[Bib, Legs]:
     """Who rides in which group from which km. The order of the riders is that of the draws of
-    their places in the bunch (`places_in_bunch`)."""
+    their places in the bunch (`places_by_strength`)."""
     _, c2, c3, c4 = rt.spec.climbs
     crashed, fav = cast.grupetto.crashed, cast.favourites
     legs: dict[Bib, Legs] = {}
@@ -188,28 +174,16 @@ def group_curves(
     ]
 
 
-def places_in_bunch(rng: random.Random, ro: Roster, legs: dict[Bib, Legs]) -> Scores:
-    """The stronger the rider, the nearer the front of his group."""
-    strength = ro.strength
-    return {
-        b: ((-math.inf, min(max(1.0 - strength[b] + rng.uniform(-0.08, 0.08), 0.0), 1.0)),)
-        for b in legs
-    }
-
-
 def facts(
-    seed: int,
-    stage: Stage,
-    ro: Roster,
-    rt: Route,
+    day: Day,
     cast: Cast,
     marks: Marks,
     curves: Curves,
     pace: Pace,
     out: FallOut,
-    won: Finish,
     groups: tuple[GroupSpec, ...],
 ) -> ScenarioFacts:
+    rt, won = day.route, day.won
     d, c2 = rt.distance_km, rt.spec.climbs[1]
     cut, grupetto_curve = won.cut_s, pace.curve
     grupetto, outside = cast.grupetto.riders, cast.grupetto.outside
@@ -230,28 +204,13 @@ def facts(
     }
     curve_of = {g.name: g.curve for g in groups}
     return ScenarioFacts(
-        scenario="mountain",
-        seed=seed,
-        stage_name=stage.name,
-        distance_km=d,
-        coefficient=COEFFICIENT,
-        neutral_start_t=MOUNTAIN_START_T - NEUTRAL_S,
-        start_t=MOUNTAIN_START_T,
-        sprint_teams=ro.sprint_teams,
-        sprinters={c: t[-1] for c, t in ro.trains.items()},
-        trains=ro.trains,
-        jerseys=ro.jerseys,
+        **day.facts(),
         break_riders=cast.breakaway.riders,
         break_km_to_go=round(d - marks.break_km, 2),
         break_peak_gap_s=round(peak_gap, 1),
         break_peak_km_to_go=round(d - peak_km, 1),
         catch_km_to_go=round(d - marks.catch_km, 2),
         winner=fav.winner,
-        winner_time_s=round(won.time_s, 1),
-        winner_finish_t=round(won.t, 1),
-        winner_speed_kmh=round(won.speed_kmh, 2),
-        limit_percent=won.limit_percent,
-        cut_s=round(cut, 1),
         groups_at_finish=finishers,
         finish_gaps={
             name: round(0.0 if name == "winner" else curve_of[name](d), 1) for name in finishers
