@@ -13,9 +13,6 @@ from pydantic import Field
 from feeds.quirks.base import QuirkFacts, RoutePath, Trigger, Triggered, moved, pick_rider, with_fix
 from race.models import Bib, FeedEvent, RiderFix, StartList, Telemetry
 
-MIN_PACE_KMH = 5.0
-"""Below this speed a rider's pace says nothing about how long he needs to ride a distance."""
-
 
 class Ghost(Triggered):
     """One rider, in one frame, kilometres from where he is, with a GPS fix that agrees."""
@@ -55,8 +52,9 @@ class Ghost(Triggered):
 class Resync(Triggered):
     """A GPS resync: one rider's position jumps back and stays there for the rest of the stage.
 
-    The feed's own gap for him (`feed_gap_s`) grows by the time his pace at the jump needs to
-    ride the distance: it stays the reference of where the feed says he is."""
+    The feed's own gap for him (`feed_gap_s`) is withdrawn: the organiser's would be timed at
+    the point where the feed now puts him, on the head's passage there, which a shifted fix
+    cannot reproduce (a fixed delay is wrong by tens of seconds wherever the pace changes)."""
 
     kind: Literal["resync"] = "resync"
     km: float = Field(default=1.0, gt=0, le=20)
@@ -71,7 +69,6 @@ class Resync(Triggered):
         route = RoutePath(None)
         previous: dict[Bib, RiderFix] = {}
         bib: Bib | None = None
-        delay_s: float | None = None
         for event in events:
             if isinstance(event, StartList):
                 route = RoutePath(event.stage)
@@ -82,13 +79,10 @@ class Resync(Triggered):
                     facts.bibs.append(bib)
                     facts.km_to_finish = round(fix.km_to_finish + self.km, 2)
                     facts.true_km_to_finish = fix.km_to_finish
-                    speed = fix.speed_kmh
-                    if speed is not None and math.isfinite(speed) and speed > MIN_PACE_KMH:
-                        delay_s = self.km / speed * 3600
             if isinstance(event, Telemetry):
                 true = {fix.bib: fix for fix in event.riders}
                 if bib is not None:
-                    event = self._moved_back(event, bib, route, previous.get(bib), delay_s, facts)
+                    event = self._moved_back(event, bib, route, previous.get(bib), facts)
                 previous.update(true)
             yield event
 
@@ -98,7 +92,6 @@ class Resync(Triggered):
         bib: Bib,
         route: RoutePath,
         before: RiderFix | None,
-        delay_s: float | None,
         facts: QuirkFacts,
     ) -> Telemetry:
         fix = next((f for f in frame.riders if f.bib == bib), None)
@@ -107,9 +100,7 @@ class Resync(Triggered):
         if not math.isfinite(fix.km_to_finish):
             return frame
         back = moved(fix, fix.km_to_finish + self.km, route, before)
-        gap = fix.feed_gap_s
-        if gap is not None and delay_s is not None and math.isfinite(gap):
-            back = back.model_copy(update={"feed_gap_s": round(gap + delay_s)})
+        back = back.model_copy(update={"feed_gap_s": None})
         facts.changed.append(frame.t)
         return with_fix(frame, back)
 

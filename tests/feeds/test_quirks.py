@@ -239,7 +239,6 @@ def test_resync_moves_a_rider_back_for_good() -> None:
     assert [t for t, _ in changed] == facts.changed
     first = facts.changed[0]
     assert facts.changed == [f.t for f in frames(events) if f.t >= first]
-    delay = 1 / SPEED_KMH * 3600
     for old, new in zip(frames(events), frames(out), strict=True):
         if old.t < first:
             continue
@@ -247,9 +246,8 @@ def test_resync_moves_a_rider_back_for_good() -> None:
         assert a is not None
         assert b is not None
         assert a.km_to_finish is not None
-        assert a.feed_gap_s is not None
         assert b.km_to_finish == pytest.approx(a.km_to_finish + 1)
-        assert b.feed_gap_s == round(a.feed_gap_s + delay)
+        assert b.feed_gap_s is None  # No true value can be made for where he is now.
 
 
 def test_vanish_leaves_a_rider_out_for_150_s() -> None:

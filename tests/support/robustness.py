@@ -47,6 +47,12 @@ CLIP_S = 10
 """The histogram of differences is clipped at ± this many seconds."""
 
 
+BAD_VALUES = (("nan", math.nan), ("inf", math.inf), ("minus-inf", -math.inf), ("1e308", 1e308))
+"""Values no measure can have, as the feed may send them."""
+EVERY_FIELD_KM = (140.0, 125.0, 110.0, 95.0, 80.0, 65.0, 50.0, 35.0, 20.0)
+"""Where each numeric field gets a bad value in turn, when all are spoilt in one replay."""
+
+
 @dataclass(frozen=True)
 class Transformation:
     """A named way of spoiling the stage: quirks applied to the recording with a seed."""
@@ -82,13 +88,19 @@ def _registry() -> dict[str, Transformation]:
                 f"{label} in {name}"
                 + (" of 5 frames" if name == "t" else " of 5 riders in 5 frames"),
             )
-            for label, value in (
-                ("nan", math.nan),
-                ("inf", math.inf),
-                ("minus-inf", -math.inf),
-                ("1e308", 1e308),
-            )
+            for label, value in BAD_VALUES
             for name in NUMERIC_FIELDS
+        ),
+        *(
+            Transformation(
+                f"{label}-every-field",
+                tuple(
+                    BadNumber(field=name, value=value, riders=5, frames=3, at_km_to_finish=km)
+                    for name, km in zip(NUMERIC_FIELDS, EVERY_FIELD_KM, strict=True)
+                ),
+                f"{label} in each field in turn, 5 riders in 3 frames each, one replay",
+            )
+            for label, value in BAD_VALUES
         ),
         Transformation("shift-day", (ShiftDay(),), "the whole stage a day later"),
         Transformation("relay", (Relay(),), "the stage, then again a day later (measured)"),

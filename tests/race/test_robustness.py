@@ -1,0 +1,46 @@
+"""The Pau stage through every quirk of real feeds: the engine's answer must survive each.
+
+For each transformation (`tests.support.robustness`): at least 95 % of the group-frames from
+the real start to the winner's finish within 5 s of the feed's own gap of the group's first
+rider, the winner's time within 30 s of the untouched run's, the same time-limit percent and
+cut, and no exception. The bad-number cases are replayed with every numeric field spoilt in
+turn (one replay per value; `bench/robustness.py` runs them one field at a time).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.robustness import CLIP_S, MATCH_S, TRANSFORMATIONS, compare
+from tests.support.stages import needs_stage_5
+
+SHARE = 0.95
+WINNER_S = 30.0
+ONE_FIELD = ("nan-", "inf-", "minus-inf-", "1e308-")
+CASES = [
+    name
+    for name in TRANSFORMATIONS
+    if name != "untouched" and (name.endswith("-every-field") or not name.startswith(ONE_FIELD))
+]
+
+pytestmark = [needs_stage_5, pytest.mark.slow]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_answer_survives_the_quirk(name: str) -> None:
+    comparison = compare(name)
+    measure = comparison.measure
+    histogram = ", ".join(f"{d:+d}:{n}" for d, n in sorted(measure.histogram.items()))
+    print(
+        f"\n{name}: {measure.group_frames} group-frames, share within {MATCH_S:g} s "
+        f"{measure.share}, winner Δ {comparison.winner_delta_s} s; ours − feed (clipped at "
+        f"±{CLIP_S} s): {histogram}"
+    )
+    assert measure.error is None
+    assert measure.share is not None
+    assert measure.share >= SHARE
+    assert comparison.same_winner
+    assert comparison.winner_delta_s is not None
+    assert abs(comparison.winner_delta_s) <= WINNER_S
+    assert comparison.percent_delta == 0
+    assert comparison.cut_delta_s == 0
