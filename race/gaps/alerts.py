@@ -9,6 +9,7 @@ peloton is said in words ("1:05 clear of the peloton").
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from race.alerts import AlertLog, Debounce, Hysteresis
 from race.gaps.groups import BUNCH_SPLIT_S
@@ -124,9 +125,10 @@ class GapAlerts:
         alerts: AlertLog,
     ) -> None:
         """A break is announced once it holds a lead, unless its riders are mostly those of a
-        break already announced (a break splitting or coming together again) or its gap is
-        closing fast (riders being caught), or it is as big as half the main group, or a piece of the main group's bunch. Riders of a break are caught when more of them are
-        in the main group than still away, for two updates running: those in it are named, and
+        break already announced (a break splitting or coming together again), its gap is
+        closing fast (riders being caught), it is as big as half the main group, or it is a
+        piece of the main group's bunch. Riders of a break are caught when more of them are in
+        the main group than still away, for two updates running: those in it are named, and
         those still away stay the break."""
         away = {b for g in ahead for b in g.riders}
         in_main = set(main.riders)
@@ -188,7 +190,7 @@ class GapAlerts:
                 announced |= riders
 
     @staticmethod
-    def _names(riders: set[Bib], ahead: list[GroupView], roster: Roster) -> str:
+    def _names(riders: AbstractSet[Bib], ahead: list[GroupView], roster: Roster) -> str:
         """`riders` named in road order."""
         order = [b for g in ahead for b in g.riders if b in riders]
         return roster.names(order, NAMED_IN_ALERT)

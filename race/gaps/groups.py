@@ -34,8 +34,8 @@ this share of the largest group's riders: two near-equal halves do not swap the 
 GRUPETTO_MIN = 8
 """A grupetto holds at least this many riders..."""
 GRUPETTO_BEHIND_S = 180.0
-"""...at least this far behind the peloton (or, with none, the front of the field): further back than a bunch
-split on a climb, where the riders who sat up ride together for the time limit."""
+"""...at least this far behind the peloton (or, with none, the front of the field): further
+back than a bunch split on a climb, where the riders who sat up ride together for the time limit."""
 CLIMBING_TYPES = ("hilly", "mountain")
 """Stage types where a grupetto forms even when the feed lists no categorised climb."""
 
@@ -197,7 +197,7 @@ class GroupNames:
         # `place` is the number a group would get from its place alone; `last` the number of
         # the group in front, as named. Counted from the main group (the field's first group),
         # from the head of the race when there is none, from the finished riders after the line.
-        place = last = 1 if head_finished else 0
+        place = last = given = 1 if head_finished else 0
         for i, (gid, kind) in enumerate(zip(ids, roles.kinds, strict=True)):
             if kind in NUMBERED:
                 place += 1
@@ -205,14 +205,14 @@ class GroupNames:
                 keep = known is not None and last < known[0] <= place + NUMBER_SLACK
                 number = known[0] if known is not None and keep else last + 1
                 self._numbers[gid] = (number, self._updates)
-                last = number
+                last = given = number
                 names.append(f"Group {number}")
                 continue
             self._numbers.pop(gid, None)
             if i == roles.main:
-                place = last = max(last, 1)
+                place = last = max(given, 1)
             elif kind in ("head", "chase"):
-                place = last = max(last, i + 1)
+                place = last = i + 1
             names.append(ROLE_NAMES[kind])
         # A group flickering apart may come back under its id for a few updates: so may its number.
         for gid, (_, seen) in list(self._numbers.items()):
