@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from race.gaps.groups import (
     GroupNames,
-    Roles,
     climbing,
     find_peloton,
     name_finished,
