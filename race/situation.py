@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 from race.models import Bib, FeedStatus, Rider, Stage, Team
 from race.wording import name_list
 
-GroupKind = Literal["head", "chase", "peloton", "group", "grupetto", "dropped"]
+GroupKind = Literal["head", "chase", "peloton", "group", "grupetto", "dropped", "leader"]
 LimitStatus = Literal["safe", "tight", "danger", "outside"]
 SprinterState = Literal["on_wheel", "gap_opening", "lost_wheel", "boxed", "out_of_position"]
 AlertLevel = Literal["info", "warning", "critical"]

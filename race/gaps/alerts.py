@@ -1,21 +1,33 @@
 """What the gaps make race radio say: a break formed or caught, a gap to the peloton opening or
-closing fast, a marked rider dropped from his group."""
+closing fast, a marked rider dropped from his group.
+
+Each alert is checked against the groups of its own instant: the riders said caught are in the
+catching group, and a gap signed "+1:05" is the table's (to the head of the race); a lead on the
+peloton is said in words ("1:05 clear of the peloton").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from race.alerts import AlertLog, Debounce, Hysteresis
+from race.gaps.groups import BUNCH_SPLIT_S
 from race.models import Bib
 from race.settings import EngineSettings
 from race.situation import GroupView, Roster
 from race.tracking.field import Field
-from race.wording import clock
+from race.wording import clock, signed_clock
 
 GAP_ALERT_EVERY_KM = 15.0
 """At most one gap-motion alert per group over this much road."""
 BREAK_MIN_GAP_S = 30.0
 """A group ahead of the peloton by at least this much is a break worth announcing."""
+BREAK_SHARE_MAX = 2
+"""A break holds fewer than one rider for every this many of the main group (a break of 34
+ahead of a bunch of 145 is one; 48 riders ahead of 61 are the field split in two)."""
+NAMED_IN_ALERT = 6
+"""An alert names this many riders, then says how many more (a break can hold 30)."""
 
 
 class GapAlerts:
@@ -25,6 +37,8 @@ class GapAlerts:
         self.settings = settings
         self._debounce = Debounce(frames=2)
         self._breaks: dict[str, frozenset[Bib]] = {}
+        """The riders of each break announced (by the id it was announced under) still away or
+        just caught."""
         self._gap_motion: Hysteresis[str] = Hysteresis(frames=3)
         self._gap_alert_km: dict[str, float] = {}
         self._rider_group: dict[Bib, tuple[str, int]] = {}
@@ -43,25 +57,28 @@ class GapAlerts:
         if field.winner is not None:
             return
         self._marked_alerts(t, groups, roster, alerts)
-        peloton = next((g for g in groups if g.kind == "peloton"), None)
-        if peloton is None:
+        main = next((g for g in groups if g.kind in ("peloton", "leader")), None)
+        if main is None:
             return
-        ahead = [g for g in groups if g.gap_s < peloton.gap_s]
-        self._break_alerts(t, peloton, ahead, roster, alerts)
-        peloton_rate = settled_trend(peloton.id)
-        if peloton_rate is None:
-            return
+        ahead = groups[: groups.index(main)]
+        main_rate = settled_trend(main.id)
+        rates = {
+            g.id: main_rate - rate
+            for g in ahead
+            if main_rate is not None and (rate := settled_trend(g.id)) is not None
+        }
+        self._break_alerts(t, main, ahead, rates, roster, alerts)
         for group in ahead:
             # Groups behind the peloton are pieces of a strung-out bunch more often than not;
             # those that matter are the time limit's business.
-            rate = settled_trend(group.id)
-            if rate is not None:
-                self._gap_rate_alert(t, group, peloton, peloton_rate - rate, alerts)
+            if group.id in rates:
+                self._gap_rate_alert(t, group, main, rates[group.id], alerts)
 
     def _gap_rate_alert(
-        self, t: float, group: GroupView, peloton: GroupView, rate: float, alerts: AlertLog
+        self, t: float, group: GroupView, main: GroupView, rate: float, alerts: AlertLog
     ) -> None:
-        """Announce a gap between a group and the peloton that starts to open or close fast.
+        """Announce a gap between a group and the peloton (`main`: or, with none, the leader's
+        group) that starts to open or close fast.
 
         The rate must pass the threshold to count as moving and fall under half of it to count
         as steady again (a band, so a rate hovering at the threshold is announced once), and a
@@ -93,47 +110,90 @@ class GapAlerts:
         alerts.raise_(
             t,
             f"gap_{motion}",
-            f"Gap {motion}: {group.name} {clock(peloton.gap_s - group.gap_s)} on the "
-            f"peloton, {rate_text} s/10 km, {group.km_to_finish:.0f} km to go",
+            f"Gap {motion}: {group.name}{_at(group)} {_clear_of(group, main)}, "
+            f"{rate_text} s/10 km, {group.km_to_finish:.0f} km to go",
             key=f"gap_{motion}:{group.id}",
         )
 
     def _break_alerts(
         self,
         t: float,
-        peloton: GroupView,
+        main: GroupView,
         ahead: list[GroupView],
+        rates: dict[str, float],
         roster: Roster,
         alerts: AlertLog,
     ) -> None:
-        """A break is announced once it holds a lead; it is caught when most of its riders
-        are back in the peloton for two updates running."""
-        for group in ahead:
-            lead = peloton.gap_s - group.gap_s
-            if self._debounce.update(("break", group.id), lead >= BREAK_MIN_GAP_S):
-                alerts.raise_once(
-                    t,
-                    "break_formed",
-                    f"Break: {roster.names(group.riders)} at +{clock(lead)} on the peloton, "
-                    f"{group.km_to_finish:.1f} km to go",
-                    key=f"break_formed:{group.id}",
-                )
-                self._breaks[group.id] = frozenset(group.riders)
-        in_peloton = set(peloton.riders)
-        away = {g.id for g in ahead}
-        for gid, riders in list(self._breaks.items()):
-            back = len(riders & in_peloton) * 2 > len(riders)
-            if self._debounce.update(("caught", gid), gid not in away and back):
+        """A break is announced once it holds a lead, unless its riders are mostly those of a
+        break already announced (a break splitting or coming together again), its gap is
+        closing fast (riders being caught), it is as big as half the main group, or it is a
+        piece of the main group's bunch. Riders of a break are caught when more of them are in
+        the main group than still away, for two updates running: those in it are named, and
+        those still away stay the break."""
+        away = {b for g in ahead for b in g.riders}
+        in_main = set(main.riders)
+        for key, riders in list(self._breaks.items()):
+            caught = riders & in_main
+            still = riders & away
+            if self._debounce.update(("caught", key), len(caught) > len(still)):
+                by = "" if main.kind == "peloton" else f" by the {main.name.lower()}"
+                rest = f"; {self._names(still, ahead, roster)} still away" if still else ""
                 alerts.raise_(
                     t,
                     "break_caught",
-                    f"{roster.names(sorted(riders))} caught at {peloton.km_to_finish:.1f} km to go",
+                    f"{roster.names(sorted(caught, key=main.riders.index), NAMED_IN_ALERT)} "
+                    f"caught at {main.km_to_finish:.1f} km to go{by}{rest}",
                     "warning",
-                    key=f"break_caught:{gid}",
+                    key=f"break_caught:{key}",
                 )
-                del self._breaks[gid]
-            elif gid not in away and not back and not riders & {b for g in ahead for b in g.riders}:
-                del self._breaks[gid]  # Its riders fell behind the peloton: nothing to announce.
+                riders = still
+            else:
+                # Riders fallen behind the main group (or out of the feed) leave the break.
+                riders = caught | still
+            if riders:
+                self._breaks[key] = frozenset(riders)
+            else:
+                del self._breaks[key]
+        announced = set().union(*self._breaks.values())
+        limit = self.settings.gaps.gap_alert_s_per_10km
+        # Pieces of the main group's own bunch ahead of it (a bunch splitting on a climb, the
+        # name kept by its rear piece) are not breaks: a break is clear of the whole bunch.
+        front = len(ahead)
+        behind = main
+        while front > 0 and behind.gap_s - ahead[front - 1].gap_s <= BUNCH_SPLIT_S:
+            front -= 1
+            behind = ahead[front]
+        for group in ahead[:front]:
+            lead = main.gap_s - group.gap_s
+            known = sum(b in announced for b in group.riders)
+            new = known * 2 <= group.size
+            # As many riders as half the main group: the field splitting, not a break.
+            split = group.size * BREAK_SHARE_MAX >= main.size
+            closing = rates.get(group.id, 0.0) <= -limit
+            if self._debounce.update(
+                ("break", group.id), lead >= BREAK_MIN_GAP_S and new and not closing and not split
+            ):
+                alerts.raise_once(
+                    t,
+                    "break_formed",
+                    f"Break: {roster.names(group.riders, NAMED_IN_ALERT)}{_at(group)}, "
+                    f"{_clear_of(group, main)}, {group.km_to_finish:.1f} km to go",
+                    key=f"break_formed:{group.id}",
+                )
+                riders = frozenset(group.riders)
+                for key, before in list(self._breaks.items()):
+                    if before - riders:
+                        self._breaks[key] = before - riders
+                    else:
+                        del self._breaks[key]
+                self._breaks[group.id] = riders
+                announced |= riders
+
+    @staticmethod
+    def _names(riders: AbstractSet[Bib], ahead: list[GroupView], roster: Roster) -> str:
+        """`riders` named in road order."""
+        order = [b for g in ahead for b in g.riders if b in riders]
+        return roster.names(order, NAMED_IN_ALERT)
 
     def _marked_alerts(
         self, t: float, groups: list[GroupView], roster: Roster, alerts: AlertLog
@@ -152,9 +212,20 @@ class GapAlerts:
                         t,
                         "rider_dropped",
                         f"{roster.name(bib)} dropped from the {ahead.name.lower()}, "
-                        f"{clock(group.gap_s - ahead.gap_s)} behind",
+                        f"{clock(group.gap_s - ahead.gap_s)} behind it "
+                        f"({signed_clock(group.gap_s)})",
                         "warning",
                         key=f"rider_dropped:{bib}",
                     )
             if not dropped:
                 self._rider_group[bib] = (group.id, index)
+
+
+def _at(group: GroupView) -> str:
+    """ " (+1:05)", the group's gap as the table shows it; nothing for the head of the race."""
+    return "" if group.kind == "head" else f" ({signed_clock(group.gap_s)})"
+
+
+def _clear_of(group: GroupView, main: GroupView) -> str:
+    """ "1:05 clear of the peloton": the group's lead on the main group."""
+    return f"{clock(main.gap_s - group.gap_s)} clear of the {main.name.lower()}"

@@ -12,11 +12,11 @@ from statistics import median
 
 from race.frame import Frame
 from race.gaps.alerts import GapAlerts
-from race.gaps.groups import name_finished, name_groups, split_by_gap
+from race.gaps.groups import GroupNames, climbing, name_finished, road_roles, split_by_gap
 from race.gaps.lineage import GroupLineage, Lineage
 from race.gaps.notables import Notables
 from race.gaps.trends import GapHistory, Trend, project_catch
-from race.models import Bib
+from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import GroupView, Roster
 from race.tracking.field import Field
@@ -34,6 +34,7 @@ class GapsTracker:
         self.settings = settings
         self.notables = Notables(settings.team)
         self._lineage = GroupLineage()
+        self._names = GroupNames()
         self._alerts = GapAlerts(settings)
         self._histories: dict[str, GapHistory] = {}
         self._peloton_id: str | None = None
@@ -72,7 +73,7 @@ class GapsTracker:
     def update(self, frame: Frame, field: Field) -> tuple[list[GroupView], Lineage]:
         """The groups of this update, front to back, and where each comes from; the gap alerts
         are raised once per instant (a partial or repeated frame is not a new observation)."""
-        groups, lineage = self._groups(frame.t, frame.finished, frame.road, field)
+        groups, lineage = self._groups(frame.t, frame.stage, frame.finished, frame.road, field)
         if frame.t != self._alerts_t:
             self._alerts_t = frame.t
             self._alerts.update(
@@ -81,7 +82,12 @@ class GapsTracker:
         return groups, lineage
 
     def _groups(
-        self, t: float, finished: list[Placed], road: list[Placed], field: Field
+        self,
+        t: float,
+        stage: Stage | None,
+        finished: list[Placed],
+        road: list[Placed],
+        field: Field,
     ) -> tuple[list[GroupView], Lineage]:
         threshold = self.settings.stage.split_threshold_s
         placed = finished + road
@@ -95,15 +101,25 @@ class GapsTracker:
         members = [frozenset(run_bibs) for run_bibs in bibs]
         ids, lineage = self._lineage.update(members)
         winner_alone = bool(runs) and n_finished > 0 and len(runs[0]) == 1
-        road_ids = ids[len(runs) - len(runs_road) :]
-        names = name_finished(len(runs) - len(runs_road), winner_alone) + name_groups(
+        n_finished_groups = len(runs) - len(runs_road)
+        road_ids = ids[n_finished_groups:]
+        road_members = members[n_finished_groups:]
+        leader = _leader(field)
+        head_finished = field.winner is not None
+        roles = road_roles(
             [len(run) for run in runs_road],
-            head_finished=field.winner is not None,
+            [road[run.start][0] for run in runs_road],
+            climbs=climbing(stage),
             finished=n_finished,
+            head_finished=head_finished,
             peloton_before=road_ids.index(self._peloton_id)
             if self._peloton_id in road_ids
             else None,
-            gaps=[road[run.start][0] for run in runs_road],
+            leader=next((i for i, m in enumerate(road_members) if leader in m), None),
+        )
+        road_names = self._names.name(road_ids, roles, head_finished=head_finished)
+        names = name_finished(n_finished_groups, winner_alone) + list(
+            zip(roles.kinds, road_names, strict=True)
         )
         self._peloton_id = next(
             (gid for gid, (kind, _) in zip(ids, names, strict=True) if kind == "peloton"), None
@@ -173,3 +189,11 @@ class GapsTracker:
         for gid in list(self._histories):
             if gid not in lineage.members:
                 del self._histories[gid]
+
+
+def _leader(field: Field) -> Bib | None:
+    """The race leader: the rider seen in the leader's (yellow) jersey."""
+    return next(
+        (b for b in field.jersey_wearers if (r := field.riders.get(b)) and r.jersey == "yellow"),
+        None,
+    )

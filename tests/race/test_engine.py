@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from race.engine import Race
-from race.gaps.groups import name_finished, name_groups
 from race.gaps.lineage import GroupIdentity
 from race.gaps.settings import GapsSettings
 from race.gaps.trends import GapHistory, project_catch
@@ -22,6 +21,7 @@ from race.models import RiderFix, Telemetry
 from race.settings import EngineSettings, StageSettings, TeamSettings
 from race.situation import Situation
 from race.tracking.trajectory import Trajectory
+from race.wording import clock, signed_clock
 from tests.support.frames import (
     DISTANCE,
     T0,
@@ -321,50 +321,6 @@ def test_group_ids_follow_the_riders() -> None:
     assert third == [first[1], second[2]]
 
 
-def test_names_from_head_to_grupetto() -> None:
-    assert name_groups([2, 3, 150, 10, 2]) == [
-        ("head", "Head of race"),
-        ("chase", "Chase"),
-        ("peloton", "Peloton"),
-        ("grupetto", "Grupetto"),
-        ("dropped", "Dropped"),
-    ]
-    assert [name for _, name in name_groups([1, 1, 120])] == ["Head of race", "Chase", "Peloton"]
-    assert [name for _, name in name_groups([1, 1, 1, 120])] == [
-        "Head of race",
-        "Chase 1",
-        "Chase 2",
-        "Peloton",
-    ]
-    # A mountain stage: the favourites' group behind the peloton is bigger than the grupetto,
-    # which is the last sizeable group on the road.
-    assert [name for _, name in name_groups([6, 30, 65, 3, 40, 2])] == [
-        "Head of race",
-        "Peloton",
-        "Group 3",
-        "Dropped",
-        "Grupetto",
-        "Dropped",
-    ]
-    # After the finish: no head or chase on the road; a big group is the peloton only if it
-    # holds more riders than have finished; the last sizeable one is still the grupetto (its
-    # name carries on through the time-limit countdown).
-    assert [k for k, _ in name_groups([22, 2], head_finished=True, finished=130)] == [
-        "grupetto",
-        "group",
-    ]
-    assert [k for k, _ in name_groups([5, 2], head_finished=True, finished=150)] == [
-        "group",
-        "group",
-    ]
-    assert name_groups([120], head_finished=True, finished=40) == [("peloton", "Peloton")]
-    assert name_finished(3, winner_alone=True) == [
-        ("head", "Winner"),
-        ("group", "Finished"),
-        ("group", "Finished"),
-    ]
-
-
 def test_notable_riders_of_a_group() -> None:
     race = Race(engine_settings(team=TeamSettings(code="AAA", marked=(4,))))
     race.apply(start_list())
@@ -443,6 +399,54 @@ def test_break_formed_and_caught_are_announced_once() -> None:
     assert "F. R1" in formed[0].text
     assert len(caught) == 1
     assert "km to go" in caught[0].text
+
+
+def test_caught_names_only_the_riders_in_the_catching_group() -> None:
+    """A break of three splits: two are caught while the third stays away. The catch names the
+    two, says who is still away, and the third is announced caught only when he is."""
+    race = new_race()
+    bunch = {b: (101.0, 50.0) for b in range(4, 30)}
+    riders = {1: (100.0, 46.0), 2: (100.0, 40.0), 3: (100.0, 40.0)} | bunch
+    caught_in: list[tuple[str, set[int]]] = []
+    for t, kms in steady(0, 1300, 6, riders):
+        situation = race.apply(frame(t, kms, speed_kmh={b: 45.0 for b in kms}))
+        for alert in situation.alerts[len(situation.alerts) - situation.new_alerts :]:
+            if alert.kind == "break_caught":
+                peloton = next(g for g in situation.groups if g.kind == "peloton")
+                caught_in.append((alert.text, set(peloton.riders)))
+    formed = [a for a in situation.alerts if a.kind == "break_formed"]
+    assert len(formed) == 1  # the break splitting is not a new break
+    assert [text.split(" caught at ")[0] for text, _ in caught_in] == ["F. R2, F. R3", "F. R1"]
+    first, in_peloton = caught_in[0]
+    assert first.endswith("; F. R1 still away")
+    assert {2, 3} <= in_peloton
+    assert 1 not in in_peloton
+    assert 1 in caught_in[1][1]
+
+
+def test_alert_gaps_are_the_tables_or_say_what_they_are() -> None:
+    race = new_race()
+    riders = {1: (100.0, 45.0), 2: (100.5, 45.0)} | {b: (101.5, 45.0) for b in range(3, 30)}
+    situation = race.situation
+    said: dict[str, tuple[str, Situation]] = {}
+    for t, kms in steady(0, 120, 6, riders):
+        situation = race.apply(frame(t, kms, speed_kmh={b: 45.0 for b in kms}))
+        for alert in situation.alerts[len(situation.alerts) - situation.new_alerts :]:
+            said[alert.text.split(" (")[0].split(",")[0]] = (alert.text, situation)
+    head_text, at_head = said["Break: F. R1"]
+    # The head's lead on the peloton is the peloton's gap in the table, said in words.
+    peloton = at_head.groups[2]
+    assert peloton.kind == "peloton"
+    assert head_text.startswith(f"Break: F. R1, {clock(peloton.gap_s)} clear of the peloton")
+    # A break behind the head: its table gap, signed, then its lead in words.
+    chase_text, at_chase = said["Break: F. R2"]
+    chase, peloton = at_chase.groups[1], at_chase.groups[2]
+    assert chase.kind == "chase"
+    assert chase_text.startswith(
+        f"Break: F. R2 ({signed_clock(chase.gap_s)}), "
+        f"{clock(peloton.gap_s - chase.gap_s)} clear of the peloton"
+    )
+    assert not any("on the peloton" in a.text for a in situation.alerts)
 
 
 def test_gap_closing_is_announced_on_a_settled_trend() -> None:
