@@ -106,6 +106,8 @@ class LimitRider(View):
     after that fix); None while he is placed."""
     finished: bool = False
     """He has crossed the line: his status is final."""
+    watched: bool = False
+    """Named to watch (configured, or a sprinter)."""
 
 
 class TimeLimit(View):

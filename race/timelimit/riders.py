@@ -96,12 +96,12 @@ class RiderStatuses:
             for bib in group.riders:
                 rider = riders.get(bib)
                 if rider is not None and (rider.status != "safe" or bib in watched):
-                    out.append(self._view(bib, rider))
-        out.extend(self._view(bib, riders[bib]) for bib in self._missing)
+                    out.append(self._view(bib, rider, bib in watched))
+        out.extend(self._view(bib, riders[bib], bib in watched) for bib in self._missing)
         return out
 
     @staticmethod
-    def _view(bib: Bib, rider: _Rider) -> LimitRider:
+    def _view(bib: Bib, rider: _Rider, watched: bool) -> LimitRider:
         missing = rider.group_id is None and not rider.finished
         return LimitRider(
             bib=bib,
@@ -110,6 +110,7 @@ class RiderStatuses:
             group_id=rider.group_id,
             missing_since_t=rider.seen_t if missing else None,
             finished=rider.finished,
+            watched=watched,
         )
 
 

@@ -21,7 +21,7 @@ from race.frame import Frame
 from race.gaps.lineage import Lineage
 from race.models import Bib, ProfilePoint, Rider, Stage, StageType
 from race.settings import EngineSettings, StageSettings, TeamSettings
-from race.situation import GroupKind, GroupView, Roster, TimeLimit
+from race.situation import GroupKind, GroupView, LimitStatus, Roster, TimeLimit
 from race.timelimit.forecast import Load, Terrain, forecast_winner_time, speed_factor
 from race.timelimit.losses import DEGENKOLB_S_PER_PCT_KM, LossModel
 from race.timelimit.rules import RuleSet, cut_seconds, parse_rule_set
@@ -683,7 +683,7 @@ def test_finish_alerts_once_per_group_as_it_was_on_the_road() -> None:
     ]
 
 
-def split_statuses(split_margin: float) -> list[str]:
+def split_statuses(split_margin: float) -> list[LimitStatus]:
     """The statuses of a group split from a tight grupetto, with that margin from its first
     frame, every 250 m."""
     race = Race(the_stage=stage((100, 0)))
