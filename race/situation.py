@@ -91,6 +91,26 @@ class LimitGroup(View):
     """How the projection was made, e.g. "+4:10 to come: climbs 48 s/km, descents −3 s/km"."""
 
 
+class LimitRider(View):
+    """One rider against the cut. His status is the worst of the groups he rode in over the
+    last km of his road (`race.timelimit.riders`): joining a safer group does not make him safe
+    at once. A rider the feed has lost keeps his last status."""
+
+    bib: Bib
+    status: LimitStatus
+    margin_s: float | None = None
+    """His group's margin now; None when unknown (he is missing from the feed)."""
+    group_id: str | None = None
+    """His group now; None when he is missing from the feed."""
+    missing_since_t: float | None = None
+    """His last fix (UNIX s), once the engine no longer places him (`[gaps] hold_missing_s`
+    after that fix); None while he is placed."""
+    finished: bool = False
+    """He has crossed the line: his status is final."""
+    watched: bool = False
+    """Named to watch (configured, or a sprinter)."""
+
+
 class TimeLimit(View):
     rules: str = ""
     """Name of the rule set, e.g. "Tour de France"."""
@@ -114,6 +134,13 @@ class TimeLimit(View):
     """The class was assumed from the stage type: neither the feed nor the config gave one."""
     reinstated: tuple[Bib, ...] = ()
     """Riders outside the limit whom the jury reinstated (configured): not in `finished_outside`."""
+    riders: tuple[LimitRider, ...] = ()
+    """The riders that matter against the cut: those whose status is not safe, those missing
+    from the feed and the watched ones; in road order, then the missing ones. A rider behind
+    the head who is not listed is safe."""
+    watch_all: bool = False
+    """Neither the feed nor the configuration names a sprinter: every rider behind the head is
+    watched, and the alerts name the riders."""
 
 
 class TrainRider(View):

@@ -1,5 +1,6 @@
-"""What the time limit makes race radio say: a watched rider's group getting tight, in danger or
-outside (at once) or better (once it has held), and each watched rider's finish."""
+"""What the time limit makes race radio say: a watched rider's status getting tight, in danger
+or outside (at once) or better (once it has held over his road: `race.timelimit.riders`), and
+each watched rider's finish. When nobody is named to watch, every rider behind the head is."""
 
 from __future__ import annotations
 
@@ -8,25 +9,20 @@ from collections.abc import Callable, Sequence
 from race.alerts import AlertLog
 from race.models import Bib
 from race.situation import AlertLevel, GroupView, LimitGroup, LimitStatus, Roster
+from race.timelimit.riders import RiderStatuses
 from race.timelimit.status import SEVERITY
 from race.wording import clock
-
-ANNOUNCE_BETTER_AFTER_KM = 3.0
-"""A watched rider's status is announced at once when it gets worse, but when it gets better
-only once it has stayed better over this much of his road. Riders go in and out of the back
-of a bunch, and of the groups it sheds, every few hundred metres (on the real stage 5
-recording, within 1 km), and a margin drifts back and forth across a threshold: each time
-the news would be good, then bad again. The all-clear can wait a few minutes; a warning
-cannot."""
 
 
 class LimitAlerts:
     """The alerts of one stage, and what they remember (a new stage starts anew)."""
 
-    def __init__(self, roster: Roster, watched: list[Bib]) -> None:
+    def __init__(self, roster: Roster, watched: list[Bib], watch_all: bool = False) -> None:
         self._roster = roster
         self._watched = watched
         """Watched riders, my team first."""
+        self._watch_all = watch_all
+        """Nobody is named: every rider behind the head is watched."""
         self._road_group: dict[Bib, str] = {}
         """Once the winner has finished: each rider's group while he was on the road (his last
         one once he has finished)."""
@@ -34,9 +30,6 @@ class LimitAlerts:
         """Road groups whose first riders have crossed the line."""
         self._rider_status: dict[Bib, LimitStatus] = {}
         """Each watched rider's status as last announced."""
-        self._better_since: dict[Bib, float] = {}
-        """Watched riders whose status is better than announced: where it got better (his
-        group's km to go)."""
         self._finished: set[Bib] = set()
         """Watched riders whose finish has been handled."""
         self._announced_groups: set[str] = set()
@@ -44,8 +37,8 @@ class LimitAlerts:
         self._announced_inside: set[Bib] = set()
         """Watched riders named in such an announcement while still a few metres from the line."""
 
-    def set_roster(self, roster: Roster, watched: list[Bib]) -> None:
-        self._roster, self._watched = roster, watched
+    def set_roster(self, roster: Roster, watched: list[Bib], watch_all: bool = False) -> None:
+        self._roster, self._watched, self._watch_all = roster, watched, watch_all
 
     def follow_road_groups(self, groups: Sequence[GroupView]) -> None:
         """Once the winner has finished: a group crossing the line stays one group for its
@@ -67,33 +60,25 @@ class LimitAlerts:
         groups: Sequence[GroupView],
         limit_groups: Sequence[LimitGroup],
         alerts: AlertLog,
-        provisional: Callable[[str], bool],
+        riders: RiderStatuses,
+        worsening: Callable[[str], bool],
     ) -> None:
-        """One alert per group whose watched riders change status, once per transition: a
-        worse status at once, a better one once it has held (`ANNOUNCE_BETTER_AFTER_KM`)."""
-        announced, better_since = self._rider_status, self._better_since
+        """One alert per group whose watched riders change status, once per transition. A
+        rider's status already holds a better one back until it has held over his road; a
+        group `worsening` past two thresholds at once is announced once, at the last."""
+        announced = self._rider_status
         for group, limit in zip(groups, limit_groups, strict=True):
-            if group.finished:
+            if group.finished or worsening(group.id):
                 continue
-            moved: dict[LimitStatus, list[Bib]] = {}
-            for bib in limit.watched:
+            moved: dict[tuple[LimitStatus, LimitStatus], list[Bib]] = {}
+            for bib in group.riders if self._watch_all else limit.watched:
+                status = riders.status(bib) or limit.status
                 before = announced.get(bib, "safe")
-                if before == limit.status:
-                    better_since.pop(bib, None)
-                    continue
-                if SEVERITY[limit.status] < SEVERITY[before]:
-                    if provisional(group.id):
-                        # The status its riders came with, not what its margin shows.
-                        better_since.pop(bib, None)
-                        continue
-                    since = better_since.setdefault(bib, group.km_to_finish)
-                    if since - group.km_to_finish < ANNOUNCE_BETTER_AFTER_KM:
-                        continue
-                better_since.pop(bib, None)
-                moved.setdefault(before, []).append(bib)
-                announced[bib] = limit.status
-            for before, bibs in moved.items():
-                self._raise_transition(t, group, limit, before, bibs, alerts)
+                if before != status:
+                    moved.setdefault((before, status), []).append(bib)
+                    announced[bib] = status
+            for (before, status), bibs in moved.items():
+                self._raise_transition(t, group, limit, before, status, bibs, alerts)
 
     def _raise_transition(
         self,
@@ -101,10 +86,10 @@ class LimitAlerts:
         group: GroupView,
         limit: LimitGroup,
         before: LimitStatus,
+        status: LimitStatus,
         bibs: list[Bib],
         alerts: AlertLog,
     ) -> None:
-        status = limit.status
         who = f"{group.name} ({self._names(bibs)})"
         if limit.countdown_s is not None and limit.countdown_s < 0:
             where = "the limit has passed"
@@ -140,37 +125,59 @@ class LimitAlerts:
         for group, limit in zip(groups, limit_groups, strict=True):
             if not group.finished:
                 continue
-            for bib in limit.watched:
+            for bib in self._finishing(group, limit):
                 if bib in self._finished:
                     continue
                 self._finished.add(bib)
                 self._rider_status[bib] = limit.status
-                self._better_since.pop(bib, None)
                 road = self._road_group.get(bib, group.id)
                 arrivals.setdefault(road, []).append((bib, limit.margin_s))
-        on_road = {b for g in groups if not g.finished for b in g.riders}
+        road_order = [b for g in groups if not g.finished for b in g.riders]
+        on_road = set(road_order)
         for road, arrived in arrivals.items():
             inside = [(b, m) for b, m in arrived if m >= 0 and b not in self._announced_inside]
             if inside and road not in self._announced_groups:
                 self._announced_groups.add(road)
                 coming = [
-                    b for b in self._watched if b in on_road and self._road_group.get(b) == road
+                    b
+                    for b in (road_order if self._watch_all else self._watched)
+                    if self._road_group.get(b) == road and self._followed(b) and b in on_road
                 ]
                 self._announced_inside.update(coming)
                 named = {b for b, _ in inside} | set(coming)
-                bibs = [b for b in self._watched if b in named]  # my team first
+                bibs = self._in_order(named)
                 margin = min(m for _, m in inside)
                 text = f"{self._names(bibs)} in, {clock(margin)} inside the time limit"
                 alerts.raise_(t, "time_limit_finish", text, "info", key=f"time_limit_in:{road}")
             outside = [(b, m) for b, m in arrived if m < 0]
             if outside:
-                late_ones = {b for b, _ in outside}
-                bibs = [b for b in self._watched if b in late_ones]
+                bibs = self._in_order({b for b, _ in outside})
                 late = clock(-max(m for _, m in outside))
                 text = f"{self._names(bibs)} finish {late} OUTSIDE the time limit"
                 alerts.raise_(
                     t, "time_limit_finish", text, "critical", key=f"time_limit_out:{bibs[0]}"
                 )
+
+    def _finishing(self, group: GroupView, limit: LimitGroup) -> Sequence[Bib]:
+        """Whose finish is announced: the watched riders; when nobody is named, the riders
+        whose status was announced as not safe, and those who finish outside."""
+        if not self._watch_all:
+            return limit.watched
+        if limit.margin_s < 0:
+            return group.riders
+        return [b for b in group.riders if self._followed(b)]
+
+    def _followed(self, bib: Bib) -> bool:
+        """Named to watch, or (nobody named) announced as not safe."""
+        if self._watch_all:
+            return self._rider_status.get(bib, "safe") != "safe"
+        return True
+
+    def _in_order(self, bibs: set[Bib]) -> list[Bib]:
+        """The watched riders' order (my team first); by bib when nobody is named."""
+        if self._watch_all:
+            return sorted(bibs)
+        return [b for b in self._watched if b in bibs]
 
     def _names(self, bibs: Sequence[Bib]) -> str:
         return self._roster.names(bibs, limit=3)

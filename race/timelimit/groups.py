@@ -15,8 +15,11 @@ from race.timelimit.losses import DEGENKOLB_S_PER_PCT_KM, DESCENT_REGAIN_S_PER_P
 from race.wording import clock, signed_clock
 
 PROVISIONAL_KM = 5.0
-"""A new group keeps the status of the group its riders came from until it has ridden this
-much road of its own: before that its projection rests on rules of thumb, not on its pace."""
+"""A new group is a split, not yet a group of its own, until it has ridden this much road: it
+keeps a better status than the one its riders came with only after that, and it is expected to
+ride at their group's pace until it shows its own (a split off the back of a bunch closes as
+often as not, on the real stage 5 recording within a few km); after that, where it rides says
+which rules of thumb apply (`behind_the_race`)."""
 MIN_STRETCH_KM = 0.25
 """A group's gap change is learned over stretches of at least this much road."""
 MAX_LOSS_S_PER_KM = 200.0
@@ -50,6 +53,8 @@ class GroupState:
     """Road this group has been learned on since it formed (not counting what it inherited)."""
     inherited: bool = False
     """The group formed from others and took their status: held for `PROVISIONAL_KM`."""
+    parent_pace: tuple[float, float, float] | None = None
+    """While provisional, the losses its riders' group showed: its prior, its own pace aside."""
     pending: LimitStatus | None = None
     pending_count: int = 0
     seen: int = 0
@@ -73,6 +78,8 @@ class GroupLearner:
         self.groups: dict[str, GroupState] = {}
         self._previous_status: dict[str, LimitStatus | None] = {}
         """Each group's status at the last update, before it was settled."""
+        self._previous_pace: dict[str, tuple[float, float, float]] = {}
+        """Each group's learned losses at the last update."""
         self._updates = 0
 
     def set_road(self, distance_km: float, terrain: Terrain) -> None:
@@ -88,7 +95,7 @@ class GroupLearner:
         as `lineage` says), with the gap change since the last update learned. Without a
         lineage (a time trial: one rider per row) every group is its own."""
         self._updates += 1
-        peloton = next((i for i, g in enumerate(groups) if g.kind == "peloton"), None)
+        dropped = behind_the_race(groups)
         states: dict[str, GroupState] = {}
         for index, group in enumerate(groups):
             riders = frozenset(group.riders)
@@ -104,22 +111,21 @@ class GroupLearner:
             state.riders = riders
             self.groups[group.id] = state
             state.seen = self._updates
-            dropped = group.kind in ("grupetto", "dropped") or (
-                peloton is not None and index > peloton
-            )
             # A group already dropped climbs slower than the head and regains a little on the
             # descents: rules of thumb are its prior. Groups at the front assume nothing.
-            state.model.prior = (
-                (DEGENKOLB_S_PER_PCT_KM, 0.0, DESCENT_REGAIN_S_PER_PCT_KM)
-                if dropped
-                else (0.0, 0.0, 0.0)
-            )
+            if state.provisional and state.parent_pace is not None:
+                state.model.prior = state.parent_pace
+            elif dropped[index]:
+                state.model.prior = (DEGENKOLB_S_PER_PCT_KM, 0.0, DESCENT_REGAIN_S_PER_PCT_KM)
+            else:
+                state.model.prior = (0.0, 0.0, 0.0)
             if not group.finished:
                 self._learn(state, group, road_gaps[group.id])
             states[group.id] = state
         # The statuses as they were before this update settles them: what a group formed at
         # the next update inherits.
         self._previous_status = {gid: s.status for gid, s in states.items()}
+        self._previous_pace = {gid: s.model.coefficients() for gid, s in states.items()}
         stale = [g for g, s in self.groups.items() if self._updates - s.seen > FORGET_GROUP_AFTER]
         for gid in stale:
             del self.groups[gid]
@@ -127,11 +133,15 @@ class GroupLearner:
 
     def _inherit(self, riders: frozenset[Bib], parent: str | None) -> GroupState:
         """A new group takes the status of the group most of its riders were in (its parent),
-        not its pace: a group forms because its riders ride at another pace (dropped, away)."""
+        and its pace as a prior only: a group forms because its riders ride at another pace
+        (dropped, away), which its own gaps show within a few km."""
         status = self._previous_status.get(parent) if parent is not None else None
-        if status is None:
+        if status is None or parent is None:
             return GroupState(model=LossModel(), riders=riders)
-        return GroupState(model=LossModel(), status=status, inherited=True, riders=riders)
+        pace = self._previous_pace.get(parent)
+        return GroupState(
+            model=LossModel(), status=status, inherited=True, parent_pace=pace, riders=riders
+        )
 
     def _learn(self, state: GroupState, group: GroupView, gap: float) -> None:
         """Learn the group's gap change (`gap`: on the head's road) since its stretch began."""
@@ -185,6 +195,30 @@ class GroupLearner:
         if road.descent > 0:
             parts.append(f"descents {b * 4.0:+.0f} s/km at −6 %")
         return projected, " · ".join(parts), spread
+
+
+def behind_the_race(groups: Sequence[GroupView]) -> list[bool]:
+    """Which groups (front to back) have been dropped: those behind the main field (the
+    largest group, the front-most of equals), and those with at least half of the riders ahead.
+
+    Found from where the riders are, not from the groups' names: a name is a label for the
+    screen, and it can be wrong (a 145-rider main field once named "Grupetto" got a
+    sprinter's minute per km of climb as its prior). Behind the
+    main field is dropped by definition. Half the riders ahead is the mountains' case, where
+    the field has broken up and the largest group can be the grupetto itself, behind the
+    leaders' groups. A main field with only a break ahead is never dropped, whatever its size.
+    """
+    if not groups:
+        return []
+    sizes = [len(g.riders) for g in groups]
+    main = max(range(len(groups)), key=lambda i: (sizes[i], -i))
+    total = sum(sizes)
+    out: list[bool] = []
+    ahead = 0
+    for index, size in enumerate(sizes):
+        out.append(index > main or 2 * ahead >= total)
+        ahead += size
+    return out
 
 
 def road_gaps(

@@ -14,7 +14,8 @@ class TimeLimitSettings(Settings):
     danger_margin_s: float = Field(default=120.0, gt=0)
     """Below this it is `danger`; below zero, `outside`."""
     watch: tuple[Bib, ...] = ()
-    """Riders watched against the limit; empty: each team's sprinter."""
+    """Riders watched against the limit; empty: each team's sprinter (roles from the feed, or
+    the lead-out trains' sprinters), and when nobody is named, every rider behind the head."""
     status_band_s: float = Field(default=15.0, ge=0, le=120)
     """A status gets better only once the margin clears its threshold by this many seconds, so
     a margin hovering at a threshold does not flap between two statuses."""

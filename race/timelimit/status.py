@@ -2,7 +2,8 @@
 
 A directeur sportif must never be told "safe" falsely, nor be spammed: a status gets worse as
 soon as the projection says so (seen in `STATUS_FRAMES` frames), better only with a margin to
-spare: `status_band_s` and the projection's own uncertainty (`UNCERTAIN_SHARE`).
+spare: `status_band_s` and the projection's own uncertainty (`UNCERTAIN_SHARE`). Whatever the
+hysteresis holds, a status is never more than one step better than its margin (`settle`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ and 30 km to go, where the last climb holds what the group's pace so far does no
 crisis, a chase): this share covers nearly all of it. Near the line the spread, and so the
 extra clearance, falls to a few seconds. A worse status needs no such evidence."""
 
-SEVERITY: dict[LimitStatus, int] = {"safe": 0, "tight": 1, "danger": 2, "outside": 3}
+STATUSES: tuple[LimitStatus, ...] = ("safe", "tight", "danger", "outside")
+"""From the best to the worst: a status's index is its severity."""
+SEVERITY: dict[LimitStatus, int] = {status: i for i, status in enumerate(STATUSES)}
 
 
 def status_for(margin: float, tight: float, danger: float) -> LimitStatus:
@@ -46,20 +49,28 @@ def settle(
     limits: TimeLimitSettings,
     forced: LimitStatus | None = None,
 ) -> LimitStatus:
-    """The group's status: worse at once past a threshold (after `STATUS_FRAMES` frames),
-    better only once the margin clears the threshold by `status_band_s` plus the
-    projection's `uncertainty`."""
+    """The group's status: worse past a threshold once seen in `STATUS_FRAMES` frames, better
+    only once the margin clears the threshold by `status_band_s` plus the projection's
+    `uncertainty`.
+
+    While the group is provisional (formed lately, with the status its riders came with) only
+    a better status is held: a worse one counts as for any group. And while a worse status
+    waits for its second frame, the status shown is at most one step better than the margin:
+    the wait hides a margin hovering at one threshold, never a margin past two (a group is
+    never "safe" with a margin in danger or outside, never "tight" outside).
+    """
     tight, danger = limits.tight_margin_s, limits.danger_margin_s
     raw = forced or status_for(margin, tight, danger)
     previous = state.status
     if previous is None:
         state.status = raw
         return raw
-    if forced is None and state.provisional:
-        return previous
     if forced is None and SEVERITY[raw] < SEVERITY[previous]:
-        relaxed = status_for(margin - limits.status_band_s - uncertainty, tight, danger)
-        raw = relaxed if SEVERITY[relaxed] < SEVERITY[previous] else previous
+        if state.provisional:
+            raw = previous
+        else:
+            relaxed = status_for(margin - limits.status_band_s - uncertainty, tight, danger)
+            raw = relaxed if SEVERITY[relaxed] < SEVERITY[previous] else previous
     if raw == previous:
         state.pending, state.pending_count = None, 0
         return previous
@@ -67,8 +78,13 @@ def settle(
         state.pending_count += 1
     else:
         state.pending, state.pending_count = raw, 1
-    if state.pending_count < STATUS_FRAMES:
-        return previous
-    state.status = raw
-    state.pending, state.pending_count = None, 0
-    return raw
+    if state.pending_count >= STATUS_FRAMES:
+        state.status = raw
+        state.pending, state.pending_count = None, 0
+        return raw
+    floor = STATUSES[SEVERITY[raw] - 1] if SEVERITY[raw] > 0 else raw
+    if SEVERITY[previous] < SEVERITY[floor]:
+        # Past two thresholds at once: one step now, the last once it is seen again.
+        state.status = floor
+        return floor
+    return previous

@@ -1,5 +1,6 @@
 """The time limit, live: the day's cut from the rules, each group's projected margin to it,
-the alerts when a watched rider's group gets tight, and the countdown after the winner's finish.
+each rider's status (`race.timelimit.riders`), the alerts when a watched rider's status gets
+worse or better, and the countdown after the winner's finish.
 
 The rules come from a `RuleSet` (race/timelimit/rulesets/*.toml) and the day's percentage from
 `race.timelimit.percentage`. Before the winner finishes, his time is forecast from the head of
@@ -20,8 +21,9 @@ from race.timelimit.alerts import LimitAlerts
 from race.timelimit.forecast import Terrain, forecast_winner_time
 from race.timelimit.groups import GroupLearner, GroupState, road_gaps
 from race.timelimit.percentage import PercentHold, class_label, stage_class_in_force
+from race.timelimit.riders import RiderStatuses
 from race.timelimit.rules import cut_seconds, stage_class
-from race.timelimit.status import UNCERTAIN_SHARE, settle, status_for
+from race.timelimit.status import SEVERITY, UNCERTAIN_SHARE, settle, status_for
 from race.wording import clock
 
 SETTLED_AFTER_KM = 20.0
@@ -37,7 +39,9 @@ class TimeLimitTracker:
         self._roster = Roster()
         self._terrain: Terrain | None = None
         self._watched: list[Bib] = []
+        self._watched_set: frozenset[Bib] = frozenset()
         self._learner = GroupLearner()
+        self._riders = RiderStatuses()
         self._alerts = LimitAlerts(self._roster, self._watched)
         self._hold = PercentHold(settings.stage.itt_percent)
 
@@ -49,6 +53,7 @@ class TimeLimitTracker:
         ):
             # Another stage: nothing learned on this one applies.
             self._learner = GroupLearner()
+            self._riders = RiderStatuses()
             self._alerts = LimitAlerts(roster, [])
             self._hold = PercentHold(self.settings.stage.itt_percent)
         self._stage = stage
@@ -56,7 +61,8 @@ class TimeLimitTracker:
         self._terrain = terrain
         self._learner.set_road(stage.distance_km, terrain)
         self._watched = self._watch_list()
-        self._alerts.set_roster(roster, self._watched)
+        self._watched_set = frozenset(self._watched)
+        self._alerts.set_roster(roster, self._watched, self.watch_all)
 
     def forecast_winner_time(self, race_time_s: float, head_km: float) -> float | None:
         """Forecast of the winner's time from the head of the race's progress."""
@@ -89,7 +95,9 @@ class TimeLimitTracker:
             "category": str(coefficient) if coefficient is not None else None,
             "assumed": assumed,
         }
-        behind = list(groups[1:] if groups and groups[0].gap_s == 0 else groups)
+        head_first = bool(groups) and groups[0].gap_s == 0
+        at_head = groups[0].riders if head_first else ()
+        behind = list(groups[1:] if head_first else groups)
         gaps = road_gaps(t, groups, frame.head_passage)
         # Learn from every frame, whatever else is missing: the losses are the group's own.
         states = self._learner.track(groups, frame.lineage, gaps)
@@ -136,8 +144,10 @@ class TimeLimitTracker:
             )
             for group in behind
         ]
+        fixes = {bib: track.t for _, _, bib, track in frame.road}
+        self._riders.update(behind, limit_groups, t, fixes, at_head)
         if settled:
-            self._alerts.transitions(t, behind, limit_groups, alerts, self._provisional)
+            self._alerts.transitions(t, behind, limit_groups, alerts, self._riders, self._worsening)
         self._alerts.finishes(t, behind, limit_groups, alerts)
 
         reinstated = set(self.settings.time_limit.reinstated)
@@ -157,11 +167,20 @@ class TimeLimitTracker:
             groups=tuple(limit_groups),
             finished_outside=tuple(b for _, b in outside if b not in reinstated),
             reinstated=tuple(b for _, b in outside if b in reinstated),
+            riders=tuple(self._riders.views(behind, self._watched_set)),
+            watch_all=self.watch_all,
         )
 
-    def _provisional(self, gid: str) -> bool:
-        """The group formed lately and still shows the status its riders came with."""
-        return self._learner.groups[gid].provisional
+    def _worsening(self, gid: str) -> bool:
+        """The group shows one step of a worse status that waits for its second frame."""
+        state = self._learner.groups[gid]
+        pending, status = state.pending, state.status
+        return pending is not None and status is not None and SEVERITY[pending] > SEVERITY[status]
+
+    @property
+    def watch_all(self) -> bool:
+        """Neither the feed nor the configuration names a sprinter (nor a rider to watch)."""
+        return not self._watched
 
     def _limit_group(
         self,

@@ -21,7 +21,7 @@ from race.frame import Frame
 from race.gaps.lineage import Lineage
 from race.models import Bib, ProfilePoint, Rider, Stage, StageType
 from race.settings import EngineSettings, StageSettings, TeamSettings
-from race.situation import GroupKind, GroupView, Roster, TimeLimit
+from race.situation import GroupKind, GroupView, LimitStatus, Roster, TimeLimit
 from race.timelimit.forecast import Load, Terrain, forecast_winner_time, speed_factor
 from race.timelimit.losses import DEGENKOLB_S_PER_PCT_KM, LossModel
 from race.timelimit.rules import RuleSet, cut_seconds, parse_rule_set
@@ -393,15 +393,17 @@ def test_a_dropped_group_is_expected_to_lose_a_minute_per_km_on_a_big_climb() ->
 
 def test_a_group_that_loses_time_on_a_climb_projects_the_rest_of_it() -> None:
     race = Race()
-    # The head rides the climb far ahead; the group climbs km 40-45 losing 40 s per km
-    # (at 8 %: 6.7 s per %·km), which it keeps losing over the 5 km of climb left.
+    # The head rides the climb far ahead; the group, dropped by the peloton, climbs km 40-45
+    # losing 40 s per km (at 8 %: 6.7 s per %·km), which it keeps losing over the 5 km of
+    # climb left.
     limit = None
     for step in range(0, 101):
         km = 40 + step * 0.05
+        peloton = view("peloton", range(100, 130), 60.0, 100 - km - 2, kind="peloton")
         group = view("grupetto", SPRINTERS, 300 + 40 * (km - 40), 100 - km, kind="grupetto")
-        limit = race.at(80, [group])
+        limit = race.at(80, [peloton, group])
     assert limit is not None
-    projected = limit.groups[0].projected_gap_s
+    projected = limit.groups[1].projected_gap_s
     # Its pace over the 5 km of climb left (200 s), pulled a little toward the rule of thumb
     # (300 s), then the descent's prior: 1 s per %·km regained over 10 km at -6 % (40 s).
     assert 500 + 200 - 40 < projected < 500 + 230 - 40
@@ -681,22 +683,36 @@ def test_finish_alerts_once_per_group_as_it_was_on_the_road() -> None:
     ]
 
 
-def test_a_new_group_keeps_the_status_it_came_with_for_a_few_km() -> None:
+def split_statuses(split_margin: float) -> list[LimitStatus]:
+    """The statuses of a group split from a tight grupetto, with that margin from its first
+    frame, every 250 m."""
     race = Race(the_stage=stage((100, 0)))
     cut = race.at(30, []).cut_s
     assert cut is not None
     for i in range(3):
         race.at(30 + i * 0.1, [view("grupetto", SPRINTERS, cut - 250, 70 - i * 0.1)])
-    # Split from the grupetto: a new group, its margin already in danger on the same frame.
     statuses = []
     for i in range(3, 30):
         km = 70 - i * 0.25
-        split = view("split", SPRINTERS[:1], cut - 60, km)
+        split = view("split", SPRINTERS[:1], cut - split_margin, km)
         rest = view("grupetto", (*SPRINTERS[1:], 9, 10, 12, 13, 14, 15), cut - 250, km)
         statuses.append(race.at(30 + i * 0.25, [rest, split]).groups[1].status)
-    first_danger = statuses.index("danger")
-    assert all(s == "tight" for s in statuses[:first_danger])
-    assert math.isclose(first_danger * 0.25, 5.0, abs_tol=0.6)
+    return statuses
+
+
+def test_a_new_group_keeps_a_better_status_than_it_came_with_only_after_a_few_km() -> None:
+    # Split from the tight grupetto with a safe margin: its projection has no basis yet.
+    statuses = split_statuses(900)
+    first_safe = statuses.index("safe")
+    assert all(s == "tight" for s in statuses[:first_safe])
+    assert math.isclose(first_safe * 0.25, 5.0, abs_tol=0.6)
+
+
+def test_a_new_group_gets_a_worse_status_after_two_frames() -> None:
+    # Split from the tight grupetto already in danger: no waiting for its own pace.
+    assert split_statuses(60)[:3] == ["tight", "danger", "danger"]
+    # Outside from its first frame: one step at once, then the last one.
+    assert split_statuses(-277)[:3] == ["danger", "outside", "outside"]
 
 
 # --- Configuration -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from race.engine import Race
 from race.models import Bib, FeedEvent
 from race.situation import Alert
-from race.timelimit.alerts import ANNOUNCE_BETTER_AFTER_KM
+from race.timelimit.riders import RIDER_MEMORY_KM
 from race.timelimit.settings import TimeLimitSettings
 from tests.support.stages import STAGE_5, engine_settings, needs_stage_5
 
@@ -85,7 +85,7 @@ def test_no_rider_is_told_one_thing_and_then_the_other_within_a_few_km() -> None
             if (
                 before is not None
                 and before.status != now.status
-                and before.km_to_go - now.km_to_go < ANNOUNCE_BETTER_AFTER_KM
+                and before.km_to_go - now.km_to_go < RIDER_MEMORY_KM
             ):
                 reversals.append((name, before, now))
             last[name] = now

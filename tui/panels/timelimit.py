@@ -1,12 +1,15 @@
-"""The time-limit panel: the day's cut, projected live, and each group's margin to it."""
+"""The time-limit panel: the day's cut, projected live, each group's margin to it, and the
+riders whose own status says more than their group's row."""
 
 from __future__ import annotations
 
-from race.situation import LimitGroup, Roster, Situation
+from race.situation import LimitGroup, LimitRider, LimitStatus, Roster, Situation
 from tui.panels import format as fmt
 from tui.panels.lines import Line, Part, line
 
 STATUS_MARKS = {"safe": "✓ safe", "tight": "! tight", "danger": "⚠ DANGER", "outside": "✗ OUTSIDE"}
+RIDER_ROWS = 4
+"""Riders at risk shown one per row; the others are counted on one line."""
 
 
 def time_limit_lines(situation: Situation) -> list[Line]:
@@ -14,7 +17,9 @@ def time_limit_lines(situation: Situation) -> list[Line]:
 
     Groups carrying a watched rider, and groups not safe, get a row each (in road order);
     the other safe groups are counted on one line. After the winner's finish, groups still on
-    the road show their countdown, and riders who finished outside are named.
+    the road show their countdown, and riders who finished outside are named. Riders at
+    risk follow: those carrying a worse status than their group's (they left it lately) and
+    those the feed has lost.
     """
     limit = situation.time_limit
     if not limit.rules:
@@ -34,13 +39,56 @@ def time_limit_lines(situation: Situation) -> list[Line]:
             else f"+{len(quiet)} groups safe, margin {least} or more"
         )
         out.append(line(text, classes={"-muted"}))
+    statuses = {g.id: g.status for g in limit.groups}
+    at_risk = [r for r in limit.riders if _at_risk(r, statuses)]
+    group_names = {g.id: g.name for g in limit.groups}
+    out.extend(
+        limit_rider_line(r, roster, group_names, situation.timezone) for r in at_risk[:RIDER_ROWS]
+    )
+    if len(at_risk) > RIDER_ROWS:
+        more = len(at_risk) - RIDER_ROWS
+        out.append(line(f"+{more} more rider{'s' if more > 1 else ''} at risk", classes={"-muted"}))
     if limit.final and limit.finished_outside:
         names = roster.names(limit.finished_outside, limit=4)
         out.append(line(f"Outside the limit: {names}", classes={"-outside"}))
     if limit.reinstated:
         names = roster.names(limit.reinstated, limit=4)
         out.append(line(f"Outside, reinstated by the jury: {names}", classes={"-muted"}))
+    if limit.watch_all:
+        out.append(
+            line("No sprinter named: every rider behind the head watched", classes={"-muted"})
+        )
     return out
+
+
+def _at_risk(rider: LimitRider, group_status: dict[str, LimitStatus]) -> bool:
+    """A rider whose row says more than his group's: lost by the feed (not safe, or watched),
+    or carrying a worse status than his group's."""
+    if rider.finished:
+        return False
+    if rider.group_id is None:
+        return rider.status != "safe" or rider.watched
+    return group_status.get(rider.group_id, rider.status) != rider.status
+
+
+def limit_rider_line(rider: LimitRider, roster: Roster, groups: dict[str, str], zone: str) -> Line:
+    """ "S. Sprinter  in Peloton    margin 14:20  ⚠ DANGER" (he left a group in danger lately);
+    "S. Sprinter  lost 14:02:10  margin     ?  ⚠ DANGER" (the feed has lost him)."""
+    if rider.group_id is None:
+        where = f"lost {fmt.clock(rider.missing_since_t, zone)}"
+    else:
+        where = f"in {groups.get(rider.group_id, '?')}"
+    if rider.margin_s is None:
+        margin = "margin     ?"
+    else:
+        word = "margin" if rider.margin_s >= 0 else "over  "
+        margin = f"{word} {fmt.gap(rider.margin_s, sign=False):>5}"
+    parts: list[Part] = [
+        (f"{roster.name(rider.bib):<12.12}", "bold"),
+        f" {where:<13.13}  {margin}  ",
+        (f"{STATUS_MARKS[rider.status]:<10}", "bold"),
+    ]
+    return line(*parts, classes={f"-{rider.status}", "-rider"})
 
 
 def limit_group_line(group: LimitGroup, roster: Roster) -> Line:
