@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping
+from itertools import takewhile
 from statistics import median
 
 from race.alerts import AlertLog, Hysteresis
@@ -22,6 +23,7 @@ from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import SUPPORTED, Finale, Roster, SprinterState, Train
 from race.tracking.geometry import RouteLine
+from race.tracking.tracks import Placed
 from race.wording import ordinal
 
 RANK_BAND = 2
@@ -40,6 +42,10 @@ SPRINT_OVER_KM = 0.25
 """In the last 250 m the last man has released his sprinter: no state change is meaningful."""
 ENGAGED: frozenset[SprinterState] = frozenset({"on_wheel", "gap_opening", "boxed"})
 """States that show the sprinter in his train; only such a train can lose the wheel."""
+CONTENTION_S = 10.0
+CONTENTION_S_PER_KM = 6.0
+"""Riders further behind the head than `CONTENTION_S` plus this per km to go are out of the
+sprint for the win: a chasing bunch takes back about a minute per 10 km at best."""
 ENGAGED_FRAMES = 3
 """A train is engaged in the finale once seen together this many frames (~300 m): a sprinter
 who was near a teammate for a moment had no wheel to lose."""
@@ -107,7 +113,7 @@ class LeadoutTracker:
         if frame.winner_t is not None or (head_km is not None and head_km <= SPRINT_OVER_KM):
             return self._shown
         t = frame.t
-        placed = frame.finished + frame.road
+        placed = frame.finished + in_contention(frame.road, head_km)
         watching = head_km is not None and head_km <= self.watch_km
         # Before the lead-out is watched the overview is redrawn only every so often: what it
         # reads is made only if it reads it. When watched it reads them all, every frame.
@@ -117,7 +123,7 @@ class LeadoutTracker:
             t=t,
             head_km=head_km,
             positions=where.made() if watching else where,
-            fresh={bib for _, _, bib, track in frame.road if track.t == t} if watching else (),
+            fresh={bib for _, _, bib, track in placed if track.t == t} if watching else (),
             speeds=speeds.made() if watching else speeds,
             alerts=frame.alerts,
         )
@@ -361,3 +367,14 @@ class LeadoutTracker:
                     "warning",
                     key=f"train_out_of_top:{train.team}",
                 )
+
+
+def in_contention(road: list[Placed], head_km: float | None) -> list[Placed]:
+    """The riders on the road (front to back) close enough to the head to sprint for the win:
+    a group further behind than a chase can close over the road left is not in the sprint, and
+    trains are never drawn from it (a bunch 12 minutes down on a day a small group fights it
+    out)."""
+    if head_km is None:
+        return road
+    reach = CONTENTION_S + CONTENTION_S_PER_KM * head_km
+    return list(takewhile(lambda placed: placed[0] <= reach, road))

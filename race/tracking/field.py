@@ -13,6 +13,7 @@ time, so that gaps after the finish stay referenced to the winner.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 
 from race.models import Bib, RiderFix, Telemetry
@@ -42,6 +43,11 @@ NEAR_OTHERS_KM = 0.1
 """A jump that lands a rider this close to another rider is a resync, not a glitch."""
 SUSPECT_MAX_S = 60.0
 """After this long a suspect rider's reported positions are accepted whatever they say."""
+KEEP_REFERENCE_KM = 0.05
+"""The rider whose road gaps are measured on stays the reference while he rides this close
+behind the first rider (in the same group: 3-4 s at racing speed)."""
+REFERENCE_LOOKBACK_KM = 2.0
+"""Who was at the head first: the rider at the head who passed this far back the earliest."""
 REFERENCE_FALLBACK_KM = 1.0
 """Points this far behind the start of the head's own trajectory (he was not tracked there)
 are timed on the composite head track instead of being extrapolated."""
@@ -144,7 +150,7 @@ class Field:
         if self.winner is None:
             leader = self._choose_leader(fresh)
             if leader is not None:
-                self._follow_head(leader, t)
+                self._follow_head(leader, fresh, t)
         winner = self.winner
         if winner is not None:
             for track in at_line:
@@ -260,36 +266,60 @@ class Field:
         """The first plausible rider on the road: trusted (not suspect) and either seen in two
         frames or riding with others (a bib seen once, alone at the front, may be a ghost;
         in the first frame there is nothing to judge him by)."""
+        best: RiderTrack | None = None
+        for track in fresh:
+            if track.suspect_since is None and (best is None or track.km < best.km):
+                best = track
+        if best is not None and (self.leader is None or len(best.path) >= 2):
+            return best  # The usual case, without sorting the field.
         candidates = sorted(
             (track for track in fresh if track.suspect_since is None), key=lambda r: r.km
         )
-        first = self.leader is None
         for i, track in enumerate(candidates):
-            if (
-                first
-                or len(track.path) >= 2
-                or (i + 1 < len(candidates) and candidates[i + 1].km - track.km <= NEAR_OTHERS_KM)
+            if len(track.path) >= 2 or (
+                i + 1 < len(candidates) and candidates[i + 1].km - track.km <= NEAR_OTHERS_KM
             ):
                 return track
         if self.leader is not None and self.leader.finish_t is None:
             return self.leader  # Nobody trustworthy in this frame: keep the last head.
         return None
 
-    def _follow_head(self, leader: RiderTrack, t: float) -> None:
-        """The head of the race moves on with the leader; it goes back only when the feed
-        withdrew where the head had been (the leader, or the one before him, was moved back
-        or set aside), never because the leader is missing from a frame."""
+    def _follow_head(self, first: RiderTrack, fresh: list[RiderTrack], t: float) -> None:
+        """The head of the race moves on with the first rider; it goes back only when the feed
+        withdrew where the head had been (the first rider, or the one before him, was moved
+        back or set aside), never because the first rider is missing from a frame.
+
+        Gaps are measured on the road of one rider at the head (`leader`): the same rider
+        while he stays at the head, even a few metres behind the first; when he is gone, the
+        rider at the head who was there first. A rider who has just bridged across, now first
+        by a wheel, passed every point behind later than the head did: measured on his road,
+        every gap would drop at once by what the head had on him.
+        """
         previous = self.leader
-        withdrawn = leader.rewound_t == t or (
+        withdrawn = first.rewound_t == t or (
             previous is not None
-            and previous is not leader
+            and previous is not first
             and (previous.rewound_t == t or previous.suspect_since is not None)
         )
         if withdrawn:
-            self.head.rewind(t, leader.km)
+            self.head.rewind(t, first.km)
         else:
-            self.head.add(t, leader.km)
-        self.leader = leader
+            self.head.add(t, first.km)
+        if previous is None or previous is first or withdrawn:
+            self.leader = first
+        elif not self._at_head(previous, first, t):
+            at_head = [r for r in fresh if self._at_head(r, first, t)]
+            back = first.km + REFERENCE_LOOKBACK_KM
+            self.leader = min(at_head, key=lambda r: _passed(r, back, first.km))
+
+    @staticmethod
+    def _at_head(track: RiderTrack, first: RiderTrack, t: float) -> bool:
+        return (
+            track.t == t
+            and track.suspect_since is None
+            and track.finish_t is None
+            and track.km - first.km <= KEEP_REFERENCE_KM
+        )
 
     # --- The finish --------------------------------------------------------------------------
 
@@ -465,3 +495,10 @@ class Field:
             else:
                 ahead = km
         return finished, road
+
+
+def _passed(track: RiderTrack, km: float, first_km: float) -> tuple[float, float]:
+    """When the rider passed `km` (his road not reaching back there: never, as far as he
+    knows), then how far he is from the first rider: the order of who was at the head first."""
+    passed = track.path.passage_time(km) if (track.path.first_km or 0.0) >= km else None
+    return (passed if passed is not None else math.inf, track.km - first_km)

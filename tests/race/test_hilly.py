@@ -1,0 +1,115 @@
+"""The simulated hilly stage against its script: a break of 30-35 clear for most of the day and
+splitting on the climbs, a small group sprinting for the win, the bunch 12+ minutes down and
+stragglers 35+ minutes down, outside the time limit. The engine must name the groups by their
+role, warn of the stragglers in time, name everyone outside the cut, and draw no lead-out train
+from riders out of the sprint."""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.simulation import scenario_facts
+from race.models import Telemetry
+from race.situation import Situation
+from tests.support.stages import FINALE_KM, SEED, stage_events, stage_run
+from tui.panels.timelimit import time_limit_lines
+
+pytestmark = pytest.mark.slow
+
+FACTS = scenario_facts("hilly", SEED)
+BREAK = frozenset(FACTS.break_riders)
+BUNCH = frozenset(FACTS.groups_at_finish["peloton"])
+MATCH_S = 5.0
+SHARE = 0.95
+
+
+def racing() -> list[tuple[float, Situation]]:
+    """Every situation from the real start to the winner's finish."""
+    return [(t, s) for t, s in stage_run("hilly").situations if not s.winner_finished]
+
+
+def test_the_break_is_never_the_peloton_and_the_bunch_always_is() -> None:
+    frames = racing()
+    assert len(frames) > 2000
+    for _, situation in frames:
+        for group in situation.groups:
+            riders = set(group.riders)
+            if len(riders & BREAK) * 2 > len(riders):
+                assert group.kind != "peloton", (situation.head_km_to_finish, group.name)
+            if len(riders & BUNCH) * 2 > len(BUNCH):
+                assert group.kind == "peloton", (situation.head_km_to_finish, group.name)
+
+
+def test_group_gaps_match_the_feed() -> None:
+    """The frames' own gaps are the script's: the groups' gaps must agree with them."""
+    feed = {
+        event.t: {fix.bib: fix.feed_gap_s for fix in event.riders}
+        for event in stage_events("hilly")
+        if isinstance(event, Telemetry)
+    }
+    differences = [
+        group.gap_s - reference
+        for t, situation in racing()
+        for group in situation.groups
+        if (reference := feed[t].get(group.riders[0])) is not None
+    ]
+    within = sum(abs(d) <= MATCH_S for d in differences) / len(differences)
+    print(f"\nhilly: {len(differences)} group-frames, {within:.1%} within {MATCH_S:g} s")
+    assert within >= SHARE
+
+
+def test_stragglers_are_in_danger_before_20_km_to_go_and_never_safe_after() -> None:
+    assert all(gap >= 35 * 60 for gap in FACTS.stragglers.values())
+    for bib in FACTS.stragglers:
+        warned_at: float | None = None
+        for _, situation in racing():
+            listed = {r.bib: r for r in situation.time_limit.riders}
+            rider = listed.get(bib)
+            at_risk = rider is not None and rider.status in ("danger", "outside")
+            if warned_at is None:
+                if at_risk:
+                    warned_at = situation.head_km_to_finish
+                continue
+            if rider is not None and rider.finished:
+                break
+            assert at_risk, (bib, situation.head_km_to_finish, rider)
+        assert warned_at is not None, bib
+        assert warned_at > 20.0, bib
+
+
+def test_the_watched_straggler_is_announced_before_20_km_to_go() -> None:
+    last = stage_run("hilly").last
+    assert last is not None
+    sprinters = [b for b in FACTS.stragglers if last.roster.riders[b].role == "sprinter"]
+    assert sprinters
+    for bib in sprinters:
+        name = last.roster.name(bib)
+        warnings = [
+            a
+            for a in last.alerts
+            if a.kind in ("time_limit_danger", "time_limit_outside") and name in a.text
+        ]
+        assert warnings, name
+        km = float(warnings[0].text.rsplit(", ", 1)[1].split(" km")[0])
+        assert km > 20.0
+
+
+def test_every_rider_outside_the_cut_is_named() -> None:
+    last = stage_run("hilly").last
+    assert last is not None
+    assert last.time_limit.final
+    assert set(last.time_limit.finished_outside) == set(FACTS.outside_cut)
+    panel = " ".join(line.plain for line in time_limit_lines(last))
+    for bib in FACTS.outside_cut:
+        assert last.roster.name(bib) in panel
+
+
+def test_no_train_is_drawn_from_riders_out_of_the_sprint() -> None:
+    winning = set(FACTS.winning_group)
+    finale = stage_run("hilly").finale
+    assert finale
+    for _, situation in finale:
+        assert situation.head_km_to_finish is not None
+        assert situation.head_km_to_finish <= FINALE_KM
+        for train in situation.leadout:
+            assert {r.bib for r in train.riders} <= winning, train.team
