@@ -1,0 +1,158 @@
+"""Random sequences of real feeds' quirks on a short made-up stage: whatever the feed does, the
+engine raises nothing, every gap it shows is finite and non-negative (an unknown gap is left
+out, never 0 or infinite), and no time-limit status is better than its margin allows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from feeds.quirks import (
+    NUMERIC_FIELDS,
+    BadNumber,
+    Cadence,
+    FutureFrame,
+    Ghost,
+    Milliseconds,
+    PreStart,
+    PreviousStage,
+    Quirk,
+    Relay,
+    Resync,
+    ShiftDay,
+    Vanish,
+    apply_quirks,
+)
+from race.engine import Race
+from race.models import FeedEvent, ProfilePoint, Rider, RiderFix, Stage, StartList, Telemetry
+from race.situation import Situation
+from race.timelimit.status import SEVERITY, status_for
+from race.tracking.geometry import KM_PER_DEGREE
+from tests.support.stages import engine_settings
+
+T0 = 1_800_000_000.0
+DISTANCE = 32.0
+FIRST_KM = 30.0
+KMH = 45.0
+RIDERS = {1: (0.0, KMH)}  # a break
+RIDERS |= {b: (60.0, KMH) for b in range(2, 32)}  # the bunch, a minute down
+RIDERS |= {b: (180.0, KMH) for b in range(32, 37)}  # a group, three minutes down
+RIDERS |= {b: (180.0, 36.0) for b in range(37, 41)}  # stragglers, losing time
+
+
+def stage() -> list[FeedEvent]:
+    """A break, a bunch, a group and stragglers over the last 30 km of a 32 km stage, one frame
+    every 6 s from 2 km in until the last rider is on the line."""
+    profile = tuple(
+        ProfilePoint(km=k / 2, altitude_m=100.0, lat=43 + k / 2 / KM_PER_DEGREE, lon=0.0)
+        for k in range(int(DISTANCE * 2) + 1)
+    )
+    events: list[FeedEvent] = [
+        StartList(
+            stage=Stage(
+                race="Test",
+                year=2026,
+                number=1,
+                distance_km=DISTANCE,
+                type="hilly",
+                coefficient=1,
+                scheduled_start=T0 - 160,
+                profile=profile,
+            ),
+            riders=tuple(
+                Rider(bib=b, first_name="A", last_name=f"R{b}", team=f"T{b % 8}") for b in RIDERS
+            ),
+        )
+    ]
+    step = 0
+    while True:
+        t = T0 + 6 * step
+        fixes = []
+        for bib, (delay, kmh) in RIDERS.items():
+            km = max(0.0, FIRST_KM - kmh * max(0.0, 6 * step - delay) / 3600)
+            fixes.append(
+                RiderFix(
+                    bib=bib,
+                    km_to_finish=round(km, 2),
+                    lat=43 + (DISTANCE - km) / KM_PER_DEGREE,
+                    lon=0.0,
+                    speed_kmh=kmh,
+                    finished=km == 0.0,
+                )
+            )
+        events.append(Telemetry(t=t, riders=tuple(fixes)))
+        if all(f.finished for f in fixes):
+            return events
+        step += 1
+
+
+STAGE = stage()
+AT_KM = st.floats(min_value=1.0, max_value=29.0)
+QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
+    st.builds(
+        PreStart,
+        duration_s=st.floats(min_value=60, max_value=3600),
+        km_to_finish=st.sampled_from([0.0, 12.4, "distance"]),
+        absent_share=st.floats(min_value=0, max_value=0.5),
+        hole_s=st.sampled_from([0.0, 570.0]),
+    ),
+    st.builds(PreviousStage),
+    st.builds(Cadence),
+    st.builds(Vanish, at_km_to_finish=AT_KM),
+    st.builds(
+        Ghost,
+        km=st.floats(min_value=0.5, max_value=8),
+        direction=st.sampled_from(["ahead", "behind"]),
+        at_km_to_finish=AT_KM,
+    ),
+    st.builds(Resync, km=st.floats(min_value=0.3, max_value=3), at_km_to_finish=AT_KM),
+    st.builds(FutureFrame, at_km_to_finish=AT_KM),
+    st.builds(Milliseconds, at_km_to_finish=AT_KM),
+    st.builds(
+        BadNumber,
+        field=st.sampled_from(NUMERIC_FIELDS),
+        value=st.sampled_from([math.nan, math.inf, -math.inf, 1e308]),
+        at_km_to_finish=AT_KM,
+    ),
+    st.builds(ShiftDay),
+    st.builds(Relay),
+)
+
+
+def situations(quirks: list[Quirk], seed: int) -> Iterator[Situation]:
+    race = Race(engine_settings())
+    for event in apply_quirks(STAGE, quirks, seed):
+        yield race.apply(event)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(quirks=st.lists(QUIRKS, max_size=4), seed=st.integers(0, 1000))
+def test_no_quirk_makes_a_wrong_number(quirks: list[Quirk], seed: int) -> None:
+    limits = engine_settings().time_limit
+    tight, danger = limits.tight_margin_s, limits.danger_margin_s
+    last: Situation | None = None
+    for situation in situations(quirks, seed):
+        last = situation
+        for group in situation.groups:
+            assert math.isfinite(group.gap_s)
+            assert group.gap_s >= 0
+            ahead = group.gap_to_ahead_s
+            assert ahead is None or (math.isfinite(ahead) and ahead >= 0)
+        for limit in situation.time_limit.groups:
+            assert math.isfinite(limit.margin_s)
+            allowed = SEVERITY[status_for(limit.margin_s, tight, danger)]
+            # A worse status waits one frame to be confirmed: at most one step better meanwhile.
+            assert SEVERITY[limit.status] >= allowed - 1
+            assert limit.status != "safe" or limit.margin_s >= 0
+        for rider in situation.time_limit.riders:
+            if rider.margin_s is not None:
+                assert (
+                    SEVERITY[rider.status]
+                    >= SEVERITY[status_for(rider.margin_s, tight, danger)] - 1
+                )
+    assert last is not None
+    assert last.race_state in ("finishing", "finished")
+    assert last.winner == 1
