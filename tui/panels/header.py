@@ -40,16 +40,30 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
             parts.append((f"{situation.head_km_to_finish:.1f} km to go", "bold"))
     parts.append(f"  {fmt.clock(situation.t, situation.timezone)}")
     if situation.race_time_s is not None:
-        parts.append(f"  race {fmt.duration(situation.race_time_s)}")
-        if situation.start_basis:
-            # The basis's first word: "seen", "extrapolated" or "scheduled" (its detail is in
-            # the JSON and the help).
-            parts.append((f" (start {situation.start_basis.split()[0]})", "$text-muted"))
+        parts.append(f"  race {start_mark(situation, view.width)}")
+        parts.append(fmt.duration(situation.race_time_s))
     if situation.head_speed_kmh and not situation.winner_finished:
         parts.append(f"  {situation.head_speed_kmh:.1f} km/h")
     if situation.degraded:
         parts.append((f"  ⚠ doubtful: {'; '.join(situation.degraded)}", "bold $error"))
     return line(*parts)
+
+
+WIDE_HEADER = 100
+"""From this width the header names the start's basis in words."""
+
+
+def start_mark(situation: Situation, width: int) -> str:
+    """How the race time's start was found, before the race time: "(start seen) " when wide;
+    narrow, "≈" marks a start not seen ("≈sched. " when it is the schedule)."""
+    basis = situation.start_basis.split()[0] if situation.start_basis else ""
+    if width >= WIDE_HEADER:
+        return f"(start {basis}) " if basis else ""
+    if basis == "extrapolated":
+        return "≈"
+    if basis == "scheduled":
+        return "≈sched. "
+    return ""
 
 
 def waiting_line(situation: Situation) -> Line:
