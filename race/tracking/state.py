@@ -100,7 +100,7 @@ class StartGate:
         window.append((frame, km))
         if len(window) < CONFIRM_FRAMES:
             self.state = "neutralised"
-            self.detail = f"riders rolling at {reading.kmh or 0:.0f} km/h"
+            self.detail = f"riders rolling ({reading.kmh or 0:.0f} km/h)"
             return []
         self.state = "racing"
         self.detail = f"racing from {window[0][1]:.1f} km to go"
@@ -185,11 +185,11 @@ class StartGate:
         """Why the frame is not racing, in the user's words."""
         km = reading.km
         if km is None:
-            return "pre-start", "the feed gives no distances"
+            return "pre-start", "no distances in the feed"
         if reading.off_route:
-            return "pre-start", "riders away from the route (at the start village?)"
+            return "pre-start", "riders off the route"
         if km <= FINISH_KM:
-            return "pre-start", "riders at the line (an earlier stage's finish?)"
+            return "pre-start", "riders at the line (an earlier finish?)"
         if stage is not None and km > stage.distance_km + OVER_LENGTH_KM:
-            return "pre-start", f"riders reported {km:.1f} km from the line, beyond the stage"
-        return "pre-start", f"riders standing at the start ({reading.kmh or 0.0:.0f} km/h)"
+            return "pre-start", f"riders {km:.0f} km out, beyond the stage"
+        return "pre-start", f"riders standing ({reading.kmh or 0.0:.0f} km/h)"

@@ -16,7 +16,12 @@ JERSEY_ORDER = tuple(JERSEY_MARKS)
 
 def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) -> list[Line]:
     if not situation.groups:
-        waiting = "Waiting for rider positions…" if situation.t is None else "No rider tracked"
+        if situation.t is None:
+            waiting = "Waiting for rider positions…"
+        elif situation.race_state in ("pre-start", "neutralised"):
+            waiting = "Not racing yet: gaps from the start"
+        else:
+            waiting = "No rider tracked"
         return [line(waiting, classes={"-muted"})]
     if situation.time_trial is not None:
         return time_trial_lines(situation, my_team, wide=wide)
