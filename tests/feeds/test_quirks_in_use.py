@@ -36,8 +36,10 @@ from tests.support.stages import needs_stage_5
 # --- the simulated feed ------------------------------------------------------------------------
 
 
-def simulated(*quirks: Quirk, speed: float = 0) -> SimulatedFeed:
-    return SimulatedFeed(SimulatedOptions(cadence_s=60, speed=speed, quirks=quirks))
+def simulated(*quirks: Quirk, speed: float = 0, skip_to_km: float | None = None) -> SimulatedFeed:
+    return SimulatedFeed(
+        SimulatedOptions(cadence_s=60, speed=speed, quirks=quirks, skip_to_km=skip_to_km)
+    )
 
 
 def test_simulated_feed_yields_its_quirks() -> None:
@@ -83,7 +85,8 @@ async def test_paced_feed_does_not_wait_for_a_frame_stamped_yesterday() -> None:
 
 
 async def test_paced_feed_sends_a_frame_stamped_tomorrow_at_once() -> None:
-    feed = simulated(FutureFrame(at_km_to_finish=170), speed=100)
+    # Paced from 170.5 km to go (what comes before is sent at once): a few frames of waiting.
+    feed = simulated(FutureFrame(at_km_to_finish=170), speed=100, skip_to_km=170.5)
     times: list[float] = []
 
     async def until_after_the_future_frame() -> None:

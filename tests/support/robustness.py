@@ -11,6 +11,7 @@ first rider, and how the winner's time and the time limit moved against the unto
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import time
 from collections import Counter
@@ -49,8 +50,8 @@ CLIP_S = 10
 
 BAD_VALUES = (("nan", math.nan), ("inf", math.inf), ("minus-inf", -math.inf), ("1e308", 1e308))
 """Values no measure can have, as the feed may send them."""
-EVERY_FIELD_KM = (140.0, 125.0, 110.0, 95.0, 80.0, 65.0, 50.0, 35.0, 20.0)
-"""Where each numeric field gets a bad value in turn, when all are spoilt in one replay."""
+EVERY_BAD_KM = tuple(150.0 - 4.0 * i for i in range(len(NUMERIC_FIELDS) * len(BAD_VALUES)))
+"""Where each numeric field gets each bad value in turn, when all are spoilt in one replay."""
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,15 @@ def _registry() -> dict[str, Transformation]:
             for label, value in BAD_VALUES
             for name in NUMERIC_FIELDS
         ),
-        *(
-            Transformation(
-                f"{label}-every-field",
-                tuple(
-                    BadNumber(field=name, value=value, riders=5, frames=3, at_km_to_finish=km)
-                    for name, km in zip(NUMERIC_FIELDS, EVERY_FIELD_KM, strict=True)
-                ),
-                f"{label} in each field in turn, 5 riders in 3 frames each, one replay",
-            )
-            for label, value in BAD_VALUES
+        Transformation(
+            "bad-numbers",
+            tuple(
+                BadNumber(field=name, value=value, riders=5, frames=2, at_km_to_finish=km)
+                for (name, (_, value)), km in zip(
+                    itertools.product(NUMERIC_FIELDS, BAD_VALUES), EVERY_BAD_KM, strict=True
+                )
+            ),
+            "NaN, inf, -inf and 1e308 in each field in turn, 5 riders in 2 frames each, one replay",
         ),
         Transformation("shift-day", (ShiftDay(),), "the whole stage a day later"),
         Transformation("relay", (Relay(),), "the stage, then again a day later (measured)"),
