@@ -4,7 +4,7 @@ the previous stage's last frame."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from random import Random
 from typing import Annotated, Literal
@@ -47,15 +47,9 @@ class PreStart(QuirkOptions):
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
     ) -> Iterator[FeedEvent]:
-        start: StartList | None = None
-        done = False
-        for event in events:
-            if isinstance(event, StartList):
-                start = event
-            elif isinstance(event, Telemetry) and not done and math.isfinite(event.t):
-                done = True
-                yield from self._stretch(event, start, rng, facts)
-            yield event
+        return _before_the_stream(
+            events, lambda first, start: self._stretch(first, start, rng, facts)
+        )
 
     def _stretch(
         self, first: Telemetry, start: StartList | None, rng: Random, facts: QuirkFacts
@@ -117,18 +111,13 @@ class PreviousStage(QuirkOptions):
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
     ) -> Iterator[FeedEvent]:
-        start: StartList | None = None
-        done = False
-        for event in events:
-            if isinstance(event, StartList):
-                start = event
-            elif isinstance(event, Telemetry) and not done and math.isfinite(event.t):
-                done = True
-                frame = self._snapshot(event, start)
-                facts.added.append(frame.t)
-                facts.km_to_finish = 0.0
-                yield frame
-            yield event
+        def snapshot(first: Telemetry, start: StartList | None) -> Iterator[Telemetry]:
+            frame = self._snapshot(first, start)
+            facts.added.append(frame.t)
+            facts.km_to_finish = 0.0
+            yield frame
+
+        return _before_the_stream(events, snapshot)
 
     def _snapshot(self, first: Telemetry, start: StartList | None) -> Telemetry:
         stage = start.stage if start is not None else None
@@ -144,6 +133,23 @@ class PreviousStage(QuirkOptions):
             for bib in bibs
         )
         return Telemetry(t=evening.timestamp(), riders=riders)
+
+
+def _before_the_stream(
+    events: Iterable[FeedEvent],
+    make: Callable[[Telemetry, StartList | None], Iterable[Telemetry]],
+) -> Iterator[FeedEvent]:
+    """`events` with what `make` builds from the stream's first frame (with a time) and the
+    start list before it, sent just before that frame."""
+    start: StartList | None = None
+    done = False
+    for event in events:
+        if isinstance(event, StartList):
+            start = event
+        elif isinstance(event, Telemetry) and not done and math.isfinite(event.t):
+            done = True
+            yield from make(event, start)
+        yield event
 
 
 def _zone(name: str) -> ZoneInfo:
