@@ -147,7 +147,8 @@ class Race:
             self._alerts.raise_once(
                 winner.t,
                 "finish",
-                f"{self._roster.name(winner.bib)} wins the stage",
+                f"{self._roster.name(winner.bib)} wins the stage"
+                + ("" if winner.sure else " (a photo finish: the positions cannot tell)"),
                 "info",
                 key="finish",
             )
@@ -199,6 +200,7 @@ class Race:
             winner=winner.bib if winner is not None else None,
             winner_t=frame.winner_t,
             winner_basis=winner.basis if winner is not None else "",
+            winner_sure=winner.sure if winner is not None else True,
             riders_tracked=len(finished) + len(road),
             groups=tuple(frame.groups),
             time_limit=time_limit,

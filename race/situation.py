@@ -281,6 +281,9 @@ class Situation(View):
     winner: Bib | None = None
     winner_t: float | None = None
     """When the winner crossed the line (UNIX s); gaps after it are to this time."""
+    winner_sure: bool = True
+    """False when the feed's positions cannot tell who crossed first (riders level with him
+    at his last fix): the winner is then a guess, shown with "?"."""
     winner_basis: str = ""
     """How his time was found, e.g. "extrapolated 30 m from his last fix"."""
     riders_tracked: int = 0

@@ -43,6 +43,9 @@ NEAR_OTHERS_KM = 0.1
 """A jump that lands a rider this close to another rider is a resync, not a glitch."""
 SUSPECT_MAX_S = 60.0
 """After this long a suspect rider's reported positions are accepted whatever they say."""
+PHOTO_FINISH_KM = 0.01
+"""Riders this close to the first at his last fix (the feed's 10 m step) may have beaten him:
+the data cannot tell, and the winner is shown as a guess."""
 KEEP_REFERENCE_KM = 0.05
 """The rider whose road gaps are measured on stays the reference while he rides this close
 behind the first rider (in the same group: 3-4 s at racing speed)."""
@@ -61,6 +64,8 @@ class Field:
         self.riders: dict[Bib, RiderTrack] = {}
         self.head = Trajectory()
         """The head of the race over the whole stage: the first rider's km at each frame."""
+        self.first: RiderTrack | None = None
+        """The first rider on the road (plausible riders only) at the last frame."""
         self.leader: RiderTrack | None = None
         """Whose trajectory the gaps are measured on (the winner's once he has finished)."""
         self.winner: Winner | None = None
@@ -270,7 +275,7 @@ class Field:
         for track in fresh:
             if track.suspect_since is None and (best is None or track.km < best.km):
                 best = track
-        if best is not None and (self.leader is None or len(best.path) >= 2):
+        if best is not None and (self.first is None or len(best.path) >= 2):
             return best  # The usual case, without sorting the field.
         candidates = sorted(
             (track for track in fresh if track.suspect_since is None), key=lambda r: r.km
@@ -280,8 +285,8 @@ class Field:
                 i + 1 < len(candidates) and candidates[i + 1].km - track.km <= NEAR_OTHERS_KM
             ):
                 return track
-        if self.leader is not None and self.leader.finish_t is None:
-            return self.leader  # Nobody trustworthy in this frame: keep the last head.
+        if self.first is not None and self.first.finish_t is None:
+            return self.first  # Nobody trustworthy in this frame: keep the last head.
         return None
 
     def _follow_head(self, first: RiderTrack, fresh: list[RiderTrack], t: float) -> None:
@@ -295,7 +300,7 @@ class Field:
         by a wheel, passed every point behind later than the head did: measured on his road,
         every gap would drop at once by what the head had on him.
         """
-        previous = self.leader
+        previous = self.first
         withdrawn = first.rewound_t == t or (
             previous is not None
             and previous is not first
@@ -305,9 +310,11 @@ class Field:
             self.head.rewind(t, first.km)
         else:
             self.head.add(t, first.km)
-        if previous is None or previous is first or withdrawn:
+        self.first = first
+        reference = self.leader
+        if reference is None:
             self.leader = first
-        elif not self._at_head(previous, first, t):
+        elif reference is not first and not self._at_head(reference, first, t):
             at_head = [r for r in fresh if self._at_head(r, first, t)]
             back = first.km + REFERENCE_LOOKBACK_KM
             self.leader = min(at_head, key=lambda r: _passed(r, back, first.km))
@@ -325,7 +332,7 @@ class Field:
 
     def _leader_lost_at_line(self, t: float) -> bool:
         """The head was last seen just before the line and should have crossed it by now."""
-        leader = self.leader
+        leader = self.first
         if leader is None or leader.t >= t or leader.km > LOST_NEAR_LINE_KM:
             return False
         arrival = leader.path.time_to_reach(0.0)
@@ -336,15 +343,17 @@ class Field:
 
         His time is his trajectory extrapolated to the line at his recent speed (never after
         the frame that shows riders on the line), because the feed often stops tracking
-        riders 10-30 m before it or reports them only once they are past it.
+        riders 10-30 m before it or reports them only once they are past it. From then on the
+        gaps are measured on his road.
         """
-        leader = self.leader
+        leader = self.first
         if leader is None or leader.path.last_t is None:
             if not at_line:
                 return []
             first = at_line[0]
             self._finish(first, t)
             self.winner = Winner(first.bib, t, "first seen on the line")
+            self.first = self.leader = first
             return [first]
         last_t, last_km = leader.path.last_t, leader.path.last_km or 0.0
         arrival = leader.path.time_to_reach(0.0)
@@ -359,7 +368,18 @@ class Field:
             if last_km > FINISH_KM
             else "on the line"
         )
-        self.winner = Winner(leader.bib, arrival, basis)
+        level = [
+            track
+            for track in self.riders.values()
+            if track is not leader
+            and track.finish_t is None
+            and track.path.last_t == last_t
+            and (track.path.last_km or 0.0) <= last_km + PHOTO_FINISH_KM
+        ]
+        if level:
+            basis += f"; {len(level)} more within {PHOTO_FINISH_KM * 1000:.0f} m: a photo finish"
+        self.winner = Winner(leader.bib, arrival, basis, sure=not level)
+        self.leader = leader
         return [leader]
 
     def _arrival(self, track: RiderTrack, t: float, winner_t: float) -> float:

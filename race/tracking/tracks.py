@@ -96,3 +96,6 @@ class Winner:
     """Feed time of his crossing of the line."""
     basis: str
     """How the time was found, e.g. "extrapolated 30 m from his last fix"."""
+    sure: bool = True
+    """False when other riders were level with him at his last fix (a photo finish the feed's
+    positions cannot decide)."""

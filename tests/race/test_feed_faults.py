@@ -300,3 +300,19 @@ def test_numbers_no_race_can_produce_are_flagged() -> None:
         road=moving,
         time_limit=TimeLimit(winner_speed_kmh=44.0),
     )
+
+
+def test_riders_level_at_the_last_fix_make_the_winner_a_guess() -> None:
+    race = routed_race()
+    level = {b: 0.6 for b in FIELD}
+    ride(race, steady(0, 42, 6, {b: (km, KMH) for b, km in level.items()}))
+    situation = ride(race, [(48, {b: 0.0 for b in FIELD})])
+    assert situation.winner is not None
+    assert not situation.winner_sure
+    assert "photo finish" in situation.winner_basis
+    assert any("photo finish" in a.text for a in situation.alerts if a.kind == "finish")
+    alone = routed_race()
+    ride(alone, steady(0, 42, 6, {1: (0.5, KMH)} | {b: (0.6, KMH) for b in FIELD if b != 1}))
+    situation = ride(alone, [(48, {b: 0.0 for b in FIELD})])
+    assert situation.winner == 1
+    assert situation.winner_sure

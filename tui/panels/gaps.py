@@ -38,7 +38,8 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
         ]
         winner = situation.winner
         for g in shown:
-            lead = f"won by {roster.name(winner)}" if g is finished[0] and winner else ""
+            guess = "" if situation.winner_sure else "?"
+            lead = f"won by {roster.name(winner)}{guess}" if g is finished[0] and winner else ""
             out.append(group_line(g, roster, my_team, wide=wide, lead=lead))
         rest = [g for g in finished if g not in shown]
         if rest:
