@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 
@@ -59,3 +60,37 @@ class ReplayClock:
                 return
             # Short sleeps so that a pause takes effect promptly.
             await asyncio.sleep(min(delay, 0.2))
+
+
+JUMP_S = 3600.0
+"""A frame this far in time from the one before is not paced: real feeds have holes of up to
+ten minutes, not of an hour."""
+
+
+class FeedTimeline:
+    """The time each event is due on the replay clock: its own feed time, except where the
+    feed's clock jumps (a recording's bad timestamp, a quirk). A time that is not a number,
+    goes back, or jumps by more than `JUMP_S` is delivered at once, as a live feed would send
+    it (a NaN never stalls the replay); two in a row in the new time move the clock there
+    (yesterday's snapshot before the stream, the next stage of a relay)."""
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._last: float | None = None
+        self._candidate: float | None = None
+
+    def due(self, t: float) -> float | None:
+        """Feed time to wait for before sending an event stamped `t`; None: send it now."""
+        if not math.isfinite(t):
+            return None
+        if self._last is None or 0 <= t - self._offset - self._last <= JUMP_S:
+            self._last = t - self._offset
+            self._candidate = None
+            return self._last
+        if self._candidate is not None and 0 <= t - self._candidate <= JUMP_S:
+            self._offset = self._candidate - self._last
+            self._last = t - self._offset
+            self._candidate = None
+            return self._last
+        self._candidate = t
+        return None

@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field, FilePath
 
 from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
 from feeds.format.jsonl import LineError, decode
-from feeds.pacing import ReplayClock
+from feeds.pacing import FeedTimeline, ReplayClock
 from feeds.racecenter.wire import FormatError, parse_update, stage_record, start_list
 from feeds.repeats import Repeats
 from race.models import FeedEvent, FeedStatus, Telemetry
@@ -83,6 +83,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
         self.format = sniff(options.path)
         self._clock = ReplayClock(options.speed)
         self._catch_up = ReplayClock(0.0)
+        self._timeline = FeedTimeline()
         self.rejected = 0
 
     def pause(self) -> None:
@@ -108,7 +109,9 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
                 if not caught_up and skip is not None:
                     kms = [f.km_to_finish for f in item.riders if f.km_to_finish is not None]
                     caught_up = bool(kms) and min(kms) <= skip
-                await (self._clock if caught_up else self._catch_up).wait_until(item.t)
+                due = self._timeline.due(item.t)
+                if due is not None:  # A time that cannot be paced (NaN, a jump) goes at once.
+                    await (self._clock if caught_up else self._catch_up).wait_until(due)
             elif isinstance(item, FeedStatus):
                 continue  # The recorded feed's own status is history, not this replay's.
             yield item

@@ -7,7 +7,6 @@ the same race, so it serves demos, tests and the documentation. The stage itself
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import AsyncIterator, Iterable
 from typing import ClassVar, Literal
@@ -15,7 +14,7 @@ from typing import ClassVar, Literal
 from pydantic import ConfigDict, Field
 
 from feeds.base import Capabilities, FeedAdapter, FeedOptions
-from feeds.pacing import ReplayClock
+from feeds.pacing import FeedTimeline, ReplayClock
 from feeds.quirks import Quirk, apply_quirks
 from race.models import FeedEvent, FeedStatus, RaceNews, Telemetry
 
@@ -101,7 +100,7 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
             detail=f"simulated {o.scenario} stage, seed {o.seed}{quirks}",
         )
         skipping = o.skip_to_km is not None
-        pacing = _Pacing()
+        pacing = FeedTimeline()
         for event in self.stage():
             if isinstance(event, Telemetry | RaceNews):
                 if isinstance(event, Telemetry) and skipping and o.skip_to_km is not None:
@@ -113,39 +112,6 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
         yield FeedStatus(
             state="ended", at=time.time(), detail=f"simulated {o.scenario} stage finished"
         )
-
-
-JUMP_S = 3600.0
-"""A frame this far in time from the one before is not paced: real feeds have holes of up to
-ten minutes, not of an hour."""
-
-
-class _Pacing:
-    """The time each event is due on the replay clock: its own feed time, except where a quirk
-    made the feed's clock jump. A time that is not a number, goes back, or jumps by more than
-    `JUMP_S` is delivered at once, as a live feed would send it; two in a row in the new time
-    move the clock there (yesterday's snapshot before the stream, the next stage of a relay)."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-        self._last: float | None = None
-        self._candidate: float | None = None
-
-    def due(self, t: float) -> float | None:
-        """Feed time to wait for before sending an event stamped `t`; None: send it now."""
-        if not math.isfinite(t):
-            return None
-        if self._last is None or 0 <= t - self._offset - self._last <= JUMP_S:
-            self._last = t - self._offset
-            self._candidate = None
-            return self._last
-        if self._candidate is not None and 0 <= t - self._candidate <= JUMP_S:
-            self._offset = self._candidate - self._last
-            self._last = t - self._offset
-            self._candidate = None
-            return self._last
-        self._candidate = t
-        return None
 
 
 def _head_km(frame: Telemetry) -> float:

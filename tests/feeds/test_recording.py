@@ -191,3 +191,18 @@ async def test_race_center_recording_of_the_time_trial() -> None:
     times = [f.t for f in frames]
     assert len(set(times)) == len(times)
     assert all(f.feed_gap_s is None for frame in frames for f in frame.riders)
+
+
+async def test_a_paced_replay_sends_a_frame_stamped_tomorrow_at_once(tmp_path: Path) -> None:
+    """A frame a day ahead in a recording is sent at once and the replay goes on at its pace
+    (paced on it, the replay would wait a day divided by the speed)."""
+    frames = [e for e in sample_events(6) if isinstance(e, Telemetry)][:4]
+    tomorrow = frames[2].model_copy(update={"t": frames[2].t + 86_400})
+    path = write_jsonl(tmp_path / "stage.jsonl", [frames[0], frames[1], tomorrow, frames[3]])
+    events = await asyncio.wait_for(replay(path, speed=60), timeout=10)
+    assert [e.t for e in events if isinstance(e, Telemetry)] == [
+        frames[0].t,
+        frames[1].t,
+        tomorrow.t,
+        frames[3].t,
+    ]
