@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,7 @@ def stage() -> list[FeedEvent]:
 
 
 STAGE = stage()
+pytestmark = pytest.mark.slow  # Hundreds of frames per example.
 AT_KM = st.floats(min_value=1.0, max_value=29.0)
 QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
     st.builds(
