@@ -29,6 +29,7 @@ from race.tracking.tracks import (
     Placed,
     RiderTrack,
     Winner,
+    usable_fix,
 )
 from race.tracking.trajectory import HOLE_S, Trajectory
 
@@ -173,15 +174,10 @@ class Field:
             speed = None
             self.values_dropped += 1
         track.speed = speed
-        lat, lon = fix.lat, fix.lon
-        if (
-            lat is not None
-            and lon is not None
-            and not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
-        ):
-            lat = lon = None
+        position = usable_fix(fix.lat, fix.lon)
+        if position is None and fix.lat is not None and fix.lon is not None:
             self.values_dropped += 1
-        track.lat, track.lon = lat, lon
+        track.lat, track.lon = position if position is not None else (None, None)
         if fix.jersey:
             track.jersey = fix.jersey
             self.jersey_wearers.add(track.bib)
@@ -223,14 +219,13 @@ class Field:
                 predicted = track.km - self._kmh(track) * dt / 3600.0
                 moved = track.km - km
                 impossible = moved < -JUMP_KM or moved * 3600.0 > MAX_KMH * dt
+                now = usable_fix(fix.lat, fix.lon)
                 genuine = among_others or (
                     not impossible
                     and track.lat is not None
                     and track.lon is not None
-                    and fix.lat is not None
-                    and fix.lon is not None
-                    and ground_km(track.lat, track.lon, fix.lat, fix.lon)
-                    >= GROUND_RATIO * abs(track.km - km)
+                    and now is not None
+                    and ground_km(track.lat, track.lon, *now) >= GROUND_RATIO * abs(track.km - km)
                 )
                 if not genuine:
                     track.suspect_since = t

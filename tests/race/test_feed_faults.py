@@ -203,6 +203,25 @@ def test_impossible_values_are_dropped_and_counted(name: str, value: float) -> N
         assert situation.values_dropped >= 1  # The values the engine reads.
 
 
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 1e308])
+def test_a_jump_with_an_impossible_gps_fix_is_judged_without_it(value: float) -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    # Rider 12 missing for a minute, then back 450 m further than his pace puts him: a jump
+    # he could have ridden, which his GPS fix should confirm, but the fix is impossible.
+    for t in range(306, 366, 6):
+        kms = break_and_bunch(100.0 - KMH * t / 3600)
+        race.apply(located(t, {b: km for b, km in kms.items() if b != 12}))
+    kms = break_and_bunch(100.0 - KMH * 366 / 3600)
+    jump = located(366, kms | {12: kms[12] - 0.45})
+    riders = tuple(
+        fix.model_copy(update={"lat": value}) if fix.bib == 12 else fix for fix in jump.riders
+    )
+    situation = race.apply(jump.model_copy(update={"riders": riders}))
+    assert situation.values_dropped == 1
+    assert [g.size for g in situation.groups] == [1, 29]
+
+
 # --- Ghosts and resyncs ------------------------------------------------------------------------
 
 

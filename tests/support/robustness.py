@@ -95,12 +95,12 @@ def _registry() -> dict[str, Transformation]:
         Transformation(
             "bad-numbers",
             tuple(
-                BadNumber(field=name, value=value, riders=5, frames=2, at_km_to_finish=km)
+                BadNumber(field=name, value=value, riders=10, frames=5, at_km_to_finish=km)
                 for (name, (_, value)), km in zip(
                     itertools.product(NUMERIC_FIELDS, BAD_VALUES), EVERY_BAD_KM, strict=True
                 )
             ),
-            "NaN, inf, -inf and 1e308 in each field in turn, 5 riders in 2 frames each, one replay",
+            "NaN, inf, -inf and 1e308 in each field in turn, 10 riders in 5 frames each",
         ),
         Transformation("shift-day", (ShiftDay(),), "the whole stage a day later"),
         Transformation("relay", (Relay(),), "the stage, then again a day later (measured)"),
