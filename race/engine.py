@@ -210,6 +210,11 @@ class Race:
                 racing=self._gate.racing,
                 winner_finished=winner is not None,
                 race_time_s=race_time,
+                covered_km=(
+                    self._stage.distance_km - frame.head_km
+                    if self._stage is not None and frame.head_km is not None
+                    else None
+                ),
                 head_speed_kmh=head_speed,
                 road=road,
                 time_limit=time_limit,
@@ -246,14 +251,8 @@ class Race:
 
 
 def _identity(stage: Stage) -> tuple[object, ...]:
-    """What tells one stage from another (a start list sent again for the same stage, with a
-    rider added or a role changed, is not a new race)."""
-    return (
-        stage.race,
-        stage.year,
-        stage.number,
-        stage.start,
-        stage.finish,
-        stage.distance_km,
-        stage.scheduled_start,
-    )
+    """What tells one stage from another. A start list sent again for the same stage (a rider
+    added, a role changed, the length corrected, the start delayed) is not a new race."""
+    # The UTC day: it turns at night, when no stage starts.
+    day = int(stage.scheduled_start // 86_400) if stage.scheduled_start is not None else None
+    return (stage.race, stage.year, stage.number, stage.start, stage.finish, day)

@@ -24,12 +24,17 @@ def implausible(
     racing: bool,
     winner_finished: bool,
     race_time_s: float | None,
+    covered_km: float | None,
     head_speed_kmh: float | None,
     road: list[Placed],
     time_limit: TimeLimit,
 ) -> tuple[str, ...]:
     """Why the situation cannot be right, in the user's words (empty: nothing seen)."""
     reasons: list[str] = []
+    if race_time_s and covered_km is not None and covered_km > 0.5:
+        average = covered_km / race_time_s * 3600.0
+        if average > FASTEST_KMH:
+            reasons.append(f"head's average since the start {average:.0f} km/h")
     speed = time_limit.winner_speed_kmh
     if speed is not None and speed > FASTEST_KMH:
         what = "winner's speed" if winner_finished else "winner's projected speed"

@@ -266,7 +266,7 @@ class Situation(View):
     (rolling, not yet racing), "racing", "finishing" (the winner is in, others on the road),
     "finished". Until "racing" nothing the feed sends is taken as positions in the race."""
     race_state_detail: str = ""
-    """Why, in a few words (e.g. "riders standing at the start (0 km/h)")."""
+    """Why, in a few words (e.g. "riders standing (1 km/h)", "riders off the route")."""
     race_time_s: float | None = None
     """Time since the real start (the head passing km 0); None before it."""
     start_t: float | None = None
@@ -275,7 +275,8 @@ class Situation(View):
     """How the start was found: "seen", "extrapolated over 3.1 km (...)", "scheduled"."""
     head_km_to_finish: float | None = None
     head_rider: Bib | None = None
-    """The rider whose trajectory gaps are measured on: the first on the road, then the winner."""
+    """The rider whose road gaps are measured on: a rider at the head of the race (the one who
+    was there first when several ride together), then the winner."""
     head_speed_kmh: float | None = None
     winner_finished: bool = False
     winner: Bib | None = None
@@ -300,13 +301,15 @@ class Situation(View):
     feed: FeedStatus | None = None
     events_applied: int = 0
     frames_dropped: int = 0
-    """Frames set aside: older than one already applied (out of order), with a time that
-    cannot be UNIX seconds, or far ahead of the others with nothing following them."""
+    """Frames set aside since the engine started: older than one already applied (out of
+    order), with a time that cannot be UNIX seconds, or far ahead of the others with nothing
+    following them."""
     degraded: tuple[str, ...] = ()
     """Why the engine's own numbers cannot be right (a winner's forecast above 60 km/h, a head
     standing while riders ride): shown as a warning, not as facts. Empty when nothing is seen."""
     values_dropped: int = 0
-    """Values in riders' fixes that cannot be right (NaN, infinite, absurd), dropped."""
+    """Values in riders' fixes that cannot be right (NaN, infinite, absurd), dropped, since
+    this stage's start list."""
     time_trial: TimeTrialView | None = None
     """Set on a time trial, where `groups` are riders timed against the best time."""
     roster: Roster = Field(default_factory=Roster, exclude=True)

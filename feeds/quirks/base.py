@@ -49,9 +49,9 @@ class QuirkOptions(BaseModel, ABC):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     phase: ClassVar[int] = 0
-    """Quirks apply in the order of their phase: the race's own faults (0) before what happens
-    around the race (1: a pre-start stretch, yesterday's snapshot), before time itself (2: a
-    shifted day, the next stages). A ghost is so placed in the race, never in the pre-start."""
+    """Quirks apply in the order of their phase: the race's own faults (0), then a pre-start
+    stretch (1), yesterday's snapshot before it (2), a shifted day (3), the next stages of a
+    relay (4). A ghost is so placed in the race, never in the pre-start."""
 
     @abstractmethod
     def apply(

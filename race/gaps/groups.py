@@ -34,7 +34,8 @@ this share of the largest group's riders: two near-equal halves do not swap the 
 GRUPETTO_MIN = 8
 """A grupetto holds at least this many riders..."""
 GRUPETTO_BEHIND_S = 180.0
-"""...at least this far behind the peloton (or, with none, the front of the field): further
+"""...at least this far behind the peloton (or, with none, behind the race leader's group or
+the first group of 20 riders, whichever is further back): further
 back than a bunch split on a climb, where the riders who sat up ride together for the time limit."""
 CLIMBING_TYPES = ("hilly", "mountain")
 """Stage types where a grupetto forms even when the feed lists no categorised climb."""

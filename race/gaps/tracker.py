@@ -158,7 +158,7 @@ class GapsTracker:
                 kind=kind,
                 riders=run_bibs,
                 gap_s=round(gap, 1),
-                gap_to_ahead_s=round(gap - previous.gap_s, 1) if previous else None,
+                gap_to_ahead_s=_gap_to_ahead(gap, previous),
                 km_to_finish=round(km, 2),
                 speed_kmh=round(median(speeds), 1) if speeds else None,
                 trend_s_per_10km=round(trend.s_per_10km, 1) if trend else None,
@@ -197,3 +197,12 @@ def _leader(field: Field) -> Bib | None:
         (b for b in field.jersey_wearers if (r := field.riders.get(b)) and r.jersey == "yellow"),
         None,
     )
+
+
+def _gap_to_ahead(gap: float, previous: GroupView | None) -> float | None:
+    """The group's gap to the one before it; None for the first, and when the order of the
+    two cannot be right (a rider still on the road timed ahead of one who has finished: the
+    feed lost the leader over the line), rather than a negative gap."""
+    if previous is None or gap < previous.gap_s:
+        return None
+    return round(gap - previous.gap_s, 1)

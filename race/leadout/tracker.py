@@ -43,9 +43,10 @@ SPRINT_OVER_KM = 0.25
 ENGAGED: frozenset[SprinterState] = frozenset({"on_wheel", "gap_opening", "boxed"})
 """States that show the sprinter in his train; only such a train can lose the wheel."""
 CONTENTION_S = 10.0
-CONTENTION_S_PER_KM = 6.0
+CONTENTION_S_PER_KM = 9.0
 """Riders further behind the head than `CONTENTION_S` plus this per km to go are out of the
-sprint for the win: a chasing bunch takes back about a minute per 10 km at best."""
+sprint for the win: a chasing bunch takes back about 90 s per 10 km at best (DESIGN.md,
+"Trend and catch")."""
 ENGAGED_FRAMES = 3
 """A train is engaged in the finale once seen together this many frames (~300 m): a sprinter
 who was near a teammate for a moment had no wheel to lose."""

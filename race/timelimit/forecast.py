@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from race.models import Stage
+from race.sanity import FASTEST_KMH
 
 STEP_KM = 0.5
 """The profile is resampled every 500 m: finer altitude data (a GPS trace) mostly adds noise
@@ -142,10 +143,13 @@ def forecast_winner_time(
 ) -> float | None:
     """The winner's time if the head keeps its average so far, adjusted for the road left.
 
-    None until the head has covered enough road for an average to mean anything (0.5 km).
+    None until the head has covered enough road for an average to mean anything (0.5 km), and
+    when that average is faster than any stage was ever won (the start time is wrong).
     """
     if race_time_s <= 0 or covered_km <= 0.5:
         return None
+    if covered_km / race_time_s * 3600.0 > FASTEST_KMH:
+        return None  # Faster than any stage was ever ridden: the start time is wrong.
     done = terrain.effort(covered_km) - terrain.effort(0.0)
     total = terrain.effort(distance_km) - terrain.effort(0.0)
     if done <= 0 or total <= 0:

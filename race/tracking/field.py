@@ -14,24 +14,25 @@ time, so that gaps after the finish stay referenced to the winner.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 
 from race.models import Bib, RiderFix, Telemetry
+from race.tracking.finish import FinishLine
 from race.tracking.geometry import ground_km
+from race.tracking.placing import place
 from race.tracking.tracks import (
     DEFAULT_KMH,
     FINISH_KM,
     JUMP_CHECK_S,
     KM_MAX,
-    LOST_NEAR_LINE_KM,
     MAX_KMH,
-    REPORTED_KMH_MAX,
     Placed,
     RiderTrack,
     Winner,
     usable_fix,
+    usable_speed,
 )
-from race.tracking.trajectory import HOLE_S, Trajectory
+from race.tracking.trajectory import Trajectory
 
 JUMP_KM = 0.3
 """A fix this much further (or nearer) than the rider's speed allows since his previous fix
@@ -44,9 +45,8 @@ NEAR_OTHERS_KM = 0.1
 """A jump that lands a rider this close to another rider is a resync, not a glitch."""
 SUSPECT_MAX_S = 60.0
 """After this long a suspect rider's reported positions are accepted whatever they say."""
-PHOTO_FINISH_KM = 0.01
-"""Riders this close to the first at his last fix (the feed's 10 m step) may have beaten him:
-the data cannot tell, and the winner is shown as a guess."""
+PAST_LINE_KM = 0.5
+"""A km to go below minus this is not a rider just past the line: a fault of the feed."""
 KEEP_REFERENCE_KM = 0.05
 """The rider whose road gaps are measured on stays the reference while he rides this close
 behind the first rider (in the same group: 3-4 s at racing speed)."""
@@ -57,7 +57,7 @@ REFERENCE_FALLBACK_KM = 1.0
 are timed on the composite head track instead of being extrapolated."""
 
 
-class Field:
+class Field(FinishLine):
     """The riders of one stage, frame by frame."""
 
     def __init__(self, hold_missing_s: float) -> None:
@@ -78,7 +78,8 @@ class Field:
         self.values_dropped = 0
         """Values the feed got wrong (NaN, infinite, absurd), dropped from their fix."""
         self._fresh: list[RiderTrack] = []
-        self._order: list[RiderTrack] = []
+        self.order: list[RiderTrack] = []
+        """The riders in the order of the last frame (see `race.tracking.placing`)."""
 
     # --- Frames ------------------------------------------------------------------------------
 
@@ -102,9 +103,17 @@ class Field:
                     self.values_dropped += 1
                 continue
             if km < 0.0:
+                if km < -PAST_LINE_KM:
+                    self.values_dropped += 1
+                    continue
                 km = 0.0
             track = riders.get(fix.bib)
             on_line = fix.finished or km <= FINISH_KM
+            if on_line and self._line_out_of_reach(t):
+                # On the line while the head of the race cannot have reached it: a stray fix
+                # (a stale second source, a rider's device reset), not a finish.
+                self.jumps_rejected += 1
+                continue
             if track is None:
                 track = RiderTrack(bib=fix.bib, t=t, km=km)
                 riders[fix.bib] = track
@@ -169,9 +178,8 @@ class Field:
     def _fill(self, track: RiderTrack, fix: RiderFix) -> None:
         """The rest of a fix: a value the feed got wrong (NaN, infinite, absurd) is dropped,
         counted, and the track keeps none rather than a wrong one."""
-        speed = fix.speed_kmh
-        if speed is not None and not 0.0 <= speed <= REPORTED_KMH_MAX:
-            speed = None
+        speed = usable_speed(fix.speed_kmh)
+        if speed is None and fix.speed_kmh is not None:
             self.values_dropped += 1
         track.speed = speed
         position = usable_fix(fix.lat, fix.lon)
@@ -297,22 +305,44 @@ class Field:
         """
         previous = self.first
         withdrawn = first.rewound_t == t or (
-            previous is not None
-            and previous is not first
-            and (previous.rewound_t == t or previous.suspect_since is not None)
+            previous is not None and previous is not first and previous.rewound_t == t
         )
-        if withdrawn:
-            self.head.rewind(t, first.km)
-        else:
-            self.head.add(t, first.km)
-        self.first = first
         reference = self.leader
+        if (
+            reference is not None
+            and reference is not first
+            and self._held(reference, t)
+            and first.km - reference.km > KEEP_REFERENCE_KM
+        ):
+            # The rider gaps are measured on is missing from this frame, ahead of the first
+            # rider seen: the head is where his pace has taken him, not stopped where he was.
+            head_km = reference.km - self._kmh(reference) * (t - reference.t) / 3600.0
+            head_km = max(min(head_km, first.km), FINISH_KM)
+        else:
+            head_km = first.km
+        if withdrawn:
+            self.head.rewind(t, head_km)
+        else:
+            self.head.add(t, head_km)
+        self.first = first
         if reference is None:
             self.leader = first
-        elif reference is not first and not self._at_head(reference, first, t):
-            at_head = [r for r in fresh if self._at_head(r, first, t)]
+        elif reference is not first and not (
+            self._at_head(reference, first, t) or self._held(reference, t)
+        ):
+            at_head = [r for r in fresh if self._at_head(r, first, t)] or [first]
             back = first.km + REFERENCE_LOOKBACK_KM
             self.leader = min(at_head, key=lambda r: _passed(r, back, first.km))
+
+    def _held(self, track: RiderTrack, t: float) -> bool:
+        """Missing from this frame but still held where his gap puts him (`hold_missing_s`),
+        and not set aside, nor finished."""
+        return (
+            track.t < t
+            and t - track.t <= self.hold_missing_s
+            and track.suspect_since is None
+            and track.finish_t is None
+        )
 
     @staticmethod
     def _at_head(track: RiderTrack, first: RiderTrack, t: float) -> bool:
@@ -322,88 +352,6 @@ class Field:
             and track.finish_t is None
             and track.km - first.km <= KEEP_REFERENCE_KM
         )
-
-    # --- The finish --------------------------------------------------------------------------
-
-    def _leader_lost_at_line(self, t: float) -> bool:
-        """The head was last seen just before the line and should have crossed it by now."""
-        leader = self.first
-        if leader is None or leader.t >= t or leader.km > LOST_NEAR_LINE_KM:
-            return False
-        arrival = leader.path.time_to_reach(0.0)
-        return arrival is not None and arrival <= t
-
-    def _finish_winner(self, t: float, at_line: list[RiderTrack]) -> list[RiderTrack]:
-        """The first rider across the line: the head of the race at its last fix before it.
-
-        His time is his trajectory extrapolated to the line at his recent speed (never after
-        the frame that shows riders on the line), because the feed often stops tracking
-        riders 10-30 m before it or reports them only once they are past it. From then on the
-        gaps are measured on his road.
-        """
-        leader = self.first
-        if leader is None or leader.path.last_t is None:
-            if not at_line:
-                return []
-            first = at_line[0]
-            self._finish(first, t)
-            self.winner = Winner(first.bib, t, "first seen on the line")
-            self.first = self.leader = first
-            return [first]
-        last_t, last_km = leader.path.last_t, leader.path.last_km or 0.0
-        arrival = leader.path.time_to_reach(0.0)
-        if arrival is None:
-            arrival = last_t + last_km / DEFAULT_KMH * 3600.0
-        arrival = max(last_t, min(arrival, t))
-        leader.path.add(arrival, 0.0)
-        self.head.add(arrival, 0.0)
-        self._finish(leader, arrival)
-        basis = (
-            f"extrapolated {last_km * 1000:.0f} m from his last fix"
-            if last_km > FINISH_KM
-            else "on the line"
-        )
-        level = [
-            track
-            for track in self.riders.values()
-            if track is not leader
-            and track.finish_t is None
-            and track.path.last_t == last_t
-            and (track.path.last_km or 0.0) <= last_km + PHOTO_FINISH_KM
-        ]
-        if level:
-            basis += f"; {len(level)} more within {PHOTO_FINISH_KM * 1000:.0f} m: a photo finish"
-        self.winner = Winner(leader.bib, arrival, basis, sure=not level)
-        self.leader = leader
-        return [leader]
-
-    def _arrival(self, track: RiderTrack, t: float, winner_t: float) -> float:
-        """When a rider seen on the line at `t` crossed it: he kept the gap of his last fix."""
-        if track.gap is None or track.gap_t is None:
-            return max(t, winner_t)
-        return max(winner_t, track.gap_t, min(t, winner_t + track.gap))
-
-    def _finish_lost(self, t: float, winner_t: float) -> list[RiderTrack]:
-        """Riders who vanished near the line have crossed it once their gap has run out."""
-        out: list[RiderTrack] = []
-        for track in self.riders.values():
-            if (
-                track.finish_t is None
-                and track.t < t
-                and track.km <= LOST_NEAR_LINE_KM
-                and track.gap is not None
-                and track.gap_t is not None
-                and winner_t + track.gap <= t
-            ):
-                self._finish(track, max(winner_t + track.gap, track.gap_t))
-                out.append(track)
-        return out
-
-    def _finish(self, track: RiderTrack, at: float) -> None:
-        track.finish_t = at
-        winner_t = self.winner.t if self.winner is not None else at
-        track.finish_gap = max(0.0, at - winner_t)
-        track.km = 0.0
 
     # --- Gaps --------------------------------------------------------------------------------
 
@@ -426,90 +374,8 @@ class Field:
 
     def placed(self, t: float) -> tuple[list[Placed], list[Placed]]:
         """Every tracked rider, front to back: those who finished, by their time, and those
-        on the road.
-
-        A rider missing from the frame keeps his last gap (and is moved along with it) for
-        `hold_missing_s`; after that he is no longer tracked.
-        """
-        finished: list[Placed] = []
-        road: list[Placed] = []
-        hold_from = t - self.hold_missing_s
-        ref = self.reference
-        # The hot loop of the engine: the reference's columns are bisected inline.
-        if ref is not None and len(ref):
-            ts, xs = ref.columns
-        else:
-            ts, xs = [], []
-        n = len(xs)
-        first_x = xs[0] if n else 0.0
-        last_x = xs[-1] if n else 0.0
-        # Riders in the order of the last frame: the lists to sort are then nearly sorted.
-        order = self._order if len(self._order) == len(self.riders) else self.riders.values()
-        untracked: list[RiderTrack] = []
-        # The feed gives distances in 10 m steps: most of a bunch shares a few of them.
-        passage_of: dict[float, float | None] = {}
-        for track in order:
-            if track.finish_t is not None:
-                finished.append((track.finish_gap or 0.0, 0.0, track.bib, track))
-                continue
-            track_t = track.t
-            if track_t < hold_from:
-                untracked.append(track)
-                continue
-            km = track.km
-            if track_t == t:
-                x = -km
-                if km in passage_of:
-                    passed = passage_of[km]
-                elif n and first_x <= x <= last_x and ref is not None:
-                    j = bisect_right(xs, x) - 1
-                    x0 = xs[j]
-                    if x0 == x or j == n - 1:
-                        passed = ts[j]
-                    else:
-                        t0 = ts[j]
-                        t1 = ts[j + 1]
-                        if t1 - t0 <= HOLE_S:
-                            passed = t0 + (t1 - t0) * (x - x0) / (xs[j + 1] - x0)
-                        else:
-                            passed = ref.across_hole(j, x)
-                    passage_of[km] = passed
-                else:
-                    passed = passage_of[km] = self.passage_time(km)
-                if passed is not None:
-                    gap = t - passed if passed < t else 0.0
-                elif n and x < last_x:
-                    # Behind the head with no way to time his point (the head's road before
-                    # the feed began, nothing to extrapolate at): his gap is unknown, not 0.
-                    untracked.append(track)
-                    continue
-                else:
-                    gap = 0.0  # Ahead of where the head has been: he is at the head.
-                track.gap = gap
-                track.gap_t = t
-            elif track.gap is not None:
-                # Missing from this frame: he is taken to have kept his gap, and so to be
-                # where the head was that long ago.
-                gap = track.gap
-                held = ref.km_at(t - gap) if ref is not None else None
-                if held is not None:
-                    km = held
-            else:
-                untracked.append(track)
-                continue
-            road.append((gap, km, track.bib, track))
-        finished.sort()
-        road.sort()
-        self._order = [p[3] for p in finished] + [p[3] for p in road] + untracked
-        # Front to back by gap is front to back on the road; a held rider's estimated place
-        # (or a gap rounded to the same value) must not put him ahead of the rider before him.
-        ahead = 0.0
-        for i, (gap, km, bib, track) in enumerate(road):
-            if km < ahead:
-                road[i] = (gap, ahead, bib, track)
-            else:
-                ahead = km
-        return finished, road
+        on the road (see `race.tracking.placing`)."""
+        return place(self, t)
 
 
 def _passed(track: RiderTrack, km: float, first_km: float) -> tuple[float, float]:

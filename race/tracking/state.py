@@ -65,7 +65,7 @@ class StartGate:
     def __init__(self) -> None:
         self.state: RaceState = "pre-start"
         self.detail = "waiting for the first frame"
-        """Why the race is in this state, for the header (e.g. "riders standing at 12.4 km")."""
+        """Why the race is in this state, for the header (e.g. "riders standing (1 km/h)")."""
         self._window: list[tuple[Telemetry, float]] = []
         """The frames, and their field's km to go, that may be the start of the race."""
         self._standing: tuple[Telemetry, float] | None = None
@@ -90,6 +90,10 @@ class StartGate:
             self.state, self.detail = self._waiting(reading, stage)
             return []
         window = self._window
+        if window and frame.t == window[-1][0].t:
+            # The rest of an instant the feed split into partial frames: it goes with it.
+            window.append((frame, window[-1][1]))
+            return []
         if window:
             previous_t, previous_km = window[-1][0].t, window[-1][1]
             fell = previous_km - km
@@ -98,9 +102,11 @@ class StartGate:
             ):
                 window.clear()  # Not moving towards the line: this frame may start a new run.
         window.append((frame, km))
-        if len(window) < CONFIRM_FRAMES:
+        if len({f.t for f, _ in window}) < CONFIRM_FRAMES:
             self.state = "neutralised"
-            self.detail = f"riders rolling ({reading.kmh or 0:.0f} km/h)"
+            self.detail = "riders rolling" + (
+                f" ({reading.kmh:.0f} km/h)" if reading.kmh is not None else ""
+            )
             return []
         self.state = "racing"
         self.detail = f"racing from {window[0][1]:.1f} km to go"
@@ -192,4 +198,6 @@ class StartGate:
             return "pre-start", "riders at the line (an earlier finish?)"
         if stage is not None and km > stage.distance_km + OVER_LENGTH_KM:
             return "pre-start", f"riders {km:.0f} km out, beyond the stage"
-        return "pre-start", f"riders standing ({reading.kmh or 0.0:.0f} km/h)"
+        if reading.kmh is None:
+            return "pre-start", "riders not moving towards the line"
+        return "pre-start", f"riders standing ({reading.kmh:.0f} km/h)"

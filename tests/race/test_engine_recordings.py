@@ -25,6 +25,7 @@ from race.situation import Situation
 from tests.support.cli import situation_json
 from tests.support.stages import (
     STAGE_5,
+    STAGE_5_BREAK_RIDER,
     STAGE_16,
     engine_settings,
     needs_stage_5,
@@ -38,8 +39,7 @@ MATCH_S = 3.0
 """A group's gap matches the feed within this many seconds..."""
 MATCH_SHARE = 0.95
 """...in at least this share of group-frames (the issue's bar)."""
-BREAK_RIDER = 157
-"""The solo break of stage 5 (in front from the first frame, caught at about 14.5 km to go)."""
+BREAK_RIDER = STAGE_5_BREAK_RIDER
 
 
 def frames_of(path: Path) -> list[Any]:

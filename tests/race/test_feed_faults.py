@@ -302,6 +302,7 @@ def test_numbers_no_race_can_produce_are_flagged() -> None:
         racing=True,
         winner_finished=False,
         race_time_s=13 * 3600.0,
+        covered_km=100.0,
         head_speed_kmh=0.0,
         road=moving,
         time_limit=TimeLimit(winner_speed_kmh=72.0),
@@ -315,6 +316,7 @@ def test_numbers_no_race_can_produce_are_flagged() -> None:
         racing=True,
         winner_finished=False,
         race_time_s=4 * 3600.0,
+        covered_km=100.0,
         head_speed_kmh=44.0,
         road=moving,
         time_limit=TimeLimit(winner_speed_kmh=44.0),
@@ -335,3 +337,93 @@ def test_riders_level_at_the_last_fix_make_the_winner_a_guess() -> None:
     situation = ride(alone, [(48, {b: 0.0 for b in FIELD})])
     assert situation.winner == 1
     assert situation.winner_sure
+
+
+def test_a_start_that_cannot_be_right_gives_no_cut_and_says_so() -> None:
+    # The feed begins 50 km in at the scheduled start: a race time of seconds for 50 km.
+    race = routed_race()
+    situation = racing(race, 0, 120, break_and_bunch(100.0))
+    assert situation.start_basis.startswith("scheduled")
+    assert situation.time_limit.cut_s is None
+    assert situation.time_limit.groups == ()
+    assert any("average since the start" in reason for reason in situation.degraded)
+
+
+# --- What a review found ---------------------------------------------------------------------
+
+
+def test_a_frame_without_a_usable_rider_while_the_reference_is_not_first() -> None:
+    race = routed_race()
+    kms = {1: 100.0, 2: 100.02} | {b: 101.0 for b in FIELD if b > 2}
+    racing(race, 0, 120, kms)
+    # Rider 2 comes up to rider 1 and is first by a wheel: gaps stay on rider 1's road.
+    ahead = {b: km - KMH * 126 / 3600 for b, km in kms.items()} | {
+        2: 100.0 - KMH * 126 / 3600 - 0.01
+    }
+    situation = race.apply(located(126, ahead))
+    assert situation.head_rider == 1
+    race.apply(frame(132, {b: math.nan for b in FIELD}))
+    situation = racing(race, 138, 240, {b: km - KMH * 138 / 3600 for b, km in kms.items()})
+    assert [g.size for g in situation.groups] == [2, 28]
+
+
+def test_a_ghost_of_the_lone_head_rider_leaves_the_head_of_the_race_where_it_was() -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    before = race.situation.groups[1].gap_s
+    kms = break_and_bunch(100.0 - KMH * 306 / 3600)
+    race.apply(located(306, kms | {1: kms[1] - 6.0}))
+    situation = racing(race, 312, 600, break_and_bunch(100.0 - KMH * 312 / 3600))
+    assert situation.groups[1].gap_s == pytest.approx(before, abs=1.5)
+    limit = situation.time_limit
+    assert all(g.status != "outside" for g in limit.groups)
+
+
+def test_a_feed_splitting_each_instant_in_two_still_starts_the_race() -> None:
+    race = routed_race()
+    for t, kms in steady(0, 120, 6, {b: (100.0, KMH) for b in FIELD}):
+        half = {b: km for b, km in kms.items() if b % 2}
+        other = {b: km for b, km in kms.items() if not b % 2}
+        race.apply(located(t, {b: km or 0.0 for b, km in half.items()}))
+        situation = race.apply(located(t, {b: km or 0.0 for b, km in other.items()}))
+    assert situation.race_state == "racing"
+    assert situation.riders_tracked == len(FIELD)
+
+
+def test_a_stray_fix_on_the_line_mid_stage_is_no_winner() -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    stray = Telemetry(t=T0 + 306, riders=(RiderFix(bib=99, km_to_finish=0.0, finished=True),))
+    race.apply(stray)
+    race.apply(frame(312, {98: -400.0}))
+    situation = racing(race, 312, 600, break_and_bunch(100.0 - KMH * 312 / 3600))
+    assert situation.winner is None
+    assert situation.values_dropped == 1
+    assert [g.size for g in situation.groups] == [1, 29]
+
+
+def test_the_lone_head_rider_missing_for_a_few_frames_is_not_caught() -> None:
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(DISTANCE - 3.0))
+    for t in range(306, 336, 6):  # half a minute without him
+        kms = break_and_bunch((DISTANCE - 3.0) - KMH * t / 3600)
+        situation = race.apply(located(t, {b: km for b, km in kms.items() if b != 1}))
+        assert situation.head_km_to_finish == pytest.approx(kms[1], abs=0.02)
+        assert not situation.degraded
+    situation = racing(race, 336, 600, break_and_bunch((DISTANCE - 3.0) - KMH * 336 / 3600))
+    assert not [a for a in situation.alerts if a.kind == "break_caught"]
+    assert [a.kind for a in situation.alerts].count("break_formed") <= 1
+
+
+def test_a_start_list_sent_again_with_a_corrected_length_is_the_same_race() -> None:
+    race = routed_race()
+    before = racing(race, 0, 300, break_and_bunch(100.0)).start_t
+    start = routed_start_list()
+    again = start.stage.model_copy(update={"distance_km": DISTANCE + 0.4})
+    race.apply(start.model_copy(update={"stage": again}))
+    situation = racing(race, 306, 600, break_and_bunch(100.0 - KMH * 306 / 3600))
+    assert situation.start_t == before
+    assert [g.size for g in situation.groups] == [1, 29]
+    formed = [a for a in situation.alerts if a.kind == "break_formed"]
+    assert len(formed) == 1
+    assert formed[0].t < T0 + 306  # Raised before the start list came again: kept.

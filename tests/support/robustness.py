@@ -39,7 +39,7 @@ from feeds.quirks import (
 from race.engine import Race
 from race.models import Bib, FeedEvent, FeedStatus, StartList, Telemetry
 from race.situation import GroupView
-from tests.support.stages import STAGE_5, engine_settings
+from tests.support.stages import STAGE_5, STAGE_5_BREAK_RIDER, engine_settings
 
 SEED = 2026
 MATCH_S = 5.0
@@ -76,6 +76,21 @@ def _registry() -> dict[str, Transformation]:
         ),
         Transformation("ghost-ahead", (Ghost(direction="ahead"),), "one fix 5 km ahead"),
         Transformation("ghost-behind", (Ghost(direction="behind"),), "one fix 5 km behind"),
+        Transformation(
+            "ghost-head",
+            (Ghost(bib=STAGE_5_BREAK_RIDER),),
+            "one fix of the lone breakaway (the head of the race) 5 km ahead",
+        ),
+        Transformation(
+            "vanish-head",
+            (Vanish(bib=STAGE_5_BREAK_RIDER),),
+            "the lone breakaway (the head of the race) missing for 150 s",
+        ),
+        Transformation(
+            "frame-without-distances",
+            (BadNumber(field="km_to_finish", riders=200, frames=3),),
+            "three frames where no rider has a usable km to go",
+        ),
         Transformation("holes-36s", (Cadence(),), "runs of 60 s of frames, then 36 s holes"),
         Transformation("vanish-150s", (Vanish(),), "one rider missing for 150 s"),
         Transformation("resync-1km", (Resync(),), "one rider moved 1 km back for good"),

@@ -34,6 +34,9 @@ SHARED_DATA = next(
 checkout in a folder of worktrees). Tests that need them skip when they are absent."""
 STAGE_5 = SHARED_DATA / "2026-07-08.json.gz"
 """The 2026 Tour's stage 5, Lannemezan › Pau: a real road stage (a solo break, a bunch sprint)."""
+STAGE_5_BREAK_RIDER = 157
+"""Stage 5's lone breakaway, the head of the race from the start of the recording to 14.6 km
+to go."""
 STAGE_16 = SHARED_DATA / "2026-07-21.json.gz"
 """The 2026 Tour's stage 16: a real individual time trial."""
 needs_stage_5 = pytest.mark.skipif(

@@ -1,0 +1,130 @@
+"""The finish: who crossed the line first and when, and when every other rider did.
+
+The feed often stops tracking riders 10-30 m before the line, or reports them only once they
+are past it, so the winner's time is extrapolated from his last fixes, and a rider lost near
+the line finishes with the gap he had. `Field` (`race.tracking.field`) takes these rules as a
+base class: they read and set its riders, its head and its winner.
+"""
+
+from __future__ import annotations
+
+from race.models import Bib
+from race.tracking.tracks import (
+    DEFAULT_KMH,
+    FINISH_KM,
+    LOST_NEAR_LINE_KM,
+    MAX_KMH,
+    RiderTrack,
+    Winner,
+)
+from race.tracking.trajectory import Trajectory
+
+PHOTO_FINISH_KM = 0.01
+"""Riders this close to the first at his last fix (the feed's 10 m step) may have beaten him:
+the data cannot tell, and the winner is shown as a guess."""
+
+
+class FinishLine:
+    """The finish rules of a field of riders."""
+
+    riders: dict[Bib, RiderTrack]
+    head: Trajectory
+    first: RiderTrack | None
+    leader: RiderTrack | None
+    winner: Winner | None
+
+    def _line_out_of_reach(self, t: float) -> bool:
+        """Before the winner: the first rider on the road was too far from the line at his last
+        fix to have reached it since, at any speed."""
+        first = self.first
+        if self.winner is not None or first is None:
+            return False
+        return first.km - MAX_KMH * max(0.0, t - first.t) / 3600.0 > LOST_NEAR_LINE_KM
+
+    def _at_the_front(self) -> RiderTrack | None:
+        """Who leads the race to the line: the first rider on the road at the last frame, or
+        the rider gaps are measured on when he was ahead of him (missing from the feed)."""
+        first, reference = self.first, self.leader
+        if first is None or reference is None or reference.finish_t is not None:
+            return first
+        return reference if reference.km < first.km else first
+
+    def _leader_lost_at_line(self, t: float) -> bool:
+        """The head was last seen just before the line and should have crossed it by now."""
+        leader = self._at_the_front()
+        if leader is None or leader.t >= t or leader.km > LOST_NEAR_LINE_KM:
+            return False
+        arrival = leader.path.time_to_reach(0.0)
+        return arrival is not None and arrival <= t
+
+    def _finish_winner(self, t: float, at_line: list[RiderTrack]) -> list[RiderTrack]:
+        """The first rider across the line: the head of the race at its last fix before it.
+
+        His time is his trajectory extrapolated to the line at his recent speed (never after
+        the frame that shows riders on the line), because the feed often stops tracking
+        riders 10-30 m before it or reports them only once they are past it. From then on the
+        gaps are measured on his road.
+        """
+        leader = self._at_the_front()
+        if leader is None or leader.path.last_t is None:
+            if not at_line:
+                return []
+            first = at_line[0]
+            self._finish(first, t)
+            self.winner = Winner(first.bib, t, "first seen on the line")
+            self.first = self.leader = first
+            return [first]
+        last_t, last_km = leader.path.last_t, leader.path.last_km or 0.0
+        arrival = leader.path.time_to_reach(0.0)
+        if arrival is None:
+            arrival = last_t + last_km / DEFAULT_KMH * 3600.0
+        arrival = max(last_t, min(arrival, t))
+        leader.path.add(arrival, 0.0)
+        self.head.add(arrival, 0.0)
+        self._finish(leader, arrival)
+        basis = (
+            f"extrapolated {last_km * 1000:.0f} m from his last fix"
+            if last_km > FINISH_KM
+            else "on the line"
+        )
+        level = [
+            track
+            for track in self.riders.values()
+            if track is not leader
+            and track.finish_t is None
+            and track.path.last_t == last_t
+            and (track.path.last_km or 0.0) <= last_km + PHOTO_FINISH_KM
+        ]
+        if level:
+            basis += f"; {len(level)} more within {PHOTO_FINISH_KM * 1000:.0f} m: a photo finish"
+        self.winner = Winner(leader.bib, arrival, basis, sure=not level)
+        self.leader = leader
+        return [leader]
+
+    def _arrival(self, track: RiderTrack, t: float, winner_t: float) -> float:
+        """When a rider seen on the line at `t` crossed it: he kept the gap of his last fix."""
+        if track.gap is None or track.gap_t is None:
+            return max(t, winner_t)
+        return max(winner_t, track.gap_t, min(t, winner_t + track.gap))
+
+    def _finish_lost(self, t: float, winner_t: float) -> list[RiderTrack]:
+        """Riders who vanished near the line have crossed it once their gap has run out."""
+        out: list[RiderTrack] = []
+        for track in self.riders.values():
+            if (
+                track.finish_t is None
+                and track.t < t
+                and track.km <= LOST_NEAR_LINE_KM
+                and track.gap is not None
+                and track.gap_t is not None
+                and winner_t + track.gap <= t
+            ):
+                self._finish(track, max(winner_t + track.gap, track.gap_t))
+                out.append(track)
+        return out
+
+    def _finish(self, track: RiderTrack, at: float) -> None:
+        track.finish_t = at
+        winner_t = self.winner.t if self.winner is not None else at
+        track.finish_gap = max(0.0, at - winner_t)
+        track.km = 0.0
