@@ -15,6 +15,7 @@ from typing import ClassVar, Generic
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypeVar
 
+from feeds.text import clean_text
 from race.models import FeedEvent
 
 
@@ -76,9 +77,12 @@ class FeedAdapter(ABC, Generic[OptionsT]):
 
 
 class FeedError(Exception):
-    """A feed cannot start at all (file missing, unreadable format): reported, then exit."""
+    """A feed cannot start at all (file missing, unreadable format): reported, then exit.
+
+    The message is cleaned (`feeds.text`): it often quotes the feed's own content.
+    """
 
     def __init__(self, message: str, *, option: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(clean_text(message))
         self.option = option
         """The adapter option at fault, when one is (named in the configuration error)."""

@@ -5,12 +5,16 @@
 `at` is the wall-clock time the event was received; `event` is a `FeedEvent` (its JSON schema is
 printed by `ardoise schema`). Lines are appended and flushed one by one, so a crash loses at
 most the line being written, and a reader skips a truncated last line.
+
+Every string of an event read is cleaned (`feeds.text`): a recording, or a served feed, made by
+another program or an older Ardoise can carry escape sequences in names and news.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from feeds.text import clean_event, clean_text
 from race.models import FeedEvent
 
 
@@ -20,6 +24,13 @@ class RecordedEvent(BaseModel):
     at: float
     """Wall-clock time the event was received (UNIX s)."""
     event: FeedEvent
+
+    @field_validator("event")
+    @classmethod
+    def _cleaned(cls, event: FeedEvent) -> FeedEvent:
+        """Read from a file or the network, the event's text is the feed's: cleaned here, once
+        for every reader of the format (recordings, `http`, `sse`)."""
+        return clean_event(event)
 
 
 class LineError(ValueError):
@@ -37,4 +48,4 @@ def decode(line: str | bytes) -> RecordedEvent:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "line"
-        raise LineError(f"{where}: {first['msg']}") from None
+        raise LineError(clean_text(f"{where}: {first['msg']}")) from None  # It may quote the line.

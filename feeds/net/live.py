@@ -11,7 +11,8 @@ retried with exponential backoff and jitter, never longer than `backoff_max_s` a
 One `httpx.AsyncClient` per adapter, for its whole life; TLS certificates are always verified.
 The optional token is read from the environment variable named by `token_env`, sent as
 `Authorization: Bearer …`, and replaced by `***` in every status detail: it never reaches the
-screen, a log or a recording.
+screen, a log or a recording. Status details quote the server (a reason phrase, a bad event's
+id and reason): they are cleaned of control characters (`feeds.text`) in `status`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing_extensions import TypeVar
 from feeds.base import FeedAdapter, FeedError, FeedOptions
 from feeds.net.failures import Failure, network_failure, status_failure
 from feeds.net.sse import ServerSentEvent, SSEDecoder
+from feeds.text import clean_text
 from race.models import FeedEvent, FeedState, FeedStatus
 
 if TYPE_CHECKING:
@@ -231,7 +233,7 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
         return FeedStatus(
             state=state,
             at=time.time(),
-            detail=self.redact(detail),
+            detail=clean_text(self.redact(detail)),
             attempt=self.failures if state in ("reconnecting", "error") and self.failures else None,
             retry_in_s=round(retry_in_s, 2) if retry_in_s is not None else None,
             rejected=self.rejected,

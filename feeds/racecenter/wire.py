@@ -9,7 +9,9 @@ The same format arrives live (`feeds.racecenter.adapter`) and in recordings
   come in `telemetryCompetitor-{year}` updates (`TimeStamp`, `Riders`).
 
 Frames are validated straight from the JSON text by pydantic (the fastest path, ~0.2 ms for 180
-riders): the models below are Ardoise's own with the provider's field names as aliases.
+riders): the models below are Ardoise's own with the provider's field names as aliases. Every
+string of the records is cleaned (`feeds.text`) in `start_list`, and every reason a record or an
+update is refused with, in `FormatError`: names and labels may carry escape sequences.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from feeds.text import clean_model, clean_text
 from race.models import (
     Bib,
     Climb,
@@ -55,7 +58,10 @@ TELEMETRY_BIND = "telemetryCompetitor"
 
 
 class FormatError(ValueError):
-    """A record or an update that cannot be read."""
+    """A record or an update that cannot be read. The reason is cleaned: it may quote the feed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(clean_text(reason))
 
 
 def _jersey(value: object) -> Jersey | None:
@@ -103,12 +109,20 @@ class _Frame(Telemetry):
 
 
 class _Update(BaseModel):
-    """One `event: update` of the live stream. `data` is a frame when it parses as one."""
+    """One `event: update` of the live stream. `data` is a frame when it parses as one.
+
+    A number sent as a string (`"kmToFinish": "12.5"`) is accepted, as pydantic's lax mode
+    reads it: the text says the number without ambiguity, and refusing it would drop a whole
+    frame (every rider) for the way one provider writes numbers; a string that is not a number
+    still fails, naming the field, and impossible values are the engine's to drop
+    (`race.tracking`). So the union is tried left to right: in pydantic's default "smart" mode,
+    `Any` matches strictly first and a frame with a numeric string was never a frame.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
     bind: str
-    data: _Frame | Any = None
+    data: _Frame | Any = Field(default=None, union_mode="left_to_right")
 
 
 def parse_update(text: str | bytes) -> Telemetry | None:
@@ -126,10 +140,9 @@ def parse_update(text: str | bytes) -> Telemetry | None:
     if isinstance(update.data, _Frame):
         return update.data
     try:  # Not a frame: validate again only to say why.
-        _Frame.model_validate(update.data)
+        return _Frame.model_validate(update.data)
     except ValidationError as error:
         raise FormatError(_reason(error)) from None
-    raise FormatError("telemetry update without a frame")  # pragma: no cover
 
 
 def _reason(error: ValidationError) -> str:
@@ -308,7 +321,7 @@ def start_list(
         raise FormatError("the stage has no length")
     departure = stage.get("departureCity") or {}
     arrival = stage.get("arrivalCity") or {}
-    return StartList(
+    start = StartList(
         stage=Stage(
             race=race,
             year=year,
@@ -325,6 +338,7 @@ def start_list(
         teams=tuple(sorted(teams_by_id.values(), key=lambda t: t.code)),
         riders=tuple(sorted(riders_from_records(riders, teams_by_id), key=lambda r: r.bib)),
     )
+    return clean_model(start)  # Names, teams, places and the race: shown, logged, recorded.
 
 
 def scheduled_start(stage: Mapping[str, Any]) -> float | None:
