@@ -39,10 +39,10 @@ from feeds.racecenter.wire import FormatError, parse_update, stage_record, start
 from race.engine import Race
 from race.models import FeedEvent, StartList
 from tests.support.mutations import (
-    HOSTILE_STRINGS,
     MUTATIONS,
     Json,
     Mutated,
+    NAME_STRINGS,
     dump,
     hostile_names,
 )
@@ -313,7 +313,9 @@ def _parse_wire(text: bytes) -> Sequence[FeedEvent]:
 def _racecenter(path: Path) -> tuple[dict[str, Any], tuple[Json, ...]]:
     with gzip.open(path, "rt", encoding="utf-8") as stream:
         document = json.load(stream)
-    frames = tuple(json.loads(e["data"]) for e in document["events"] if isinstance(e.get("data"), str))
+    frames = tuple(
+        json.loads(e["data"]) for e in document["events"] if isinstance(e.get("data"), str)
+    )
     return document, frames
 
 
@@ -329,12 +331,12 @@ def _racecenter_start(path: Path, rng: random.Random) -> StartList:
     stage = stage_record(rest.get("stages") or {}, date=document["meta"].get("date"))
     if rng.random() < 0.5:
         for rider in rng.sample(rest["riders"], k=min(5, len(rest["riders"]))):
-            rider["lastname"] = f"{rider.get('lastname')}{rng.choice(HOSTILE_STRINGS)}"
+            rider["lastname"] = f"{rider.get('lastname')}{rng.choice(NAME_STRINGS)}"
         team = rng.choice(rest["teams"])
-        team["name"] = rng.choice(HOSTILE_STRINGS) + str(team.get("name"))
+        team["name"] = rng.choice(NAME_STRINGS) + str(team.get("name"))
         for city in ("departureCity", "arrivalCity"):
             if isinstance(stage.get(city), dict):
-                stage[city]["label"] = rng.choice(HOSTILE_STRINGS)
+                stage[city]["label"] = rng.choice(NAME_STRINGS)
     return start_list(
         race="Tour de France",
         year=int(document["meta"]["year"]),
@@ -362,6 +364,8 @@ def racecenter_format(path: Path) -> Format:
 
 
 JSONL: Final = Format("jsonl", _jsonl_frames, lambda rng: (), _parse_jsonl, LineError)
+
+
 def _wire_reason(error: Exception) -> str:
     """The reason the `http` and `sse` adapters give (they show the first error only)."""
     if not isinstance(error, ValidationError):
