@@ -153,7 +153,9 @@ def delete(rng: random.Random, frame: Json, previous: bytes | None) -> Mutated:
 
 def null(rng: random.Random, frame: Json, previous: bytes | None) -> Mutated:
     value = _copy(frame)
-    targets = _same_key(rng, value)
+    targets = [p for p in _same_key(rng, value) if _get(value, p) is not None]
+    if not targets:  # Only nulls drawn: null something that is not.
+        targets = [p for p in [_pick(rng, value, lambda v: v is not None)] if p is not None]
     for path in targets:
         _set(value, path, None)
     return Mutated("null", (dump(value),), _name(targets))
