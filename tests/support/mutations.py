@@ -288,9 +288,9 @@ def duplicate(rng: random.Random, frame: Json, previous: bytes | None) -> Mutate
     objects = [p for p in paths(value) if isinstance(_get(value, p), dict) and _get(value, p)]
     if isinstance(value, dict) and value:
         objects.append(())
-    path = rng.choice(objects) if objects else None
-    if path is None:
+    if not objects:
         return Mutated("duplicate", (text, text), "the frame sent twice")
+    path = rng.choice(objects)
     target = _get(value, path)
     key = rng.choice(list(target))
     first = json.dumps(target[key], ensure_ascii=True)
