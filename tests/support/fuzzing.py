@@ -9,7 +9,7 @@ app would. Every frame ends in one of four outcomes:
   event and goes on;
 - exception: anything else raised, by the parser, the engine or the situation's JSON; the
   stream stops there (the engine's state after an exception is not worth testing);
-- hang: a frame took longer than the time bound (interrupted by SIGALRM in the main thread).
+- hang: a frame took more CPU time than the bound (interrupted by SIGPROF in the main thread).
 
 It also records the strings that carry control characters, which a terminal would obey:
 in the rejection messages (an adapter shows them) and in the situation's JSON.
@@ -249,23 +249,24 @@ def _where(error: BaseException) -> tuple[str, str]:
 
 @contextmanager
 def time_bound(seconds: float) -> Iterator[None]:
-    """Raise `FrameTimeout` in the block after `seconds` (main thread only: elsewhere the
-    block runs unbounded)."""
+    """Raise `FrameTimeout` in the block after `seconds` of this process's CPU time (main
+    thread only: elsewhere the block runs unbounded). CPU time, not wall time: on a machine
+    shared with other work, a frame that waits for a core is not a hang."""
 
     def expire(signum: int, stack: object) -> None:
         raise FrameTimeout
 
     try:
-        before = signal.signal(signal.SIGALRM, expire)
+        before = signal.signal(signal.SIGPROF, expire)
     except ValueError:  # Not the main thread.
         yield
         return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, before)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, before)
 
 
 # --- The formats -----------------------------------------------------------------------------
