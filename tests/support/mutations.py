@@ -50,7 +50,6 @@ HOSTILE_STRINGS: Final = (
     "\u202eevil",  # right-to-left override
     "[b]markup[/b] [link=x]",
     "\ud800",  # a lone surrogate: valid as a JSON escape, not as text
-    "",
     "x" * 10_000,
 )
 """Strings a feed must not be able to turn into terminal commands, markup or a crash."""
@@ -252,18 +251,17 @@ def reorder(rng: random.Random, frame: Json, previous: bytes | None) -> Mutated:
         return Mutated("reorder", (dump(frame), previous), "the previous frame sent again after")
     value = _copy(frame)
     lists = [p for p in paths(value) if isinstance(_get(value, p), list | dict)]
-    path = rng.choice(lists) if lists else ()
+    path = rng.choice([p for p in lists if len(_get(value, p)) > 1] or [()])
     container = _get(value, path)
-    if isinstance(container, list):
-        rng.shuffle(container)
-    elif path:
-        items = list(container.items())
-        rng.shuffle(items)
-        _set(value, path, dict(items))
+    items = list(container.items()) if isinstance(container, dict) else list(container)
+    shuffled = rng.sample(items, k=len(items))
+    if shuffled == items:  # Shuffled into the same order: out of order all the same.
+        shuffled.reverse()
+    new = dict(shuffled) if isinstance(container, dict) else shuffled
+    if path:
+        _set(value, path, new)
     else:
-        items = list(container.items())
-        rng.shuffle(items)
-        value = dict(items)
+        value = new
     return Mutated("reorder", (dump(value),), f"{path} shuffled")
 
 
