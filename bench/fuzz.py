@@ -18,6 +18,7 @@ Center format (skipped without it).
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 from collections import Counter
@@ -38,7 +39,7 @@ from tests.support.fuzzing import (  # noqa: E402
 )
 
 FORMATS = ("racecenter", "jsonl", "wire")
-SHOWN = 5
+SHOWN = 8
 """Distinct exceptions shown per format, and strings with control characters."""
 
 
@@ -51,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bound", type=float, default=5.0, help="seconds before a frame hangs")
     parser.add_argument("--only", choices=FORMATS, action="append")
     parser.add_argument("--save", type=Path, help="write each failing input to this folder")
+    parser.add_argument("--memory-mb", type=int, default=3000, help="address space limit (0: none)")
     args = parser.parse_args(argv)
+    if args.memory_mb:  # A frame that allocates without end is a MemoryError, not the OOM killer.
+        limit = args.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     failed = False
     for name in args.only or FORMATS:
         formats = _formats(name)
