@@ -42,8 +42,6 @@ def build_feed(loaded: LoadedConfig, *, speed: float | None = None) -> FeedAdapt
         value = getattr(feed, key)
         if value is not None and key in fields and key not in raw:
             raw[key] = value
-    if speed is not None and "speed" in fields:
-        raw["speed"] = speed
     if isinstance(raw.get("path"), str | Path):
         section = (
             f"feed.{feed.adapter}.path"
@@ -64,6 +62,9 @@ def build_feed(loaded: LoadedConfig, *, speed: float | None = None) -> FeedAdapt
         ):
             problem = ConfigError(_options_origin(loaded), problem.key, problem.reason)
         raise problem from None
+    if speed is not None and "speed" in fields:
+        # After validation: the configured speed is checked even when a command overrides it.
+        options = options.model_copy(update={"speed": speed})
     try:
         return cls(options)
     except FeedError as error:

@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui import __version__
+
+if TYPE_CHECKING:
+    from tui.config import LoadedConfig
 
 EXIT_CONFIG = 2
 """Exit status for a configuration that cannot be used (as argparse uses for bad arguments)."""
@@ -127,15 +131,24 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _load_config(path: Path | None, token_env: str | None = None) -> LoadedConfig:
+    """The configuration every command reads, its warnings said on stderr (one line each)."""
+    from tui.config import load_config
+
+    loaded = load_config(path, expected_variables=[token_env] if token_env else [])
+    for warning in loaded.warnings:
+        print(f"ardoise: {warning}", file=sys.stderr)
+    return loaded
+
+
 def _situation(config_path: Path | None, until: float | None, *, as_json: bool) -> int:
     import asyncio
     import json
 
     from tui.assembly import build_feed, engine_settings
-    from tui.config import load_config
     from tui.headless import read_situation
 
-    loaded = load_config(config_path)
+    loaded = _load_config(config_path)
     settings = engine_settings(loaded)
     adapter = build_feed(loaded, speed=0.0)
     situation = asyncio.run(read_situation(adapter, settings, until))
@@ -154,9 +167,8 @@ def _record(config_path: Path | None, output: Path, until: float | None) -> int:
     from feeds.tools.recorder import Recorder, record
     from race.models import FeedEvent, FeedStatus
     from tui.assembly import build_feed
-    from tui.config import load_config
 
-    loaded = load_config(config_path)
+    loaded = _load_config(config_path)
     adapter = build_feed(loaded)
     recorder = Recorder(output)
     last_state: list[str] = []
@@ -193,9 +205,8 @@ def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env:
     from feeds.tools.server import create_app, listen, run
     from feeds.tools.sources import AdapterSource, RaceCenterRecordingSource, Source
     from tui.assembly import build_feed
-    from tui.config import load_config
 
-    loaded = load_config(config_path)
+    loaded = _load_config(config_path, token_env)
     adapter = build_feed(loaded)
     label = loaded.config.feed.adapter
     source: Source
@@ -236,9 +247,8 @@ def _schema() -> int:
 
 def _run_app(config_path: Path | None) -> int:
     from tui.assembly import build_feed, engine_settings
-    from tui.config import load_config
 
-    loaded = load_config(config_path)
+    loaded = _load_config(config_path)
     settings = engine_settings(loaded)
     adapter = build_feed(loaded)
     from tui.app import ArdoiseApp

@@ -2,17 +2,20 @@
 
 Layers, later ones winning key by key: the embedded default (the root `config.toml`), the user's
 file (`--config PATH`, or else `$XDG_CONFIG_HOME/ardoise/config.toml` when it exists), then the
-environment (`ARDOISE_FEED__SPEED=0`, `ARDOISE_TEAM__CODE=UAD`; `__` separates levels). Every
-file is validated on its own first, so an error names the file it is in; every model forbids
-unknown keys. A bad configuration raises `ConfigError`, which the CLI prints as one line.
+environment (`ARDOISE_FEED__SPEED=0`, `ARDOISE_TEAM__CODE=UAD`; `__` separates levels; see
+`tui.environment`). Every file is validated on its own first, so an error names the file it is in;
+every model forbids unknown keys; `[keymap]` is checked against the app's bindings and Textual's
+key names. A bad configuration raises `ConfigError`, which the CLI prints as one line; an unknown
+`ARDOISE_` variable is only a warning.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,8 +25,15 @@ from race.gaps.settings import GapsSettings
 from race.leadout.settings import LeadoutSettings
 from race.settings import StageSettings, TeamSettings
 from race.timelimit.settings import TimeLimitSettings
-
-ENV_PREFIX = "ARDOISE_"
+from tui.environment import (
+    MAX_NESTING,
+    BadVariable,
+    nesting_error,
+    read_variable,
+    setting_variables,
+    unknown_variables,
+)
+from tui.keymap import normalise_keymap
 
 
 class ConfigError(Exception):
@@ -83,33 +93,7 @@ class ArdoiseConfig(Section):
     leadout: LeadoutSettings = LeadoutSettings()
     display: DisplayConfig = DisplayConfig()
     keymap: dict[str, str] = Field(default_factory=dict)
-    """Rebind keys: binding id = key, e.g. `pause = "space"`."""
-
-
-def _apply_environment(merged: dict[str, Any]) -> ArdoiseConfig:
-    """The merged files as init values, with `ARDOISE_...` variables over them.
-
-    pydantic-settings is imported only when such a variable is set: it costs ~0.1 s of start-up.
-    """
-    from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
-
-    class Environment(ArdoiseConfig, BaseSettings):
-        model_config = SettingsConfigDict(
-            env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
-        )
-
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (env_settings, init_settings)
-
-    return ArdoiseConfig.model_validate(Environment(**merged).model_dump())
+    """Rebind keys: binding id = keys, comma-separated, e.g. `pause = "space"` (`tui.keymap`)."""
 
 
 class LoadedConfig(BaseModel):
@@ -121,6 +105,8 @@ class LoadedConfig(BaseModel):
     origins: dict[str, str]
     """Dotted key → the file (or environment variable) that set it last."""
     files: tuple[Path, ...]
+    warnings: tuple[str, ...] = ()
+    """Problems that do not stop Ardoise (an unknown `ARDOISE_` variable), one line each."""
 
     def origin(self, key: str) -> str:
         """The source of `key`, or of its nearest parent that was set."""
@@ -152,6 +138,14 @@ def user_config_path() -> Path:
     return Path(base) / "ardoise" / "config.toml"
 
 
+_DOTTED_KEY = re.compile(r"^[ \t]*\[*((?:[^=\]\n\"']|\"[^\"\n]*\"|'[^'\n]*')*)", re.MULTILINE)
+"""The key (or table header) at the start of each line, quoted parts kept whole."""
+
+_DOTS_BEFORE_PARSING = 10 * MAX_NESTING
+"""tomllib takes time quadratic in a dotted key's length (20 s for 100,000 parts): keys this
+long are refused before parsing. Shorter ones, and nested arrays, are checked after."""
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -161,14 +155,31 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), None, f"cannot read: {error.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(str(path), None, "not UTF-8 text") from None
+    for match in _DOTTED_KEY.finditer(text):
+        unquoted = re.sub(r"\"[^\"]*\"|'[^']*'", "", match.group(1))
+        if unquoted.count(".") > _DOTS_BEFORE_PARSING:
+            key = ".".join(part.strip() for part in match.group(1).split(".")[:3]) + "..."
+            raise ConfigError(str(path), key, f"nested deeper than {MAX_NESTING} levels")
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(str(path), None, f"invalid TOML: {error}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise ConfigError(str(path), None, "invalid TOML: nested too deep") from None
+    too_deep = nesting_error(data)
+    if too_deep:
+        raise ConfigError(str(path), *too_deep)
+    return data
 
 
-def load_config(path: Path | None = None) -> LoadedConfig:
-    """Load and validate the configuration layers; raise `ConfigError` on the first problem."""
+def load_config(
+    path: Path | None = None, *, expected_variables: Collection[str] = ()
+) -> LoadedConfig:
+    """Load and validate the configuration layers; raise `ConfigError` on the first problem.
+
+    `expected_variables`: `ARDOISE_` variables that are not settings but are used (a token
+    named by `--token-env`); they are not reported as unknown.
+    """
     files = [default_config_path()]
     if path is not None:
         files.append(path)
@@ -183,15 +194,43 @@ def load_config(path: Path | None = None) -> LoadedConfig:
         except ValidationError as error:
             raise _config_error(str(file), error, ArdoiseConfig) from None
         _merge(merged, data, origins, str(file), ())
-    variables = [name for name in os.environ if name.upper().startswith(ENV_PREFIX)]
-    for name in variables:
-        key = name[len(ENV_PREFIX) :].lower().replace("__", ".")
-        origins[key] = f"environment variable {name}"
+    environ = dict(os.environ)
+    for name in setting_variables(environ):
+        try:
+            setting = read_variable(name, environ[name], ArdoiseConfig)
+        except BadVariable as error:
+            raise ConfigError(f"environment variable {name}", error.key, error.reason) from None
+        if setting is not None:
+            parts, value = setting
+            nested: dict[str, Any] = {parts[-1]: value}
+            for part in reversed(parts[:-1]):
+                nested = {part: nested}
+            _merge(merged, nested, origins, f"environment variable {name}", ())
     try:
-        config = _apply_environment(merged) if variables else ArdoiseConfig.model_validate(merged)
+        config = ArdoiseConfig.model_validate(merged)
     except ValidationError as error:
         raise _config_error(None, error, ArdoiseConfig, origins) from None
-    return LoadedConfig(config=config, origins=origins, files=tuple(files))
+    keymap, problem = normalise_keymap(config.keymap)
+    if problem:
+        key = f"keymap.{problem[0]}"
+        raise ConfigError(_origin_of(origins, key) or "configuration", key, problem[1])
+    expected = [*expected_variables, *_token_variables(config)]
+    unknown = unknown_variables(environ, ArdoiseConfig, expected)
+    return LoadedConfig(
+        config=config.model_copy(update={"keymap": keymap}),
+        origins=origins,
+        files=tuple(files),
+        warnings=tuple(f"ignoring unknown environment variable {name}" for name in unknown),
+    )
+
+
+def _token_variables(config: ArdoiseConfig) -> list[str]:
+    """Variables named by the feeds' `token_env` options: they hold tokens, not settings."""
+    return [
+        options["token_env"]
+        for options in config.feed.options.values()
+        if isinstance(options.get("token_env"), str)
+    ]
 
 
 def _merge(
