@@ -105,7 +105,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pump = asyncio.create_task(source.pump(log), name="feed source")
+        pump = asyncio.create_task(_pump(source, log), name="feed source")
         app.state.log = log
         try:
             yield
@@ -246,6 +246,19 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={BadRequest: bad_request},
     )
+
+
+async def _pump(source: Source, log: FeedLog) -> None:
+    """Run `source`: when it fails, the log ends there with the reason (streams then say it)."""
+    try:
+        await source.pump(log)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # What was received is still served.
+        log.fail(f"{type(error).__name__}: {error}")
+    else:
+        if not log.ended:
+            log.fail(f"{source.label} stopped without ending")
 
 
 def _resume_after(request: Request) -> int | None:

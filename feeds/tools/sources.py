@@ -78,7 +78,8 @@ class FeedLog:
 
 
 class Source(Protocol):
-    """Fills a `FeedLog`."""
+    """Fills a `FeedLog`, and finishes it (`finish`, or `fail` saying why) when the feed ends;
+    an exception it raises ends the log too (the server fails it with the exception)."""
 
     label: str
 
@@ -116,10 +117,6 @@ class AdapterSource:
                 log.finish()
             else:  # It stopped without ending (a recording cut short says where in its status).
                 log.fail(last.detail if last is not None and last.detail else "the feed stopped")
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # The source failed: what was received is still served.
-            log.fail(f"{type(error).__name__}: {error}")
         finally:
             await self.adapter.aclose()
 
@@ -160,14 +157,6 @@ class RaceCenterRecordingSource:
         self.year, self.stage = year, number
 
     async def pump(self, log: FeedLog) -> None:
-        try:
-            await self._pump(log)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # The source failed: what was received is still served.
-            log.fail(f"{type(error).__name__}: {error}")
-
-    async def _pump(self, log: FeedLog) -> None:
         log.rest = self.rest
         clock, at_once = ReplayClock(self.speed), ReplayClock(0.0)
         caught_up = self.skip_to_km is None
