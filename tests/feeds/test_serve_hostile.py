@@ -206,3 +206,21 @@ async def test_slow_clients_are_dropped_after_the_header_bound(tmp_path: Path) -
     assert served.status_code == 200
     assert len(closed) == 50
     assert bound <= took < bound + 10
+
+
+def test_event_data_that_is_not_utf8_is_flagged() -> None:
+    decoder = SSEDecoder()
+    events = decoder.feed(b'id: 1\ndata: {"a": "\xb2"}\n\nid: 2\ndata: {"a": "\xc3\xa9"}\n\n')
+    assert [(e.id, e.undecodable) for e in events] == [("1", True), ("2", False)]
+    assert events[0].data == '{"a": "\ufffd"}'
+
+
+def test_a_poll_page_with_text_that_is_not_utf8_rejects_only_its_events() -> None:
+    from feeds.adapters.http import _document
+
+    good = [json.loads(encode(e, at=1.0)) | {"id": i} for i, e in enumerate(EVENTS[:3])]
+    body = json.dumps({"format": "ardoise-feed", "cursor": 2, "events": good}).encode()
+    body = body.replace(b'"kind": "telemetry"', b'"kind": "telemetry\xff"', 1)
+    page = _document(body)
+    assert [isinstance(item, str) for item in page.events] == [False, True, False]
+    assert page.cursor == 2
