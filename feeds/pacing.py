@@ -44,9 +44,10 @@ class ReplayClock:
             self._running.set()
 
     async def wait_until(self, feed_t: float) -> None:
-        """Return when feed time `feed_t` is due."""
+        """Return when feed time `feed_t` is due; at once for a time that is not a number
+        (NaN, infinite): no delay computed from it can ever end."""
         await self._running.wait()
-        if self.speed == 0:
+        if self.speed == 0 or not math.isfinite(feed_t):
             await asyncio.sleep(0)
             return
         if self._origin is None:
@@ -56,7 +57,7 @@ class ReplayClock:
             await self._running.wait()
             wall, feed = self._origin
             delay = wall + (feed_t - feed) / self.speed - self._now()
-            if delay <= 0:
+            if delay <= 0 or not math.isfinite(delay):  # An overflow (1e308 s apart) too.
                 return
             # Short sleeps so that a pause takes effect promptly.
             await asyncio.sleep(min(delay, 0.2))

@@ -4,12 +4,14 @@ Every `interval_s` it asks for the events after the last one it has (`?after=<cu
 previous response's `ETag` in `If-None-Match`, so a quiet feed costs a `304 Not Modified`. A page
 that says `more` is followed at once: after a blackout the client catches up without waiting. Works
 with any server (or static file) that serves the document of `feeds.format.wire`; an event of a page
-that cannot be read is counted and skipped, not the page.
+that cannot be read (not an event, or text that is not UTF-8) is counted and skipped, not the page.
+A last page with an `error` ends the feed with that reason (the server's source failed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -69,7 +71,12 @@ class HttpFeed(LiveFeed[HttpOptions]):
             etag = response.headers.get("etag")
             for item in document.events:
                 try:
-                    wire = WireEvent.model_validate(item)
+                    # A string: an event holding text that is not UTF-8, for the JSON validator.
+                    wire = (
+                        WireEvent.model_validate_json(item)
+                        if isinstance(item, str)
+                        else WireEvent.model_validate(item)
+                    )
                 except ValidationError as error:
                     await self.reject(f"event {_id_of(item)}: {_reason(error)}")
                     continue
@@ -84,7 +91,10 @@ class HttpFeed(LiveFeed[HttpOptions]):
             if document.more:
                 continue
             if document.ended:
-                await self.end("the feed has ended")
+                reason = document.error
+                await self.end(
+                    f"the feed's source failed: {reason}" if reason else "the feed has ended"
+                )
                 return
             await asyncio.sleep(self.options.interval_s)
 
@@ -98,6 +108,7 @@ class _Page(BaseModel):
     cursor: int | None = None
     more: bool = False
     ended: bool = False
+    error: str | None = None
     events: list[Any] = []
 
 
@@ -105,7 +116,37 @@ def _document(body: bytes) -> _Page:
     try:
         return _Page.model_validate_json(body)
     except ValidationError as error:
-        raise Failure(f"not an Ardoise feed document: {_reason(error)}", bad_data=True) from None
+        page = _mixed_page(body)
+        if page is None:
+            raise Failure(
+                f"not an Ardoise feed document: {_reason(error)}", bad_data=True
+            ) from None
+        return page
+
+
+def _mixed_page(body: bytes) -> _Page | None:
+    """A page that is JSON but holds text that is not UTF-8 (a byte, or a lone `\\udXXX`
+    escape), read so that only the events holding it are rejected; None if it is not JSON.
+
+    Such text is kept as surrogates, and each event goes back through the JSON validator,
+    which refuses them: the event is counted, with its reason."""
+    try:
+        found = json.loads(body.decode("utf-8", errors="surrogateescape"))
+        page = _Page.model_validate(found)
+    except (ValueError, RecursionError):  # Not JSON at all (`ValidationError` is a ValueError).
+        return None
+    page.events = [json.dumps(item) if _has_surrogates(item) else item for item in page.events]
+    return page
+
+
+def _has_surrogates(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, list):
+        return any(_has_surrogates(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_surrogates(k) or _has_surrogates(v) for k, v in value.items())
+    return False
 
 
 def _reason(error: ValidationError) -> str:

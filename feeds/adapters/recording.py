@@ -9,21 +9,29 @@ Two formats, told apart by their content (either may be gzip-compressed):
 
 Frames are paced by their own timestamps (race time), so a replay at 20x shows twenty seconds
 of race per second whatever the gaps in the recording.
+
+No byte of a file stops a replay: a line or an update that cannot be read (not JSON, not UTF-8,
+not an event) is counted and skipped; a file cut short (a truncated gzip stream or JSON
+document) is replayed up to the cut, which counts as one bad event, and the replay ends with an
+`error` status that says where the file stops.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from io import BufferedIOBase
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, FilePath
 
 from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
-from feeds.format.jsonl import LineError, decode
+from feeds.format.jsonl import UNREADABLE, CutShort, LineError, read
 from feeds.pacing import FeedTimeline, ReplayClock
 from feeds.racecenter.wire import FormatError, parse_update, stage_record, start_list
 from feeds.repeats import Repeats
@@ -31,6 +39,10 @@ from race.models import FeedEvent, FeedStatus, Telemetry
 
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 4096
+CHUNK_BYTES = 1 << 20
+SURROGATE = re.compile("[\ud800-\udfff]")
+"""What stands in text for a byte that was not UTF-8 (or a lone `\\udXXX` JSON escape)."""
+WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 RecordingFormat = Literal["ardoise", "racecenter"]
 
@@ -99,11 +111,17 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
         yield FeedStatus(state="live", at=time.time(), detail=f"replaying {path.name}")
         skip = self.options.skip_to_km
         caught_up = skip is None
+        cut: str | None = None
         source = self._ardoise_events() if self.format == "ardoise" else self._racecenter_events()
         for item in source:
-            if isinstance(item, str):  # A line that could not be read.
+            if isinstance(item, _Unread):
                 self.rejected += 1
-                yield FeedStatus(state="live", at=time.time(), detail=item, rejected=self.rejected)
+                if item.cut:
+                    cut = item.reason  # Nothing comes after it.
+                    continue
+                yield FeedStatus(
+                    state="live", at=time.time(), detail=item.reason, rejected=self.rejected
+                )
                 continue
             if isinstance(item, Telemetry):
                 if not caught_up and skip is not None:
@@ -115,52 +133,47 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
             elif isinstance(item, FeedStatus):
                 continue  # The recorded feed's own status is history, not this replay's.
             yield item
+        if cut is not None:
+            detail = f"end of {path.name}: {cut}"
+            yield FeedStatus(state="error", at=time.time(), detail=detail, rejected=self.rejected)
+            return
         yield FeedStatus(
             state="ended", at=time.time(), detail=f"end of {path.name}", rejected=self.rejected
         )
 
-    def _open_text(self) -> Any:
-        path = self.options.path
-        with path.open("rb") as raw:
-            compressed = raw.read(2) == GZIP_MAGIC
-        if compressed:
-            return gzip.open(path, "rt", encoding="utf-8")
-        return path.open("r", encoding="utf-8")
+    def _ardoise_events(self) -> Iterator[FeedEvent | _Unread]:
+        with open_binary(self.options.path) as stream:
+            for number, item in read(stream):
+                if isinstance(item, CutShort):
+                    yield _Unread(f"{item} at line {number}", cut=True)
+                elif isinstance(item, LineError):
+                    yield _Unread(f"line {number}: {item}")
+                else:
+                    yield item.event
 
-    def _ardoise_events(self) -> Iterator[FeedEvent | str]:
-        with self._open_text() as stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield decode(line).event
-                except LineError as error:
-                    yield f"line {number}: {error}"
-
-    def _racecenter_events(self) -> Iterator[FeedEvent | str]:
-        try:
-            with self._open_text() as stream:
-                document = json.load(stream)
-        except (OSError, ValueError, EOFError) as error:
-            raise FeedError(f"cannot read {self.options.path}: {error}") from None
-        if not isinstance(document, dict) or not isinstance(document.get("rest"), dict):
-            raise FeedError(f"{self.options.path}: no `rest` records")
-        yield self._start_list(document)
+    def _racecenter_events(self) -> Iterator[FeedEvent | _Unread]:
+        recording = read_racecenter(self.options.path)
+        yield self._start_list(recording.document)
         repeats = Repeats()
-        for number, entry in enumerate(document.get("events") or [], start=1):
+        for number, entry in enumerate(recording.events, start=1):
             data = entry.get("data") if isinstance(entry, dict) else None
             if not isinstance(data, str):
-                yield f"event {number}: no data"
+                yield _Unread(f"event {number}: no data")
+                continue
+            if SURROGATE.search(data):  # Checked first: nothing can encode it, not even a hash.
+                yield _Unread(f"event {number}: not UTF-8 text")
                 continue
             if repeats.seen(data):
                 continue  # The live stream sent it twice: as the live adapter, deliver it once.
             try:
                 frame = parse_update(data)
             except FormatError as error:
-                yield f"event {number}: {error}"
+                yield _Unread(f"event {number}: {error}")
                 continue
             if frame is not None:
                 yield frame
+        if recording.cut is not None:
+            yield _Unread(f"{recording.cut} after event {len(recording.events)}", cut=True)
 
     def _start_list(self, document: dict[str, Any]) -> FeedEvent:
         rest = document["rest"]
@@ -177,5 +190,133 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
                 trace=rest.get("trace"),
                 checkpoints=rest.get("checkpoints"),
             )
-        except (FormatError, ValueError) as error:
+        except (FormatError, ValueError, TypeError) as error:
             raise FeedError(f"{self.options.path}: {error}") from None
+
+
+@dataclass(frozen=True)
+class _Unread:
+    """A line or an update that could not be read (counted), or where the file stops (`cut`)."""
+
+    reason: str
+    cut: bool = False
+
+
+def open_binary(path: Path) -> BufferedIOBase:
+    """`path` opened for reading bytes, through gzip when it is compressed."""
+    with path.open("rb") as raw:
+        compressed = raw.read(2) == GZIP_MAGIC
+    return gzip.GzipFile(path, "rb") if compressed else path.open("rb")
+
+
+@dataclass(frozen=True)
+class RaceCenterRecording:
+    """A Race Center recording as far as it could be read."""
+
+    document: dict[str, Any]
+    """The top-level object; `rest` is a dict whose text holds no undecodable byte."""
+    cut: str | None = None
+    """Why the file could not be read to its end (what came before it is in `document`)."""
+
+    @property
+    def events(self) -> list[Any]:
+        found = self.document.get("events")
+        return found if isinstance(found, list) else []
+
+
+def read_racecenter(path: Path) -> RaceCenterRecording:
+    """Read a Race Center recording, salvaging what comes before a cut (a truncated gzip stream
+    or JSON document). `FeedError` when not even its `rest` records can be read.
+
+    Bytes that are not UTF-8 are kept as surrogates, so that the one update holding them is
+    rejected, not the file; in `rest` and `meta` they become U+FFFD.
+    """
+    cut: str | None = None
+    chunks: list[bytes] = []
+    try:
+        with open_binary(path) as stream:
+            # `read1`: what one read decompressed, kept even if the next one finds the cut.
+            while chunk := stream.read1(CHUNK_BYTES):
+                chunks.append(chunk)
+    except UNREADABLE as error:
+        if not chunks:
+            raise FeedError(f"cannot read {path}: {error}") from None
+        cut = f"the file is cut short ({error})"
+    text = b"".join(chunks).decode("utf-8", errors="surrogateescape")
+    del chunks
+    try:
+        found = json.loads(text)
+    except (ValueError, RecursionError):
+        found, stopped = _salvage(text)
+        cut = cut or f"the JSON document is unreadable from character {stopped}"
+    if not isinstance(found, dict) or not isinstance(found.get("rest"), dict):
+        because = f" ({cut})" if cut else ""
+        raise FeedError(f"{path}: no `rest` records{because}")
+    if SURROGATE.search(text):
+        try:
+            for key in ("rest", "meta"):
+                found[key] = _mended(found.get(key))
+        except RecursionError:
+            raise FeedError(f"{path}: `{key}` is nested too deep") from None
+    return RaceCenterRecording(found, cut)
+
+
+def _salvage(text: str) -> tuple[dict[str, Any], int]:
+    """The complete members of a JSON object that stops short (and of its `events` list, every
+    complete entry), with the position where reading stopped."""
+    decoder = json.JSONDecoder()
+    found: dict[str, Any] = {}
+    at = _skip(text, 0)
+    if not text.startswith("{", at):
+        return found, at
+    at += 1
+    try:
+        while True:
+            at = _skip(text, at)
+            key, at = decoder.raw_decode(text, at)
+            at = _skip(text, at)
+            if not isinstance(key, str) or not text.startswith(":", at):
+                return found, at
+            at = _skip(text, at + 1)
+            if key == "events" and text.startswith("[", at):
+                entries: list[Any] = []
+                found["events"] = entries
+                at = _salvage_list(decoder, text, at + 1, entries)
+            else:
+                found[key], at = decoder.raw_decode(text, at)
+            at = _skip(text, at)
+            if not text.startswith(",", at):
+                return found, at
+            at += 1
+    except (ValueError, RecursionError):
+        return found, at
+
+
+def _salvage_list(decoder: json.JSONDecoder, text: str, at: int, into: list[Any]) -> int:
+    """Append the complete entries of the list starting at `at` to `into`; raises at a cut."""
+    while True:
+        at = _skip(text, at)
+        if text.startswith("]", at):
+            return at + 1
+        entry, at = decoder.raw_decode(text, at)
+        into.append(entry)
+        at = _skip(text, at)
+        if text.startswith(",", at):
+            at += 1
+
+
+def _skip(text: str, at: int) -> int:
+    """The first position from `at` that is not JSON whitespace."""
+    found = WHITESPACE.match(text, at)
+    return found.end() if found else at
+
+
+def _mended(value: Any) -> Any:
+    """`value` with every undecodable byte in its text replaced by U+FFFD."""
+    if isinstance(value, str):
+        return SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_mended(v) for v in value]
+    if isinstance(value, dict):
+        return {_mended(k): _mended(v) for k, v in value.items()}
+    return value

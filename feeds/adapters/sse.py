@@ -2,17 +2,20 @@
 
 Each SSE event holds one `WireEvent` (see `feeds.format.wire`). The adapter resumes after a drop
 with `Last-Event-ID`, so a blackout loses nothing: the server sends what was missed, and the screen
-catches up. An event received twice is delivered once; one that cannot be read is counted.
+catches up. An event received twice is delivered once; one that cannot be read (not JSON, not
+UTF-8, not an event) is counted. The feed ends at `event: end`, or at `event: error` when the
+server's source failed (the status then says why).
 """
 
 from __future__ import annotations
 
+import json
 from typing import ClassVar
 
 from pydantic import ConfigDict, Field, ValidationError
 
 from feeds.base import FeedOptions
-from feeds.format.wire import END_EVENT, WireEvent
+from feeds.format.wire import END_EVENT, ERROR_EVENT, WireEvent
 from feeds.net.failures import Failure
 from feeds.net.live import MB, LiveFeed, NetOptions
 from feeds.net.sse import ServerSentEvent
@@ -39,6 +42,8 @@ class SseFeed(LiveFeed[SseOptions]):
         self._last_id: str | None = None
         self._seen: set[int] = set()
         self._ended = False
+        self._failure: str | None = None
+        """Why the server's source failed, when it said so (`event: error`)."""
 
     @property
     def where(self) -> str:
@@ -56,7 +61,10 @@ class SseFeed(LiveFeed[SseOptions]):
             if not got and not self._ended:
                 await self.retry(Failure("the server closed the stream without sending anything"))
             # Otherwise the server ended a stream that worked: resume at once.
-        await self.end("the feed has ended")
+        if self._failure is not None:
+            await self.end(f"the feed's source failed: {self._failure}")
+        else:
+            await self.end("the feed has ended")
 
     async def _on_event(self, sse: ServerSentEvent) -> bool:
         if sse.id:
@@ -67,7 +75,14 @@ class SseFeed(LiveFeed[SseOptions]):
         if sse.event == END_EVENT:
             self._ended = True
             return False
+        if sse.event == ERROR_EVENT:
+            self._ended = True
+            self._failure = _error_of(sse.data)
+            return False
         if not sse.data:
+            return True
+        if sse.undecodable:
+            await self.reject(f"event {sse.id or '?'}: not UTF-8 text")
             return True
         try:
             wire = WireEvent.model_validate_json(sse.data)
@@ -87,3 +102,13 @@ def _reason(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
     return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+def _error_of(data: str) -> str:
+    """The reason an `event: error` gives (its data, when it is not the expected JSON)."""
+    try:
+        found = json.loads(data)
+    except ValueError:
+        found = None
+    reason = found.get("error") if isinstance(found, dict) else None
+    return reason if isinstance(reason, str) and reason else (data.strip()[:200] or "no reason")

@@ -8,7 +8,9 @@ it; a client resumes after the last id it has:
   `id: <id>`, `event: <kind>` (`start_list`, `telemetry`, `news`) and one `data:` line
   holding a `WireEvent`. On reconnection the client sends `Last-Event-ID` and the server resumes
   after it. When the feed has ended and the client has every event, the server sends
-  `event: end` (data: `{"cursor": <last id>}`) and closes. Comment lines are keep-alives.
+  `event: end` (data: `{"cursor": <last id>}`) and closes. When the server's source failed, it
+  sends `event: error` instead (data: `{"cursor": <last id>, "error": "<why>"}`): there will be
+  no other event either. Comment lines are keep-alives.
 - **Poll** (`GET /feed?after=<id>`): a `FeedDocument` with the events after `after` (all of
   them without it), at most a page at a time (`more` is then true: ask again at once). The
   response has an `ETag`; a client that sends it back in `If-None-Match` gets `304 Not
@@ -29,6 +31,8 @@ FORMAT: Final = "ardoise-feed"
 VERSION: Final = 1
 END_EVENT = "end"
 """Name of the SSE event that closes a feed that has ended."""
+ERROR_EVENT = "error"
+"""Name of the SSE event that closes a feed whose source failed (its data says why)."""
 
 
 class WireEvent(RecordedEvent):
@@ -54,6 +58,8 @@ class FeedDocument(BaseModel):
     """The page was cut: more events are ready, ask again without waiting."""
     ended: bool = False
     """The feed has ended: once `more` is false too, there will be no other event."""
+    error: str | None = None
+    """Why the feed ended early (its source failed), on the last page."""
     events: tuple[WireEvent, ...] = ()
 
 

@@ -27,6 +27,8 @@ class ServerSentEvent:
     retry_ms: int | None = None
     oversized: int = 0
     """Bytes of the event's fields when they went over the bound (then `data` is dropped)."""
+    undecodable: bool = False
+    """Its data held bytes that are not UTF-8 (each shown in `data` as U+FFFD)."""
 
 
 class SSEDecoder:
@@ -49,6 +51,7 @@ class SSEDecoder:
         self._data: list[str] = []
         self._size = 0
         self._oversized = 0
+        self._undecodable = False
         self._id: str | None = None
         self._retry: int | None = None
 
@@ -111,7 +114,11 @@ class SSEDecoder:
                 self._oversized = self._size + self._oversized
                 self._data.clear()
             elif not self._oversized:
-                self._data.append(value.decode("utf-8", errors="replace"))
+                try:
+                    self._data.append(value.decode("utf-8"))
+                except UnicodeDecodeError:
+                    self._undecodable = True
+                    self._data.append(value.decode("utf-8", errors="replace"))
         elif field == "event":
             self._event = value.decode("utf-8", errors="replace")
         elif field == "id":
@@ -132,6 +139,7 @@ class SSEDecoder:
             id=self._id,
             retry_ms=self._retry,
             oversized=self._oversized,
+            undecodable=self._undecodable,
         )
         self._reset()
         return event
@@ -141,6 +149,7 @@ class SSEDecoder:
         self._data = []
         self._size = 0
         self._oversized = 0
+        self._undecodable = False
         self._id = None
         self._retry = None
 

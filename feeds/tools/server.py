@@ -16,6 +16,13 @@ Two wire formats (Starlette on uvicorn):
   Race Center, this stream never ends; its events are numbered so that Ardoise's `racecenter`
   adapter resumes after a drop.
 
+When the source fails (an exception, a recording cut short), every stream sends what the log
+holds, then `event: error` (data: `{"cursor": <last id>, "error": "<why>"}`) and closes; the
+poll document says `ended` and `error`. A Race Center client that comes back for more is
+answered 503 (it has everything there will be). A malformed `after` or `Last-Event-ID` gets 400
+with a one-line reason; a client that takes more than `HEADERS_WITHIN_S` to send its request's
+headers is disconnected (`feeds.tools.deadline`).
+
 `GET /` describes the feed. With a token (read from an environment variable), every request
 must carry `Authorization: Bearer <token>`. A quiet stream gets a keep-alive comment every
 `KEEPALIVE_S`, so clients can tell it from a dead connection.
@@ -26,17 +33,19 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from feeds.base import FeedError
-from feeds.format.wire import END_EVENT, FORMAT, VERSION, schema
+from feeds.format.wire import END_EVENT, ERROR_EVENT, FORMAT, VERSION, schema
 from feeds.net.sse import KEEPALIVE, frame
 from feeds.tools.sources import FeedLog, Source, WireFormat
 
 if TYPE_CHECKING:
+    import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -46,6 +55,13 @@ KEEPALIVE_S = 10.0
 """A quiet stream gets a comment this often (clients' read timeouts are longer: 30 s)."""
 PAGE_BYTES = 2_000_000
 """A poll page holds events up to about this many bytes (at least one event)."""
+EVENT_ID = re.compile(r"[0-9]{1,18}")
+"""An event id as a client may send it: digits only (no sign, space or other numeral), and
+few enough that the number stays a machine integer."""
+
+
+class BadRequest(ValueError):
+    """A client's mistake, answered 400 with this message."""
 
 
 class RequireToken:
@@ -82,14 +98,14 @@ def create_app(
     """The ASGI application serving `source` in `wire` format."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
-    from starlette.responses import JSONResponse, Response, StreamingResponse
+    from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
     from starlette.routing import Route
 
     log = FeedLog()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pump = asyncio.create_task(source.pump(log), name="feed source")
+        pump = asyncio.create_task(_pump(source, log), name="feed source")
         app.state.log = log
         try:
             yield
@@ -106,6 +122,10 @@ def create_app(
                     name, data = log.entries[position]
                     yield frame(data, event=name, id=position)
                     position += 1
+                if log.failure is not None:  # Nothing more will come: say why, and end.
+                    error = {"cursor": position - 1, "error": log.failure}
+                    yield frame(json.dumps(error), event=ERROR_EVENT)
+                    return
                 if log.ended:
                     if ends:
                         yield frame(json.dumps({"cursor": position - 1}), event=END_EVENT)
@@ -141,14 +161,10 @@ def create_app(
         )
 
     async def feed_stream(request: Request) -> Response:
-        after = _after(request.headers.get("last-event-id") or request.query_params.get("after"))
-        return stream(after, ends=True)
+        return stream(_resume_after(request), ends=True)
 
     async def feed_document(request: Request) -> Response:
-        raw = request.query_params.get("after")
-        after = _after(raw)
-        if raw is not None and after is None:
-            return JSONResponse({"error": "after must be an event id"}, status_code=400)
+        after = _event_id("after", request.query_params.get("after"))
         start = 0 if after is None else after + 1
         etag = log.etag
         headers = {"ETag": etag, "Cache-Control": "no-cache"}
@@ -177,6 +193,8 @@ def create_app(
                 b"true" if more else b"false",
                 b',"ended":',
                 b"true" if log.ended and not more else b"false",
+                b',"error":',
+                json.dumps(log.failure if not more else None).encode(),
                 b',"events":[',
                 b",".join(page),
                 b"]}",
@@ -198,7 +216,19 @@ def create_app(
         return JSONResponse({"error": "unknown bind"}, status_code=404)
 
     async def live_stream(request: Request) -> Response:
-        return stream(_after(request.headers.get("last-event-id")), ends=False)
+        after = _event_id("Last-Event-ID", request.headers.get("last-event-id"))
+        start = 0 if after is None else after + 1
+        if log.failure is not None and start >= len(log.entries):
+            # It has everything; a stream that ends at once would bring it back at once.
+            return PlainTextResponse(
+                f"the feed's source failed: {log.failure}\n",
+                status_code=503,
+                headers={"Retry-After": "30"},
+            )
+        return stream(after, ends=False)
+
+    async def bad_request(request: Request, error: Exception) -> Response:
+        return PlainTextResponse(f"{error}\n", status_code=400)
 
     routes = [Route("/", index)]
     if wire == "ardoise":
@@ -210,14 +240,42 @@ def create_app(
     else:
         routes += [Route("/api/{bind}", rest), Route("/live-stream", live_stream)]
     middleware = [Middleware(RequireToken, token=token)] if token else []
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={BadRequest: bad_request},
+    )
 
 
-def _after(value: str | None) -> int | None:
-    if value is None or not value.strip().lstrip("-").isdigit():
+async def _pump(source: Source, log: FeedLog) -> None:
+    """Run `source`: when it fails, the log ends there with the reason (streams then say it)."""
+    try:
+        await source.pump(log)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # What was received is still served.
+        log.fail(f"{type(error).__name__}: {error}")
+    else:
+        if not log.ended:
+            log.fail(f"{source.label} stopped without ending")
+
+
+def _resume_after(request: Request) -> int | None:
+    """Where an event stream resumes: `Last-Event-ID`, else `?after=`."""
+    header = request.headers.get("last-event-id")
+    if header:
+        return _event_id("Last-Event-ID", header)
+    return _event_id("after", request.query_params.get("after"))
+
+
+def _event_id(name: str, value: str | None) -> int | None:
+    """An event id a client sent (None: none sent); `BadRequest` if it is not one."""
+    if value is None:
         return None
-    number = int(value)
-    return number if number >= 0 else None
+    if not EVENT_ID.fullmatch(value):
+        raise BadRequest(f"{name} must be an event id: digits only, at most 18")
+    return int(value)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -233,18 +291,28 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(app: Starlette, sock: socket.socket, on_ready: Callable[[], None] | None = None) -> None:
-    """Serve `app` on `sock` until interrupted (Ctrl-C, SIGTERM)."""
+def server(
+    app: ASGIApp, *, headers_within_s: float | None = None, log_level: str = "warning"
+) -> uvicorn.Server:
+    """The uvicorn server `ardoise serve` runs `app` on (headers due within `HEADERS_WITHIN_S`)."""
     import uvicorn
+
+    from feeds.tools.deadline import HEADERS_WITHIN_S, protocol
 
     config = uvicorn.Config(
         app,
-        log_level="warning",
+        http=protocol(HEADERS_WITHIN_S if headers_within_s is None else headers_within_s),
+        log_level=log_level,
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=2,
     )
-    server = uvicorn.Server(config)
+    return uvicorn.Server(config)
+
+
+def run(app: Starlette, sock: socket.socket, on_ready: Callable[[], None] | None = None) -> None:
+    """Serve `app` on `sock` until interrupted (Ctrl-C, SIGTERM)."""
+    served = server(app)
     if on_ready is not None:
         on_ready()
-    server.run(sockets=[sock])
+    served.run(sockets=[sock])

@@ -9,13 +9,13 @@ serves a Race Center recording verbatim.
 from __future__ import annotations
 
 import asyncio
-import gzip
 import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from feeds.adapters.recording import read_racecenter
 from feeds.base import FeedAdapter, FeedError
 from feeds.format.wire import WireEvent
 from feeds.pacing import ReplayClock
@@ -51,6 +51,11 @@ class FeedLog:
         self.ended = True
         self._wake()
 
+    def fail(self, reason: str) -> None:
+        """The source failed: the log ends here, and says why."""
+        self.failure = reason
+        self.finish()
+
     def _wake(self) -> None:
         grew, self._grew = self._grew, asyncio.Event()
         grew.set()
@@ -73,7 +78,8 @@ class FeedLog:
 
 
 class Source(Protocol):
-    """Fills a `FeedLog`."""
+    """Fills a `FeedLog`, and finishes it (`finish`, or `fail` saying why) when the feed ends;
+    an exception it raises ends the log too (the server fails it with the exception)."""
 
     label: str
 
@@ -106,11 +112,11 @@ class AdapterSource:
                 elif isinstance(event, Telemetry):
                     log.append("update", update_line(event, year).encode("utf-8"))
                 # News has no Race Center form: not sent.
-            log.finish()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # The source failed: keep serving what was received.
-            log.failure = f"{type(error).__name__}: {error}"
+            last = log.upstream
+            if last is not None and last.state == "ended":
+                log.finish()
+            else:  # It stopped without ending (a recording cut short says where in its status).
+                log.fail(last.detail if last is not None and last.detail else "the feed stopped")
         finally:
             await self.adapter.aclose()
 
@@ -122,12 +128,11 @@ class RaceCenterRecordingSource:
         self.label = path.name
         self.speed = speed
         self.skip_to_km = skip_to_km
+        recording = read_racecenter(path)
+        document = recording.document
+        self.cut = f"end of {path.name}: {recording.cut}" if recording.cut else None
+        """Why the recording stops early (the stream then ends with an error event)."""
         try:
-            with path.open("rb") as raw:
-                compressed = raw.read(2) == b"\x1f\x8b"
-            opener = gzip.open if compressed else open
-            with opener(path, "rb") as stream:
-                document = json.load(stream)
             rest = document["rest"]
             meta = document.get("meta") or {}
             year = int(meta.get("year") or str(meta.get("date", "0"))[:4])
@@ -145,8 +150,8 @@ class RaceCenterRecordingSource:
         if rest.get("trace"):
             self.rest[ROUTE_BIND.format(year=year, stage=number)] = _json(rest["trace"])
         self.lines = [
-            entry["data"].encode("utf-8")
-            for entry in document.get("events") or []
+            _verbatim(entry["data"])
+            for entry in recording.events
             if isinstance(entry, dict) and isinstance(entry.get("data"), str)
         ]
         self.year, self.stage = year, number
@@ -168,7 +173,18 @@ class RaceCenterRecordingSource:
                     caught_up = bool(kms) and min(kms) <= (self.skip_to_km or 0.0)
                 await (clock if caught_up else at_once).wait_until(update.t)
             log.append("update", line)
-        log.finish()
+        if self.cut is not None:
+            log.fail(self.cut)
+        else:
+            log.finish()
+
+
+def _verbatim(data: str) -> bytes:
+    """An update's bytes as recorded, even those that were not UTF-8 (the client judges them)."""
+    try:
+        return data.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:  # A lone surrogate from a JSON escape: no byte stands for it.
+        return data.encode("utf-8", errors="surrogatepass")
 
 
 def _json(value: Any) -> bytes:
