@@ -114,7 +114,8 @@ def test_recording_again_resumes_after_the_last_event(tmp_path: Path) -> None:
 def test_resuming_a_file_of_another_stage_is_refused(tmp_path: Path) -> None:
     output = write_recording(tmp_path / "out.jsonl", EVENTS[:5])
     before = output.read_bytes()
-    config = write(tmp_path, '[feed]\nadapter = "simulated"\nspeed = 0\n[feed.simulated]\nscenario = "hilly"\n')
+    hilly = '[feed]\nadapter = "simulated"\nspeed = 0\n[feed.simulated]\nscenario = "hilly"\n'
+    config = write(tmp_path, hilly)
     result = run_ardoise("record", "--config", str(config), "-o", str(output))
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
