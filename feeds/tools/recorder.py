@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
 
 from feeds.base import FeedAdapter, FeedError
 from feeds.format.jsonl import LineError, decode, encode
@@ -66,12 +65,22 @@ class ResumePoint:
     """Digests of the data events in the file."""
     cut: int = 0
     """Bytes of a line cut by a crash, dropped from the end of the file."""
+    read: int = 0
+    """Complete lines that are recorded events, statuses included."""
     bad: int = 0
     """Complete lines that are not events (left as they are; replays count them)."""
 
 
+RECORDING_START = b'{"at":'
+"""How every line of an Ardoise recording begins (`encode`): a file cut inside its first line
+is still known as one."""
+
+
 def read_resume_point(path: Path) -> ResumePoint:
-    """What `path` holds (nothing if it does not exist). Drops a cut last line from the file."""
+    """What `path` holds (nothing if it does not exist). Drops a cut last line from the file.
+
+    A file that is not an Ardoise recording is never touched: `RecordError`.
+    """
     point = ResumePoint()
     try:
         file = path.open("r+b")
@@ -83,10 +92,20 @@ def read_resume_point(path: Path) -> ResumePoint:
         try:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 return point  # A device or a pipe holds no recording (/dev/full reads zeros).
-            point.cut = _drop_cut_line(file)
-            file.seek(0)
+            tail = b""
             for line in file:
-                _count(point, line)
+                if line.endswith(b"\n"):
+                    _count(point, line)
+                else:
+                    tail = line
+            if not point.read and (point.bad or (tail and not tail.startswith(RECORDING_START))):
+                raise RecordError(
+                    f"{path} is not an Ardoise recording (no line of it is an event): "
+                    "record to another file"
+                )
+            if tail:
+                file.truncate(file.seek(0, os.SEEK_END) - len(tail))
+                point.cut = len(tail)
         except OSError as error:
             raise _record_error(path, error) from None
     return point
@@ -98,6 +117,7 @@ def _count(point: ResumePoint, line: bytes) -> None:
     except (LineError, ValueError):
         point.bad += 1
         return
+    point.read += 1
     if isinstance(event, FeedStatus):
         return
     point.events += 1
@@ -106,26 +126,6 @@ def _count(point: ResumePoint, line: bytes) -> None:
         point.stage = event.stage
     else:
         point.last_t = event.t
-
-
-def _drop_cut_line(file: BinaryIO) -> int:
-    """Truncate `file` after its last newline (what follows is a line cut by a crash).
-
-    Returns how many bytes were dropped.
-    """
-    size = file.seek(0, os.SEEK_END)
-    end = size
-    while end > 0:
-        start = max(0, end - 65_536)
-        file.seek(start)
-        newline = file.read(end - start).rfind(b"\n")
-        if newline >= 0:
-            end = start + newline + 1
-            break
-        end = start
-    if end < size:
-        file.truncate(end)
-    return size - end
 
 
 def _digest(event: FeedEvent) -> bytes:

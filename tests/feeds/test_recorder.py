@@ -131,6 +131,32 @@ def test_resuming_a_file_of_another_stage_is_refused(tmp_path: Path) -> None:
     assert [decode(line).event.kind for line in added] == ["status"]
 
 
+@pytest.mark.parametrize(
+    "content", [b"notes\nabout the stage\n", b"\x1f\x8b\x08\x00gzip", b'[{"bind": 1}]']
+)
+def test_a_file_that_is_not_a_recording_is_left_untouched(tmp_path: Path, content: bytes) -> None:
+    output = tmp_path / "stage.jsonl"
+    output.write_bytes(content)
+    config = write(tmp_path, '[feed]\nadapter = "simulated"\nspeed = 0\n')
+    result = run_ardoise("record", "--config", str(config), "-o", str(output))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        f"ardoise: {output} is not an Ardoise recording (no line of it is an event): "
+        "record to another file"
+    ]
+    assert output.read_bytes() == content
+
+
+def test_a_file_cut_in_its_first_line_is_resumed(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    output.write_bytes(encode(EVENTS[0], 1.0).encode()[:100])
+    with Recorder(output) as recorder:
+        assert (recorder.resumed.cut, recorder.resumed.events) == (100, 0)
+        for event in EVENTS:
+            recorder.write(event)
+    assert asyncio.run(replayed(output)) == (EVENTS, 0)
+
+
 def record_limited(config: Path, output: Path, max_bytes: int) -> subprocess.CompletedProcess[str]:
     """`ardoise record` allowed files of at most `max_bytes` (the disk is full after them)."""
 
