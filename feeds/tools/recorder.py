@@ -148,7 +148,7 @@ def _same_stage(one: Stage, other: Stage) -> bool:
 
 
 def describe_stage(stage: Stage) -> str:
-    """ "Tour de France 2026 stage 5 (Pau - Pau)"."""
+    """A stage in words: "Tour de France 2026 stage 5 (Pau - Pau)"."""
     number = f" stage {stage.number}" if stage.number is not None else ""
     route = f" ({stage.start} - {stage.finish})" if stage.start or stage.finish else ""
     return f"{stage.race} {stage.year}{number}{route}"
@@ -220,7 +220,10 @@ class Recorder:
         try:
             view = memoryview(line)
             while view:
-                view = view[self._file.write(view) or 0 :]
+                written = self._file.write(view)
+                if not written:  # Never for a file; a device could, and would loop forever.
+                    raise OSError(errno.EIO, "the system accepted no byte")
+                view = view[written:]
             now = self._monotonic()
             if now - self._synced >= self._fsync_every_s:
                 self._sync()
