@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from feeds.adapters.http import HttpFeed, HttpOptions
 from feeds.adapters.recording import RecordingFeed, RecordingOptions
+from feeds.adapters.sse import SseFeed, SseOptions
+from feeds.base import FeedAdapter
 from feeds.format.jsonl import decode, encode
-from feeds.tools.recorder import Recorder
+from feeds.tools.recorder import Recorder, record
 from race.models import FeedEvent, FeedStatus, Telemetry
 from tests.support.cli import assert_config_error, run_ardoise, write
-from tests.support.liveserver import stage_events, write_recording
+from tests.support.liveserver import LiveServer, stage_events, write_recording
 from tests.support.stages import ROOT
 
 EVENTS = stage_events(20)
@@ -109,6 +112,31 @@ def test_recording_again_resumes_after_the_last_event(tmp_path: Path) -> None:
     assert "recorded 0 events (0 frames) and 2 statuses" in again.stderr
     assert "20 already there" in again.stderr
     assert asyncio.run(replayed(output)) == (EVENTS, 0)
+
+
+@pytest.mark.parametrize("adapter", ["sse", "http"])
+async def test_a_served_feed_recorded_again_adds_only_what_is_new(
+    tmp_path: Path, adapter: str
+) -> None:
+    """Ardoise's own feeds, as `ardoise serve` sends them: the second run gets every event from
+    the start again, and writes only those the first run stopped before."""
+    source = write_recording(tmp_path / "source.jsonl", EVENTS)
+    output = tmp_path / "out.jsonl"
+    frames = [e for e in EVENTS if isinstance(e, Telemetry)]
+    with LiveServer(source) as server:
+        for until in (frames[6].t, None):
+            feed: FeedAdapter = (
+                SseFeed(SseOptions(url=f"{server.url}/stream"))
+                if adapter == "sse"
+                else HttpFeed(HttpOptions(url=f"{server.url}/feed", interval_s=0.1))
+            )
+            recorder = Recorder(output)
+            stats = await record(feed, output, until=until, recorder=recorder)
+            if until is not None:
+                assert (stats.data, stats.skipped) == (8, 0)
+    assert (stats.data, stats.skipped) == (12, 8)
+    assert recorder.resumed.events == 8
+    assert await replayed(output) == (EVENTS, 0)
 
 
 def test_resuming_a_file_of_another_stage_is_refused(tmp_path: Path) -> None:
