@@ -14,10 +14,25 @@ from typing import TYPE_CHECKING
 from tui import __version__
 
 if TYPE_CHECKING:
+    from feeds.tools.recorder import Recorder
     from tui.config import LoadedConfig
 
 EXIT_CONFIG = 2
 """Exit status for a configuration that cannot be used (as argparse uses for bad arguments)."""
+DEFAULT_SITUATION_TIMEOUT_S = 30.0
+"""`ardoise situation` gives up after this long without data: a network feed retries forever, and
+a script waiting on it must get an answer (a live feed sends a frame every few seconds)."""
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,21 +64,39 @@ def _parser() -> argparse.ArgumentParser:
         "--until", type=float, metavar="UNIX_TS", help="stop at this feed time (UNIX seconds)"
     )
     situation.add_argument("--json", action="store_true", help="print JSON (see the README)")
+    situation.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_SITUATION_TIMEOUT_S,
+        metavar="S",
+        help=(
+            "give up (exit 1) when the feed sends no data for S seconds, e.g. a network feed "
+            f"that cannot be reached (default {DEFAULT_SITUATION_TIMEOUT_S:g}; 0: wait forever)"
+        ),
+    )
 
     record = commands.add_parser(
         "record",
         help="record the feed to a file, every event as it is received",
         description=(
             "Read the configured feed and append every event to OUT (one JSON line each, "
-            "flushed at once), until the feed ends, a frame is later than --until, or Ctrl-C. "
-            "The recording adapter replays the file."
+            "written at once), until the feed ends, a frame is later than --until, or Ctrl-C. "
+            "When OUT already holds events, the recording resumes after them: a line cut by a "
+            "crash is dropped and an event already in OUT is not written again (OUT must hold "
+            "the same stage). A write that fails (a full disk) stops with exit status 1; what "
+            "was written before stays. The recording adapter replays the file."
         ),
     )
     record.add_argument(
         "--config", type=Path, metavar="FILE", default=argparse.SUPPRESS, help="configuration file"
     )
     record.add_argument(
-        "-o", "--output", type=Path, metavar="OUT.jsonl", required=True, help="file to append to"
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUT.jsonl",
+        required=True,
+        help="file to write, or to resume when it holds events",
     )
     record.add_argument(
         "--until", type=float, metavar="UNIX_TS", help="stop after this feed time (UNIX seconds)"
@@ -113,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "situation":
-            return _situation(args.config, args.until, as_json=args.json)
+            return _situation(args.config, args.until, args.timeout, as_json=args.json)
         if args.command == "record":
             return _record(args.config, args.output, args.until)
         if args.command == "serve":
@@ -141,7 +174,9 @@ def _load_config(path: Path | None, token_env: str | None = None) -> LoadedConfi
     return loaded
 
 
-def _situation(config_path: Path | None, until: float | None, *, as_json: bool) -> int:
+def _situation(
+    config_path: Path | None, until: float | None, timeout_s: float, *, as_json: bool
+) -> int:
     import asyncio
     import json
 
@@ -151,7 +186,9 @@ def _situation(config_path: Path | None, until: float | None, *, as_json: bool) 
     loaded = _load_config(config_path)
     settings = engine_settings(loaded)
     adapter = build_feed(loaded, speed=0.0)
-    situation = asyncio.run(read_situation(adapter, settings, until))
+    situation = asyncio.run(
+        read_situation(adapter, settings, until, idle_timeout_s=timeout_s or None)
+    )
     if as_json:
         print(json.dumps(situation.to_json_dict(), ensure_ascii=False))
     else:
@@ -164,13 +201,18 @@ def _situation(config_path: Path | None, until: float | None, *, as_json: bool) 
 def _record(config_path: Path | None, output: Path, until: float | None) -> int:
     import asyncio
 
-    from feeds.tools.recorder import Recorder, record
+    from feeds.tools.recorder import Recorder, RecordError, record
     from race.models import FeedEvent, FeedStatus
     from tui.assembly import build_feed
 
     loaded = _load_config(config_path)
     adapter = build_feed(loaded)
-    recorder = Recorder(output)
+    try:
+        recorder = Recorder(output)
+    except RecordError as error:
+        print(f"ardoise: {error}", file=sys.stderr)
+        return 1
+    _say_resumed(recorder)
     last_state: list[str] = []
 
     def report(event: FeedEvent) -> None:
@@ -185,18 +227,49 @@ def _record(config_path: Path | None, output: Path, until: float | None) -> int:
 
     status = 0
     try:
-        asyncio.run(record(adapter, output, until=until, on_event=report, recorder=recorder))
+        try:
+            asyncio.run(record(adapter, output, until=until, on_event=report, recorder=recorder))
+        finally:
+            recorder.close()
+    except RecordError as error:
+        print(f"ardoise: {error}", file=sys.stderr)
+        status = 1
     except KeyboardInterrupt:
         status = 130
-    finally:
-        recorder.close()
     stats = recorder.stats
+    skipped = f"; {stats.skipped} already there, not written again" if stats.skipped else ""
     print(
         f"ardoise: recorded {stats.data} events ({stats.frames} frames) and "
-        f"{stats.events - stats.data} statuses to {output}",
+        f"{stats.events - stats.data} statuses to {output}{skipped}",
         file=sys.stderr,
     )
     return status
+
+
+def _say_resumed(recorder: Recorder) -> None:
+    """One line when the recording continues a file: what it holds, where it resumes."""
+    from datetime import UTC, datetime
+
+    from feeds.tools.recorder import describe_stage
+
+    held = recorder.resumed
+    if not held.events and not held.cut:
+        return
+    parts = [f"{held.events} events"]
+    if held.stage is not None:
+        parts.append(f"of {describe_stage(held.stage)}")
+    if held.last_t is not None:
+        try:
+            last = datetime.fromtimestamp(held.last_t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        except (OverflowError, ValueError, OSError):  # A time no calendar holds.
+            last = f"feed time {held.last_t}"
+        parts.append(f"up to {last}")
+    cut = f"; dropped a line cut short ({held.cut} bytes)" if held.cut else ""
+    print(
+        f"ardoise: resuming {recorder.path}: it holds {' '.join(parts)}{cut}; "
+        "events already there are not written again",
+        file=sys.stderr,
+    )
 
 
 def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env: str | None) -> int:
