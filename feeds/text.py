@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import Final, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from race.models import FeedEvent, Telemetry
 
@@ -90,3 +90,11 @@ def _clean_value(value: object) -> object:
         changed = any(new is not old for new, old in zip(items, value, strict=True))
         return items if changed else value
     return value
+
+
+def error_reason(error: ValidationError) -> str:
+    """A validation error said in one clean line: where and what, for its first error only
+    (what is wrong first; the rest usually follows from it). It may quote the feed's text."""
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return clean_text(f"{where}: {first['msg']}" if where else first["msg"])

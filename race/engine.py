@@ -20,7 +20,7 @@ from race.frame import Frame
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
 from race.models import FeedEvent, FeedStatus, RaceNews, Stage, StartList, Telemetry
-from race.sanity import implausible
+from race.sanity import implausible, sound_stage
 from race.settings import EngineSettings
 from race.situation import Alert, Roster, Situation
 from race.timelimit.tracker import TimeLimitTracker
@@ -99,7 +99,7 @@ class Race:
         return self._situation
 
     def _on_start_list(self, event: StartList) -> None:
-        stage = event.stage
+        stage = sound_stage(event.stage)
         if self._stage is not None and _identity(stage) != _identity(self._stage):
             # A feed that runs for days (a relay) sends the next stage's start list.
             self._new_race()

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from math import isfinite
 from statistics import median
 
+from race.models import Climb, ProfilePoint, Stage
 from race.situation import TimeLimit
-from race.tracking.tracks import Placed
+from race.tracking.tracks import KM_MAX, Placed, usable_fix
 
 FASTEST_KMH = 60.0
 """No road stage is won faster: the Tour's fastest road stage was ridden at 50.4 km/h
@@ -49,3 +51,38 @@ def implausible(
                 f"{median(speeds):.0f} km/h"
             )
     return tuple(reasons)
+
+
+ALTITUDE_M = (-500.0, 9000.0)
+"""No road lies outside these altitudes."""
+
+
+def sound_stage(stage: Stage) -> Stage:
+    """The stage with the route points, climbs and scheduled start a feed got wrong (NaN,
+    infinite, absurd) left out: the route is read point by point, and one infinite km once
+    asked for a profile of 1e30 points."""
+    profile = tuple(p for p in stage.profile if _sound_point(p))
+    located = tuple(
+        p
+        if p.lat is None or usable_fix(p.lat, p.lon)
+        else p.model_copy(update={"lat": None, "lon": None})
+        for p in profile
+    )
+    climbs = tuple(c for c in stage.climbs if _sound_climb(c))
+    start = stage.scheduled_start
+    if start is not None and not isfinite(start):
+        start = None
+    if located == stage.profile and climbs == stage.climbs and start == stage.scheduled_start:
+        return stage
+    return stage.model_copy(update={"profile": located, "climbs": climbs, "scheduled_start": start})
+
+
+def _sound_point(point: ProfilePoint) -> bool:
+    low, high = ALTITUDE_M
+    return -1.0 <= point.km <= KM_MAX and low <= point.altitude_m <= high
+
+
+def _sound_climb(climb: Climb) -> bool:
+    return 0.0 <= climb.summit_km <= KM_MAX and all(
+        value is None or isfinite(value) for value in (climb.length_km, climb.gradient_pct)
+    )

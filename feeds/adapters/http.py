@@ -20,6 +20,7 @@ from feeds.base import FeedOptions
 from feeds.format.wire import WireEvent
 from feeds.net.failures import Failure
 from feeds.net.live import LiveFeed, NetOptions
+from feeds.text import error_reason
 from race.models import FeedStatus
 
 
@@ -78,7 +79,7 @@ class HttpFeed(LiveFeed[HttpOptions]):
                         else WireEvent.model_validate(item)
                     )
                 except ValidationError as error:
-                    await self.reject(f"event {_id_of(item)}: {_reason(error)}")
+                    await self.reject(f"event {_id_of(item)}: {error_reason(error)}")
                     continue
                 if wire.id in self._seen:
                     self.duplicates += 1
@@ -119,7 +120,7 @@ def _document(body: bytes) -> _Page:
         page = _mixed_page(body)
         if page is None:
             raise Failure(
-                f"not an Ardoise feed document: {_reason(error)}", bad_data=True
+                f"not an Ardoise feed document: {error_reason(error)}", bad_data=True
             ) from None
         return page
 
@@ -147,12 +148,6 @@ def _has_surrogates(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_has_surrogates(k) or _has_surrogates(v) for k, v in value.items())
     return False
-
-
-def _reason(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"{where}: {first['msg']}" if where else first["msg"]
 
 
 def _id_of(item: Any) -> str:

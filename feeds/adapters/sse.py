@@ -19,6 +19,7 @@ from feeds.format.wire import END_EVENT, ERROR_EVENT, WireEvent
 from feeds.net.failures import Failure
 from feeds.net.live import MB, LiveFeed, NetOptions
 from feeds.net.sse import ServerSentEvent
+from feeds.text import error_reason
 from race.models import FeedStatus
 
 
@@ -87,7 +88,7 @@ class SseFeed(LiveFeed[SseOptions]):
         try:
             wire = WireEvent.model_validate_json(sse.data)
         except ValidationError as error:
-            await self.reject(f"event {sse.id or '?'}: {_reason(error)}")
+            await self.reject(f"event {sse.id or '?'}: {error_reason(error)}")
             return True
         if wire.id in self._seen:
             self.duplicates += 1
@@ -96,12 +97,6 @@ class SseFeed(LiveFeed[SseOptions]):
         if not isinstance(wire.event, FeedStatus):  # The server's own sources' state is not ours.
             await self.emit(wire.event)
         return True
-
-
-def _reason(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"{where}: {first['msg']}" if where else first["msg"]
 
 
 def _error_of(data: str) -> str:

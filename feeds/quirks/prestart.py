@@ -76,6 +76,8 @@ class PreStart(QuirkOptions):
         steps = math.ceil(self.duration_s / self.cadence_s)
         for step in range(steps):
             t = begin + step * self.cadence_s
+            if t >= first.t:
+                break  # Rounding must not put a pre-start frame at the stream's first instant.
             if hole_from < t < hole_from + self.hole_s:
                 continue
             riders = tuple(self._fix(bib, km, spots.get(bib), rng) for bib in present)

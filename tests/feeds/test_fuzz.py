@@ -8,7 +8,6 @@ import gzip
 import json
 import random
 
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -38,10 +37,6 @@ BUDGET = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 """A few seconds per format in CI; `bench/fuzz.py` runs 10,000 frames of each."""
-CLEANING = pytest.mark.xfail(
-    strict=False,
-    reason="feed strings are not yet cleaned of control characters at the boundary (issue 12.1)",
-)
 
 
 def _stream(fmt: Format, seed: int, kind: str) -> Report:
@@ -81,7 +76,6 @@ def test_racecenter_updates_are_accepted_or_rejected(seed: int, kind: str) -> No
     _assert_no_failure(_stream(racecenter_format(STAGE_5), seed, kind))
 
 
-@CLEANING
 @given(seed=seeds)
 @settings(BUDGET, max_examples=4, phases=[Phase.generate])  # Failing until fixed: no shrinking.
 def test_no_control_character_reaches_the_situation(seed: int) -> None:
@@ -104,10 +98,6 @@ def test_every_kind_damages_the_frame() -> None:
 
 
 @needs_stage_5
-@pytest.mark.xfail(
-    strict=False,
-    reason="a lone surrogate in a Race Center name makes the situation unwritable as JSON",
-)
 def test_a_lone_surrogate_in_a_racecenter_name_still_gives_a_situation() -> None:
     """Python's `json` reads `"\\ud800"` in the REST records; the name reaches the situation."""
     with gzip.open(STAGE_5, "rt", encoding="utf-8") as stream:

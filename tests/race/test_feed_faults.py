@@ -427,3 +427,17 @@ def test_a_start_list_sent_again_with_a_corrected_length_is_the_same_race() -> N
     formed = [a for a in situation.alerts if a.kind == "break_formed"]
     assert len(formed) == 1
     assert formed[0].t < T0 + 306  # Raised before the start list came again: kept.
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 1e30])
+@pytest.mark.parametrize("name", ["km", "altitude_m", "lat", "lon"])
+def test_a_route_point_the_feed_got_wrong_is_left_out(name: str, value: float) -> None:
+    start = routed_start_list()
+    profile = list(start.stage.profile)
+    profile[40] = profile[40].model_copy(update={name: value})
+    stage = start.stage.model_copy(update={"profile": tuple(profile), "scheduled_start": value})
+    race = Race(engine_settings())
+    race.apply(start.model_copy(update={"stage": stage}))
+    situation = racing(race, 0, 300, break_and_bunch(DISTANCE - 3.0))
+    assert [g.size for g in situation.groups] == [1, 29]
+    assert situation.start_basis.startswith("extrapolated")

@@ -36,6 +36,7 @@ from pydantic import ValidationError
 from feeds.format.jsonl import LineError, decode, encode
 from feeds.format.wire import FeedDocument, WireEvent
 from feeds.racecenter.wire import FormatError, parse_update, stage_record, start_list
+from feeds.text import error_reason
 from race.engine import Race
 from race.models import FeedEvent, StartList
 from tests.support.mutations import (
@@ -390,11 +391,7 @@ JSONL: Final = Format("jsonl", _jsonl_frames, lambda rng: (), _parse_jsonl, Line
 
 def _wire_reason(error: Exception) -> str:
     """The reason the `http` and `sse` adapters give (they show the first error only)."""
-    if not isinstance(error, ValidationError):
-        return str(error)
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"{where}: {first['msg']}" if where else first["msg"]
+    return error_reason(error) if isinstance(error, ValidationError) else str(error)
 
 
 WIRE: Final = Format(
