@@ -79,10 +79,11 @@ def sound_stage(stage: Stage) -> Stage:
 
 def _sound_point(point: ProfilePoint) -> bool:
     low, high = ALTITUDE_M
-    return -1.0 <= point.km <= KM_MAX and low <= point.altitude_m <= high
+    # Negative km are real: the neutralised stretch before km 0 is part of the route.
+    return -KM_MAX <= point.km <= KM_MAX and low <= point.altitude_m <= high
 
 
 def _sound_climb(climb: Climb) -> bool:
-    return 0.0 <= climb.summit_km <= KM_MAX and all(
+    return -KM_MAX <= climb.summit_km <= KM_MAX and all(
         value is None or isfinite(value) for value in (climb.length_km, climb.gradient_pct)
     )
