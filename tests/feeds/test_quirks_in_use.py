@@ -30,7 +30,7 @@ from race.tracking.geometry import RouteLine, haversine_km
 from tests.feeds.test_quirks import differing, fix_of, frames, run
 from tests.support.cli import assert_config_error, run_ardoise, write
 from tests.support.robustness import SEED as ROBUSTNESS_SEED
-from tests.support.robustness import TRANSFORMATIONS, compare, recording
+from tests.support.robustness import TRANSFORMATIONS, recording
 from tests.support.stages import needs_stage_5
 
 # --- the simulated feed ------------------------------------------------------------------------
@@ -304,17 +304,3 @@ def test_pau_bad_numbers(name: str) -> None:
     # Five riders in five frames, but for a frame that a rider is missing from (the real feed).
     assert {(t, b) for t in facts.changed for b in facts.bibs} >= set(spoilt)
     assert len(spoilt) >= 20
-
-
-@needs_stage_5
-@pytest.mark.slow
-def test_the_harness_measures_the_untouched_recording() -> None:
-    comparison = compare("untouched")
-    measure = comparison.measure
-    assert measure.error is None
-    assert measure.group_frames > 4000
-    assert measure.share is not None
-    assert sum(measure.histogram.values()) == measure.group_frames - measure.gapless
-    assert comparison.coverage == 1
-    assert comparison.winner_delta_s == 0
-    assert comparison.same_winner

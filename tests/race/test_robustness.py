@@ -45,3 +45,17 @@ def test_the_answer_survives_the_quirk(name: str) -> None:
     assert abs(comparison.winner_delta_s) <= WINNER_S
     assert comparison.percent_delta == 0
     assert comparison.cut_delta_s == 0
+
+
+def test_the_harness_measures_the_untouched_recording() -> None:
+    """The harness itself: the untouched run against itself (measured once per process, it
+    costs nothing more)."""
+    comparison = compare("untouched")
+    measure = comparison.measure
+    assert measure.error is None
+    assert measure.group_frames > 4000
+    assert measure.share is not None
+    assert sum(measure.histogram.values()) == measure.group_frames - measure.gapless
+    assert comparison.coverage == 1
+    assert comparison.winner_delta_s == 0
+    assert comparison.same_winner
