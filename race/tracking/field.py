@@ -26,11 +26,11 @@ from race.tracking.tracks import (
     JUMP_CHECK_S,
     KM_MAX,
     MAX_KMH,
+    REPORTED_KMH_MAX,
     Placed,
     RiderTrack,
     Winner,
     usable_fix,
-    usable_speed,
 )
 from race.tracking.trajectory import Trajectory
 
@@ -177,15 +177,22 @@ class Field(FinishLine):
 
     def _fill(self, track: RiderTrack, fix: RiderFix) -> None:
         """The rest of a fix: a value the feed got wrong (NaN, infinite, absurd) is dropped,
-        counted, and the track keeps none rather than a wrong one."""
-        speed = usable_speed(fix.speed_kmh)
-        if speed is None and fix.speed_kmh is not None:
+        counted, and the track keeps none rather than a wrong one. (Once per rider per frame:
+        the checks of `usable_speed` and `usable_fix` are inlined, on the same bounds.)"""
+        speed = fix.speed_kmh
+        if speed is not None and not 0.0 <= speed <= REPORTED_KMH_MAX:
+            speed = None
             self.values_dropped += 1
         track.speed = speed
-        position = usable_fix(fix.lat, fix.lon)
-        if position is None and fix.lat is not None and fix.lon is not None:
+        lat, lon = fix.lat, fix.lon
+        if (
+            lat is not None
+            and lon is not None
+            and not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
+        ):
+            lat = lon = None
             self.values_dropped += 1
-        track.lat, track.lon = position if position is not None else (None, None)
+        track.lat, track.lon = lat, lon
         if fix.jersey:
             track.jersey = fix.jersey
             self.jersey_wearers.add(track.bib)
