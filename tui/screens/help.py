@@ -13,6 +13,13 @@ from textual.widgets import Markdown
 HELP = """\
 # Ardoise
 
+**Header**: km to go for the head of the race, the time of day, the race time and the head's
+speed. Before the race it says what the feed shows instead (`Pre-start · riders off the
+route`, `Neutral start · riders rolling`): nothing is timed until the riders are seen racing.
+The race time counts from the real start; `(start seen)`, `(start extrapolated)` or
+`(start scheduled)` says how it was found (narrow screens: `≈` before the race time when it
+was not seen). `⚠ doubtful:` says which of Ardoise's own numbers cannot be right.
+
 **Time gaps**: the groups on the road, front first. The gap is a *passage time*: how long ago
 the head of the race passed the point where the group is now (what official timing measures).
 `▼ −14 s/10 km` means the gap is falling by 14 s every 10 km; `catch ≈ 9 km to go` projects
@@ -28,6 +35,9 @@ the distance from the sprinter to his last man, and his state: `✓` on the whee
 opening, `✗` lost the wheel, `⚠` boxed in (riders of other teams in between), `…` out of
 position. Positions are approximate: the feed sends a frame every few seconds, and the panel
 says how far the bunch moves between two frames.
+
+A `?` is a number the data cannot give (a margin while a rider is lost by the feed) or a
+guess (a winner decided by less than the feed's 10 m steps).
 
 **Race radio**: alerts as they happen (a break forms or is caught, a gap moves fast, a group
 with a sprinter gets tight on the time limit, a sprinter loses the wheel).
