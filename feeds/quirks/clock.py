@@ -4,7 +4,7 @@ frame in milliseconds, the whole stage a day off, a feed running on into the nex
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from random import Random
 from typing import Literal
 
@@ -54,13 +54,7 @@ class FutureFrame(Triggered):
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
     ) -> Iterator[FeedEvent]:
-        trigger = Trigger(self.at_km_to_finish)
-        for event in events:
-            if trigger.reached(event) and isinstance(event, Telemetry):
-                facts.original_times.append(event.t)
-                event = event.model_copy(update={"t": event.t + self.offset_s})
-                facts.changed.append(event.t)
-            yield event
+        return _restamp(events, self.at_km_to_finish, facts, lambda t: t + self.offset_s)
 
 
 class Milliseconds(Triggered):
@@ -71,13 +65,7 @@ class Milliseconds(Triggered):
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
     ) -> Iterator[FeedEvent]:
-        trigger = Trigger(self.at_km_to_finish)
-        for event in events:
-            if trigger.reached(event) and isinstance(event, Telemetry):
-                facts.original_times.append(event.t)
-                event = event.model_copy(update={"t": event.t * 1000})
-                facts.changed.append(event.t)
-            yield event
+        return _restamp(events, self.at_km_to_finish, facts, lambda t: t * 1000)
 
 
 class ShiftDay(QuirkOptions):
@@ -139,3 +127,19 @@ def _shifted(event: FeedEvent, offset_s: float) -> FeedEvent:
     if isinstance(event, FeedStatus):
         return event
     return retimed(event, event.t + offset_s)
+
+
+def _restamp(
+    events: Iterable[FeedEvent],
+    at_km_to_finish: float | None,
+    facts: QuirkFacts,
+    stamp: Callable[[float], float],
+) -> Iterator[FeedEvent]:
+    """`events` with the one frame where the quirk strikes stamped `stamp(t)` instead of `t`."""
+    trigger = Trigger(at_km_to_finish)
+    for event in events:
+        if trigger.reached(event) and isinstance(event, Telemetry):
+            facts.original_times.append(event.t)
+            event = event.model_copy(update={"t": stamp(event.t)})
+            facts.changed.append(event.t)
+        yield event

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from random import Random
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -23,17 +23,7 @@ NumericField = Literal[
     "avg_speed_kmh",
     "t",
 ]
-NUMERIC_FIELDS: tuple[NumericField, ...] = (
-    "km_to_finish",
-    "lat",
-    "lon",
-    "speed_kmh",
-    "feed_gap_s",
-    "altitude_m",
-    "gradient_pct",
-    "avg_speed_kmh",
-    "t",
-)
+NUMERIC_FIELDS: tuple[NumericField, ...] = get_args(NumericField)
 """Every numeric field of a rider's fix (`RiderFix`), and the frame's time (`Telemetry.t`)."""
 
 
