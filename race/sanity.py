@@ -8,7 +8,7 @@ from statistics import median
 
 from race.models import Climb, ProfilePoint, Stage
 from race.situation import TimeLimit
-from race.tracking.tracks import KM_MAX, Placed, usable_fix
+from race.tracking.tracks import KM_MAX, RACING_KMH, Placed, usable_fix
 
 FASTEST_KMH = 60.0
 """No road stage is won faster: the Tour's fastest road stage was ridden at 50.4 km/h
@@ -16,9 +16,8 @@ FASTEST_KMH = 60.0
 LONGEST_S = 12 * 3600.0
 """No stage lasts longer than this from its real start to the winner's line."""
 STANDING_KMH = 5.0
-MOVING_KMH = 15.0
-"""A head of the race below `STANDING_KMH` while most riders ride above `MOVING_KMH` is not
-the head of this race."""
+"""A head of the race below this while most riders ride above `RACING_KMH` is not the head of
+this race."""
 
 
 def implausible(
@@ -45,7 +44,7 @@ def implausible(
         reasons.append(f"race time {race_time_s / 3600:.0f} h")
     if racing and not winner_finished and head_speed_kmh is not None and road:
         speeds = [track.speed for _, _, _, track in road if track.speed is not None]
-        if speeds and head_speed_kmh < STANDING_KMH and median(speeds) > MOVING_KMH:
+        if speeds and head_speed_kmh < STANDING_KMH and median(speeds) > RACING_KMH:
             reasons.append(
                 f"head of the race at {head_speed_kmh:.0f} km/h while riders ride at "
                 f"{median(speeds):.0f} km/h"

@@ -6,7 +6,7 @@ pace, at the start village far from the route, with team leaders missing; and on
 snapshot of yesterday's finish. Applied as racing, such frames pin every trajectory for hours.
 
 `StartGate` holds frames back until the feed shows a race: most riders moving above
-`MOVING_KMH`, the front of the field's km to go within the stage's length and falling over
+`RACING_KMH`, the front of the field's km to go within the stage's length and falling over
 `CONFIRM_FRAMES` frames, fixes near the route when the route is known. The frames that showed
 it are then released together, and every later frame passes straight through: once racing,
 the race does not go back (a new start list starts a new race).
@@ -20,11 +20,8 @@ from statistics import median
 from race.models import Stage, Telemetry
 from race.situation import RaceState
 from race.tracking.geometry import RouteLine, ground_km
-from race.tracking.tracks import FINISH_KM, MAX_KMH, usable_fix, usable_km, usable_speed
+from race.tracking.tracks import FINISH_KM, MAX_KMH, RACING_KMH, usable_fix, usable_km, usable_speed
 
-MOVING_KMH = 15.0
-"""A field whose median reported speed is below this is standing (a start village, a
-neutralised stop), not racing."""
 CONFIRM_FRAMES = 3
 """Consecutive frames whose field moves towards the line before the race counts as started."""
 FALLING_KM = 0.005
@@ -184,7 +181,7 @@ class StartGate:
             return False
         if stage is not None and km > stage.distance_km + OVER_LENGTH_KM:
             return False
-        return reading.kmh is None or reading.kmh >= MOVING_KMH
+        return reading.kmh is None or reading.kmh >= RACING_KMH
 
     @staticmethod
     def _waiting(reading: FieldReading, stage: Stage | None) -> tuple[RaceState, str]:

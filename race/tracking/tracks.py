@@ -18,6 +18,8 @@ JUMP_CHECK_S = 120.0
 """Fixes further apart than this are not compared (the rider may have done anything)."""
 MAX_KMH = 100.0
 """No rider reaches the line faster than this from his previous fix."""
+RACING_KMH = 15.0
+"""A field (its median reported speed) slower than this is standing or rolling, not racing."""
 DEFAULT_KMH = 42.0
 """Speed assumed for a rider whose feed gives none (a typical bunch on the flat)."""
 REPORTED_KMH_MAX = 150.0
