@@ -42,12 +42,18 @@ def implausible(
         reasons.append(f"{what} {speed:.0f} km/h")
     if race_time_s is not None and race_time_s > LONGEST_S and not winner_finished:
         reasons.append(f"race time {race_time_s / 3600:.0f} h")
-    if racing and not winner_finished and head_speed_kmh is not None and road:
+    if (
+        racing
+        and not winner_finished
+        and head_speed_kmh is not None
+        and head_speed_kmh < STANDING_KMH  # checked first: the riders' speeds only then
+    ):
         speeds = [track.speed for _, _, _, track in road if track.speed is not None]
-        if speeds and head_speed_kmh < STANDING_KMH and median(speeds) > RACING_KMH:
+        riding = median(speeds) if speeds else 0.0
+        if riding > RACING_KMH:
             reasons.append(
                 f"head of the race at {head_speed_kmh:.0f} km/h while riders ride at "
-                f"{median(speeds):.0f} km/h"
+                f"{riding:.0f} km/h"
             )
     return tuple(reasons)
 
