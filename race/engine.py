@@ -86,8 +86,11 @@ class Race:
             # an alert that one frame raised), so only the feed part of the situation changes.
             self._feed = event
             return self._refresh(feed=event, new_alerts=0)
-        else:
+        elif isinstance(event, RaceNews):
             self._on_news(event)
+        else:
+            # The provider's own groups and the weather: not read by the analysis yet.
+            return self._refresh(new_alerts=0)
         self._situation = self._build(alerts_before)
         return self._situation
 

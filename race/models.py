@@ -156,6 +156,60 @@ class RaceNews(Model):
     riders: tuple[Bib, ...] = ()
 
 
+class ReportedGroup(Model):
+    """A group as the provider reports it (the Race Center's `pack`), with its own name."""
+
+    name: str
+    """The provider's name, e.g. "Peloton", "Gr. Maillot Vert"."""
+    order: int | None = None
+    """Its place on the road as the provider numbers it (front first)."""
+    bibs: tuple[Bib, ...] = ()
+    size: int | None = None
+    """Riders in it as the provider counts them (more than `bibs` when not all are named)."""
+    gap_s: float | None = None
+    """Behind the head of the race, in s."""
+    km_to_finish: float | None = None
+    speed_kmh: float | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+class ReportedGroups(Model):
+    """The provider's own groups at one instant: a cross-check of the groups the engine finds,
+    and the groups themselves when there is no rider telemetry. The engine may ignore them."""
+
+    kind: Literal["groups"] = "groups"
+    t: float
+    """When the provider made them (UNIX s), or else the feed's time when they came."""
+    groups: tuple[ReportedGroup, ...] = ()
+
+
+class WeatherReading(Model):
+    """The weather at one point of the route, as the organiser reports it."""
+
+    place: str
+    km: float | None = None
+    """Distance of the point from the start."""
+    at: float | None = None
+    """When it was measured (UNIX s)."""
+    temperature_c: float | None = None
+    wind_direction: str | None = None
+    """Where the wind comes from, as a compass point ("NNE")."""
+    wind_force: float | None = None
+    """The organiser's wind force figure, as sent (the feed does not state its unit)."""
+    sky: str | None = None
+    """The organiser's words for the sky, e.g. "ciel dégagé"."""
+
+
+class Weather(Model):
+    """The weather along the route (the Race Center's checkpoints). The engine may ignore it."""
+
+    kind: Literal["weather"] = "weather"
+    t: float
+    """The feed's time when the report came (UNIX s)."""
+    readings: tuple[WeatherReading, ...] = ()
+
+
 FeedState = Literal["connecting", "live", "stale", "reconnecting", "paused", "ended", "error"]
 
 
@@ -173,7 +227,7 @@ class FeedStatus(Model):
 
 
 FeedEvent = Annotated[
-    StartList | Telemetry | RaceNews | FeedStatus,
+    StartList | Telemetry | RaceNews | FeedStatus | ReportedGroups | Weather,
     Field(discriminator="kind"),
 ]
 """Everything an adapter can yield; also Ardoise's own wire and recording format."""

@@ -4,8 +4,10 @@ Two formats, told apart by their content (either may be gzip-compressed):
 
 - Ardoise's own recordings (`feeds.format.jsonl`, written by `ardoise record`): one event per line.
 - Race Center recordings: one JSON document `{"version", "meta", "rest", "events"}` holding the
-  REST records of the stage and every live-stream update with its delay (`dt`). An update
-  recorded twice (the live stream repeats most of them) is replayed once, as live.
+  REST records of the stage and every live-stream update with its delay (`dt`), read as the
+  live adapter reads them (`feeds.racecenter.updates`): an update recorded twice (the live
+  stream repeats most of them) is replayed once, and a frame of another stage (the server's
+  snapshot on connect) is ignored and counted (`other_stage`), as live.
 
 Frames are paced by their own timestamps (race time), so a replay at 20x shows twenty seconds
 of race per second whatever the gaps in the recording.
@@ -33,9 +35,10 @@ from pydantic import ConfigDict, Field, FilePath
 from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
 from feeds.format.jsonl import UNREADABLE, CutShort, LineError, read
 from feeds.pacing import FeedTimeline, ReplayClock
-from feeds.racecenter.wire import FormatError, parse_update, stage_record, start_list
+from feeds.racecenter.updates import UpdateReader
+from feeds.racecenter.wire import FormatError, stage_record, start_list
 from feeds.repeats import Repeats
-from race.models import FeedEvent, FeedStatus, Telemetry
+from race.models import FeedEvent, FeedStatus, StartList, Telemetry
 
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 4096
@@ -97,6 +100,8 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
         self._catch_up = ReplayClock(0.0)
         self._timeline = FeedTimeline()
         self.rejected = 0
+        self.other_stage = 0
+        """Race Center frames of another stage ignored so far."""
 
     def pause(self) -> None:
         self._clock.pause()
@@ -114,6 +119,12 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
         cut: str | None = None
         source = self._ardoise_events() if self.format == "ardoise" else self._racecenter_events()
         for item in source:
+            if isinstance(item, _OtherStage):
+                self.other_stage = item.count
+                yield FeedStatus(
+                    state="live", at=time.time(), detail=item.said, rejected=self.rejected
+                )
+                continue
             if isinstance(item, _Unread):
                 self.rejected += 1
                 if item.cut:
@@ -141,7 +152,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
             state="ended", at=time.time(), detail=f"end of {path.name}", rejected=self.rejected
         )
 
-    def _ardoise_events(self) -> Iterator[FeedEvent | _Unread]:
+    def _ardoise_events(self) -> Iterator[FeedEvent | _Unread | _OtherStage]:
         with open_binary(self.options.path) as stream:
             for number, item in read(stream):
                 if isinstance(item, CutShort):
@@ -151,9 +162,12 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
                 else:
                     yield item.event
 
-    def _racecenter_events(self) -> Iterator[FeedEvent | _Unread]:
+    def _racecenter_events(self) -> Iterator[FeedEvent | _Unread | _OtherStage]:
         recording = read_racecenter(self.options.path)
-        yield self._start_list(recording.document)
+        start = self._start_list(recording.document)
+        reader = UpdateReader()
+        reader.start(start)
+        yield start
         repeats = Repeats()
         for number, entry in enumerate(recording.events, start=1):
             data = entry.get("data") if isinstance(entry, dict) else None
@@ -166,16 +180,17 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
             if repeats.seen(data):
                 continue  # The live stream sent it twice: as the live adapter, deliver it once.
             try:
-                frame = parse_update(data)
+                events = reader.read(data)
             except FormatError as error:
                 yield _Unread(f"event {number}: {error}")
                 continue
-            if frame is not None:
-                yield frame
+            if reader.other_stage_reason is not None:
+                yield _OtherStage(reader.other_stage, reader.other_stage_said())
+            yield from events
         if recording.cut is not None:
             yield _Unread(f"{recording.cut} after event {len(recording.events)}", cut=True)
 
-    def _start_list(self, document: dict[str, Any]) -> FeedEvent:
+    def _start_list(self, document: dict[str, Any]) -> StartList:
         rest = document["rest"]
         found = document.get("meta")
         meta: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -192,6 +207,14 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
             )
         except (FormatError, ValueError, TypeError) as error:
             raise FeedError(f"{self.options.path}: {error}") from None
+
+
+@dataclass(frozen=True)
+class _OtherStage:
+    """A frame of another stage was ignored: the count so far, and that said for the status."""
+
+    count: int
+    said: str
 
 
 @dataclass(frozen=True)

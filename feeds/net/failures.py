@@ -55,7 +55,7 @@ def network_failure(
         return Failure(f"cannot connect: {_short(text) or type(error).__name__}")
     if isinstance(error, httpx.RemoteProtocolError):
         text = str(error)
-        if "incomplete" in text or "complete message body" in text:
+        if cut_short(error):
             return Failure("connection dropped mid-response")
         if "without sending a response" in text:
             return Failure("connection dropped before a response")
@@ -65,6 +65,13 @@ def network_failure(
     if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return Failure(f"bad URL: {_short(str(error))}", transient=False)
     return Failure(f"{type(error).__name__}: {_short(str(error))}")
+
+
+def cut_short(error: Exception) -> bool:
+    """Whether a response stopped before its end (the connection closed mid-body), as opposed
+    to one whose framing broke (a chunk of the wrong size: the server's fault, not the link's)."""
+    text = str(error)
+    return "incomplete" in text or "complete message body" in text
 
 
 def status_failure(response: httpx.Response, has_token: bool) -> Failure:

@@ -8,6 +8,11 @@ returns. Nothing a provider sends can stop the loop: bad events are counted (`re
 reported, failures (`feeds.net.failures` words them) are reported with their reason and
 retried with exponential backoff and jitter, never longer than `backoff_max_s` apart.
 
+A stream that delivered events and then breaks its own framing (a mis-sized chunk: the Race
+Center ends its streams so every one to few minutes) has ended, not failed: `stream` returns
+as at a clean end, the loop reopens at once, and the drop is only counted (`drops`). Only
+attempts that fail in a row, with nothing received, report `reconnecting`.
+
 One `httpx.AsyncClient` per adapter, for its whole life; TLS certificates are always verified.
 The optional token is read from the environment variable named by `token_env`, sent as
 `Authorization: Bearer …`, and replaced by `***` in every status detail: it never reaches the
@@ -30,7 +35,7 @@ from pydantic import ConfigDict, Field, model_validator
 from typing_extensions import TypeVar
 
 from feeds.base import FeedAdapter, FeedError, FeedOptions
-from feeds.net.failures import Failure, network_failure, status_failure
+from feeds.net.failures import Failure, cut_short, network_failure, status_failure
 from feeds.net.sse import ServerSentEvent, SSEDecoder
 from feeds.text import clean_text
 from race.models import FeedEvent, FeedState, FeedStatus
@@ -155,6 +160,8 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
         """Events delivered so far."""
         self.duplicates = 0
         """Events received twice (after a reconnection, or sent twice), delivered once."""
+        self.drops = 0
+        """Streams that ended by a framing error after delivering events (reopened at once)."""
         self._stale = False
 
     # --- For subclasses ----------------------------------------------------------------------
@@ -201,6 +208,10 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
         """Count a bad event and say why (it is skipped, never fatal)."""
         self.rejected += 1
         await self._put(self.status(self.link, reason))
+
+    async def notice(self, detail: str) -> None:
+        """Say something about the feed (in the status detail), its state unchanged."""
+        await self._put(self.status(self.link, detail))
 
     async def connected(self, detail: str) -> None:
         """The connection works: report `live` unless already."""
@@ -291,7 +302,9 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
         """Read the event stream at `url` until the server ends it.
 
         `on_event` returns False to stop reading. Returns whether any event came and the
-        stream's last event id. Raises `Failure` (the reason says what happened).
+        stream's last event id. A framing error after at least one event ends the stream as
+        the server ending it would (counted in `drops`). Raises `Failure` (the reason says
+        what happened).
         """
         import httpx
 
@@ -315,6 +328,9 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
                         if not await on_event(sse):
                             return got, decoder.last_event_id
         except httpx.HTTPError as error:
+            if got and _framing_error(error):
+                self.drops += 1
+                return got, decoder.last_event_id
             raise self._network_failure(error) from None
         finally:
             decoder.close()
@@ -377,6 +393,14 @@ class LiveFeed(FeedAdapter[NetOptionsT]):
         client, self._client = self._client, None
         if client is not None:
             await client.aclose()
+
+
+def _framing_error(error: Exception) -> bool:
+    """A response whose framing broke (a chunk of the wrong size, a bad chunk header), as
+    opposed to a connection lost mid-response (the body stops short: maybe the network)."""
+    import httpx
+
+    return isinstance(error, httpx.RemoteProtocolError) and not cut_short(error)
 
 
 def _too_large(size: int, limit: int, *, more: bool = False) -> str:

@@ -11,11 +11,15 @@ Keyless and public. First the REST records of the stage (`{base_url}/api/{bind}`
   stage still works: its length comes from the arrival checkpoint or the stage record, and
   there is no profile (and the lead-out ranks riders by km to go only).
 
-Then the live stream (`{base_url}/live-stream`, `event: update`, data `{"bind", "data"}`):
-telemetry updates become frames; an update received before is skipped (the Race Center sends
-most updates twice, see `feeds.repeats`); other binds and data lines that are not JSON objects
-(keep-alives) are ignored; a JSON update that cannot be read is counted as bad. The Race Center ends
-its streams every few minutes: a stream that worked is reopened at once, without a status.
+Then the live stream (`{base_url}/live-stream`, `event: update`, data `{"bind", "data"}`),
+read by `feeds.racecenter.updates`: telemetry updates become frames, those of another stage
+(the server's snapshot on connect can be yesterday's) are ignored and counted (`other_stage`,
+said in the status); the organiser's groups, withdrawals and checkpoint weather become their
+events; an update received before is skipped (the Race Center sends most updates twice, see
+`feeds.repeats`); other binds and data lines that are not JSON objects (keep-alives) are
+ignored; a JSON update that cannot be read is counted as bad. The Race Center ends its streams
+every few minutes, often by a mis-sized chunk: a stream that worked is reopened at once,
+without a status (`feeds.net.live`).
 `Last-Event-ID` is sent when the server numbers its events (`ardoise serve` does, so a relay
 loses nothing across a blackout; the Race Center itself only sends what comes next).
 """
@@ -34,9 +38,10 @@ from feeds.net.failures import Failure
 from feeds.net.live import MB, LiveFeed, NetOptions
 from feeds.net.sse import ServerSentEvent
 from feeds.racecenter.encoding import ROUTE_BIND
-from feeds.racecenter.wire import FormatError, parse_update, stage_record, start_list
+from feeds.racecenter.updates import UpdateReader
+from feeds.racecenter.wire import FormatError, stage_record, start_list
 from feeds.repeats import Repeats
-from race.models import StartList
+from race.models import FeedEvent, StartList
 
 TOUR_DE_FRANCE = "https://racecenter.letour.fr"
 RACES_BY_HOST = (
@@ -84,12 +89,27 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
     def __init__(self, options: RaceCenterOptions) -> None:
         super().__init__(options)
         self.base_url = options.base_url.rstrip("/")
-        self.ignored = 0
-        """Updates of binds Ardoise does not use, and data lines that are not JSON."""
+        self._text_lines = 0
+        self._reader = UpdateReader()
         self.notes: list[str] = []
         """What the REST bootstrap went without (e.g. the route)."""
         self._repeats = Repeats()
         self._last_id: str | None = None
+
+    @property
+    def ignored(self) -> int:
+        """Updates of binds Ardoise does not use, and data lines that are not JSON."""
+        return self._text_lines + self._reader.ignored
+
+    @property
+    def other_stage(self) -> int:
+        """Frames of another stage ignored so far."""
+        return self._reader.other_stage
+
+    async def emit(self, event: FeedEvent) -> None:
+        if isinstance(event, StartList):  # The stage the stream's updates are read for.
+            self._reader.start(event)
+        await super().emit(event)
 
     @property
     def where(self) -> str:
@@ -191,18 +211,18 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
             return True
         data = sse.data.strip()
         if not data.startswith("{"):
-            self.ignored += 1  # Keep-alives and other text: not updates.
+            self._text_lines += 1  # Keep-alives and other text: not updates.
             return True
         if self._repeats.seen(data):
             self.duplicates += 1
             return True
         try:
-            frame = parse_update(data)
+            events = self._reader.read(data)
         except FormatError as error:
             await self.reject(str(error))
             return True
-        if frame is None:
-            self.ignored += 1
-            return True
-        await self.emit(frame)
+        if self._reader.other_stage_reason is not None:
+            await self.notice(self._reader.other_stage_said())
+        for event in events:
+            await self.emit(event)
         return True

@@ -102,10 +102,17 @@ class _Fix(RiderFix):
 
 
 class _Frame(Telemetry):
+    """A telemetry update's data. `stage_id` and `racing` say whose frame it is (see
+    `feeds.racecenter.stages`); they are the provider's, not Ardoise's, so never written out."""
+
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     t: float = Field(validation_alias="TimeStamp")
     riders: tuple[_Fix, ...] = Field(validation_alias="Riders")
+    stage_id: str | int | None = Field(default=None, validation_alias="StageId", exclude=True)
+    """The stage x 100 ("1600" = stage 16), when the feed sends it."""
+    racing: bool | None = Field(default=None, validation_alias="RaceStatus", exclude=True)
+    """False once the race is over (or not begun), when the feed sends it."""
 
 
 class _Update(BaseModel):
@@ -131,12 +138,21 @@ def parse_update(text: str | bytes) -> Telemetry | None:
     Raises `FormatError` for text that is not an update, or a telemetry update that does not
     hold a valid frame (the reason names the field).
     """
+    frame = read_update(text)
+    return frame if isinstance(frame, Telemetry) else None
+
+
+def read_update(text: str | bytes) -> Telemetry | tuple[str, Any]:
+    """A live-stream update: its telemetry frame, or the bind and data of another bind.
+
+    Raises `FormatError` as `parse_update` does.
+    """
     try:
         update = _Update.model_validate_json(text)
     except ValidationError as error:
         raise FormatError(_reason(error)) from None
     if not update.bind.startswith(TELEMETRY_BIND):
-        return None
+        return update.bind, update.data
     if isinstance(update.data, _Frame):
         return update.data
     try:  # Not a frame: validate again only to say why.
