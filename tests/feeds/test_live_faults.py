@@ -219,8 +219,16 @@ Scenario = Callable[[str, Path, Path], Awaitable[Outcome]]
 
 
 def server_for(kind: str, recording: Path, **kwargs: object) -> LiveServer:
+    """The server for an adapter. A Race Center stream sends a new client the current state
+    only: the feed waits for the client, as a real one is connected before the start."""
     wire = "racecenter" if kind == "racecenter" else "ardoise"
-    return LiveServer(recording, wire, keepalive_s=KEEPALIVE_S, **kwargs)  # type: ignore[arg-type]
+    return LiveServer(
+        recording,
+        wire,
+        keepalive_s=KEEPALIVE_S,
+        wait_for_client=wire == "racecenter",
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 async def refused(kind: str, recording: Path, output: Path) -> Outcome:
