@@ -93,26 +93,29 @@ class Tls:
 
     def check(self) -> None:
         """Load both as the server will: `TlsError` saying what is wrong, before it starts."""
-        for path in (self.cert, self.key):
-            if path is not None and not path.is_file():
-                raise TlsError(f"{path}: no such file")
+        key = self.key or self.cert
+        for path, holds, marker in (
+            (self.cert, "a PEM certificate", b"-----BEGIN CERTIFICATE-----"),
+            (key, "a PEM private key", b"PRIVATE KEY-----"),
+        ):
+            try:
+                text = path.read_bytes()
+            except OSError as error:
+                raise TlsError(f"cannot read {path}: {error.strerror or error}") from None
+            if marker not in text:
+                raise TlsError(f"{path}: not {holds}")
+
+        def no_password() -> str:
+            # Else OpenSSL would ask for the password on the terminal, and wait.
+            raise TlsError(f"{key}: the private key is encrypted; give one without a password")
+
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         try:
-            context.load_cert_chain(self.cert, self.key, password=_no_password)
-        except TlsError:
-            raise
+            context.load_cert_chain(self.cert, self.key, password=no_password)
         except ssl.SSLError as error:
-            files = f"{self.cert} and {self.key}" if self.key else str(self.cert)
-            raise TlsError(
-                f"{files}: not a PEM certificate and its private key ({error.reason or error})"
-            ) from None
-        except OSError as error:
-            raise TlsError(f"cannot read {error.filename or self.cert}: {error.strerror}") from None
-
-
-def _no_password() -> str:
-    """An encrypted key would make OpenSSL ask for its password on the terminal: refused."""
-    raise TlsError("the private key is encrypted: give a key without a password")
+            if error.reason == "KEY_VALUES_MISMATCH":
+                raise TlsError(f"{key} is not the private key of {self.cert}") from None
+            raise TlsError(f"{self.cert}, {key}: {error.reason or error}") from None
 
 
 class RequireToken:
