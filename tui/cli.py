@@ -296,8 +296,9 @@ def _say_resumed(recorder: Recorder) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from feeds.adapters.recording import RecordingFeed
     from feeds.net.live import read_token
-    from feeds.tools.server import Tls, TlsError, create_app, listen, run
+    from feeds.tools.server import create_app, listen, run
     from feeds.tools.sources import AdapterSource, RaceCenterRecordingSource, Source, WireFormat
+    from feeds.tools.tls import Tls, TlsError
 
     wire: WireFormat = "racecenter" if args.wire == "racecenter" else "ardoise"
     tls: Tls | None = None

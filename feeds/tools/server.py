@@ -5,7 +5,7 @@ The configured feed (a recording, the simulator, a live feed) is read once, at i
 (`speed`; 0 = at once), into an append-only log of events numbered from 0 (`feeds.tools.sources`);
 every client reads the log from where it is, as fast as it reads.
 
-Two wire formats (Starlette on uvicorn, over https with a certificate and its key):
+Two wire formats (Starlette on uvicorn; https with a certificate and its key, `feeds.tools.tls`):
 
 - Ardoise's own (`feeds.format.wire`): `GET /stream` (SSE from the first event, or resumed after
   `Last-Event-ID`; ends with `event: end`), `GET /feed?after=ID` (poll document, `ETag` /
@@ -40,11 +40,8 @@ import hmac
 import json
 import re
 import socket
-import ssl
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds.base import FeedError
@@ -52,6 +49,7 @@ from feeds.format.wire import END_EVENT, ERROR_EVENT, FORMAT, VERSION, schema
 from feeds.net.sse import KEEPALIVE, frame
 from feeds.racecenter.encoding import ROUTE_BIND, TRACE_PATH
 from feeds.tools.sources import FeedLog, Source, WireFormat
+from feeds.tools.tls import Tls
 
 if TYPE_CHECKING:
     import uvicorn
@@ -77,45 +75,6 @@ TRACE_ROUTE = TRACE_PATH.format(year="{year:int}", stage="{stage:int}")
 
 class BadRequest(ValueError):
     """A client's mistake, answered 400 with this message."""
-
-
-class TlsError(ValueError):
-    """A certificate or key that cannot serve https (the message names the file and why)."""
-
-
-@dataclass(frozen=True)
-class Tls:
-    """The certificate chain (PEM) and its private key that `ardoise serve` serves https with."""
-
-    cert: Path
-    key: Path | None = None
-    """None: the key is in the certificate's file."""
-
-    def check(self) -> None:
-        """Load both as the server will: `TlsError` saying what is wrong, before it starts."""
-        key = self.key or self.cert
-        for path, holds, marker in (
-            (self.cert, "a PEM certificate", b"-----BEGIN CERTIFICATE-----"),
-            (key, "a PEM private key", b"PRIVATE KEY-----"),
-        ):
-            try:
-                text = path.read_bytes()
-            except OSError as error:
-                raise TlsError(f"cannot read {path}: {error.strerror or error}") from None
-            if marker not in text:
-                raise TlsError(f"{path}: not {holds}")
-
-        def no_password() -> str:
-            # Else OpenSSL would ask for the password on the terminal, and wait.
-            raise TlsError(f"{key}: the private key is encrypted; give one without a password")
-
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        try:
-            context.load_cert_chain(self.cert, self.key, password=no_password)
-        except ssl.SSLError as error:
-            if error.reason == "KEY_VALUES_MISMATCH":
-                raise TlsError(f"{key} is not the private key of {self.cert}") from None
-            raise TlsError(f"{self.cert}, {key}: {error.reason or error}") from None
 
 
 class RequireToken:
