@@ -108,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Read the configured feed (at its `speed`; 0 = at once) and serve it to any number "
             "of clients, in Ardoise's own format (GET /stream, GET /feed) or, with "
-            "--as racecenter, in the Race Center's (GET /api/{bind}, GET /live-stream)."
+            "--as racecenter, as the Race Center serves it (GET /api/{bind}, GET /live-stream, "
+            "GET /tdf/{year}/stage-{n}/trace.json)."
         ),
     )
     serve.add_argument(
@@ -130,6 +131,26 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="require the token held by this environment variable from every client",
     )
+    serve.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="serve https with this certificate chain (PEM)",
+    )
+    serve.add_argument(
+        "--tls-key",
+        type=Path,
+        metavar="FILE",
+        help="the certificate's private key (PEM, not encrypted; default: in --tls-cert)",
+    )
+    serve.add_argument(
+        "--wait-for-client",
+        action="store_true",
+        help=(
+            "hold the feed at its first frame until a client opens the stream, so that it "
+            "gets the stage from its start (a replay's clock waits too)"
+        ),
+    )
 
     commands.add_parser(
         "schema",
@@ -150,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "record":
             return _record(args.config, args.output, args.until)
         if args.command == "serve":
-            return _serve(args.config, args.host, args.port, args.wire, args.token_env)
+            return _serve(args)
         if args.command == "schema":
             return _schema()
         return _run_app(args.config)
@@ -272,39 +293,60 @@ def _say_resumed(recorder: Recorder) -> None:
     )
 
 
-def _serve(config_path: Path | None, host: str, port: int, wire: str, token_env: str | None) -> int:
+def _serve(args: argparse.Namespace) -> int:
     from feeds.adapters.recording import RecordingFeed
     from feeds.net.live import read_token
     from feeds.tools.server import create_app, listen, run
-    from feeds.tools.sources import AdapterSource, RaceCenterRecordingSource, Source
+    from feeds.tools.sources import AdapterSource, RaceCenterRecordingSource, Source, WireFormat
+    from feeds.tools.tls import Tls, TlsError
+
+    wire: WireFormat = "racecenter" if args.wire == "racecenter" else "ardoise"
+    tls: Tls | None = None
+    if args.tls_key is not None and args.tls_cert is None:
+        print("ardoise: --tls-key needs --tls-cert", file=sys.stderr)
+        return EXIT_CONFIG
+    if args.tls_cert is not None:
+        tls = Tls(args.tls_cert, args.tls_key)
+        try:
+            tls.check()  # Before the feed is read: a bad file is a mistake to fix at once.
+        except TlsError as error:
+            print(f"ardoise: cannot serve https: {error}", file=sys.stderr)
+            return EXIT_CONFIG
     from tui.assembly import build_feed
 
-    loaded = _load_config(config_path, token_env)
+    loaded = _load_config(args.config, args.token_env)
     adapter = build_feed(loaded)
     label = loaded.config.feed.adapter
+    hold = args.wait_for_client
     source: Source
     if wire == "racecenter" and isinstance(adapter, RecordingFeed) and adapter.format == wire:
         # A Race Center recording as a Race Center: its own records and lines, verbatim.
         options = adapter.options
-        source = RaceCenterRecordingSource(options.path, options.speed, options.skip_to_km)
+        source = RaceCenterRecordingSource(
+            options.path, options.speed, options.skip_to_km, hold=hold
+        )
     else:
         named = adapter.options.path.name if isinstance(adapter, RecordingFeed) else label
-        source = AdapterSource(adapter, "racecenter" if wire == "racecenter" else "ardoise", named)
-    token = read_token(token_env)
-    app = create_app(source, "racecenter" if wire == "racecenter" else "ardoise", token=token)
-    sock = listen(host, port)
+        source = AdapterSource(adapter, wire, named, hold=hold)
+    token = read_token(args.token_env)
+    app = create_app(source, wire, token=token)
+    host = args.host
+    sock = listen(host, args.port)
     bound = sock.getsockname()
-    where = f"http://{f'[{host}]' if ':' in host else host}:{bound[1]}"
+    scheme = "https" if tls else "http"
+    where = f"{scheme}://{f'[{host}]' if ':' in host else host}:{bound[1]}"
     paths = "/live-stream, /api/{bind}" if wire == "racecenter" else "/stream, /feed"
+    waits = "; waiting for a client to start" if hold else ""
     run(
         app,
         sock,
         on_ready=lambda: print(
             f"ardoise: serving {source.label} ({label}) as {wire} on {where} ({paths})"
-            f"{' with a token' if token else ''}; Ctrl-C stops",
+            f"{' with a token' if token else ''}{waits}; Ctrl-C stops",
             file=sys.stderr,
             flush=True,
         ),
+        tls=tls,
     )
     return 0
 

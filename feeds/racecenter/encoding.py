@@ -6,17 +6,27 @@ The inverse of `feeds.racecenter.wire`, for the fields Ardoise reads: a stage, i
 riders, climbs and route become REST records; a frame becomes a `telemetryCompetitor-{year}`
 update. The Race Center format has no place for rider roles, the stage's time-limit
 coefficient or race news: those are not sent.
+
+The `stage-{year}` record is dated as the Race Center dates it (`date` at midnight in the
+stage's zone, `startTime`, `timezone`): from the stage's scheduled start, or, for a feed that
+has none (the simulator, a recording made without one), from its first frame: the start the
+feed shows. A feed that begins mid-stage is then dated by that frame: the record's start is
+late, and says no more than the feed does.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from race.models import RiderFix, Stage, StageType, StartList, Telemetry
 
 ROUTE_BIND = "trace-{year}-{stage}"
-"""The bind under which the route is served and asked for (the Race Center's is not known)."""
+"""A REST bind under which `ardoise serve` also serves the route (the Race Center has none)."""
+TRACE_PATH = "/tdf/{year}/stage-{stage}/trace.json"
+"""Where the organiser's asset storage keeps a stage's route (the same JSON as `ROUTE_BIND`)."""
 STAGE_CODES: dict[StageType, str] = {
     "flat": "PLN",
     "hilly": "VAL",
@@ -29,8 +39,19 @@ ANCHOR_EVERY_KM = 5.0
 """A point of interest (a distance anchor of the route) at least this often along the route."""
 
 
-def rest_records(start: StartList) -> dict[str, Any]:
-    """The REST records of a stage, by bind name."""
+def telemetry_bind(year: int) -> str:
+    """The bind of the live telemetry updates."""
+    return f"telemetryCompetitor-{year}"
+
+
+def rest_records(start: StartList, first_t: float | None = None) -> dict[str, Any]:
+    """The REST records of a stage, by bind name.
+
+    Args:
+        start: the stage, its teams and riders.
+        first_t: the time of the feed's first frame (UNIX s), which dates the stage when it
+            has no scheduled start; with neither, the stage record has no date.
+    """
     stage = start.stage
     year = stage.year
     number = stage.number if stage.number is not None else 0
@@ -58,7 +79,7 @@ def rest_records(start: StartList) -> dict[str, Any]:
     records: dict[str, Any] = {
         f"allCompetitors-{year}": riders,
         f"team-{year}": teams,
-        f"stage-{year}": [_stage_record(stage, number)],
+        f"stage-{year}": [_stage_record(stage, number, first_t)],
         f"checkpoint-{year}-{number}": [_checkpoints(stage)],
     }
     trace = _trace(stage)
@@ -70,7 +91,7 @@ def rest_records(start: StartList) -> dict[str, Any]:
 def update_line(frame: Telemetry, year: int) -> str:
     """A frame as the data line of an `event: update` of the live stream."""
     update = {
-        "bind": f"telemetryCompetitor-{year}",
+        "bind": telemetry_bind(year),
         "data": {"TimeStamp": frame.t, "Riders": [_rider(fix) for fix in frame.riders]},
     }
     return json.dumps(update, separators=(",", ":"), ensure_ascii=False)
@@ -80,16 +101,38 @@ def _team_id(code: str) -> str:
     return f"team-{code.lower()}"
 
 
-def _stage_record(stage: Stage, number: int) -> dict[str, Any]:
-    return {
-        "stage": number,
-        "type": STAGE_CODES[stage.type],
-        "length": stage.distance_km,
-        "timezone": stage.timezone,
-        "departureCity": {"label": stage.start},
-        "arrivalCity": {"label": stage.finish},
-        "_bind": f"stage-{stage.year}",
-    }
+def _stage_record(stage: Stage, number: int, first_t: float | None) -> dict[str, Any]:
+    record: dict[str, Any] = {"stage": number}
+    try:
+        zone = ZoneInfo(stage.timezone)
+    except (ZoneInfoNotFoundError, ValueError):  # Not a zone: the reader takes UTC too.
+        zone = ZoneInfo("UTC")
+    start_t = stage.scheduled_start if stage.scheduled_start is not None else first_t
+    local = _local_time(start_t, zone) if start_t is not None else None
+    if local is not None:
+        midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
+        record["date"] = midnight.isoformat(timespec="seconds")
+        record["startTime"] = local.strftime("%H:%M:%S")
+    record.update(
+        {
+            "timezone": zone.key,
+            "type": STAGE_CODES[stage.type],
+            "length": stage.distance_km,
+            "departureCity": {"label": stage.start},
+            "arrivalCity": {"label": stage.finish},
+            "isCancelled": False,
+            "_bind": f"stage-{stage.year}",
+        }
+    )
+    return record
+
+
+def _local_time(t: float, zone: ZoneInfo) -> datetime | None:
+    """`t` (UNIX s) in `zone`; None for a time no calendar holds (NaN, 1e300)."""
+    try:
+        return datetime.fromtimestamp(t, zone)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _checkpoints(stage: Stage) -> dict[str, Any]:

@@ -3,18 +3,23 @@
 For a team relaying one feed to several cars, for demos, and for tests that need a real server.
 The configured feed (a recording, the simulator, a live feed) is read once, at its own pace
 (`speed`; 0 = at once), into an append-only log of events numbered from 0 (`feeds.tools.sources`);
-every client reads the log from where it is, as fast as it reads: a client that joins late, or
-comes back after a blackout, gets what it missed first, then follows live.
+every client reads the log from where it is, as fast as it reads.
 
-Two wire formats (Starlette on uvicorn):
+Two wire formats (Starlette on uvicorn; https with a certificate and its key, `feeds.tools.tls`):
 
-- Ardoise's own (`feeds.format.wire`): `GET /stream` (SSE, resumes after `Last-Event-ID`, ends with
-  `event: end`), `GET /feed?after=ID` (poll document, `ETag` / `If-None-Match`), `GET /schema`.
-- `racecenter`: the Race Center's (`GET /api/{bind}` REST records, `GET /live-stream` SSE of
-  `event: update`). A Race Center recording is served verbatim (its records and the exact data
-  lines); any other feed is written in that format (`feeds.racecenter.encoding`). Like the
-  Race Center, this stream never ends; its events are numbered so that Ardoise's `racecenter`
-  adapter resumes after a drop.
+- Ardoise's own (`feeds.format.wire`): `GET /stream` (SSE from the first event, or resumed after
+  `Last-Event-ID`; ends with `event: end`), `GET /feed?after=ID` (poll document, `ETag` /
+  `If-None-Match`), `GET /schema`. A client that joins late, or comes back after a blackout,
+  gets what it missed first, then follows live.
+- `racecenter`: the Race Center's, as the real server behaves. `GET /api/{bind}`: REST records
+  (204 with no body for a bind not published; 503 until the source has sent its start list);
+  `GET /tdf/{year}/stage-{n}/trace.json`: the route, at the organiser's storage path (and as
+  the REST bind `trace-{year}-{n}`); `GET /live-stream`: SSE of `event: update`, which never
+  ends. On every connection the stream sends its current state, the latest update of each
+  bind, then what comes next. A Race Center recording is served verbatim (its records and the
+  exact data lines); any other feed is written in that format (`feeds.racecenter.encoding`).
+  The events are numbered: a client that sends `Last-Event-ID` (an extension: Ardoise's
+  `racecenter` adapter does, once it has seen ids) resumes exactly after it instead.
 
 When the source fails (an exception, a recording cut short), every stream sends what the log
 holds, then `event: error` (data: `{"cursor": <last id>, "error": "<why>"}`) and closes; the
@@ -35,14 +40,16 @@ import hmac
 import json
 import re
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from feeds.base import FeedError
 from feeds.format.wire import END_EVENT, ERROR_EVENT, FORMAT, VERSION, schema
 from feeds.net.sse import KEEPALIVE, frame
+from feeds.racecenter.encoding import ROUTE_BIND, TRACE_PATH
 from feeds.tools.sources import FeedLog, Source, WireFormat
+from feeds.tools.tls import Tls
 
 if TYPE_CHECKING:
     import uvicorn
@@ -58,6 +65,12 @@ PAGE_BYTES = 2_000_000
 EVENT_ID = re.compile(r"[0-9]{1,18}")
 """An event id as a client may send it: digits only (no sign, space or other numeral), and
 few enough that the number stays a machine integer."""
+
+
+ROUTE_PATTERN = re.compile(ROUTE_BIND.format(year="(?P<year>[0-9]+)", stage="(?P<stage>[0-9]+)"))
+"""A REST bind that holds a route, with its year and stage."""
+TRACE_ROUTE = TRACE_PATH.format(year="{year:int}", stage="{stage:int}")
+"""The organiser's trace path as a Starlette route."""
 
 
 class BadRequest(ValueError):
@@ -113,10 +126,16 @@ def create_app(
             pump.cancel()
             await asyncio.wait([pump])
 
-    def stream(after: int | None, ends: bool) -> StreamingResponse:
+    def stream(start: int, ends: bool, snapshot: Sequence[int] = ()) -> StreamingResponse:
+        """Events `snapshot` (ids), then from id `start` on."""
+        log.listened()
+
         async def body() -> AsyncIterator[bytes]:
-            position = 0 if after is None else after + 1
+            position = start
             yield b": " + FORMAT.encode() + b" stream\n\n"  # Headers and first bytes at once.
+            for number in snapshot:
+                name, data = log.entries[number]
+                yield frame(data, event=name, id=number)
             while True:
                 while position < len(log.entries):
                     name, data = log.entries[position]
@@ -141,6 +160,11 @@ def create_app(
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
+    def traces() -> list[str]:
+        """The trace paths of the routes served (by their REST bind's year and stage)."""
+        found = (ROUTE_PATTERN.fullmatch(bind) for bind in log.rest)
+        return [TRACE_PATH.format(**match.groupdict()) for match in found if match]
+
     async def index(request: Request) -> Response:
         upstream = log.upstream
         return JSONResponse(
@@ -155,16 +179,18 @@ def create_app(
                 "endpoints": (
                     ["/stream", "/feed", "/schema"]
                     if wire == "ardoise"
-                    else ["/live-stream", *(f"/api/{bind}" for bind in log.rest)]
+                    else ["/live-stream", *(f"/api/{bind}" for bind in log.rest), *traces()]
                 ),
             }
         )
 
     async def feed_stream(request: Request) -> Response:
-        return stream(_resume_after(request), ends=True)
+        after = _resume_after(request)
+        return stream(0 if after is None else after + 1, ends=True)
 
     async def feed_document(request: Request) -> Response:
         after = _event_id("after", request.query_params.get("after"))
+        log.listened()
         start = 0 if after is None else after + 1
         etag = log.etag
         headers = {"ETag": etag, "Cache-Control": "no-cache"}
@@ -205,27 +231,41 @@ def create_app(
     async def feed_schema(request: Request) -> Response:
         return JSONResponse(schema())
 
+    def not_ready() -> Response:
+        """The source has not sent its start list yet."""
+        return JSONResponse({"error": "not ready"}, status_code=503, headers={"Retry-After": "1"})
+
     async def rest(request: Request) -> Response:
         body = log.rest.get(request.path_params["bind"])
         if body is not None:
             return Response(body, media_type="application/json")
-        if not log.rest:  # The source has not sent its start list yet.
-            return JSONResponse(
-                {"error": "not ready"}, status_code=503, headers={"Retry-After": "1"}
-            )
-        return JSONResponse({"error": "unknown bind"}, status_code=404)
+        if not log.rest:
+            return not_ready()
+        return Response(status_code=204)  # The Race Center's answer for a bind not published.
+
+    async def trace(request: Request) -> Response:
+        bind = ROUTE_BIND.format(**request.path_params)
+        body = log.rest.get(bind)
+        if body is not None:
+            return Response(body, media_type="application/json")
+        if not log.rest:
+            return not_ready()
+        return JSONResponse({"error": "no route for this stage"}, status_code=404)
 
     async def live_stream(request: Request) -> Response:
         after = _event_id("Last-Event-ID", request.headers.get("last-event-id"))
-        start = 0 if after is None else after + 1
-        if log.failure is not None and start >= len(log.entries):
-            # It has everything; a stream that ends at once would bring it back at once.
+        # The current state for a new client; exactly what follows its last event for one
+        # that resumes.
+        snapshot = log.snapshot() if after is None else []
+        start = len(log.entries) if after is None else after + 1
+        if log.failure is not None and not snapshot and start >= len(log.entries):
+            # Nothing to send it; a stream that ends at once would bring it back at once.
             return PlainTextResponse(
                 f"the feed's source failed: {log.failure}\n",
                 status_code=503,
                 headers={"Retry-After": "30"},
             )
-        return stream(after, ends=False)
+        return stream(start, ends=False, snapshot=snapshot)
 
     async def bad_request(request: Request, error: Exception) -> Response:
         return PlainTextResponse(f"{error}\n", status_code=400)
@@ -238,7 +278,11 @@ def create_app(
             Route("/schema", feed_schema),
         ]
     else:
-        routes += [Route("/api/{bind}", rest), Route("/live-stream", live_stream)]
+        routes += [
+            Route("/api/{bind}", rest),
+            Route(TRACE_ROUTE, trace),
+            Route("/live-stream", live_stream),
+        ]
     middleware = [Middleware(RequireToken, token=token)] if token else []
     return Starlette(
         routes=routes,
@@ -292,13 +336,20 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def server(
-    app: ASGIApp, *, headers_within_s: float | None = None, log_level: str = "warning"
+    app: ASGIApp,
+    *,
+    headers_within_s: float | None = None,
+    log_level: str = "warning",
+    tls: Tls | None = None,
 ) -> uvicorn.Server:
-    """The uvicorn server `ardoise serve` runs `app` on (headers due within `HEADERS_WITHIN_S`)."""
+    """The uvicorn server `ardoise serve` runs `app` on (headers due within `HEADERS_WITHIN_S`;
+    https with `tls`, checked first: `TlsError`)."""
     import uvicorn
 
     from feeds.tools.deadline import HEADERS_WITHIN_S, protocol
 
+    if tls is not None:
+        tls.check()
     config = uvicorn.Config(
         app,
         http=protocol(HEADERS_WITHIN_S if headers_within_s is None else headers_within_s),
@@ -306,13 +357,20 @@ def server(
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=2,
+        ssl_certfile=tls.cert if tls else None,
+        ssl_keyfile=tls.key if tls else None,
     )
     return uvicorn.Server(config)
 
 
-def run(app: Starlette, sock: socket.socket, on_ready: Callable[[], None] | None = None) -> None:
+def run(
+    app: Starlette,
+    sock: socket.socket,
+    on_ready: Callable[[], None] | None = None,
+    tls: Tls | None = None,
+) -> None:
     """Serve `app` on `sock` until interrupted (Ctrl-C, SIGTERM)."""
-    served = server(app)
+    served = server(app, tls=tls)
     if on_ready is not None:
         on_ready()
     served.run(sockets=[sock])

@@ -4,6 +4,11 @@ A source reads the configured feed once, at its own pace, into a `FeedLog` (an a
 of events numbered from 0, encoded once in the served format) that every client of the server
 reads from where it is. `AdapterSource` encodes any adapter's events; `RaceCenterRecordingSource`
 serves a Race Center recording verbatim.
+
+A source made with `hold` keeps its first frame until a client opens a stream (the start list
+and the REST records are published at once): that client gets the stage from its start, as a
+real client connected before the start does. For demos and tests of a replay; the replay's
+clock waits meanwhile.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from feeds.adapters.recording import read_racecenter
 from feeds.base import FeedAdapter, FeedError
 from feeds.format.wire import WireEvent
 from feeds.pacing import ReplayClock
-from feeds.racecenter.encoding import ROUTE_BIND, rest_records, update_line
+from feeds.racecenter.encoding import ROUTE_BIND, rest_records, telemetry_bind, update_line
 from feeds.racecenter.wire import FormatError, parse_update, stage_record
 from race.models import FeedStatus, StartList, Telemetry
 
@@ -32,6 +37,9 @@ class FeedLog:
 
     entries: list[tuple[str, bytes]] = field(default_factory=list)
     """(SSE event name, data) by event id."""
+    latest: dict[str, int] = field(default_factory=dict)
+    """The id of the latest event of each Race Center bind: its current state, what a new
+    client of the live stream gets first."""
     rest: dict[str, bytes] = field(default_factory=dict)
     """Race Center REST bodies by bind (the `racecenter` format)."""
     ended: bool = False
@@ -42,10 +50,26 @@ class FeedLog:
 
     def __post_init__(self) -> None:
         self._grew = asyncio.Event()
+        self._listened = asyncio.Event()
 
-    def append(self, name: str, data: bytes) -> None:
+    def append(self, name: str, data: bytes, bind: str | None = None) -> None:
+        """Add an event; `bind`: the Race Center bind it updates (its latest state)."""
+        if bind is not None:
+            self.latest[bind] = len(self.entries)
         self.entries.append((name, data))
         self._wake()
+
+    def snapshot(self) -> list[int]:
+        """The ids of the latest event of each bind, in order: the current state of the feed."""
+        return sorted(self.latest.values())
+
+    def listened(self) -> None:
+        """A client opened a stream (a held source goes on)."""
+        self._listened.set()
+
+    async def first_client(self) -> None:
+        """Return once a client has opened a stream."""
+        await self._listened.wait()
 
     def finish(self) -> None:
         self.ended = True
@@ -87,15 +111,25 @@ class Source(Protocol):
 
 
 class AdapterSource:
-    """Any feed adapter, its events encoded in the served format."""
+    """Any feed adapter, its events encoded in the served format.
 
-    def __init__(self, adapter: FeedAdapter, wire: WireFormat, label: str) -> None:
+    In the Race Center format, a stage whose start list has no scheduled start is dated by
+    its first frame (`feeds.racecenter.encoding.rest_records`): its REST records wait for it.
+    """
+
+    def __init__(
+        self, adapter: FeedAdapter, wire: WireFormat, label: str, *, hold: bool = False
+    ) -> None:
         self.adapter = adapter
         self.wire = wire
         self.label = label
+        self.hold = hold
 
     async def pump(self, log: FeedLog) -> None:
         year = 0
+        undated: StartList | None = None
+        """A start list whose REST records wait for the first frame's time."""
+        held = self.hold
         try:
             async for event in self.adapter.events():
                 if isinstance(event, FeedStatus):
@@ -103,15 +137,28 @@ class AdapterSource:
                     if event.state == "ended":
                         break
                     continue
+                if isinstance(event, Telemetry):
+                    if undated is not None:
+                        log.rest = _records(undated, event.t)
+                        undated = None
+                    if held:
+                        await self._hold(log)
+                        held = False
                 if self.wire == "ardoise":
                     wire = WireEvent(id=len(log.entries), at=time.time(), event=event)
                     log.append(event.kind, wire.model_dump_json().encode("utf-8"))
                 elif isinstance(event, StartList):
                     year = event.stage.year
-                    log.rest = {bind: _json(value) for bind, value in rest_records(event).items()}
+                    if event.stage.scheduled_start is None:
+                        undated = event
+                    else:
+                        log.rest = _records(event)
                 elif isinstance(event, Telemetry):
-                    log.append("update", update_line(event, year).encode("utf-8"))
+                    line = update_line(event, year).encode("utf-8")
+                    log.append("update", line, bind=telemetry_bind(year))
                 # News has no Race Center form: not sent.
+            if undated is not None:  # Not a frame to date it by: the records without a date.
+                log.rest = _records(undated)
             last = log.upstream
             if last is not None and last.state == "ended":
                 log.finish()
@@ -120,14 +167,26 @@ class AdapterSource:
         finally:
             await self.adapter.aclose()
 
+    async def _hold(self, log: FeedLog) -> None:
+        """Wait for the first client, the adapter's replay clock stopped meanwhile (so that
+        the frames after this one keep their pace instead of catching up)."""
+        self.adapter.pause()
+        try:
+            await log.first_client()
+        finally:
+            self.adapter.resume()
+
 
 class RaceCenterRecordingSource:
     """A Race Center recording served verbatim: its REST records and its exact data lines."""
 
-    def __init__(self, path: Path, speed: float, skip_to_km: float | None = None) -> None:
+    def __init__(
+        self, path: Path, speed: float, skip_to_km: float | None = None, *, hold: bool = False
+    ) -> None:
         self.label = path.name
         self.speed = speed
         self.skip_to_km = skip_to_km
+        self.hold = hold
         recording = read_racecenter(path)
         document = recording.document
         self.cut = f"end of {path.name}: {recording.cut}" if recording.cut else None
@@ -158,6 +217,8 @@ class RaceCenterRecordingSource:
 
     async def pump(self, log: FeedLog) -> None:
         log.rest = self.rest
+        if self.hold:
+            await log.first_client()
         clock, at_once = ReplayClock(self.speed), ReplayClock(0.0)
         caught_up = self.skip_to_km is None
         for line in self.lines:
@@ -172,11 +233,25 @@ class RaceCenterRecordingSource:
                     kms = [f.km_to_finish for f in update.riders if f.km_to_finish is not None]
                     caught_up = bool(kms) and min(kms) <= (self.skip_to_km or 0.0)
                 await (clock if caught_up else at_once).wait_until(update.t)
-            log.append("update", line)
+            log.append("update", line, bind=_bind(line))
         if self.cut is not None:
             log.fail(self.cut)
         else:
             log.finish()
+
+
+def _records(start: StartList, first_t: float | None = None) -> dict[str, bytes]:
+    return {bind: _json(value) for bind, value in rest_records(start, first_t).items()}
+
+
+def _bind(line: bytes) -> str | None:
+    """The bind a data line updates (None: not an update, e.g. a bare id or a keep-alive)."""
+    try:
+        update = json.loads(line)
+    except ValueError:
+        return None
+    bind = update.get("bind") if isinstance(update, dict) else None
+    return bind if isinstance(bind, str) else None
 
 
 def _verbatim(data: str) -> bytes:

@@ -29,6 +29,7 @@ from feeds.format.jsonl import decode
 from feeds.net.live import LiveFeed
 from feeds.racecenter.adapter import RaceCenterFeed, RaceCenterOptions
 from feeds.tools.recorder import record
+from feeds.tools.sources import WireFormat
 from race.models import FeedEvent, FeedState, FeedStatus, StartList, Telemetry
 from tests.support.liveserver import LiveServer, free_port, stage_events, write_recording
 from tests.support.waiting import until
@@ -219,8 +220,16 @@ Scenario = Callable[[str, Path, Path], Awaitable[Outcome]]
 
 
 def server_for(kind: str, recording: Path, **kwargs: object) -> LiveServer:
-    wire = "racecenter" if kind == "racecenter" else "ardoise"
-    return LiveServer(recording, wire, keepalive_s=KEEPALIVE_S, **kwargs)  # type: ignore[arg-type]
+    """The server for an adapter. A Race Center stream sends a new client the current state
+    only: the feed waits for the client, as a real one is connected before the start."""
+    wire: WireFormat = "racecenter" if kind == "racecenter" else "ardoise"
+    return LiveServer(
+        recording,
+        wire,
+        keepalive_s=KEEPALIVE_S,
+        wait_for_client=wire == "racecenter",
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 async def refused(kind: str, recording: Path, output: Path) -> Outcome:

@@ -120,10 +120,11 @@ async def test_a_token_is_required_and_never_leaks(
 
 async def test_racecenter_binds_from_any_feed(recording: Path) -> None:
     """A feed that is not a Race Center recording, served as one: the adapter reads the same
-    riders, teams, stage, climbs and frames (what the format cannot carry aside)."""
+    riders, teams, stage, climbs and frames (what the format cannot carry aside). The feed
+    waits for the adapter's stream, which then gets every frame."""
     source = EVENTS[0]
     assert isinstance(source, StartList)
-    with LiveServer(recording, "racecenter") as server:
+    with LiveServer(recording, "racecenter", wait_for_client=True) as server:
         async with httpx.AsyncClient(base_url=server.url) as client:
             index = (await client.get("/")).json()
             assert set(index["endpoints"]) >= {
@@ -133,8 +134,13 @@ async def test_racecenter_binds_from_any_feed(recording: Path) -> None:
                 "/api/stage-2026",
                 "/api/checkpoint-2026-4",
                 "/api/trace-2026-4",
+                "/tdf/2026/stage-4/trace.json",
             }
-            assert (await client.get("/api/allCompetitors-2025")).status_code == 404
+            not_published = await client.get("/api/allCompetitors-2025")
+            assert (not_published.status_code, not_published.content) == (204, b"")
+            by_path = await client.get("/tdf/2026/stage-4/trace.json")
+            assert by_path.json() == (await client.get("/api/trace-2026-4")).json()
+            assert (await client.get("/tdf/2026/stage-5/trace.json")).status_code == 404
         adapter = RaceCenterFeed(RaceCenterOptions(base_url=server.url, year=2026, stage=4))
         received = []
         async for event in adapter.events():

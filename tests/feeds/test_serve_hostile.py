@@ -158,14 +158,18 @@ async def test_a_race_center_recording_cut_short_ends_its_stream(tmp_path: Path)
     raw = json.dumps(racecenter_document(EVENTS)).encode()
     path = tmp_path / "stage.json"
     path.write_bytes(raw[: raw.index(b'{"dt": 6,') + 30])
-    with serving(create_app(RaceCenterRecordingSource(path, speed=0), "racecenter")) as url:
-        events = await read_stream(f"{url}/live-stream")
+    source = RaceCenterRecordingSource(path, speed=0, hold=True)
+    with serving(create_app(source, "racecenter")) as url:
+        events = await read_stream(f"{url}/live-stream")  # The first client: every update.
+        late = await read_stream(f"{url}/live-stream")  # Later: the current state.
         async with httpx.AsyncClient() as client:
             again = await client.get(
                 f"{url}/live-stream", headers={"Last-Event-ID": events[-2].id or ""}
             )
     assert [e.event for e in events] == ["update"] * 6 + ["error"]
     assert "the JSON document is unreadable" in json.loads(events[-1].data)["error"]
+    assert [(e.event, e.id) for e in late] == [("update", "5"), ("error", None)]
+    assert late[0].data == events[5].data
     assert again.status_code == 503, "it has everything: come back later, not at once"
     assert again.headers["retry-after"] == "30"
 

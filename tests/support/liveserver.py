@@ -301,10 +301,14 @@ class LiveServer:
         page_bytes: int = 100_000,
         keepalive_s: float = 10.0,
         speed: float = 0.0,
+        wait_for_client: bool = False,
     ) -> None:
+        """`wait_for_client`: the feed waits at its first frame for a client's stream (a Race
+        Center stream sends a new client only the current state: a client that must get every
+        frame connects first, as `ardoise serve --wait-for-client` lets it)."""
         feed = RecordingFeed(RecordingOptions(path=recording, speed=speed))
         app = create_app(
-            AdapterSource(feed, wire, recording.name),
+            AdapterSource(feed, wire, recording.name, hold=wait_for_client),
             wire,
             token=token,
             page_bytes=page_bytes,
