@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import socket
 import ssl
-import subprocess
 import time
 from collections.abc import Callable
 from functools import partial
@@ -31,6 +29,7 @@ from tests.support.replica import (
     OTHERS_EVERY,
     UUID_EVERY,
     Replica,
+    self_signed,
     without_distances,
 )
 from tests.support.stages import STAGE_5, STAGE_16, needs_stage_5, needs_stage_16
@@ -284,31 +283,10 @@ def test_a_speed_paces_the_lines_by_their_recorded_delays() -> None:
     assert took >= sum(delays) / speed > 0.1
 
 
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key, made by `openssl` (skipped without it)."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def server_context(cert: Path, key: Path) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    return context
-
-
 @needs_stage_5
 def test_the_replica_speaks_https(tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path)
-    with Replica(STAGE_5, drop_every=2, tls=server_context(cert, key)) as replica:
+    context, cert = self_signed(tmp_path)
+    with Replica(STAGE_5, drop_every=2, tls=context) as replica:
         assert replica.url.startswith("https://127.0.0.1:")
         client_context = ssl.create_default_context(cafile=str(cert))
         with httpx.Client(base_url=replica.url, verify=client_context) as client:

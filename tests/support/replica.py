@@ -28,7 +28,9 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import shutil
 import ssl
+import subprocess
 import threading
 import uuid
 from collections import Counter
@@ -38,6 +40,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import unquote
+
+import pytest
 
 from feeds.adapters.recording import read_racecenter
 from feeds.racecenter.wire import stage_record
@@ -325,6 +329,24 @@ class Replica:
 
     def _uuid_line(self) -> bytes:
         return f"data: {uuid.UUID(int=self._rng.getrandbits(128), version=4)}\n\n".encode()
+
+
+def self_signed(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context for https on 127.0.0.1 and its certificate (for the client to trust),
+    made by `openssl` in `folder`; the test is skipped without it."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context, cert
 
 
 def _update(line: str) -> bytes:
