@@ -101,7 +101,9 @@ class Backoff:
         self._rng = rng or random.Random()
 
     def delay(self, attempt: int) -> float:
-        base = min(self.maximum, self.initial * 2 ** max(0, attempt - 1))
+        # The exponent is capped: after ~1,000 failures in a row (8 h of outage at a 30 s
+        # maximum) 2^n no longer fits a float, and the wait is long at its maximum anyway.
+        base = min(self.maximum, self.initial * 2.0 ** min(max(0, attempt - 1), 60))
         return float(base / 2 + self._rng.uniform(0, base / 2))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,3 +83,11 @@ def test_backoff_grows_and_never_passes_its_bound(attempt: int, seed: int) -> No
     delay = backoff.delay(attempt)
     base = min(30.0, 0.5 * 2 ** (attempt - 1))
     assert base / 2 <= delay <= base <= 30.0
+
+
+@pytest.mark.parametrize("attempt", [1_025, 10**6])
+def test_backoff_holds_after_hours_of_failures(attempt: int) -> None:
+    """~8 h of failures in a row at a 30 s maximum: the wait stays at its bound (2^n was
+    once an OverflowError that ended the feed loop)."""
+    delay = Backoff(0.5, 30.0, random.Random(1)).delay(attempt)
+    assert 15.0 <= delay <= 30.0
