@@ -5,6 +5,7 @@ its cache. Against a real server on 127.0.0.1 (`tests.support.racecenter_site`).
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -18,8 +19,7 @@ import pytest
 
 from feeds.racecenter.adapter import RaceCenterFeed, RaceCenterOptions
 from feeds.racecenter.calendar import Waiting, todays_stage
-from feeds.racecenter.route import TOUR_TRACE, RouteCache, trace_url
-from feeds.racecenter.wire import route_profile
+from feeds.racecenter.route import TOUR_TRACE, RouteCache, route_profile, trace_url
 from race.models import FeedEvent, FeedStatus, StartList
 from race.tracking.geometry import RouteLine, haversine_km
 from tests.support.racecenter_site import (
@@ -118,7 +118,8 @@ def states(seen: list[FeedEvent]) -> list[tuple[str, str]]:
 def test_todays_stage_by_the_races_calendar(instant: str, expected: str | int) -> None:
     found = todays_stage(stage_records(FIRST), paris(instant))
     if isinstance(expected, int):
-        assert not isinstance(found, Waiting) and found["stage"] == expected
+        assert not isinstance(found, Waiting)
+        assert found["stage"] == expected
     else:
         assert found == Waiting(expected)
 
@@ -128,10 +129,12 @@ def test_today_is_the_races_day_not_the_machines() -> None:
     instant = paris("2026-07-07T00:30")
     assert datetime.fromtimestamp(instant, ZoneInfo("UTC")).date() == date(2026, 7, 6)
     found = todays_stage(stage_records(FIRST), instant)
-    assert not isinstance(found, Waiting) and found["stage"] == 3
+    assert not isinstance(found, Waiting)
+    assert found["stage"] == 3
     by_date = {r["date"][:10]: r for r in stage_records(FIRST)}  # As recordings keep them.
     found = todays_stage(by_date, instant)
-    assert not isinstance(found, Waiting) and found["stage"] == 3
+    assert not isinstance(found, Waiting)
+    assert found["stage"] == 3
 
 
 def test_no_stage_records_and_a_cancelled_stage() -> None:
@@ -160,7 +163,8 @@ def test_km_0_is_the_point_of_interest_002_even_between_two_route_points() -> No
     line = RouteLine(profile, 20.0)
     for poi in route["pointsOfInterest"]:
         place = line.point_at(20.0 - poi["distanceTraveled"])
-        assert place is not None and haversine_km(*place, poi["lat"], poi["lon"]) < 0.01
+        assert place is not None
+        assert haversine_km(*place, poi["lat"], poi["lon"]) < 0.01
 
 
 def test_a_route_that_passes_a_place_twice_is_anchored_on_the_right_pass() -> None:
@@ -184,10 +188,9 @@ def test_a_route_that_passes_a_place_twice_is_anchored_on_the_right_pass() -> No
 def test_the_real_traces_points_of_interest_are_where_it_says() -> None:
     """Stage 5 of 2026: km 0 lies on a 7.8 km straight, 1.2 km from any of the trace's points;
     every point of interest is placed within 10 m of its own position."""
-    import gzip
-
     route = json.loads(gzip.decompress(STAGE_5.read_bytes()))["rest"]["trace"]
     profile, distance = route_profile(route)
+    assert distance is not None
     assert distance == pytest.approx(158.22)
     assert profile[0].km == pytest.approx(-5.55)
     line = RouteLine(profile, distance)
@@ -216,7 +219,8 @@ def test_the_route_cache(tmp_path: Path) -> None:
     cache.save(2026, 5, body)
     assert cache.path(2026, 5).read_bytes() == body
     assert cache.load(2026, 5) == trace()
-    assert cache.load(2025, 5) is None and cache.load(2026, 6) is None
+    assert cache.load(2025, 5) is None
+    assert cache.load(2026, 6) is None
     assert [p.name for p in cache.path(2026, 5).parent.iterdir()] == ["stage-5.json"]
     other = RouteCache(tmp_path, "https://racecenter.lavuelta.es")
     assert other.load(2026, 5) is None, "another race's stage 5"
@@ -235,7 +239,8 @@ async def test_the_route_from_the_trace_file_is_kept_for_a_restart(tmp_path: Pat
         async with reading(feed(url, tmp_path, paris("2026-07-05T10:00"))) as seen:
             await until(lambda: bool(start_lists(seen)), within=10, what="the start list")
         first = start_lists(seen)[0]
-        assert first.stage.number == 2 and len(first.stage.profile) == len(trace()["routePoints"])
+        assert first.stage.number == 2
+        assert len(first.stage.profile) == len(trace()["routePoints"])
         assert site.count(path) == 1
         site.traces = {}  # The storage purged: the restart must not need it.
         async with reading(feed(url, tmp_path, paris("2026-07-05T10:00"))) as seen:
@@ -315,7 +320,8 @@ async def test_slow_optional_records_do_not_hold_the_first_screen(tmp_path: Path
     assert first_after < 2.5, "the first screen waited for a slow record"
     first, *_, last = start_lists(seen)
     assert (first.stage.profile, first.stage.distance_km) == ((), 152.0)  # The stage's length.
-    assert last.stage.profile and last.stage.distance_km == 20.0  # The route's.
+    assert last.stage.profile
+    assert last.stage.distance_km == 20.0
     assert (last.stage.name, last.stage.scheduled_start) == (
         first.stage.name,
         first.stage.scheduled_start,
@@ -382,4 +388,5 @@ async def test_else_from_the_team_bind_and_without_it_the_riders_still_come(
             await until(lambda: bool(start_lists(seen)), within=10, what="the start list")
             assert f"no teams (team-{YEAR}: not published yet)" in adapter.notes
     start = start_lists(seen)[0]
-    assert start.teams == () and len(start.riders) == 4
+    assert start.teams == ()
+    assert len(start.riders) == 4

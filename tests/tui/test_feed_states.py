@@ -62,7 +62,8 @@ async def test_a_rest_day_on_screen(tmp_path: Path) -> None:
             assert "live" not in header_text(app, "feed-status")
             assert header_text(app, "title") == "Ardoise · waiting for the feed"
             feed = app.situation.feed
-            assert isinstance(feed, FeedStatus) and feed.state == "waiting"
+            assert isinstance(feed, FeedStatus)
+            assert feed.state == "waiting"
 
 
 async def test_stages_not_published_on_screen(tmp_path: Path) -> None:
