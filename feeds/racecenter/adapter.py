@@ -170,6 +170,10 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
             self.link, self._waiting_for = "waiting", detail
             await self._put(self.status("waiting", detail))
 
+    async def aclose(self) -> None:
+        self._bootstrap.close()
+        await super().aclose()
+
     async def connected(self, detail: str) -> None:
         notes = "; ".join(self.notes)
         await super().connected(f"{detail} · {notes}" if notes else detail)

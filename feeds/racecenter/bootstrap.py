@@ -94,6 +94,7 @@ class Bootstrap:
             try:
                 found = await self._attempt()
             except Failure as failure:
+                self.close()
                 await self.feed.retry(failure)
                 continue
             if isinstance(found, StartList):
@@ -102,6 +103,7 @@ class Bootstrap:
             await asyncio.sleep(self.options.poll_s)
 
     async def _attempt(self) -> StartList | Waiting:
+        self.notes = {}
         year = self.options.year or datetime.fromtimestamp(self.feed.now(), UTC).year
         stages = await self._bind(f"stage-{year}")
         if not stages:
@@ -138,7 +140,6 @@ class Bootstrap:
                 for task in tasks.values():
                     task.cancel()
         self.records = Records(year=year, number=number, stage=record, riders=riders, teams=teams)
-        self.notes = {}
         self._later, self._again = {}, {}
         for part, task in tasks.items():
             if task.done():
@@ -172,6 +173,12 @@ class Bootstrap:
             )
         except (FormatError, ValueError, TypeError) as error:
             raise Failure(f"stage-{r.year}: {error}", transient=False, bad_data=True) from None
+
+    def close(self) -> None:
+        """Stop fetching the optional records still on their way."""
+        for task in self._later.values():
+            task.cancel()
+        self._later = {}
 
     # --- What comes later ----------------------------------------------------------------------
 
