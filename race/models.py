@@ -210,7 +210,11 @@ class Weather(Model):
     readings: tuple[WeatherReading, ...] = ()
 
 
-FeedState = Literal["connecting", "live", "stale", "reconnecting", "paused", "ended", "error"]
+FeedState = Literal[
+    "connecting", "live", "stale", "reconnecting", "paused", "ended", "error", "waiting"
+]
+"""`waiting`: the feed works but has nothing to show yet (a rest day, the stage not published,
+the race not begun); the status's `detail` says what ("Rest day · Stage 16 tomorrow, 13:05")."""
 
 
 class FeedStatus(Model):

@@ -11,8 +11,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads the developer's own config folder or ARDOISE_ variables."""
+    """No test reads the developer's own config or cache folder, or ARDOISE_ variables."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     for name in list(os.environ):
         if name.startswith("ARDOISE_"):
             monkeypatch.delenv(name)

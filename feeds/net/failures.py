@@ -22,6 +22,7 @@ class Failure(Exception):
         transient: bool = True,
         retry_after_s: float | None = None,
         bad_data: bool = False,
+        status: int | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -32,6 +33,8 @@ class Failure(Exception):
         self.bad_data = bad_data
         """The server answered, with something unusable (too large, not the format): the
         response is also counted as a bad event."""
+        self.status = status
+        """The HTTP status that was not the data (e.g. 204: nothing published yet), if any."""
 
 
 def network_failure(
@@ -85,7 +88,7 @@ def status_failure(response: httpx.Response, has_token: bool) -> Failure:
     if value.isdigit():
         retry_after = float(value)
     transient = code >= 500 or code in (408, 425, 429)
-    return Failure(reason, transient=transient, retry_after_s=retry_after)
+    return Failure(reason, transient=transient, retry_after_s=retry_after, status=code)
 
 
 def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:

@@ -1,15 +1,12 @@
 """The `racecenter` feed: the A.S.O. Race Center live (Tour de France, Vuelta, Dauphiné, ...).
 
-Keyless and public. First the REST records of the stage (`{base_url}/api/{bind}`):
-
-- `allCompetitors-{year}` (riders; team records mixed in are skipped), `team-{year}`,
-  `stage-{year}` (every stage of the year: the one configured, or else today's, is used):
-  without these three there is no start list, so the adapter retries until it has them;
-- `checkpoint-{year}-{stage}` (climbs, the arrival) and the route, `route_bind`: optional. The
-  Race Center's own name for the route is not documented; Ardoise asks for
-  `trace-{year}-{stage}` (what `ardoise serve --as racecenter` serves). Without a route the
-  stage still works: its length comes from the arrival checkpoint or the stage record, and
-  there is no profile (and the lead-out ranks riders by km to go only).
+Keyless and public. First the REST records of the stage (`feeds.racecenter.bootstrap`): the
+riders and the stages, required (today's stage is found in the race's own time zone; a day
+without one is a `waiting` status, polled quietly), the climbs, the teams' bind and the route
+(the organiser's trace file, kept in `cache_dir`), optional, each waited for only
+`optional_wait_s` and the start list emitted again when one comes later. Without a route the
+stage still works: its length comes from the arrival checkpoint or the stage record, and there
+is no profile (and the lead-out ranks riders by km to go only).
 
 Then the live stream (`{base_url}/live-stream`, `event: update`, data `{"bind", "data"}`),
 read by `feeds.racecenter.updates`: telemetry updates become frames, those of another stage
@@ -26,20 +23,24 @@ loses nothing across a blackout; the Race Center itself only sends what comes ne
 
 from __future__ import annotations
 
-import json
-from datetime import date
-from typing import Any, ClassVar
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from feeds.base import FeedOptions
 from feeds.net.failures import Failure
 from feeds.net.live import MB, LiveFeed, NetOptions
 from feeds.net.sse import ServerSentEvent
+from feeds.racecenter.bootstrap import Bootstrap
 from feeds.racecenter.encoding import ROUTE_BIND
+from feeds.racecenter.route import RouteCache
 from feeds.racecenter.updates import UpdateReader
-from feeds.racecenter.wire import FormatError, stage_record, start_list
+from feeds.racecenter.wire import FormatError
 from feeds.repeats import Repeats
 from race.models import FeedEvent, StartList
 
@@ -76,8 +77,38 @@ class RaceCenterOptions(NetOptions):
     """Name of the race; default: from the host name (letour → "Tour de France", lavuelta →
     "La Vuelta", ...), else "Tour de France"."""
 
+    route_url: str | None = None
+    """Where the organiser publishes the stage's route (its trace file), `{year}` and `{stage}`
+    filled in. Default: by the Race Center's host (the Tour's storage for letour.fr; none
+    known for other races); "" not to fetch it."""
+
     route_bind: str = ROUTE_BIND
-    """REST bind of the stage's route (`{year}` and `{stage}` are filled in); "" to not ask."""
+    """REST bind of the stage's route (`{year}` and `{stage}` are filled in), asked when the
+    trace file is not had (what `ardoise serve --as racecenter` serves); "" to not ask."""
+
+    cache_dir: Path | None = None
+    """Where fetched routes are kept, so that a restart needs no network. Default: the user's
+    cache folder (e.g. ~/.cache/ardoise)."""
+
+    optional_wait_s: float = Field(default=4.0, gt=0, le=60)
+    """The first screen waits at most this long for each optional record (the climbs, the
+    route, the teams' bind) once the required ones are in; one that comes later is added."""
+
+    poll_s: float = Field(default=60.0, gt=0, le=3600)
+    """How often records not published yet (a stage not published, a rest day's next stage, a
+    route still missing) are asked again, quietly."""
+
+    @field_validator("route_url", "route_bind")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                value.format(year=2026, stage=1)
+            except (KeyError, IndexError, ValueError) as error:
+                raise ValueError(
+                    f"only {{year}} and {{stage}} can be filled in ({error})"
+                ) from None
+        return value
 
 
 class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
@@ -86,15 +117,24 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
     name: ClassVar[str] = "racecenter"
     Options: ClassVar[type[FeedOptions]] = RaceCenterOptions
 
-    def __init__(self, options: RaceCenterOptions) -> None:
+    def __init__(self, options: RaceCenterOptions, *, now: Callable[[], float] = time.time) -> None:
         super().__init__(options)
         self.base_url = options.base_url.rstrip("/")
+        self.now = now
+        """The clock (UNIX s) today's stage is found with: tests pick any instant."""
         self._text_lines = 0
         self._reader = UpdateReader()
-        self.notes: list[str] = []
-        """What the REST bootstrap went without (e.g. the route)."""
         self._repeats = Repeats()
         self._last_id: str | None = None
+        self._bootstrap = Bootstrap(
+            self, RouteCache(options.cache_dir or _user_cache(), self.base_url)
+        )
+        self._waiting_for = ""
+
+    @property
+    def notes(self) -> list[str]:
+        """What the start list goes without (e.g. the route), and why."""
+        return list(self._bootstrap.notes.values())
 
     @property
     def ignored(self) -> int:
@@ -123,13 +163,16 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
         return next((name for part, name in RACES_BY_HOST if part in host), "Tour de France")
 
     async def run(self) -> None:
-        while True:
-            try:
-                start = await self._start_list()
-                break
-            except Failure as failure:
-                await self.retry(failure)
+        start = await self._bootstrap.start_list()
         await self.emit(start)
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                tasks.create_task(self._bootstrap.complete(), name="racecenter: records later")
+                tasks.create_task(self._stream(), name="racecenter: stream")
+        except* Exception as failed:  # A bug: raised as itself, not as a group.
+            raise failed.exceptions[0] from None
+
+    async def _stream(self) -> None:
         stream = f"{self.base_url}/live-stream"
         while True:
             try:
@@ -141,59 +184,16 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
                 await self.retry(Failure("the server closed the stream without sending anything"))
             # Otherwise: the Race Center ended a stream that worked, as it does: reopen at once.
 
-    # --- REST ----------------------------------------------------------------------------------
+    async def waiting(self, detail: str) -> None:
+        """Nothing to follow yet (a rest day, records not published): say why, once."""
+        self.failures = 0
+        if (self.link, self._waiting_for) != ("waiting", detail):
+            self.link, self._waiting_for = "waiting", detail
+            await self._put(self.status("waiting", detail))
 
-    async def _start_list(self) -> StartList:
-        year = self.options.year or date.today().year
-        riders = await self._bind(f"allCompetitors-{year}")
-        teams = await self._bind(f"team-{year}")
-        stages = await self._bind(f"stage-{year}")
-        try:
-            if self.options.stage is not None:
-                record = stage_record(stages, stage=self.options.stage)
-            else:
-                record = stage_record(stages, date=date.today().isoformat())
-        except FormatError:
-            which = (
-                f"no stage {self.options.stage}"
-                if self.options.stage is not None
-                else f"no stage on {date.today().isoformat()} (set [feed.racecenter] stage)"
-            )
-            raise Failure(f"stage-{year}: {which}", transient=False) from None
-        number = record.get("stage")
-        self.notes = []
-        checkpoints = await self._optional(f"checkpoint-{year}-{number}", "climbs")
-        trace = None
-        if self.options.route_bind:
-            trace = await self._optional(
-                self.options.route_bind.format(year=year, stage=number), "route profile"
-            )
-        try:
-            return start_list(
-                race=self.race,
-                year=year,
-                stage=record,
-                riders=riders if isinstance(riders, list) else [],
-                teams=teams if isinstance(teams, list) else [],
-                trace=trace if isinstance(trace, dict) else None,
-                checkpoints=checkpoints,
-            )
-        except (FormatError, ValueError, TypeError) as error:
-            raise Failure(f"stage-{year}: {error}", transient=False, bad_data=True) from None
-
-    async def _bind(self, bind: str) -> Any:
-        _, body = await self.get(f"{self.base_url}/api/{bind}")
-        try:
-            return json.loads(body)
-        except ValueError:
-            raise Failure(f"{bind}: not JSON", bad_data=True) from None
-
-    async def _optional(self, bind: str, what: str) -> Any:
-        try:
-            return await self._bind(bind)
-        except Failure as failure:
-            self.notes.append(f"no {what} ({bind}: {failure.reason})")
-            return None
+    async def aclose(self) -> None:
+        self._bootstrap.close()
+        await super().aclose()
 
     async def connected(self, detail: str) -> None:
         notes = "; ".join(self.notes)
@@ -226,3 +226,10 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
         for event in events:
             await self.emit(event)
         return True
+
+
+def _user_cache() -> Path:
+    """The user's cache folder for Ardoise (read when a feed is made, never at import)."""
+    import platformdirs
+
+    return platformdirs.user_cache_path("ardoise")

@@ -18,18 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from itertools import pairwise
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from feeds.racecenter.route import route_profile
 from feeds.text import clean_model, clean_text
 from race.models import (
     Bib,
     Climb,
     Jersey,
-    ProfilePoint,
     Rider,
     RiderFix,
     Stage,
@@ -38,7 +37,6 @@ from race.models import (
     Team,
     Telemetry,
 )
-from race.tracking.geometry import haversine_km
 
 STAGE_TYPES: dict[str, StageType] = {
     "PLN": "flat",
@@ -218,65 +216,6 @@ def stage_record(records: Any, stage: int | None = None, date: str | None = None
     raise FormatError(f"no stage record for stage {stage} / date {date}")
 
 
-ANCHOR_WITHIN_KM = 0.1
-"""A point of interest this close to the route anchors its distance (`distanceTraveled`)."""
-
-
-def route_profile(trace: Mapping[str, Any]) -> tuple[tuple[ProfilePoint, ...], float | None]:
-    """Profile points (km from the start, altitude, position) from a route trace.
-
-    The trace usually begins at the neutralised start, before km 0, and its length differs a
-    little from the official one. Points of interest on the route give (distance along the
-    trace, km from the start) anchors; between anchors distances are interpolated, and the last
-    point is the line (`totalDistance`).
-    """
-    points = [p for p in trace.get("routePoints") or [] if _has_position(p)]
-    total = trace.get("totalDistance")
-    distance = float(total) if isinstance(total, int | float) and total > 0 else None
-    if len(points) < 2:
-        return (), distance
-    along = [0.0]
-    for a, b in pairwise(points):
-        along.append(along[-1] + _km_between(a, b))
-    if distance is None:
-        distance = along[-1]
-    anchors = {len(points) - 1: distance}
-    for poi in trace.get("pointsOfInterest") or []:
-        km = poi.get("distanceTraveled") if isinstance(poi, dict) else None
-        if not isinstance(km, int | float) or not _has_position(poi):
-            continue
-        nearest = min(range(len(points)), key=lambda i: _km_between(points[i], poi))
-        if _km_between(points[nearest], poi) <= ANCHOR_WITHIN_KM:
-            anchors.setdefault(nearest, float(km))
-    marks = sorted((along[i], km) for i, km in anchors.items())
-    if len(marks) == 1:  # Only the line: measure back from it.
-        marks.insert(0, (0.0, distance - along[-1]))
-    # Points before km 0 are kept (negative km): the neutralised start is road too, and the
-    # trace is simplified (one point per straight, up to several km apart).
-    profile = tuple(
-        ProfilePoint(
-            km=round(_interpolate(marks, at), 3),
-            altitude_m=float(point.get("ele") or point.get("alt") or 0.0),
-            lat=float(point["lat"]),
-            lon=float(point["lon"]),
-        )
-        for point, at in zip(points, along, strict=True)
-    )
-    return profile, distance
-
-
-def _interpolate(marks: Sequence[tuple[float, float]], x: float) -> float:
-    """Piecewise-linear through (x, y) marks sorted by x, extended at both ends."""
-    if x <= marks[0][0]:
-        (x0, y0), (x1, y1) = marks[0], marks[1]
-    elif x >= marks[-1][0]:
-        (x0, y0), (x1, y1) = marks[-2], marks[-1]
-    else:
-        i = next(i for i in range(1, len(marks)) if marks[i][0] >= x)
-        (x0, y0), (x1, y1) = marks[i - 1], marks[i]
-    return y0 + (y1 - y0) * (x - x0) / (x1 - x0) if x1 != x0 else y0
-
-
 def climbs_from_checkpoints(checkpoints: Any) -> tuple[Climb, ...]:
     """Categorised climbs from `checkpoint-{year}-{stage}` (one object keyed "0".."N")."""
     objects = checkpoints if isinstance(checkpoints, list) else [checkpoints]
@@ -386,16 +325,3 @@ def _number(value: object, scale: float = 1.0) -> float | None:
         return float(value) * scale if value is not None else None  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-
-
-def _has_position(point: object) -> bool:
-    return (
-        isinstance(point, dict)
-        and isinstance(point.get("lat"), int | float)
-        and isinstance(point.get("lon"), int | float)
-    )
-
-
-def _km_between(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
-    """Great-circle distance between two `{"lat", "lon", ...}` records of a trace."""
-    return haversine_km(a["lat"], a["lon"], b["lat"], b["lon"])

@@ -5,11 +5,6 @@ behaves: the previous stage's snapshot first, a mis-sized chunk ending the strea
 lines, bare UUID lines and other binds between the updates, the route at the organiser's
 storage path. The engine must then see what the recording adapter gives it: the same
 situations at five times of the stage.
-
-Several tests are expected to fail until the adapter follows the real Race Center (issue 13):
-the options `route_url` and `cache_dir`, frames of another stage ignored (`other_stage`), a
-drop by a framing error taken as a clean end. They are marked `xfail(strict=True)`, naming
-what they wait for: remove the mark once it is there.
 """
 
 from __future__ import annotations
@@ -51,9 +46,6 @@ GAP_SHARE = 0.9
 """Without distances, a group's gap within `GAP_WITHIN_S` of the untouched run's in this
 share of group-frames (the issue's bar)."""
 
-ROUTE_OPTIONS = "RaceCenterOptions.route_url and cache_dir (rc-boot)"
-OTHER_STAGE = "frames of another stage ignored and counted, RaceCenterFeed.other_stage (rc-stream)"
-CLEAN_DROPS = "a drop by a framing error taken as a clean end, no `reconnecting` (rc-stream)"
 GPS = "riders placed from GPS when the feed has no kmToFinish (gps)"
 
 
@@ -154,7 +146,6 @@ def followed(stage: Path, tmp_path_factory: pytest.TempPathFactory) -> Followed:
     return follow(replica, tmp_path_factory.mktemp("cache"))
 
 
-@pytest.mark.xfail(reason=f"needs {ROUTE_OPTIONS}; {OTHER_STAGE}", strict=True)
 def test_the_engine_sees_the_recordings_situations(
     followed: Followed, reference: list[FeedEvent]
 ) -> None:
@@ -168,7 +159,6 @@ def test_the_engine_sees_the_recordings_situations(
         assert a == b
 
 
-@pytest.mark.xfail(reason=f"needs {ROUTE_OPTIONS}; {OTHER_STAGE}", strict=True)
 def test_every_frame_once_across_the_drops(followed: Followed, reference: list[FeedEvent]) -> None:
     replica = followed.replica
     assert replica.drops == len(replica.lines) // 300 >= 4
@@ -178,7 +168,6 @@ def test_every_frame_once_across_the_drops(followed: Followed, reference: list[F
     assert followed.feed.rejected == 0  # UUID lines, other binds, padded sizes: nothing bad.
 
 
-@pytest.mark.xfail(reason=f"needs {ROUTE_OPTIONS}; {CLEAN_DROPS}", strict=True)
 def test_drops_are_reopened_without_an_error_status(followed: Followed) -> None:
     replica = followed.replica
     assert replica.streams == replica.drops + 1  # Each drop reopened once, at once.
@@ -186,12 +175,11 @@ def test_drops_are_reopened_without_an_error_status(followed: Followed) -> None:
     assert states <= {"connecting", "live"}, [s.detail for s in followed.statuses]
 
 
-@pytest.mark.xfail(reason=f"needs {ROUTE_OPTIONS}; {OTHER_STAGE}", strict=True)
 def test_the_previous_stages_frame_is_ignored_and_counted(followed: Followed) -> None:
     previous = json.loads(followed.replica.previous or "{}")["data"]["TimeStamp"]
     assert previous not in {frame.t for frame in followed.frames}
     # Read by name: `other_stage` is the interface of issue 13, not on main yet.
-    assert getattr(followed.feed, "other_stage", None) == 1
+    assert followed.feed.other_stage == 1
     assert any("another stage" in status.detail for status in followed.statuses)
 
 
@@ -227,7 +215,6 @@ def test_the_adapter_follows_the_replica_over_https(
 
 
 @needs_stage_5
-@pytest.mark.xfail(reason=f"needs {ROUTE_OPTIONS}", strict=True)
 def test_the_route_is_fetched_from_the_trace_path_and_used(tmp_path: Path) -> None:
     """Stage 5's recording holds the organiser's trace: the adapter fetches it once (then from
     its cache), and the stage gets the same profile as the recording adapter's."""
@@ -255,7 +242,7 @@ def test_the_route_is_fetched_from_the_trace_path_and_used(tmp_path: Path) -> No
 
 
 @needs_stage_5
-@pytest.mark.xfail(reason=f"needs {ROUTE_OPTIONS}; {GPS}", strict=True)
+@pytest.mark.xfail(reason=f"needs {GPS}", strict=True)
 def test_without_distances_the_gaps_hold(tmp_path: Path) -> None:
     """Stage 5 without `kmToFinish` and `secToFirstRider` (as part of 2025's feed): each group
     of the untouched run is found by its first rider, its gap within 10 s."""

@@ -92,7 +92,7 @@ def estimated_head_km(situation: Situation, age_s: float) -> float | None:
 
 def feed_status_line(view: ViewContext) -> Line:
     """The feed's state and the age of the data, e.g. "simulated: ● live 2 s"; its one class
-    colours it ("-live", "-stale", "-paused", "-error", "-ended")."""
+    colours it ("-live", "-stale", "-paused", "-error", "-ended", "-waiting")."""
     feed, age_s, retry_in_s = view.feed, view.data_age_s, view.retry_in_s
     state = view.feed_state
     if view.paused:
@@ -114,6 +114,8 @@ def feed_status_line(view: ViewContext) -> Line:
         text, css = f"error: {feed.detail}{retry}", "-error"
     elif state == "connecting" and feed is not None and feed.detail:
         text, css = feed.detail, "-stale"
+    elif state == "waiting":  # Nothing is wrong, and nothing is live: what comes next.
+        text, css = (feed.detail if feed is not None and feed.detail else "waiting"), "-waiting"
     elif state == "ended":
         text, css = f"ended · data {fmt.age(age_s)} old", "-ended"
     else:
