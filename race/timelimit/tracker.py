@@ -46,16 +46,9 @@ class TimeLimitTracker:
         self._hold = PercentHold(settings.stage.itt_percent)
 
     def set_stage(self, stage: Stage, roster: Roster) -> None:
+        # The same stage's start list sent again (the route came later, the length corrected):
+        # what was learned stays. Another stage gets a new tracker (`race.engine`).
         terrain = Terrain(stage)
-        if self._stage is not None and (stage.name, stage.distance_km) != (
-            self._stage.name,
-            self._stage.distance_km,
-        ):
-            # Another stage: nothing learned on this one applies.
-            self._learner = GroupLearner()
-            self._riders = RiderStatuses()
-            self._alerts = LimitAlerts(roster, [])
-            self._hold = PercentHold(self.settings.stage.itt_percent)
         self._stage = stage
         self._roster = roster
         self._terrain = terrain

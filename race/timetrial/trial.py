@@ -98,12 +98,18 @@ class TimeTrial:
         """Fixes set aside as impossible jumps (counted for diagnostics)."""
         self._roster = Roster()
         self.first_start_t: float | None = None
-        self.set_stage(stage)
-
-    def set_stage(self, stage: Stage) -> None:
         self._distance = stage.distance_km
         self._profile = BestProfile(stage.distance_km)
         self._riders_expected: int | None = None
+
+    def set_stage(self, stage: Stage) -> None:
+        """The stage, or its start list sent again: the best times kept unless the course's
+        length changed (they are measured along it)."""
+        if stage.distance_km == self._distance:
+            return
+        self._distance = stage.distance_km
+        self._profile = BestProfile(stage.distance_km)
+        self._riders_expected = None
 
     @property
     def start_basis(self) -> str:
