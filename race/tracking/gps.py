@@ -24,7 +24,7 @@ from pydantic import TypeAdapter
 
 from race.models import Bib, RiderFix, Stage, Telemetry
 from race.situation import Placing
-from race.tracking.geometry import KM_PER_DEGREE, RouteLine, nearest_on
+from race.tracking.geometry import KM_PER_DEGREE, RouteLine, Segment, nearest_on
 from race.tracking.tracks import DEFAULT_KMH, JUMP_CHECK_S, KM_MAX, MAX_KMH, REPORTED_KMH_MAX
 
 ON_ROUTE_KM = 0.15
@@ -39,10 +39,55 @@ BACK_KM = 0.5
 turning back to his team car); further back is another passage of the route."""
 REACH_SLACK_KM = 0.2
 """Added to the furthest a rider can ride between two fixes (`MAX_KMH`): GPS noise on both."""
-NEAR_SLACK_KM = 0.1
-"""The road searched around where a rider's previous place and speed put him, first."""
+FIX_SIGMA_KM = 0.025
+"""How far a fix lies from the route's trace (one standard deviation): GPS noise of a few
+metres, and a trace that cuts the road's curves between its points."""
+MOVE_SIGMA_KM = 0.03
+SPEED_SIGMA_KMH = 10.0
+"""How far a rider may be from where his last place and his speed put him (one standard
+deviation): this much, plus his speed off by `SPEED_SIGMA_KMH` over the time since. Where
+the route comes back on itself (an out-and-back's turn, a hairpin) his fix lies near two
+stretches of road; his motion tells them apart."""
 
 _FIXES = TypeAdapter(list[RiderFix])
+
+
+def likeliest_on(
+    x: float,
+    y: float,
+    segments: Sequence[Segment],
+    lo: int,
+    hi: int,
+    expected: float,
+    sigma: float,
+) -> tuple[float, float]:
+    """Where on `segments[lo:hi]` a rider whose fix is (x, y) most likely is, when his motion
+    puts him at `expected` km from the start give or take `sigma`: (score, km from the start),
+    the score being the squared distances from his fix and from `expected`, each in its
+    standard deviations; (inf, nan) when no segment is within `ON_ROUTE_KM` of the fix."""
+    tolerance2 = ON_ROUTE_KM * ON_ROUTE_KM
+    fix_weight = 1.0 / (FIX_SIGMA_KM * FIX_SIGMA_KM)
+    move_weight = 1.0 / (sigma * sigma)
+    best = math.inf
+    best_km = math.nan
+    for x0, y0, dx, dy, inverse2, km0, dkm in segments[lo:hi]:
+        # Each segment's point nearest to the fix, as `nearest_on` (inlined: the hot loop).
+        ax, ay = x0 - x, y0 - y
+        f = -(ax * dx + ay * dy) * inverse2
+        if f < 0.0:
+            f = 0.0
+        elif f > 1.0:
+            f = 1.0
+        px, py = ax + dx * f, ay + dy * f
+        d2 = px * px + py * py
+        if d2 > tolerance2:
+            continue
+        km = km0 + f * dkm
+        score = d2 * fix_weight + (km - expected) * (km - expected) * move_weight
+        if score < best:
+            best = score
+            best_km = km
+    return best, best_km
 
 
 class RouteGrid:
@@ -65,22 +110,29 @@ class RouteGrid:
                     cells.setdefault((cx, cy), []).append(i)
         self._cells = cells
 
-    def passages(self, x: float, y: float) -> list[float]:
-        """Where the route passes within the tolerance of (x, y): for each stretch of route in
-        reach (consecutive segments), its point nearest to (x, y) in km from the start, in
-        route order. Empty: the point is off the route."""
+    def near(self, x: float, y: float) -> list[tuple[int, float, float]]:
+        """The segments within the tolerance of (x, y), in route order: (index, squared
+        distance, km from the start of the segment's point nearest to (x, y))."""
         cell = self._cells.get((math.floor(x / CELL_KM), math.floor(y / CELL_KM)))
         if not cell:
             return []
         segments = self._segments
         tolerance2 = self._tolerance2
+        out: list[tuple[int, float, float]] = []
+        for i in cell:  # Ascending: filed in route order.
+            d2, km = nearest_on(x, y, segments, i, i + 1)
+            if d2 <= tolerance2:
+                out.append((i, d2, km))
+        return out
+
+    def passages(self, x: float, y: float) -> list[float]:
+        """Where the route passes within the tolerance of (x, y): for each stretch of route in
+        reach (consecutive segments), its point nearest to (x, y) in km from the start, in
+        route order. Empty: the point is off the route."""
         out: list[float] = []
         best_d2 = math.inf
         previous = -2
-        for i in cell:  # Ascending: filed in route order.
-            d2, km = nearest_on(x, y, segments, i, i + 1)
-            if d2 > tolerance2:
-                continue
+        for i, d2, km in self.near(x, y):
             if i == previous + 1 and out:
                 if d2 < best_d2:  # The same stretch of road: its nearest point.
                     best_d2, out[-1] = d2, km
@@ -125,7 +177,6 @@ class GpsPlacer:
         if route is not None:
             distance, kx, kms, segments = route.distance_km, route.kx, route.kms, route.segments
         last_segment = len(kms) - 1
-        on_route2 = ON_ROUTE_KM * ON_ROUTE_KM
         for index, fix in enumerate(riders):
             # The hot loop when the feed gives no km to go (every rider of every frame).
             bib = fix.bib
@@ -149,20 +200,23 @@ class GpsPlacer:
                 speed = fix.speed_kmh
                 if speed is None or not 0.0 <= speed <= REPORTED_KMH_MAX:
                     speed = DEFAULT_KMH
-                expected = previous + speed * (t - previous_t) / 3600.0
-                low = (previous if previous < expected else expected) - NEAR_SLACK_KM
-                high = expected + NEAR_SLACK_KM
-                d2, km = nearest_on(
+                dt = t - previous_t
+                expected = previous + speed * dt / 3600.0
+                sigma = MOVE_SIGMA_KM + SPEED_SIGMA_KMH * dt / 3600.0
+                low, high = expected - 3.0 * sigma, expected + 3.0 * sigma
+                score, km = likeliest_on(
                     x,
                     y,
                     segments,
                     max(0, bisect_left(kms, low) - 1),
                     min(last_segment, bisect_right(kms, high)),
+                    expected,
+                    sigma,
                 )
-                if d2 <= on_route2 and low < km < high:
+                if score < math.inf and low < km < high:
                     placed[index] = km
                     continue
-                km = self._reachable(x, y, previous, expected, t - previous_t)
+                km = self._reachable(x, y, previous, expected, dt, sigma)
                 if km is not None:
                     placed[index] = km
                 continue  # Nowhere he could have ridden to: not placed in this frame.
@@ -200,15 +254,19 @@ class GpsPlacer:
         return frame.model_copy(update={"riders": tuple(fixes)})
 
     def _reachable(
-        self, x: float, y: float, previous: float, expected: float, dt: float
+        self, x: float, y: float, previous: float, expected: float, dt: float, sigma: float
     ) -> float | None:
-        """The passage of the route through (x, y) nearest to where the rider's speed puts
-        him (`expected`, km from the start) among those he could have ridden to since his
-        place `previous`, `dt` seconds ago; None when there is none."""
+        """Where on the route through (x, y) the rider most likely is (`likeliest_on`) among
+        the places he could have ridden to since his place `previous`, `dt` seconds ago;
+        None when there is none."""
         assert self._grid is not None
         reach = previous + MAX_KMH * dt / 3600.0 + REACH_SLACK_KM
-        reachable = [km for km in self._grid.passages(x, y) if previous - BACK_KM <= km <= reach]
-        return min(reachable, key=lambda km: abs(km - expected)) if reachable else None
+        best, best_km = math.inf, None
+        for _, d2, km in self._grid.near(x, y):
+            score = d2 / FIX_SIGMA_KM**2 + ((km - expected) / sigma) ** 2
+            if previous - BACK_KM <= km <= reach and score < best:
+                best, best_km = score, km
+        return best_km
 
     def _decide(
         self,
