@@ -260,6 +260,26 @@ def test_no_route_says_positions_only_and_the_header_never_says_live() -> None:
         assert feed_status_line(view).plain == "racecenter: ● live 2 s"
 
 
+def test_a_route_sent_later_places_the_riders_from_then_on() -> None:
+    # The start list first without its route (fetched later), then again with it.
+    with_route = OUT_AND_BACK.stage()
+    race = Race(engine_settings())
+    race.apply(StartList(stage=start_list(4, distance=with_route.distance_km).stage))
+    stream = list(_frames(OUT_AND_BACK, {1: 2.0, 2: 1.95, 3: 1.9, 4: 1.85}, 4.0))
+    for frame, _ in stream[:10]:
+        situation = race.apply(frame)
+    assert (situation.placing, situation.riders_tracked) == ("none", 0)
+    race.apply(StartList(stage=with_route))
+    for frame, _ in stream[10:]:
+        situation = race.apply(frame)
+    assert situation.placing == "gps"
+    assert situation.race_state == "racing"
+    assert situation.riders_tracked == 4
+    assert situation.head_km_to_finish == pytest.approx(
+        with_route.distance_km - max(stream[-1][1].values()), abs=0.02
+    )
+
+
 def test_no_distances_nor_positions_is_said_too() -> None:
     situation = _race_over(OUT_AND_BACK.stage(), [RiderFix(bib=1, speed_kmh=40.0)])
     assert (situation.placing, situation.placing_detail) == (
