@@ -4,7 +4,8 @@
 events, so a replay at any speed gives the same answers as the live stage. The engine only
 dispatches: each concern keeps its own state and is handed the same `Frame` per update.
 
-- `race.tracking`: where every rider is, when each crossed the line, the real start;
+- `race.tracking`: where every rider is (from his GPS fix when the feed gives no km to go),
+  when each crossed the line, the real start;
 - `race.gaps`: the groups, their ids and lineage, gaps, trends, catches and alerts;
 - `race.timelimit`: the day's cut and each group's margin to it;
 - `race.leadout`: the sprinters' trains in the finale;
@@ -27,6 +28,7 @@ from race.timelimit.tracker import TimeLimitTracker
 from race.timetrial.trial import TIME_TRIALS, TimeTrial
 from race.tracking.feedtime import FeedClock
 from race.tracking.field import Field
+from race.tracking.gps import GpsPlacer
 from race.tracking.start import start_time
 from race.tracking.state import StartGate
 
@@ -50,6 +52,7 @@ class Race:
         self._alerts = AlertLog()
         self._news: list[Alert] = []
         self._gate = StartGate()
+        self._placer = GpsPlacer()
         self._field = Field(self.settings.gaps.hold_missing_s)
         self._gaps = GapsTracker(self.settings)
         self._time_limit = TimeLimitTracker(self.settings)
@@ -135,6 +138,9 @@ class Race:
 
     def _on_telemetry(self, frame: Telemetry) -> None:
         self._t = frame.t
+        # The one place a missing km to go is filled in: everything after reads it as the
+        # feed's.
+        frame = self._placer.place(frame, self._stage)
         if self._timetrial is not None:
             self._timetrial.update(frame, self._alerts, self._roster)
             return
@@ -238,6 +244,10 @@ class Race:
 
     def _common(self, alerts_before: int) -> dict[str, Any]:
         """What every situation carries, whatever the stage and the moment."""
+        placer = self._placer
+        detail = "" if self._timetrial is not None else self._gate.detail
+        if placer.unplaced and not self._racing:
+            detail = placer.detail  # Why the gate sees no distances, in the user's words.
         return {
             "stage": self._in_force,
             "alerts": tuple(self._alerts.alerts),
@@ -248,7 +258,9 @@ class Race:
             "frames_dropped": self._clock.dropped,
             "values_dropped": self._field.values_dropped,
             "race_state": "racing" if self._timetrial is not None else self._gate.state,
-            "race_state_detail": "" if self._timetrial is not None else self._gate.detail,
+            "race_state_detail": detail,
+            "placing": placer.source,
+            "placing_detail": placer.detail,
             "roster": self._roster,
         }
 

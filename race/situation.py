@@ -19,6 +19,9 @@ LimitStatus = Literal["safe", "tight", "danger", "outside"]
 SprinterState = Literal["on_wheel", "gap_opening", "lost_wheel", "boxed", "out_of_position"]
 AlertLevel = Literal["info", "warning", "critical"]
 RaceState = Literal["pre-start", "neutralised", "racing", "finishing", "finished"]
+Placing = Literal["feed", "gps", "none"]
+"""Where the riders' km to go come from: the feed's own, their GPS fixes projected on the route
+(the feed giving none), or neither (positions the engine cannot place)."""
 
 SUPPORTED = 0.8
 """A sprinter's state is sure when this frame's data supports it with at least this probability:
@@ -267,6 +270,14 @@ class Situation(View):
     "finished". Until "racing" nothing the feed sends is taken as positions in the race."""
     race_state_detail: str = ""
     """Why, in a few words (e.g. "riders standing (1 km/h)", "riders off the route")."""
+    placing: Placing | None = None
+    """Where the last frame's km to go came from: "feed" (every one the feed's own), "gps"
+    (the feed gives none for some or all riders: their GPS fixes projected on the route),
+    "none" (no km to go and nothing to place the riders with: no route, or no positions).
+    None before the first frame."""
+    placing_detail: str = ""
+    """Why, in a few words: "positions only: no route", "176 riders placed from GPS, 4 off
+    the route", "riders off the route"; empty when the feed gives every km to go."""
     race_time_s: float | None = None
     """Time since the real start (the head passing km 0); None before it."""
     start_t: float | None = None

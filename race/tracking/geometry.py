@@ -85,30 +85,69 @@ class RouteLine:
             self._lon[i] + (self._lon[i + 1] - self._lon[i]) * f,
         )
 
+    @property
+    def segments(self) -> list[Segment]:
+        """Each segment on the local plane: (start x, start y, dx, dy, 1 / squared length or 0,
+        start km, length in km along the route), in route order."""
+        return self._segments
+
+    @property
+    def kms(self) -> list[float]:
+        """Km from the start of the route's points, ascending (segment i starts at the i-th)."""
+        return self._km
+
+    @property
+    def kx(self) -> float:
+        """Km per degree of longitude on the route's local plane."""
+        return self._kx
+
+    def plane(self, lat: float, lon: float) -> tuple[float, float]:
+        """A fix on the route's local plane, in km (x east, y north)."""
+        return lon * self._kx, lat * KM_PER_DEGREE
+
+    def nearest(self, x: float, y: float, from_km: float, to_km: float) -> tuple[float, float]:
+        """The route's point nearest to (x, y) on the plane among the segments reaching between
+        `from_km` and `to_km` from the start: (squared distance in km², km from the start);
+        (inf, nan) when no segment reaches there."""
+        kms = self._km
+        lo = max(0, bisect_left(kms, from_km) - 1)
+        hi = min(len(kms) - 1, bisect_right(kms, to_km))
+        return nearest_on(x, y, self._segments, lo, hi)
+
     def km_to_finish(self, lat: float, lon: float, near_km_to_finish: float) -> float | None:
         """The rider's km to go, projected from his fix onto the route near where the feed puts
         him; None when the fix is off the route (farther than 100 m from it)."""
         if not self.usable:
             return None
         near = self.distance_km - near_km_to_finish
-        lo = max(0, bisect_left(self._km, near - SEARCH_KM) - 1)
-        hi = min(len(self._km) - 1, bisect_right(self._km, near + SEARCH_KM))
-        best_d2 = math.inf
-        best_km = 0.0
-        x = lon * self._kx
-        y = lat * KM_PER_DEGREE
-        for x0, y0, dx, dy, inverse2, km0, dkm in self._segments[lo:hi]:
-            ax, ay = x0 - x, y0 - y
-            f = -(ax * dx + ay * dy) * inverse2
-            if f < 0.0:
-                f = 0.0
-            elif f > 1.0:
-                f = 1.0
-            px, py = ax + dx * f, ay + dy * f
-            d2 = px * px + py * py
-            if d2 < best_d2:
-                best_d2 = d2
-                best_km = km0 + f * dkm
+        x, y = self.plane(lat, lon)
+        best_d2, best_km = self.nearest(x, y, near - SEARCH_KM, near + SEARCH_KM)
         if best_d2 > 0.1**2:
             return None
         return self.distance_km - best_km
+
+
+Segment = tuple[float, float, float, float, float, float, float]
+"""A route segment on the local plane (see `RouteLine.segments`)."""
+
+
+def nearest_on(
+    x: float, y: float, segments: Sequence[Segment], lo: int, hi: int
+) -> tuple[float, float]:
+    """The point nearest to (x, y) on `segments[lo:hi]`: (squared distance, km from the
+    start); (inf, nan) when there are none. The projection's hot loop."""
+    best_d2 = math.inf
+    best_km = math.nan
+    for x0, y0, dx, dy, inverse2, km0, dkm in segments[lo:hi]:
+        ax, ay = x0 - x, y0 - y
+        f = -(ax * dx + ay * dy) * inverse2
+        if f < 0.0:
+            f = 0.0
+        elif f > 1.0:
+            f = 1.0
+        px, py = ax + dx * f, ay + dy * f
+        d2 = px * px + py * py
+        if d2 < best_d2:
+            best_d2 = d2
+            best_km = km0 + f * dkm
+    return best_d2, best_km

@@ -46,7 +46,6 @@ GAP_SHARE = 0.9
 """Without distances, a group's gap within `GAP_WITHIN_S` of the untouched run's in this
 share of group-frames (the issue's bar)."""
 
-GPS = "riders placed from GPS when the feed has no kmToFinish (gps)"
 
 
 @dataclass
@@ -242,7 +241,6 @@ def test_the_route_is_fetched_from_the_trace_path_and_used(tmp_path: Path) -> No
 
 
 @needs_stage_5
-@pytest.mark.xfail(reason=f"needs {GPS}", strict=True)
 def test_without_distances_the_gaps_hold(tmp_path: Path) -> None:
     """Stage 5 without `kmToFinish` and `secToFirstRider` (as part of 2025's feed): each group
     of the untouched run is found by its first rider, its gap within 10 s."""

@@ -1,4 +1,5 @@
-"""Hostile frames for the fuzz suite (`tests/feeds/test_fuzz.py`, `bench/fuzz.py`).
+"""Hostile frames for the fuzz suite (`tests/feeds/test_fuzz.py`, `bench/fuzz.py`), and whole
+parsed streams changed the way a real feed changed them (`without_distances`).
 
 A mutation takes one frame as it travels (the JSON text of a Race Center update, a line of an
 Ardoise recording, a poll document of `ardoise serve`) and returns what is sent in its place:
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
+
+from race.models import FeedEvent, Telemetry
 
 Json = Any
 Path = tuple[str | int, ...]
@@ -323,3 +326,24 @@ def _name(targets: list[Path]) -> str:
 def _short(value: Json) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- Whole streams ------------------------------------------------------------------------------
+
+GPS_ONLY_FIELDS: Final = frozenset({"km_to_finish", "feed_gap_s"})
+"""What the Race Center left out for part of 2025 (`kmToFinish`, `secToFirstRider`): positions
+and speeds came, distances and gaps did not."""
+
+
+def without_distances(
+    events: Iterable[FeedEvent], fields: frozenset[str] = GPS_ONLY_FIELDS
+) -> Iterator[FeedEvent]:
+    """The parsed stream as a feed without distances sends it: every telemetry fix without
+    `fields` (by default its km to go and the feed's own gap), everything else untouched."""
+    cleared = dict.fromkeys(fields)
+    for event in events:
+        if isinstance(event, Telemetry):
+            riders = tuple(fix.model_copy(update=cleared) for fix in event.riders)
+            yield event.model_copy(update={"riders": riders})
+        else:
+            yield event

@@ -90,15 +90,19 @@ def estimated_head_km(situation: Situation, age_s: float) -> float | None:
     return max(0.0, km - speed * age_s / 3600.0)
 
 
-def feed_status_line(view: ViewContext) -> Line:
+def feed_status_line(view: ViewContext, situation: Situation | None = None) -> Line:
     """The feed's state and the age of the data, e.g. "simulated: ● live 2 s"; its one class
-    colours it ("-live", "-stale", "-paused", "-error", "-ended", "-waiting")."""
+    colours it ("-live", "-stale", "-paused", "-error", "-ended", "-waiting"). A live feed whose
+    riders cannot be placed says what is missing instead (e.g. "positions only: no route"):
+    never `live` over an empty screen."""
     feed, age_s, retry_in_s = view.feed, view.data_age_s, view.retry_in_s
     state = view.feed_state
     if view.paused:
         text, css = "⏸ paused (p)", "-paused"
     elif state == "stale":
         text, css = f"stale {fmt.age(age_s)}", "-stale"
+    elif state == "live" and situation is not None and situation.placing == "none":
+        text, css = f"{situation.placing_detail} · data {fmt.age(age_s)} old", "-stale"
     elif state == "live":
         text, css = f"● live {fmt.age(age_s)}", "-live"
     elif state == "reconnecting" and feed is not None:

@@ -31,7 +31,7 @@ class RaceHeader(Horizontal):
     def show(self, situation: Situation, view: ViewContext) -> None:
         self._put(self._title, title_line(situation))
         self._put(self._race_status, race_status_line(situation, view))
-        self._put(self._feed_status, feed_status_line(view))
+        self._put(self._feed_status, feed_status_line(view, situation))
 
     def _put(self, widget: Static, row: Line) -> None:
         # Shown with every picture and every second: redraw a part only when it changed.
