@@ -85,7 +85,8 @@ def organiser_lines(situation: Situation, *, wide: bool = False) -> list[Line]:
 def organiser_line(group: ReportedGroup, roster: Roster, *, wide: bool = False) -> Line:
     size = "  ? riders" if group.size is None else f"{group.size:>3} {_riders(group.size)}"
     gap = fmt.gap(group.gap_s) if group.gap_s is not None else "?"
-    parts: list[Part] = [(f"{group.name:<14.14}", "bold"), f"{size} ", (f"{gap:>8}", "bold")]
+    # Wider names than Ardoise's own rows: the organiser's are longer ("Gr. Maillot Vert").
+    parts: list[Part] = [(f"{group.name:<16.16} ", "bold"), f"{size} ", (f"{gap:>8}", "bold")]
     if wide:
         km = f"{group.km_to_finish:6.1f} km" if group.km_to_finish is not None else "     ? km"
         speed = f"{group.speed_kmh:4.1f} km/h" if group.speed_kmh else " " * 9
