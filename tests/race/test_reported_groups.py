@@ -16,7 +16,7 @@ from race.models import (
     WeatherReading,
 )
 from race.reported import FRESH_S, SILENT_S, Reports, disagreement
-from race.situation import GroupView, Situation
+from race.situation import GroupKind, GroupView, Situation
 from tests.support.frames import DISTANCE, T0, new_race, ride, start_list, steady
 from tests.support.stages import engine_settings
 
@@ -93,14 +93,15 @@ def test_more_groups_ahead_of_the_peloton_is_said() -> None:
             ("Peloton", (), 170, 65.0),
         )
     )
-    assert situation.organiser_check == ("Organiser: 3 groups, 2 ahead of the peloton (Ardoise 1)")
+    line = "Organiser: 3 groups, 2 ahead of the peloton (Ardoise 1)"
+    assert situation.organiser_check == line
 
 
-def group_view(kind: str, gap: float, riders: tuple[int, ...]) -> GroupView:
+def group_view(kind: GroupKind, gap: float, riders: tuple[int, ...]) -> GroupView:
     return GroupView(
         id=kind,
         name=kind,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         riders=riders,
         gap_s=gap,
         gap_to_ahead_s=None,

@@ -3,8 +3,10 @@ gaps panel, the weather in the header where it fits, the frames of another stage
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from feeds.racecenter.adapter import RaceCenterFeed, RaceCenterOptions
 from race.models import (
     FeedStatus,
     ReportedGroup,
@@ -53,7 +55,8 @@ ROSTER = Roster(
 
 def test_the_cross_check_is_the_last_line_dim_and_only_when_present() -> None:
     _, situation = flat_at(14.0)
-    assert situation.groups and situation.organiser_check is None
+    assert situation.groups
+    assert situation.organiser_check is None
     shown = gap_lines(situation, None)
     assert not any(ln.plain.startswith("Organiser") for ln in shown)
     check = "Organiser: 3 groups, Échappée +2:10 (Ardoise +1:40)"
@@ -109,6 +112,22 @@ def test_frames_of_another_stage_beside_the_bad_events() -> None:
     assert shown(one) == "racecenter: ● live 1 s · 2 bad events · 1 frame of another stage ignored"
     three = live.model_copy(update={"other_stage": 3})
     assert shown(three) == "racecenter: ● live 1 s · 3 frames of another stage ignored"
+
+
+def test_the_racecenter_feeds_statuses_carry_the_count(tmp_path: Path) -> None:
+    feed = RaceCenterFeed(RaceCenterOptions(cache_dir=tmp_path))
+    assert feed.status("live", "connected").other_stage == 0
+    # The stream's reader, as `_on_event` hands it each update: yesterday's last frame.
+    feed._reader.start(StartList(stage=STAGE))
+    yesterday = {"TimeStamp": T, "StageId": "400", "Riders": [{"Bib": 11, "kmToFinish": 0}]}
+    update = json.dumps({"bind": "telemetryCompetitor-2026", "data": yesterday})
+    assert feed._reader.read(update) == []
+    assert feed.other_stage == 1
+    status = feed.status("live", feed._reader.other_stage_said())
+    assert (status.other_stage, status.detail) == (
+        1,
+        "1 frame of another stage ignored (stage 4's frame)",
+    )
 
 
 async def test_on_screen_from_the_feeds_events(tmp_path: Path) -> None:
