@@ -3,8 +3,9 @@
 - The organiser's groups (the Race Center's `pack`) are a cross-check of the groups Ardoise
   finds: each frame they are compared, and when they disagree beyond a tolerance the
   situation carries one line saying how (`organiser_check`). When there is no usable rider
-  telemetry (no frame for `SILENT_S`, or riders that cannot be placed), they are the groups
-  shown, as the organiser's (`organiser_groups`), never mixed with Ardoise's.
+  telemetry (no frame for `SILENT_S`, or riders that cannot be placed) before the winner is
+  in, they are the groups shown, as the organiser's (`organiser_groups`), never mixed with
+  Ardoise's.
 - The weather: the latest readings at the checkpoints; the situation carries the one nearest
   ahead of the head of the race (the start's before the race).
 
@@ -87,6 +88,8 @@ class Reports:
             return OrganiserView()
         if last_frame_t is None:
             return OrganiserView(groups=reported.groups, basis="no rider telemetry")
+        if race_state in ("finishing", "finished"):
+            return OrganiserView()  # Ardoise saw the winner in: its finish stands, not theirs.
         if reported.t - last_frame_t > SILENT_S:
             silent = f"no rider telemetry for {clock(reported.t - last_frame_t)}"
             return OrganiserView(groups=reported.groups, basis=silent)

@@ -178,6 +178,15 @@ def test_without_telemetry_for_a_while_the_organisers_groups_are_shown() -> None
     assert situation.organiser_groups_basis == ""
 
 
+def test_after_the_winner_ardoises_finish_stands() -> None:
+    race = new_race()
+    # Rider 1 wins; the others, 60 s behind, are still on the road when the feed goes quiet.
+    situation = ride(race, steady(0, 96, 6, {1: (1.0, 45.0), 2: (1.75, 45.0)}))
+    assert situation.race_state == "finishing"
+    situation = race.apply(reported(96 + SILENT_S * 2, ("Peloton", (), 170, 0.0)))
+    assert situation.organiser_groups == ()
+
+
 def test_a_hole_shorter_than_the_silence_keeps_ardoises_groups() -> None:
     race, _ = racing()
     situation = race.apply(reported(600 + SILENT_S - 10, ("Peloton", (), 25, 0.0)))
