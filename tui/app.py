@@ -249,6 +249,7 @@ class ArdoiseApp(App[None]):
                 at=feed.at if feed else 0.0,
                 detail=f"stopped: {self._feed_failure}",
                 rejected=feed.rejected if feed else 0,
+                other_stage=feed.other_stage if feed else 0,
             )
         retry_in = feed.retry_in_s if feed is not None else None
         if retry_in is not None and self._status_at is not None:

@@ -38,7 +38,7 @@ from feeds.pacing import FeedTimeline, ReplayClock
 from feeds.racecenter.updates import UpdateReader
 from feeds.racecenter.wire import FormatError, stage_record, start_list
 from feeds.repeats import Repeats
-from race.models import FeedEvent, FeedStatus, StartList, Telemetry
+from race.models import FeedEvent, FeedState, FeedStatus, StartList, Telemetry
 
 GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 4096
@@ -113,7 +113,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
 
     async def events(self) -> AsyncIterator[FeedEvent]:
         path = self.options.path
-        yield FeedStatus(state="live", at=time.time(), detail=f"replaying {path.name}")
+        yield self._status("live", f"replaying {path.name}")
         skip = self.options.skip_to_km
         caught_up = skip is None
         cut: str | None = None
@@ -121,18 +121,14 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
         for item in source:
             if isinstance(item, _OtherStage):
                 self.other_stage = item.count
-                yield FeedStatus(
-                    state="live", at=time.time(), detail=item.said, rejected=self.rejected
-                )
+                yield self._status("live", item.said)
                 continue
             if isinstance(item, _Unread):
                 self.rejected += 1
                 if item.cut:
                     cut = item.reason  # Nothing comes after it.
                     continue
-                yield FeedStatus(
-                    state="live", at=time.time(), detail=item.reason, rejected=self.rejected
-                )
+                yield self._status("live", item.reason)
                 continue
             if isinstance(item, Telemetry):
                 if not caught_up and skip is not None:
@@ -146,10 +142,18 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
             yield item
         if cut is not None:
             detail = f"end of {path.name}: {cut}"
-            yield FeedStatus(state="error", at=time.time(), detail=detail, rejected=self.rejected)
+            yield self._status("error", detail)
             return
-        yield FeedStatus(
-            state="ended", at=time.time(), detail=f"end of {path.name}", rejected=self.rejected
+        yield self._status("ended", f"end of {path.name}")
+
+    def _status(self, state: FeedState, detail: str) -> FeedStatus:
+        """The replay's status now, with what it has set aside so far."""
+        return FeedStatus(
+            state=state,
+            at=time.time(),
+            detail=detail,
+            rejected=self.rejected,
+            other_stage=self.other_stage,
         )
 
     def _ardoise_events(self) -> Iterator[FeedEvent | _Unread | _OtherStage]:
@@ -168,6 +172,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
         reader = UpdateReader()
         reader.start(start)
         yield start
+        yield from reader.stage_weather(recording.document["rest"].get("checkpoints"))
         repeats = Repeats()
         for number, entry in enumerate(recording.events, start=1):
             data = entry.get("data") if isinstance(entry, dict) else None

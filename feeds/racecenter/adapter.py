@@ -157,6 +157,10 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
         if isinstance(event, StartList):  # The stage the stream's updates are read for.
             self._reader.start(event)
         await super().emit(event)
+        records = self._bootstrap.records
+        if isinstance(event, StartList) and records is not None:
+            for weather in self._reader.stage_weather(records.checkpoints):
+                await super().emit(weather)
 
     @property
     def where(self) -> str:

@@ -26,7 +26,7 @@ from feeds.racecenter.binds import (
     withdrawn,
 )
 from feeds.racecenter.stages import StageGuard
-from feeds.racecenter.wire import read_update
+from feeds.racecenter.wire import FormatError, read_update
 from feeds.text import clean_text
 from race.models import (
     Bib,
@@ -114,13 +114,25 @@ class UpdateReader:
         team = f" ({rider.team})" if rider.team else ""
         return clean_text(f"#{bib} {rider.short_name}{team} has abandoned")
 
-    def _checkpoints(self, data: Any) -> list[FeedEvent]:
+    def stage_weather(self, checkpoints: Any) -> list[FeedEvent]:
+        """The weather in the stage's own checkpoint records (REST, or a recording's), told
+        with the start list: the stream may never update it. Unreadable records tell nothing
+        (they were already judged as the stage's climbs)."""
+        try:
+            return self._checkpoints(checkpoints, count=False)
+        except FormatError:
+            return []
+
+    def _checkpoints(self, data: Any, *, count: bool = True) -> list[FeedEvent]:
         readings = weather(data)
         if not readings:
-            self.ignored += 1  # The checkpoints without their weather: nothing to tell.
+            if count:
+                self.ignored += 1  # The checkpoints without their weather: nothing to tell.
             return []
         times = [r.at for r in readings if r.at is not None]
         t = self._last_t or (max(times) if times else None)
+        if t is None and self.guard.stage is not None:
+            t = self.guard.stage.scheduled_start
         if readings == self._weather or t is None:
             return []
         self._weather = readings

@@ -3,12 +3,14 @@ the organiser's groups, withdrawals and the weather at the checkpoints."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 from typing import Any
 
 import pytest
 
+from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from feeds.racecenter.binds import bind_parts
 from feeds.racecenter.stages import EARLIER_THAN_START_S
 from feeds.racecenter.updates import UpdateReader
@@ -243,3 +245,29 @@ def test_the_groups_and_the_weather_leave_the_analysis_alone() -> None:
     assert [g.name for g in after.organiser_groups] == ["Gr. Maillot Vert\ufffd", "Peloton"]
     organisers = {"events_applied": 0, "organiser_groups": (), "organiser_groups_basis": ""}
     assert after.model_copy(update=organisers) == before.model_copy(update=organisers)
+
+
+@needs_stage_5
+def test_a_replay_tells_the_weather_of_the_stage_records() -> None:
+    """The stream may never update the checkpoints: their weather comes with the start list
+    (a replay here; the live adapter does the same after its REST records)."""
+
+    async def first_events() -> list[Any]:
+        feed = RecordingFeed(RecordingOptions(path=STAGE_5, speed=0))
+        events: list[Any] = []
+        async for event in feed.events():
+            events.append(event)
+            if isinstance(event, Telemetry):
+                await feed.aclose()
+                return events
+        return events
+
+    events = asyncio.run(first_events())
+    kinds = [e.kind for e in events if e.kind != "status"]
+    assert kinds[:3] == ["start_list", "weather", "telemetry"]
+    (report,) = (e for e in events if isinstance(e, Weather))
+    assert report.readings[0].place.startswith("LANNEMEZAN")
+    race = Race(engine_settings())
+    for event in events:
+        race.apply(event)
+    assert race.situation.weather is not None
