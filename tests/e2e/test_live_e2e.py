@@ -174,7 +174,8 @@ async def test_racecenter_adapter_against_serve_as_racecenter(
     adapter = RaceCenterFeed(RaceCenterOptions(base_url=stage_5_as_racecenter, year=2026, stage=5))
     live = await situations_at(adapter, times)
     assert_same(live, await reference(STAGE_5, times))
-    assert (adapter.rejected, adapter.duplicates, adapter.received) == (0, 0, 1 + 1236)
+    # The start list, the weather of its checkpoint records, the 1,236 frames.
+    assert (adapter.rejected, adapter.duplicates, adapter.received) == (0, 0, 1 + 1 + 1236)
     assert not adapter.notes, "the route and the checkpoints were served"
 
 
@@ -208,7 +209,8 @@ async def test_sse_and_http_adapters_against_serve(tmp_path: Path) -> None:
     assert_same(by_sse, expected)
     assert_same(by_http, expected)
     for adapter in (sse, http):
-        assert (adapter.rejected, adapter.duplicates, adapter.received) == (0, 0, 1237)
+        # The start list, the stage's weather, the frames.
+        assert (adapter.rejected, adapter.duplicates, adapter.received) == (0, 0, 1238)
         assert adapter.link == "ended"
 
 
