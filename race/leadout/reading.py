@@ -215,11 +215,12 @@ class TrainOrder:
 
 
 def train_riders(
-    riders: tuple[Bib, ...], sprinter: Bib, frame: BunchFrame, speed_kmh: float | None
+    riders: tuple[Bib, ...], sprinter: Bib | None, frame: BunchFrame, speed_kmh: float | None
 ) -> tuple[TrainRider, ...]:
     """The train in road order: ranks in the race and the distance from each to the wheel ahead
     (never negative: a rider ahead of the one in front of him by less than the noise is on his
-    wheel)."""
+    wheel). Without a sprinter (a detected train whose sprinter is unknown) every rider is a
+    "rider"."""
     ranks = in_order([frame.places[b].rank for b in riders])
     out: list[TrainRider] = []
     previous: Bib | None = None
@@ -232,7 +233,7 @@ def train_riders(
                 rank=rank,
                 gap_m=round(gap_m, 1) if gap_m is not None else None,
                 gap_s=round(gap_s, 2) if gap_s is not None else None,
-                role="sprinter" if bib == sprinter else "leadout",
+                role="rider" if sprinter is None else "sprinter" if bib == sprinter else "leadout",
             )
         )
         previous = bib
