@@ -111,13 +111,16 @@ def read_train(
     # Beyond the rank limit he is out of position whoever is in front of him.
     between = frame.between(wheel, sprinter) if rank <= out_rank else []
     for bib in between:
-        if team_of.get(bib) == plan.team:
-            continue
         p = _NORMAL.cdf(frame.gap_m(wheel, bib) / max(frame.sigma_m(wheel, bib), 1e-6))
         p *= _NORMAL.cdf(frame.gap_m(bib, sprinter) / max(frame.sigma_m(bib, sprinter), 1e-6))
+        # On the wheel is directly behind his last man: nobody at all between them.
+        p_on *= 1.0 - p
+        if team_of.get(bib) == plan.team:
+            continue
         p_boxed = max(p_boxed, p)
         if p >= BETWEEN:
             intruders.append(bib)
+    p_gap = max(0.0, 1.0 - p_on - p_lost)
     support: dict[SprinterState, float] = {
         "on_wheel": p_on,
         "gap_opening": p_gap,

@@ -54,9 +54,6 @@ MOVE_PER_WHEEL = 40.0
 (1.5 km/h at 60 km/h); over a longer move their places drift apart by more than a wheel, and
 two frames cannot tell a held wheel from one lost and taken back in between (a 36 s hole in
 the feed: ~470 m)."""
-HELD_SUPPORT = 0.5
-"""A state held through frames that do not support it well (see `SUPPORTED`) is claimed only
-while this frame's data still favours it (more likely than not)."""
 ENGAGED_FRAMES = 3
 """A train is engaged in the finale once seen together this many frames (~300 m): a sprinter
 who was near a teammate for a moment had no wheel to lose."""
@@ -325,10 +322,10 @@ class LeadoutTracker:
             held, since, pending = self._follow(
                 plan, (latest, reading), frame, t, head_km, alerts if active else None
             )
+            # A state held through frames that support it little stays (one noisy frame does
+            # not change it), shown as unconfirmed (`Train.sure`).
+            status = held
             confidence = round(max(reading.support[held], latest.support[held]), 2)
-            # A state held through a frame that no longer favours it is not claimed: the frame
-            # points elsewhere ("boxed in? 0%" would say the opposite of the data).
-            status = held if confidence >= HELD_SUPPORT else None
         return Train(
             team=team,
             sprinter=plan.sprinter,

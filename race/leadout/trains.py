@@ -180,11 +180,9 @@ class TrainDetector:
             return None
         if self._confirmed.get(team) == sprinter:
             return sprinter
-        if sum(1 for line in self._recent[team] if line) < MIN_FRAMES:
-            return None
-        votes = self._last[team]
-        total = sum(votes.values())
-        if not total or votes[sprinter] < CONFIRM_SHARE * total:
+        lines = [line for line in self._recent[team] if line]
+        last = sum(1 for line in lines if line[-1] == sprinter)
+        if len(lines) < MIN_FRAMES or last < CONFIRM_SHARE * len(lines):
             return None
         self._confirmed[team] = sprinter
         return sprinter
