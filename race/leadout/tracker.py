@@ -26,6 +26,7 @@ from race.leadout.trains import (
     declared_plans,
     front_trains,
 )
+from race.leadout.views import judgeable, rank_now, unconfirmed_train, with_places_on_road
 from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import SUPPORTED, Finale, Roster, SprinterState, TeamShare, Train
@@ -48,12 +49,6 @@ SPRINT_OVER_KM = 0.25
 """In the last 250 m the last man has released his sprinter: no state change is meaningful."""
 ENGAGED: frozenset[SprinterState] = frozenset({"on_wheel", "gap_opening", "boxed"})
 """States that show the sprinter in his train; only such a train can lose the wheel."""
-MOVE_PER_WHEEL = 40.0
-"""A wheel is judged only while the bunch moves at most 40 wheel distances between two frames
-(200 m for a 5 m wheel: 12 s at 60 km/h). Riders of one train hold one pace to within ~2.5 %
-(1.5 km/h at 60 km/h); over a longer move their places drift apart by more than a wheel, and
-two frames cannot tell a held wheel from one lost and taken back in between (a 36 s hole in
-the feed: ~470 m)."""
 ENGAGED_FRAMES = 3
 """A train is engaged in the finale once seen together this many frames (~300 m): a sprinter
 who was near a teammate for a moment had no wheel to lose."""
@@ -193,7 +188,7 @@ class LeadoutTracker:
         front_speeds = [s for b in in_sprint[:FRONT_RIDERS] if (s := speeds.get(b))]
         bunch_speed = median(front_speeds) if front_speeds else None
         resolution = bunch_speed / 3.6 * cadence if bunch_speed and cadence else None
-        judged = resolution is None or resolution <= MOVE_PER_WHEEL * settings.leadout.wheel_m
+        judged = judgeable(resolution, settings.leadout.wheel_m)
         small = active and small_group_clear_s is not None
         finale = self._finale(
             head_km,
@@ -237,7 +232,7 @@ class LeadoutTracker:
         if active and judged and head_km is not None and head_km <= CHECK_TOP_KM:
             self._top_alerts(t, head_km, trains, alerts)
         # Front first by where each train's first rider is now (this frame's own fixes).
-        trains.sort(key=lambda tr: (_rank_now(seen, tr), tr.team))
+        trains.sort(key=lambda tr: (rank_now(seen, tr), tr.team))
         self._view = (tuple(trains), finale)
         self._view_t = t
         return self._view
@@ -429,43 +424,3 @@ class LeadoutTracker:
                     "warning",
                     key=f"train_out_of_top:{train.team}",
                 )
-
-
-def _rank_now(frame: BunchFrame, train: Train) -> int:
-    first = frame.places.get(train.riders[0].bib)
-    return first.rank if first is not None and train.in_contention else train.front_rank
-
-
-def unconfirmed_train(
-    team: str,
-    riders: tuple[Bib, ...],
-    frame: BunchFrame,
-    speed_kmh: float | None,
-    my_team: str | None,
-) -> Train:
-    """A team together at the front whose sprinter the data does not show yet: its riders in
-    road order, no sprinter named and no state claimed."""
-    return Train(
-        team=team,
-        sprinter=None,
-        riders=train_riders(riders, None, frame, speed_kmh),
-        status=None,
-        sprinter_rank=None,
-        my_team=team == my_team,
-        source="detected",
-    )
-
-
-def with_places_on_road(train: Train, outside: Mapping[Bib, int]) -> Train:
-    """My team's train out of the sprint for the win, with its riders' real places on the road
-    (the bunch's ranks count only the riders in the sprint)."""
-    if not any(r.bib in outside for r in train.riders):
-        return train
-    riders = tuple(
-        r.model_copy(update={"rank": outside[r.bib]}) if r.bib in outside else r
-        for r in train.riders
-    )
-    sprinter_rank = outside.get(train.sprinter, train.sprinter_rank) if train.sprinter else None
-    return train.model_copy(
-        update={"riders": riders, "sprinter_rank": sprinter_rank, "in_contention": False}
-    )

@@ -271,7 +271,7 @@ def test_a_train_is_teammates_together_at_the_front() -> None:
     front = dict(front_trains(frame, team_of, 55.0))
     assert front["AAA"] == (1, 2, 3)
     assert "BBB" not in front
-    assert list(front)[0] == "AAA"
+    assert next(iter(front)) == "AAA"
     assert all(len(riders) >= 2 for riders in front.values())
 
 
