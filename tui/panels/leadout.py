@@ -84,7 +84,9 @@ def _train_rows(
     rows: list[Line] = []
     for train, state, (ahead, sprinter) in zip(trains, states, cells, strict=True):
         parts: list[Part] = [(f"{train.team:<4}", "bold"), *state]
-        parts.append(" " * (state_width - _width(state) + ahead_width - _width(ahead)))
+        # Sprinters in one column; a train without one starts where the trains start.
+        aligned = ahead_width - _width(ahead) if train.sprinter is not None else 0
+        parts.append(" " * (state_width - _width(state) + aligned))
         parts.extend((*ahead, *sprinter))
         if not train.in_contention:
             parts.append(("  out of the sprint", "italic"))
