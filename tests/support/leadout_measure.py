@@ -74,6 +74,7 @@ class TeamScore:
         return self.in_order / self.frames if self.frames else 0.0
 
 
+@cache
 def road_frames(path: Path) -> list[RoadFrame]:
     """The frames of the last 2 km of a Race Center recording, from its raw fixes."""
     with gzip.open(path, "rt", encoding="utf-8") as stream:
@@ -113,6 +114,7 @@ def road_frames(path: Path) -> list[RoadFrame]:
     return out
 
 
+@cache
 def engine_situations(path: Path) -> dict[float, Situation]:
     """The engine's situation after each telemetry frame of a recording, by the frame's time."""
     feed = RecordingFeed(RecordingOptions(path=path, speed=0))
