@@ -56,17 +56,20 @@ def tracker(**changes: object) -> LeadoutTracker:
     return out
 
 
-def play(frames: Sequence[dict[Bib, float]]) -> list[tuple[Train, ...]]:
+def play(
+    frames: Sequence[dict[Bib, float]], cadence_s: float = CADENCE_S
+) -> list[tuple[Train, ...]]:
     """Each frame: metres behind the head of the race per rider; the head rides 100 m a frame
     from 5 km to go (in the finale)."""
     lead = tracker()
     alerts = AlertLog()
     out: list[tuple[Train, ...]] = []
     for i, behind in enumerate(frames):
+        before = len(alerts.alerts)
         head = 5.0 - 0.1 * i
         positions = {bib: head + metres / 1000.0 for bib, metres in behind.items()}
         trains, _ = lead.observe(
-            t=START_T + CADENCE_S * i,
+            t=START_T + cadence_s * i,
             head_km=min(positions.values()),
             positions=positions,
             fresh=set(positions),
@@ -74,6 +77,11 @@ def play(frames: Sequence[dict[Bib, float]]) -> list[tuple[Train, ...]]:
             alerts=alerts,
         )
         out.append(trains)
+        # The panel and the race radio agree on the same frame.
+        for alert in alerts.alerts[before:]:
+            if alert.kind == "lost_wheel":
+                team = alert.key.removeprefix("lost_wheel:")
+                assert next(t for t in trains if t.team == team).status == "lost_wheel"
     return out
 
 
@@ -128,6 +136,24 @@ def test_a_state_changes_only_when_two_frames_running_show_it(
             old = previous[t.team]
             if t.status != old.status:
                 assert old.pending == t.status
+
+
+def test_no_state_is_claimed_when_frames_are_too_far_apart() -> None:
+    """36 s between frames: the bunch moves ~550 m at 55 km/h, over a hundred wheels."""
+    steady = layout()
+    settled = play([steady] * 4)[-1]
+    assert all(t.status == "on_wheel" for t in settled)
+    for trains in play([steady] * 4, cadence_s=36.0)[1:]:
+        assert all(t.status is None and t.confidence is None for t in trains)
+
+
+def test_nobody_between_the_sprinter_and_his_last_man_on_the_wheel() -> None:
+    base = {4: 0.0, 3: 1.5, 2: 3.0, 21: 40.0, 22: 41.0}
+    assert read({**base, 1: 4.5}) == "on_wheel"
+    # Another rider between them, 1.5 m apart each (within the wheel distance): not on the
+    # wheel; boxed in once he is surely between them.
+    assert read({**base, 23: 4.5, 1: 6.0}) == "gap_opening"
+    assert read({**base, 23: 6.0, 1: 9.0}) == "boxed"
 
 
 SETTLED = 12
