@@ -44,7 +44,7 @@ def run(noise_m: float, seed: int) -> dict[str, object]:
         (ROOT / "race" / "timelimit" / "rulesets" / "tdf.toml").read_text("utf-8")
     )
     race = Race(EngineSettings(rules=rules))
-    previous: dict[str, SprinterState] = {}
+    previous: dict[str, SprinterState | None] = {}
     false: list[str] = []
     rank: list[str] = []
     frames = sure = 0

@@ -153,17 +153,21 @@ class TrainRider(View):
     gap_m: float | None
     """Distance to the wheel ahead in the train (None for the train's first rider)."""
     gap_s: float | None = None
-    role: Literal["leadout", "sprinter"] = "leadout"
+    role: Literal["leadout", "sprinter", "rider"] = "leadout"
+    """"rider": one of a detected train whose sprinter the data does not show yet."""
 
 
 class Train(View):
     team: str
     """Team code."""
-    sprinter: Bib
+    sprinter: Bib | None
+    """None: a detected train whose sprinter the data does not show yet (a guess is not shown)."""
     riders: tuple[TrainRider, ...]
-    """The lead-out men still with the sprinter, then the sprinter, in road order."""
-    status: SprinterState
-    sprinter_rank: int
+    """The lead-out men still with the sprinter, then the sprinter, in road order; without a
+    sprinter, the team's riders together at the front, in road order."""
+    status: SprinterState | None
+    """None: no state claimed (no sprinter known, or the frames too far apart to judge a wheel)."""
+    sprinter_rank: int | None
     intruders: int = 0
     """Riders of other teams between the sprinter and his last lead-out man."""
     my_team: bool = False
@@ -181,21 +185,35 @@ class Train(View):
     pending: SprinterState | None = None
     """The state the latest frame shows when it differs from `status`: it replaces `status` if
     the next frame shows it too."""
+    in_contention: bool = True
+    """False for my team's train outside the group sprinting for the win (shown all the same)."""
 
     @property
     def sure(self) -> bool:
         """This frame's data supports `status` well enough to establish it (`SUPPORTED`)."""
-        return self.confidence is None or self.confidence >= SUPPORTED
+        return self.status is not None and (self.confidence is None or self.confidence >= SUPPORTED)
+
+    @property
+    def front_rank(self) -> int:
+        """The place of the train's first rider: trains are listed front first by it."""
+        return self.riders[0].rank
 
     @property
     def wheel_s(self) -> float | None:
         """`wheel_m` in seconds at the bunch's speed (None when either is unknown)."""
-        sprinter = next(r for r in self.riders if r.role == "sprinter")
-        if self.wheel_m is None or sprinter.gap_s is None:
+        sprinter = next((r for r in self.riders if r.role == "sprinter"), None)
+        if sprinter is None or self.wheel_m is None or sprinter.gap_s is None:
             return None
         if not sprinter.gap_m:
             return 0.0
         return sprinter.gap_s * self.wheel_m / sprinter.gap_m
+
+
+class TeamShare(View):
+    """A team's riders in a small group sprinting for the win, in road order."""
+
+    team: str
+    riders: tuple[Bib, ...]
 
 
 class Finale(View):
@@ -217,6 +235,13 @@ class Finale(View):
     how precise `wheel_m` and the gaps in a train are."""
     detect_km: float | None = None
     """From this distance to go trains are detected on the road (None: detection is off)."""
+    makeup: tuple[TeamShare, ...] | None = None
+    """When the group sprinting for the win is small and clear (see `race.leadout.contention`):
+    its riders by team, teams in road order by their first rider. None otherwise."""
+    makeup_clear_s: float | None = None
+    """How far that small group is clear of the next rider (s; None: nobody behind it)."""
+    judged: bool = True
+    """False when the frames are too far apart for a wheel to be judged: no state is claimed."""
 
 
 class Alert(View):

@@ -111,13 +111,16 @@ def read_train(
     # Beyond the rank limit he is out of position whoever is in front of him.
     between = frame.between(wheel, sprinter) if rank <= out_rank else []
     for bib in between:
-        if team_of.get(bib) == plan.team:
-            continue
         p = _NORMAL.cdf(frame.gap_m(wheel, bib) / max(frame.sigma_m(wheel, bib), 1e-6))
         p *= _NORMAL.cdf(frame.gap_m(bib, sprinter) / max(frame.sigma_m(bib, sprinter), 1e-6))
+        # On the wheel is directly behind his last man: nobody at all between them.
+        p_on *= 1.0 - p
+        if team_of.get(bib) == plan.team:
+            continue
         p_boxed = max(p_boxed, p)
         if p >= BETWEEN:
             intruders.append(bib)
+    p_gap = max(0.0, 1.0 - p_on - p_lost)
     support: dict[SprinterState, float] = {
         "on_wheel": p_on,
         "gap_opening": p_gap,
@@ -215,11 +218,12 @@ class TrainOrder:
 
 
 def train_riders(
-    riders: tuple[Bib, ...], sprinter: Bib, frame: BunchFrame, speed_kmh: float | None
+    riders: tuple[Bib, ...], sprinter: Bib | None, frame: BunchFrame, speed_kmh: float | None
 ) -> tuple[TrainRider, ...]:
     """The train in road order: ranks in the race and the distance from each to the wheel ahead
     (never negative: a rider ahead of the one in front of him by less than the noise is on his
-    wheel)."""
+    wheel). Without a sprinter (a detected train whose sprinter is unknown) every rider is a
+    "rider"."""
     ranks = in_order([frame.places[b].rank for b in riders])
     out: list[TrainRider] = []
     previous: Bib | None = None
@@ -232,7 +236,7 @@ def train_riders(
                 rank=rank,
                 gap_m=round(gap_m, 1) if gap_m is not None else None,
                 gap_s=round(gap_s, 2) if gap_s is not None else None,
-                role="sprinter" if bib == sprinter else "leadout",
+                role="rider" if sprinter is None else "sprinter" if bib == sprinter else "leadout",
             )
         )
         previous = bib

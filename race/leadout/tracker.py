@@ -8,22 +8,29 @@ previous one, and carries its confidence to the screen.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Mapping
-from itertools import takewhile
 from statistics import median
 
 from race.alerts import AlertLog, Hysteresis
 from race.frame import Frame
 from race.leadout.bunch import BunchFrame, BunchTracker
+from race.leadout.contention import in_contention, makeup, small_group
 from race.leadout.positions import Deferred, road_positions
 from race.leadout.reading import Reading, TrainOrder, read_train, train_riders
-from race.leadout.trains import FRONT_RANKS, TrainDetector, TrainPlan, declared_plans
+from race.leadout.trains import (
+    FRONT_RIDERS,
+    TrainDetector,
+    TrainPlan,
+    declared_plans,
+    front_trains,
+)
+from race.leadout.views import judgeable, rank_now, unconfirmed_train, with_places_on_road
 from race.models import Bib, Stage
 from race.settings import EngineSettings
-from race.situation import SUPPORTED, Finale, Roster, SprinterState, Train
+from race.situation import SUPPORTED, Finale, Roster, SprinterState, TeamShare, Train
 from race.tracking.geometry import RouteLine
-from race.tracking.tracks import Placed
 from race.wording import ordinal
 
 RANK_BAND = 2
@@ -42,11 +49,6 @@ SPRINT_OVER_KM = 0.25
 """In the last 250 m the last man has released his sprinter: no state change is meaningful."""
 ENGAGED: frozenset[SprinterState] = frozenset({"on_wheel", "gap_opening", "boxed"})
 """States that show the sprinter in his train; only such a train can lose the wheel."""
-CONTENTION_S = 10.0
-CONTENTION_S_PER_KM = 9.0
-"""Riders further behind the head than `CONTENTION_S` plus this per km to go are out of the
-sprint for the win: a chasing bunch takes back about 90 s per 10 km at best (DESIGN.md,
-"Trend and catch")."""
 ENGAGED_FRAMES = 3
 """A train is engaged in the finale once seen together this many frames (~300 m): a sprinter
 who was near a teammate for a moment had no wheel to lose."""
@@ -114,7 +116,15 @@ class LeadoutTracker:
         if frame.winner_t is not None or (head_km is not None and head_km <= SPRINT_OVER_KM):
             return self._shown
         t = frame.t
-        placed = frame.finished + in_contention(frame.road, head_km)
+        contenders = in_contention(frame.road, head_km)
+        # My team's riders are followed wherever they are; nobody else's outside the sprint.
+        mine = self.settings.team.code
+        outside = {
+            placed[2]: rank
+            for rank, placed in enumerate(frame.road[len(contenders) :], start=len(contenders) + 1)
+            if mine is not None and self._team_of.get(placed[2]) == mine
+        }
+        placed = frame.finished + contenders + [p for p in frame.road if p[2] in outside]
         watching = head_km is not None and head_km <= self.watch_km
         # Before the lead-out is watched the overview is redrawn only every so often: what it
         # reads is made only if it reads it. When watched it reads them all, every frame.
@@ -127,6 +137,8 @@ class LeadoutTracker:
             fresh={bib for _, _, bib, track in placed if track.t == t} if watching else (),
             speeds=speeds.made() if watching else speeds,
             alerts=frame.alerts,
+            outside=outside,
+            small_group_clear_s=small_group(contenders, frame.road),
         )
         return self._shown
 
@@ -139,10 +151,16 @@ class LeadoutTracker:
         fresh: Collection[Bib],
         speeds: Mapping[Bib, float | None],
         alerts: AlertLog,
+        outside: Mapping[Bib, int] | None = None,
+        small_group_clear_s: float | None = None,
     ) -> tuple[tuple[Train, ...], Finale]:
         """Take one frame: `positions` are the km to go of the riders on the road, `fresh` those
-        whose position is a new fix, `speeds` their speeds (km/h)."""
+        whose position is a new fix, `speeds` their speeds (km/h). `outside` are my team's riders
+        out of the sprint for the win, with their places on the road; `small_group_clear_s`,
+        when the riders in the sprint are a small group, how far they are clear
+        (`race.leadout.contention.small_group`)."""
         settings = self.settings
+        outside = outside or {}
         watching = head_km is not None and head_km <= self.watch_km
         active = head_km is not None and head_km <= settings.leadout.finale_km
         if (
@@ -156,7 +174,7 @@ class LeadoutTracker:
             return self._view  # Not a new frame (news, a status): nothing moved.
         cadence = t - self._last_t if self._last_t is not None else None
         self._last_t = t
-        if not watching and not self._declared and not self._detector.plans():
+        if not watching and not self._declared:
             # Nobody to place before the trains are watched: the positions are not even read.
             self._view = ((), self._finale(head_km, active, cadence))
             self._view_t = t
@@ -166,14 +184,12 @@ class LeadoutTracker:
             if watching
             else self._bunch.snapshot(t, positions)
         )
-        detecting = watching and head_km is not None and head_km <= settings.leadout.detect_km
-        if detecting:
-            self._detector.observe(frame, self._team_of, skip={p.team for p in self._declared})
-        plans = self._declared + self._detector.plans()
-        front = frame.order[:FRONT_RANKS]
-        front_speeds = [s for b in front if (s := speeds.get(b))]
+        in_sprint = [b for b in frame.order if b not in outside]
+        front_speeds = [s for b in in_sprint[:FRONT_RIDERS] if (s := speeds.get(b))]
         bunch_speed = median(front_speeds) if front_speeds else None
         resolution = bunch_speed / 3.6 * cadence if bunch_speed and cadence else None
+        judged = judgeable(resolution, settings.leadout.wheel_m)
+        small = active and small_group_clear_s is not None
         finale = self._finale(
             head_km,
             active,
@@ -181,20 +197,42 @@ class LeadoutTracker:
             resolution_m=round(resolution) if resolution else None,
             noise_m=round(frame.noise_m, 1) if watching else None,
             wheel_sigma_m=round(frame.pair_sigma_m(), 1) if watching else None,
+            makeup=makeup(in_sprint, self._team_of) if small else None,
+            clear_s=small_group_clear_s if small else None,
+            judged=judged or not watching,
         )
+        detecting = (
+            watching and not small and head_km is not None and head_km <= settings.leadout.detect_km
+        )
+        declared = {p.team for p in self._declared}
+        # Who is at the front now: this frame's own fixes (the smoothed places lag a frame).
+        seen = frame.latest
+        front = front_trains(seen, self._team_of, bunch_speed, skip=declared) if detecting else []
+        if detecting:
+            self._detector.observe(seen, front)
+        plans = self._declared + self._detector.plans()
         trains: list[Train] = []
         for plan in plans:
             if plan.sprinter not in frame.places:
                 continue
+            if small and plan.team != settings.team.code:
+                continue  # A small group sprints without trains: its make-up is shown instead.
             if self._sprinters.get(plan.team, plan.sprinter) != plan.sprinter:
                 self._forget(plan.team)  # Another sprinter: his train's story starts again.
             self._sprinters[plan.team] = plan.sprinter
-            trains.append(
-                self._train(plan, frame, t, head_km, watching, active, bunch_speed, alerts)
-            )
-        if active and head_km is not None and head_km <= CHECK_TOP_KM:
+            context = (frame, t, head_km, watching, active, bunch_speed)
+            trains.append(self._train(plan, *context, alerts, judged=judged))
+        known = {train.team for train in trains}
+        trains += [
+            unconfirmed_train(team, riders, seen, bunch_speed, settings.team.code)
+            for team, riders in front
+            if team not in known
+        ]
+        trains = [with_places_on_road(train, outside) for train in trains]
+        if active and judged and head_km is not None and head_km <= CHECK_TOP_KM:
             self._top_alerts(t, head_km, trains, alerts)
-        trains.sort(key=lambda tr: (tr.sprinter_rank, tr.team))
+        # Front first by where each train's first rider is now (this frame's own fixes).
+        trains.sort(key=lambda tr: (rank_now(seen, tr), tr.team))
         self._view = (tuple(trains), finale)
         self._view_t = t
         return self._view
@@ -208,8 +246,14 @@ class LeadoutTracker:
         resolution_m: float | None = None,
         noise_m: float | None = None,
         wheel_sigma_m: float | None = None,
+        makeup: tuple[TeamShare, ...] | None = None,
+        clear_s: float | None = None,
+        judged: bool = True,
     ) -> Finale:
         return Finale(
+            makeup=makeup,
+            makeup_clear_s=clear_s if clear_s is None or math.isfinite(clear_s) else None,
+            judged=judged,
             active=active,
             finale_km=self.settings.leadout.finale_km,
             head_km_to_finish=head_km,
@@ -230,6 +274,8 @@ class LeadoutTracker:
         active: bool,
         bunch_speed: float | None,
         alerts: AlertLog,
+        *,
+        judged: bool = True,
     ) -> Train:
         team = plan.team
         order = self._orders.get(team)
@@ -255,15 +301,26 @@ class LeadoutTracker:
         ]
         reading, latest = readings[0], readings[-1]
         riders = train_riders(reading.riders, plan.sprinter, frame, bunch_speed)
-        status: SprinterState = reading.state
+        status: SprinterState | None = reading.state
         since: float | None = None
         pending: SprinterState | None = None
-        if watching:
+        confidence: float | None = None
+        if watching and not judged:
+            # The frames are too far apart to judge a wheel: nothing is claimed, and what was
+            # established before the hole says nothing about now.
+            self._states.forget(team)
+            self._observed.pop(team, None)
+            status = None
+        elif watching:
             # Followed from where trains are watched, so that the finale starts with states
             # already established; alerts only in the finale.
-            status, since, pending = self._follow(
+            held, since, pending = self._follow(
                 plan, (latest, reading), frame, t, head_km, alerts if active else None
             )
+            # A state held through frames that support it little stays (one noisy frame does
+            # not change it), shown as unconfirmed (`Train.sure`).
+            status = held
+            confidence = round(max(reading.support[held], latest.support[held]), 2)
         return Train(
             team=team,
             sprinter=plan.sprinter,
@@ -275,10 +332,8 @@ class LeadoutTracker:
             source=plan.source,
             last_man=reading.last_man,
             wheel_m=reading.wheel_m,
-            confidence=round(max(reading.support[status], latest.support[status]), 2)
-            if watching
-            else None,
-            since_km=since,
+            confidence=confidence if status is not None else None,
+            since_km=since if status is not None else None,
             pending=pending,
         )
 
@@ -352,30 +407,20 @@ class LeadoutTracker:
         already out of it at 3 km) is announced, once per time it drops out. Only a train
         riding together counts: one that broke up is no longer a train out of the top 20."""
         for train in trains:
+            sprinter, rank = train.sprinter, train.sprinter_rank
             if train.team not in self._engaged or train.status not in ENGAGED:
+                continue
+            if sprinter is None or rank is None:
                 continue
             before = self._outside_top.get(train.team)
             limit = TOP_RANK_AT_3KM - (TOP_BAND if before else 0)
-            outside, changed_from = self._outside_top.update(
-                train.team, train.sprinter_rank > limit
-            )
+            outside, changed_from = self._outside_top.update(train.team, rank > limit)
             if outside and (before is None or changed_from is False):
                 alerts.raise_(
                     t,
                     "train_out_of_top",
                     f"{train.team} train out of the top {TOP_RANK_AT_3KM} at {head_km:.1f} km "
-                    f"({self._roster.name(train.sprinter)} {ordinal(train.sprinter_rank)})",
+                    f"({self._roster.name(sprinter)} {ordinal(rank)})",
                     "warning",
                     key=f"train_out_of_top:{train.team}",
                 )
-
-
-def in_contention(road: list[Placed], head_km: float | None) -> list[Placed]:
-    """The riders on the road (front to back) close enough to the head to sprint for the win:
-    a group further behind than a chase can close over the road left is not in the sprint, and
-    trains are never drawn from it (a bunch 12 minutes down on a day a small group fights it
-    out)."""
-    if head_km is None:
-        return road
-    reach = CONTENTION_S + CONTENTION_S_PER_KM * head_km
-    return list(takewhile(lambda placed: placed[0] <= reach, road))

@@ -1,8 +1,10 @@
 """Who rides in each sprinter's train: declared, given by the feed, or detected on the road.
 
 A train is known from the configuration (`[leadout] trains`), from the riders' roles when the feed
-gives them (`sprinter`, `leadout`), or else it is detected: riders of one team riding one behind
-the other near the front of the bunch, their sprinter last, frame after frame in the last ~15 km.
+gives them (`sprinter`, `leadout`), or else it is detected: every team with several riders
+together at the front of the group sprinting for the win, frame after frame. Its sprinter is
+the rider they ride for (last of them, consistently over frames); until the data shows him the
+train has none.
 """
 
 from __future__ import annotations
@@ -21,18 +23,24 @@ from race.situation import Roster
 TrainSource = Literal["config", "roster", "detected"]
 _NORMAL = NormalDist()
 
-FRONT_RANKS = 30
-"""A train is looked for among this many riders at the front of the race."""
-LINE_GAP_M = 8.0
-"""Teammates this close (plus the uncertainty of the distance) ride one behind the other."""
-LINE_SKIP = 2
-"""At most this many riders of other teams between two teammates of one line: a bunch rides
-two or three abreast, and the feed's noise shuffles neighbours."""
+FRONT_RIDERS = 20
+"""Trains are looked for among the first 20 riders of the group sprinting for the win: from 3 km
+to go a sprinter further back is out of the fight (`race.leadout.tracker.TOP_RANK_AT_3KM`), and
+his lead-out men ride in front of him."""
+TOGETHER_S = 1.0
+"""Riders are together while no gap of 1 s opens between one and the next: the UCI's rule for one
+group at the finish (17 m at 60 km/h, several times a fix's noise)."""
+FINALE_SPEED_KMH = 55.0
+"""The bunch's speed when the feed gives none: 50-55 km/h at 5 km to go, more later (DESIGN.md),
+so the slower end, which makes "together" the stricter."""
 WINDOW_FRAMES = 12
-"""Detection looks at the last 12 frames (~1.2 km at 6 s per frame in a finale)."""
-MIN_FRAMES = 7
-"""A team riding in line at the front in 7 of the last 12 frames has a train: riders of one team
-side by side by chance in a moving bunch do not stay so for a kilometre."""
+"""A sprinter is confirmed over the last 12 frames (~1.2 km at 6 s per frame in a finale)."""
+MIN_FRAMES = 6
+"""...in which his team rode together at the front in at least 6: half the window, a kilometre
+at most; riders of one team side by side by chance do not stay so for half a kilometre."""
+CONFIRM_SHARE = 2.0 / 3.0
+"""The rider last of his team's riders at the front in two frames out of three is the one they
+ride for: his teammates swap places in the feed's noise, the sprinter stays on the last wheel."""
 LEADOUT_SHARE = 0.3
 """A teammate seen in the line in this share of the frames is one of its lead-out men."""
 DECAY = 0.93
@@ -42,6 +50,9 @@ ABSENT_FRAMES = 10
 sprinter: his votes are void and the rider last of the line since then is elected."""
 SWITCH_VOTES = 2.0
 """Another rider becomes a detected train's sprinter when last of the line twice as often."""
+
+FrontTrain = tuple[str, tuple[Bib, ...]]
+"""A team and its riders together at the front, in road order."""
 
 
 @dataclass(frozen=True)
@@ -70,25 +81,43 @@ def declared_plans(trains: Sequence[TrainSettings], roster: Roster) -> list[Trai
     return plans + sorted(by_team.values(), key=lambda p: p.team)
 
 
-def line_at_front(
-    frame: BunchFrame, riders: Sequence[Bib], front: int = FRONT_RANKS
-) -> tuple[Bib, ...]:
-    """The longest line that some of `riders` (one team, in road order) form at the front:
-    each within `LINE_GAP_M` of the one ahead, with at most `LINE_SKIP` others between them."""
-    places = frame.places
-    at_front = [b for b in riders if b in places and places[b].rank <= front]
-    best: list[Bib] = []
-    line: list[Bib] = []
-    for bib in at_front:
-        if line:
-            ahead = line[-1]
-            close = frame.gap_m(ahead, bib) <= LINE_GAP_M + 2.0 * frame.sigma_m(ahead, bib)
-            if not close or places[bib].rank - places[ahead].rank > LINE_SKIP + 1:
-                line = []
-        line.append(bib)
-        if len(line) > len(best):
-            best = list(line)
-    return tuple(best) if len(best) >= 2 else ()
+def front_trains(
+    frame: BunchFrame,
+    team_of: Mapping[Bib, str],
+    speed_kmh: float | None,
+    *,
+    skip: Iterable[str] = (),
+    front: int = FRONT_RIDERS,
+) -> list[FrontTrain]:
+    """Every team with two riders or more together among the first `front` riders, front first
+    by its first rider's place. "Together": in one group by `TOGETHER_S`; a team split between
+    two groups keeps the one holding most of its riders (the front one on a tie)."""
+    skipped = set(skip)
+    together_m = (speed_kmh or FINALE_SPEED_KMH) / 3.6 * TOGETHER_S
+    group_of: dict[Bib, int] = {}
+    group = 0
+    previous: Bib | None = None
+    for bib in frame.order[:front]:
+        # A gap only when wider than 1 s by twice its uncertainty: fixes a few metres off
+        # would otherwise split riders on one another's wheels.
+        if previous is not None and frame.gap_m(previous, bib) > together_m + 2.0 * frame.sigma_m(
+            previous, bib
+        ):
+            group += 1
+        group_of[bib] = group
+        previous = bib
+    by_team: dict[str, dict[int, list[Bib]]] = defaultdict(lambda: defaultdict(list))
+    for bib, number in group_of.items():
+        team = team_of.get(bib)
+        if team and team not in skipped:
+            by_team[team][number].append(bib)
+    out: list[FrontTrain] = []
+    for team, groups in by_team.items():
+        riders = max(groups.values(), key=lambda rs: (len(rs), -group_of[rs[0]]))
+        if len(riders) >= 2:
+            out.append((team, tuple(riders)))
+    out.sort(key=lambda item: frame.places[item[1][0]].rank)
+    return out
 
 
 def _last_votes(frame: BunchFrame, line: tuple[Bib, ...]) -> dict[Bib, float]:
@@ -119,20 +148,14 @@ class TrainDetector:
         self._sprinter: dict[str, Bib] = {}
         self._absent: dict[str, int] = {}
         """Per team: frames since its elected sprinter last rode in its line."""
-        self._established: set[str] = set()
+        self._confirmed: dict[str, Bib] = {}
+        """Per team: the elected sprinter once the frames showed him consistently."""
 
-    def observe(
-        self, frame: BunchFrame, team_of: Mapping[Bib, str], skip: Iterable[str] = ()
-    ) -> None:
-        """Look at one frame; teams in `skip` already have a declared train."""
-        skipped = set(skip)
-        by_team: dict[str, list[Bib]] = defaultdict(list)
-        for bib in frame.order[:FRONT_RANKS]:
-            team = team_of.get(bib)
-            if team and team not in skipped:
-                by_team[team].append(bib)
-        for team in set(by_team) | set(self._recent):
-            line = line_at_front(frame, by_team.get(team, ()))
+    def observe(self, frame: BunchFrame, front: Sequence[FrontTrain]) -> None:
+        """Look at one frame: `front` are the teams together at the front (`front_trains`)."""
+        lines = dict(front)
+        for team in set(lines) | set(self._recent):
+            line = lines.get(team, ())
             recent = self._recent.setdefault(team, deque(maxlen=WINDOW_FRAMES))
             recent.append(line)
             for counts in (self._seen[team], self._index[team]):
@@ -147,10 +170,22 @@ class TrainDetector:
             for i, bib in enumerate(line):
                 seen[bib] = seen.get(bib, 0.0) + 1.0
                 index[bib] = index.get(bib, 0.0) + i
-            if sum(1 for seen_line in recent if seen_line) >= MIN_FRAMES:
-                self._established.add(team)
-            if team in self._established:
-                self._elect(team)
+            self._elect(team)
+
+    def sprinter(self, team: str) -> Bib | None:
+        """The rider the team rides for, once the frames show it consistently (None until then:
+        a guess is not a sprinter). Once shown he stays, until the team rides for another."""
+        sprinter = self._sprinter.get(team)
+        if sprinter is None:
+            return None
+        if self._confirmed.get(team) == sprinter:
+            return sprinter
+        lines = [line for line in self._recent[team] if line]
+        last = sum(1 for line in lines if line[-1] == sprinter)
+        if len(lines) < MIN_FRAMES or last < CONFIRM_SHARE * len(lines):
+            return None
+        self._confirmed[team] = sprinter
+        return sprinter
 
     def _vote(self, team: str, frame: BunchFrame, line: tuple[Bib, ...]) -> None:
         """Count who rides last of the line, unless the elected sprinter has just left it: a
@@ -174,16 +209,21 @@ class TrainDetector:
         """The sprinter is the rider most often last of the line; another takes his place only
         when clearly more often last (his teammates swap places in the feed's noise)."""
         votes = self._last[team]
+        if not votes:
+            return
         best = max(votes, key=lambda b: (votes[b], -b))
         current = self._sprinter.get(team)
         if current is None or votes[best] > SWITCH_VOTES * votes.get(current, 0.0):
             self._sprinter[team] = best
 
     def plans(self) -> list[TrainPlan]:
-        """The detected trains: each with its sprinter and the teammates seen in front of him."""
+        """The detected trains whose sprinter is confirmed: each with its sprinter and the
+        teammates seen in front of him."""
         out: list[TrainPlan] = []
-        for team in sorted(self._established):
-            sprinter = self._sprinter[team]
+        for team in sorted(self._recent):
+            sprinter = self.sprinter(team)
+            if sprinter is None:
+                continue
             seen, index = self._seen[team], self._index[team]
             needed = LEADOUT_SHARE * self._observed[team]
             leadout = sorted(

@@ -151,3 +151,31 @@ def test_no_train_is_drawn_from_riders_out_of_the_sprint(run: HillyRun) -> None:
     for situation in finale:
         for train in situation.leadout:
             assert {r.bib for r in train.riders} <= winning, train.team
+
+
+def test_the_finish_shows_the_small_group_by_team(run: HillyRun) -> None:
+    """Ten riders sprint for the win, the bunch 12 minutes down: the panel shows who is in the
+    group, team by team, not trains, and no lead-out alert names anyone outside it."""
+    winning = set(FACTS.winning_group)
+    assert len(winning) <= 20
+    last_km = [
+        situation
+        for _, situation in run.racing
+        if situation.head_km_to_finish is not None and 0.25 < situation.head_km_to_finish <= 1.0
+    ]
+    assert last_km
+    for situation in last_km:
+        makeup = situation.finale.makeup
+        assert makeup is not None, situation.head_km_to_finish
+        shown = [bib for share in makeup for bib in share.riders]
+        assert set(shown) <= winning
+        assert len(shown) == len(set(shown))
+        assert situation.leadout == ()
+        clear = situation.finale.makeup_clear_s
+        assert clear is None or clear >= 30.0
+    last = run.last
+    assert last is not None
+    outside = [last.roster.name(b) for b in last.roster.riders if b not in winning]
+    for alert in last.alerts:
+        if alert.kind in ("lost_wheel", "train_out_of_top"):
+            assert not any(name in alert.text for name in outside), alert.text

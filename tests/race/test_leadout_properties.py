@@ -18,7 +18,7 @@ from race.leadout.bunch import BunchFrame, BunchTracker
 from race.leadout.reading import TrainOrder, in_order, read_train
 from race.leadout.settings import LeadoutSettings, TrainSettings
 from race.leadout.tracker import LeadoutTracker
-from race.leadout.trains import TrainDetector, TrainPlan, line_at_front
+from race.leadout.trains import MIN_FRAMES, TrainDetector, TrainPlan, front_trains
 from race.models import Bib, Rider, Team
 from race.settings import EngineSettings
 from race.situation import Roster, Train
@@ -56,17 +56,20 @@ def tracker(**changes: object) -> LeadoutTracker:
     return out
 
 
-def play(frames: Sequence[dict[Bib, float]]) -> list[tuple[Train, ...]]:
+def play(
+    frames: Sequence[dict[Bib, float]], cadence_s: float = CADENCE_S
+) -> list[tuple[Train, ...]]:
     """Each frame: metres behind the head of the race per rider; the head rides 100 m a frame
     from 5 km to go (in the finale)."""
     lead = tracker()
     alerts = AlertLog()
     out: list[tuple[Train, ...]] = []
     for i, behind in enumerate(frames):
+        before = len(alerts.alerts)
         head = 5.0 - 0.1 * i
         positions = {bib: head + metres / 1000.0 for bib, metres in behind.items()}
         trains, _ = lead.observe(
-            t=START_T + CADENCE_S * i,
+            t=START_T + cadence_s * i,
             head_km=min(positions.values()),
             positions=positions,
             fresh=set(positions),
@@ -74,6 +77,11 @@ def play(frames: Sequence[dict[Bib, float]]) -> list[tuple[Train, ...]]:
             alerts=alerts,
         )
         out.append(trains)
+        # The panel and the race radio agree on the same frame.
+        for alert in alerts.alerts[before:]:
+            if alert.kind == "lost_wheel":
+                team = alert.key.removeprefix("lost_wheel:")
+                assert next(t for t in trains if t.team == team).status == "lost_wheel"
     return out
 
 
@@ -128,6 +136,24 @@ def test_a_state_changes_only_when_two_frames_running_show_it(
             old = previous[t.team]
             if t.status != old.status:
                 assert old.pending == t.status
+
+
+def test_no_state_is_claimed_when_frames_are_too_far_apart() -> None:
+    """36 s between frames: the bunch moves ~550 m at 55 km/h, over a hundred wheels."""
+    steady = layout()
+    settled = play([steady] * 4)[-1]
+    assert all(t.status == "on_wheel" for t in settled)
+    for trains in play([steady] * 4, cadence_s=36.0)[1:]:
+        assert all(t.status is None and t.confidence is None for t in trains)
+
+
+def test_nobody_between_the_sprinter_and_his_last_man_on_the_wheel() -> None:
+    base = {4: 0.0, 3: 1.5, 2: 3.0, 21: 40.0, 22: 41.0}
+    assert read({**base, 1: 4.5}) == "on_wheel"
+    # Another rider between them, 1.5 m apart each (within the wheel distance): not on the
+    # wheel; boxed in once he is surely between them.
+    assert read({**base, 23: 4.5, 1: 6.0}) == "gap_opening"
+    assert read({**base, 23: 6.0, 1: 9.0}) == "boxed"
 
 
 SETTLED = 12
@@ -216,19 +242,32 @@ def test_the_states_from_exact_places() -> None:
     assert read({4: 10.0, 3: 11.5, 2: 13.0, 1: 0.0}) == "on his own"
 
 
-def test_a_team_riding_in_line_at_the_front_is_detected() -> None:
-    detector = TrainDetector()
-    team_of = {b: r.team for b, r in roster().riders.items()}
-    rng = random.Random(3)
+def shuffled_frames(count: int, seed: int = 3) -> list[BunchFrame]:
+    """Frames of `layout`, the other riders swapping places at random: no team of theirs rides
+    together for long."""
+    rng = random.Random(seed)
     places = layout()
-    for _ in range(10):
+    out: list[BunchFrame] = []
+    for _ in range(count):
         shuffled = dict(places)
-        # The other riders swap places at random: no line of theirs lasts.
         others = list(OTHERS)
         rng.shuffle(others)
         for bib, metres in zip(others, sorted(places[b] for b in OTHERS), strict=True):
             shuffled[bib] = metres
-        detector.observe(frames_of(shuffled, count=1), team_of)
+        out.append(frames_of(shuffled, count=1))
+    return out
+
+
+def test_a_train_riding_at_the_front_is_detected_and_its_sprinter_confirmed_over_frames() -> None:
+    detector = TrainDetector()
+    team_of = {b: r.team for b, r in roster().riders.items()}
+    for i, frame in enumerate(shuffled_frames(10), start=1):
+        front = dict(front_trains(frame, team_of, 55.0))
+        for code, (sprinter, lead) in TRAINS.items():
+            assert front[code] == (*lead, sprinter)
+        detector.observe(frame, list(front.items()))
+        if i < MIN_FRAMES:
+            assert detector.plans() == []  # a guess is not a sprinter
     plans = {p.team: p for p in detector.plans()}
     assert set(plans) == set(TRAINS)
     for code, (sprinter, lead) in TRAINS.items():
@@ -237,10 +276,29 @@ def test_a_team_riding_in_line_at_the_front_is_detected() -> None:
         assert plans[code].source == "detected"
 
 
-def test_a_line_needs_teammates_close_behind_each_other() -> None:
-    frame = frames_of({1: 0.0, 21: 1.0, 2: 2.0, 22: 3.0, 23: 4.0, 24: 5.0, 3: 6.0, 4: 30.0})
-    assert line_at_front(frame, [1, 2, 3, 4]) == (1, 2)
-    assert line_at_front(frame, [1, 4]) == ()
+def test_no_sprinter_while_the_last_wheel_changes_hands() -> None:
+    detector = TrainDetector()
+    team_of = {b: r.team for b, r in roster().riders.items()}
+    for i in range(12):
+        # Riders 1 and 2 of AAA take turns on the last wheel, 10 m apart: neither is shown.
+        last, before = (1, 2) if i % 2 else (2, 1)
+        frame = frames_of({4: 0.0, 3: 1.5, before: 3.0, last: 13.0, 21: 20.0, 22: 21.0}, count=1)
+        detector.observe(frame, front_trains(frame, team_of, 55.0))
+    assert detector.sprinter("AAA") is None
+
+
+def test_a_train_is_teammates_together_at_the_front() -> None:
+    team_of = {b: r.team for b, r in roster().riders.items()}
+    # AAA's 4 is a gap of 50 m behind the others; BBB has one rider in the first 20.
+    places = {1: 0.0, 21: 1.0, 2: 2.0, 22: 3.0, 3: 6.0, 4: 60.0, 14: 61.0}
+    places |= {bib: 62.0 + i for i, bib in enumerate(range(23, 41))}
+    places[13] = 100.0  # 21st: not at the front
+    frame = frames_of(places)
+    front = dict(front_trains(frame, team_of, 55.0))
+    assert front["AAA"] == (1, 2, 3)
+    assert "BBB" not in front
+    assert next(iter(front)) == "AAA"
+    assert all(len(riders) >= 2 for riders in front.values())
 
 
 @given(st.lists(st.integers(min_value=1, max_value=200), min_size=1, max_size=8))

@@ -42,11 +42,15 @@ def leadout_lines(
     narrow one, the last man."""
     finale = situation.finale
     head = finale.head_km_to_finish
+    if finale.active and finale.makeup is not None:
+        return _makeup_lines(situation, wide=wide, width=width)
     if not situation.leadout:
         return [line(_no_trains(situation), classes={"-muted"})]
     if finale.active:
         trains = tuple(
-            t for t in situation.leadout if t.sprinter_rank <= IN_THE_FIGHT_RANK or t.my_team
+            t
+            for t in situation.leadout
+            if (t.sprinter_rank or t.front_rank) <= IN_THE_FIGHT_RANK or t.my_team
         )
         info = _finale_info(situation, data_age_s)
     else:
@@ -80,13 +84,58 @@ def _train_rows(
     rows: list[Line] = []
     for train, state, (ahead, sprinter) in zip(trains, states, cells, strict=True):
         parts: list[Part] = [(f"{train.team:<4}", "bold"), *state]
-        parts.append(" " * (state_width - _width(state) + ahead_width - _width(ahead)))
+        # Sprinters in one column; a train without one starts where the trains start.
+        aligned = ahead_width - _width(ahead) if train.sprinter is not None else 0
+        parts.append(" " * (state_width - _width(state) + aligned))
         parts.extend((*ahead, *sprinter))
+        if not train.in_contention:
+            parts.append(("  out of the sprint", "italic"))
         classes: set[str] = {"-mine"} if train.my_team else set()
         if active:
-            classes.add(f"-{train.status}")
+            classes.add(_state_class(train))
         rows.append(line(*parts, classes=classes))
     return rows
+
+
+def _state_class(train: Train) -> str:
+    """A state's colour only when the data confirms it; a neutral one otherwise (a glance must
+    never read a tick where the data says "maybe")."""
+    if train.status is None:
+        return "-unclaimed"
+    return f"-{train.status}" if train.sure else "-unsure"
+
+
+def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> list[Line]:
+    """A small group sprinting for the win, team by team in road order (it sprints without
+    trains), then my team's train if it is elsewhere."""
+    finale = situation.finale
+    shares = finale.makeup or ()
+    riders = sum(len(share.riders) for share in shares)
+    clear = (
+        f"{fmt.duration(finale.makeup_clear_s)} clear"
+        if finale.makeup_clear_s is not None
+        else "alone on the road"
+    )
+    info = f"{finale.head_km_to_finish or 0.0:.1f} km to go · {riders} riders for the win, {clear}"
+    out = [line(info, classes={"-info"})]
+    cells = [
+        f"{share.team} ×{len(share.riders)} "
+        + ", ".join(fmt.last_name(situation.roster, bib) for bib in share.riders)
+        for share in shares
+    ]
+    current = ""
+    for cell in cells:
+        joined = f"{current} · {cell}" if current else cell
+        if current and width and len(joined) > width:
+            out.append(line(current))
+            joined = cell
+        current = joined
+    if current:
+        out.append(line(current))
+    mine = [t for t in situation.leadout if t.my_team]
+    if mine:
+        out.extend(_train_rows(mine, situation, wide=wide, shown=LEADOUT_SHOWN))
+    return out
 
 
 def _no_trains(situation: Situation) -> str:
@@ -104,6 +153,8 @@ def _finale_info(situation: Situation, data_age_s: float | None) -> str:
     gap between two riders, and how far the bunch moves between two frames."""
     finale = situation.finale
     parts = [f"{finale.head_km_to_finish or 0.0:.1f} km to go"]
+    if not finale.judged and finale.cadence_s is not None:
+        parts.append(f"frames {finale.cadence_s:.0f} s apart: wheels not judged")
     if data_age_s is not None:
         parts.append(f"data {fmt.age(data_age_s)} old")
     if finale.wheel_sigma_m is not None:
@@ -119,9 +170,14 @@ def _train_cells(
     train: Train, roster: Roster, *, wide: bool, shown: int
 ) -> tuple[list[Part], list[Part]]:
     """The lead-out men in front of the sprinter (with the distance to his wheel), then the
-    sprinter himself."""
+    sprinter himself; a train whose sprinter is not known yet, its riders in road order."""
     riders = list(train.riders)
-    at = next(i for i, r in enumerate(riders) if r.role == "sprinter")
+    at = next((i for i, r in enumerate(riders) if r.role == "sprinter"), None)
+    if at is None:
+        names = [f"{fmt.last_name(roster, r.bib)} {ordinal(r.rank)}" for r in riders]
+        kept = names if wide else names[: shown + 1]
+        more = " …" if len(kept) < len(names) else ""
+        return [], [" · ".join(kept) + more]
     ahead = riders[:at]
     last = ahead[-shown:] if shown else []
     parts: list[Part] = []
@@ -144,8 +200,12 @@ def _train_cells(
 
 
 def _state_parts(train: Train, *, wide: bool) -> list[Part]:
-    """The sprinter's state, "?" when the data supports it too little (with the
-    probability on a wide screen), and "→" the state the latest frame shows, if another."""
+    """The sprinter's state: with its probability on a wide screen when the data confirms it,
+    "?" and no figure when it does not; "→" the state the latest frame shows, if another. No
+    state when none is claimed: no sprinter known yet, or frames too far apart to judge."""
+    if train.status is None:
+        words = "–" if train.sprinter is None else "? not judged"
+        return [(words, "bold"), "  "]
     symbol, words = STATE_LABELS[train.status]
     if train.status == "out_of_position" and train.last_man is None:
         words = "on his own"  # No lead-out man with him: not the same as far back.
@@ -155,7 +215,7 @@ def _state_parts(train: Train, *, wide: bool) -> list[Part]:
         words += f" {train.since_km:.1f} km"
     confidence = train.confidence
     out: list[Part] = [(f"{symbol} {words}{'' if train.sure else '?'}", "bold")]
-    if wide and confidence is not None:
+    if wide and confidence is not None and train.sure:
         out.append(f" {confidence:.0%}")
     if train.pending is not None:
         pending_symbol, pending_words = STATE_LABELS[train.pending]

@@ -1,0 +1,67 @@
+"""The trains as the Situation shows them, beyond what a reading of one train gives: detected
+trains whose sprinter is not known yet, my team's train out of the sprint, their order, and
+whether the frames allow a wheel to be judged at all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from race.leadout.bunch import BunchFrame
+from race.leadout.reading import train_riders
+from race.models import Bib
+from race.situation import Train
+
+MOVE_PER_WHEEL = 40.0
+"""A wheel is judged only while the bunch moves at most 40 wheel distances between two frames
+(200 m for a 5 m wheel: 12 s at 60 km/h). Riders of one train hold one pace to within ~2.5 %
+(1.5 km/h at 60 km/h); over a longer move their places drift apart by more than a wheel, and
+two frames cannot tell a held wheel from one lost and taken back in between (a 36 s hole in
+the feed: ~470 m)."""
+
+
+def judgeable(move_m: float | None, wheel_m: float) -> bool:
+    """Whether a wheel can be judged when the bunch moves `move_m` between two frames (unknown:
+    nothing says it cannot)."""
+    return move_m is None or move_m <= MOVE_PER_WHEEL * wheel_m
+
+
+def rank_now(frame: BunchFrame, train: Train) -> int:
+    """Where the train's first rider is in `frame`; his place on the road when out of the
+    sprint."""
+    first = frame.places.get(train.riders[0].bib)
+    return first.rank if first is not None and train.in_contention else train.front_rank
+
+
+def unconfirmed_train(
+    team: str,
+    riders: tuple[Bib, ...],
+    frame: BunchFrame,
+    speed_kmh: float | None,
+    my_team: str | None,
+) -> Train:
+    """A team together at the front whose sprinter the data does not show yet: its riders in
+    road order, no sprinter named and no state claimed."""
+    return Train(
+        team=team,
+        sprinter=None,
+        riders=train_riders(riders, None, frame, speed_kmh),
+        status=None,
+        sprinter_rank=None,
+        my_team=team == my_team,
+        source="detected",
+    )
+
+
+def with_places_on_road(train: Train, outside: Mapping[Bib, int]) -> Train:
+    """My team's train out of the sprint for the win, with its riders' real places on the road
+    (the bunch's ranks count only the riders in the sprint)."""
+    if not any(r.bib in outside for r in train.riders):
+        return train
+    riders = tuple(
+        r.model_copy(update={"rank": outside[r.bib]}) if r.bib in outside else r
+        for r in train.riders
+    )
+    sprinter_rank = outside.get(train.sprinter, train.sprinter_rank) if train.sprinter else None
+    return train.model_copy(
+        update={"riders": riders, "sprinter_rank": sprinter_rank, "in_contention": False}
+    )
