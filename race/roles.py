@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from race.leadout.settings import TrainSettings
 from race.models import Bib, Rider, RiderRole, Settings
@@ -23,7 +23,16 @@ from race.models import Bib, Rider, RiderRole, Settings
 TRAIN_ROLES: frozenset[RiderRole] = frozenset({"sprinter", "leadout"})
 """The roles a team's train decides; the others are each rider's own."""
 
-RiderRef = Annotated[int, Field(gt=0, strict=True)] | Annotated[str, Field(min_length=1)]
+
+def _rider_ref(value: object) -> Bib | str:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.strip():
+        return _as_ref(value)
+    raise ValueError("a rider is a bib (a number above 0) or a name")
+
+
+RiderRef = Annotated[Bib | str, BeforeValidator(_rider_ref)]
 """A rider in the roles file: his bib, or his name (bibs change between races, names do not)."""
 
 
@@ -165,13 +174,12 @@ class _Resolver:
         if not any(r.team == team for r in self._riders.values()):
             self.warn(key, f"no team {team!r} in the start list")
             return
-        found = self.rider(_as_ref(sprinter), team, f"{key}.sprinter")
+        found = self.rider(_as_ref(sprinter), team, f"{key}.sprinter", f"; {team}'s train left out")
+        if found is None:
+            return
         men = [
             self.rider(_as_ref(ref), team, f"{key}.leadout[{i}]") for i, ref in enumerate(leadout)
         ]
-        if found is None:
-            self.warn(key, f"{team}'s train left out: no sprinter")
-            return
         self.plans[team] = TeamPlan(found, tuple(b for b in men if b is not None))
 
     def give(self, bib: Bib, role: RiderRole, key: str) -> None:
@@ -190,41 +198,43 @@ class _Resolver:
         else:
             self.plans[team] = TeamPlan(bib)
 
-    def rider(self, ref: Bib | str, team: str | None, key: str) -> Bib | None:
-        """The bib `ref` names (in `team` when given), or None with a warning."""
-        if isinstance(ref, int):
-            rider = self._riders.get(ref)
-            if rider is None:
-                self.warn(key, f"no rider {ref} in the start list")
-                return None
-            if team is not None and rider.team != team:
-                self.warn(key, f"{ref} {rider.short_name} rides for {rider.team}, not {team}")
-                return None
-            bib = ref
-        else:
-            matches = [
-                b
-                for b in self._names.get(name_key(ref), [])
-                if team is None or self._riders[b].team == team
-            ]
-            where = f" in {team}" if team else " in the start list"
-            if not matches:
-                self.warn(key, f"no rider named {ref!r}{where}")
-                return None
-            if len(matches) > 1:
-                listed = ", ".join(
-                    f"{b} {self._riders[b].short_name} ({self._riders[b].team})"
-                    for b in sorted(matches)
-                )
-                self.warn(key, f"{ref!r} names several riders{where}: {listed}")
-                return None
-            bib = matches[0]
-        if bib in self._placed:
+    def rider(self, ref: Bib | str, team: str | None, key: str, then: str = "") -> Bib | None:
+        """The bib `ref` names (in `team` when given), or None with a warning (ending with
+        `then`: what follows from it)."""
+        bib, problem = self._find(ref, team)
+        if bib is not None and bib in self._placed:
             named = self._riders[bib].short_name
-            self.warn(key, f"{bib} {named} is already named at {self._placed[bib]}")
+            bib, problem = None, f"{bib} {named} is already named at {self._placed[bib]}"
+        if bib is None:
+            self.warn(key, f"{problem}{then}")
             return None
         self._placed[bib] = key
         return bib
+
+    def _find(self, ref: Bib | str, team: str | None) -> tuple[Bib | None, str]:
+        """The bib `ref` names, or None and why."""
+        if isinstance(ref, int):
+            rider = self._riders.get(ref)
+            if rider is None:
+                return None, f"no rider {ref} in the start list"
+            if team is not None and rider.team != team:
+                return None, f"{ref} {rider.short_name} rides for {rider.team}, not {team}"
+            return ref, ""
+        matches = [
+            b
+            for b in self._names.get(name_key(ref), [])
+            if team is None or self._riders[b].team == team
+        ]
+        where = f" in {team}" if team else " in the start list"
+        if not matches:
+            return None, f"no rider named {ref!r}{where}"
+        if len(matches) > 1:
+            listed = ", ".join(
+                f"{b} {self._riders[b].short_name} ({self._riders[b].team})"
+                for b in sorted(matches)
+            )
+            return None, f"{ref!r} names several riders{where}: {listed}"
+        return matches[0], ""
 
     def done(self) -> Resolved:
         return Resolved(dict(self.plans), dict(self.roles), tuple(self.warnings))
