@@ -203,8 +203,10 @@ class _Resolver:
         `then`: what follows from it)."""
         bib, problem = self._find(ref, team)
         if bib is not None and bib in self._placed:
-            named = self._riders[bib].short_name
-            bib, problem = None, f"{bib} {named} is already named at {self._placed[bib]}"
+            problem = (
+                f"{bib} {self._riders[bib].short_name} is already named at {self._placed[bib]}"
+            )
+            bib = None
         if bib is None:
             self.warn(key, f"{problem}{then}")
             return None

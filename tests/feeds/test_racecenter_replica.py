@@ -47,7 +47,6 @@ GAP_SHARE = 0.9
 share of group-frames (the issue's bar)."""
 
 
-
 @dataclass
 class Followed:
     """What the adapter delivered from the replica, and what the replica saw."""

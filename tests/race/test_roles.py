@@ -123,8 +123,10 @@ def test_the_roles_file_replaces_the_feeds_train_for_the_whole_team() -> None:
     roles = roles_of(riders)
     assert roles[132] == "sprinter"
     assert roles[134] == "leadout"
-    assert 131 not in roles and 133 not in roles  # the feed's sprinter and lead-out man, void
-    assert roles[21] == "sprinter" and roles[22] == "leadout"  # SOQ: the feed's, untouched
+    assert 131 not in roles
+    assert 133 not in roles
+    assert roles[21] == "sprinter"
+    assert roles[22] == "leadout"
 
 
 def test_a_configured_train_wins_over_the_roles_file_and_a_choice_over_both() -> None:
@@ -138,7 +140,8 @@ def test_a_configured_train_wins_over_the_roles_file_and_a_choice_over_both() ->
     chosen = {"ALP": TeamPlan(131, (134, 133))}
     riders = assign_roles(START, chosen=chosen, configured=configured, from_file=found)
     assert team_plan(riders, "ALP") == TeamPlan(131, (134, 133))
-    assert roles_of(riders).get(132) is None and roles_of(riders).get(135) is None
+    assert roles_of(riders).get(132) is None
+    assert roles_of(riders).get(135) is None
 
 
 def test_other_roles_come_from_the_file_over_the_feed() -> None:
@@ -199,5 +202,5 @@ def test_my_teams_configured_train_is_found_and_checked() -> None:
     with pytest.raises(ValueError, match="keep one"):
         EngineSettings(
             team=TeamSettings(code="ALP", sprinter=132),
-            leadout={"trains": [TrainSettings(team="ALP", sprinter=131)]},  # type: ignore[arg-type]
+            leadout={"trains": [TrainSettings(team="ALP", sprinter=131)]},
         )
