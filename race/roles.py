@@ -144,11 +144,18 @@ def name_key(name: str) -> str:
 
 def names_of(rider: Rider) -> set[str]:
     """Every way the roles file may write a rider's name: "Jasper Philipsen", "Philipsen
-    Jasper", "J. Philipsen", "Philipsen"."""
+    Jasper", "J. Philipsen", "Philipsen"; a first or family name of several words also by its
+    first word, as the start list writes them in full ("Jonas Vingegaard" for Jonas VINGEGAARD
+    HANSEN, "Aaron Gate" for Aaron Murray GATE)."""
     first, last = name_key(rider.first_name), name_key(rider.last_name)
-    forms = {last, f"{first} {last}", f"{last} {first}"}
-    if first:
-        forms.add(f"{first[0]} {last}")
+    firsts = {first, first.split(" ")[0]} if first else {""}
+    lasts = {last, last.split(" ")[0]} if last else set()
+    forms = set(lasts)
+    for given in firsts:
+        for family in lasts:
+            forms |= {f"{given} {family}", f"{family} {given}"}
+            if given:
+                forms.add(f"{given[0]} {family}")
     return {form.strip() for form in forms if form.strip()}
 
 
