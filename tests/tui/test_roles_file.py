@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from race.roles import TeamRoles
+from feeds.adapters.recording import RecordingFeed, RecordingOptions
+from race.models import StartList
+from race.rolebook import RoleBook, team_plan
+from race.roles import TeamPlan, TeamRoles
 from tests.support.cli import assert_config_error, run_ardoise, write
+from tests.support.stages import STAGE_5, needs_stage_5
 from tui.assembly import engine_settings
 from tui.config import ConfigError, load_config
 
@@ -106,9 +110,7 @@ def test_the_command_stops_with_exit_2_and_one_line(tmp_path: Path) -> None:
 def test_my_teams_train_reaches_the_engine(tmp_path: Path) -> None:
     config = write(tmp_path, '[team]\ncode = "ALP"\nsprinter = 131\nleadout = [133, 134]\n')
     settings = engine_settings(load_config(config))
-    assert [(t.team, t.sprinter, t.leadout) for t in settings.trains] == [
-        ("ALP", 131, (133, 134))
-    ]
+    assert [(t.team, t.sprinter, t.leadout) for t in settings.trains] == [("ALP", 131, (133, 134))]
 
 
 @pytest.mark.parametrize(
@@ -117,7 +119,8 @@ def test_my_teams_train_reaches_the_engine(tmp_path: Path) -> None:
         ("[team]\nsprinter = 131\n", "team", "sprinter needs code"),
         ('[team]\ncode = "ALP"\nleadout = [133]\n', "team", "leadout needs sprinter"),
         (
-            '[team]\ncode = "ALP"\nsprinter = 131\n[[leadout.trains]]\nteam = "ALP"\nsprinter = 2\n',
+            '[team]\ncode = "ALP"\nsprinter = 131\n'
+            '[[leadout.trains]]\nteam = "ALP"\nsprinter = 2\n',
             "team.sprinter",
             "my team's train is in [team] and in [leadout] trains: keep one",
         ),
@@ -134,12 +137,41 @@ def test_a_bad_train_of_my_team_names_its_key(
     assert reason in raised.value.reason
 
 
-def test_the_embedded_configurations_roles_example_is_a_valid_roles_file(tmp_path: Path) -> None:
-    """The commented example in `config.toml`, uncommented, is a file Ardoise reads."""
+def config_example() -> str:
+    """The roles file commented in `config.toml` (and shown in the README), uncommented."""
     text = (Path(__file__).parents[2] / "config.toml").read_text(encoding="utf-8")
     start = text.index("# --- roles.toml ---")
     end = text.index("# --- end ---", start)
-    example = "\n".join(line.removeprefix("# ") for line in text[start:end].splitlines()[1:])
-    settings = engine_settings(load_config(config_with_roles(tmp_path, example)))
+    return "\n".join(line.removeprefix("# ") for line in text[start:end].splitlines()[1:])
+
+
+def test_the_embedded_configurations_roles_example_is_a_valid_roles_file(tmp_path: Path) -> None:
+    settings = engine_settings(load_config(config_with_roles(tmp_path, config_example())))
     assert settings.roles is not None
-    assert settings.roles.roles.teams
+    assert set(settings.roles.roles.teams) == {"SOQ", "LTK"}
+
+
+async def start_list(path: Path) -> StartList:
+    feed = RecordingFeed(RecordingOptions(path=path, speed=0))
+    try:
+        async for event in feed.events():
+            if isinstance(event, StartList):
+                return event
+    finally:
+        await feed.aclose()
+    raise AssertionError("no start list in the recording")
+
+
+@needs_stage_5
+async def test_the_example_names_real_riders_of_the_race_centers_start_list(
+    tmp_path: Path,
+) -> None:
+    """Names as people write them find the Race Center's riders ("Jonas Vingegaard" is
+    Jonas VINGEGAARD HANSEN there), with nothing left unused."""
+    settings = engine_settings(load_config(config_with_roles(tmp_path, config_example())))
+    book = RoleBook(settings)
+    book.set_start_list((await start_list(STAGE_5)).riders)
+    assert book.warnings == ()
+    assert team_plan(book.riders, "SOQ") == TeamPlan(91, (96,))
+    assert team_plan(book.riders, "LTK") == TeamPlan(33)
+    assert book.riders[11].role == "leader"

@@ -90,9 +90,7 @@ async def test_the_palette_sets_a_sprinter_and_the_panels_follow() -> None:
 
 async def test_the_palette_lists_my_teams_riders_and_shows_names_as_text() -> None:
     feed = ScriptedFeed()
-    app = ArdoiseApp(
-        feed, engine_settings(team=TeamSettings(code=TEAM)), feed_label="simulated"
-    )
+    app = ArdoiseApp(feed, engine_settings(team=TeamSettings(code=TEAM)), feed_label="simulated")
     start = stage_events("flat")[0]
     assert start.kind == "start_list"
     riders = list(start.riders)
@@ -107,7 +105,9 @@ async def test_the_palette_lists_my_teams_riders_and_shows_names_as_text() -> No
         commands = palette.query_one(CommandList)
 
         def prompts() -> list[str]:
-            return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+            return [
+                str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
+            ]
 
         # Nothing typed: my team's riders who are not its sprinter yet.
         await wait_for(lambda: any(p.startswith("Sprinter: 5") for p in prompts()))
