@@ -9,22 +9,37 @@ dispatches: each concern keeps its own state and is handed the same `Frame` per 
 - `race.gaps`: the groups, their ids and lineage, gaps, trends, catches and alerts;
 - `race.timelimit`: the day's cut and each group's margin to it;
 - `race.leadout`: the sprinters' trains in the finale;
-- `race.timetrial`: a time trial, rider by rider (groups on the road mean nothing there).
+- `race.timetrial`: a time trial, rider by rider (groups on the road mean nothing there);
+- `race.reported`: the organiser's own groups (a cross-check, or the groups when the telemetry
+  is missing) and its weather.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from race.alerts import AlertLog
 from race.frame import Frame
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
-from race.models import Bib, FeedEvent, FeedStatus, RaceNews, RiderRole, Stage, StartList, Telemetry
+from race.models import (
+    Bib,
+    FeedEvent,
+    FeedStatus,
+    RaceNews,
+    ReportedGroups,
+    RiderRole,
+    Stage,
+    StartList,
+    Telemetry,
+    Weather,
+)
+from race.reported import Reports
 from race.rolebook import RoleBook
 from race.sanity import implausible, sound_stage
 from race.settings import EngineSettings
-from race.situation import Alert, Roster, Situation
+from race.situation import Alert, GroupView, RaceState, Roster, Situation
 from race.timelimit.tracker import TimeLimitTracker
 from race.timetrial.trial import TIME_TRIALS, TimeTrial
 from race.tracking.feedtime import FeedClock
@@ -66,6 +81,7 @@ class Race:
         self._leadout = LeadoutTracker(self._analysis)
         self._roles.forget_choices()
         self._timetrial: TimeTrial | None = None
+        self._reports = Reports()
         self._t: float | None = None
         self._clock.reset()
 
@@ -100,8 +116,17 @@ class Race:
         elif isinstance(event, RaceNews):
             self._on_news(event)
         else:
-            # The provider's own groups and the weather: not read by the analysis yet.
-            return self._refresh(new_alerts=0)
+            # The organiser's own groups or weather: beside the analysis, which is not run
+            # again (that would count as one more frame for the alert debouncers).
+            if isinstance(event, ReportedGroups):
+                self._reports.offer_groups(event)
+            elif isinstance(event, Weather):
+                self._reports.offer_weather(event)
+            last = self._situation
+            return self._refresh(
+                **self._reported(last.race_state, last.groups, last.head_km_to_finish),
+                new_alerts=0,
+            )
         self._situation = self._build(alerts_before)
         return self._situation
 
@@ -261,7 +286,6 @@ class Race:
             winner_basis=winner.basis if winner is not None else "",
             winner_sure=winner.sure if winner is not None else True,
             riders_tracked=len(finished) + len(road),
-            groups=tuple(frame.groups),
             time_limit=time_limit,
             leadout=trains,
             finale=finale,
@@ -278,27 +302,36 @@ class Race:
                 road=road,
                 time_limit=time_limit,
             ),
-            **self._common(alerts_before),
+            **self._common(alerts_before, tuple(frame.groups), frame.head_km),
         )
 
     def _build_timetrial(self, t: float, trial: TimeTrial, alerts_before: int) -> Situation:
         """A time trial: riders against the clock, not groups on the road."""
         groups = trial.groups(t, self._gaps.notables.views)
         frame = trial.time_limit_frame(t, self._stage, self._roster, self._alerts)
+        fields = trial.situation_fields(t)
         return Situation(
-            **trial.situation_fields(t),
-            groups=tuple(groups),
+            **fields,
             time_limit=self._time_limit.update(frame),
-            **self._common(alerts_before),
+            **self._common(alerts_before, tuple(groups), fields.get("head_km_to_finish")),
         )
 
-    def _common(self, alerts_before: int) -> dict[str, Any]:
-        """What every situation carries, whatever the stage and the moment."""
+    def _common(
+        self,
+        alerts_before: int,
+        groups: tuple[GroupView, ...] = (),
+        head_km: float | None = None,
+    ) -> dict[str, Any]:
+        """What every situation carries, whatever the stage and the moment, with the groups
+        and the head's km to go (none before the first frame)."""
         placer = self._placer
         detail = "" if self._timetrial is not None else self._gate.detail
         if placer.unplaced and not self._racing:
             detail = placer.detail  # Why the gate sees no distances, in the user's words.
+        race_state: RaceState = "racing" if self._timetrial is not None else self._gate.state
         return {
+            "groups": groups,
+            **self._reported(race_state, groups, head_km),
             "stage": self._in_force,
             "alerts": tuple(self._alerts.alerts),
             "new_alerts": len(self._alerts.alerts) - alerts_before,
@@ -307,11 +340,36 @@ class Race:
             "events_applied": self._events,
             "frames_dropped": self._clock.dropped,
             "values_dropped": self._field.values_dropped,
-            "race_state": "racing" if self._timetrial is not None else self._gate.state,
+            "race_state": race_state,
             "race_state_detail": detail,
             "placing": placer.source,
             "placing_detail": placer.detail,
             "roster": self._roster,
+        }
+
+    def _reported(
+        self, race_state: RaceState, groups: Sequence[GroupView], head_km: float | None
+    ) -> dict[str, Any]:
+        """The organiser's part of the situation, beside Ardoise's groups and head."""
+        view = self._reports.view(
+            last_frame_t=self._t,
+            placing=self._placer.source,
+            race_state=race_state,
+            groups=groups,
+            time_trial=self._timetrial is not None,
+        )
+        stage = self._stage
+        on_the_road = race_state != "pre-start" and race_state != "neutralised"
+        covered = (
+            stage.distance_km - head_km
+            if on_the_road and stage is not None and head_km is not None
+            else None
+        )
+        return {
+            "organiser_check": view.check,
+            "organiser_groups": view.groups,
+            "organiser_groups_basis": view.basis,
+            "weather": self._reports.weather_ahead(covered),
         }
 
 

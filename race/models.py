@@ -228,6 +228,9 @@ class FeedStatus(Model):
     retry_in_s: float | None = None
     rejected: int = 0
     """Malformed events dropped so far (counted and shown, never fatal)."""
+    other_stage: int = 0
+    """Frames of another stage ignored so far (a server's snapshot of an earlier stage, sent
+    on connect): counted and shown, never taken as this stage's."""
 
 
 FeedEvent = Annotated[

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from race.models import Bib, FeedStatus, Rider, Stage, Team
+from race.models import Bib, FeedStatus, ReportedGroup, Rider, Stage, Team, WeatherReading
 from race.wording import name_list
 
 GroupKind = Literal["head", "chase", "peloton", "group", "grupetto", "dropped", "leader"]
@@ -300,6 +300,19 @@ class Situation(View):
     """How his time was found, e.g. "extrapolated 30 m from his last fix"."""
     riders_tracked: int = 0
     groups: tuple[GroupView, ...] = ()
+    organiser_check: str | None = None
+    """One line when the organiser's own groups (the Race Center's `pack`) disagree with
+    `groups` beyond a tolerance (`race.reported`), e.g. "Organiser: 3 groups, Échappée +2:10
+    (Ardoise +1:40)"; None when they agree or there is nothing to compare."""
+    organiser_groups: tuple[ReportedGroup, ...] = ()
+    """The organiser's groups as it sent them, front first, standing in for `groups` when
+    there is no usable rider telemetry (`organiser_groups_basis` says why); empty otherwise."""
+    organiser_groups_basis: str = ""
+    """Why the organiser's groups are shown: "no rider telemetry for 2:30", "riders cannot be
+    placed", "no rider telemetry"."""
+    weather: WeatherReading | None = None
+    """The organiser's weather at the checkpoint nearest ahead of the head of the race (the
+    start's before the race); None when the feed gives none."""
     time_limit: TimeLimit = TimeLimit()
     leadout: tuple[Train, ...] = ()
     finale: Finale = Finale()

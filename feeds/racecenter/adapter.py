@@ -42,7 +42,7 @@ from feeds.racecenter.route import RouteCache
 from feeds.racecenter.updates import UpdateReader
 from feeds.racecenter.wire import FormatError
 from feeds.repeats import Repeats
-from race.models import FeedEvent, StartList
+from race.models import FeedEvent, FeedState, FeedStatus, StartList
 
 TOUR_DE_FRANCE = "https://racecenter.letour.fr"
 RACES_BY_HOST = (
@@ -145,6 +145,13 @@ class RaceCenterFeed(LiveFeed[RaceCenterOptions]):
     def other_stage(self) -> int:
         """Frames of another stage ignored so far."""
         return self._reader.other_stage
+
+    def status(
+        self, state: FeedState, detail: str, *, retry_in_s: float | None = None
+    ) -> FeedStatus:
+        """Every status carries the count of frames of another stage, for the header."""
+        said = super().status(state, detail, retry_in_s=retry_in_s)
+        return said.model_copy(update={"other_stage": self.other_stage})
 
     async def emit(self, event: FeedEvent) -> None:
         if isinstance(event, StartList):  # The stage the stream's updates are read for.

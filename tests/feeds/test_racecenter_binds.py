@@ -232,13 +232,14 @@ def test_weather_from_the_real_checkpoints() -> None:
     assert read.read(update("checkpoint-2026-5", checkpoints[0])) == [], "unchanged: not again"
 
 
-def test_the_engine_ignores_the_groups_and_the_weather() -> None:
+def test_the_groups_and_the_weather_leave_the_analysis_alone() -> None:
     race = Race(engine_settings())
     race.apply(start_list())
     before = race.situation
     (groups,) = reader().read(update("pack-2026-5", PACK))
     after = race.apply(groups)
     after = race.apply(Weather(t=START, readings=()))
-    assert after.model_copy(update={"events_applied": 0}) == before.model_copy(
-        update={"events_applied": 0}
-    )
+    # Only the organiser's part changes (`race.reported`): no frame yet, its groups stand in.
+    assert [g.name for g in after.organiser_groups] == ["Gr. Maillot Vert\ufffd", "Peloton"]
+    organisers = {"events_applied": 0, "organiser_groups": (), "organiser_groups_basis": ""}
+    assert after.model_copy(update=organisers) == before.model_copy(update=organisers)

@@ -1,8 +1,10 @@
 """The time-gap panel: the groups on the road, their gaps, trends and where a catch will happen;
-on a time trial, each rider against the provisional leader."""
+on a time trial, each rider against the provisional leader. The organiser's own groups show
+as one line when they disagree, and in place of Ardoise's when there is no rider telemetry."""
 
 from __future__ import annotations
 
+from race.models import ReportedGroup
 from race.situation import GroupView, Roster, Situation
 from race.wording import ordinal
 from tui.panels import format as fmt
@@ -15,6 +17,8 @@ JERSEY_ORDER = tuple(JERSEY_MARKS)
 
 
 def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) -> list[Line]:
+    if situation.organiser_groups:
+        return organiser_lines(situation, wide=wide)
     if not situation.groups:
         if situation.t is None:
             waiting = "Waiting for rider positions…"
@@ -56,7 +60,46 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
     out.extend(group_line(g, roster, my_team, wide=wide) for g in road)
     out.extend(catch_lines(situation))
     out.extend(trend_basis_lines(road))
+    if situation.organiser_check:
+        out.append(line(situation.organiser_check, classes={"-muted"}))
     return out
+
+
+def organiser_lines(situation: Situation, *, wide: bool = False) -> list[Line]:
+    """The organiser's groups standing in for Ardoise's: said to be theirs, with why, then one
+    row each as the organiser sent it (its names, gaps and sizes; "?" where it gave none)."""
+    basis = situation.organiser_groups_basis
+    out = [
+        line(
+            ("Organiser's groups", "bold"),
+            f" · {basis}" if basis else "",
+            classes={"-info"},
+        )
+    ]
+    out.extend(
+        organiser_line(group, situation.roster, wide=wide) for group in situation.organiser_groups
+    )
+    return out
+
+
+def organiser_line(group: ReportedGroup, roster: Roster, *, wide: bool = False) -> Line:
+    size = "  ? riders" if group.size is None else f"{group.size:>3} {_riders(group.size)}"
+    gap = fmt.gap(group.gap_s) if group.gap_s is not None else "?"
+    # Wider names than Ardoise's own rows: the organiser's are longer ("Gr. Maillot Vert").
+    parts: list[Part] = [(f"{group.name:<16.16} ", "bold"), f"{size} ", (f"{gap:>8}", "bold")]
+    if wide:
+        km = f"{group.km_to_finish:6.1f} km" if group.km_to_finish is not None else "     ? km"
+        speed = f"{group.speed_kmh:4.1f} km/h" if group.speed_kmh else " " * 9
+        parts.append(f"  {km}  {speed}")
+    if group.bibs and len(group.bibs) == group.size and group.size <= NAMED_UP_TO:
+        # Named only when the organiser names every rider: two names of a peloton would read
+        # as the peloton.
+        parts.append(f"  {roster.names(group.bibs)}")
+    return line(*parts)
+
+
+def _riders(count: int) -> str:
+    return "rider " if count == 1 else "riders"
 
 
 def trend_basis_lines(road: list[GroupView]) -> list[Line]:

@@ -1,21 +1,44 @@
-"""The header: race and stage, km to go for the head, race clock, feed status and data age."""
+"""The header: race and stage (with the weather ahead when it fits), km to go for the head,
+race clock, feed status and data age."""
 
 from __future__ import annotations
 
+from race.models import WeatherReading
 from race.situation import Situation
 from tui.panels import format as fmt
 from tui.panels.lines import Line, Part, line
 from tui.panels.view import ViewContext
 
+HEADER_PADDING = 2
+"""The header's padding, left and right: the title has the width less this."""
 
-def title_line(situation: Situation) -> Line:
+
+def title_line(situation: Situation, width: int | None = None) -> Line:
+    """The race and the stage; then the weather ahead when the whole of it fits in `width`
+    columns (never cut, never at the cost of the stage's own words)."""
     stage = situation.stage
     if stage is None:
         return line("Ardoise · waiting for the feed")
     race = f"{stage.race} {stage.year} · " if stage.race else ""
     coef = f" (coef {stage.coefficient})" if stage.coefficient else ""
     kind = f" · {stage.type}{coef}" if stage.type else ""
-    return line((f"{race}{stage.name}", "bold"), f" · {stage.distance_km:.1f} km{kind}")
+    title = line((f"{race}{stage.name}", "bold"), f" · {stage.distance_km:.1f} km{kind}")
+    if situation.weather is None or width is None:
+        return title
+    weather = f" · {weather_text(situation.weather)}"
+    if len(title.plain) + len(weather) > width - HEADER_PADDING:
+        return title
+    return line(*title.parts, (weather, "$text-muted"))
+
+
+def weather_text(reading: WeatherReading) -> str:
+    """ "Pau 25.8 °C · wind NNE 2 · ciel dégagé", "?" for what the organiser did not say."""
+    temperature = f"{reading.temperature_c:.1f}" if reading.temperature_c is not None else "?"
+    force = f"{reading.wind_force:g}" if reading.wind_force is not None else "?"
+    return (
+        f"{reading.place or '?'} {temperature} °C · wind {reading.wind_direction or '?'} "
+        f"{force} · {reading.sky or '?'}"
+    )
 
 
 def race_status_line(situation: Situation, view: ViewContext) -> Line:
@@ -126,4 +149,7 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
         text, css = state, "-stale"
     if feed is not None and feed.rejected:
         text += f" · {feed.rejected} bad event{'s' if feed.rejected > 1 else ''}"
+    if feed is not None and feed.other_stage:
+        frames = f"{feed.other_stage} frame{'s' if feed.other_stage > 1 else ''}"
+        text += f" · {frames} of another stage ignored"
     return line(f"{view.feed_label}: {text}", classes={css})

@@ -18,12 +18,15 @@ speed. Before the race it says what the feed shows instead (`Pre-start · riders
 route`, `Neutral start · riders rolling`): nothing is timed until the riders are seen racing.
 The race time counts from the real start; `(start seen)`, `(start extrapolated)` or
 `(start scheduled)` says how it was found (narrow screens: `≈` before the race time when it
-was not seen). `⚠ doubtful:` says which of Ardoise's own numbers cannot be right.
+was not seen). `⚠ doubtful:` says which of Ardoise's own numbers cannot be right. On wide
+screens the title ends with the organiser's weather at the checkpoint ahead of the race.
 
 **Time gaps**: the groups on the road, front first. The gap is a *passage time*: how long ago
 the head of the race passed the point where the group is now (what official timing measures).
 `▼ −14 s/10 km` means the gap is falling by 14 s every 10 km; `catch ≈ 9 km to go` projects
 where the group behind catches the group ahead if the trends hold, with its basis.
+A dim `Organiser:` line says where the organiser's own groups disagree with Ardoise's; without
+rider telemetry the panel shows the organiser's groups instead, marked `Organiser's groups`.
 
 **Time limit**: the day's cut from the official tables: coefficient, the winner's forecast
 average speed, the percentage it gives, and the cut. Each group behind gets its projected gap

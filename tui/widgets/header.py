@@ -29,7 +29,7 @@ class RaceHeader(Horizontal):
         yield self._feed_status
 
     def show(self, situation: Situation, view: ViewContext) -> None:
-        self._put(self._title, title_line(situation))
+        self._put(self._title, title_line(situation, view.width))
         self._put(self._race_status, race_status_line(situation, view))
         self._put(self._feed_status, feed_status_line(view, situation))
 
