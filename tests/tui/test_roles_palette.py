@@ -9,6 +9,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 
 from race.models import FeedEvent, Telemetry
+from race.roles import DeclaredRoles, RolesFile
 from race.settings import TeamSettings
 from race.situation import Situation
 from tests.support.app import ScriptedFeed, wait_for
@@ -116,3 +117,17 @@ async def test_the_palette_lists_my_teams_riders_and_shows_names_as_text() -> No
         assert not any(p.startswith("Sprinter: 54 ") for p in listed)  # already the sprinter
         await pilot.press(*"[bold]")
         await wait_for(lambda: any("[bold]Thornley[/]" in p for p in prompts()))
+
+
+async def test_what_the_roles_file_cannot_use_is_said_on_screen() -> None:
+    roles = RolesFile.model_validate({"riders": {"Thornley": "leader"}})
+    feed = ScriptedFeed()
+    app = ArdoiseApp(
+        feed,
+        engine_settings(roles=DeclaredRoles(source="roles.toml", roles=roles)),
+        feed_label="simulated",
+    )
+    async with app.run_test(size=(120, 40)):
+        await feed.queue.put(stage_events("flat")[0])
+        said = "roles.toml: riders.Thornley: 'Thornley' names several riders in the start list"
+        await wait_for(lambda: any(said in strip.text for strip in app.query_one(RaceRadio).lines))
