@@ -24,16 +24,19 @@ from race.frame import Frame
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
 from race.models import (
+    Bib,
     FeedEvent,
     FeedStatus,
     RaceNews,
     ReportedGroups,
+    RiderRole,
     Stage,
     StartList,
     Telemetry,
     Weather,
 )
 from race.reported import Reports
+from race.rolebook import RoleBook
 from race.sanity import implausible, sound_stage
 from race.settings import EngineSettings
 from race.situation import Alert, GroupView, RaceState, Roster, Situation
@@ -51,6 +54,12 @@ class Race:
 
     def __init__(self, settings: EngineSettings | None = None) -> None:
         self.settings = settings or EngineSettings()
+        # The configured trains reach the analysis as the roster's roles (`race.rolebook`, the
+        # one place their precedence is decided), not as trains of their own.
+        self._analysis = self.settings.model_copy(
+            update={"leadout": self.settings.leadout.model_copy(update={"trains": ()})}
+        )
+        self._roles = RoleBook(self.settings)
         self._stage: Stage | None = None
         self._in_force: Stage | None = None
         self._roster = Roster()
@@ -67,9 +76,10 @@ class Race:
         self._gate = StartGate()
         self._placer = GpsPlacer()
         self._field = Field(self.settings.gaps.hold_missing_s)
-        self._gaps = GapsTracker(self.settings)
-        self._time_limit = TimeLimitTracker(self.settings)
-        self._leadout = LeadoutTracker(self.settings)
+        self._gaps = GapsTracker(self._analysis)
+        self._time_limit = TimeLimitTracker(self._analysis)
+        self._leadout = LeadoutTracker(self._analysis)
+        self._roles.forget_choices()
         self._timetrial: TimeTrial | None = None
         self._reports = Reports()
         self._t: float | None = None
@@ -140,19 +150,61 @@ class Race:
             if isinstance(coefficient, int)
             else stage
         )
+        self._roles.set_start_list(event.riders)
         self._roster = Roster(
-            teams={team.code: team for team in event.teams},
-            riders={rider.bib: rider for rider in event.riders},
+            teams={team.code: team for team in event.teams}, riders=self._roles.riders
         )
+        for warning in self._roles.warnings:
+            self._alerts.raise_once(
+                self._radio_t, "roles", warning, "warning", key=f"roles {warning}"
+            )
         self._gaps.set_roster(self._roster)
         self._time_limit.set_stage(stage, self._roster)
         self._leadout.set_stage(stage, self._roster)
         if stage.type not in TIME_TRIALS:
             self._timetrial = None
         elif self._timetrial is None:
-            self._timetrial = TimeTrial(stage, self.settings)
+            self._timetrial = TimeTrial(stage, self._analysis)
         else:
             self._timetrial.set_stage(stage)
+
+    # --- Roles during the race --------------------------------------------------------------
+
+    def set_sprinter(self, bib: Bib) -> Situation:
+        """Make `bib` his team's sprinter from now on (his team's lead-out men ride for him):
+        the lead-out and the time limit's watched riders follow from the next update, nothing
+        learned is reset. The race radio says it. Raises KeyError for a bib not in the start
+        list."""
+        return self._on_roles(self._roles.set_sprinter(bib))
+
+    def set_role(self, bib: Bib, role: RiderRole | None) -> Situation:
+        """Give `bib` a role from now on (None: none), as `set_sprinter` does for a sprinter.
+        Raises KeyError for a bib not in the start list, ValueError for a lead-out man whose
+        team has no sprinter."""
+        return self._on_roles(self._roles.set_role(bib, role))
+
+    def _on_roles(self, said: str) -> Situation:
+        self._roster = self._roster.model_copy(update={"riders": self._roles.riders})
+        self._gaps.set_roster(self._roster)
+        self._time_limit.set_roster(self._roster)
+        self._leadout.set_roster(self._roster)
+        before = len(self._alerts.alerts)
+        self._alerts.raise_(self._radio_t, "roles", said, "info")
+        # Not a frame: the trackers see the change at the next update (see `apply`).
+        return self._refresh(
+            roster=self._roster,
+            alerts=tuple(self._alerts.alerts),
+            new_alerts=len(self._alerts.alerts) - before,
+        )
+
+    @property
+    def _radio_t(self) -> float:
+        """The time of what the engine says outside a frame: the last frame's, else the
+        scheduled start."""
+        if self._t is not None:
+            return self._t
+        scheduled = self._stage.scheduled_start if self._stage is not None else None
+        return scheduled if scheduled is not None else 0.0
 
     def _on_news(self, event: RaceNews) -> None:
         """What the provider's race radio says, kept apart from Ardoise's own alerts."""

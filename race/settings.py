@@ -1,14 +1,15 @@
 """Everything the analysis is tuned with, validated once: the engine's settings are the
 configuration's `[stage]`, `[team]`, `[gaps]`, `[time_limit]` and `[leadout]` sections, each
-defined by its own concern, plus the time-limit rules the app loaded."""
+defined by its own concern, plus the time-limit rules and the roles file the app loaded."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from race.gaps.settings import GapsSettings
-from race.leadout.settings import LeadoutSettings
+from race.leadout.settings import LeadoutSettings, TrainSettings
 from race.models import Bib, Settings
+from race.roles import DeclaredRoles
 from race.timelimit.rules import RuleSet
 from race.timelimit.settings import TimeLimitSettings
 
@@ -45,6 +46,25 @@ class TeamSettings(Settings):
     """"My team": its riders are highlighted, its train and sprinter shown first."""
     marked: tuple[Bib, ...] = ()
     """Bibs of riders to follow closely (alerts when dropped)."""
+    sprinter: Bib | None = None
+    """My team's sprinter: with `leadout`, my team's train, above the roles file and the feed."""
+    leadout: tuple[Bib, ...] = ()
+    """My team's lead-out men in their planned order, first man first, last man last."""
+
+    @model_validator(mode="after")
+    def _a_train_of_my_team(self) -> TeamSettings:
+        if self.sprinter is not None and not self.code:
+            raise ValueError("sprinter needs code: the team he rides for")
+        if self.leadout and self.sprinter is None:
+            raise ValueError("leadout needs sprinter: the rider they ride for")
+        return self
+
+    @property
+    def train(self) -> TrainSettings | None:
+        """My team's train as configured here, or None."""
+        if self.sprinter is None or not self.code:
+            return None
+        return TrainSettings(team=self.code, sprinter=self.sprinter, leadout=self.leadout)
 
 
 class EngineSettings(Settings):
@@ -55,3 +75,22 @@ class EngineSettings(Settings):
     leadout: LeadoutSettings = LeadoutSettings()
     rules: RuleSet | None = None
     """The time-limit rule set named by `[stage] rules` (None: no time-limit projection)."""
+    roles: DeclaredRoles | None = None
+    """The roles file named by `[riders] roles`, read by the app (None: none)."""
+
+    @model_validator(mode="after")
+    def _one_train_per_team(self) -> EngineSettings:
+        if self.team.train is not None and any(
+            t.team == self.team.code for t in self.leadout.trains
+        ):
+            raise ValueError(TRAIN_TWICE)
+        return self
+
+    @property
+    def trains(self) -> tuple[TrainSettings, ...]:
+        """The configured trains: my team's (`[team]`) and `[leadout] trains`."""
+        mine = self.team.train
+        return self.leadout.trains if mine is None else (mine, *self.leadout.trains)
+
+
+TRAIN_TWICE = "my team's train is in [team] and in [leadout] trains: keep one"

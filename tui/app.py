@@ -16,9 +16,10 @@ from textual.worker import Worker, WorkerState
 
 from feeds.base import FeedAdapter
 from race.engine import Race
-from race.models import FeedStatus, Telemetry
+from race.models import Bib, FeedStatus, Telemetry
 from race.settings import EngineSettings
-from race.situation import Situation
+from race.situation import Roster, Situation
+from tui.commands import SprinterCommands
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
 from tui.themes import THEMES
@@ -65,6 +66,7 @@ class ArdoiseApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "Ardoise"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {SprinterCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave Ardoise"),
         Binding(
@@ -138,6 +140,29 @@ class ArdoiseApp(App[None]):
     @property
     def paused(self) -> bool:
         return self._paused
+
+    @property
+    def roster(self) -> Roster:
+        """The start list with the roles in force now (the engine's, newer than the screen's)."""
+        return self._race.situation.roster
+
+    @property
+    def my_team(self) -> str | None:
+        return self._settings.team.code
+
+    def set_sprinter(self, bib: Bib) -> None:
+        """Make `bib` his team's sprinter (the command palette): the race radio says it at once,
+        the lead-out and the time limit follow at the next update."""
+        try:
+            situation = self._race.set_sprinter(bib)
+        except KeyError:
+            self.notify(f"No rider {bib} in the start list", severity="warning", markup=False)
+            return
+        self.post_message(
+            SituationUpdated(
+                situation, self._now(), data_at=self._received_at, status_at=self._status_at
+            )
+        )
 
     def get_default_screen(self) -> RaceScreen:
         return RaceScreen()

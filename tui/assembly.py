@@ -13,6 +13,7 @@ from feeds.registry import UnknownAdapterError, adapter_class
 from race.settings import EngineSettings
 from race.timelimit.rules import RuleSet, parse_rule_set, stage_class
 from tui.config import ConfigError, LoadedConfig, describe_validation_error
+from tui.roles import load_roles
 
 COMMON_FEED_KEYS = ("path", "speed")
 """`[feed]` keys handed to the adapter when its options declare them."""
@@ -107,7 +108,8 @@ def load_rules(loaded: LoadedConfig) -> RuleSet:
 
 
 def engine_settings(loaded: LoadedConfig) -> EngineSettings:
-    """The engine's settings: the configuration's sections as they are, and the rules loaded."""
+    """The engine's settings: the configuration's sections as they are, the rules and the roles
+    file loaded."""
     config = loaded.config
     stage = config.stage
     rules = load_rules(loaded)
@@ -125,4 +127,5 @@ def engine_settings(loaded: LoadedConfig) -> EngineSettings:
         time_limit=config.time_limit,
         leadout=config.leadout,
         rules=rules,
+        roles=load_roles(loaded),
     )

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from race.gaps.settings import GapsSettings
 from race.leadout.settings import LeadoutSettings
-from race.settings import StageSettings, TeamSettings
+from race.settings import TRAIN_TWICE, StageSettings, TeamSettings
 from race.timelimit.settings import TimeLimitSettings
 from tui.environment import (
     MAX_NESTING,
@@ -76,6 +76,12 @@ class FeedConfig(Section):
         return data
 
 
+class RidersConfig(Section):
+    roles: Path | None = None
+    """The roles file (`tui.roles`): each team's sprinter and lead-out men, any rider's role;
+    relative to the file that sets it."""
+
+
 class DisplayConfig(Section):
     theme: Literal["ardoise", "sunlight"] = "ardoise"
     """"sunlight": high contrast, for a laptop in the team car."""
@@ -91,6 +97,7 @@ class ArdoiseConfig(Section):
     team: TeamSettings = TeamSettings()
     time_limit: TimeLimitSettings = TimeLimitSettings()
     leadout: LeadoutSettings = LeadoutSettings()
+    riders: RidersConfig = RidersConfig()
     display: DisplayConfig = DisplayConfig()
     keymap: dict[str, str] = Field(default_factory=dict)
     """Rebind keys: binding id = keys, comma-separated, e.g. `pause = "space"` (`tui.keymap`)."""
@@ -210,6 +217,12 @@ def load_config(
         config = ArdoiseConfig.model_validate(merged)
     except ValidationError as error:
         raise _config_error(None, error, ArdoiseConfig, origins) from None
+    if config.team.train is not None and any(
+        train.team == config.team.code for train in config.leadout.trains
+    ):
+        raise ConfigError(
+            _origin_of(origins, "team.sprinter") or "configuration", "team.sprinter", TRAIN_TWICE
+        )
     keymap, problem = normalise_keymap(config.keymap)
     if problem:
         key = f"keymap.{problem[0]}"
@@ -273,7 +286,7 @@ def _config_error(
     if loc[:2] == ["feed", "options"]:
         loc = ["feed", *loc[2:]]
     key = ".".join(filter(None, [prefix, *loc])) or None
-    reason = first["msg"]
+    reason = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         reason = "unknown key"
         suggestion = _did_you_mean(model, loc)
@@ -284,6 +297,12 @@ def _config_error(
     if source is None:
         source = _origin_of(origins or {}, key or "") or "configuration"
     return ConfigError(source, key, reason)
+
+
+def file_error(source: str, error: ValidationError, model: type[BaseModel]) -> ConfigError:
+    """A `ConfigError` for a file of its own (not a layer of the configuration) validated
+    against `model`: the file, the first bad key, why."""
+    return _config_error(source, error, model)
 
 
 def _origin_of(origins: Mapping[str, str], key: str) -> str | None:

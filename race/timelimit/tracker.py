@@ -53,6 +53,12 @@ class TimeLimitTracker:
         self._roster = roster
         self._terrain = terrain
         self._learner.set_road(stage.distance_km, terrain)
+        self.set_roster(roster)
+
+    def set_roster(self, roster: Roster) -> None:
+        """The riders or their roles changed: the watched riders follow, nothing learned is
+        lost."""
+        self._roster = roster
         self._watched = self._watch_list()
         self._watched_set = frozenset(self._watched)
         self._alerts.set_roster(roster, self._watched, self.watch_all)
@@ -218,14 +224,13 @@ class TimeLimitTracker:
         )
 
     def _watch_list(self) -> list[Bib]:
-        """Watched riders, "my team" first: configured, or each team's sprinter."""
+        """Watched riders, "my team" first: configured, or each team's sprinter (the roster's
+        roles: the feed's, the roles file's, the configured trains', as `race.rolebook` ranks
+        them)."""
         if self.settings.time_limit.watch:
             watched = list(self.settings.time_limit.watch)
         else:
             watched = [b for b, r in self._roster.riders.items() if r.role == "sprinter"]
-            watched += [
-                t.sprinter for t in self.settings.leadout.trains if t.sprinter not in watched
-            ]
         my_team = self.settings.team.code
         riders = self._roster.riders
         watched.sort(key=lambda b: (not (my_team and b in riders and riders[b].team == my_team), b))

@@ -17,8 +17,8 @@ SITUATION_TYPES = {"race.situation", "race.models", "race.wording"}
 """What the UI may import from race/: the `Situation`, the types it holds, and its wording."""
 ENGINE_DRIVERS = {"tui/app.py", "tui/headless.py"}
 """The modules that drive the engine (and so may import it and its settings)."""
-COMPOSITION = {"tui/config.py", "tui/assembly.py"}
-"""Configuration: builds the engine's settings and rule sets, not part of the UI."""
+COMPOSITION = {"tui/config.py", "tui/assembly.py", "tui/roles.py"}
+"""Configuration: builds the engine's settings, rule sets and roles file, not part of the UI."""
 
 
 def test_panels_do_not_load_textual() -> None:
