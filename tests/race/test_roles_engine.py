@@ -33,7 +33,7 @@ def watched(situation: Situation) -> set[int]:
     return {bib for group in situation.time_limit.groups for bib in group.watched}
 
 
-def train_of(situation: Situation, team: str) -> tuple[int, tuple[int, ...], str] | None:
+def train_of(situation: Situation, team: str) -> tuple[int | None, tuple[int, ...], str] | None:
     for train in situation.leadout:
         if train.team == team:
             return train.sprinter, tuple(r.bib for r in train.riders), train.source
