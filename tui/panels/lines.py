@@ -12,11 +12,13 @@ Part = str | tuple[str, str]
 class Line:
     parts: tuple[Part, ...]
     classes: frozenset[str] = field(default_factory=frozenset)
+    key: str | None = None
+    """What the row stands for, when it can be chosen: a group's id."""
 
     @property
     def plain(self) -> str:
         return "".join(p if isinstance(p, str) else p[0] for p in self.parts)
 
 
-def line(*parts: Part, classes: set[str] | None = None) -> Line:
-    return Line(tuple(parts), frozenset(classes or ()))
+def line(*parts: Part, classes: set[str] | None = None, key: str | None = None) -> Line:
+    return Line(tuple(parts), frozenset(classes or ()), key)

@@ -12,6 +12,7 @@ from textual.widgets import Footer
 
 from race.situation import Alert, Situation
 from tui.panels.view import ViewContext
+from tui.screens.group import GroupScreen
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.header import RaceHeader
 from tui.widgets.leadout import LeadoutPanel
@@ -45,6 +46,8 @@ class RaceScreen(Screen[None]):
             self.radio,
         ]
         """Every panel, each shown the same way."""
+        self.detail: GroupScreen | None = None
+        """The group's detail open over this screen, shown each new situation too."""
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -64,8 +67,21 @@ class RaceScreen(Screen[None]):
         fresh = self.radio.unseen_alerts(situation)
         for panel in self.panels:
             panel.show(situation, view)
+        if self.detail is not None:
+            self.detail.show(situation, view)
         self.set_class(view.blackout, "-stale")
         return fresh
+
+    def on_gaps_panel_group_chosen(self, message: GapsPanel.GroupChosen) -> None:
+        """Open the group's detail over the race."""
+        if self.situation is None or self.detail is not None:
+            return
+        self.detail = GroupScreen(message.group_id, self.situation, self.view)
+
+        def closed(_: None) -> None:
+            self.detail = None
+
+        self.app.push_screen(self.detail, closed)
 
     def show_status(self, view: ViewContext) -> None:
         """Between two situations: the feed's state and the data's age in the header; during a
