@@ -16,8 +16,17 @@ from tui.panels.who import JERSEY_MARKS
 
 NAME_MAX = 26
 """The riders' names' column at its widest (longer names are cut with "…")."""
+NAME_MIN = 12
+"""The riders' names' column at its narrowest, on a very narrow screen."""
 TEAM_MIN = 10
 """A team's name is shown only with at least this room (its code always is)."""
+STATUS_STYLES = {
+    "safe": "$success",
+    "tight": "bold $warning",
+    "danger": "bold $error",
+    "outside": "bold $error",
+}
+"""A rider's status against the cut in its colour."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +76,18 @@ def detail_lines(
     name_w = min(max([len("rider"), *(len(n) for n in names.values())]), NAME_MAX)
     status_w = max([len("time limit"), *(len(s) for s, _ in statuses.values())])
     code_w = max([4, *(len(code) for code, _ in teams.values())])
-    fixed = 4 + 1 + name_w + 1 + code_w + 1 + status_w + 1
-    jersey_w = 0 if not jerseys.known else 6
-    fixed += jersey_w + (1 if jersey_w else 0)
+    # An empty column is room lost: jerseys only when one of the group wears one, in words
+    # when the names keep their room, else by their marks.
+    jersey_w = max((len(jerseys.of(bib)) for bib in group.riders), default=0)
+    fixed = 4 + 1 + code_w + 1 + status_w + (jersey_w + 1 if jersey_w else 0)
+    if jersey_w and width - fixed - 1 < name_w:
+        jerseys = _Jerseys(jerseys.wearers, words=False)
+        fixed -= jersey_w
+        jersey_w = max(len(jerseys.of(bib)) for bib in group.riders)
+        fixed += jersey_w
+    # The name is cut before anything else is dropped; then the team's name, then the nation.
+    name_w = max(NAME_MIN, min(name_w, width - fixed - 1))
+    fixed += name_w + 1
     nation_w = 3 if width - fixed >= 4 + TEAM_MIN else 0
     fixed += nation_w + (1 if nation_w else 0)
     longest_team = max((len(name) for _, name in teams.values()), default=0)
@@ -97,8 +115,10 @@ def detail_lines(
         nation = (rider.nationality or "?").upper() if rider else "?"
         status, kind = statuses[bib]
         parts = row(str(bib), names[bib], code, team, nation, jerseys.of(bib))
-        parts.append((status, "bold"))
-        classes = {f"-{kind}"} if kind else set()
+        parts.append((status, STATUS_STYLES.get(kind, "")))
+        # The row itself stands out only when the rider is at risk; his status's colour says
+        # the rest (a grupetto of 60 green rows would drown the two that matter).
+        classes = {f"-{kind}"} if kind in ("danger", "outside") else set()
         if my_team and rider is not None and rider.team == my_team:
             classes.add("-mine")
         rows.append(line(*parts, classes=classes, key=str(bib)))
@@ -118,6 +138,8 @@ def detail_notes(situation: Situation) -> list[str]:
 @dataclass(frozen=True)
 class _Jerseys:
     wearers: dict[Bib, str]
+    words: bool = True
+    """ "●Y yellow", or the mark alone ("●Y") where room is short."""
 
     @property
     def known(self) -> bool:
@@ -125,8 +147,11 @@ class _Jerseys:
         return bool(self.wearers)
 
     def of(self, bib: Bib) -> str:
+        """ "●Y yellow" (or "●Y"), or "" for a rider without a jersey."""
         jersey = self.wearers.get(bib)
-        return JERSEY_MARKS[jersey] if jersey else ""
+        if not jersey:
+            return ""
+        return f"{JERSEY_MARKS[jersey]} {jersey}" if self.words else JERSEY_MARKS[jersey]
 
 
 def _jerseys(situation: Situation) -> _Jerseys:

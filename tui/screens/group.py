@@ -20,6 +20,8 @@ from tui.panels.view import ViewContext
 from tui.widgets.panel import RowsPanel
 
 CLOSE_HINT = "escape closes · ↑↓ scroll"
+BOX_LINES = 4
+"""The box's lines besides the riders': its two borders, the title and the columns' heading."""
 
 
 class GroupScreen(ModalScreen[None]):
@@ -31,7 +33,8 @@ class GroupScreen(ModalScreen[None]):
     GroupScreen #group-detail {
         width: 100%;
         max-width: 120;
-        height: 100%;
+        height: auto;
+        max-height: 100%;
         border: round $primary;
         border-title-color: $accent;
         border-title-style: bold;
@@ -39,10 +42,12 @@ class GroupScreen(ModalScreen[None]):
         background: $surface;
         padding: 0 1;
     }
-    GroupScreen #group-title { height: auto; text-style: bold; color: $foreground; }
+    GroupScreen #group-title {
+        height: 1; text-style: bold; color: $foreground; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     GroupScreen #group-note { height: auto; color: $warning; }
     GroupScreen #group-heading { height: 1; color: $text-muted; text-wrap: nowrap; }
-    GroupScreen #group-riders { height: 1fr; border-top: none; padding: 0; }
+    GroupScreen #group-riders { height: auto; scrollbar-size-vertical: 1; }
     GroupScreen #group-notes { height: auto; color: $text-muted; }
     """
 
@@ -68,6 +73,7 @@ class GroupScreen(ModalScreen[None]):
         self._note = Static(id="group-note")
         self._heading = Static(id="group-heading")
         self.riders = RowsPanel("", id="group-riders")
+        self.riders.remove_class("panel")  # The box is the border: no panel's rule above.
         self._notes = Static(id="group-notes")
 
     def compose(self) -> ComposeResult:
@@ -114,6 +120,9 @@ class GroupScreen(ModalScreen[None]):
         notes = detail_notes(situation)
         self._notes.update(Content(" ".join(notes)))
         self._notes.display = bool(notes)
+        # The box grows with the group up to the screen's height; the riders scroll beyond.
+        around = BOX_LINES + bool(found.note) + bool(notes)
+        self.riders.styles.max_height = max(3, self.size.height - around)
 
     @property
     def rows(self) -> list[Line]:
