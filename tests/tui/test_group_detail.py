@@ -56,7 +56,8 @@ async def test_arrows_and_enter_open_the_group_highlighted_and_escape_closes_it(
         await pilot.press("enter")
         await wait_for(lambda: _detail(app) is not None)
         detail = _detail(app)
-        assert detail is not None and detail.group_id == situation.groups[1].id
+        assert detail is not None
+        assert detail.group_id == situation.groups[1].id
         await wait_for(lambda: len(detail.rows) == situation.groups[1].size)
         assert [row.key for row in detail.rows] == [str(b) for b in situation.groups[1].riders]
         await pilot.press("escape")
@@ -76,7 +77,8 @@ async def test_a_click_on_a_groups_row_opens_that_group() -> None:
         await pilot.click(rows[index])
         await wait_for(lambda: _detail(app) is not None)
         detail = _detail(app)
-        assert detail is not None and detail.group_id == wanted.id
+        assert detail is not None
+        assert detail.group_id == wanted.id
         await wait_for(lambda: len(detail.rows) == wanted.size)
         plain = [row.plain for row in detail.rows]
         assert all("! tight" in text for text in plain), "every rider of the grupetto is tight"
@@ -101,7 +103,8 @@ async def test_the_detail_follows_the_situations_and_a_group_gone() -> None:
         await post_situation(app, situation.model_copy(update={"groups": tuple(merged)}))
         await wait_for(lambda: len(detail.rows) == merged[at].size)
         note = str(detail.query_one("#group-note", Static).render())
-        assert "Group 5" in note and "Group 6" in note
+        assert "Group 5" in note
+        assert "Group 6" in note
         await pilot.press("escape")
 
 
@@ -109,7 +112,7 @@ def test_rows_fit_the_width_and_the_teams_name_gives_way_first() -> None:
     situation = _mountain()
     group = _group(situation, "Grupetto 2")
     for width in (40, 60, 76, 118):
-        heading, rows = detail_lines(situation, group, None, width)
+        _, rows = detail_lines(situation, group, None, width)
         assert all(len(row.plain) <= width for row in rows), width
     _, wide = detail_lines(situation, group, None, 118)
     _, narrow = detail_lines(situation, group, None, 40)

@@ -21,6 +21,9 @@ from tui.widgets.panel import RowsPanel
 
 CLOSE_HINT = "escape closes · ↑↓ scroll"
 BOX_LINES = 4
+BOX_MAX_WIDTH = 120
+BOX_SIDES = 5
+"""The box's columns besides the rows': borders, padding and the scroll bar."""
 """The box's lines besides the riders': its two borders, the title and the columns' heading."""
 
 
@@ -32,7 +35,7 @@ class GroupScreen(ModalScreen[None]):
     GroupScreen { align: center middle; }
     GroupScreen #group-detail {
         width: 100%;
-        max-width: 120;
+        max-width: 120;  /* BOX_MAX_WIDTH */
         height: auto;
         max-height: 100%;
         border: round $primary;
@@ -113,7 +116,8 @@ class GroupScreen(ModalScreen[None]):
         self._title.update(Content(detail_title(group)))
         self._note.update(Content(found.note))
         self._note.display = bool(found.note)
-        width = self.riders.content_size.width or max(20, view.width - 4)
+        # The rows' room from the screen's size (the box's own is not laid out at first).
+        width = min(self.size.width or view.width, BOX_MAX_WIDTH) - BOX_SIDES
         heading, rows = detail_lines(situation, group, view.my_team, width)
         self._heading.update(Content.assemble(*heading.parts))
         self.riders.set_rows(rows)
