@@ -156,12 +156,14 @@ def group_line(
     wide: bool = False,
     lead: str = "",
     width: int = NARROW_ROW,
-    name_width: int = NAME_WIDTH[0],
+    name_width: int | None = None,
     surnames: Mapping[Bib, str] | None = None,
 ) -> Line:
     """A group's row: name, size, gap, trend (wide: km to go and speed), then who is in it with
     the room left in `width` columns; its key is the group's id."""
     size = f"{group.size:>3} {'rider ' if group.size == 1 else 'riders'}"
+    if name_width is None:
+        name_width = min(max(len(group.name), NAME_WIDTH[0]), NAME_WIDTH[1])
     parts: list[Part] = [
         (fmt.cell(group.name, name_width), "bold"),
         f"{size} ",
@@ -183,9 +185,14 @@ def group_line(
         # Least important, so last: what the trend was fitted over, and per minute.
         per_min = f"{group.trend_s_per_min:+.1f} s/min " if group.trend_s_per_min else ""
         basis = f" ({per_min}{group.trend_basis})".replace("-", "−")
-    used = sum(len(p if isinstance(p, str) else p[0]) for p in parts) + len(basis)
-    parts.extend(who_parts(group, roster, my_team, width - used, surnames or {}))
-    if basis:
+    used = sum(len(p if isinstance(p, str) else p[0]) for p in parts)
+    who = who_parts(group, roster, my_team, width - used, surnames or {})
+    parts.extend(who)
+    # The names have the room first; the basis only where it fits whole.
+    if (
+        basis
+        and used + sum(len(p if isinstance(p, str) else p[0]) for p in who) + len(basis) <= width
+    ):
         parts.append((basis, "italic"))
     classes = {f"-{group.kind}"}
     if my_team and any("my team" in n.reasons for n in group.notable):

@@ -79,7 +79,7 @@ def _train_rows(
 ) -> list[Line]:
     active = situation.finale.active
     states = [_state_parts(t, wide=wide) if active else [] for t in trains]
-    names = _surnames(situation)
+    names = _surnames(situation, trains)
     cells = [_train_cells(t, names, wide=wide, shown=shown) for t in trains]
     state_width = max((_width(c) for c in states), default=0)
     ahead_width = max((_width(c[0]) for c in cells), default=0)
@@ -120,7 +120,7 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
     )
     info = f"{finale.head_km_to_finish or 0.0:.1f} km to go · {riders} riders for the win, {clear}"
     out = [line(info, classes={"-info"})]
-    names = _surnames(situation)
+    names = _surnames(situation, [t for t in situation.leadout if t.my_team])
     cells = [
         f"{share.team} ×{len(share.riders)} " + ", ".join(names[bib] for bib in share.riders)
         for share in shares
@@ -168,10 +168,10 @@ def _finale_info(situation: Situation, data_age_s: float | None) -> str:
     return " · ".join(parts)
 
 
-def _surnames(situation: Situation) -> dict[Bib, str]:
-    """The family names of every rider the panel may show, with bibs where two share one
-    (three Vercruysses in three trains)."""
-    bibs = {r.bib for t in situation.leadout for r in t.riders}
+def _surnames(situation: Situation, trains: Sequence[Train]) -> dict[Bib, str]:
+    """The family names of the riders the panel shows (`trains`, a small group's), with bibs
+    where two share one (three Vercruysses in three trains)."""
+    bibs = {r.bib for t in trains for r in t.riders}
     bibs.update(bib for share in situation.finale.makeup or () for bib in share.riders)
     return fmt.surnames(situation.roster, bibs)
 

@@ -36,10 +36,11 @@ def who_parts(
     their standing order (a group's riders swap places from frame to frame and the row would
     shuffle under the reader's eyes), then my team, marked riders and sprinters, then riders
     in road order."""
-    every = fmt.short_names(roster, group.riders)
-    listed = SEPARATOR.join(every[bib] for bib in group.riders)
-    if len(listed) <= room:
-        return [listed]
+    if group.size * len("A. Li, ") <= room + len(SEPARATOR):  # Else they cannot all fit.
+        every = fmt.short_names(roster, group.riders)
+        listed = SEPARATOR.join(every[bib] for bib in group.riders)
+        if len(listed) <= room:
+            return [listed]
     out: list[Part] = []
     used = 0
     mine = [n.bib for n in group.notable if "my team" in n.reasons]
@@ -47,7 +48,24 @@ def who_parts(
         count = f"{my_team}×{len(mine)} "
         out.append((count, "bold $accent"))
         used += len(count)
-    names = {**fmt.surnames(roster, group.riders), **surnames}
+    plain = {bib: fmt.last_name(roster, bib) for bib in group.riders}
+    picked = _fill(_candidates(group, {**plain, **surnames}), group.size, room - used)
+    # Two of the names picked read the same: pick again with their bibs.
+    told_apart = fmt.surnames(roster, [bib for bib, _ in picked])
+    if told_apart != {bib: plain[bib] for bib, _ in picked}:
+        names = {**plain, **told_apart, **surnames}
+        picked = _fill(_candidates(group, names), group.size, room - used)
+    for index, (_, part) in enumerate(picked):
+        if index:
+            out.append(SEPARATOR)
+        out.append(part)
+    if len(picked) < group.size:
+        out.append(f" +{group.size - len(picked)}" if picked else f"+{group.size}")
+    return out
+
+
+def _candidates(group: GroupView, names: Mapping[Bib, str]) -> list[tuple[Bib, Part]]:
+    """Every rider of the group as he would be named, the most notable first."""
     named: list[tuple[Bib, Part]] = [
         (bib, (f"{JERSEY_MARKS[jersey]} {names[bib]}", "bold")) for bib, jersey in _wearers(group)
     ]
@@ -59,21 +77,23 @@ def who_parts(
                 style = "bold $accent" if reason == "my team" else "bold"
                 named.append((notable.bib, (names[notable.bib], style)))
     named.extend((bib, names[bib]) for bib in group.riders if bib not in taken)
-    shown = 0
-    for index, (_, part) in enumerate(named):
+    return named
+
+
+def _fill(candidates: list[tuple[Bib, Part]], size: int, room: int) -> list[tuple[Bib, Part]]:
+    """The first candidates that fit in `room` with the separators and the "+N" after them."""
+    picked: list[tuple[Bib, Part]] = []
+    used = 0
+    for bib, part in candidates:
         text = part if isinstance(part, str) else part[0]
-        more = f" +{group.size - index - 1}" if index < len(named) - 1 else ""
-        sep = SEPARATOR if shown else ""
-        if used + len(sep) + len(text) + len(more) > room:
+        left = size - len(picked) - 1
+        more = len(f" +{left}") if left else 0
+        sep = len(SEPARATOR) if picked else 0
+        if used + sep + len(text) + more > room:
             break
-        if sep:
-            out.append(sep)
-        out.append(part)
-        used += len(sep) + len(text)
-        shown += 1
-    if shown < group.size:
-        out.append(f" +{group.size - shown}" if shown else f"+{group.size - shown}")
-    return out
+        picked.append((bib, part))
+        used += sep + len(text)
+    return picked
 
 
 def _wearers(group: GroupView) -> list[tuple[Bib, str]]:
