@@ -13,7 +13,7 @@ from race.situation import GroupView, Situation
 from tests.support.app import ScriptedFeed, post_situation, wait_for
 from tests.support.stages import engine_settings, mountain_at
 from tui.app import ArdoiseApp
-from tui.panels.group import detail_lines, find_group
+from tui.panels.group import detail_lines, detail_notes, find_group
 from tui.panels.view import ViewContext
 from tui.screens.group import GroupScreen
 from tui.screens.race import RaceScreen
@@ -159,3 +159,14 @@ def test_group_detail_snapshot(
     situation = _mountain()
     harness = DetailHarness(situation, _group(situation, "Grupetto 2").id, theme)
     assert snap_compare(harness, terminal_size=size)
+
+
+def test_without_jerseys_the_detail_says_the_feed_marks_none() -> None:
+    """Race Center data: no jersey marks; the column is left out and a note says why."""
+    situation = _mountain()
+    bare = situation.model_copy(
+        update={"groups": tuple(g.model_copy(update={"notable": ()}) for g in situation.groups)}
+    )
+    heading, _ = detail_lines(bare, _group(bare, "Yellow jersey group"), None, 118)
+    assert "jersey" not in heading.plain
+    assert "The feed marks no jerseys." in detail_notes(bare)
