@@ -6,7 +6,7 @@ from race.models import Rider, Team
 from race.situation import Alert, Roster
 from tui.panels.fold import Block, fold, least_rows, share_rows
 from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, line
-from tui.panels.popups import POPUP_FOR_S, concerns, live, popup_line, pops_up
+from tui.panels.popups import POPUP_FOR_S, concerns, live, pops_up, popup_line
 
 LINES = [
     line("basis", priority=MUST_SEE),
