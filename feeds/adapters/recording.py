@@ -33,7 +33,7 @@ from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
 from feeds.format.files import open_binary
 from feeds.format.jsonl import CutShort, LineError, read
 from feeds.format.racecenter import SURROGATE, RaceCenterRecording, Stop, open_racecenter
-from feeds.format.racecenter import read_racecenter as read_racecenter  # Where tests found it.
+from feeds.format.racecenter import read_racecenter as read_racecenter  # tests/support.
 from feeds.pacing import FeedTimeline, ReplayClock
 from feeds.racecenter.updates import UpdateReader
 from feeds.racecenter.wire import FormatError, stage_record, start_list
@@ -41,6 +41,8 @@ from feeds.repeats import Repeats
 from race.models import FeedEvent, FeedState, FeedStatus, StartList, Telemetry
 
 SNIFF_BYTES = 4096
+RACECENTER_KEYS = ("version", "rest", "meta", "events")
+"""One of them begins a Race Center recording (in any order)."""
 
 RecordingFormat = Literal["ardoise", "racecenter"]
 
@@ -73,7 +75,7 @@ def sniff(path: Path) -> RecordingFormat:
     text = start.lstrip()
     if text.startswith(b'{"at"') or b'"event"' in text.split(b"\n", 1)[0]:
         return "ardoise"
-    if text.startswith(b"{") and (b'"rest"' in text or b'"version"' in text):
+    if text.startswith(b"{") and any(f'"{key}"'.encode() in text for key in RACECENTER_KEYS):
         return "racecenter"
     raise FeedError(f"{path} is neither an Ardoise nor a Race Center recording")
 

@@ -32,7 +32,8 @@ from feeds.base import FeedError
 from feeds.format.files import open_binary
 from feeds.format.jsonl import UNREADABLE
 
-CHUNK_BYTES = 1 << 20
+CHUNK_BYTES = 1 << 18
+"""Read at a time: about ten updates of a full field."""
 SURROGATE = re.compile("[\ud800-\udfff]")
 """What stands in text for a byte that was not UTF-8 (or a lone `\\udXXX` JSON escape)."""
 WHITESPACE = re.compile(r"[ \t\n\r]*")
