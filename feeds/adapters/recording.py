@@ -33,7 +33,6 @@ from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
 from feeds.format.files import open_binary
 from feeds.format.jsonl import CutShort, LineError, read
 from feeds.format.racecenter import SURROGATE, RaceCenterRecording, Stop, open_racecenter
-from feeds.format.racecenter import read_racecenter as read_racecenter  # tests/support.
 from feeds.pacing import FeedTimeline, ReplayClock
 from feeds.racecenter.updates import UpdateReader
 from feeds.racecenter.wire import FormatError, stage_record, start_list
