@@ -10,15 +10,13 @@ from race.models import Bib, ReportedGroup
 from race.situation import GroupView, Roster, Situation
 from race.wording import ordinal
 from tui.panels import format as fmt
-from tui.panels.lines import Line, Part, line
+from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, Line, Part, line
 from tui.panels.who import in_view, who_parts
 
 NAMED_UP_TO = 4
 """The organiser's groups this small list their riders (when it names them all)."""
 NARROW_ROW = 78
 """A row's width when none is given: a narrow screen's panel (`ardoise situation`'s text)."""
-NAME_WIDTH = (12, 20)
-"""The group names' column: as wide as the longest name shown, within these bounds."""
 
 
 def gap_lines(
@@ -39,7 +37,9 @@ def gap_lines(
     if situation.time_trial is not None:
         return time_trial_lines(situation, my_team, wide=wide)
     roster = situation.roster
-    row = _RowMaker(situation, my_team, wide=wide, width=width or NARROW_ROW)
+    # One column for the names of every group, finished or not, as wide as the longest.
+    names = max(NAME_WIDTH, *(len(g.name) for g in situation.groups))
+    row = _RowMaker(situation, my_team, wide=wide, width=width or NARROW_ROW, name_width=names)
     finished = [g for g in situation.groups if g.finished]
     out: list[Line] = []
     if finished:
@@ -54,7 +54,7 @@ def gap_lines(
         for g in shown:
             guess = "" if situation.winner_sure else "?"
             lead = f"won by {roster.name(winner)}{guess}" if g is finished[0] and winner else ""
-            out.append(row(g, lead=lead))
+            out.append(row(g, lead=lead, priority=MUST_SEE))
         rest = [g for g in finished if g not in shown]
         if rest:
             riders = sum(g.size for g in rest)
@@ -67,12 +67,31 @@ def gap_lines(
                 )
             )
     road = [g for g in situation.groups if not g.finished]
-    out.extend(row(g) for g in road)
+    if wide and road:
+        out.insert(0, header_line(names))
+    out.extend(row(g, priority=_priority(g, first=i == 0)) for i, g in enumerate(road))
     out.extend(catch_lines(situation))
     out.extend(trend_basis_lines(road))
     if situation.organiser_check:
-        out.append(line(situation.organiser_check, classes={"-muted"}))
+        out.append(line(situation.organiser_check, classes={"-muted"}, priority=DETAIL))
     return out
+
+
+ALWAYS_SHOWN: frozenset[str] = frozenset({"head", "peloton", "leader"})
+"""Groups that stay on screen however short the panel: the head of the race and the peloton
+(the yellow jersey's group when the field has broken up)."""
+
+
+def _priority(group: GroupView, *, first: bool) -> int:
+    """The head of the race, the peloton and my team's groups stay on screen; the others fold
+    from the back."""
+    if first or group.kind in ALWAYS_SHOWN or _mine(group):
+        return MUST_SEE
+    return IMPORTANT
+
+
+def _mine(group: GroupView) -> bool:
+    return any("my team" in n.reasons for n in group.notable)
 
 
 def organiser_lines(situation: Situation, *, wide: bool = False) -> list[Line]:
@@ -119,29 +138,45 @@ def trend_basis_lines(road: list[GroupView]) -> list[Line]:
     if not measured:
         return []
     main = next((g for g in measured if g.kind == "peloton"), max(measured, key=lambda g: g.size))
-    return [line(f"trends: {main.name} {main.trend_basis}", classes={"-muted"})]
+    return [line(f"trends: {main.name} {main.trend_basis}", classes={"-muted"}, priority=DETAIL)]
+
+
+NAME_WIDTH = 14
+"""The groups' names column at least; as wide as the longest name on screen."""
+
+
+def header_line(name_width: int) -> Line:
+    """The columns' headers of the wide rows (`group_line`)."""
+    return line(
+        f"{fmt.cell('group', name_width)}{'riders':>10} {'gap':>8}  {'trend':<14}{'to go':>9}  "
+        f"{'speed':>9}  riders named",
+        classes={"-muted", "-header"},
+        priority=MUST_SEE,
+    )
 
 
 class _RowMaker:
-    """Groups' rows in one panel: their names in one column as wide as the longest, the riders
-    named with what room is left, family names told apart by bib across the panel."""
+    """Groups' rows in one panel: their names in one column, the riders named with what room
+    is left, family names told apart by bib across the panel."""
 
-    def __init__(self, situation: Situation, my_team: str | None, *, wide: bool, width: int):
+    def __init__(
+        self, situation: Situation, my_team: str | None, *, wide: bool, width: int, name_width: int
+    ):
         self._roster = situation.roster
         self._my_team = my_team
         self._wide = wide
         self._width = width
-        longest = max((len(g.name) for g in situation.groups), default=0)
-        self._name_width = min(max(longest, NAME_WIDTH[0]), NAME_WIDTH[1])
+        self._name_width = name_width
         self._surnames = fmt.surnames(self._roster, in_view(situation.groups))
 
-    def __call__(self, group: GroupView, *, lead: str = "") -> Line:
+    def __call__(self, group: GroupView, *, lead: str = "", priority: int = IMPORTANT) -> Line:
         return group_line(
             group,
             self._roster,
             self._my_team,
             wide=self._wide,
             lead=lead,
+            priority=priority,
             width=self._width,
             name_width=self._name_width,
             surnames=self._surnames,
@@ -155,6 +190,7 @@ def group_line(
     *,
     wide: bool = False,
     lead: str = "",
+    priority: int = IMPORTANT,
     width: int = NARROW_ROW,
     name_width: int | None = None,
     surnames: Mapping[Bib, str] | None = None,
@@ -162,10 +198,8 @@ def group_line(
     """A group's row: name, size, gap, trend (wide: km to go and speed), then who is in it with
     the room left in `width` columns; its key is the group's id."""
     size = f"{group.size:>3} {'rider ' if group.size == 1 else 'riders'}"
-    if name_width is None:
-        name_width = min(max(len(group.name), NAME_WIDTH[0]), NAME_WIDTH[1])
     parts: list[Part] = [
-        (fmt.cell(group.name, name_width), "bold"),
+        (fmt.cell(group.name, name_width or max(NAME_WIDTH, len(group.name))), "bold"),
         f"{size} ",
         (f"{fmt.gap(group.gap_s):>8}", "bold"),
     ]
@@ -195,9 +229,9 @@ def group_line(
     ):
         parts.append((basis, "italic"))
     classes = {f"-{group.kind}"}
-    if my_team and any("my team" in n.reasons for n in group.notable):
+    if my_team and _mine(group):
         classes.add("-mine")
-    return line(*parts, classes=classes, key=group.id)
+    return line(*parts, classes=classes, priority=priority, key=group.id)
 
 
 TT_PODIUM = 3

@@ -3,6 +3,7 @@ arrow keys and enter or a click, to see all its riders."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -12,6 +13,7 @@ from textual.widgets import Static
 
 from race.situation import Situation
 from tui.panels.gaps import gap_lines
+from tui.panels.lines import Line
 from tui.panels.view import ViewContext
 from tui.widgets.panel import RowsPanel
 
@@ -53,6 +55,10 @@ class GapsPanel(RowsPanel):
     def show(self, situation: Situation, view: ViewContext) -> None:
         width = self.content_size.width or None
         self.set_rows(gap_lines(situation, view.my_team, wide=view.wide, width=width))
+
+    def _put(self, rows: Sequence[Line]) -> None:
+        # Rows redrawn (new lines, or folded to another height) lose their classes.
+        super()._put(rows)
         self._highlight()
 
     @property
