@@ -71,6 +71,7 @@ async def test_a_click_on_a_groups_row_opens_that_group() -> None:
     app = _app()
     async with app.run_test(size=(160, 48)) as pilot:
         await post_situation(app, situation)
+        await pilot.pause()  # The rows laid out where the click lands.
         gaps = app.race_screen.gaps
         rows = list(gaps.query_children(Static))
         index = next(i for i, row in enumerate(gaps.lines) if row.key == wanted.id)
