@@ -274,6 +274,15 @@ class TimeTrialView(View):
 
     on_course: int = 0
     finished: int = 0
+    to_start: int | None = None
+    """Riders of the start list not yet seen on the course; None without a start list."""
+    to_start_bound: bool = True
+    """`to_start` is only an upper bound: the feed began with riders already out on the
+    course, so a rider it never saw may have finished before it began (or be out of the
+    race)."""
+    without_split: int = 0
+    """Riders on course with no comparable split yet (just started, or nobody's time is
+    known at their point): not in the standings."""
     not_timed: tuple[Bib, ...] = ()
     """Riders seen on the course whose start the feed did not show (no time for them)."""
     best: Bib | None = None

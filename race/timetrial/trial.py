@@ -32,6 +32,7 @@ from race.models import Bib, Stage, StageType, Telemetry
 from race.settings import EngineSettings
 from race.situation import GroupView, Notable, Roster, TimeTrialView
 from race.timetrial.best import BestProfile
+from race.timetrial.splits import BASIS, comparable_gap, leader_split
 from race.tracking.tracks import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH, RiderTrack
 from race.wording import clock
 
@@ -91,6 +92,10 @@ class TimeTrial:
         self._course_views: dict[Bib, GroupView] = {}
         self._finished_order: list[GroupView] = []
         self._course_order: list[GroupView] = []
+        self._without_split: int = 0
+        self._start_seen: bool | None = None
+        """Whether the feed began before any rider was out on the course (every start seen);
+        None before the first fix."""
         self._views_best: float | None = None
         self.best_bib: Bib | None = None
         self.best_time_s: float | None = None
@@ -131,6 +136,10 @@ class TimeTrial:
         t = frame.t
         self._roster = roster
         distance = self._distance
+        if self._start_seen is None and frame.riders:
+            kms = [f.km_to_finish for f in frame.riders if f.km_to_finish is not None]
+            if kms:
+                self._start_seen = all(distance - km <= START_ZONE_KM for km in kms)
         for fix in frame.riders:
             km = fix.km_to_finish
             if km is None or not isfinite(km):
@@ -219,17 +228,17 @@ class TimeTrial:
     def summary(self, t: float) -> TimeTrialView:
         on_course = [r for r in self._riders.values() if r.finish_t is None and self._shown(r, t)]
         not_timed = tuple(sorted(r.bib for r in self._riders.values() if r.start_t is None))
+        starters = self._roster.riders
         return TimeTrialView(
             on_course=len(on_course),
             finished=sum(1 for r in self._riders.values() if r.finish_t is not None),
+            to_start=sum(1 for b in starters if b not in self._riders) if starters else None,
+            to_start_bound=not self._start_seen,
+            without_split=self._without_split,
             not_timed=not_timed,
             best=self.best_bib,
             best_time_s=round(self.best_time_s, 1) if self.best_time_s is not None else None,
-            basis=(
-                "each rider against the provisional leader's time at the same point (before "
-                "anyone has finished, the best time of any other rider there); a leader who "
-                "finished before the feed began is unknown; no groups or catches in a time trial"
-            ),
+            basis=BASIS,
         )
 
     def situation_fields(self, t: float) -> dict[str, Any]:
@@ -280,6 +289,7 @@ class TimeTrial:
             self._rebase()
         finished: list[tuple[float, Bib, GroupView]] = []
         on_course: list[tuple[float, float, Bib, GroupView]] = []
+        without_split = 0
         for rider in self._riders.values():
             bib = rider.bib
             if rider.start_t is None or not self._shown(rider, t):
@@ -293,9 +303,14 @@ class TimeTrial:
                 continue
             view = self._course_views.get(bib)
             if view is None or rider.t == t:
-                view = self._on_course_view(rider, t, notables)
+                view = self._on_course_view(rider, notables)
+                if view is None:
+                    self._course_views.pop(bib, None)
+                    without_split += 1
+                    continue
                 self._course_views[bib] = view
             on_course.append((view.gap_s, view.km_to_finish, bib, view))
+        self._without_split = without_split
         finished.sort()
         on_course.sort()
         self._finished_order = [view for _, _, view in finished]
@@ -314,7 +329,9 @@ class TimeTrial:
             if rider.finish_t is not None or start is None:
                 continue
 
-            def gap_at(at: float, km: float, start: float = start, bib: Bib = bib) -> float:
+            def gap_at(
+                at: float, km: float, start: float = start, bib: Bib = bib
+            ) -> float | None:
                 return self._gap(at - start, bib, km)
 
             history.rebase(gap_at)
@@ -347,26 +364,21 @@ class TimeTrial:
             finished=True,
         )
 
-    def _gap(self, elapsed: float, bib: Bib, km: float) -> float:
-        """Time lost at `km` to go on the provisional leader (or, before anyone has finished,
-        on the best time of any other rider at that point)."""
-        reference = self._leader_split(km)
-        if reference is None:
-            reference = self._profile.best_except(bib, km)
-        return elapsed - reference if reference is not None else 0.0
-
-    def _leader_split(self, km: float) -> float | None:
-        """The provisional leader's elapsed time at `km` to go."""
+    def _gap(self, elapsed: float, bib: Bib, km: float) -> float | None:
+        """Time lost at `km` to go, when it can be compared (`race.timetrial.splits`)."""
         leader = self._riders.get(self.best_bib) if self.best_bib is not None else None
-        if leader is None or leader.start_t is None:
-            return None
-        passed = leader.path.passage_time(km)
-        return passed - leader.start_t if passed is not None else None
+        split = None
+        if leader is not None and leader.start_t is not None:
+            split = leader_split(leader.path, leader.start_t, km)
+        return comparable_gap(elapsed, self._distance - km, split, self._profile, bib, km)
 
-    def _on_course_view(self, rider: TrialRider, t: float, notables: Notables) -> GroupView:
+    def _on_course_view(self, rider: TrialRider, notables: Notables) -> GroupView | None:
+        """A rider's row on course; None while he has no split to compare."""
         start = rider.start_t
         assert start is not None
         gap = self._gap(rider.t - start, rider.bib, rider.km)
+        if gap is None:
+            return None
         history = self._histories.get(rider.bib)
         if history is None:
             history = GapHistory(
