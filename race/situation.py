@@ -242,6 +242,9 @@ class Finale(View):
     """How far that small group is clear of the next rider (s; None: nobody behind it)."""
     judged: bool = True
     """False when the frames are too far apart for a wheel to be judged: no state is claimed."""
+    result: tuple[Bib, ...] = ()
+    """Once the winner is in: the first riders across the line, in order, from their last fixes
+    (provisional; see `race.leadout.result`)."""
 
 
 class Alert(View):

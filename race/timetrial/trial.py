@@ -329,9 +329,7 @@ class TimeTrial:
             if rider.finish_t is not None or start is None:
                 continue
 
-            def gap_at(
-                at: float, km: float, start: float = start, bib: Bib = bib
-            ) -> float | None:
+            def gap_at(at: float, km: float, start: float = start, bib: Bib = bib) -> float | None:
                 return self._gap(at - start, bib, km)
 
             history.rebase(gap_at)
