@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from math import isfinite
 from typing import Any
 
@@ -32,8 +31,9 @@ from race.models import Bib, Stage, StageType, Telemetry
 from race.settings import EngineSettings
 from race.situation import GroupView, Notable, Roster, TimeTrialView
 from race.timetrial.best import BestProfile
+from race.timetrial.rider import TrialRider
 from race.timetrial.splits import BASIS, comparable_gap, leader_split
-from race.tracking.tracks import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH, RiderTrack
+from race.tracking.tracks import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH
 from race.wording import clock
 
 TIME_TRIALS: frozenset[StageType] = frozenset({"itt", "ttt"})
@@ -61,24 +61,6 @@ minutes inside any cut; 140 rows a frame would cost more than the rest of the en
 
 Notables = Callable[[Iterable[Nameable]], tuple[Notable, ...]]
 """Who is worth naming among some riders (`race.gaps.notables.Notables.views`)."""
-
-
-@dataclass(slots=True, eq=False)
-class TrialRider(RiderTrack):
-    """A time triallist: a rider's track, and when he started."""
-
-    start_t: float | None = None
-    """His start: from the provider's average speed when it gives one, else from his first
-    fix near the start line; None when neither is known (he cannot be timed)."""
-    zone_start: float | None = None
-    from_average: list[float] = field(default_factory=list)
-    """Start times given by his average speed at each fix, sorted."""
-
-    @property
-    def elapsed_s(self) -> float | None:
-        if self.finish_t is None or self.start_t is None:
-            return None
-        return self.finish_t - self.start_t
 
 
 class TimeTrial:
@@ -329,8 +311,9 @@ class TimeTrial:
             if rider.finish_t is not None or start is None:
                 continue
 
-            def gap_at(at: float, km: float, start: float = start, bib: Bib = bib) -> float | None:
-                return self._gap(at - start, bib, km)
+            def gap_at(at: float, km: float, start: float = start) -> float | None:
+                split = self._leader_split(km)
+                return at - start - split if split is not None else None
 
             history.rebase(gap_at)
 
@@ -362,19 +345,22 @@ class TimeTrial:
             finished=True,
         )
 
-    def _gap(self, elapsed: float, bib: Bib, km: float) -> float | None:
-        """Time lost at `km` to go, when it can be compared (`race.timetrial.splits`)."""
+    def _leader_split(self, km: float) -> float | None:
+        """The provisional leader's time at `km` to go, where the feed saw him."""
         leader = self._riders.get(self.best_bib) if self.best_bib is not None else None
-        split = None
-        if leader is not None and leader.start_t is not None:
-            split = leader_split(leader.path, leader.start_t, km)
-        return comparable_gap(elapsed, self._distance - km, split, self._profile, bib, km)
+        if leader is None or leader.start_t is None:
+            return None
+        return leader_split(leader.path, leader.start_t, km)
 
     def _on_course_view(self, rider: TrialRider, notables: Notables) -> GroupView | None:
         """A rider's row on course; None while he has no split to compare."""
         start = rider.start_t
         assert start is not None
-        gap = self._gap(rider.t - start, rider.bib, rider.km)
+        split = self._leader_split(rider.km)
+        elapsed = rider.t - start
+        gap = comparable_gap(
+            elapsed, self._distance - rider.km, split, self._profile, rider.bib, rider.km
+        )
         if gap is None:
             return None
         history = self._histories.get(rider.bib)
@@ -384,8 +370,12 @@ class TimeTrial:
                 max(self.settings.gaps.trend_min_km, TREND_MIN_KM),
             )
             self._histories[rider.bib] = history
-        history.add(rider.t, rider.km, gap)
-        trend = history.trend()
+        # A trend only against the leader's own splits: one line through gaps on two
+        # references (the best of the others, then the leader) would read the change of
+        # reference as time gained or lost.
+        if split is not None:
+            history.add(rider.t, rider.km, gap)
+        trend = history.trend() if split is not None else None
         return GroupView(
             id=f"r{rider.bib}",
             name=self._roster.name(rider.bib),
