@@ -165,7 +165,8 @@ def time_trial_lines(
     )
     out = [
         line(
-            (f"Time trial · {trial.on_course} on course · {trial.finished} finished{best}", "bold"),
+            # The counts of riders are the header's.
+            (f"Time trial{best}", "bold"),
             classes={"-info"},
         )
     ]

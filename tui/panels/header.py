@@ -65,7 +65,9 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
         else:
             parts.append((f"{situation.head_km_to_finish:.1f} km to go", "bold"))
     parts.append(f"  {fmt.clock(situation.t, situation.timezone)}")
-    if situation.race_time_s is not None:
+    # A time trial's clock since the first start says little: dropped first when narrow.
+    narrow_trial = situation.time_trial is not None and view.width < WIDE_HEADER
+    if situation.race_time_s is not None and not narrow_trial:
         parts.append(f"  race {start_mark(situation, view.width)}")
         parts.append(fmt.duration(situation.race_time_s))
     if situation.head_speed_kmh and not situation.winner_finished:
