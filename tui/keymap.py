@@ -13,10 +13,19 @@ import string
 import unicodedata
 from collections.abc import Mapping
 
-APP_KEYS: Mapping[str, str] = {"quit": "q", "pause": "p", "theme": "t", "help": "question_mark"}
+APP_KEYS: Mapping[str, str] = {
+    "quit": "q",
+    "pause": "p",
+    "theme": "t",
+    "help": "question_mark",
+    "more": "m",
+}
 """The app's binding ids and their default keys (`ArdoiseApp.BINDINGS`; a test keeps them equal)."""
 
-SCREEN_KEYS: Mapping[str, str] = {"close-help": "escape,question_mark,q"}
+SCREEN_KEYS: Mapping[str, str] = {
+    "close-help": "escape,question_mark,q",
+    "close-more": "escape,m,q",
+}
 """Bindings of screens shown over the app (the help): they may share the app's keys."""
 
 MODIFIERS = frozenset({"shift", "ctrl", "alt", "meta", "super", "hyper"})

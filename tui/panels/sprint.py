@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from race.situation import Situation, Train
 from race.wording import ordinal
-from tui.panels.lines import Line, line
+from tui.panels.lines import MUST_SEE, USUAL, Line, line
 
+PODIUM = 3
+"""The sprint's first three stay on screen however short the panel (and my team's riders)."""
 BEHIND_THE_BUNCH = frozenset({"group", "grupetto", "dropped"})
 """Kinds of group behind the main bunch: a sprinter there is out of the fight for the win (the
 grupetto of a mountain stage), whatever the distance left."""
@@ -35,7 +37,8 @@ def result_lines(situation: Situation, rows: int | None = None) -> list[Line]:
     finale = situation.finale
     roster = situation.roster
     photo = "" if situation.winner_sure else " · too close to call"
-    out = [line(f"Sprint result: provisional, from the last fixes{photo}", classes={"-info"})]
+    heading = f"Sprint result: provisional, from the last fixes{photo}"
+    out = [line(heading, classes={"-info"}, priority=MUST_SEE)]
     places = finale.result if rows is None else finale.result[:rows]
     # My team as the trains know it: the panel is not told the configuration.
     mine = {train.team for train in situation.leadout if train.my_team}
@@ -49,6 +52,7 @@ def result_lines(situation: Situation, rows: int | None = None) -> list[Line]:
                 (roster.name(bib), "bold"),
                 f"  {team}{sprinter}",
                 classes={"-mine"} if team in mine else None,
+                priority=MUST_SEE if place <= PODIUM or team in mine else USUAL,
             )
         )
     return out
