@@ -236,6 +236,8 @@ def group_line(
 
 TT_PODIUM = 3
 """In a time trial, the best finishers shown above the riders on course."""
+TT_NAME_WIDTH = 22
+"""A time trial's name column, widened to the longest name shown (never cut)."""
 
 
 def time_trial_lines(
@@ -253,20 +255,30 @@ def time_trial_lines(
     )
     out = [
         line(
-            (f"Time trial · {trial.on_course} on course · {trial.finished} finished{best}", "bold"),
+            # The counts of riders are the header's.
+            (f"Time trial{best}", "bold"),
             classes={"-info"},
         )
     ]
     finished = [g for g in situation.groups if g.finished]
     on_course = [g for g in situation.groups if not g.finished]
-    for rank, group in enumerate(finished, start=1):
-        mine = my_team is not None and any("my team" in n.reasons for n in group.notable)
-        if rank <= TT_PODIUM or mine:
-            out.append(_trial_line(group, roster, my_team, ordinal(rank), wide=wide))
+    ranked = [
+        (ordinal(rank), group)
+        for rank, group in enumerate(finished, start=1)
+        if rank <= TT_PODIUM
+        or (my_team is not None and any("my team" in n.reasons for n in group.notable))
+    ]
+    width = max([TT_NAME_WIDTH] + [len(roster.name(g.riders[0])) + 1 for g in situation.groups])
+    for label, group in ranked:
+        out.append(_trial_line(group, roster, my_team, label, wide=wide, name_width=width))
     if on_course:
         out.append(line("On course, against the leader at the same point:", classes={"-muted"}))
     for group in on_course:
-        out.append(_trial_line(group, roster, my_team, f"{group.km_to_finish:.1f} km", wide=wide))
+        km = f"{group.km_to_finish:.1f} km"
+        out.append(_trial_line(group, roster, my_team, km, wide=wide, name_width=width))
+    if trial.without_split:
+        riders = f"{trial.without_split} {'rider' if trial.without_split == 1 else 'riders'}"
+        out.append(line(f"{riders} on course without a comparable split yet", classes={"-muted"}))
     if trial.not_timed:
         out.append(
             line(
@@ -278,12 +290,18 @@ def time_trial_lines(
 
 
 def _trial_line(
-    group: GroupView, roster: Roster, my_team: str | None, label: str, *, wide: bool
+    group: GroupView,
+    roster: Roster,
+    my_team: str | None,
+    label: str,
+    *,
+    wide: bool,
+    name_width: int = TT_NAME_WIDTH,
 ) -> Line:
     bib = group.riders[0]
     parts: list[Part] = [
         (f"{label:<8}", "bold"),
-        (fmt.cell(roster.name(bib), 22), "bold"),
+        (f"{roster.name(bib):<{name_width}}", "bold"),
         (f"{fmt.gap(group.gap_s):>8}", "bold"),
     ]
     if group.finished:

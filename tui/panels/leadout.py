@@ -9,6 +9,7 @@ from race.situation import Situation, SprinterState, Train
 from race.wording import ordinal
 from tui.panels import format as fmt
 from tui.panels.lines import IMPORTANT, MUST_SEE, Line, Part, line
+from tui.panels.sprint import in_the_fight, result_lines
 
 FIRST_TRAINS = 4
 """In the finale, the first trains stay on screen however short the panel (and my team's)."""
@@ -45,23 +46,24 @@ def leadout_lines(
     narrow one, the last man."""
     finale = situation.finale
     head = finale.head_km_to_finish
+    if finale.result:
+        return result_lines(situation)
     if finale.active and finale.makeup is not None:
         return _makeup_lines(situation, wide=wide, width=width)
     if not situation.leadout:
         return [line(_no_trains(situation), classes={"-muted"})]
+    fighting = tuple(t for t in situation.leadout if t.my_team or in_the_fight(t, situation))
     if finale.active:
         trains = tuple(
             t
-            for t in situation.leadout
+            for t in fighting
             if (t.sprinter_rank or t.front_rank) <= IN_THE_FIGHT_RANK or t.my_team
         )
         info = _finale_info(situation, data_age_s)
     else:
         until = f"in {head - finale.finale_km:.1f} km" if head is not None else "not started"
         info = f"Finale {until} · sprinters' positions now"
-        trains = tuple(
-            t for i, t in enumerate(situation.leadout) if i < TRAINS_BEFORE_FINALE or t.my_team
-        )
+        trains = tuple(t for i, t in enumerate(fighting) if i < TRAINS_BEFORE_FINALE or t.my_team)
     out = [line(info, classes={"-info"}, priority=MUST_SEE)]
     most = max((len(t.riders) - 1 for t in trains), default=0) if wide else LEADOUT_SHOWN
     rows = _train_rows(trains, situation, wide=wide, shown=most)
@@ -69,10 +71,13 @@ def leadout_lines(
         most -= 1
         rows = _train_rows(trains, situation, wide=wide, shown=most)
     out.extend(rows)
-    behind = len(situation.leadout) - len(trains)
+    behind = len(fighting) - len(trains)
     if behind:
         where = "further back" if finale.active else "behind them"
         out.append(line(f"+{behind} sprinters {where}", classes={"-muted"}))
+    dropped = len(situation.leadout) - len(fighting)
+    if dropped:
+        out.append(line(f"+{dropped} sprinters behind the bunch", classes={"-muted"}))
     return out
 
 
