@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from race.situation import Roster, Situation, SprinterState, Train
+from race.models import Bib
+from race.situation import Situation, SprinterState, Train
 from race.wording import ordinal
 from tui.panels import format as fmt
 from tui.panels.lines import IMPORTANT, MUST_SEE, Line, Part, line
@@ -85,7 +86,8 @@ def _train_rows(
 ) -> list[Line]:
     active = situation.finale.active
     states = [_state_parts(t, wide=wide) if active else [] for t in trains]
-    cells = [_train_cells(t, situation.roster, wide=wide, shown=shown) for t in trains]
+    names = _surnames(situation, trains)
+    cells = [_train_cells(t, names, wide=wide, shown=shown) for t in trains]
     state_width = max((_width(c) for c in states), default=0)
     ahead_width = max((_width(c[0]) for c in cells), default=0)
     rows: list[Line] = []
@@ -129,9 +131,9 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
     )
     info = f"{finale.head_km_to_finish or 0.0:.1f} km to go · {riders} riders for the win, {clear}"
     out = [line(info, classes={"-info"}, priority=MUST_SEE)]
+    names = _surnames(situation, [t for t in situation.leadout if t.my_team])
     cells = [
-        f"{share.team} ×{len(share.riders)} "
-        + ", ".join(fmt.last_name(situation.roster, bib) for bib in share.riders)
+        f"{share.team} ×{len(share.riders)} " + ", ".join(names[bib] for bib in share.riders)
         for share in shares
     ]
     current = ""
@@ -177,17 +179,25 @@ def _finale_info(situation: Situation, data_age_s: float | None) -> str:
     return " · ".join(parts)
 
 
+def _surnames(situation: Situation, trains: Sequence[Train]) -> dict[Bib, str]:
+    """The family names of the riders the panel shows (`trains`, a small group's), with bibs
+    where two share one (three Vercruysses in three trains)."""
+    bibs = {r.bib for t in trains for r in t.riders}
+    bibs.update(bib for share in situation.finale.makeup or () for bib in share.riders)
+    return fmt.surnames(situation.roster, bibs)
+
+
 def _train_cells(
-    train: Train, roster: Roster, *, wide: bool, shown: int
+    train: Train, names: Mapping[Bib, str], *, wide: bool, shown: int
 ) -> tuple[list[Part], list[Part]]:
     """The lead-out men in front of the sprinter (with the distance to his wheel), then the
     sprinter himself; a train whose sprinter is not known yet, its riders in road order."""
     riders = list(train.riders)
     at = next((i for i, r in enumerate(riders) if r.role == "sprinter"), None)
     if at is None:
-        names = [f"{fmt.last_name(roster, r.bib)} {ordinal(r.rank)}" for r in riders]
-        kept = names if wide else names[: shown + 1]
-        more = " …" if len(kept) < len(names) else ""
+        named = [f"{names[r.bib]} {ordinal(r.rank)}" for r in riders]
+        kept = named if wide else named[: shown + 1]
+        more = " …" if len(kept) < len(named) else ""
         return [], [" · ".join(kept) + more]
     ahead = riders[:at]
     last = ahead[-shown:] if shown else []
@@ -197,7 +207,7 @@ def _train_cells(
     for i, rider in enumerate(last):
         if wide and i and rider.gap_m is not None and rider.gap_m >= WIDE_GAP_M:
             parts.append(f"{rider.gap_m:.0f} m ▸ ")
-        parts.append(f"{fmt.last_name(roster, rider.bib)} {ordinal(rider.rank)} ▸ ")
+        parts.append(f"{names[rider.bib]} {ordinal(rider.rank)} ▸ ")
     sprinter = riders[at]
     wheel = train.wheel_m if train.wheel_m is not None else sprinter.gap_m
     if wheel is not None and ahead:
@@ -206,7 +216,7 @@ def _train_cells(
         if wide and seconds is not None:
             gap += f" {seconds:.1f} s"
         parts.append(f"{gap} ▸ ")
-    name = (f"{fmt.last_name(roster, sprinter.bib)} {ordinal(sprinter.rank)}", "bold")
+    name = (f"{names[sprinter.bib]} {ordinal(sprinter.rank)}", "bold")
     return parts, [name]
 
 
