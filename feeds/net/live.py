@@ -35,6 +35,7 @@ from pydantic import ConfigDict, Field, model_validator
 from typing_extensions import TypeVar
 
 from feeds.base import FeedAdapter, FeedError, FeedOptions
+from feeds.net.backoff import Backoff
 from feeds.net.failures import Failure, cut_short, network_failure, status_failure
 from feeds.net.sse import ServerSentEvent, SSEDecoder
 from feeds.text import clean_text
@@ -88,23 +89,6 @@ class NetOptions(FeedOptions):
     @property
     def max_bytes(self) -> int:
         return int(self.max_event_mb * MB)
-
-
-class Backoff:
-    """Exponential backoff with "equal jitter": attempt n waits between half and all of
-    `initial * 2^(n-1)`, capped at `maximum`, so clients that lost the same network do not
-    all come back in the same instant, and no wait is ever longer than `maximum`."""
-
-    def __init__(self, initial: float, maximum: float, rng: random.Random | None = None) -> None:
-        self.initial = initial
-        self.maximum = maximum
-        self._rng = rng or random.Random()
-
-    def delay(self, attempt: int) -> float:
-        # The exponent is capped: after ~1,000 failures in a row (8 h of outage at a 30 s
-        # maximum) 2^n no longer fits a float, and the wait is long at its maximum anyway.
-        base = min(self.maximum, self.initial * 2.0 ** min(max(0, attempt - 1), 60))
-        return float(base / 2 + self._rng.uniform(0, base / 2))
 
 
 def read_token(variable: str | None) -> str | None:

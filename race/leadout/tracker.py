@@ -20,6 +20,7 @@ from race.leadout.contention import in_contention, makeup, small_group
 from race.leadout.positions import Deferred, road_positions
 from race.leadout.reading import Reading, TrainOrder, read_train, train_riders
 from race.leadout.result import sprint_result
+from race.leadout.top import CHECK_TOP_KM, ENGAGED, TopWatch
 from race.leadout.trains import (
     FRONT_RIDERS,
     TrainDetector,
@@ -32,23 +33,15 @@ from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import SUPPORTED, Finale, Roster, SprinterState, TeamShare, Train
 from race.tracking.geometry import RouteLine
-from race.wording import ordinal
 
 RANK_BAND = 2
 """A sprinter out of position is back in position only this many places inside the limit: ranks
 near the limit swap with every frame."""
-TOP_RANK_AT_3KM = 20
-"""From 3 km to go, a train whose sprinter is further back than this is announced."""
-TOP_BAND = 3
-"""Once out of the top 20, a train is back in it from 17th: ranks swap with every frame."""
-CHECK_TOP_KM = 3.0
-"""Where the trains' places start to be announced."""
 BEFORE_WATCH_EVERY_S = 30.0
 """Before the trains are watched, the sprinters' positions are an overview: refreshed every 30 s
 of race time."""
 SPRINT_OVER_KM = 0.25
 """In the last 250 m the last man has released his sprinter: no state change is meaningful."""
-ENGAGED: frozenset[SprinterState] = frozenset({"on_wheel", "gap_opening", "boxed"})
 """States that show the sprinter in his train; only such a train can lose the wheel."""
 ENGAGED_FRAMES = 3
 """A train is engaged in the finale once seen together this many frames (~300 m): a sprinter
@@ -77,7 +70,7 @@ class LeadoutTracker:
         self._engaged: set[str] = set()
         self._sprinters: dict[str, Bib] = {}
         self._engaged_frames: Counter[str] = Counter()
-        self._outside_top: Hysteresis[bool] = Hysteresis(frames=2)
+        self._top = TopWatch()
         self._last_t: float | None = None
         self._view: tuple[tuple[Train, ...], Finale] | None = None
         self._view_t: float | None = None
@@ -97,7 +90,7 @@ class LeadoutTracker:
 
     def _forget(self, team: str) -> None:
         self._states.forget(team)
-        self._outside_top.forget(team)
+        self._top.forget(team)
         for table in (self._observed, self._run_km, self._left_wheel_km, self._since):
             table.pop(team, None)
         self._orders.pop(team, None)
@@ -235,7 +228,7 @@ class LeadoutTracker:
         ]
         trains = [with_places_on_road(train, outside) for train in trains]
         if active and judged and head_km is not None and head_km <= CHECK_TOP_KM:
-            self._top_alerts(t, head_km, trains, alerts)
+            self._top.check(t, head_km, trains, self._engaged, self._roster, alerts)
         # Front first by where each train's first rider is now (this frame's own fixes).
         trains.sort(key=lambda tr: (rank_now(seen, tr), tr.team))
         self._view = (tuple(trains), finale)
@@ -406,26 +399,3 @@ class LeadoutTracker:
                 key=f"lost_wheel:{team}",
             )
         return state, round(since, 2), observed if observed != state else None
-
-    def _top_alerts(self, t: float, head_km: float, trains: list[Train], alerts: AlertLog) -> None:
-        """A train in the fight whose sprinter drops out of the top 20 from 3 km to go (or is
-        already out of it at 3 km) is announced, once per time it drops out. Only a train
-        riding together counts: one that broke up is no longer a train out of the top 20."""
-        for train in trains:
-            sprinter, rank = train.sprinter, train.sprinter_rank
-            if train.team not in self._engaged or train.status not in ENGAGED:
-                continue
-            if sprinter is None or rank is None:
-                continue
-            before = self._outside_top.get(train.team)
-            limit = TOP_RANK_AT_3KM - (TOP_BAND if before else 0)
-            outside, changed_from = self._outside_top.update(train.team, rank > limit)
-            if outside and (before is None or changed_from is False):
-                alerts.raise_(
-                    t,
-                    "train_out_of_top",
-                    f"{train.team} train out of the top {TOP_RANK_AT_3KM} at {head_km:.1f} km "
-                    f"({self._roster.name(sprinter)} {ordinal(rank)})",
-                    "warning",
-                    key=f"train_out_of_top:{train.team}",
-                )

@@ -25,7 +25,7 @@ _NORMAL = NormalDist()
 
 FRONT_RIDERS = 20
 """Trains are looked for among the first 20 riders of the group sprinting for the win: from 3 km
-to go a sprinter further back is out of the fight (`race.leadout.tracker.TOP_RANK_AT_3KM`), and
+to go a sprinter further back is out of the fight (`race.leadout.top.TOP_RANK_AT_3KM`), and
 his lead-out men ride in front of him."""
 TOGETHER_S = 1.0
 """Riders are together while no gap of 1 s opens between one and the next: the UCI's rule for one

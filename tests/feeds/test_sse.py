@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feeds.net.live import Backoff
+from feeds.net.backoff import Backoff
 from feeds.net.sse import ServerSentEvent, SSEDecoder, frame
 
 

@@ -82,7 +82,7 @@ def test_a_team_found_by_bibs_and_names_in_every_usual_form() -> None:
             {"teams": {"ALP": {"sprinter": 999}}},
             "roles.toml: teams.ALP.sprinter: no rider 999 in the start list",
         ),
-        ({"teams": {"XXX": {"sprinter": 1}}}, "roles.toml: teams.XXX: no team 'XXX' in the start"),
+        ({"teams": {"QQQ": {"sprinter": 1}}}, "roles.toml: teams.QQQ: no team 'QQQ' in the start"),
         (
             {"teams": {"ALP": {"sprinter": "Groves"}}, "riders": {"K. Groves": "leader"}},
             "roles.toml: riders.K. Groves: 132 K. Groves is already named at teams.ALP.sprinter",
