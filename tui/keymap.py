@@ -13,11 +13,21 @@ import string
 import unicodedata
 from collections.abc import Mapping
 
-APP_KEYS: Mapping[str, str] = {"quit": "q", "pause": "p", "theme": "t", "help": "question_mark"}
+APP_KEYS: Mapping[str, str] = {
+    "quit": "q",
+    "pause": "p",
+    "theme": "t",
+    "profile": "v",
+    "help": "question_mark",
+}
 """The app's binding ids and their default keys (`ArdoiseApp.BINDINGS`; a test keeps them equal)."""
 
-SCREEN_KEYS: Mapping[str, str] = {"close-help": "escape,question_mark,q"}
-"""Bindings of screens shown over the app (the help): they may share the app's keys."""
+SCREEN_KEYS: Mapping[str, str] = {
+    "close-help": "escape,question_mark,q",
+    "close-profile": "escape,v,q",
+}
+"""Bindings of screens shown over the app (the help, the profile): they may share the app's
+keys."""
 
 MODIFIERS = frozenset({"shift", "ctrl", "alt", "meta", "super", "hyper"})
 """The modifiers Textual names in its key events."""

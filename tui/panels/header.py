@@ -121,7 +121,7 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     feed, age_s, retry_in_s = view.feed, view.data_age_s, view.retry_in_s
     state = view.feed_state
     if view.paused:
-        text, css = "⏸ paused (p)", "-paused"
+        text, css = f"⏸ paused ({view.pause_key})", "-paused"
     elif state == "stale":
         text, css = f"stale {fmt.age(age_s)}", "-stale"
     elif state == "live" and situation is not None and situation.placing == "none":
