@@ -11,6 +11,7 @@ from textual.keys import Keys, _character_to_key
 from tui.app import ArdoiseApp
 from tui.keymap import APP_KEYS, SCREEN_KEYS, character_key, normalise_key, normalise_keymap
 from tui.screens.help import HelpScreen
+from tui.screens.profile import ProfileScreen
 
 
 def _ids_and_keys(bindings: list[object]) -> dict[str, str]:
@@ -19,7 +20,8 @@ def _ids_and_keys(bindings: list[object]) -> dict[str, str]:
 
 def test_the_bindings_are_the_apps() -> None:
     assert _ids_and_keys(list(ArdoiseApp.BINDINGS)) == APP_KEYS
-    assert _ids_and_keys(list(HelpScreen.BINDINGS)) == SCREEN_KEYS
+    screens = [*HelpScreen.BINDINGS, *ProfileScreen.BINDINGS]
+    assert _ids_and_keys(screens) == SCREEN_KEYS
 
 
 def test_every_textual_key_name_is_accepted_as_it_is() -> None:

@@ -179,13 +179,17 @@ class _Row:
     def clear(self, start: int, length: int) -> None:
         self.cells[start : start + length] = [None] * length
 
-    def place(self, x: int, text: str, style: str, reach: int = 0) -> int | None:
-        """Put `text` starting at column `x`, or ending there, or else at most `reach` cells
-        away; return where it starts, or None when it does not fit."""
+    def place(
+        self, x: int, text: str, style: str, reach: int = 0, *, before: str = ""
+    ) -> int | None:
+        """Put `text` starting at column `x`, or `before` (default: `text`) ending there, or
+        either at most `reach` cells further; return where it starts, or None when it does
+        not fit."""
+        before = before or text
         for shift in range(reach + 1):
-            for start in (x + shift, x - len(text) + 1 - shift):
-                if self.free(start, len(text)):
-                    self.put(start, text, style)
+            for start, chosen in ((x + shift, text), (x - len(before) + 1 - shift, before)):
+                if self.free(start, len(chosen)):
+                    self.put(start, chosen, style)
                     return start
         return None
 
@@ -207,8 +211,9 @@ class _Row:
 @dataclass(frozen=True)
 class _Label:
     x: int
-    texts: tuple[str, ...]
-    """Longest first; the last is the least that must be said."""
+    texts: tuple[tuple[str, str], ...]
+    """(after the column, ending at it) pairs, longest first; the last is the least that must
+    be said."""
     style: str
 
 
@@ -218,18 +223,19 @@ def _place_labels(width: int, labels: Sequence[_Label], reach: int = 0) -> Line:
     row = _Row(width)
     placed: list[tuple[_Label, int]] = []
     for label in labels:
-        start = row.place(label.x, label.texts[-1], label.style, reach)
+        after, before = label.texts[-1]
+        start = row.place(label.x, after, label.style, reach, before=before)
         if start is not None:
             placed.append((label, start))
     for label, start in placed:
         shortest = label.texts[-1]
-        row.clear(start, len(shortest))
-        for text in label.texts:
-            if text == shortest:
-                row.put(start, text, label.style)
+        kept = row.cells[start : start + len(shortest[0])]
+        row.clear(start, len(shortest[0]))
+        for after, before in label.texts[:-1]:
+            if row.place(label.x, after, label.style, reach, before=before) is not None:
                 break
-            if row.place(label.x, text, label.style, reach) is not None:
-                break
+        else:
+            row.cells[start : start + len(kept)] = kept
     return row.line()
 
 
@@ -253,7 +259,10 @@ def climbs_line(stage: Stage, width: int) -> Line:
     for climb in sorted(stage.climbs, key=_hardness):
         category = climb_category(climb)
         named = f"{climb.name} ({category})" if category else climb.name
-        texts = [f"▾{named}", f"▾{category}", "▾"] if category else [f"▾{named}", "▾"]
+        texts = [(f"▾{named}", f"{named}▾")]
+        if category:
+            texts.append((f"▾{category}", f"{category}▾"))
+        texts.append(("▾", "▾"))
         labels.append(_Label(_column(stage, width, climb.summit_km), tuple(texts), CLIMB_STYLE))
     return _place_labels(width, labels)
 
@@ -266,7 +275,7 @@ def groups_line(stage: Stage, marks: Sequence[Mark], width: int) -> Line:
     labels = [
         _Label(
             _column(stage, width, marks[i].km),
-            (marks[i].name,),
+            ((marks[i].name, marks[i].name),),
             _mark_style(marks[i]),
         )
         for i in order
