@@ -20,7 +20,7 @@ def _ids_and_keys(bindings: list[object]) -> dict[str, str]:
 
 def test_the_bindings_are_the_apps() -> None:
     assert _ids_and_keys(list(ArdoiseApp.BINDINGS)) == APP_KEYS
-    screens = [*HelpScreen.BINDINGS, *ProfileScreen.BINDINGS]
+    screens: list[object] = [*HelpScreen.BINDINGS, *ProfileScreen.BINDINGS]
     assert _ids_and_keys(screens) == SCREEN_KEYS
 
 

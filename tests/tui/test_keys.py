@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Markdown, Static
 
 from feeds.adapters.simulated import SimulatedOptions
 from race.settings import TeamSettings
@@ -101,8 +101,9 @@ async def test_the_help_says_how_to_close_it_on_a_small_screen() -> None:
         hint = app.screen.query_one("#help-close", Static)
         assert str(hint.render()) == "x or esc closes the help"
         region = hint.region
-        assert region.height == 1 and 0 <= region.y < 24, "on screen at 80x24"
-        table = str(app.screen.query_one("Markdown").source)
+        assert region.height == 1
+        assert 0 <= region.y < 24, "on screen at 80x24"
+        table = app.screen.query_one(Markdown).source
         assert "| space | Pause or resume the feed" in table
         assert table.count("| t |") == 1, "one row per key"
         await pilot.press("x")
@@ -133,7 +134,8 @@ async def test_an_unknown_team_code_is_a_warning_listing_the_race_codes() -> Non
         ((text, severity),) = [note for note in app.notes if "[team] code" in note[0]]
         assert severity == "warning"
         assert text.startswith("[team] code 'XYZ' is not a team of this race: ")
-        assert "CDC" in text and "\n" not in text
+        assert "CDC" in text
+        assert "\n" not in text
 
 
 async def test_a_known_team_code_raises_no_warning() -> None:

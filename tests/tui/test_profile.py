@@ -57,7 +57,8 @@ def test_crowded_climbs_keep_their_mark_and_the_hardest_its_name() -> None:
     assert top.index("▾Col du Big (cat. 1)") == 33
     assert top.index("Côte de Small (cat. 4)▾") == 30 - 22, "ending at its summit"
     top = profile_lines(road, (), 40, 6)[0].plain
-    assert top[20] == "▾" and top[22] == "▾", "no room for the names: both summits marked"
+    assert top[20] == "▾", "no room for the names: both summits marked"
+    assert top[22] == "▾"
     assert top.index("▾cat. 1") == 22
 
 
@@ -69,12 +70,15 @@ def test_groups_are_marked_on_the_road_and_named_below_without_overlap() -> None
     )
     rows = [line.plain for line in profile_lines(stage([50, 60, 70, 60, 50]), marks, 100, 6)]
     road, names, km = rows[-3], rows[-2], rows[-1]
-    assert road[80] == "◆" and road[60] == "●" and road[59] == "●"
+    assert road[80] == "◆"
+    assert road[60] == "●"
+    assert road[59] == "●"
     assert names.index("Head of race") in (80, 80 - len("Head of race") + 1)
     assert "Peloton" in names
     # Two names never touch: a blank cell between any two.
     assert "Group 3" not in names or abs(names.index("Group 3") - names.index("Peloton")) > 7
-    assert km.startswith("0 ") and km.endswith("finish 100 km")
+    assert km.startswith("0 ")
+    assert km.endswith("finish 100 km")
 
 
 def test_one_row_is_the_road_with_the_groups_on_it() -> None:
@@ -90,8 +94,10 @@ def test_no_profile_no_rows() -> None:
 
 def test_the_simulated_stages_profiles_at_80_and_160_columns() -> None:
     for situation in (flat_at(14.0)[1], mountain_at(20.0)[1]):
+        assert situation.stage is not None
         marks = group_marks(situation)
-        assert marks[0].head and marks[0].km > 100
+        assert marks[0].head
+        assert marks[0].km > 100
         for width in (80, 160):
             rows = profile_lines(situation.stage, marks, width, 6)
             assert all(len(row.plain) == width for row in rows)
