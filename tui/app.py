@@ -33,6 +33,13 @@ RENDER_EVERY_S = 0.2
 after a reconnection applies every event but draws only a few frames a second."""
 
 
+def catching_up(situation: Situation) -> bool:
+    """The feed is still connecting: a replay delivering the stage up to its `skip_to_km` at
+    once. Its race data is not drawn before it is live, so the first picture is the start
+    point, not a fast-forward."""
+    return situation.feed is not None and situation.feed.state == "connecting"
+
+
 class SituationUpdated(Message):
     """A new situation from the engine. A burst collapses into the latest."""
 
@@ -257,9 +264,13 @@ class ArdoiseApp(App[None]):
             self._render_latest()  # The first picture of the race without delay.
 
     def _render_latest(self) -> None:
-        # A paused live feed is still read (nothing is lost) but not shown until resumed.
+        # A paused live feed is still read (nothing is lost) but not shown until resumed; a
+        # replay skipping to its start point is not shown until it gets there.
         if self._latest is not self._situation and not self._paused:
-            self._render(self._latest)
+            if catching_up(self._latest):
+                self._show_feed_status()
+            else:
+                self._render(self._latest)
 
     # --- Rendering -----------------------------------------------------------------------
 
@@ -289,7 +300,7 @@ class ArdoiseApp(App[None]):
 
     def _view(self) -> ViewContext:
         """How the panels are to be shown now: the screen, the user, the feed's state."""
-        feed = self._situation.feed
+        feed = self._latest.feed  # The feed's state now, even while its data is not drawn.
         if self._feed_failure is not None:
             # The adapter itself failed: it can no longer report, the app says so for it.
             feed = FeedStatus(

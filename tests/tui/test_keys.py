@@ -143,3 +143,18 @@ async def test_a_known_team_code_raises_no_warning() -> None:
     async with app.run_test(size=(80, 24)):
         await wait_for(lambda: app.situation.head_km_to_finish is not None)
         assert not [text for text, _ in app.notes if "[team] code" in text]
+
+
+async def test_the_skip_is_done_before_the_first_picture_of_the_race() -> None:
+    adapter = SharedSimulatedFeed(
+        SimulatedOptions(scenario="flat", seed=SEED, noise_m=NOISE_M, speed=20, skip_to_km=45.0)
+    )
+    app = ArdoiseApp(adapter, engine_settings(), feed_label="simulated")
+    async with app.run_test(size=(80, 24)):
+        await wait_for(lambda: app.situation.t is not None)
+        first = app.situation
+        assert first.head_km_to_finish is not None
+        assert first.head_km_to_finish <= 45.0, "no fast-forward on screen"
+        assert first.feed is not None
+        assert first.feed.state == "live"
+        assert "km to go" in header_text(app, "race-status")
