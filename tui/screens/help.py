@@ -37,7 +37,11 @@ winner finishes, the cut is final and each group still on the road gets a countd
 the distance from the sprinter to his last man, and his state: `✓` on the wheel, `↔` gap
 opening, `✗` lost the wheel, `⚠` boxed in (riders of other teams in between), `…` out of
 position. Positions are approximate: the feed sends a frame every few seconds, and the panel
-says how far the bunch moves between two frames.
+says how far the bunch moves between two frames; a state drawn plain, with `?`, is not
+established, and when frames are too far apart no wheel is judged. A detected train shows `–`
+until the data shows whom its riders ride for; the palette's `Sprinter:` command (ctrl+p, then
+a name, bib or team) names a team's sprinter during the race. When a small group sprints for
+the win, the panel shows it by team instead of trains.
 
 A `?` is a number the data cannot give (a margin while a rider is lost by the feed) or a
 guess (a winner decided by less than the feed's 10 m steps).
@@ -48,7 +52,7 @@ with a sprinter gets tight on the time limit, a sprinter loses the wheel).
 | key | action |
 |---|---|
 {keys}
-| ctrl+p | command palette |
+| ctrl+p | command palette (`Sprinter:` sets a team's sprinter) |
 """
 
 
