@@ -8,7 +8,7 @@ from race.models import Climb, ProfilePoint, Stage, Team
 from race.situation import Roster
 from tests.support.stages import flat_at, mountain_at
 from tui.config import load_config, team_code_problem
-from tui.panels.profile import BLOCKS, Mark, group_marks, profile_lines
+from tui.panels.profile import BLOCKS, Mark, group_marks, profile_lines, short_climb_name
 
 
 def stage(altitudes: list[float], climbs: tuple[Climb, ...] = ()) -> Stage:
@@ -59,7 +59,13 @@ def test_crowded_climbs_keep_their_mark_and_the_hardest_its_name() -> None:
     top = profile_lines(road, (), 40, 6)[0].plain
     assert top[20] == "▾", "no room for the names: both summits marked"
     assert top[22] == "▾"
-    assert top.index("▾cat. 1") == 22
+    assert top.index("▾Big cat. 1") == 22, "a short name where the whole one does not fit"
+
+
+def test_a_climbs_short_name_is_its_last_word() -> None:
+    assert short_climb_name("Col de la Hourquette d'Ardoise") == "Ardoise"
+    assert short_climb_name("Côte de Berdets") == "Berdets"
+    assert short_climb_name("Peyresourde") == "Peyresourde"
 
 
 def test_groups_are_marked_on_the_road_and_named_below_without_overlap() -> None:

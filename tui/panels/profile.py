@@ -247,6 +247,19 @@ def climb_category(climb: Climb) -> str:
     return category if not category.isdigit() else f"cat. {category}"
 
 
+def short_climb_name(name: str) -> str:
+    """The climb's last word, without an elided article: "Col de la Hourquette d'Ardoise" →
+    "Ardoise", "Côte de Berdets" → "Berdets" (what fits where the whole name does not)."""
+    words = name.split()
+    if not words:
+        return name
+    last = words[-1]
+    for elision in ("d'", "l'", "d’", "l’"):
+        if last.lower().startswith(elision) and len(last) > len(elision):
+            return last[len(elision) :]
+    return last
+
+
 def _hardness(climb: Climb) -> tuple[int, float]:
     category = (climb.category or "").strip().upper()
     return (0 if category == "HC" else int(category) if category.isdigit() else 9), climb.summit_km
@@ -260,6 +273,9 @@ def climbs_line(stage: Stage, width: int) -> Line:
         category = climb_category(climb)
         named = f"{climb.name} ({category})" if category else climb.name
         texts = [(f"▾{named}", f"{named}▾")]
+        short = f"{short_climb_name(climb.name)} {category}".strip()
+        if short != named:
+            texts.append((f"▾{short}", f"{short}▾"))
         if category:
             texts.append((f"▾{category}", f"{category}▾"))
         texts.append(("▾", "▾"))
