@@ -21,13 +21,11 @@ from race.settings import EngineSettings
 from race.situation import Roster, Situation
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
-from tui.keymap import APP_KEYS, SCREEN_KEYS
+from tui.keymap import SCREEN_KEYS
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
 from tui.themes import THEMES, VARIABLE_DEFAULTS
 
-TOAST_WITHIN_S = 60.0
-"""Serious alerts pop up only if they are this recent in race time (not when catching up)."""
 RENDER_EVERY_S = 0.2
 """The screen shows the latest situation at most this often: a replay at full speed or a burst
 after a reconnection applies every event but draws only a few frames a second."""
@@ -98,6 +96,13 @@ class ArdoiseApp(App[None]):
             tooltip="The stage profile: climbs, km marks, the groups on the road",
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="What the panels show"),
+        Binding(
+            "m",
+            "more",
+            "More",
+            id="more",
+            tooltip='Every row of the panels, those folded into "+N more" included',
+        ),
     ]
 
     def __init__(
@@ -283,15 +288,7 @@ class ArdoiseApp(App[None]):
             return  # Closing: the feed's last messages and the timers can still arrive.
         self._situation = situation
         self.frames_drawn += 1
-        for alert in self.race_screen.show(situation, self._view()):
-            fresh = situation.t is None or situation.t - alert.t <= TOAST_WITHIN_S
-            if alert.level != "info" and fresh:
-                self.notify(
-                    alert.text,
-                    severity="error" if alert.level == "critical" else "warning",
-                    timeout=8,
-                    markup=False,
-                )
+        self.race_screen.show(situation, self._view())
 
     def _show_feed_status(self) -> None:
         if not self.screen_stack:
@@ -323,14 +320,17 @@ class ArdoiseApp(App[None]):
             retry_in_s=retry_in,
             feed_label=self._feed_label,
             pause_key=self.key_display("pause"),
+            race_t=self._race.situation.t,
+            more_key=self.key_display("more"),
         )
 
-    # --- Actions -------------------------------------------------------------------------
-
     def key_display(self, binding_id: str) -> str:
-        """The key of a binding as the footer shows it, after `[keymap]` (its first key)."""
-        keys = self._keymap.get(binding_id) or APP_KEYS.get(binding_id) or SCREEN_KEYS[binding_id]
-        return self.get_key_display(Binding(keys.split(",")[0], ""))
+        """The key of one of the app's bindings as shown, after `[keymap]`."""
+        binding = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id)
+        keys = self._keymap.get(binding_id, binding.key).split(",")[0]
+        return self.get_key_display(Binding(keys, binding.action))
+
+    # --- Actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Of two bindings on one key, the one for what the key does now."""
@@ -388,6 +388,13 @@ class ArdoiseApp(App[None]):
         """ "escape or ?": the keys that close a screen, as `[keymap]` binds them."""
         keys = (self._keymap.get(binding_id) or SCREEN_KEYS[binding_id]).split(",")
         return " or ".join(self.get_key_display(Binding(key, "")) for key in keys[:2])
+
+    def action_more(self) -> None:
+        """Every row of the panels, in a screen over the race (updated as the race goes on)."""
+        from tui.screens.more import MoreScreen
+
+        if not isinstance(self.screen, MoreScreen):
+            self.push_screen(MoreScreen(self.race_screen))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -19,15 +19,17 @@ APP_KEYS: Mapping[str, str] = {
     "theme": "t",
     "profile": "v",
     "help": "question_mark",
+    "more": "m",
 }
 """The app's binding ids and their default keys (`ArdoiseApp.BINDINGS`; a test keeps them equal)."""
 
 SCREEN_KEYS: Mapping[str, str] = {
     "close-help": "escape,question_mark,q",
     "close-profile": "escape,v,q",
+    "close-more": "escape,m,q",
 }
-"""Bindings of screens shown over the app (the help, the profile): they may share the app's
-keys."""
+"""Bindings of screens shown over the app (the help, the profile, every row): they may share
+the app's keys."""
 
 MODIFIERS = frozenset({"shift", "ctrl", "alt", "meta", "super", "hyper"})
 """The modifiers Textual names in its key events."""

@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,70 @@ def test_ardoise_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
     exited = poll(lambda: status_file.exists() and status_file.read_text().strip() != "", 10)
     assert exited, "ardoise did not exit after q"
     assert status_file.read_text().strip() == "0"
+
+
+@contextmanager
+def small_terminal(tmp_path: Path, config: str) -> Iterator[Terminal]:
+    """`ardoise --config` at 80x24 in a tmux session of its own."""
+    if TMUX is None:
+        pytest.skip("tmux is not installed (CI installs it with apt-get)")
+    if not ARDOISE.exists():
+        pytest.skip(f"the ardoise command is not installed beside {sys.executable}")
+    path = tmp_path / "config.toml"
+    path.write_text(config, encoding="utf-8")
+    session = f"ardoise-test-{uuid.uuid4().hex[:8]}"
+    env = f"XDG_CONFIG_HOME={tmp_path}"
+    if "PYTHONPATH" in os.environ:
+        env += f" PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])}"
+    command = f"env {env} {ARDOISE} --config {shlex.quote(str(path))}; sleep 5"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True
+    )
+    try:
+        yield Terminal(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def test_mountain_outside_rows_on_screen_at_80x24(tmp_path: Path) -> None:
+    """Near 20 km to go on the mountain stage, both groups outside the time limit show, in
+    the time-limit panel."""
+    config = '[feed]\nspeed = 5\n[feed.simulated]\nscenario = "mountain"\nskip_to_km = 21\n'
+    with small_terminal(tmp_path, config) as term:
+        screen = term.wait_for(lambda s: s.count("✗ OUTSIDE") >= 2, timeout=60)
+        lines = screen.splitlines()
+        limit = next(i for i, row in enumerate(lines) if "TIME LIMIT" in row)
+        leadout = next(i for i, row in enumerate(lines) if "LEAD-OUT" in row)
+        outside = [i for i, row in enumerate(lines) if "✗ OUTSIDE" in row]
+        assert all(limit < i < leadout for i in outside), screen
+
+
+TRAIN_ROW = re.compile(r"^ ?[A-Z]{2,4}\b")
+
+
+def test_flat_finale_no_popup_over_the_leadout_at_80x24(tmp_path: Path) -> None:
+    """In the flat finale with my team, every row of the lead-out panel is its own (its
+    info, a train, a count) while my team's alert pops up on its own row."""
+    config = (
+        '[feed]\nspeed = 10\n[feed.simulated]\nscenario = "flat"\nskip_to_km = 3\n'
+        '[team]\ncode = "CDC"\n'
+    )
+    with small_terminal(tmp_path, config) as term:
+        popped: list[str] = []
+
+        def leadout_whole(screen: str) -> bool:
+            lines = screen.splitlines()
+            start = next((i for i, row in enumerate(lines) if "LEAD-OUT" in row), None)
+            end = next((i for i, row in enumerate(lines) if "RACE RADIO" in row), None)
+            if start is None or end is None:
+                return True  # The radio may give its rows up: checked with the info row.
+            rows = [r for r in lines[start + 1 : end] if r.strip()]
+            for row in rows[1:]:
+                assert TRAIN_ROW.match(row) or row.lstrip().startswith("+"), screen
+            if "lost the wheel of" in lines[-2]:
+                popped.append(lines[-2])
+            return True
+
+        term.wait_for(lambda s: "km to go ·" in s, timeout=60)
+        term.holds(leadout_whole, for_s=15.0)
+        assert popped, "my team's lost wheel never popped up"

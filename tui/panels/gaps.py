@@ -8,7 +8,7 @@ from race.models import ReportedGroup
 from race.situation import GroupView, Roster, Situation
 from race.wording import ordinal
 from tui.panels import format as fmt
-from tui.panels.lines import Line, Part, line
+from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, Line, Part, line
 
 NAMED_UP_TO = 4
 """Groups this small list their riders; larger ones name only notable riders."""
@@ -44,7 +44,7 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
         for g in shown:
             guess = "" if situation.winner_sure else "?"
             lead = f"won by {roster.name(winner)}{guess}" if g is finished[0] and winner else ""
-            out.append(group_line(g, roster, my_team, wide=wide, lead=lead))
+            out.append(group_line(g, roster, my_team, wide=wide, lead=lead, priority=MUST_SEE))
         rest = [g for g in finished if g not in shown]
         if rest:
             riders = sum(g.size for g in rest)
@@ -57,12 +57,37 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
                 )
             )
     road = [g for g in situation.groups if not g.finished]
-    out.extend(group_line(g, roster, my_team, wide=wide) for g in road)
+    names = max(NAME_WIDTH, *(len(g.name) for g in road)) if road else NAME_WIDTH
+    if wide and road:
+        out.insert(0, header_line(names))
+    out.extend(
+        group_line(
+            g, roster, my_team, wide=wide, priority=_priority(g, first=i == 0), name_width=names
+        )
+        for i, g in enumerate(road)
+    )
     out.extend(catch_lines(situation))
     out.extend(trend_basis_lines(road))
     if situation.organiser_check:
-        out.append(line(situation.organiser_check, classes={"-muted"}))
+        out.append(line(situation.organiser_check, classes={"-muted"}, priority=DETAIL))
     return out
+
+
+ALWAYS_SHOWN: frozenset[str] = frozenset({"head", "peloton", "leader"})
+"""Groups that stay on screen however short the panel: the head of the race and the peloton
+(the yellow jersey's group when the field has broken up)."""
+
+
+def _priority(group: GroupView, *, first: bool) -> int:
+    """The head of the race, the peloton and my team's groups stay on screen; the others fold
+    from the back."""
+    if first or group.kind in ALWAYS_SHOWN or _mine(group):
+        return MUST_SEE
+    return IMPORTANT
+
+
+def _mine(group: GroupView) -> bool:
+    return any("my team" in n.reasons for n in group.notable)
 
 
 def organiser_lines(situation: Situation, *, wide: bool = False) -> list[Line]:
@@ -109,15 +134,36 @@ def trend_basis_lines(road: list[GroupView]) -> list[Line]:
     if not measured:
         return []
     main = next((g for g in measured if g.kind == "peloton"), max(measured, key=lambda g: g.size))
-    return [line(f"trends: {main.name} {main.trend_basis}", classes={"-muted"})]
+    return [line(f"trends: {main.name} {main.trend_basis}", classes={"-muted"}, priority=DETAIL)]
+
+
+NAME_WIDTH = 14
+"""The groups' names column at least; as wide as the longest name on screen."""
+
+
+def header_line(name_width: int) -> Line:
+    """The columns' headers of the wide rows (`group_line`)."""
+    return line(
+        f"{'group':<{name_width}}{'riders':>10} {'gap':>8}  {'trend':<14}{'to go':>9}  "
+        f"{'speed':>9}  riders named",
+        classes={"-muted", "-header"},
+        priority=MUST_SEE,
+    )
 
 
 def group_line(
-    group: GroupView, roster: Roster, my_team: str | None, *, wide: bool = False, lead: str = ""
+    group: GroupView,
+    roster: Roster,
+    my_team: str | None,
+    *,
+    wide: bool = False,
+    lead: str = "",
+    priority: int = IMPORTANT,
+    name_width: int = NAME_WIDTH,
 ) -> Line:
     size = f"{group.size:>3} {'rider ' if group.size == 1 else 'riders'}"
     parts: list[Part] = [
-        (f"{group.name:<14.14}", "bold"),
+        (f"{group.name:<{name_width}}", "bold"),
         f"{size} ",
         (f"{fmt.gap(group.gap_s):>8}", "bold"),
     ]
@@ -139,9 +185,9 @@ def group_line(
         per_min = f"{group.trend_s_per_min:+.1f} s/min " if group.trend_s_per_min else ""
         parts.append((f" ({per_min}{group.trend_basis})".replace("-", "−"), "italic"))
     classes = {f"-{group.kind}"}
-    if my_team and any("my team" in n.reasons for n in group.notable):
+    if my_team and _mine(group):
         classes.add("-mine")
-    return line(*parts, classes=classes)
+    return line(*parts, classes=classes, priority=priority)
 
 
 TT_PODIUM = 3

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from race.situation import Roster, Situation, SprinterState, Train
 from race.wording import ordinal
 from tui.panels import format as fmt
-from tui.panels.lines import Line, Part, line
+from tui.panels.lines import IMPORTANT, MUST_SEE, Line, Part, line
 
+FIRST_TRAINS = 4
+"""In the finale, the first trains stay on screen however short the panel (and my team's)."""
 TRAINS_BEFORE_FINALE = 6
 """Before the finale, only the best-placed trains are listed."""
 IN_THE_FIGHT_RANK = 40
@@ -59,7 +61,7 @@ def leadout_lines(
         trains = tuple(
             t for i, t in enumerate(situation.leadout) if i < TRAINS_BEFORE_FINALE or t.my_team
         )
-    out = [line(info, classes={"-info"})]
+    out = [line(info, classes={"-info"}, priority=MUST_SEE)]
     most = max((len(t.riders) - 1 for t in trains), default=0) if wide else LEADOUT_SHOWN
     rows = _train_rows(trains, situation, wide=wide, shown=most)
     while width and most > 1 and max(len(r.plain) for r in rows) > width:
@@ -82,7 +84,9 @@ def _train_rows(
     state_width = max((_width(c) for c in states), default=0)
     ahead_width = max((_width(c[0]) for c in cells), default=0)
     rows: list[Line] = []
-    for train, state, (ahead, sprinter) in zip(trains, states, cells, strict=True):
+    for place, (train, state, (ahead, sprinter)) in enumerate(
+        zip(trains, states, cells, strict=True)
+    ):
         parts: list[Part] = [(f"{train.team:<4}", "bold"), *state]
         # Sprinters in one column; a train without one starts where the trains start.
         aligned = ahead_width - _width(ahead) if train.sprinter is not None else 0
@@ -93,7 +97,9 @@ def _train_rows(
         classes: set[str] = {"-mine"} if train.my_team else set()
         if active:
             classes.add(_state_class(train))
-        rows.append(line(*parts, classes=classes))
+        first = active and place < FIRST_TRAINS
+        priority = MUST_SEE if first or train.my_team else IMPORTANT
+        rows.append(line(*parts, classes=classes, priority=priority))
     return rows
 
 
@@ -117,7 +123,7 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
         else "alone on the road"
     )
     info = f"{finale.head_km_to_finish or 0.0:.1f} km to go · {riders} riders for the win, {clear}"
-    out = [line(info, classes={"-info"})]
+    out = [line(info, classes={"-info"}, priority=MUST_SEE)]
     cells = [
         f"{share.team} ×{len(share.riders)} "
         + ", ".join(fmt.last_name(situation.roster, bib) for bib in share.riders)
@@ -127,11 +133,11 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
     for cell in cells:
         joined = f"{current} · {cell}" if current else cell
         if current and width and len(joined) > width:
-            out.append(line(current))
+            out.append(line(current, priority=MUST_SEE))
             joined = cell
         current = joined
     if current:
-        out.append(line(current))
+        out.append(line(current, priority=MUST_SEE))
     mine = [t for t in situation.leadout if t.my_team]
     if mine:
         out.extend(_train_rows(mine, situation, wide=wide, shown=LEADOUT_SHOWN))

@@ -3,34 +3,38 @@ riders whose own status says more than their group's row."""
 
 from __future__ import annotations
 
+from race.models import Bib
 from race.situation import LimitGroup, LimitRider, LimitStatus, Roster, Situation
 from tui.panels import format as fmt
-from tui.panels.lines import Line, Part, line
+from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, Line, Part, line
 
 STATUS_MARKS = {"safe": "✓ safe", "tight": "! tight", "danger": "⚠ DANGER", "outside": "✗ OUTSIDE"}
+CRITICAL: frozenset[LimitStatus] = frozenset({"danger", "outside"})
+"""Statuses whose rows never fold."""
 RIDER_ROWS = 4
 """Riders at risk shown one per row; the others are counted on one line."""
 
 
-def time_limit_lines(situation: Situation) -> list[Line]:
+def time_limit_lines(situation: Situation, my_team: str | None = None) -> list[Line]:
     """The rule and its basis, then the groups that matter against the cut.
 
     Groups carrying a watched rider, and groups not safe, get a row each (in road order);
     the other safe groups are counted on one line. After the winner's finish, groups still on
     the road show their countdown, and riders who finished outside are named. Riders at
     risk follow: those carrying a worse status than their group's (they left it lately) and
-    those the feed has lost.
+    those the feed has lost. Rows in danger or outside, and my team's, never fold.
     """
     limit = situation.time_limit
     if not limit.rules:
         return [line("No time-limit rules configured", classes={"-muted"})]
-    out = [line((limit.basis, "bold"), classes={"-basis"})]
+    out = [line((limit.basis, "bold"), classes={"-basis"}, priority=MUST_SEE)]
     if limit.cut_s is None:
         return out
     roster = situation.roster
     shown = [g for g in limit.groups if g.watched or g.status != "safe"]
     quiet = [g for g in limit.groups if not (g.watched or g.status != "safe")]
-    out.extend(limit_group_line(g, roster) for g in shown)
+    name_width = max(NAME_WIDTH, *(len(g.name) for g in shown)) if shown else NAME_WIDTH
+    out.extend(limit_group_line(g, roster, my_team, name_width=name_width) for g in shown)
     if quiet:
         least = fmt.duration(min(g.margin_s for g in quiet))
         text = (
@@ -50,13 +54,17 @@ def time_limit_lines(situation: Situation) -> list[Line]:
         out.append(line(f"+{more} more rider{'s' if more > 1 else ''} at risk", classes={"-muted"}))
     if limit.final and limit.finished_outside:
         names = roster.names(limit.finished_outside, limit=4)
-        out.append(line(f"Outside the limit: {names}", classes={"-outside"}))
+        out.append(line(f"Outside the limit: {names}", classes={"-outside"}, priority=MUST_SEE))
     if limit.reinstated:
         names = roster.names(limit.reinstated, limit=4)
         out.append(line(f"Outside, reinstated by the jury: {names}", classes={"-muted"}))
     if limit.watch_all:
         out.append(
-            line("No sprinter named: every rider behind the head watched", classes={"-muted"})
+            line(
+                "No sprinter named: every rider behind the head watched",
+                classes={"-muted"},
+                priority=DETAIL,
+            )
         )
     return out
 
@@ -88,10 +96,17 @@ def limit_rider_line(rider: LimitRider, roster: Roster, groups: dict[str, str], 
         f" {where:<13.13}  {margin}  ",
         (f"{STATUS_MARKS[rider.status]:<10}", "bold"),
     ]
-    return line(*parts, classes={f"-{rider.status}", "-rider"})
+    priority = MUST_SEE if rider.status in CRITICAL else IMPORTANT
+    return line(*parts, classes={f"-{rider.status}", "-rider"}, priority=priority)
 
 
-def limit_group_line(group: LimitGroup, roster: Roster) -> Line:
+NAME_WIDTH = 12
+"""The groups' names column at least; as wide as the longest name shown."""
+
+
+def limit_group_line(
+    group: LimitGroup, roster: Roster, my_team: str | None = None, *, name_width: int = NAME_WIDTH
+) -> Line:
     """ "Grupetto     proj   +31:40  margin  3:09  ! tight     E. Vescovi-Rota +21"; after the
     winner's finish "Grupetto     24:12 left  margin  1:59 …", and "in   +32:01" once across."""
     word = "margin" if group.margin_s >= 0 else "over  "
@@ -105,11 +120,19 @@ def limit_group_line(group: LimitGroup, roster: Roster) -> Line:
     else:
         where = f"proj {fmt.gap(group.projected_gap_s):>8}"
     parts: list[Part] = [
-        (f"{group.name:<12.12}", "bold"),
+        (f"{group.name:<{name_width}}", "bold"),
         f" {where}  {margin}  ",
         (f"{STATUS_MARKS[group.status]:<10}", "bold"),
     ]
     if group.watched:
         limit = 2 if len(group.watched) <= 2 else 1
         parts.append(" " + roster.names(group.watched, limit=limit))
-    return line(*parts, classes={f"-{group.status}"})
+    mine = my_team is not None and any(_team(roster, bib) == my_team for bib in group.watched)
+    priority = MUST_SEE if group.status in CRITICAL or mine else IMPORTANT
+    classes = {f"-{group.status}", *(("-mine",) if mine else ())}
+    return line(*parts, classes=classes, priority=priority)
+
+
+def _team(roster: Roster, bib: Bib) -> str | None:
+    rider = roster.riders.get(bib)
+    return rider.team if rider else None

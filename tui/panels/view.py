@@ -37,6 +37,11 @@ class ViewContext:
     """How the header names the feed, e.g. "simulated"."""
     pause_key: str = "p"
     """The pause key as `[keymap]` sets it, for the hints that name it."""
+    race_t: float | None = None
+    """The newest feed time the engine has seen (ahead of the picture on screen while a burst
+    is drawn a few frames a second): what a pop-up's age is counted against."""
+    more_key: str = "m"
+    """The key that shows every row, as the "+N more" lines name it."""
 
     @property
     def wide(self) -> bool:

@@ -47,7 +47,12 @@ A `?` is a number the data cannot give (a margin while a rider is lost by the fe
 guess (a winner decided by less than the feed's 10 m steps).
 
 **Race radio**: alerts as they happen (a break forms or is caught, a gap moves fast, a group
-with a sprinter gets tight on the time limit, a sprinter loses the wheel).
+with a sprinter gets tight on the time limit, a sprinter loses the wheel). My team's alerts and
+the critical ones also pop up on a row of their own above the keys, for a minute of race time.
+
+**Rows by priority**: groups in danger or outside the limit, my team, the head of the race and
+the peloton, and the finale's first four trains always stay on screen. When a panel is short
+of rows, its least important rows fold into `+N more`: `m` shows every row.
 
 | key | action |
 |---|---|

@@ -1,4 +1,9 @@
-"""The race screen: header, time gaps, time limit, lead-out, profile and race radio."""
+"""The race screen: header, time gaps, time limit, lead-out, profile and race radio.
+
+The panels' heights are shared by priority (`tui.panels.fold`): every panel gets the rows of
+its must-see lines, then all its rows while the screen has some left; the race radio takes the
+rest. Nothing overlaps and nothing scrolls out of sight without a "+N more" line saying so.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,26 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from race.situation import Alert, Situation
+from tui.panels.fold import Block, least_rows, share_rows
+from tui.panels.lines import Line
 from tui.panels.view import ViewContext
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.header import RaceHeader
 from tui.widgets.leadout import LeadoutPanel
-from tui.widgets.panel import Panel
+from tui.widgets.panel import Panel, RowsPanel
+from tui.widgets.popup import PopupLine
 from tui.widgets.profile import ProfileStrip
 from tui.widgets.radio import RaceRadio
 from tui.widgets.timelimit import TimeLimitPanel
+
+HEADER_ROWS = 2
+FOOTER_ROWS = 1
+RADIO_RESERVE = 2
+"""The race radio's rows (its title and one line) before the panels' rows that may fold."""
+PANEL_CHROME_COLUMNS = 3
+"""A panel's padding (one column each side) and its scrollbar's column."""
+SIDE_GUTTER = 2
+"""Columns between the time gaps and the time limit side by side."""
 
 
 class RaceScreen(Screen[None]):
@@ -36,6 +53,7 @@ class RaceScreen(Screen[None]):
         self.leadout = LeadoutPanel()
         self.profile = ProfileStrip()
         self.radio = RaceRadio()
+        self.popup = PopupLine()
         self.panels: list[Panel] = [
             self.header,
             self.gaps,
@@ -55,6 +73,7 @@ class RaceScreen(Screen[None]):
             yield self.leadout
             yield self.profile
             yield self.radio
+            yield self.popup
         yield Footer()
 
     def show(self, situation: Situation, view: ViewContext) -> list[Alert]:
@@ -62,9 +81,17 @@ class RaceScreen(Screen[None]):
         self.situation = situation
         self.view = view
         fresh = self.radio.unseen_alerts(situation)
+        self.popup.offer(fresh, situation, view)
         for panel in self.panels:
             panel.show(situation, view)
+        self.popup.update_for(situation, view)
+        self.arrange_rows()
         self.set_class(view.blackout, "-stale")
+        from tui.screens.more import MoreScreen  # Its module imports this one.
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, MoreScreen):
+                screen.refresh_rows()
         return fresh
 
     def show_status(self, view: ViewContext) -> None:
@@ -74,10 +101,71 @@ class RaceScreen(Screen[None]):
         self.view = view
         if self.situation is not None:
             self.header.show(self.situation, view)
+            if self.popup.display != self.popup.update_for(self.situation, view):
+                self.arrange_rows()
         self.set_class(view.blackout, "-stale")
+
+    def every_line(self) -> list[tuple[str, list[Line]]]:
+        """Each panel's title and every line it has, folded or not."""
+        panels: list[RowsPanel] = [self.gaps, self.time_limit, self.leadout]
+        return [(str(p.border_title or ""), p.all_lines) for p in panels]
+
+    def arrange_rows(self) -> None:
+        """Share the screen's rows between the panels by priority; the radio takes the rest."""
+        height = self.size.height
+        if height <= 0:
+            return
+        available = height - HEADER_ROWS - FOOTER_ROWS - (1 if self.popup.display else 0)
+        if self.view.wide:
+            cells = self.profile.styles.height.cells if self.profile.styles.height else None
+            available -= cells or 0
+        gaps, limit, leadout = (_block(p) for p in (self.gaps, self.time_limit, self.leadout))
+        side_by_side = self._side_by_side()
+        top = (
+            [Block(max(gaps.least, limit.least), max(gaps.full, limit.full))]
+            if (side_by_side)
+            else [limit, gaps]
+        )
+        finale = self.situation is not None and self.situation.finale.active
+        blocks = [leadout, *top] if finale else [*top, leadout]
+        sizes = share_rows(available, blocks, RADIO_RESERVE)
+        leadout_rows = sizes[0] if finale else sizes[-1]
+        top_rows = sizes[1:] if finale else sizes[:-1]
+        key = self.view.more_key
+        if side_by_side:
+            self.gaps.fit(top_rows[0], key)
+            self.time_limit.fit(top_rows[0], key)
+        else:
+            self.time_limit.fit(top_rows[0], key)
+            self.gaps.fit(top_rows[1], key)
+        self.leadout.fit(leadout_rows, key)
+        self.radio.display = available - sum(sizes) >= RADIO_RESERVE
+
+    def _side_by_side(self) -> bool:
+        """On a wide screen, the time gaps and the time limit side by side when both fit whole
+        (the time limit as wide as its rows, the gaps the rest); else one above the other,
+        each the screen's width: no value is cut while the screen has room for it."""
+        gaps, limit = _columns(self.gaps), _columns(self.time_limit)
+        side = self.view.wide and gaps + limit + SIDE_GUTTER <= self.size.width
+        self.set_class(side, "-side")
+        self.time_limit.styles.width = limit if side else None
+        return side
 
     def on_resize(self, event: Resize) -> None:
         self.view = replace(self.view, width=event.size.width)
         self.set_class(self.view.wide, "-wide")
         if self.situation is not None:
             self.show(self.situation, self.view)
+        # The stylesheet's rules for the new width apply at the next refresh: measure again.
+        self.call_after_refresh(self.arrange_rows)
+
+
+def _columns(panel: RowsPanel) -> int:
+    """The columns `panel` needs to show every row whole (its padding and scrollbar
+    included)."""
+    return max((len(ln.plain) for ln in panel.all_lines), default=0) + PANEL_CHROME_COLUMNS
+
+
+def _block(panel: RowsPanel) -> Block:
+    lines = panel.all_lines
+    return Block(panel.TITLE_ROWS + least_rows(lines), panel.TITLE_ROWS + len(lines))

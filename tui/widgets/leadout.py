@@ -20,7 +20,8 @@ class LeadoutPanel(RowsPanel):
     def show(self, situation: Situation, view: ViewContext) -> None:
         self._shown_with = (situation, view)
         self.border_title = leadout_title(situation)
-        width = self.content_size.width or None
+        # A column kept for the scrollbar that shows while the panel is being resized.
+        width = max(0, self.content_size.width - 1) or None
         self.set_rows(
             leadout_lines(situation, wide=view.wide, data_age_s=view.data_age_s, width=width)
         )

@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from race.situation import Situation
+from tui.panels.fold import MORE_KEY, fold
 from tui.panels.lines import Line
 from tui.panels.view import ViewContext
 
@@ -21,17 +22,41 @@ class Panel(Protocol):
 
 
 class RowsPanel(VerticalScroll):
-    """A scrolling panel of `Line`s. `set_rows` reuses the row widgets it already has: only a
-    row whose content changed is redrawn."""
+    """A panel of `Line`s. Given a number of rows (`fit`), it folds its least important lines
+    into a "+N more" line; otherwise it scrolls. Only a row whose content changed is redrawn."""
 
     DEFAULT_CLASSES = "panel"
+    TITLE_ROWS = 1
+    """The title's row (the top border) above the lines."""
 
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = title
+        self._all: list[Line] = []
         self._shown: list[Line] = []
+        self._rows: int | None = None
+        self._more_key = MORE_KEY
 
     def set_rows(self, rows: Sequence[Line]) -> None:
+        """Every line the panel has to say; those shown depend on its rows (`fit`)."""
+        self._all = list(rows)
+        self._put(self._all if self._rows is None else fold(self._all, self._rows, self._more_key))
+
+    def fit(self, height: int, more_key: str = MORE_KEY) -> None:
+        """Show what `height` rows (the title's included) hold, the rest folded."""
+        self._rows = max(0, height - self.TITLE_ROWS)
+        self._more_key = more_key
+        self.styles.height = height
+        self._put(fold(self._all, self._rows, more_key))
+
+    @property
+    def all_lines(self) -> list[Line]:
+        """Every line, shown or folded."""
+        return list(self._all)
+
+    def _put(self, rows: Sequence[Line]) -> None:
+        if list(rows) == self._shown:
+            return
         widgets = list(self.query_children(Static))
         for index, row in enumerate(rows):
             classes = {"row", *row.classes}

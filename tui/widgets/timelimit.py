@@ -13,4 +13,4 @@ class TimeLimitPanel(RowsPanel):
         super().__init__("TIME LIMIT", id="time-limit")
 
     def show(self, situation: Situation, view: ViewContext) -> None:
-        self.set_rows(time_limit_lines(situation))
+        self.set_rows(time_limit_lines(situation, view.my_team))
