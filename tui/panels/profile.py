@@ -104,7 +104,8 @@ def _column_km(stage: Stage, width: int, x: float) -> float:
     return x * stage.distance_km / width
 
 
-def _column(stage: Stage, width: int, km: float) -> int:
+def column(stage: Stage, width: int, km: float) -> int:
+    """The cell of the profile `width` cells wide where the road is `km` from the start."""
     return min(width - 1, max(0, int(km / stage.distance_km * width))) if stage.distance_km else 0
 
 
@@ -148,7 +149,7 @@ def _marks_over(cells: list[str], stage: Stage, marks: Sequence[Mark], width: in
     styles: dict[int, str] = {}
     cells = list(cells)
     for mark in marks:
-        x = _column(stage, width, mark.km)
+        x = column(stage, width, mark.km)
         if mark.head or x not in styles:
             cells[x] = _symbol(mark)
             styles[x] = _mark_style(mark)
@@ -279,7 +280,7 @@ def climbs_line(stage: Stage, width: int) -> Line:
         if category:
             texts.append((f"▾{category}", f"{category}▾"))
         texts.append(("▾", "▾"))
-        labels.append(_Label(_column(stage, width, climb.summit_km), tuple(texts), CLIMB_STYLE))
+        labels.append(_Label(column(stage, width, climb.summit_km), tuple(texts), CLIMB_STYLE))
     return _place_labels(width, labels)
 
 
@@ -290,7 +291,7 @@ def groups_line(stage: Stage, marks: Sequence[Mark], width: int) -> Line:
     order = sorted(range(len(marks)), key=lambda i: (not marks[i].head, not marks[i].mine, i))
     labels = [
         _Label(
-            _column(stage, width, marks[i].km),
+            column(stage, width, marks[i].km),
             ((marks[i].name, marks[i].name),),
             _mark_style(marks[i]),
         )
@@ -314,7 +315,7 @@ def km_line(stage: Stage, width: int) -> Line:
     row.put(width - len(finish), finish, f"bold {AXIS_STYLE}")
     km = 0.0
     while km < stage.distance_km:
-        x = _column(stage, width, km)
+        x = column(stage, width, km)
         text = f"{km:.0f}"
         if row.free(x, len(text) + 1):
             row.put(x, f"╵{text}" if km else text, AXIS_STYLE)

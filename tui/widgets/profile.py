@@ -7,7 +7,7 @@ from textual.widget import Widget
 
 from race.models import Stage
 from race.situation import Situation
-from tui.panels.profile import Mark, group_marks, profile_lines
+from tui.panels.profile import Mark, column, group_marks, profile_lines
 from tui.panels.view import ViewContext
 
 
@@ -22,17 +22,23 @@ class ProfileStrip(Widget):
     def show(self, situation: Situation, view: ViewContext) -> None:
         stage = situation.stage
         marks = group_marks(situation, view.my_team)
-        # Redraw only when a group moves by a visible amount (or is renamed).
-        if stage is not self._stage or self._cells(marks) != self._cells(self._marks):
-            self._stage = stage
-            self._marks = marks
+        # Redraw only when a group moves to another cell (or is renamed); the marks kept are
+        # always the latest, for whatever draws the widget next (a resize).
+        changed = stage is not self._stage or self._cells(stage, marks) != self._cells(
+            stage, self._marks
+        )
+        self._stage = stage
+        self._marks = marks
+        if changed:
             self.refresh()
 
-    def _cells(self, marks: tuple[Mark, ...]) -> tuple[tuple[int, str, bool, bool], ...]:
-        stage = self._stage
-        width = max(1, self.size.width)
-        scale = (width / stage.distance_km) if stage and stage.distance_km else 1.0
-        return tuple((round(m.km * scale), m.name, m.head, m.mine) for m in marks)
+    def _cells(
+        self, stage: Stage | None, marks: tuple[Mark, ...]
+    ) -> tuple[tuple[int, str, bool, bool], ...]:
+        width = self.size.width
+        if stage is None or width <= 0:
+            return ()
+        return tuple((column(stage, width, m.km), m.name, m.head, m.mine) for m in marks)
 
     def render(self) -> Content:
         rows = profile_lines(self._stage, self._marks, self.size.width, self.size.height)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.events import Resize
 from textual.widgets import RichLog
 
 from race.situation import Alert, Situation
@@ -19,6 +20,12 @@ class RaceRadio(RichLog):
         self.border_title = "RACE RADIO"
         self._alerts_shown = 0
         self._news_shown = 0
+
+    def on_resize(self, event: Resize) -> None:
+        # Made shorter after its last line (the screen's rows shared again), the log would
+        # keep its old scroll offset and hide the newest line.
+        if self.auto_scroll:
+            self.scroll_end(animate=False, immediate=True)
 
     def unseen_alerts(self, situation: Situation) -> list[Alert]:
         """The alerts that showing `situation` will add (the app toasts the serious ones)."""
