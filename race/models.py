@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from race.wording import proper_name
 
 Bib = int
 """A rider's race number: the identity of a rider everywhere in Ardoise."""
@@ -97,9 +99,16 @@ class Rider(Model):
     role: RiderRole | None = None
     """Role in the team when the feed or the config knows it."""
 
+    @field_validator("first_name", "last_name")
+    @classmethod
+    def _proper_case(cls, name: str) -> str:
+        """Names as cycling writes them, whatever the feed: the one place they are made so
+        (the Race Center sends family names in capitals, "VAN DER POEL")."""
+        return proper_name(name)
+
     @property
     def short_name(self) -> str:
-        """Initial and family name, e.g. "J. PHILIPSEN"."""
+        """Initial and family name, e.g. "J. Philipsen"."""
         initial = f"{self.first_name[:1]}. " if self.first_name else ""
         return f"{initial}{self.last_name}"
 

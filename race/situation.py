@@ -242,6 +242,9 @@ class Finale(View):
     """How far that small group is clear of the next rider (s; None: nobody behind it)."""
     judged: bool = True
     """False when the frames are too far apart for a wheel to be judged: no state is claimed."""
+    result: tuple[Bib, ...] = ()
+    """Once the winner is in: the first riders across the line, in order, from their last fixes
+    (provisional; see `race.leadout.result`)."""
 
 
 class Alert(View):
@@ -274,6 +277,15 @@ class TimeTrialView(View):
 
     on_course: int = 0
     finished: int = 0
+    to_start: int | None = None
+    """Riders of the start list not yet seen on the course; None without a start list."""
+    to_start_bound: bool = True
+    """`to_start` is only an upper bound: the feed began with riders already out on the
+    course, so a rider it never saw may have finished before it began (or be out of the
+    race)."""
+    without_split: int = 0
+    """Riders on course with no comparable split yet (just started, or nobody's time is
+    known at their point): not in the standings."""
     not_timed: tuple[Bib, ...] = ()
     """Riders seen on the course whose start the feed did not show (no time for them)."""
     best: Bib | None = None

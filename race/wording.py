@@ -3,7 +3,8 @@ durations, signed gaps, ranks and lists of names, each written one way everywher
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
 
 def clock(seconds: float) -> str:
@@ -32,3 +33,54 @@ def name_list(names: Sequence[str], limit: int | None = None) -> str:
     if limit is None or len(names) <= limit:
         return ", ".join(names)
     return f"{', '.join(names[:limit])} +{len(names) - limit}"
+
+
+PARTICLES = frozenset({"van", "de", "der", "den", "du", "le", "la", "von"})
+"""Words of a family name that cycling writes in lower case inside it ("Van der Poel", "Van
+den Berg"); the name's first word keeps its capital ("De Lie", "Le Berre")."""
+
+
+def proper_name(name: str) -> str:
+    """A name the feed writes in capitals, as cycling writes it: "VAN DER POEL" → "Van der
+    Poel", "O'CONNOR" → "O'Connor", "MCNULTY" → "McNulty", "HEßMANN" → "Heßmann",
+    "PARET-PEINTRE" → "Paret-Peintre". A name already in mixed case is the feed's own
+    choice ("IJsselmuiden", "van Aert") and is kept as given."""
+    if not _in_capitals(name):
+        return name
+    words = name.split(" ")
+    out = []
+    for index, word in enumerate(words):
+        if index > 0 and word.lower() in PARTICLES:
+            out.append(word.lower())
+        else:
+            out.append(_capitalised(word))
+    return " ".join(out)
+
+
+def _in_capitals(name: str) -> bool:
+    # "ß" has no capital in common use: "HEßMANN" is still a name in capitals.
+    return any(c.isupper() for c in name) and not any(c.islower() and c != "ß" for c in name)
+
+
+def _capitalised(word: str) -> str:
+    """One word: each part after a hyphen or an apostrophe starts with a capital."""
+    out: list[str] = []
+    start = True
+    for char in word.lower():
+        out.append(char.upper() if start and char.isalpha() else char)
+        start = char in "-'’"
+    text = "".join(out)
+    if text.startswith("Mc") and len(text) > 2:
+        text = "Mc" + text[2].upper() + text[3:]
+    elif text.startswith("Ij"):
+        text = "IJ" + text[2:]  # The Dutch digraph: "IJsselmuiden".
+    return text
+
+
+def distinct_names(names: Mapping[int, str]) -> dict[int, str]:
+    """Names by bib, each with its bib where two of them read the same ("Vercruysse #63"):
+    what is in view must tell its riders apart."""
+    seen = Counter(name.casefold() for name in names.values())
+    return {
+        bib: f"{name} #{bib}" if seen[name.casefold()] > 1 else name for bib, name in names.items()
+    }

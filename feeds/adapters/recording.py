@@ -4,8 +4,9 @@ Two formats, told apart by their content (either may be gzip-compressed):
 
 - Ardoise's own recordings (`feeds.format.jsonl`, written by `ardoise record`): one event per line.
 - Race Center recordings: one JSON document `{"version", "meta", "rest", "events"}` holding the
-  REST records of the stage and every live-stream update with its delay (`dt`), read as the
-  live adapter reads them (`feeds.racecenter.updates`): an update recorded twice (the live
+  REST records of the stage and every live-stream update with its delay (`dt`), read as a
+  stream (`feeds.format.racecenter`: one update in memory at a time) and as the live adapter
+  reads them (`feeds.racecenter.updates`): an update recorded twice (the live
   stream repeats most of them) is replayed once, and a frame of another stage (the server's
   snapshot on connect) is ignored and counted (`other_stage`), as live.
 
@@ -20,32 +21,27 @@ document) is replayed up to the cut, which counts as one bad event, and the repl
 
 from __future__ import annotations
 
-import gzip
-import json
-import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from io import BufferedIOBase
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, FilePath
 
 from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
-from feeds.format.jsonl import UNREADABLE, CutShort, LineError, read
+from feeds.format.files import open_binary
+from feeds.format.jsonl import CutShort, LineError, read
+from feeds.format.racecenter import SURROGATE, RaceCenterRecording, Stop, open_racecenter
 from feeds.pacing import FeedTimeline, ReplayClock
 from feeds.racecenter.updates import UpdateReader
 from feeds.racecenter.wire import FormatError, stage_record, start_list
 from feeds.repeats import Repeats
 from race.models import FeedEvent, FeedState, FeedStatus, StartList, Telemetry
 
-GZIP_MAGIC = b"\x1f\x8b"
 SNIFF_BYTES = 4096
-CHUNK_BYTES = 1 << 20
-SURROGATE = re.compile("[\ud800-\udfff]")
-"""What stands in text for a byte that was not UTF-8 (or a lone `\\udXXX` JSON escape)."""
-WHITESPACE = re.compile(r"[ \t\n\r]*")
+RACECENTER_KEYS = ("version", "rest", "meta", "events")
+"""One of them begins a Race Center recording (in any order)."""
 
 RecordingFormat = Literal["ardoise", "racecenter"]
 
@@ -71,17 +67,14 @@ class RecordingOptions(FeedOptions):
 def sniff(path: Path) -> RecordingFormat:
     """Which format a file is in, from its first bytes; `FeedError` if neither."""
     try:
-        with path.open("rb") as raw:
-            head = raw.read(2)
-        opener = gzip.open if head == GZIP_MAGIC else open
-        with opener(path, "rb") as stream:
+        with open_binary(path) as stream:
             start = stream.read(SNIFF_BYTES)
     except OSError as error:
         raise FeedError(f"cannot read {path}: {error}") from None
     text = start.lstrip()
     if text.startswith(b'{"at"') or b'"event"' in text.split(b"\n", 1)[0]:
         return "ardoise"
-    if text.startswith(b"{") and (b'"rest"' in text or b'"version"' in text):
+    if text.startswith(b"{") and any(f'"{key}"'.encode() in text for key in RACECENTER_KEYS):
         return "racecenter"
     raise FeedError(f"{path} is neither an Ardoise nor a Race Center recording")
 
@@ -174,14 +167,17 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
                     yield item.event
 
     def _racecenter_events(self) -> Iterator[FeedEvent | _Unread | _OtherStage]:
-        recording = read_racecenter(self.options.path)
-        start = self._start_list(recording.document)
+        recording = open_racecenter(self.options.path)
+        start = self._start_list(recording)
         reader = UpdateReader()
         reader.start(start)
         yield start
-        yield from reader.stage_weather(recording.document["rest"].get("checkpoints"))
+        yield from reader.stage_weather(recording.rest.get("checkpoints"))
         repeats = Repeats()
-        for number, entry in enumerate(recording.events, start=1):
+        for number, entry in enumerate(recording.events(), start=1):
+            if isinstance(entry, Stop):
+                yield _Unread(f"{entry.reason} after event {entry.after}", cut=True)
+                break
             data = entry.get("data") if isinstance(entry, dict) else None
             if not isinstance(data, str):
                 yield _Unread(f"event {number}: no data")
@@ -199,13 +195,9 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
             if reader.other_stage_reason is not None:
                 yield _OtherStage(reader.other_stage, reader.other_stage_said())
             yield from events
-        if recording.cut is not None:
-            yield _Unread(f"{recording.cut} after event {len(recording.events)}", cut=True)
 
-    def _start_list(self, document: dict[str, Any]) -> StartList:
-        rest = document["rest"]
-        found = document.get("meta")
-        meta: dict[str, Any] = found if isinstance(found, dict) else {}
+    def _start_list(self, recording: RaceCenterRecording) -> StartList:
+        rest, meta = recording.rest, recording.meta
         try:
             stage = stage_record(rest.get("stages") or {}, date=meta.get("date"))
             return start_list(
@@ -235,123 +227,3 @@ class _Unread:
 
     reason: str
     cut: bool = False
-
-
-def open_binary(path: Path) -> BufferedIOBase:
-    """`path` opened for reading bytes, through gzip when it is compressed."""
-    with path.open("rb") as raw:
-        compressed = raw.read(2) == GZIP_MAGIC
-    return gzip.GzipFile(path, "rb") if compressed else path.open("rb")
-
-
-@dataclass(frozen=True)
-class RaceCenterRecording:
-    """A Race Center recording as far as it could be read."""
-
-    document: dict[str, Any]
-    """The top-level object; `rest` is a dict whose text holds no undecodable byte."""
-    cut: str | None = None
-    """Why the file could not be read to its end (what came before it is in `document`)."""
-
-    @property
-    def events(self) -> list[Any]:
-        found = self.document.get("events")
-        return found if isinstance(found, list) else []
-
-
-def read_racecenter(path: Path) -> RaceCenterRecording:
-    """Read a Race Center recording, salvaging what comes before a cut (a truncated gzip stream
-    or JSON document). `FeedError` when not even its `rest` records can be read.
-
-    Bytes that are not UTF-8 are kept as surrogates, so that the one update holding them is
-    rejected, not the file; in `rest` and `meta` they become U+FFFD.
-    """
-    cut: str | None = None
-    chunks: list[bytes] = []
-    try:
-        with open_binary(path) as stream:
-            # `read1`: what one read decompressed, kept even if the next one finds the cut.
-            while chunk := stream.read1(CHUNK_BYTES):
-                chunks.append(chunk)
-    except UNREADABLE as error:
-        if not chunks:
-            raise FeedError(f"cannot read {path}: {error}") from None
-        cut = f"the file is cut short ({error})"
-    text = b"".join(chunks).decode("utf-8", errors="surrogateescape")
-    del chunks
-    try:
-        found = json.loads(text)
-    except (ValueError, RecursionError):
-        found, stopped = _salvage(text)
-        cut = cut or f"the JSON document is unreadable from character {stopped}"
-    if not isinstance(found, dict) or not isinstance(found.get("rest"), dict):
-        because = f" ({cut})" if cut else ""
-        raise FeedError(f"{path}: no `rest` records{because}")
-    if SURROGATE.search(text):
-        try:
-            for key in ("rest", "meta"):
-                found[key] = _mended(found.get(key))
-        except RecursionError:
-            raise FeedError(f"{path}: `{key}` is nested too deep") from None
-    return RaceCenterRecording(found, cut)
-
-
-def _salvage(text: str) -> tuple[dict[str, Any], int]:
-    """The complete members of a JSON object that stops short (and of its `events` list, every
-    complete entry), with the position where reading stopped."""
-    decoder = json.JSONDecoder()
-    found: dict[str, Any] = {}
-    at = _skip(text, 0)
-    if not text.startswith("{", at):
-        return found, at
-    at += 1
-    try:
-        while True:
-            at = _skip(text, at)
-            key, at = decoder.raw_decode(text, at)
-            at = _skip(text, at)
-            if not isinstance(key, str) or not text.startswith(":", at):
-                return found, at
-            at = _skip(text, at + 1)
-            if key == "events" and text.startswith("[", at):
-                entries: list[Any] = []
-                found["events"] = entries
-                at = _salvage_list(decoder, text, at + 1, entries)
-            else:
-                found[key], at = decoder.raw_decode(text, at)
-            at = _skip(text, at)
-            if not text.startswith(",", at):
-                return found, at
-            at += 1
-    except (ValueError, RecursionError):
-        return found, at
-
-
-def _salvage_list(decoder: json.JSONDecoder, text: str, at: int, into: list[Any]) -> int:
-    """Append the complete entries of the list starting at `at` to `into`; raises at a cut."""
-    while True:
-        at = _skip(text, at)
-        if text.startswith("]", at):
-            return at + 1
-        entry, at = decoder.raw_decode(text, at)
-        into.append(entry)
-        at = _skip(text, at)
-        if text.startswith(",", at):
-            at += 1
-
-
-def _skip(text: str, at: int) -> int:
-    """The first position from `at` that is not JSON whitespace."""
-    found = WHITESPACE.match(text, at)
-    return found.end() if found else at
-
-
-def _mended(value: Any) -> Any:
-    """`value` with every undecodable byte in its text replaced by U+FFFD."""
-    if isinstance(value, str):
-        return SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_mended(v) for v in value]
-    if isinstance(value, dict):
-        return {_mended(k): _mended(v) for k, v in value.items()}
-    return value

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from feeds.adapters.recording import read_racecenter
 from feeds.base import FeedAdapter, FeedError
+from feeds.format.racecenter import Stop, open_racecenter
 from feeds.format.wire import WireEvent
 from feeds.pacing import ReplayClock
 from feeds.racecenter.encoding import ROUTE_BIND, rest_records, telemetry_bind, update_line
@@ -187,13 +187,10 @@ class RaceCenterRecordingSource:
         self.speed = speed
         self.skip_to_km = skip_to_km
         self.hold = hold
-        recording = read_racecenter(path)
-        document = recording.document
-        self.cut = f"end of {path.name}: {recording.cut}" if recording.cut else None
-        """Why the recording stops early (the stream then ends with an error event)."""
+        self.recording = open_racecenter(path)
+        """Its records read; its lines read as they are served."""
+        rest, meta = self.recording.rest, self.recording.meta
         try:
-            rest = document["rest"]
-            meta = document.get("meta") or {}
             year = int(meta.get("year") or str(meta.get("date", "0"))[:4])
             stage = stage_record(rest.get("stages") or {}, date=meta.get("date"))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, FormatError) as error:
@@ -208,11 +205,6 @@ class RaceCenterRecordingSource:
         }
         if rest.get("trace"):
             self.rest[ROUTE_BIND.format(year=year, stage=number)] = _json(rest["trace"])
-        self.lines = [
-            _verbatim(entry["data"])
-            for entry in recording.events
-            if isinstance(entry, dict) and isinstance(entry.get("data"), str)
-        ]
         self.year, self.stage = year, number
 
     async def pump(self, log: FeedLog) -> None:
@@ -221,7 +213,15 @@ class RaceCenterRecordingSource:
             await log.first_client()
         clock, at_once = ReplayClock(self.speed), ReplayClock(0.0)
         caught_up = self.skip_to_km is None
-        for line in self.lines:
+        cut: str | None = None
+        for entry in self.recording.events():
+            if isinstance(entry, Stop):
+                cut = f"end of {self.label}: {entry.reason}"
+                break
+            data = entry.get("data") if isinstance(entry, dict) else None
+            if not isinstance(data, str):
+                continue  # Not a line the stream sent.
+            line = _verbatim(data)
             try:
                 update = parse_update(line)
             except FormatError:
@@ -234,8 +234,8 @@ class RaceCenterRecordingSource:
                     caught_up = bool(kms) and min(kms) <= (self.skip_to_km or 0.0)
                 await (clock if caught_up else at_once).wait_until(update.t)
             log.append("update", line, bind=_bind(line))
-        if self.cut is not None:
-            log.fail(self.cut)
+        if cut is not None:  # The stream then ends with an error event.
+            log.fail(cut)
         else:
             log.finish()
 

@@ -46,7 +46,9 @@ class GapsTracker:
 
     def after_fixes(self, field: Field) -> None:
         """A new head of the race (a break caught, a rider gone clear from behind): gaps are
-        now measured on his trajectory, and so must the gaps the trends are made of."""
+        now measured on his trajectory, and so must the gaps the trends are made of. A trend
+        needs its road: only the road the new head was seen riding counts, not a stretch
+        extrapolated back from his first fix (a few seconds wrong there read as a trend)."""
         leader = field.leader
         if (
             field.winner is None
@@ -54,8 +56,12 @@ class GapsTracker:
             and self._head_members
             and leader.bib not in self._head_members
         ):
+            reference = field.reference
+            seen_from = reference.first_km if reference is not None else None
 
             def gap_at(t: float, km: float) -> float | None:
+                if seen_from is not None and km > seen_from:
+                    return None
                 passed = field.passage_time(km)
                 return None if passed is None else max(0.0, t - passed)
 
@@ -130,6 +136,9 @@ class GapsTracker:
         previous_trend: Trend | None = None
         notables = self.notables
         candidates = notables.candidates(field.jersey_wearers)
+        # The head of the race is the reference of every gap: its own is 0 by definition and
+        # has no trend (after a catch its history would read the break's lead melting away).
+        head_id = road_ids[0] if road_ids and not head_finished else None
         for chunk, run_bibs, run_members, gid, (kind, name) in zip(
             chunks, bibs, members, ids, names, strict=True
         ):
@@ -143,7 +152,7 @@ class GapsTracker:
                     history = GapHistory(gaps.trend_window_km, gaps.trend_min_km)
                     self._histories[gid] = history
                 history.add(t, km, gap)
-                trend = history.trend()
+                trend = history.trend() if gid != head_id else None
             speeds = (
                 [s for p in chunk if (s := p[3].speed) is not None] if not finished_group else []
             )

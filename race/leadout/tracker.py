@@ -19,6 +19,7 @@ from race.leadout.bunch import BunchFrame, BunchTracker
 from race.leadout.contention import in_contention, makeup, small_group
 from race.leadout.positions import Deferred, road_positions
 from race.leadout.reading import Reading, TrainOrder, read_train, train_riders
+from race.leadout.result import sprint_result
 from race.leadout.trains import (
     FRONT_RIDERS,
     TrainDetector,
@@ -113,7 +114,11 @@ class LeadoutTracker:
         """One update of the engine. From the last man's release to the line (and once the
         winner has finished) the last picture of the finale stands."""
         head_km = frame.head_km
-        if frame.winner_t is not None or (head_km is not None and head_km <= SPRINT_OVER_KM):
+        if frame.winner_t is not None:
+            trains, finale = self._shown
+            self._shown = (trains, sprint_result(finale, frame.finished))
+            return self._shown
+        if head_km is not None and head_km <= SPRINT_OVER_KM:
             return self._shown
         t = frame.t
         contenders = in_contention(frame.road, head_km)

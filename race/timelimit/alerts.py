@@ -90,7 +90,9 @@ class LimitAlerts:
         bibs: list[Bib],
         alerts: AlertLog,
     ) -> None:
-        who = f"{group.name} ({self._names(bibs)})"
+        names = self._names(bibs)
+        # A time trial's rows are riders: "A. Gate", not "A. Gate (A. Gate)".
+        who = group.name if names == group.name else f"{group.name} ({names})"
         if limit.countdown_s is not None and limit.countdown_s < 0:
             where = "the limit has passed"
         else:

@@ -22,8 +22,9 @@ from race.timelimit.forecast import Terrain, forecast_winner_time
 from race.timelimit.groups import GroupLearner, GroupState, road_gaps
 from race.timelimit.percentage import PercentHold, class_label, stage_class_in_force
 from race.timelimit.riders import RiderStatuses
-from race.timelimit.rules import cut_seconds, stage_class
+from race.timelimit.rules import StageClass, cut_seconds, stage_class
 from race.timelimit.status import SEVERITY, UNCERTAIN_SHARE, settle, status_for
+from race.timetrial.trial import TIME_TRIALS
 from race.wording import clock
 
 SETTLED_AFTER_KM = 20.0
@@ -120,7 +121,7 @@ class TimeLimitTracker:
         if winner_time is None and race_time_s is not None and head_km is not None:
             winner_time = self.forecast_winner_time(race_time_s, head_km)
         if winner_time is None or winner_time <= 0:
-            return TimeLimit(**common, basis=f"{label} · waiting for the race to start")
+            return TimeLimit(**common, basis=f"{label} · {self._waiting(table)}")
 
         speed = stage.distance_km / winner_time * 3600.0
         share_to_go = (head_km or 0.0) / stage.distance_km
@@ -169,6 +170,20 @@ class TimeLimitTracker:
             riders=tuple(self._riders.views(behind, self._watched_set)),
             watch_all=self.watch_all,
         )
+
+    def _waiting(self, table: StageClass) -> str:
+        """What the cut waits for: on a time trial, the first finish (its time is the
+        winner's until a better one comes); elsewhere, the start."""
+        if self._stage is None or self._stage.type not in TIME_TRIALS:
+            return "waiting for the race to start"
+        percent = self._hold.fixed_percent
+        if percent is None:
+            percent = table.fixed_percent
+        if percent is not None:
+            extra = self.settings.stage.extra_points
+            points = f"{percent:g} + {extra:g} %" if extra else f"{percent:g} %"
+            return f"{points} of the winner's time, from the first finish"
+        return "the cut from the first finish"
 
     def _worsening(self, gid: str) -> bool:
         """The group shows one step of a worse status that waits for its second frame."""

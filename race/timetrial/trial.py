@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from math import isfinite
 from typing import Any
 
@@ -32,7 +31,9 @@ from race.models import Bib, Stage, StageType, Telemetry
 from race.settings import EngineSettings
 from race.situation import GroupView, Notable, Roster, TimeTrialView
 from race.timetrial.best import BestProfile
-from race.tracking.tracks import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH, RiderTrack
+from race.timetrial.rider import TrialRider
+from race.timetrial.splits import BASIS, comparable_gap, leader_split
+from race.tracking.tracks import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH
 from race.wording import clock
 
 TIME_TRIALS: frozenset[StageType] = frozenset({"itt", "ttt"})
@@ -62,24 +63,6 @@ Notables = Callable[[Iterable[Nameable]], tuple[Notable, ...]]
 """Who is worth naming among some riders (`race.gaps.notables.Notables.views`)."""
 
 
-@dataclass(slots=True, eq=False)
-class TrialRider(RiderTrack):
-    """A time triallist: a rider's track, and when he started."""
-
-    start_t: float | None = None
-    """His start: from the provider's average speed when it gives one, else from his first
-    fix near the start line; None when neither is known (he cannot be timed)."""
-    zone_start: float | None = None
-    from_average: list[float] = field(default_factory=list)
-    """Start times given by his average speed at each fix, sorted."""
-
-    @property
-    def elapsed_s(self) -> float | None:
-        if self.finish_t is None or self.start_t is None:
-            return None
-        return self.finish_t - self.start_t
-
-
 class TimeTrial:
     """The state of a time trial; `update` each frame, then read `groups`."""
 
@@ -91,6 +74,10 @@ class TimeTrial:
         self._course_views: dict[Bib, GroupView] = {}
         self._finished_order: list[GroupView] = []
         self._course_order: list[GroupView] = []
+        self._without_split: int = 0
+        self._start_seen: bool | None = None
+        """Whether the feed began before any rider was out on the course (every start seen);
+        None before the first fix."""
         self._views_best: float | None = None
         self.best_bib: Bib | None = None
         self.best_time_s: float | None = None
@@ -131,6 +118,10 @@ class TimeTrial:
         t = frame.t
         self._roster = roster
         distance = self._distance
+        if self._start_seen is None and frame.riders:
+            kms = [f.km_to_finish for f in frame.riders if f.km_to_finish is not None]
+            if kms:
+                self._start_seen = all(distance - km <= START_ZONE_KM for km in kms)
         for fix in frame.riders:
             km = fix.km_to_finish
             if km is None or not isfinite(km):
@@ -219,17 +210,17 @@ class TimeTrial:
     def summary(self, t: float) -> TimeTrialView:
         on_course = [r for r in self._riders.values() if r.finish_t is None and self._shown(r, t)]
         not_timed = tuple(sorted(r.bib for r in self._riders.values() if r.start_t is None))
+        starters = self._roster.riders
         return TimeTrialView(
             on_course=len(on_course),
             finished=sum(1 for r in self._riders.values() if r.finish_t is not None),
+            to_start=sum(1 for b in starters if b not in self._riders) if starters else None,
+            to_start_bound=not self._start_seen,
+            without_split=self._without_split,
             not_timed=not_timed,
             best=self.best_bib,
             best_time_s=round(self.best_time_s, 1) if self.best_time_s is not None else None,
-            basis=(
-                "each rider against the provisional leader's time at the same point (before "
-                "anyone has finished, the best time of any other rider there); a leader who "
-                "finished before the feed began is unknown; no groups or catches in a time trial"
-            ),
+            basis=BASIS,
         )
 
     def situation_fields(self, t: float) -> dict[str, Any]:
@@ -280,6 +271,7 @@ class TimeTrial:
             self._rebase()
         finished: list[tuple[float, Bib, GroupView]] = []
         on_course: list[tuple[float, float, Bib, GroupView]] = []
+        without_split = 0
         for rider in self._riders.values():
             bib = rider.bib
             if rider.start_t is None or not self._shown(rider, t):
@@ -293,9 +285,14 @@ class TimeTrial:
                 continue
             view = self._course_views.get(bib)
             if view is None or rider.t == t:
-                view = self._on_course_view(rider, t, notables)
+                view = self._on_course_view(rider, notables)
+                if view is None:
+                    self._course_views.pop(bib, None)
+                    without_split += 1
+                    continue
                 self._course_views[bib] = view
             on_course.append((view.gap_s, view.km_to_finish, bib, view))
+        self._without_split = without_split
         finished.sort()
         on_course.sort()
         self._finished_order = [view for _, _, view in finished]
@@ -314,8 +311,9 @@ class TimeTrial:
             if rider.finish_t is not None or start is None:
                 continue
 
-            def gap_at(at: float, km: float, start: float = start, bib: Bib = bib) -> float:
-                return self._gap(at - start, bib, km)
+            def gap_at(at: float, km: float, start: float = start) -> float | None:
+                split = self._leader_split(km)
+                return at - start - split if split is not None else None
 
             history.rebase(gap_at)
 
@@ -347,26 +345,24 @@ class TimeTrial:
             finished=True,
         )
 
-    def _gap(self, elapsed: float, bib: Bib, km: float) -> float:
-        """Time lost at `km` to go on the provisional leader (or, before anyone has finished,
-        on the best time of any other rider at that point)."""
-        reference = self._leader_split(km)
-        if reference is None:
-            reference = self._profile.best_except(bib, km)
-        return elapsed - reference if reference is not None else 0.0
-
     def _leader_split(self, km: float) -> float | None:
-        """The provisional leader's elapsed time at `km` to go."""
+        """The provisional leader's time at `km` to go, where the feed saw him."""
         leader = self._riders.get(self.best_bib) if self.best_bib is not None else None
         if leader is None or leader.start_t is None:
             return None
-        passed = leader.path.passage_time(km)
-        return passed - leader.start_t if passed is not None else None
+        return leader_split(leader.path, leader.start_t, km)
 
-    def _on_course_view(self, rider: TrialRider, t: float, notables: Notables) -> GroupView:
+    def _on_course_view(self, rider: TrialRider, notables: Notables) -> GroupView | None:
+        """A rider's row on course; None while he has no split to compare."""
         start = rider.start_t
         assert start is not None
-        gap = self._gap(rider.t - start, rider.bib, rider.km)
+        split = self._leader_split(rider.km)
+        elapsed = rider.t - start
+        gap = comparable_gap(
+            elapsed, self._distance - rider.km, split, self._profile, rider.bib, rider.km
+        )
+        if gap is None:
+            return None
         history = self._histories.get(rider.bib)
         if history is None:
             history = GapHistory(
@@ -374,8 +370,12 @@ class TimeTrial:
                 max(self.settings.gaps.trend_min_km, TREND_MIN_KM),
             )
             self._histories[rider.bib] = history
-        history.add(rider.t, rider.km, gap)
-        trend = history.trend()
+        # A trend only against the leader's own splits: one line through gaps on two
+        # references (the best of the others, then the leader) would read the change of
+        # reference as time gained or lost.
+        if split is not None:
+            history.add(rider.t, rider.km, gap)
+        trend = history.trend() if split is not None else None
         return GroupView(
             id=f"r{rider.bib}",
             name=self._roster.name(rider.bib),

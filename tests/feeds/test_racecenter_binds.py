@@ -202,7 +202,7 @@ def test_withdrawals_are_abandons_told_once() -> None:
         ("abandon", (11,), START + 3600),
         ("abandon", (77,), START + 3600),
     ]
-    assert news[0].text == "#11 T. POGAČAR (UAD) has abandoned"
+    assert news[0].text == "#11 T. Pogačar (UAD) has abandoned"
     assert news[1].text == "#77 has abandoned"
     again = read.read(update("stageWithdrawals-2026-5", {"rankings": [{"bib": 11}, {"bib": 21}]}))
     assert [e.riders for e in again if isinstance(e, RaceNews)] == [(21,)]

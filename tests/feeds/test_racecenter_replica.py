@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from feeds.adapters.recording import RecordingFeed, RecordingOptions, read_racecenter
+from feeds.adapters.recording import RecordingFeed, RecordingOptions
+from feeds.format.racecenter import read_racecenter
 from feeds.racecenter.adapter import RaceCenterFeed, RaceCenterOptions
 from race.engine import Race
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from feeds.adapters.recording import read_racecenter
+from feeds.format.racecenter import read_racecenter
 from tests.support.replica import (
     CHUNK_SIZE_WIDTH,
     DAY_S,

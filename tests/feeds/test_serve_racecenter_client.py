@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from feeds.adapters.recording import RecordingFeed, RecordingOptions, read_racecenter
+from feeds.adapters.recording import RecordingFeed, RecordingOptions
+from feeds.format.racecenter import read_racecenter
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry
 from tests.e2e.test_live_e2e import ardoise_serve, write_config
 from tests.support.rc_client import RaceCenterClient, self_signed, trusting, write_recording

@@ -167,7 +167,7 @@ def test_clean_event_cleans_every_string_of_a_start_list() -> None:
     rider = clean.riders[0]
     assert (rider.first_name, rider.last_name, rider.nationality) == (
         f"Tadej{P}",
-        "POGAČAR ",
+        "Pogačar ",  # Proper case where the `Rider` is made.
         f"SLO{P}",
     )
     assert (rider.bib, clean.stage.distance_km, clean.stage.number) == (1, 158.2, 5)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from feeds.adapters.recording import RecordingFeed, RecordingOptions, read_racecenter
+from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from feeds.base import FeedError
 from feeds.format.jsonl import encode
+from feeds.format.racecenter import read_racecenter
 from feeds.racecenter.encoding import ROUTE_BIND, rest_records, update_line
 from feeds.simulation import simulate
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry

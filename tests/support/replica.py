@@ -43,7 +43,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from feeds.adapters.recording import read_racecenter
+from feeds.format.racecenter import read_racecenter
 from feeds.racecenter.wire import stage_record
 
 ASSET_HASH = "7d6b412378cb7194"

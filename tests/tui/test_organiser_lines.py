@@ -78,7 +78,7 @@ def test_the_organisers_groups_stand_in_marked_as_theirs() -> None:
     narrow = [ln.plain for ln in gap_lines(situation, None)]
     assert narrow == [
         "Organiser's groups · no rider telemetry for 2:30",
-        "Gr. Maillot Vert   2 riders    +0:00  T. POGAČAR, J. VINGEGAARD",
+        "Gr. Maillot Vert   2 riders    +0:00  T. Pogačar, J. Vingegaard",
         "[b]Peloton[/b]   150 riders    +1:35",
         "Lâchés             ? riders        ?",
     ], "Ardoise's own groups are not mixed in; two named riders of 150 are not listed"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from race.models import Bib
 from race.situation import Roster
 from race.wording import clock as span
-from race.wording import signed_clock
+from race.wording import distinct_names, signed_clock
 
 
 def gap(seconds: float | None, *, sign: bool = True) -> str:
@@ -47,6 +48,24 @@ def trend(s_per_10km: float | None) -> str:
 def last_name(roster: Roster, bib: Bib) -> str:
     rider = roster.riders.get(bib)
     return rider.last_name if rider else f"#{bib}"
+
+
+def surnames(roster: Roster, bibs: Iterable[Bib]) -> dict[Bib, str]:
+    """The family names of the riders in view, each with his bib where two share one."""
+    return distinct_names({bib: last_name(roster, bib) for bib in bibs})
+
+
+def short_names(roster: Roster, bibs: Iterable[Bib]) -> dict[Bib, str]:
+    """ "J. Philipsen" for the riders in view, each with his bib where two read the same."""
+    return distinct_names({bib: roster.name(bib) for bib in bibs})
+
+
+def cell(text: str, width: int) -> str:
+    """`text` in a column of `width` and the space that ends it: cut with "…" when longer, so
+    that it never runs into the next column."""
+    if len(text) > width:
+        text = text[: max(0, width - 1)] + "…"
+    return f"{text:<{width}} "
 
 
 def age(seconds: float | None) -> str:

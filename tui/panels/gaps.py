@@ -4,19 +4,26 @@ as one line when they disagree, and in place of Ardoise's when there is no rider
 
 from __future__ import annotations
 
-from race.models import ReportedGroup
+from collections.abc import Mapping
+
+from race.models import Bib, ReportedGroup
 from race.situation import GroupView, Roster, Situation
 from race.wording import ordinal
 from tui.panels import format as fmt
 from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, Line, Part, line
+from tui.panels.who import in_view, who_parts
 
 NAMED_UP_TO = 4
-"""Groups this small list their riders; larger ones name only notable riders."""
-JERSEY_MARKS = {"yellow": "●Y", "green": "●G", "polka-dot": "●KOM", "white": "●W"}
-JERSEY_ORDER = tuple(JERSEY_MARKS)
+"""The organiser's groups this small list their riders (when it names them all)."""
+NARROW_ROW = 78
+"""A row's width when none is given: a narrow screen's panel (`ardoise situation`'s text)."""
 
 
-def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) -> list[Line]:
+def gap_lines(
+    situation: Situation, my_team: str | None, *, wide: bool = False, width: int | None = None
+) -> list[Line]:
+    """The panel's rows, each `width` columns at most (`NARROW_ROW` when not given); a group's
+    row carries its id as its key (the row selected opens the group's detail)."""
     if situation.organiser_groups:
         return organiser_lines(situation, wide=wide)
     if not situation.groups:
@@ -30,6 +37,9 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
     if situation.time_trial is not None:
         return time_trial_lines(situation, my_team, wide=wide)
     roster = situation.roster
+    # One column for the names of every group, finished or not, as wide as the longest.
+    names = max(NAME_WIDTH, *(len(g.name) for g in situation.groups))
+    row = _RowMaker(situation, my_team, wide=wide, width=width or NARROW_ROW, name_width=names)
     finished = [g for g in situation.groups if g.finished]
     out: list[Line] = []
     if finished:
@@ -44,7 +54,7 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
         for g in shown:
             guess = "" if situation.winner_sure else "?"
             lead = f"won by {roster.name(winner)}{guess}" if g is finished[0] and winner else ""
-            out.append(group_line(g, roster, my_team, wide=wide, lead=lead, priority=MUST_SEE))
+            out.append(row(g, lead=lead, priority=MUST_SEE))
         rest = [g for g in finished if g not in shown]
         if rest:
             riders = sum(g.size for g in rest)
@@ -57,15 +67,9 @@ def gap_lines(situation: Situation, my_team: str | None, *, wide: bool = False) 
                 )
             )
     road = [g for g in situation.groups if not g.finished]
-    names = max(NAME_WIDTH, *(len(g.name) for g in road)) if road else NAME_WIDTH
     if wide and road:
         out.insert(0, header_line(names))
-    out.extend(
-        group_line(
-            g, roster, my_team, wide=wide, priority=_priority(g, first=i == 0), name_width=names
-        )
-        for i, g in enumerate(road)
-    )
+    out.extend(row(g, priority=_priority(g, first=i == 0)) for i, g in enumerate(road))
     out.extend(catch_lines(situation))
     out.extend(trend_basis_lines(road))
     if situation.organiser_check:
@@ -144,11 +148,39 @@ NAME_WIDTH = 14
 def header_line(name_width: int) -> Line:
     """The columns' headers of the wide rows (`group_line`)."""
     return line(
-        f"{'group':<{name_width}}{'riders':>10} {'gap':>8}  {'trend':<14}{'to go':>9}  "
+        f"{fmt.cell('group', name_width)}{'riders':>10} {'gap':>8}  {'trend':<14}{'to go':>9}  "
         f"{'speed':>9}  riders named",
         classes={"-muted", "-header"},
         priority=MUST_SEE,
     )
+
+
+class _RowMaker:
+    """Groups' rows in one panel: their names in one column, the riders named with what room
+    is left, family names told apart by bib across the panel."""
+
+    def __init__(
+        self, situation: Situation, my_team: str | None, *, wide: bool, width: int, name_width: int
+    ):
+        self._roster = situation.roster
+        self._my_team = my_team
+        self._wide = wide
+        self._width = width
+        self._name_width = name_width
+        self._surnames = fmt.surnames(self._roster, in_view(situation.groups))
+
+    def __call__(self, group: GroupView, *, lead: str = "", priority: int = IMPORTANT) -> Line:
+        return group_line(
+            group,
+            self._roster,
+            self._my_team,
+            wide=self._wide,
+            lead=lead,
+            priority=priority,
+            width=self._width,
+            name_width=self._name_width,
+            surnames=self._surnames,
+        )
 
 
 def group_line(
@@ -159,11 +191,15 @@ def group_line(
     wide: bool = False,
     lead: str = "",
     priority: int = IMPORTANT,
-    name_width: int = NAME_WIDTH,
+    width: int = NARROW_ROW,
+    name_width: int | None = None,
+    surnames: Mapping[Bib, str] | None = None,
 ) -> Line:
+    """A group's row: name, size, gap, trend (wide: km to go and speed), then who is in it with
+    the room left in `width` columns; its key is the group's id."""
     size = f"{group.size:>3} {'rider ' if group.size == 1 else 'riders'}"
     parts: list[Part] = [
-        (f"{group.name:<{name_width}}", "bold"),
+        (fmt.cell(group.name, name_width or max(NAME_WIDTH, len(group.name))), "bold"),
         f"{size} ",
         (f"{fmt.gap(group.gap_s):>8}", "bold"),
     ]
@@ -176,22 +212,32 @@ def group_line(
     if wide:
         speed = f"{group.speed_kmh:4.1f} km/h" if group.speed_kmh else " " * 9
         parts.append(f"{group.km_to_finish:6.1f} km  {speed}  ")
-    who = _who(group, roster, my_team)
     if lead:
-        parts.append((f"{lead} · " if who else lead, "bold"))
-    parts.extend(who)
+        parts.append((f"{lead} · ", "bold"))
+    basis = ""
     if wide and group.trend_basis and not group.finished:
         # Least important, so last: what the trend was fitted over, and per minute.
         per_min = f"{group.trend_s_per_min:+.1f} s/min " if group.trend_s_per_min else ""
-        parts.append((f" ({per_min}{group.trend_basis})".replace("-", "−"), "italic"))
+        basis = f" ({per_min}{group.trend_basis})".replace("-", "−")
+    used = sum(len(p if isinstance(p, str) else p[0]) for p in parts)
+    who = who_parts(group, roster, my_team, width - used, surnames or {})
+    parts.extend(who)
+    # The names have the room first; the basis only where it fits whole.
+    if (
+        basis
+        and used + sum(len(p if isinstance(p, str) else p[0]) for p in who) + len(basis) <= width
+    ):
+        parts.append((basis, "italic"))
     classes = {f"-{group.kind}"}
     if my_team and _mine(group):
         classes.add("-mine")
-    return line(*parts, classes=classes, priority=priority)
+    return line(*parts, classes=classes, priority=priority, key=group.id)
 
 
 TT_PODIUM = 3
 """In a time trial, the best finishers shown above the riders on course."""
+TT_NAME_WIDTH = 22
+"""A time trial's name column, widened to the longest name shown (never cut)."""
 
 
 def time_trial_lines(
@@ -209,20 +255,30 @@ def time_trial_lines(
     )
     out = [
         line(
-            (f"Time trial · {trial.on_course} on course · {trial.finished} finished{best}", "bold"),
+            # The counts of riders are the header's.
+            (f"Time trial{best}", "bold"),
             classes={"-info"},
         )
     ]
     finished = [g for g in situation.groups if g.finished]
     on_course = [g for g in situation.groups if not g.finished]
-    for rank, group in enumerate(finished, start=1):
-        mine = my_team is not None and any("my team" in n.reasons for n in group.notable)
-        if rank <= TT_PODIUM or mine:
-            out.append(_trial_line(group, roster, my_team, ordinal(rank), wide=wide))
+    ranked = [
+        (ordinal(rank), group)
+        for rank, group in enumerate(finished, start=1)
+        if rank <= TT_PODIUM
+        or (my_team is not None and any("my team" in n.reasons for n in group.notable))
+    ]
+    width = max([TT_NAME_WIDTH] + [len(roster.name(g.riders[0])) + 1 for g in situation.groups])
+    for label, group in ranked:
+        out.append(_trial_line(group, roster, my_team, label, wide=wide, name_width=width))
     if on_course:
         out.append(line("On course, against the leader at the same point:", classes={"-muted"}))
     for group in on_course:
-        out.append(_trial_line(group, roster, my_team, f"{group.km_to_finish:.1f} km", wide=wide))
+        km = f"{group.km_to_finish:.1f} km"
+        out.append(_trial_line(group, roster, my_team, km, wide=wide, name_width=width))
+    if trial.without_split:
+        riders = f"{trial.without_split} {'rider' if trial.without_split == 1 else 'riders'}"
+        out.append(line(f"{riders} on course without a comparable split yet", classes={"-muted"}))
     if trial.not_timed:
         out.append(
             line(
@@ -234,12 +290,18 @@ def time_trial_lines(
 
 
 def _trial_line(
-    group: GroupView, roster: Roster, my_team: str | None, label: str, *, wide: bool
+    group: GroupView,
+    roster: Roster,
+    my_team: str | None,
+    label: str,
+    *,
+    wide: bool,
+    name_width: int = TT_NAME_WIDTH,
 ) -> Line:
     bib = group.riders[0]
     parts: list[Part] = [
         (f"{label:<8}", "bold"),
-        (f"{roster.name(bib):<22.22}", "bold"),
+        (f"{roster.name(bib):<{name_width}}", "bold"),
         (f"{fmt.gap(group.gap_s):>8}", "bold"),
     ]
     if group.finished:
@@ -253,22 +315,7 @@ def _trial_line(
     classes = {f"-{group.kind}"}
     if my_team and any("my team" in n.reasons for n in group.notable):
         classes.add("-mine")
-    return line(*parts, classes=classes)
-
-
-def _who(group: GroupView, roster: Roster, my_team: str | None) -> list[Part]:
-    if group.size <= NAMED_UP_TO:
-        return [roster.names(group.riders, limit=NAMED_UP_TO)]
-    out: list[Part] = []
-    mine = [n.bib for n in group.notable if "my team" in n.reasons]
-    if mine and my_team:
-        out.append((f"{my_team}×{len(mine)} ", "bold $accent"))
-    # The jerseys in their standing order, not in road order: a group's riders swap places
-    # from frame to frame and the row would shuffle under the reader's eyes.
-    wearers = [(r, n.bib) for n in group.notable for r in n.reasons if r in JERSEY_MARKS]
-    for jersey, bib in sorted(wearers, key=lambda wearer: JERSEY_ORDER.index(wearer[0])):
-        out.append((f"{JERSEY_MARKS[jersey]} {fmt.last_name(roster, bib)} ", "bold"))
-    return out
+    return line(*parts, classes=classes, key=group.id)
 
 
 def catch_lines(situation: Situation) -> list[Line]:

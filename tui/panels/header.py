@@ -4,7 +4,7 @@ race clock, feed status and data age."""
 from __future__ import annotations
 
 from race.models import WeatherReading
-from race.situation import Situation
+from race.situation import Situation, TimeTrialView
 from tui.panels import format as fmt
 from tui.panels.lines import Line, Part, line
 from tui.panels.view import ViewContext
@@ -49,7 +49,10 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
     if situation.race_state in ("pre-start", "neutralised") and situation.t is not None:
         return waiting_line(situation)
     parts: list[Part] = []
-    if situation.head_km_to_finish is not None:
+    if situation.time_trial is not None:
+        # No head of the race in a time trial: where the riders are instead.
+        parts.append((trial_counts(situation.time_trial), "bold"))
+    elif situation.head_km_to_finish is not None:
         estimate = (
             estimated_head_km(situation, view.data_age_s)
             if view.blackout and view.data_age_s is not None
@@ -62,7 +65,9 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
         else:
             parts.append((f"{situation.head_km_to_finish:.1f} km to go", "bold"))
     parts.append(f"  {fmt.clock(situation.t, situation.timezone)}")
-    if situation.race_time_s is not None:
+    # A time trial's clock since the first start says little: dropped first when narrow.
+    narrow_trial = situation.time_trial is not None and view.width < WIDE_HEADER
+    if situation.race_time_s is not None and not narrow_trial:
         parts.append(f"  race {start_mark(situation, view.width)}")
         parts.append(fmt.duration(situation.race_time_s))
     if situation.head_speed_kmh and not situation.winner_finished:
@@ -70,6 +75,29 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
     if situation.degraded:
         parts.append((f"  ⚠ doubtful: {'; '.join(situation.degraded)}", "bold $error"))
     return line(*parts)
+
+
+def trial_counts(trial: TimeTrialView) -> str:
+    """ "23 on course · 51 finished · 12 to start"; "≤39 to start" when the feed began with
+    riders out on the course (one it never saw may have finished before), "?" without a start
+    list."""
+    if trial.to_start is None:
+        to_start = "?"
+    else:
+        to_start = (
+            f"≤{trial.to_start}" if trial.to_start_bound and trial.to_start else str(trial.to_start)
+        )
+    return f"{trial.on_course} on course · {trial.finished} finished · {to_start} to start"
+
+
+def race_over(situation: Situation | None) -> bool:
+    """Every rider is in (a time trial: every rider seen has finished): the data's age no
+    longer says anything, nothing more is coming."""
+    if situation is None:
+        return False
+    if situation.time_trial is not None:
+        return situation.winner_finished
+    return situation.race_state == "finished"
 
 
 WIDE_HEADER = 100
@@ -122,6 +150,8 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     state = view.feed_state
     if view.paused:
         text, css = f"⏸ paused ({view.pause_key})", "-paused"
+    elif race_over(situation) and state in ("live", "stale", "ended"):
+        text, css = "finished", "-ended"
     elif state == "stale":
         text, css = f"stale {fmt.age(age_s)}", "-stale"
     elif state == "live" and situation is not None and situation.placing == "none":
@@ -144,7 +174,10 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     elif state == "waiting":  # Nothing is wrong, and nothing is live: what comes next.
         text, css = (feed.detail if feed is not None and feed.detail else "waiting"), "-waiting"
     elif state == "ended":
-        text, css = f"ended · data {fmt.age(age_s)} old", "-ended"
+        # Nothing more will come: when the data stopped, not an age that counts on.
+        seen = situation.t if situation is not None else None
+        last = f" · last data {fmt.clock(seen, situation.timezone)}" if situation and seen else ""
+        text, css = f"ended{last}", "-ended"
     else:
         text, css = state, "-stale"
     if feed is not None and feed.rejected:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from race.situation import Roster, Situation, SprinterState, Train
+from race.models import Bib
+from race.situation import Situation, SprinterState, Train
 from race.wording import ordinal
 from tui.panels import format as fmt
 from tui.panels.lines import IMPORTANT, MUST_SEE, Line, Part, line
+from tui.panels.sprint import in_the_fight, result_lines
 
 FIRST_TRAINS = 4
 """In the finale, the first trains stay on screen however short the panel (and my team's)."""
@@ -44,23 +46,24 @@ def leadout_lines(
     narrow one, the last man."""
     finale = situation.finale
     head = finale.head_km_to_finish
+    if finale.result:
+        return result_lines(situation)
     if finale.active and finale.makeup is not None:
         return _makeup_lines(situation, wide=wide, width=width)
     if not situation.leadout:
         return [line(_no_trains(situation), classes={"-muted"})]
+    fighting = tuple(t for t in situation.leadout if t.my_team or in_the_fight(t, situation))
     if finale.active:
         trains = tuple(
             t
-            for t in situation.leadout
+            for t in fighting
             if (t.sprinter_rank or t.front_rank) <= IN_THE_FIGHT_RANK or t.my_team
         )
         info = _finale_info(situation, data_age_s)
     else:
         until = f"in {head - finale.finale_km:.1f} km" if head is not None else "not started"
         info = f"Finale {until} · sprinters' positions now"
-        trains = tuple(
-            t for i, t in enumerate(situation.leadout) if i < TRAINS_BEFORE_FINALE or t.my_team
-        )
+        trains = tuple(t for i, t in enumerate(fighting) if i < TRAINS_BEFORE_FINALE or t.my_team)
     out = [line(info, classes={"-info"}, priority=MUST_SEE)]
     most = max((len(t.riders) - 1 for t in trains), default=0) if wide else LEADOUT_SHOWN
     rows = _train_rows(trains, situation, wide=wide, shown=most)
@@ -68,10 +71,13 @@ def leadout_lines(
         most -= 1
         rows = _train_rows(trains, situation, wide=wide, shown=most)
     out.extend(rows)
-    behind = len(situation.leadout) - len(trains)
+    behind = len(fighting) - len(trains)
     if behind:
         where = "further back" if finale.active else "behind them"
         out.append(line(f"+{behind} sprinters {where}", classes={"-muted"}))
+    dropped = len(situation.leadout) - len(fighting)
+    if dropped:
+        out.append(line(f"+{dropped} sprinters behind the bunch", classes={"-muted"}))
     return out
 
 
@@ -80,7 +86,8 @@ def _train_rows(
 ) -> list[Line]:
     active = situation.finale.active
     states = [_state_parts(t, wide=wide) if active else [] for t in trains]
-    cells = [_train_cells(t, situation.roster, wide=wide, shown=shown) for t in trains]
+    names = _surnames(situation, trains)
+    cells = [_train_cells(t, names, wide=wide, shown=shown) for t in trains]
     state_width = max((_width(c) for c in states), default=0)
     ahead_width = max((_width(c[0]) for c in cells), default=0)
     rows: list[Line] = []
@@ -124,9 +131,9 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
     )
     info = f"{finale.head_km_to_finish or 0.0:.1f} km to go · {riders} riders for the win, {clear}"
     out = [line(info, classes={"-info"}, priority=MUST_SEE)]
+    names = _surnames(situation, [t for t in situation.leadout if t.my_team])
     cells = [
-        f"{share.team} ×{len(share.riders)} "
-        + ", ".join(fmt.last_name(situation.roster, bib) for bib in share.riders)
+        f"{share.team} ×{len(share.riders)} " + ", ".join(names[bib] for bib in share.riders)
         for share in shares
     ]
     current = ""
@@ -172,17 +179,25 @@ def _finale_info(situation: Situation, data_age_s: float | None) -> str:
     return " · ".join(parts)
 
 
+def _surnames(situation: Situation, trains: Sequence[Train]) -> dict[Bib, str]:
+    """The family names of the riders the panel shows (`trains`, a small group's), with bibs
+    where two share one (three Vercruysses in three trains)."""
+    bibs = {r.bib for t in trains for r in t.riders}
+    bibs.update(bib for share in situation.finale.makeup or () for bib in share.riders)
+    return fmt.surnames(situation.roster, bibs)
+
+
 def _train_cells(
-    train: Train, roster: Roster, *, wide: bool, shown: int
+    train: Train, names: Mapping[Bib, str], *, wide: bool, shown: int
 ) -> tuple[list[Part], list[Part]]:
     """The lead-out men in front of the sprinter (with the distance to his wheel), then the
     sprinter himself; a train whose sprinter is not known yet, its riders in road order."""
     riders = list(train.riders)
     at = next((i for i, r in enumerate(riders) if r.role == "sprinter"), None)
     if at is None:
-        names = [f"{fmt.last_name(roster, r.bib)} {ordinal(r.rank)}" for r in riders]
-        kept = names if wide else names[: shown + 1]
-        more = " …" if len(kept) < len(names) else ""
+        named = [f"{names[r.bib]} {ordinal(r.rank)}" for r in riders]
+        kept = named if wide else named[: shown + 1]
+        more = " …" if len(kept) < len(named) else ""
         return [], [" · ".join(kept) + more]
     ahead = riders[:at]
     last = ahead[-shown:] if shown else []
@@ -192,7 +207,7 @@ def _train_cells(
     for i, rider in enumerate(last):
         if wide and i and rider.gap_m is not None and rider.gap_m >= WIDE_GAP_M:
             parts.append(f"{rider.gap_m:.0f} m ▸ ")
-        parts.append(f"{fmt.last_name(roster, rider.bib)} {ordinal(rider.rank)} ▸ ")
+        parts.append(f"{names[rider.bib]} {ordinal(rider.rank)} ▸ ")
     sprinter = riders[at]
     wheel = train.wheel_m if train.wheel_m is not None else sprinter.gap_m
     if wheel is not None and ahead:
@@ -201,7 +216,7 @@ def _train_cells(
         if wide and seconds is not None:
             gap += f" {seconds:.1f} s"
         parts.append(f"{gap} ▸ ")
-    name = (f"{fmt.last_name(roster, sprinter.bib)} {ordinal(sprinter.rank)}", "bold")
+    name = (f"{names[sprinter.bib]} {ordinal(sprinter.rank)}", "bold")
     return parts, [name]
 
 

@@ -24,11 +24,15 @@ class Line:
     classes: frozenset[str] = field(default_factory=frozenset)
     priority: int = USUAL
     """When its panel is short of rows, lines fold from the highest `priority` up."""
+    key: str | None = None
+    """What the row stands for, when it can be chosen: a group's id."""
 
     @property
     def plain(self) -> str:
         return "".join(p if isinstance(p, str) else p[0] for p in self.parts)
 
 
-def line(*parts: Part, classes: set[str] | None = None, priority: int = USUAL) -> Line:
-    return Line(tuple(parts), frozenset(classes or ()), priority)
+def line(
+    *parts: Part, classes: set[str] | None = None, priority: int = USUAL, key: str | None = None
+) -> Line:
+    return Line(tuple(parts), frozenset(classes or ()), priority, key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from race.situation import Situation
 from tui.panels import format as fmt
 from tui.panels.gaps import gap_lines
+from tui.panels.header import trial_counts
 from tui.panels.leadout import leadout_lines, leadout_title
 from tui.panels.radio import radio_lines
 from tui.panels.timelimit import time_limit_lines
@@ -21,7 +22,9 @@ def text_report(situation: Situation, my_team: str | None) -> str:
         else "·  · 0.0 km"
     )
     status: str
-    if situation.winner_finished:
+    if situation.time_trial is not None:
+        status = trial_counts(situation.time_trial)
+    elif situation.winner_finished:
         status = situation.race_state
     elif situation.race_state in ("pre-start", "neutralised"):
         status = situation.race_state + (

@@ -37,10 +37,12 @@ def time_limit_lines(situation: Situation, my_team: str | None = None) -> list[L
     out.extend(limit_group_line(g, roster, my_team, name_width=name_width) for g in shown)
     if quiet:
         least = fmt.duration(min(g.margin_s for g in quiet))
+        # A time trial's rows are riders, each against the clock.
+        unit = "rider" if situation.time_trial is not None else "group"
         text = (
-            f"+1 group safe, margin {least}"
+            f"+1 {unit} safe, margin {least}"
             if len(quiet) == 1
-            else f"+{len(quiet)} groups safe, margin {least} or more"
+            else f"+{len(quiet)} {unit}s safe, margin {least} or more"
         )
         out.append(line(text, classes={"-muted"}))
     statuses = {g.id: g.status for g in limit.groups}

@@ -27,6 +27,11 @@ the head of the race passed the point where the group is now (what official timi
 where the group behind catches the group ahead if the trends hold, with its basis.
 A dim `Organiser:` line says where the organiser's own groups disagree with Ardoise's; without
 rider telemetry the panel shows the organiser's groups instead, marked `Organiser's groups`.
+Each row names who is in the group: every rider when they fit, else the jersey wearers, my
+team, marked riders and sprinters first, then `+N` more. Up and down highlight a group, enter
+(or a click on its row) shows all its riders: bib, name, team, nation, jersey and status
+against the time limit; escape goes back. A `#63` after a name tells apart two riders in view
+who share it.
 
 **Time limit**: the day's cut from the official tables: coefficient, the winner's forecast
 average speed, the percentage it gives, and the cut. Each group behind gets its projected gap

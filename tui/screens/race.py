@@ -19,6 +19,7 @@ from race.situation import Alert, Situation
 from tui.panels.fold import Block, least_rows, share_rows
 from tui.panels.lines import Line
 from tui.panels.view import ViewContext
+from tui.screens.group import GroupScreen
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.header import RaceHeader
 from tui.widgets.leadout import LeadoutPanel
@@ -63,6 +64,8 @@ class RaceScreen(Screen[None]):
             self.radio,
         ]
         """Every panel, each shown the same way."""
+        self.detail: GroupScreen | None = None
+        """The group's detail open over this screen, shown each new situation too."""
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -86,6 +89,8 @@ class RaceScreen(Screen[None]):
             panel.show(situation, view)
         self.popup.update_for(situation, view)
         self.arrange_rows()
+        if self.detail is not None:
+            self.detail.show(situation, view)
         self.set_class(view.blackout, "-stale")
         from tui.screens.more import MoreScreen  # Its module imports this one.
 
@@ -93,6 +98,17 @@ class RaceScreen(Screen[None]):
             if isinstance(screen, MoreScreen):
                 screen.refresh_rows()
         return fresh
+
+    def on_gaps_panel_group_chosen(self, message: GapsPanel.GroupChosen) -> None:
+        """Open the group's detail over the race."""
+        if self.situation is None or self.detail is not None:
+            return
+        self.detail = GroupScreen(message.group_id, self.situation, self.view)
+
+        def closed(_: None) -> None:
+            self.detail = None
+
+        self.app.push_screen(self.detail, closed)
 
     def show_status(self, view: ViewContext) -> None:
         """Between two situations: the feed's state and the data's age in the header; during a

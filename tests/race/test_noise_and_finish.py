@@ -1,0 +1,82 @@
+"""The noise and the finish: the head of the race has no trend, the sprint's result once the
+winner is in, and the sprinters behind the bunch left out of the lead-out panel."""
+
+from __future__ import annotations
+
+import pytest
+
+from race.leadout.result import RESULT_PLACES
+from tests.support.stages import mountain_at, stage_run
+from tui.panels.leadout import leadout_lines
+from tui.panels.sprint import in_the_fight
+
+
+@pytest.mark.parametrize("scenario", ["flat", "mountain"])
+def test_the_head_of_the_race_has_no_trend(scenario: str) -> None:
+    run = stage_run(scenario)
+    heads = 0
+    behind_with_trend = 0
+    for _, situation in run.situations:
+        if situation.winner_finished:
+            continue
+        road = [g for g in situation.groups if not g.finished]
+        if not road:
+            continue
+        heads += 1
+        head = road[0]
+        assert head.gap_s == 0
+        assert head.trend_s_per_10km is None, (head.name, situation.head_km_to_finish)
+        assert head.trend_basis is None
+        behind_with_trend += sum(g.trend_s_per_10km is not None for g in road[1:])
+    assert heads > 100
+    assert behind_with_trend > 100  # The groups behind keep theirs.
+
+
+def test_after_the_catch_the_new_head_has_no_trend() -> None:
+    """On the flat stage the peloton catches the break in the finale: from then it is the
+    reference, not a group closing at −73 s/10 km on itself."""
+    run = stage_run("flat")
+    previous: str | None = None
+    catches = 0
+    for _, situation in run.situations:
+        road = [g for g in situation.groups if not g.finished]
+        if situation.winner_finished or not road:
+            continue
+        if previous is not None and road[0].id != previous and road[0].kind == "peloton":
+            catches += 1
+            assert road[0].trend_s_per_10km is None
+        previous = road[0].id
+    assert catches >= 1
+
+
+@pytest.mark.parametrize("scenario", ["flat", "mountain"])
+def test_after_the_line_the_sprint_result(scenario: str) -> None:
+    run = stage_run(scenario)
+    before = [s for _, s in run.situations if not s.winner_finished]
+    assert all(not s.finale.result for s in before)
+    last = run.last
+    assert last is not None
+    result = last.finale.result
+    assert len(result) == RESULT_PLACES
+    assert result[0] == last.winner
+    assert len(set(result)) == len(result)
+    finishers = [bib for g in last.groups if g.finished for bib in g.riders]
+    assert finishers[: len(result)] == list(result)
+    lines = [ln.plain for ln in leadout_lines(last, wide=False, data_age_s=None)]
+    assert lines[0].startswith("Sprint result: provisional")
+    assert lines[1].startswith("1st")
+    assert last.roster.name(result[0]) in lines[1]
+    assert not any("km to go" in text for text in lines)
+
+
+def test_mountain_sprinters_behind_the_bunch_are_counted_not_listed() -> None:
+    _, situation = mountain_at(100.0)
+    assert situation.leadout, "the mountain stage's sprinters are known from their roles"
+    fighting = [t for t in situation.leadout if in_the_fight(t, situation)]
+    lines = [ln.plain for ln in leadout_lines(situation, wide=False, data_age_s=None)]
+    out = len(situation.leadout) - len(fighting)
+    assert out > 0
+    assert f"+{out} sprinters behind the bunch" in lines
+    for train in situation.leadout:
+        if train not in fighting:
+            assert not any(text.startswith(train.team) for text in lines)
