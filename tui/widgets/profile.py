@@ -29,6 +29,8 @@ class ProfileStrip(Widget):
         )
         self._stage = stage
         self._marks = marks
+        # No profile from the feed (a recording without the route): no empty rows.
+        self.set_class(stage is None or len(stage.profile) < 2, "-empty")
         if changed:
             self.refresh()
 
