@@ -20,13 +20,22 @@ from race.models import Bib, FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Roster, Situation
 from tui.commands import SprinterCommands
+from tui.config import team_code_problem
+from tui.keymap import SCREEN_KEYS
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
-from tui.themes import THEMES
+from tui.themes import THEMES, VARIABLE_DEFAULTS
 
 RENDER_EVERY_S = 0.2
 """The screen shows the latest situation at most this often: a replay at full speed or a burst
 after a reconnection applies every event but draws only a few frames a second."""
+
+
+def catching_up(situation: Situation) -> bool:
+    """The feed is still connecting: a replay delivering the stage up to its `skip_to_km` at
+    once. Its race data is not drawn before it is live, so the first picture is the start
+    point, not a fast-forward."""
+    return situation.feed is not None and situation.feed.state == "connecting"
 
 
 class SituationUpdated(Message):
@@ -67,19 +76,24 @@ class ArdoiseApp(App[None]):
     COMMANDS = App.COMMANDS | {SprinterCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave Ardoise"),
-        Binding(
-            "p",
-            "pause",
-            "Pause",
-            id="pause",
-            tooltip="Pause or resume the feed (the race clock stops)",
-        ),
+        # Two bindings on one key and id, one shown at a time (`check_action`): the footer names
+        # what the key does now, and `[keymap] pause` rebinds both.
+        Binding("p", "pause", "Pause", id="pause", tooltip="Pause the feed (the race clock stops)"),
+        Binding("p", "resume", "Resume", id="pause", tooltip="Resume the feed"),
         Binding(
             "t",
-            "toggle_sunlight",
+            "theme('sunlight')",
             "Sunlight",
             id="theme",
-            tooltip="Switch to the high-contrast theme for bright light, and back",
+            tooltip="Switch to the high-contrast theme for bright light",
+        ),
+        Binding("t", "theme('ardoise')", "Dark", id="theme", tooltip="Back to the dark theme"),
+        Binding(
+            "v",
+            "profile",
+            "Profile",
+            id="profile",
+            tooltip="The stage profile: climbs, km marks, the groups on the road",
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="What the panels show"),
         Binding(
@@ -129,6 +143,8 @@ class ArdoiseApp(App[None]):
         """When the feed's current status was received (monotonic)."""
         self._paused = False
         self._feed_failure: str | None = None
+        self._team_checked = False
+        """Whether `[team] code` was checked against the race's teams (once, at the first)."""
         self.frames_drawn = 0
         """How many situations were drawn (a burst of events draws only a few)."""
 
@@ -169,6 +185,9 @@ class ArdoiseApp(App[None]):
             )
         )
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
     def get_default_screen(self) -> RaceScreen:
         return RaceScreen()
 
@@ -182,6 +201,12 @@ class ArdoiseApp(App[None]):
         for theme in THEMES.values():
             self.register_theme(theme)
         self.theme = self._start_theme
+        # Ardoise's two themes only: the palette's "Theme" lists what is registered, and
+        # Textual's own (nord, dracula...) were not made for a laptop in the sun.
+        for name in list(self.available_themes):
+            if name not in THEMES:
+                self.unregister_theme(name)
+        self.theme_changed_signal.subscribe(self, lambda _: self.refresh_bindings())
         if self._keymap:
             self.set_keymap(self._keymap)
 
@@ -232,6 +257,11 @@ class ArdoiseApp(App[None]):
             self._show_feed_status()
 
     def on_situation_updated(self, message: SituationUpdated) -> None:
+        if not self._team_checked and message.situation.roster.teams:
+            self._team_checked = True
+            problem = team_code_problem(self._settings.team.code, message.situation.roster)
+            if problem is not None:
+                self.notify(problem, severity="warning", timeout=30, markup=False)
         self._received_at = message.data_at
         self._status_at = message.status_at
         self._latest = message.situation
@@ -239,9 +269,13 @@ class ArdoiseApp(App[None]):
             self._render_latest()  # The first picture of the race without delay.
 
     def _render_latest(self) -> None:
-        # A paused live feed is still read (nothing is lost) but not shown until resumed.
+        # A paused live feed is still read (nothing is lost) but not shown until resumed; a
+        # replay skipping to its start point is not shown until it gets there.
         if self._latest is not self._situation and not self._paused:
-            self._render(self._latest)
+            if catching_up(self._latest):
+                self._show_feed_status()
+            else:
+                self._render(self._latest)
 
     # --- Rendering -----------------------------------------------------------------------
 
@@ -263,7 +297,7 @@ class ArdoiseApp(App[None]):
 
     def _view(self) -> ViewContext:
         """How the panels are to be shown now: the screen, the user, the feed's state."""
-        feed = self._situation.feed
+        feed = self._latest.feed  # The feed's state now, even while its data is not drawn.
         if self._feed_failure is not None:
             # The adapter itself failed: it can no longer report, the app says so for it.
             feed = FeedStatus(
@@ -285,6 +319,7 @@ class ArdoiseApp(App[None]):
             feed=feed,
             retry_in_s=retry_in,
             feed_label=self._feed_label,
+            pause_key=self.key_display("pause"),
             race_t=self._race.situation.t,
             more_key=self.key_display("more"),
         )
@@ -297,6 +332,16 @@ class ArdoiseApp(App[None]):
 
     # --- Actions -------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Of two bindings on one key, the one for what the key does now."""
+        if action == "pause":
+            return not self._paused
+        if action == "resume":
+            return self._paused
+        if action == "theme":
+            return parameters != (self.theme,)
+        return True
+
     def action_pause(self) -> None:
         """Pause or resume: a replay's clock stops; a live feed is still read, not shown."""
         self._paused = not self._paused
@@ -305,21 +350,44 @@ class ArdoiseApp(App[None]):
                 self._adapter.pause()
             else:
                 self._adapter.resume()
+        self.refresh_bindings()
         self._render_latest()
         self._show_feed_status()
+
+    def action_resume(self) -> None:
+        if self._paused:
+            self.action_pause()
+
+    def action_theme(self, name: str) -> None:
+        self.theme = name
 
     def action_toggle_sunlight(self) -> None:
         self.theme = "ardoise" if self.theme == "sunlight" else "sunlight"
 
+    def action_profile(self) -> None:
+        from tui.screens.profile import ProfileScreen
+
+        if not isinstance(self.screen, ProfileScreen):
+            self.push_screen(
+                ProfileScreen(
+                    lambda: (self._situation, self._view()),
+                    close_keys=self._close_keys("close-profile"),
+                )
+            )
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen  # Markdown costs 40 ms of start-up: load on demand.
 
-        keys = [
-            (self.get_key_display(b), b.tooltip or b.description)
-            for b in self.BINDINGS
-            if isinstance(b, Binding)
-        ]
-        self.push_screen(HelpScreen(keys))
+        keys: dict[str, tuple[str, str]] = {}
+        for b in self.BINDINGS:
+            if isinstance(b, Binding) and b.id and b.id not in keys:
+                keys[b.id] = (self.key_display(b.id), _help_text(b))
+        self.push_screen(HelpScreen(list(keys.values()), close_keys=self._close_keys("close-help")))
+
+    def _close_keys(self, binding_id: str) -> str:
+        """ "escape or ?": the keys that close a screen, as `[keymap]` binds them."""
+        keys = (self._keymap.get(binding_id) or SCREEN_KEYS[binding_id]).split(",")
+        return " or ".join(self.get_key_display(Binding(key, "")) for key in keys[:2])
 
     def action_more(self) -> None:
         """Every row of the panels, in a screen over the race (updated as the race goes on)."""
@@ -334,5 +402,19 @@ class ArdoiseApp(App[None]):
             "Pause / resume the feed", "Stop or restart the race clock", self.action_pause
         )
         yield SystemCommand(
-            "Sunlight theme", "High contrast for bright light", self.action_toggle_sunlight
+            "Sunlight theme",
+            "High contrast for bright light, and back",
+            self.action_toggle_sunlight,
         )
+        yield SystemCommand("Stage profile", "Climbs, km marks, the groups", self.action_profile)
+
+
+HELP_TEXTS = {
+    "pause": "Pause or resume the feed (the race clock stops)",
+    "theme": "The high-contrast theme for bright light, and back",
+}
+"""The help's words for a key whose footer name follows the state."""
+
+
+def _help_text(binding: Binding) -> str:
+    return HELP_TEXTS.get(binding.id or "") or binding.tooltip or binding.description

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from race.gaps.settings import GapsSettings
 from race.leadout.settings import LeadoutSettings
 from race.settings import TRAIN_TWICE, StageSettings, TeamSettings
+from race.situation import Roster
 from race.timelimit.settings import TimeLimitSettings
 from tui.environment import (
     MAX_NESTING,
@@ -229,12 +230,27 @@ def load_config(
         raise ConfigError(_origin_of(origins, key) or "configuration", key, problem[1])
     expected = [*expected_variables, *_token_variables(config)]
     unknown = unknown_variables(environ, ArdoiseConfig, expected)
+    if config.team.code is not None:
+        # Every feed Ardoise reads writes team codes in capitals: "cdc" means "CDC".
+        team = config.team.model_copy(update={"code": config.team.code.strip().upper() or None})
+        config = config.model_copy(update={"team": team})
     return LoadedConfig(
         config=config.model_copy(update={"keymap": keymap}),
         origins=origins,
         files=tuple(files),
         warnings=tuple(f"ignoring unknown environment variable {name}" for name in unknown),
     )
+
+
+def team_code_problem(code: str | None, roster: Roster) -> str | None:
+    """One line saying that `[team] code` is none of the race's teams, listing their codes;
+    None when it is one (in any case), or not set, or the race's teams are not known yet."""
+    if code is None or not roster.teams:
+        return None
+    if code.casefold() in {team.casefold() for team in roster.teams}:
+        return None
+    codes = ", ".join(sorted(roster.teams))
+    return f"[team] code {code!r} is not a team of this race: {codes}"
 
 
 def _token_variables(config: ArdoiseConfig) -> list[str]:

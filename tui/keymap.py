@@ -17,6 +17,7 @@ APP_KEYS: Mapping[str, str] = {
     "quit": "q",
     "pause": "p",
     "theme": "t",
+    "profile": "v",
     "help": "question_mark",
     "more": "m",
 }
@@ -24,9 +25,11 @@ APP_KEYS: Mapping[str, str] = {
 
 SCREEN_KEYS: Mapping[str, str] = {
     "close-help": "escape,question_mark,q",
+    "close-profile": "escape,v,q",
     "close-more": "escape,m,q",
 }
-"""Bindings of screens shown over the app (the help): they may share the app's keys."""
+"""Bindings of screens shown over the app (the help, the profile, every row): they may share
+the app's keys."""
 
 MODIFIERS = frozenset({"shift", "ctrl", "alt", "meta", "super", "hyper"})
 """The modifiers Textual names in its key events."""

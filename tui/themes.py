@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from textual.theme import Theme
 
+VARIABLE_DEFAULTS = {"my-team": "#4d3d12"}
+"""Ardoise's own theme variables, with their values before a theme of its own is set
+(`App.get_theme_variable_defaults`). `$my-team` is the background of my team's rows: a solid
+colour, not a tint of the accent, so that it shows in the sun (highlighter yellow under black
+text in sunlight, dark amber under the dark theme's light text)."""
+
 ARDOISE = Theme(
     name="ardoise",
     primary="#7fa7c9",
@@ -17,6 +23,7 @@ ARDOISE = Theme(
     warning="#f2b134",
     error="#ff6b5e",
     dark=True,
+    variables=VARIABLE_DEFAULTS,
 )
 
 SUNLIGHT = Theme(
@@ -32,6 +39,7 @@ SUNLIGHT = Theme(
     warning="#8a4b00",
     error="#c00000",
     dark=False,
+    variables={"my-team": "#ffd630"},
 )
 
 THEMES = {theme.name: theme for theme in (ARDOISE, SUNLIGHT)}

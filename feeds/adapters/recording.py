@@ -106,27 +106,34 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
 
     async def events(self) -> AsyncIterator[FeedEvent]:
         path = self.options.path
-        yield self._status("live", f"replaying {path.name}")
         skip = self.options.skip_to_km
         caught_up = skip is None
+        # "connecting" until the skip is done: the app draws the race from there on.
+        replaying = f"replaying {path.name}"
+        if skip is None:
+            yield self._status("live", replaying)
+        else:
+            yield self._status("connecting", f"{replaying}: skipping to {skip:g} km to go")
         cut: str | None = None
         source = self._ardoise_events() if self.format == "ardoise" else self._racecenter_events()
         for item in source:
             if isinstance(item, _OtherStage):
                 self.other_stage = item.count
-                yield self._status("live", item.said)
+                yield self._status("live" if caught_up else "connecting", item.said)
                 continue
             if isinstance(item, _Unread):
                 self.rejected += 1
                 if item.cut:
                     cut = item.reason  # Nothing comes after it.
                     continue
-                yield self._status("live", item.reason)
+                yield self._status("live" if caught_up else "connecting", item.reason)
                 continue
             if isinstance(item, Telemetry):
                 if not caught_up and skip is not None:
                     kms = [f.km_to_finish for f in item.riders if f.km_to_finish is not None]
                     caught_up = bool(kms) and min(kms) <= skip
+                    if caught_up:
+                        yield self._status("live", replaying)
                 due = self._timeline.due(item.t)
                 if due is not None:  # A time that cannot be paced (NaN, a jump) goes at once.
                     await (self._clock if caught_up else self._catch_up).wait_until(due)

@@ -94,17 +94,26 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
     async def events(self) -> AsyncIterator[FeedEvent]:
         o = self.options
         quirks = f", {len(o.quirks)} quirks" if o.quirks else ""
-        yield FeedStatus(
+        live = FeedStatus(
             state="live",
             at=time.time(),
             detail=f"simulated {o.scenario} stage, seed {o.seed}{quirks}",
         )
         skipping = o.skip_to_km is not None
+        if o.skip_to_km is not None:
+            # "connecting" until the skip is done: the app draws the race from there on.
+            yield live.model_copy(
+                update={"state": "connecting", "detail": f"skipping to {o.skip_to_km:g} km to go"}
+            )
+        else:
+            yield live
         pacing = FeedTimeline()
         for event in self.stage():
             if isinstance(event, Telemetry | RaceNews):
                 if isinstance(event, Telemetry) and skipping and o.skip_to_km is not None:
                     skipping = _head_km(event) > o.skip_to_km
+                    if not skipping:
+                        yield live.model_copy(update={"at": time.time()})
                 due = pacing.due(event.t)
                 if due is not None:
                     await (self._skip_clock if skipping else self._clock).wait_until(due)

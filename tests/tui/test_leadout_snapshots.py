@@ -26,7 +26,7 @@ from race.situation import (
 from tui.app import ArdoiseApp
 from tui.panels.leadout import leadout_lines
 from tui.panels.view import ViewContext
-from tui.themes import THEMES
+from tui.themes import THEMES, VARIABLE_DEFAULTS
 from tui.widgets.leadout import LeadoutPanel
 
 pytestmark = pytest.mark.slow
@@ -123,6 +123,9 @@ class Harness(App[None]):
     """The lead-out panel alone, in one theme."""
 
     CSS_PATH = ArdoiseApp.CSS_PATH
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
 
     def __init__(self, situation: Situation, theme: str) -> None:
         super().__init__()

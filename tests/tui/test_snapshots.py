@@ -21,7 +21,7 @@ from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
 from tests.tui.situations import flat_with_my_team, mountain_limit
 from tui.app import ArdoiseApp
 from tui.panels.view import ViewContext
-from tui.themes import THEMES
+from tui.themes import THEMES, VARIABLE_DEFAULTS
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.leadout import LeadoutPanel
 from tui.widgets.timelimit import TimeLimitPanel
@@ -35,6 +35,9 @@ class PanelHarness(App[None]):
     """One panel alone, showing one situation."""
 
     CSS_PATH = ArdoiseApp.CSS_PATH
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
 
     def __init__(
         self, panel: GapsPanel | TimeLimitPanel | LeadoutPanel, situation: Situation

@@ -149,7 +149,7 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     feed, age_s, retry_in_s = view.feed, view.data_age_s, view.retry_in_s
     state = view.feed_state
     if view.paused:
-        text, css = "⏸ paused (p)", "-paused"
+        text, css = f"⏸ paused ({view.pause_key})", "-paused"
     elif race_over(situation) and state in ("live", "stale", "ended"):
         text, css = "finished", "-ended"
     elif state == "stale":

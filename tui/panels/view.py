@@ -35,6 +35,8 @@ class ViewContext:
     """Seconds left before the feed's next connection attempt, counted down since its status."""
     feed_label: str = ""
     """How the header names the feed, e.g. "simulated"."""
+    pause_key: str = "p"
+    """The pause key as `[keymap]` sets it, for the hints that name it."""
     race_t: float | None = None
     """The newest feed time the engine has seen (ahead of the picture on screen while a burst
     is drawn a few frames a second): what a pop-up's age is counted against."""

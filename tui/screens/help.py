@@ -6,9 +6,9 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 
 HELP = """\
 # Ardoise
@@ -63,8 +63,6 @@ of rows, its least important rows fold into `+N more`: `m` shows every row.
 |---|---|
 {keys}
 | ctrl+p | command palette (`Sprinter:` sets a team's sprinter) |
-
-Press escape or ? to close.
 """
 
 
@@ -73,14 +71,23 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close", id="close-help", tooltip="Close help")
     ]
 
-    def __init__(self, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, keys: list[tuple[str, str]], *, close_keys: str = "escape or ?") -> None:
+        """
+        Args:
+            keys: (key, what it does) for each of the app's bindings, as they are bound now.
+            close_keys: the keys that close the help, as `[keymap]` binds them.
+        """
         super().__init__()
         self._keys = keys
+        self._close_keys = close_keys
 
     def compose(self) -> ComposeResult:
         rows = "\n".join(f"| {key} | {description} |" for key, description in self._keys)
-        with VerticalScroll(id="help"):
-            yield Markdown(HELP.replace("{keys}", rows))
+        with Vertical(id="help"):
+            # Above the text, not at its end: on a small screen the end is below the fold.
+            yield Static(f"{self._close_keys} closes the help", id="help-close", markup=False)
+            with VerticalScroll():
+                yield Markdown(HELP.replace("{keys}", rows))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

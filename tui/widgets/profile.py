@@ -1,4 +1,4 @@
-"""The stage profile strip (its cells built by `tui.panels.profile`)."""
+"""The stage profile (its rows built by `tui.panels.profile`), as tall as the widget is."""
 
 from __future__ import annotations
 
@@ -7,31 +7,41 @@ from textual.widget import Widget
 
 from race.models import Stage
 from race.situation import Situation
-from tui.panels.profile import Mark, group_marks, profile_line
+from tui.panels.profile import Mark, column, group_marks, profile_lines
 from tui.panels.view import ViewContext
 
 
 class ProfileStrip(Widget):
-    """Altitude as block characters across the width; ◆ head of race, ● other groups."""
+    """Altitude, climbs, the groups by name and km marks, in as many rows as its height."""
 
-    def __init__(self) -> None:
-        super().__init__(id="profile")
+    def __init__(self, *, id: str | None = "profile") -> None:
+        super().__init__(id=id)
         self._stage: Stage | None = None
         self._marks: tuple[Mark, ...] = ()
 
     def show(self, situation: Situation, view: ViewContext) -> None:
         stage = situation.stage
-        marks = group_marks(situation)
-        # Redraw only when a group moves by a visible amount.
-        width = max(1, self.size.width)
-        scale = (stage.distance_km / width) if stage and stage.distance_km else 1.0
-        coarse = tuple((round(km / scale), head) for km, head in marks)
-        if stage is not self._stage or coarse != tuple(
-            (round(km / scale), head) for km, head in self._marks
-        ):
-            self._stage = stage
-            self._marks = marks
+        marks = group_marks(situation, view.my_team)
+        # Redraw only when a group moves to another cell (or is renamed); the marks kept are
+        # always the latest, for whatever draws the widget next (a resize).
+        changed = stage is not self._stage or self._cells(stage, marks) != self._cells(
+            stage, self._marks
+        )
+        self._stage = stage
+        self._marks = marks
+        # No profile from the feed (a recording without the route): no empty rows.
+        self.set_class(stage is None or len(stage.profile) < 2, "-empty")
+        if changed:
             self.refresh()
 
+    def _cells(
+        self, stage: Stage | None, marks: tuple[Mark, ...]
+    ) -> tuple[tuple[int, str, bool, bool], ...]:
+        width = self.size.width
+        if stage is None or width <= 0:
+            return ()
+        return tuple((column(stage, width, m.km), m.name, m.head, m.mine) for m in marks)
+
     def render(self) -> Content:
-        return Content.assemble(*profile_line(self._stage, self._marks, self.size.width).parts)
+        rows = profile_lines(self._stage, self._marks, self.size.width, self.size.height)
+        return Content("\n").join(Content.assemble(*row.parts) for row in rows)
