@@ -12,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from feeds.base import FeedAdapter
@@ -21,6 +22,7 @@ from race.settings import EngineSettings
 from race.situation import Roster, Situation
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
+from tui.frametiming import FrameTiming
 from tui.keymap import SCREEN_KEYS
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
@@ -147,6 +149,12 @@ class ArdoiseApp(App[None]):
         """Whether `[team] code` was checked against the race's teams (once, at the first)."""
         self.frames_drawn = 0
         """How many situations were drawn (a burst of events draws only a few)."""
+        self._shown_at = -RENDER_EVERY_S
+        """When the latest situation was last looked at for drawing (monotonic, real time)."""
+        self._render_due: Timer | None = None
+        """The drawing held back to keep `RENDER_EVERY_S` between two, if one is."""
+        self._timing = FrameTiming.from_environment(self, lambda s: not catching_up(s))
+        """Times each event to the screen (`bench/render.py`); None unless asked."""
 
     @property
     def situation(self) -> Situation:
@@ -214,7 +222,6 @@ class ArdoiseApp(App[None]):
         """The race screen is composed: draw it, then start the feed."""
         self._render(self._situation)
         self.set_interval(1.0, self._show_feed_status)
-        self.set_interval(RENDER_EVERY_S, self._render_latest)
         self.follow_feed()
 
     # --- The feed ------------------------------------------------------------------------
@@ -226,6 +233,7 @@ class ArdoiseApp(App[None]):
         status_at: float | None = None
         try:
             async for event in self._adapter.events():
+                arrived = time.perf_counter()
                 if (
                     self._hold_at is not None
                     and isinstance(event, Telemetry)
@@ -233,6 +241,8 @@ class ArdoiseApp(App[None]):
                 ):
                     break
                 situation = self._race.apply(event)
+                if self._timing is not None:
+                    self._timing.applied(situation, arrived)
                 now = self._now()
                 if isinstance(event, FeedStatus):
                     status_at = now
@@ -267,11 +277,29 @@ class ArdoiseApp(App[None]):
         self._latest = message.situation
         if self._situation.t is None and message.situation.t is not None:
             self._render_latest()  # The first picture of the race without delay.
+        else:
+            self._render_soon()
+
+    def _render_soon(self) -> None:
+        """Draw the latest situation now, or once `RENDER_EVERY_S` has passed since the last
+        drawing: a burst is drawn a few times a second, one event alone at once, and nothing
+        runs while no event comes."""
+        if self._render_due is not None:
+            return  # Due already: it will draw whatever is latest then.
+        wait = self._shown_at + RENDER_EVERY_S - time.monotonic()
+        if wait <= 0:
+            self._render_latest()
+        else:
+            self._render_due = self.set_timer(wait, self._render_latest)
 
     def _render_latest(self) -> None:
+        if self._render_due is not None:
+            self._render_due.stop()  # Drawn now (a resume, the first picture): not again.
+            self._render_due = None
         # A paused live feed is still read (nothing is lost) but not shown until resumed; a
         # replay skipping to its start point is not shown until it gets there.
         if self._latest is not self._situation and not self._paused:
+            self._shown_at = time.monotonic()
             if catching_up(self._latest):
                 self._show_feed_status()
             else:
@@ -288,7 +316,11 @@ class ArdoiseApp(App[None]):
             return  # Closing: the feed's last messages and the timers can still arrive.
         self._situation = situation
         self.frames_drawn += 1
+        if self._timing is not None:
+            self._timing.drawing(situation)
         self.race_screen.show(situation, self._view())
+        if self._timing is not None:
+            self._timing.drawn()
 
     def _show_feed_status(self) -> None:
         if not self.screen_stack:

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Scalar
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -164,7 +165,10 @@ class RaceScreen(Screen[None]):
         gaps, limit = _columns(self.gaps), _columns(self.time_limit)
         side = self.view.wide and gaps + limit + SIDE_GUTTER <= self.size.width
         self.set_class(side, "-side")
-        self.time_limit.styles.width = limit if side else None
+        width = None if not side else Scalar.from_number(limit)
+        if self.time_limit.styles.inline.width != width:
+            # Only when it changes: even no width set again lays the whole screen out.
+            self.time_limit.styles.width = width
         return side
 
     def on_resize(self, event: Resize) -> None:

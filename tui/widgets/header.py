@@ -35,9 +35,16 @@ class RaceHeader(Horizontal):
 
     def _put(self, widget: Static, row: Line) -> None:
         # Shown with every picture and every second: redraw a part only when it changed.
-        if self._shown.get(widget) == row:
+        before = self._shown.get(widget)
+        if before == row:
             return
         self._shown[widget] = row
-        widget.update(Content.assemble(*row.parts))
+        content = Content.assemble(*row.parts)
+        # The feed's state is as wide as its text: lay the header out again only when the
+        # width changes (the data's age ticking from 1 s to 2 s does not).
+        same_width = before is not None and Content.assemble(*before.parts).cell_length == (
+            content.cell_length
+        )
+        widget.update(content, layout=not same_width)
         if row.classes:
             widget.set_classes(row.classes)

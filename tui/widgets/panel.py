@@ -7,6 +7,7 @@ from typing import Protocol
 
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.scalar import Scalar
 from textual.widgets import Static
 
 from race.situation import Situation
@@ -46,7 +47,8 @@ class RowsPanel(VerticalScroll):
         """Show what `height` rows (the title's included) hold, the rest folded."""
         self._rows = max(0, height - self.TITLE_ROWS)
         self._more_key = more_key
-        self.styles.height = height
+        if self.styles.inline.height != Scalar.from_number(height):
+            self.styles.height = height
         self._put(fold(self._all, self._rows, more_key))
 
     @property
@@ -63,7 +65,8 @@ class RowsPanel(VerticalScroll):
             if index >= len(widgets):
                 self.mount(Static(Content.assemble(*row.parts), classes=" ".join(classes)))
             elif index >= len(self._shown) or self._shown[index] != row:
-                widgets[index].update(Content.assemble(*row.parts))
+                # A row is one line high whatever it holds (`.row`): no layout for new text.
+                widgets[index].update(Content.assemble(*row.parts), layout=False)
                 widgets[index].set_classes(classes)
         for widget in widgets[len(rows) :]:
             widget.remove()
