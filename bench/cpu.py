@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.terminal import (  # noqa: E402
+from app_terminal import (  # noqa: E402
     FINALE_KM,
     LIVE,
     cpu_seconds,
@@ -36,6 +36,7 @@ from bench.terminal import (  # noqa: E402
     scratch,
     spread,
 )
+
 from tests.support.stages import SHARED_DATA  # noqa: E402
 
 TARGET_PERCENT = 1.0

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.terminal import (  # noqa: E402
+from app_terminal import (  # noqa: E402
     FINALE_KM,
     LIVE,
     OVER,
@@ -38,6 +38,7 @@ from bench.terminal import (  # noqa: E402
     replay_config,
     scratch,
 )
+
 from tests.support.stages import SHARED_DATA  # noqa: E402
 from tui.frametiming import ENVIRONMENT  # noqa: E402
 

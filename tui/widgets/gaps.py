@@ -86,9 +86,10 @@ class GapsPanel(RowsPanel):
 
     def on_click(self, event: Click) -> None:
         rows = list(self.query_children(Static))
-        if event.widget not in rows:
-            return
-        key = self.lines[rows.index(event.widget)].key
+        lines = self.lines
+        if event.widget not in rows or rows.index(event.widget) >= len(lines):
+            return  # Not a row, or one hidden (kept for later).
+        key = lines[rows.index(event.widget)].key
         if key is not None:
             self.selected = key
             self._highlight()
@@ -102,8 +103,11 @@ class GapsPanel(RowsPanel):
 
     def _highlight(self) -> None:
         # Shown only while the panel has the focus: unfocused, no row looks chosen.
-        for row, widget in zip(self.lines, self.query_children(Static), strict=False):
-            chosen = self.has_focus and row.key is not None and row.key == self.selected
+        lines = self.lines
+        for index, widget in enumerate(self.query_children(Static)):
+            # Rows past the lines shown are hidden, kept for later: never chosen.
+            key = lines[index].key if index < len(lines) else None
+            chosen = self.has_focus and key is not None and key == self.selected
             widget.set_class(chosen, "-selected")
             if chosen:
                 self.scroll_to_widget(widget, animate=False)

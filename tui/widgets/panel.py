@@ -64,12 +64,18 @@ class RowsPanel(VerticalScroll):
             classes = {"row", *row.classes}
             if index >= len(widgets):
                 self.mount(Static(Content.assemble(*row.parts), classes=" ".join(classes)))
-            elif index >= len(self._shown) or self._shown[index] != row:
+                continue
+            if index >= len(self._shown) or self._shown[index] != row:
                 # A row is one line high whatever it holds (`.row`): no layout for new text.
                 widgets[index].update(Content.assemble(*row.parts), layout=False)
                 widgets[index].set_classes(classes)
+            if not widgets[index].display:
+                widgets[index].display = True
         for widget in widgets[len(rows) :]:
-            widget.remove()
+            # Hidden, not removed: a row shown again is not mounted again (a mount lays the
+            # screen out once more, a frame later).
+            if widget.display:
+                widget.display = False
         self._shown = list(rows)
 
     @property

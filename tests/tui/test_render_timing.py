@@ -1,0 +1,120 @@
+"""When the app draws (a situation alone at once, a burst a few times a second), what a panel
+keeps of its rows, and the app timing its events to the screen (`tui.frametiming`)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+
+from race.situation import Situation
+from tests.support.app import ScriptedFeed, wait_for
+from tests.support.stages import engine_settings, flat_at, stage_events
+from tui.app import RENDER_EVERY_S, ArdoiseApp, SituationUpdated
+from tui.frametiming import ENVIRONMENT, FrameTiming
+from tui.panels.lines import line
+from tui.widgets.panel import RowsPanel
+
+pytestmark = pytest.mark.slow
+
+
+def _app(feed: ScriptedFeed | None = None) -> ArdoiseApp:
+    return ArdoiseApp(feed or ScriptedFeed(), engine_settings(), feed_label="scripted")
+
+
+def _copies(situation: Situation, count: int) -> list[Situation]:
+    """Distinct situations (the app tells them apart by identity) with the same facts."""
+    return [situation.model_copy() for _ in range(count)]
+
+
+async def test_a_situation_alone_is_drawn_at_once_a_burst_once_more_later() -> None:
+    _, situation = flat_at(14.0)
+    first, *burst = _copies(situation, 4)
+    app = _app()
+    async with app.run_test(size=(100, 30)):
+        app.post_message(SituationUpdated(first, 0.0, data_at=0.0))
+        await wait_for(lambda: app.situation is first)
+        drawn = app.frames_drawn
+        started = time.monotonic()
+        for one in burst:
+            app.post_message(SituationUpdated(one, 0.0, data_at=0.0))
+        await wait_for(lambda: app.situation is burst[-1])
+        # The burst came within RENDER_EVERY_S of the first drawing: held back, then drawn
+        # once, its latest situation only.
+        assert time.monotonic() - started >= RENDER_EVERY_S * 0.9
+        assert app.frames_drawn == drawn + 1
+
+
+async def test_a_situation_after_a_quiet_spell_is_not_held_back() -> None:
+    _, situation = flat_at(14.0)
+    first, second = _copies(situation, 2)
+    app = _app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.post_message(SituationUpdated(first, 0.0, data_at=0.0))
+        await wait_for(lambda: app.situation is first)
+        quiet_since = time.monotonic()
+        await wait_for(lambda: time.monotonic() - quiet_since > RENDER_EVERY_S)
+        app.post_message(SituationUpdated(second, 0.0, data_at=0.0))
+        await pilot.pause()  # The message handled: drawn in the same turn, no timer.
+        assert app.situation is second
+
+
+class _Rows(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RowsPanel("ROWS", id="rows")
+
+
+async def test_a_panel_hides_the_rows_it_no_longer_needs_and_shows_them_again() -> None:
+    app = _Rows()
+    async with app.run_test(size=(40, 20)) as pilot:
+        panel = app.query_one(RowsPanel)
+
+        def shown() -> list[str]:
+            return [str(w.render()) for w in panel.query_children(Static) if w.display]
+
+        panel.set_rows([line(f"row {n}") for n in range(5)])
+        await pilot.pause()
+        assert shown() == [f"row {n}" for n in range(5)]
+        panel.set_rows([line("only"), line("two")])
+        await pilot.pause()
+        assert shown() == ["only", "two"]
+        assert len(panel.query_children(Static)) == 5, "kept, hidden"
+        panel.set_rows([line(f"again {n}") for n in range(4)])
+        await pilot.pause()
+        assert shown() == [f"again {n}" for n in range(4)]
+        assert [ln.plain for ln in panel.lines] == shown()
+
+
+def test_no_timing_unless_the_environment_asks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENVIRONMENT, raising=False)
+    assert FrameTiming.from_environment(_app(), lambda _: True) is None
+
+
+async def test_the_app_times_each_event_to_the_frame_that_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "timing.jsonl"
+    monkeypatch.setenv(ENVIRONMENT, str(out))
+    feed = ScriptedFeed()
+    app = _app(feed)
+    events = stage_events("flat")[:40]
+    async with app.run_test(size=(160, 48)):
+        for event in events:
+            feed.queue.put_nowait(event)
+        await wait_for(lambda: app.race.situation.events_applied == len(events))
+        await wait_for(lambda: app.situation is app.race.situation)
+        await wait_for(lambda: out.exists() and '"written"' in out.read_text())
+    records = [json.loads(text) for text in out.read_text().splitlines()]
+    frames = [r for r in records if "written" in r]
+    timed = sum(len(r["arrived"]) for r in frames)
+    unchanged = sum(r.get("unchanged", 0) for r in records)
+    assert timed + unchanged <= len(events)
+    assert timed > 0
+    for frame in frames:
+        for arrived, applied in zip(frame["arrived"], frame["applied"], strict=True):
+            assert arrived <= applied <= frame["drawing"]
+        assert frame["drawing"] <= frame["drawn"] <= frame["written"]
