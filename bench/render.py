@@ -10,7 +10,8 @@ frames of rider positions a second: more than a live feed sends, each frame stil
 own (`RENDER_EVERY_S` apart). Prints p50, p95 and max of each run and of all runs together,
 and where the time goes: the engine, building the panels, Textual's layout and compositor.
 
-The figures are wall-clock times: on a busy machine they include the waits for a core.
+The latencies are wall-clock times: on a busy machine they include the waits for a core; the
+CPU time of each step (the process's, per frame) is printed next to them.
 
     python bench/render.py [--runs 5] [--frames-per-s 2] [RECORDING]
 """
@@ -56,11 +57,13 @@ class Timings:
     build: list[float]
     textual: list[float]
     unchanged: int
+    build_cpu: list[float]
+    textual_cpu: list[float]
 
 
 def read_timings(path: Path) -> Timings:
     """The app's timing file (`tui.frametiming`) as durations in milliseconds."""
-    timings = Timings([], [], [], [], 0)
+    timings = Timings([], [], [], [], 0, [], [])
     for text in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(text)
         if "unchanged" in record:
@@ -72,6 +75,9 @@ def read_timings(path: Path) -> Timings:
             timings.engine.append((applied - arrived) * 1000)
         timings.build.append((record["drawn"] - record["drawing"]) * 1000)
         timings.textual.append((written - record["drawn"]) * 1000)
+        drawing, drawn, done = record["cpu"]
+        timings.build_cpu.append((drawn - drawing) * 1000)
+        timings.textual_cpu.append((done - drawn) * 1000)
     return timings
 
 
@@ -131,6 +137,8 @@ def main() -> None:
         [v for r in runs for v in r.build],
         [v for r in runs for v in r.textual],
         sum(r.unchanged for r in runs),
+        [v for r in runs for v in r.build_cpu],
+        [v for r in runs for v in r.textual_cpu],
     )
     if not every.latency:
         sys.exit("no event was timed: did the app draw the replay?")
@@ -144,6 +152,8 @@ def main() -> None:
     print(f"  engine (per event):          {percentiles(every.engine)}")
     print(f"  panels built (per frame):    {percentiles(every.build)}")
     print(f"  layout and write (per frame): {percentiles(every.textual)}")
+    print(f"  CPU, panels built (per frame):     {percentiles(every.build_cpu)}")
+    print(f"  CPU, layout and write (per frame): {percentiles(every.textual_cpu)}")
     print(f"  events that changed nothing on screen: {every.unchanged}")
 
 

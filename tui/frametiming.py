@@ -16,7 +16,7 @@ one place a compositor update becomes terminal output). Its way, in steps:
 An event whose situation changed nothing on screen has no frame: when the screen is refreshed
 (`call_after_refresh`) without one, it is counted as unchanged, not timed. One JSON line per
 frame goes to the file: the events' arrival times and when each step ended (`perf_counter`
-seconds), for the benchmark to read.
+seconds), and the process's CPU time at each step of the frame, for the benchmark to read.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class FrameTiming:
         self._waiting: list[tuple[float, float]] = []
         self._drawing_at = 0.0
         self._drawn_at: float | None = None
+        self._cpu: list[float] = []
         self._app: App[Any] | None = None
         self.frames = 0
         """Frames written that showed events."""
@@ -102,10 +103,12 @@ class FrameTiming:
         del self._applied[:held]
         self._made = {k: n - held for k, n in self._made.items() if n > held}
         self._drawing_at = time.perf_counter()
+        self._cpu = [time.process_time()]
 
     def drawn(self) -> None:
         """The widgets are updated; the frame is for Textual to write."""
         self._drawn_at = time.perf_counter()
+        self._cpu.append(time.process_time())
         if self._waiting and self._app is not None:
             self._app.call_after_refresh(self._refreshed)
 
@@ -121,6 +124,9 @@ class FrameTiming:
                 "drawing": self._drawing_at,
                 "drawn": self._drawn_at,
                 "written": time.perf_counter(),
+                # The process's CPU time at `drawing`, `drawn` and `written`: what each step
+                # cost, whatever else the machine runs (wall times include waiting for a core).
+                "cpu": [*self._cpu, time.process_time()],
             }
         )
         self._waiting.clear()
