@@ -24,7 +24,7 @@ class RaceRadio(RichLog):
     def on_resize(self, event: Resize) -> None:
         # Made shorter after its last line (the screen's rows shared again), the log would
         # keep its old scroll offset and hide the newest line.
-        if self.auto_scroll:
+        if self.auto_scroll and self.scroll_y != self.max_scroll_y:
             self.scroll_end(animate=False, immediate=True)
 
     def unseen_alerts(self, situation: Situation) -> list[Alert]:
