@@ -21,6 +21,7 @@ from typing import Any
 
 from race.alerts import AlertLog
 from race.frame import Frame
+from race.gaps.history import GapHistory, GapStory
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
 from race.models import (
@@ -36,6 +37,7 @@ from race.models import (
     Weather,
 )
 from race.reported import Reports
+from race.results import StageResults, stage_results
 from race.rolebook import RoleBook
 from race.sanity import implausible, sound_stage
 from race.settings import EngineSettings
@@ -77,6 +79,7 @@ class Race:
         self._placer = GpsPlacer()
         self._field = Field(self.settings.gaps.hold_missing_s)
         self._gaps = GapsTracker(self._analysis)
+        self._history = GapHistory()
         self._time_limit = TimeLimitTracker(self._analysis)
         self._leadout = LeadoutTracker(self._analysis)
         self._roles.forget_choices()
@@ -167,6 +170,21 @@ class Race:
             self._timetrial = TimeTrial(stage, self._analysis)
         else:
             self._timetrial.set_stage(stage)
+
+    def gap_story(self) -> GapStory:
+        """How the gaps evolved so far (the gap chart): made when asked, not per frame."""
+        return self._history.story()
+
+    def results(self) -> StageResults | None:
+        """The stage's result as the telemetry has it (`race.results`), once the winner has
+        finished; None before (and on a time trial, where the standings are the result)."""
+        t, winner = self._t, self._field.winner
+        if t is None or winner is None or self._timetrial is not None:
+            return None
+        finished, road = self._field.placed(t)
+        start_t, _ = start_time(self._field.head, self._stage)
+        last = self._situation
+        return stage_results(finished, len(road), start_t, last.groups, last.time_limit)
 
     # --- Roles during the race --------------------------------------------------------------
 
@@ -270,6 +288,7 @@ class Race:
         self._gate.finishing(winner is not None, len(road))
         frame.groups, frame.lineage = self._gaps.update(frame, field)
         time_limit = self._time_limit.update(frame)
+        self._history.update(frame, time_limit)
         trains, finale = self._leadout.update(frame)
         head_speed = field.head.speed_kmh()
         return Situation(

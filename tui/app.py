@@ -103,6 +103,20 @@ class ArdoiseApp(App[None]):
             id="more",
             tooltip='Every row of the panels, those folded into "+N more" included',
         ),
+        Binding(
+            "g",
+            "chart",
+            "Chart",
+            id="chart",
+            tooltip="How the gaps evolved over the road: catches, the time-limit cut",
+        ),
+        Binding(
+            "r",
+            "results",
+            "Results",
+            id="results",
+            tooltip="The stage's result at the finish: first 20, groups, outside the cut",
+        ),
     ]
 
     def __init__(
@@ -138,6 +152,7 @@ class ArdoiseApp(App[None]):
         self._situation = self._race.situation
         self._latest = self._situation
         self._received_at: float | None = None
+        self._results_shown = False
         """When the race data on screen was received (monotonic): the age of the data."""
         self._status_at: float | None = None
         """When the feed's current status was received (monotonic)."""
@@ -289,6 +304,9 @@ class ArdoiseApp(App[None]):
         self._situation = situation
         self.frames_drawn += 1
         self.race_screen.show(situation, self._view())
+        if situation.winner_finished and not self._results_shown and situation.time_trial is None:
+            self._results_shown = True  # Once: closed, it stays closed (`r` opens it again).
+            self.action_results()
 
     def _show_feed_status(self) -> None:
         if not self.screen_stack:
@@ -375,6 +393,29 @@ class ArdoiseApp(App[None]):
                 )
             )
 
+    def action_chart(self) -> None:
+        """The gap chart over the race (updated as the race goes on)."""
+        from tui.screens.gapchart import GapChartScreen
+
+        if not isinstance(self.screen, GapChartScreen):
+            self.push_screen(
+                GapChartScreen(
+                    lambda: self._race.gap_story(), close_keys=self._close_keys("close-chart")
+                )
+            )
+
+    def action_results(self) -> None:
+        """The stage's result over the race (follows the riders crossing the line)."""
+        from tui.screens.results import ResultsScreen
+
+        if not isinstance(self.screen, ResultsScreen):
+            self.push_screen(
+                ResultsScreen(
+                    lambda: (self._race.results(), self._situation.roster),
+                    close_keys=self._close_keys("close-results"),
+                )
+            )
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen  # Markdown costs 40 ms of start-up: load on demand.
 
@@ -407,6 +448,7 @@ class ArdoiseApp(App[None]):
             self.action_toggle_sunlight,
         )
         yield SystemCommand("Stage profile", "Climbs, km marks, the groups", self.action_profile)
+        yield SystemCommand("Gap chart", "The gaps over the road, the catches", self.action_chart)
 
 
 HELP_TEXTS = {

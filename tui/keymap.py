@@ -20,6 +20,8 @@ APP_KEYS: Mapping[str, str] = {
     "profile": "v",
     "help": "question_mark",
     "more": "m",
+    "chart": "g",
+    "results": "r",
 }
 """The app's binding ids and their default keys (`ArdoiseApp.BINDINGS`; a test keeps them equal)."""
 
@@ -27,6 +29,8 @@ SCREEN_KEYS: Mapping[str, str] = {
     "close-help": "escape,question_mark,q",
     "close-profile": "escape,v,q",
     "close-more": "escape,m,q",
+    "close-chart": "escape,g,q",
+    "close-results": "escape,r,q",
 }
 """Bindings of screens shown over the app (the help, the profile, every row): they may share
 the app's keys."""
