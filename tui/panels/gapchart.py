@@ -19,16 +19,21 @@ from race.situation import GroupKind
 from race.wording import clock
 from tui.panels.lines import Line, Part, line
 
-KIND_STYLES: dict[GroupKind, str] = {
+ROLE_STYLES: dict[GroupKind, str] = {
     "head": "bold $accent",
-    "chase": "bold $warning",
     "peloton": "bold $primary",
     "leader": "bold $success",
-    "group": "bold $secondary",
-    "grupetto": "bold $error",
-    "dropped": "$error",
 }
-"""A group's colour on the chart, by its role (the same roles the gaps panel names)."""
+"""The colours of the groups the race is told by; the others take `OTHER_STYLES` in turn."""
+OTHER_STYLES = (
+    "$secondary",
+    "$warning",
+    "$foreground",
+    "$primary 60%",
+    "$success 60%",
+    "$accent 60%",
+)
+"""Chases, groups and grupetti, front to back at their last sample: never `$error`, the cut's."""
 CUT_STYLE = "$error"
 CATCH_STYLE = "bold $foreground"
 AXIS_STYLE = "$text-muted"
@@ -60,7 +65,20 @@ def chart_series(story: GapStory) -> list[Series]:
     lines = [gl for gl in story.lines if len(gl.points) >= MIN_POINTS]
     lines.sort(key=lambda gl: (gl.kind == "head", -gl.points[-1][1]))
     names = [gl.name for gl in lines]
-    return [Series(_label(gl, names), KIND_STYLES.get(gl.kind, "bold"), gl.points) for gl in lines]
+    others = [gl.id for gl in sorted(lines, key=lambda gl: gl.points[-1][1])]
+    others = [gid for gid in others if _role(lines, gid) not in ROLE_STYLES]
+    return [
+        Series(
+            _label(gl, names),
+            ROLE_STYLES.get(gl.kind) or OTHER_STYLES[others.index(gl.id) % len(OTHER_STYLES)],
+            gl.points,
+        )
+        for gl in lines
+    ]
+
+
+def _role(lines: Sequence[GapLine], gid: str) -> GroupKind:
+    return next(gl.kind for gl in lines if gl.id == gid)
 
 
 def _label(gl: GapLine, names: Sequence[str]) -> str:
@@ -156,7 +174,13 @@ def gap_chart(story: GapStory, width: int, height: int) -> list[Line]:
         canvas.text[(y // 4, x // 2)] = (CATCH_MARK, CATCH_STYLE)
     labels = _gap_labels(top, step, plot_h)
     rows = [
-        line((labels.get(r, "").rjust(Y_AXIS_COLUMNS - 1) + "┤", AXIS_STYLE), *canvas.row(r))
+        line(
+            (
+                labels[r].rjust(Y_AXIS_COLUMNS - 1) + "┤" if r in labels else " " * 6 + "│",
+                AXIS_STYLE,
+            ),
+            *canvas.row(r),
+        )
         for r in range(plot_h)
     ]
     rows.append(line((_km_axis(distance, plot_w), AXIS_STYLE)))
@@ -201,6 +225,7 @@ def _km_axis(distance: float, plot_w: int) -> str:
 def _legend(series: list[Series], cut: bool, catches: bool, width: int) -> list[Line]:
     """The legend's rows: "━ name" per line in its colour, then the cut and the catch marks."""
     front_first = sorted(series, key=lambda s: s.points[-1][1])
+    front_first.sort(key=lambda s: s.style != ROLE_STYLES["head"])
     entries: list[tuple[Part, Part]] = []
     for s in front_first:
         entry: tuple[Part, Part] = (("━ ", s.style), (s.label, s.style))
