@@ -49,6 +49,7 @@ from race.tracking.field import Field
 from race.tracking.gps import GpsPlacer
 from race.tracking.start import start_time
 from race.tracking.state import StartGate
+from race.wind.watch import WindWatch
 
 
 class Race:
@@ -85,6 +86,7 @@ class Race:
         self._roles.forget_choices()
         self._timetrial: TimeTrial | None = None
         self._reports = Reports()
+        self._wind = WindWatch()
         self._t: float | None = None
         self._clock.reset()
 
@@ -234,6 +236,7 @@ class Race:
         # The one place a missing km to go is filled in: everything after reads it as the
         # feed's.
         frame = self._placer.place(frame, self._stage)
+        self._wind.offer(frame, self._stage)
         if self._timetrial is not None:
             self._timetrial.update(frame, self._alerts, self._roster)
             return
@@ -348,6 +351,9 @@ class Race:
         if placer.unplaced and not self._racing:
             detail = placer.detail  # Why the gate sees no distances, in the user's words.
         race_state: RaceState = "racing" if self._timetrial is not None else self._gate.state
+        # Before the alerts are taken: a new stretch is said on the radio in this situation.
+        road_race = race_state == "racing" and self._timetrial is None
+        crosswinds = self._wind.ahead(self._t, head_km, self._alerts) if road_race else ()
         return {
             "groups": groups,
             **self._reported(race_state, groups, head_km),
@@ -361,6 +367,8 @@ class Race:
             "values_dropped": self._field.values_dropped,
             "race_state": race_state,
             "race_state_detail": detail,
+            "wind": self._wind.now(self._t),
+            "crosswinds": crosswinds,
             "placing": placer.source,
             "placing_detail": placer.detail,
             "roster": self._roster,

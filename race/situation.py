@@ -19,6 +19,7 @@ from race.finale import Train as Train
 from race.finale import TrainRider as TrainRider
 from race.models import Bib, FeedStatus, ReportedGroup, Rider, Stage, Team, WeatherReading
 from race.view import View
+from race.wind.view import Crosswind, WindNow
 from race.wording import name_list
 
 GroupKind = Literal["head", "chase", "peloton", "group", "grupetto", "dropped", "leader"]
@@ -246,6 +247,12 @@ class Situation(View):
     weather: WeatherReading | None = None
     """The organiser's weather at the checkpoint nearest ahead of the head of the race (the
     start's before the race); None when the feed gives none."""
+    wind: WindNow | None = None
+    """The wind where the riders near the front are, from their sensors (`race.wind`); None
+    when the feed sends no rider's wind (or none for 10 minutes)."""
+    crosswinds: tuple[Crosswind, ...] = ()
+    """Stretches of the road ahead of the head of the race across a strong wind, nearest
+    first (a road stage's: a time trial's riders ride alone)."""
     time_limit: TimeLimit = TimeLimit()
     leadout: tuple[Train, ...] = ()
     finale: Finale = Finale()

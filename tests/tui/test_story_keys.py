@@ -54,7 +54,8 @@ async def test_the_results_appear_by_themselves_at_the_finish_and_on_r() -> None
         await wait_for(lambda: len(screen.lines) > 20)
         assert screen.lines[0].startswith("Stage result · provisional")
         winner = app.situation.roster.name(app.situation.winner or 0)
-        assert winner in screen.lines[1] and screen.lines[1].lstrip().startswith("1 ")
+        assert winner in screen.lines[1]
+        assert screen.lines[1].lstrip().startswith("1 ")
         assert screen.lines[20].lstrip().startswith("20 "), "the first twenty"
         await pilot.press("escape")
         assert not isinstance(app.screen, ResultsScreen)

@@ -27,13 +27,14 @@ ROLE_STYLES: dict[GroupKind, str] = {
 """The colours of the groups the race is told by; the others take `OTHER_STYLES` in turn."""
 OTHER_STYLES = (
     "$secondary",
-    "$warning",
     "$foreground",
-    "$primary 60%",
     "$success 60%",
+    "$primary 60%",
     "$accent 60%",
+    "$foreground 60%",
 )
-"""Chases, groups and grupetti, front to back at their last sample: never `$error`, the cut's."""
+"""Chases, groups and grupetti, front to back at their last sample: never `$error` (the cut's)
+nor `$warning` (the dark theme's is its accent, the head's)."""
 CUT_STYLE = "$error"
 CATCH_STYLE = "bold $foreground"
 AXIS_STYLE = "$text-muted"
