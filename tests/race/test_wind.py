@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +25,7 @@ from tests.support.stages import STAGE_5, STAGE_16, engine_settings, needs_stage
 
 def route(points: list[tuple[float, float]], lat0: float = 45.0) -> RouteLine:
     """A route through (north km, east km) offsets from (lat0, 0), its km measured along it."""
-    kx = 111.195 * __import__("math").cos(__import__("math").radians(lat0))
+    kx = 111.195 * math.cos(math.radians(lat0))
     km, out = 0.0, []
     for i, (n, e) in enumerate(points):
         if i:
@@ -130,9 +132,9 @@ def test_the_race_centers_rider_wind_is_read() -> None:
     assert fix.course_deg is None, "the feed's 0 is its 'not known'"
 
 
-def events_of(path: object) -> list[FeedEvent]:
+def events_of(path: Path) -> list[FeedEvent]:
     async def read() -> list[FeedEvent]:
-        feed = RecordingFeed(RecordingOptions(path=path, speed=0))  # type: ignore[arg-type]
+        feed = RecordingFeed(RecordingOptions(path=path, speed=0))
         return [event async for event in feed.events()]
 
     return asyncio.run(read())
