@@ -37,7 +37,7 @@ from race.models import (
     Weather,
 )
 from race.reported import Reports
-from race.results import StageResults, stage_results
+from race.results import StageResults, results_now
 from race.rolebook import RoleBook
 from race.sanity import implausible, sound_stage
 from race.settings import EngineSettings
@@ -180,13 +180,9 @@ class Race:
     def results(self) -> StageResults | None:
         """The stage's result as the telemetry has it (`race.results`), once the winner has
         finished; None before (and on a time trial, where the standings are the result)."""
-        t, winner = self._t, self._field.winner
-        if t is None or winner is None or self._timetrial is not None:
+        if self._t is None or self._timetrial is not None:
             return None
-        finished, road = self._field.placed(t)
-        start_t, _ = start_time(self._field.head, self._stage)
-        last = self._situation
-        return stage_results(finished, len(road), start_t, last.groups, last.time_limit)
+        return results_now(self._field, self._t, self._stage, self._situation)
 
     # --- Roles during the race --------------------------------------------------------------
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from race.models import Bib
-from race.situation import GroupView, TimeLimit
+from race.models import Bib, Stage
+from race.situation import GroupView, Situation, TimeLimit
+from race.tracking.field import Field
+from race.tracking.start import start_time
 from race.tracking.tracks import Placed
 from race.view import View
 
@@ -80,3 +82,15 @@ def stage_results(
         cut_s=time_limit.cut_s,
         final=on_road == 0,
     )
+
+
+def results_now(
+    field: Field, t: float, stage: Stage | None, last: Situation
+) -> StageResults | None:
+    """The result at `t` (the engine's last frame) with the last situation's groups and time
+    limit; None before the winner has finished."""
+    if field.winner is None:
+        return None
+    finished, road = field.placed(t)
+    start_t, _ = start_time(field.head, stage)
+    return stage_results(finished, len(road), start_t, last.groups, last.time_limit)
