@@ -103,11 +103,13 @@ class ArdoiseApp(App[None]):
             id="more",
             tooltip='Every row of the panels, those folded into "+N more" included',
         ),
+        # In the help and the palette, not the footer: it has no room left at 80 columns.
         Binding(
             "g",
             "chart",
             "Chart",
             id="chart",
+            show=False,
             tooltip="How the gaps evolved over the road: catches, the time-limit cut",
         ),
         Binding(
@@ -115,6 +117,7 @@ class ArdoiseApp(App[None]):
             "results",
             "Results",
             id="results",
+            show=False,
             tooltip="The stage's result at the finish: first 20, groups, outside the cut",
         ),
     ]
