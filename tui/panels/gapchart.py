@@ -2,9 +2,13 @@
 head's road, drawn in braille dots (2x4 per cell), 0 at the top (the head), the catches marked
 ✕ and, on a day the time limit matters, the projected cut as a dotted line.
 
-Drawn here rather than with a plotting library: the colours are the theme's own variables (so
-both themes and the snapshots follow them), the rows are plain text (deterministic), and it
-costs no import at start-up.
+Drawn here rather than with textual-plotext, after putting both side by side on the mountain
+stage at 80x24 and 160x48 in both themes: plotext's colours are its own two themes (dark and
+light), not Ardoise's variables, so a group is not the colour the panels give its role and its
+default cut line nearly vanishes on the slate; its gap axis reads in decimal minutes, negated to
+put the head on top ("-7.0"); its legend covers the plot; catches need drawing by hand; and its
+import costs ~200 ms. Here the colours are the theme's variables (both themes and the snapshots
+follow them), the rows plain text (deterministic), and nothing more is imported.
 """
 
 from __future__ import annotations
