@@ -21,7 +21,8 @@ from race.view import View
 RESULT_PLACES = 20
 """The places of the stage's result shown: the first twenty, as the stage's result is first
 given."""
-PROVISIONAL_BASIS = "provisional: times from each rider's last fixes before the line"
+PROVISIONAL_BASIS = "provisional: from the riders' last fixes"
+"""Each time is extrapolated from the rider's last fixes (`race.tracking.finish`)."""
 
 
 def finish_order(finished: Sequence[Placed], places: int) -> tuple[Bib, ...]:
