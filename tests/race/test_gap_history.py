@@ -3,7 +3,9 @@ when the caught group stays gone, the cut kept only on a day the time limit matt
 
 from __future__ import annotations
 
+import copy
 import itertools
+import pickle
 
 from race.alerts import AlertLog
 from race.frame import Frame
@@ -127,3 +129,13 @@ def test_the_simulated_stages_tell_their_story() -> None:
     assert mountain.limit_matters
     assert len(mountain.cut) > 200
     assert mountain.lines[0].points[0][0] < 1.0, "sampled from the start"
+
+
+def test_the_history_is_checkpointed_whole() -> None:
+    """The time machine deep-copies and pickles the engine's state: the story survives both."""
+    road = Road()
+    for step in range(5):
+        road.at(step * 0.5, [(BREAK, "Head of race", 0.0), (BUNCH, "Peloton", 30.0)], TimeLimit())
+    story = road.history.story()
+    assert copy.deepcopy(road.history).story() == story
+    assert pickle.loads(pickle.dumps(road.history)).story() == story

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import pickle
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,7 @@ def test_the_riders_sensors_make_the_wind_now_with_the_route_for_their_heading()
     assert now.riders == 4
     assert now.basis == "sensors of 4 riders at km 10"
     assert now.temperature_c is None, "no sensor said it: unknown, not 0"
+    assert pickle.loads(pickle.dumps(watch)).now(100.0) == now, "checkpointed whole"
     watch.offer(Telemetry(t=200.0, riders=(RiderFix(bib=1, km_to_finish=9.0),)), stage)
     assert watch.now(200.0) == now, "a frame without wind keeps the last reading"
     assert watch.now(100.0 + 601.0) is None, "ten minutes on it is not the wind now"
