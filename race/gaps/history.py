@@ -10,6 +10,7 @@ and the chart asks for a `GapStory` only when it draws (`Race.gap_story`), never
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from race.frame import Frame
@@ -20,7 +21,8 @@ SAMPLE_KM = 0.5
 """One sample per this much of the head's road: a chart cell is a km or more at 80 columns."""
 CATCH_CONFIRM_KM = 1.0
 """A group gone into another counts as caught once it has not come back over this much
-road: a group flickering apart and together at the split threshold is not caught each time."""
+road (or by the line): a group flickering apart and together at the split threshold is not
+caught each time."""
 LIMIT_STATUSES_THAT_MATTER = frozenset({"tight", "danger", "outside"})
 """The time limit matters on a day some group has been this close to (or past) the cut."""
 
@@ -147,7 +149,7 @@ class GapHistory:
             pending = self._pending[gid]
             if gid in lineage.members:
                 del self._pending[gid]  # It came back: a flicker, not a catch.
-            elif km >= pending.km + CATCH_CONFIRM_KM:
+            elif km >= min(pending.km + CATCH_CONFIRM_KM, self._distance or math.inf):
                 del self._pending[gid]
                 self._catches.append(Catch(pending.km, pending.gap_s, pending.caught, pending.by))
         for gid, riders in lineage.previous.items():

@@ -139,3 +139,12 @@ def test_the_history_is_checkpointed_whole() -> None:
     story = road.history.story()
     assert copy.deepcopy(road.history).story() == story
     assert pickle.loads(pickle.dumps(road.history)).story() == story
+
+
+def test_a_catch_in_the_last_few_hundred_metres_is_marked_at_the_line() -> None:
+    road = Road()
+    calm = TimeLimit()
+    road.at(99.0, [(BREAK, "Head of race", 0.0), (BUNCH, "Peloton", 4.0)], calm)
+    road.at(99.6, [(BREAK | BUNCH, "Peloton", 0.0)], calm)
+    road.at(100.0, [(BREAK | BUNCH, "Peloton", 0.0)], calm)
+    assert [(c.caught, c.km) for c in road.history.story().catches] == [("Head of race", 99.6)]
