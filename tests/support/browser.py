@@ -61,6 +61,12 @@ def screen(page: Page) -> str:
     return text
 
 
+def press(page: Page, key: str) -> None:
+    """Type `key` into the page's terminal (its input is a hidden text area, focused first)."""
+    page.locator(".xterm-helper-textarea").focus()
+    page.keyboard.press(key)
+
+
 def wait_for_screen(
     page: Page, condition: Callable[[str], bool], *, within: float, what: str
 ) -> str:
