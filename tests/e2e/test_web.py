@@ -13,6 +13,7 @@ import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -26,6 +27,9 @@ from tests.support.browser import (
     wait_for_screen,
 )
 from tests.support.webserver import SourceServer, Web, ardoise_web, source_feed
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.slow
 
@@ -60,9 +64,10 @@ def shows_race(text: str) -> bool:
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[tuple[Web, SourceServer]]:
     adapter, label = source_feed(frames_per_s=1.0)
-    with SourceServer(adapter, label) as source, ardoise_web(
-        tmp_path, source.stream_url, "--max-sessions", str(MAX_SESSIONS)
-    ) as served:
+    with (
+        SourceServer(adapter, label) as source,
+        ardoise_web(tmp_path, source.stream_url, "--max-sessions", str(MAX_SESSIONS)) as served,
+    ):
         yield served, source
 
 
@@ -71,11 +76,13 @@ def test_viewers_in_a_real_browser(web: tuple[Web, SourceServer]) -> None:
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            pages = []
+            pages: list[Page] = []
 
-            def open_page() -> playwright.Page:
+            def open_page() -> Page:
                 # A context each: viewers share nothing in the browser either.
-                page = prepare(browser.new_context(viewport={"width": 1100, "height": 700}).new_page())
+                page = prepare(
+                    browser.new_context(viewport={"width": 1100, "height": 700}).new_page()
+                )
                 page.goto(served.url)
                 pages.append(page)
                 return page
@@ -110,7 +117,8 @@ def test_viewers_in_a_real_browser(web: tuple[Web, SourceServer]) -> None:
             # Past the cap, a plain page says so.
             full = prepare(browser.new_page())
             answer = full.goto(served.url)
-            assert answer is not None and answer.status == 503
+            assert answer is not None
+            assert answer.status == 503
             assert full.locator("h1").inner_text() == "The viewer is full"
 
             # A session's app that dies: its page says so, the others go on.

@@ -14,9 +14,10 @@ import contextlib
 import json
 import signal
 from asyncio.subprocess import Process
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
 
 QUIT_WITHIN_S = 5.0
 """An app asked to quit (its viewer left) is killed when it has not within this long."""
@@ -48,9 +49,19 @@ class Session(AppService):
         self,
         argv: Sequence[str],
         environment: dict[str, str],
-        **service: object,
+        *,
+        write_bytes: Callable[[bytes], Awaitable[None]],
+        write_str: Callable[[str], Awaitable[None]],
+        close: Callable[[], Awaitable[None]],
+        download_manager: DownloadManager,
     ) -> None:
-        super().__init__(" ".join(argv), **service)  # type: ignore[arg-type]
+        super().__init__(
+            " ".join(argv),  # Only in textual-serve's messages: `argv` is what runs.
+            write_bytes=write_bytes,
+            write_str=write_str,
+            close=close,
+            download_manager=download_manager,
+        )
         self.argv = tuple(argv)
         self.environment = environment
         self.process: Process | None = None

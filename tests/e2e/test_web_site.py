@@ -1,0 +1,111 @@
+"""The web site of `ardoise web` in-process (aiohttp's test server), its sessions' apps stood
+in for by small Python programs: the cap and its page, a dead app said on its page, the
+browser's messages, the page's addresses."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.support.waiting import until
+from tui.web.site import WebSite
+
+pytestmark = pytest.mark.slow  # Each session is a process.
+
+WITHIN_S = 20.0
+FAILS = [sys.executable, "-c", "import sys; sys.exit(3)"]
+"""An app that stops at once with an error."""
+WAITS = [sys.executable, "-c", "import sys; sys.stdin.buffer.read(1)"]
+"""An app that runs until it is sent anything (the quit it is sent when its viewer leaves)."""
+TELLS = [sys.executable, "-c", "import sys; sys.exit(sys.stdin.buffer.read(1)[0])"]
+"""An app whose exit status is the first byte it is sent."""
+
+
+@asynccontextmanager
+async def site(
+    argv: list[str], *, max_sessions: int, public_url: str | None = None
+) -> AsyncIterator[tuple[WebSite, Callable[[str], str], aiohttp.ClientSession]]:
+    web_site = WebSite(argv, {}, max_sessions=max_sessions, public_url=public_url)
+    server = TestServer(web_site.application(), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with aiohttp.ClientSession() as client:
+            yield web_site, lambda path: str(server.make_url(path)), client
+    finally:
+        await server.close()
+
+
+async def test_an_app_that_stops_with_an_error_is_said_on_its_page() -> None:
+    async with site(FAILS, max_sessions=2) as (_, url, client):
+        socket = await client.ws_connect(url("/ws"))
+        message = await socket.receive(timeout=WITHIN_S)
+        assert message.type == aiohttp.WSMsgType.BINARY
+        assert b"Ardoise stopped unexpectedly (exit status 3)." in message.data
+        assert b"Reload the page to start again." in message.data
+        assert not socket.closed, "the page stays, with its notice"
+        await socket.close()
+
+
+async def test_past_the_cap_a_plain_page_and_a_place_freed_when_a_viewer_leaves() -> None:
+    async with site(WAITS, max_sessions=1) as (web_site, url, client):
+        first = await client.ws_connect(url("/ws"))
+        await until(lambda: web_site.running == 1, within=WITHIN_S, what="the first session")
+        async with client.get(url("/")) as page:
+            assert page.status == 503
+            assert "<h1>The viewer is full</h1>" in await page.text()
+        async with client.get(url("/health")) as health:
+            assert await health.json() == {"sessions": 1, "max_sessions": 1, "relay": "running"}
+        late = await client.ws_connect(url("/ws"))  # A page opened before the place was taken.
+        message = await late.receive(timeout=WITHIN_S)
+        assert b"The viewer is full." in message.data
+        assert (await late.receive(timeout=WITHIN_S)).type == aiohttp.WSMsgType.CLOSE
+        await first.close()  # The viewer leaves: the app is told to quit, and does.
+        await until(lambda: not web_site.sessions, within=WITHIN_S, what="the session's end")
+        async with client.get(url("/")) as page:
+            assert page.status == 200
+
+
+async def test_the_page_addresses_the_public_url_or_the_address_asked() -> None:
+    async with site(WAITS, max_sessions=1) as (_, url, client):
+        async with client.get(url("/")) as page:
+            text = await page.text()
+        asked = url("/").removeprefix("http://").rstrip("/")
+        assert f'data-session-websocket-url="ws://{asked}/ws"' in text
+        assert f"http://{asked}/static/js/textual.js" in text
+    async with site(WAITS, max_sessions=1, public_url="https://example.org/live") as (
+        _,
+        url,
+        client,
+    ):
+        async with client.get(url("/")) as page:
+            text = await page.text()
+        assert 'data-session-websocket-url="wss://example.org/live/ws"' in text
+        assert "https://example.org/live/static/js/textual.js" in text
+
+
+async def test_what_a_browser_sends_is_only_the_apps_input(tmp_path: Path) -> None:
+    """Messages that are not keys, sizes or pings are ignored; keys reach the app's stdin as
+    textual-serve's data packets, never a shell."""
+    marker = tmp_path / "typed"
+    async with site(TELLS, max_sessions=1) as (web_site, url, client):
+        socket = await client.ws_connect(url("/ws"))
+        await until(lambda: web_site.running == 1, within=WITHIN_S, what="the session")
+        for junk in ("not json", "[]", "[1, 2]", '{"stdin": "x"}', '["resize", "big"]'):
+            await socket.send_str(junk)
+        await socket.send_str('["ping", "t1"]')
+        answer = await socket.receive(timeout=WITHIN_S)
+        assert answer.json() == ["pong", "t1"], "the junk did not end the session"
+        session = next(iter(web_site.sessions))
+        await socket.send_str(f'["stdin", "$(touch {marker}); touch {marker}"]')
+        assert session.process is not None
+        status = await asyncio.wait_for(session.process.wait(), WITHIN_S)
+        assert status == ord("D"), "a data packet"
+        assert not marker.exists()
+        await socket.close()
