@@ -130,6 +130,10 @@ class WebSite:
             await socket.send_bytes(notice("The viewer is full. Try again in a minute."))
             await socket.close()
             return socket
+
+        async def close() -> None:
+            await socket.close()
+
         columns = _number(request.query.get("width"), 80, 1, MAX_SIZE[0])
         rows = _number(request.query.get("height"), 24, 1, MAX_SIZE[1])
         session = Session(
@@ -137,7 +141,7 @@ class WebSite:
             self.environment,
             write_bytes=socket.send_bytes,
             write_str=socket.send_str,
-            close=socket.close,
+            close=close,
             download_manager=self.downloads,
         )
         self.sessions.add(session)
