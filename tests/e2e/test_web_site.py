@@ -4,7 +4,7 @@ browser's messages, the page's addresses."""
 
 from __future__ import annotations
 
-import asyncio
+import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,10 +22,19 @@ pytestmark = pytest.mark.slow  # Each session is a process.
 WITHIN_S = 20.0
 FAILS = [sys.executable, "-c", "import sys; sys.exit(3)"]
 """An app that stops at once with an error."""
-WAITS = [sys.executable, "-c", "import sys; sys.stdin.buffer.read(1)"]
-"""An app that runs until it is sent anything (the quit it is sent when its viewer leaves)."""
-TELLS = [sys.executable, "-c", "import sys; sys.exit(sys.stdin.buffer.read(1)[0])"]
-"""An app whose exit status is the first byte it is sent."""
+APP = """
+import json, sys
+read = sys.stdin.buffer.read
+while kind := read(1):
+    payload = read(int.from_bytes(read(4), "big"))
+    if kind == b"M" and json.loads(payload)["type"] == "quit":
+        break
+    if kind == b"D" and len(sys.argv) > 1:
+        open(sys.argv[1], "wb").write(payload)
+"""
+"""An app that speaks textual-serve's packets: it runs until it is told to quit (its viewer
+left), and writes the first keys it is sent to the file named by its argument."""
+WAITS = [sys.executable, "-c", APP]
 
 
 @asynccontextmanager
@@ -61,7 +70,8 @@ async def test_past_the_cap_a_plain_page_and_a_place_freed_when_a_viewer_leaves(
             assert page.status == 503
             assert "<h1>The viewer is full</h1>" in await page.text()
         async with client.get(url("/health")) as health:
-            assert await health.json() == {"sessions": 1, "max_sessions": 1, "relay": "running"}
+            state = await health.json()
+        assert state == {"sessions": 1, "max_sessions": 1, "relay": "running"}
         late = await client.ws_connect(url("/ws"))  # A page opened before the place was taken.
         message = await late.receive(timeout=WITHIN_S)
         assert b"The viewer is full." in message.data
@@ -93,8 +103,8 @@ async def test_the_page_addresses_the_public_url_or_the_address_asked() -> None:
 async def test_what_a_browser_sends_is_only_the_apps_input(tmp_path: Path) -> None:
     """Messages that are not keys, sizes or pings are ignored; keys reach the app's stdin as
     textual-serve's data packets, never a shell."""
-    marker = tmp_path / "typed"
-    async with site(TELLS, max_sessions=1) as (web_site, url, client):
+    marker, typed = tmp_path / "marker", tmp_path / "typed"
+    async with site([*WAITS, str(typed)], max_sessions=1) as (web_site, url, client):
         socket = await client.ws_connect(url("/ws"))
         await until(lambda: web_site.running == 1, within=WITHIN_S, what="the session")
         for junk in ("not json", "[]", "[1, 2]", '{"stdin": "x"}', '["resize", "big"]'):
@@ -103,9 +113,10 @@ async def test_what_a_browser_sends_is_only_the_apps_input(tmp_path: Path) -> No
         answer = await socket.receive(timeout=WITHIN_S)
         assert answer.json() == ["pong", "t1"], "the junk did not end the session"
         session = next(iter(web_site.sessions))
-        await socket.send_str(f'["stdin", "$(touch {marker}); touch {marker}"]')
-        assert session.process is not None
-        status = await asyncio.wait_for(session.process.wait(), WITHIN_S)
-        assert status == ord("D"), "a data packet"
+        keys = f"$(touch {marker}); touch {marker}"
+        await socket.send_str(json.dumps(["stdin", keys]))
+        await until(typed.exists, within=WITHIN_S, what="the keys at the app")
+        await until(lambda: typed.read_text() == keys, within=WITHIN_S, what="all the keys")
         assert not marker.exists()
+        assert session.running
         await socket.close()

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 10
-"""Each session is one app process (about 60-70 MB, see the README's figures): ten fit on a
+"""Each session is one app process (about 70 MB and 3 % of a core, see the README): ten fit on a
 small machine; a bigger audience raises it on purpose."""
 
 

@@ -14,8 +14,9 @@ import contextlib
 import json
 import signal
 from asyncio.subprocess import Process
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
+from aiohttp.web import WebSocketResponse
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
@@ -43,32 +44,45 @@ def ended_notice(status: int) -> bytes:
 
 
 class Session(AppService):
-    """One viewer's app process (`argv`, with `environment` over textual-serve's own)."""
+    """One viewer's app process (`argv`, with `environment` over textual-serve's own), drawn
+    on the page it is `attach`ed to."""
 
     def __init__(
         self,
         argv: Sequence[str],
         environment: dict[str, str],
-        *,
-        write_bytes: Callable[[bytes], Awaitable[None]],
-        write_str: Callable[[str], Awaitable[None]],
-        close: Callable[[], Awaitable[None]],
         download_manager: DownloadManager,
     ) -> None:
         super().__init__(
             " ".join(argv),  # Only in textual-serve's messages: `argv` is what runs.
-            write_bytes=write_bytes,
-            write_str=write_str,
-            close=close,
+            write_bytes=self._to_page,
+            write_str=self._to_page,
+            close=self._close_page,
             download_manager=download_manager,
         )
         self.argv = tuple(argv)
         self.environment = environment
+        self.page: WebSocketResponse | None = None
         self.process: Process | None = None
         self.status: int | None = None
         """The app's exit status once it has ended (negative: the signal that killed it)."""
         self._leaving = False
         """The viewer left or the server stops: the app's end is expected."""
+
+    def attach(self, page: WebSocketResponse) -> None:
+        self.page = page
+
+    async def _to_page(self, data: bytes | str) -> None:
+        if self.page is None:
+            return
+        if isinstance(data, bytes):
+            await self.page.send_bytes(data)
+        else:
+            await self.page.send_str(data)
+
+    async def _close_page(self) -> None:
+        if self.page is not None:
+            await self.page.close()
 
     @property
     def running(self) -> bool:

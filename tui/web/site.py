@@ -27,6 +27,7 @@ SERVE_FILES = Path(textual_serve.__file__).parent
 """textual-serve's page template and the scripts that draw a terminal in the browser."""
 MAX_SIZE = (400, 200)
 """The largest terminal a browser may ask for (columns, rows): a bound on each app's work."""
+MIN_SIZE = (1, 1)
 MAX_MESSAGE_BYTES = 64 * 1024
 """A browser's messages are keys, sizes and pings: anything bigger is refused."""
 FULL_PAGE = """<!DOCTYPE html>
@@ -130,20 +131,10 @@ class WebSite:
             await socket.send_bytes(notice("The viewer is full. Try again in a minute."))
             await socket.close()
             return socket
-
-        async def close() -> None:
-            await socket.close()
-
-        columns = _number(request.query.get("width"), 80, 1, MAX_SIZE[0])
-        rows = _number(request.query.get("height"), 24, 1, MAX_SIZE[1])
-        session = Session(
-            self.argv,
-            self.environment,
-            write_bytes=socket.send_bytes,
-            write_str=socket.send_str,
-            close=close,
-            download_manager=self.downloads,
-        )
+        columns = _number(request.query.get("width"), 80, MIN_SIZE[0], MAX_SIZE[0])
+        rows = _number(request.query.get("height"), 24, MIN_SIZE[1], MAX_SIZE[1])
+        session = Session(self.argv, self.environment, self.downloads)
+        session.attach(socket)
         self.sessions.add(session)
         try:
             await session.start(columns, rows)
@@ -176,8 +167,8 @@ async def _relay_input(socket: web.WebSocketResponse, session: Session) -> None:
         if kind == "stdin" and isinstance(data, str):
             await session.send_bytes(data.encode("utf-8", "replace"))
         elif kind == "resize" and isinstance(data, dict):
-            columns = _number(data.get("width"), 80, 1, MAX_SIZE[0])
-            rows = _number(data.get("height"), 24, 1, MAX_SIZE[1])
+            columns = _number(data.get("width"), 80, MIN_SIZE[0], MAX_SIZE[0])
+            rows = _number(data.get("height"), 24, MIN_SIZE[1], MAX_SIZE[1])
             await session.set_terminal_size(columns, rows)
         elif kind == "ping":
             await socket.send_json(["pong", data])
