@@ -5,7 +5,9 @@ browser's messages, the page's addresses."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,7 +16,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from tests.support.stages import ROOT
 from tests.support.waiting import until
+from tests.support.webserver import command_line
 from tui.web.site import WebSite
 
 pytestmark = pytest.mark.slow  # Each session is a process.
@@ -120,3 +124,33 @@ async def test_what_a_browser_sends_is_only_the_apps_input(tmp_path: Path) -> No
         assert not marker.exists()
         assert session.running
         await socket.close()
+
+
+def test_a_launched_command_ends_with_its_parent_even_killed() -> None:
+    """The relay and the apps are launched so: `ardoise web` killed leaves nothing running."""
+    starts = (
+        "import subprocess; from tui.web import launch; "
+        "child = subprocess.Popen(launch.command(['/bin/sleep', '120'])); "
+        "print(child.pid, flush=True); child.wait()"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", starts], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert "sleep" in command_line(child)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + WITHIN_S
+    while running(child):
+        assert time.monotonic() < deadline, "the launched command outlived its parent"
+        time.sleep(0.05)
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a process that has not ended (a zombie has)."""
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"

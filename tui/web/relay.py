@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from feeds.base import FeedError
+from tui.web import launch
 
 TOKEN_VARIABLE = "WEB_RELAY_TOKEN"
 """The relay's token, in its environment and the sessions'. Not an `ARDOISE_` name: the
@@ -69,7 +70,7 @@ class Relay:
         command = [sys.executable, "-m", "tui.cli", *config, "serve"]
         command += ["--host", "127.0.0.1", "--port", "0", "--token-env", TOKEN_VARIABLE]
         process = subprocess.Popen(
-            command,
+            launch.command(command),  # Ends with `ardoise web`, even killed.
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

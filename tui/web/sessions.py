@@ -20,6 +20,8 @@ from aiohttp.web import WebSocketResponse
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
+from tui.web import launch
+
 QUIT_WITHIN_S = 5.0
 """An app asked to quit (its viewer left) is killed when it has not within this long."""
 CLEAR = "\x1b[0m\x1b[2J\x1b[H"
@@ -92,7 +94,7 @@ class Session(AppService):
         # The fixed command without a shell (textual-serve runs its command through one).
         environment = {**self._build_environment(width=width, height=height), **self.environment}
         self.process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
+            *launch.command(list(self.argv)),  # Ends with `ardoise web`, even killed.
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
