@@ -72,7 +72,9 @@ async def test_past_the_cap_a_plain_page_and_a_place_freed_when_a_viewer_leaves(
         await until(lambda: web_site.running == 1, within=WITHIN_S, what="the first session")
         async with client.get(url("/")) as page:
             assert page.status == 503
-            assert "<h1>The viewer is full</h1>" in await page.text()
+            text = await page.text()
+        assert "<h1>The viewer is full</h1>" in text
+        assert "showing the race to 1 viewer, as many as it can at once" in text
         async with client.get(url("/health")) as health:
             state = await health.json()
         assert state == {"sessions": 1, "max_sessions": 1, "relay": "running"}

@@ -36,7 +36,7 @@ FULL_PAGE = """<!DOCTYPE html>
 <title>{title}: the viewer is full</title></head>
 <body style="font-family: sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em">
 <h1>The viewer is full</h1>
-<p>{title} is showing the race to {sessions} viewers, as many as it can at once.
+<p>{title} is showing the race to {viewers}, as many as it can at once.
 Try again in a minute: a place frees up as soon as a viewer leaves.</p>
 </body>
 </html>
@@ -95,7 +95,9 @@ class WebSite:
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         if self.full:
-            page = FULL_PAGE.format(title=html.escape(self.title), sessions=self.running)
+            count = self.running
+            viewers = f"{count} viewer" if count == 1 else f"{count} viewers"
+            page = FULL_PAGE.format(title=html.escape(self.title), viewers=viewers)
             return web.Response(
                 text=page,
                 status=503,
