@@ -66,6 +66,15 @@ async def test_an_app_that_stops_with_an_error_is_said_on_its_page() -> None:
         await socket.close()
 
 
+async def test_an_app_that_ends_well_ends_its_page() -> None:
+    """`q`: the app exits with status 0, the page is closed (it says "Session ended")."""
+    async with site([sys.executable, "-c", "pass"], max_sessions=1) as (web_site, url, client):
+        socket = await client.ws_connect(url("/ws"))
+        message = await socket.receive(timeout=WITHIN_S)
+        assert message.type == aiohttp.WSMsgType.CLOSE
+        await until(lambda: not web_site.sessions, within=WITHIN_S, what="the session's end")
+
+
 async def test_past_the_cap_a_plain_page_and_a_place_freed_when_a_viewer_leaves() -> None:
     async with site(WAITS, max_sessions=1) as (web_site, url, client):
         first = await client.ws_connect(url("/ws"))
@@ -156,3 +165,21 @@ def running(pid: int) -> bool:
     except OSError:
         return False
     return stat[stat.rindex(")") + 2] != "Z"
+
+
+async def test_another_sites_page_cannot_open_a_session() -> None:
+    async with site(WAITS, max_sessions=1, public_url="https://live.example.org") as (
+        web_site,
+        url,
+        client,
+    ):
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await client.ws_connect(url("/ws"), headers={"Origin": "https://evil.example"})
+        assert refused.value.status == 403
+        assert not web_site.sessions
+        own = url("/").rstrip("/")
+        for origin in (own, "https://live.example.org"):
+            socket = await client.ws_connect(url("/ws"), headers={"Origin": origin})
+            await until(lambda: web_site.running == 1, within=WITHIN_S, what=origin)
+            await socket.close()
+            await until(lambda: not web_site.sessions, within=WITHIN_S, what="its end")

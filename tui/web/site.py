@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 import jinja2
@@ -126,7 +127,21 @@ class WebSite:
             }
         )
 
+    def _from_the_page(self, request: web.Request) -> bool:
+        """Whether a websocket is opened by this site's page: a browser says which page opens
+        it (`Origin`), and another site's page must not take the viewers' places."""
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True  # Not a browser (a script): no page of another site is involved.
+        allowed = {f"{request.scheme}://{request.host}"}
+        if self.public_url is not None:
+            public = urlsplit(self.public_url)
+            allowed.add(f"{public.scheme}://{public.netloc}")
+        return origin in allowed
+
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
+        if not self._from_the_page(request):
+            raise web.HTTPForbidden(text="this viewer is opened from its own page only\n")
         socket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE_BYTES)
         await socket.prepare(request)
         if self.full:  # Two pages opened for the last place: the later one is told.
