@@ -47,12 +47,13 @@ def ended_notice(status: int) -> bytes:
 
 class Session(AppService):
     """One viewer's app process (`argv`, with `environment` over textual-serve's own), drawn
-    on the page it is `attach`ed to."""
+    on its `page` (the websocket)."""
 
     def __init__(
         self,
         argv: Sequence[str],
         environment: dict[str, str],
+        page: WebSocketResponse,
         download_manager: DownloadManager,
     ) -> None:
         super().__init__(
@@ -64,27 +65,21 @@ class Session(AppService):
         )
         self.argv = tuple(argv)
         self.environment = environment
-        self.page: WebSocketResponse | None = None
+        self.page = page
         self.process: Process | None = None
         self.status: int | None = None
         """The app's exit status once it has ended (negative: the signal that killed it)."""
         self._leaving = False
         """The viewer left or the server stops: the app's end is expected."""
 
-    def attach(self, page: WebSocketResponse) -> None:
-        self.page = page
-
     async def _to_page(self, data: bytes | str) -> None:
-        if self.page is None:
-            return
         if isinstance(data, bytes):
             await self.page.send_bytes(data)
         else:
             await self.page.send_str(data)
 
     async def _close_page(self) -> None:
-        if self.page is not None:
-            await self.page.close()
+        await self.page.close()
 
     @property
     def running(self) -> bool:
@@ -119,7 +114,8 @@ class Session(AppService):
         # The app says it exits before it has: the page is closed (or told why) once its
         # process has ended and its status is known, in `run`.
         with contextlib.suppress(ValueError):
-            if json.loads(data).get("type") == "exit":
+            meta = json.loads(data)
+            if isinstance(meta, dict) and meta.get("type") == "exit":
                 return
         await super().on_meta(data)
 

@@ -29,6 +29,7 @@ SERVE_FILES = Path(textual_serve.__file__).parent
 MAX_SIZE = (400, 200)
 """The largest terminal a browser may ask for (columns, rows): a bound on each app's work."""
 MIN_SIZE = (1, 1)
+"""The smallest terminal a browser may ask for (columns, rows)."""
 MAX_MESSAGE_BYTES = 64 * 1024
 """A browser's messages are keys, sizes and pings: anything bigger is refused."""
 FULL_PAGE = """<!DOCTYPE html>
@@ -150,8 +151,7 @@ class WebSite:
             return socket
         columns = _number(request.query.get("width"), 80, MIN_SIZE[0], MAX_SIZE[0])
         rows = _number(request.query.get("height"), 24, MIN_SIZE[1], MAX_SIZE[1])
-        session = Session(self.argv, self.environment, self.downloads)
-        session.attach(socket)
+        session = Session(self.argv, self.environment, socket, self.downloads)
         self.sessions.add(session)
         try:
             await session.start(columns, rows)
