@@ -149,7 +149,10 @@ def test_a_launched_command_ends_with_its_parent_even_killed() -> None:
     )
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
-    assert "sleep" in command_line(child)
+    started = time.monotonic() + WITHIN_S
+    while "sleep" not in command_line(child):  # The launcher replaces itself with the command.
+        assert time.monotonic() < started, "the launcher never ran its command"
+        time.sleep(0.02)
     parent.kill()
     parent.wait()
     deadline = time.monotonic() + WITHIN_S
