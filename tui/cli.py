@@ -368,12 +368,18 @@ def _run_app(config_path: Path | None) -> int:
     adapter = build_feed(loaded)
     from tui.app import ArdoiseApp
 
+    from tui.marks import MarkStore, default_folder
+
+    folder = loaded.config.riders.marks_folder
     app = ArdoiseApp(
         adapter,
         settings,
         feed_label=loaded.config.feed.adapter,
         theme=loaded.config.display.theme,
         keymap=loaded.config.keymap,
+        marks=MarkStore(
+            loaded.base_dir("riders.marks_folder") / folder if folder else default_folder()
+        ),
     )
     app.run()
     return app.return_code or 0

@@ -20,6 +20,7 @@ APP_KEYS: Mapping[str, str] = {
     "profile": "v",
     "help": "question_mark",
     "more": "m",
+    "find": "slash",
 }
 """The app's binding ids and their default keys (`ArdoiseApp.BINDINGS`; a test keeps them equal)."""
 
@@ -27,9 +28,12 @@ SCREEN_KEYS: Mapping[str, str] = {
     "close-help": "escape,question_mark,q",
     "close-profile": "escape,v,q",
     "close-more": "escape,m,q",
+    "mark": "asterisk",
+    "close-card": "escape,q",
+    "close-find": "escape",
 }
-"""Bindings of screens shown over the app (the help, the profile, every row): they may share
-the app's keys."""
+"""Bindings of screens shown over the app (the help, the profile, every row, a rider's card,
+the search; `mark` is the card's and the search's): they may share the app's keys."""
 
 MODIFIERS = frozenset({"shift", "ctrl", "alt", "meta", "super", "hyper"})
 """The modifiers Textual names in its key events."""

@@ -16,8 +16,8 @@ from race.gaps.alerts import GapAlerts
 from race.gaps.groups import GroupNames, climbing, name_finished, road_roles, split_by_gap
 from race.gaps.lineage import GroupLineage, Lineage
 from race.gaps.notables import Notables
-from race.marks import Marks
 from race.gaps.trends import GapHistory, Trend, project_catch
+from race.marks import Marks
 from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import GroupView, Roster

@@ -13,6 +13,8 @@ from tui.panels.lines import Part
 
 JERSEY_MARKS = {"yellow": "●Y", "green": "●G", "polka-dot": "●KOM", "white": "●W"}
 JERSEY_ORDER = tuple(JERSEY_MARKS)
+MARK = "★"
+"""Before a marked rider's name (the time gaps, his card, the search)."""
 NOTABLE_ORDER = ("my team", "marked", "sprinter")
 """After the jerseys, who is named first in a group too big to list."""
 SEPARATOR = ", "
@@ -38,7 +40,10 @@ def who_parts(
     in road order."""
     if group.size * len("A. Li, ") <= room + len(SEPARATOR):  # Else they cannot all fit.
         every = fmt.short_names(roster, group.riders)
-        listed = SEPARATOR.join(every[bib] for bib in group.riders)
+        marked = {n.bib for n in group.notable if "marked" in n.reasons}
+        listed = SEPARATOR.join(
+            f"{MARK}{every[bib]}" if bib in marked else every[bib] for bib in group.riders
+        )
         if len(listed) <= room:
             return [listed]
     out: list[Part] = []
@@ -75,7 +80,10 @@ def _candidates(group: GroupView, names: Mapping[Bib, str]) -> list[tuple[Bib, P
             if reason in notable.reasons and notable.bib not in taken:
                 taken.add(notable.bib)
                 style = "bold $accent" if reason == "my team" else "bold"
-                named.append((notable.bib, (names[notable.bib], style)))
+                name = names[notable.bib]
+                if "marked" in notable.reasons:
+                    name = f"{MARK}{name}"
+                named.append((notable.bib, (name, style)))
     named.extend((bib, names[bib]) for bib in group.riders if bib not in taken)
     return named
 
