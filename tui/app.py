@@ -125,6 +125,7 @@ class ArdoiseApp(App[None]):
         hold_at: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         marks: MarkStore | None = None,
+        race: Race | None = None,
     ) -> None:
         """
         Args:
@@ -136,10 +137,11 @@ class ArdoiseApp(App[None]):
             hold_at: stop applying events after this feed time (deterministic screenshots).
             monotonic: clock for the age of the data (fixed in snapshot tests).
             marks: where the marks are kept per race (None: for this run only).
+            race: an engine that has applied events already (tests), else a new one.
         """
         super().__init__()
         self._adapter = adapter
-        self._race = Race(settings)
+        self._race = race if race is not None else Race(settings)
         self._settings = settings
         self._feed_label = feed_label
         self._start_theme = theme
