@@ -205,10 +205,14 @@ class ArdoiseApp(App[None]):
         """A rider's own last fix (his card)."""
         return self._race.rider_reading(bib)
 
+    def screen_keys(self, binding_id: str) -> tuple[str, ...]:
+        """The keys of one of the screens' bindings (`SCREEN_KEYS`), as `[keymap]` binds them."""
+        return tuple((self._keymap.get(binding_id) or SCREEN_KEYS[binding_id]).split(","))
+
     @property
     def mark_key(self) -> str:
-        """The key that marks and unmarks a rider, as `[keymap]` binds it."""
-        return self._close_keys("mark").split(" or ")[0]
+        """The key that marks and unmarks a rider, as shown."""
+        return self.get_key_display(Binding(self.screen_keys("mark")[0], ""))
 
     def toggle_mark(self, bib: Bib) -> None:
         """Mark `bib`, or unmark him: the engine follows him from now on, the race's marks are

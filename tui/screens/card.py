@@ -33,6 +33,8 @@ class RiderDesk(Protocol):
 
     def toggle_mark(self, bib: Bib) -> None: ...
 
+    def screen_keys(self, binding_id: str) -> tuple[str, ...]: ...
+
     @property
     def mark_key(self) -> str:
         """The key that marks and unmarks a rider, as bound."""

@@ -4,7 +4,8 @@ rider highlighted; escape goes back (from a team to the search, from the search 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Collection
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +21,18 @@ from race.situation import Roster
 from tui.panels.who import MARK
 from tui.screens.card import RiderCardScreen, RiderDesk
 from tui.search import Found, RiderSearch
+
+
+class QueryInput(Input):
+    """The query: every key types but those that mark a rider (a name holds no "*")."""
+
+    def __init__(self, reserved: Collection[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reserved = frozenset(reserved)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # Not consumed: the screen's binding gets the key.
+        return key not in self.reserved and super().check_consume_key(key, character)
 
 
 class FindScreen(ModalScreen[None]):
@@ -44,7 +57,7 @@ class FindScreen(ModalScreen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority: the query is being typed, and no name or team holds a "*".
+        # Priority: the query is being typed (`QueryInput` leaves the key to it).
         Binding(
             "asterisk",
             "mark",
@@ -60,8 +73,8 @@ class FindScreen(ModalScreen[None]):
 
     def __init__(self, query: str = "") -> None:
         super().__init__()
-        self.query_input = Input(
-            value=query, placeholder="Name, bib or team (accents not needed)", id="find-query"
+        self.query_input = QueryInput(
+            (), value=query, placeholder="Name, bib or team (accents not needed)", id="find-query"
         )
         self.note = Static(id="find-note", markup=False)
         self.results = OptionList(id="find-results")
@@ -86,6 +99,7 @@ class FindScreen(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_input.reserved = frozenset(self._desk.screen_keys("mark"))
         self.query_input.focus()
         self.show_results()
 
