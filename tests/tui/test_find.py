@@ -210,6 +210,8 @@ async def test_a_marked_rider_is_named_in_the_gaps_and_alerted_when_dropped() ->
         shown = " ".join(strip.text.strip() for strip in app.query_one(RaceRadio).lines)
         assert "dropped from the peloton" in shown
         gaps = [row.plain for row in app.race_screen.gaps.all_lines]
+        group = next(g for g in app.situation.groups if punctured in g.riders)
+        assert group.name != "Peloton"
         marked = f"★{app.situation.roster.name(punctured)}"
         row = next(r for r in gaps if marked in r)
-        assert row.startswith("Group 2"), row
+        assert row.startswith(group.name), row
