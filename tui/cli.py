@@ -367,7 +367,6 @@ def _run_app(config_path: Path | None) -> int:
     settings = engine_settings(loaded)
     adapter = build_feed(loaded)
     from tui.app import ArdoiseApp
-
     from tui.marks import MarkStore, default_folder
 
     folder = loaded.config.riders.marks_folder

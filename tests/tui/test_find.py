@@ -97,7 +97,9 @@ async def test_a_team_lists_its_riders_and_escape_goes_back_a_step() -> None:
         await pilot.press("enter")
         await wait_for(lambda: screen.team == "NRL")
         roster = app.race.situation.roster.riders
-        assert [f.bib for f in screen.found] == sorted(b for b, r in roster.items() if r.team == "NRL")
+        assert [f.bib for f in screen.found] == sorted(
+            b for b, r in roster.items() if r.team == "NRL"
+        )
         assert "Nordlys Racing" in str(screen.note.render())
         await pilot.press("down", "enter")
         await wait_for(lambda: _card(app) is not None)

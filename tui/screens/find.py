@@ -49,9 +49,11 @@ class FindScreen(ModalScreen[None]):
         border: round $primary;
         border-title-color: $accent;
         border-title-style: bold;
+        border-subtitle-color: $text-muted;
         background: $surface;
         padding: 0 1;
     }
+    FindScreen #find-query { border: none; height: 1; padding: 0 1; background: $boost; }
     FindScreen #find-note { height: auto; color: $text-muted; }
     FindScreen #find-results { height: auto; max-height: 20; border: none; padding: 0; }
     """
@@ -93,6 +95,7 @@ class FindScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="find") as box:
             box.border_title = "FIND A RIDER OR A TEAM"
+            box.border_subtitle = "↑↓ choose · enter: his card or the team's riders"
             yield self.query_input
             yield self.note
             yield self.results
