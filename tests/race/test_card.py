@@ -76,10 +76,15 @@ def test_his_own_fix_when_it_is_of_the_moment() -> None:
 def test_a_bib_nobody_rides_is_unknown_never_zero() -> None:
     _, situation = flat_at(60.0)
     card = rider_card(situation, 999)
-    assert card.name is None and card.team_code is None and card.nationality is None
-    assert card.group_name is None and card.group_gap_s is None
-    assert card.km_to_finish is None and card.speed_kmh is None
-    assert card.limit_status is None and card.limit_margin_s is None
+    assert card.name is None
+    assert card.team_code is None
+    assert card.nationality is None
+    assert card.group_name is None
+    assert card.group_gap_s is None
+    assert card.km_to_finish is None
+    assert card.speed_kmh is None
+    assert card.limit_status is None
+    assert card.limit_margin_s is None
     assert card.limit_note == "not placed by the feed"
 
 

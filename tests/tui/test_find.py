@@ -65,7 +65,8 @@ async def test_a_name_without_its_accents_finds_him_and_enter_opens_his_card() -
         await pilot.press("enter")
         await wait_for(lambda: _card(app) is not None)
         card = _card(app)
-        assert card is not None and card.card is not None
+        assert card is not None
+        assert card.card is not None
         assert card.bib == DUCHENE
         assert card.rows[0] == f"#{DUCHENE} Jérôme Duchêne"
         assert card.card.team_code == "HLG"
@@ -85,7 +86,8 @@ async def test_a_bib_finds_that_rider_first() -> None:
         await pilot.press("down", "enter")
         await wait_for(lambda: _card(app) is not None)
         card = _card(app)
-        assert card is not None and card.bib == 121
+        assert card is not None
+        assert card.bib == 121
 
 
 async def test_a_team_lists_its_riders_and_escape_goes_back_a_step() -> None:
@@ -93,7 +95,8 @@ async def test_a_team_lists_its_riders_and_escape_goes_back_a_step() -> None:
     app = _app(race)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _open_search(app, pilot, "nordlys")
-        assert screen.found[0].kind == "team" and screen.found[0].team == "NRL"
+        assert screen.found[0].kind == "team"
+        assert screen.found[0].team == "NRL"
         await pilot.press("enter")
         await wait_for(lambda: screen.team == "NRL")
         roster = app.race.situation.roster.riders
@@ -104,7 +107,8 @@ async def test_a_team_lists_its_riders_and_escape_goes_back_a_step() -> None:
         await pilot.press("down", "enter")
         await wait_for(lambda: _card(app) is not None)
         card = _card(app)
-        assert card is not None and card.bib == screen.found[1].bib
+        assert card is not None
+        assert card.bib == screen.found[1].bib
         await pilot.press("escape")
         await wait_for(lambda: app.screen is screen)
         assert screen.team == "NRL"

@@ -46,7 +46,9 @@ def test_a_bad_file_is_said_once_and_ignored(tmp_path: Path, content: str, reaso
     store = MarkStore(tmp_path)
     assert store.load("Tour") is None
     problem = store.take_problem()
-    assert problem is not None and reason in problem and str(tmp_path / FILE_NAME) in problem
+    assert problem is not None
+    assert reason in problem
+    assert str(tmp_path / FILE_NAME) in problem
     assert store.load("Tour") is None
     assert store.take_problem() is None  # Once.
     assert store.save("Tour", [5])  # The next mark rewrites it.
