@@ -10,7 +10,7 @@ from race.engine import Race
 from race.settings import TeamSettings
 from race.situation import Situation
 from tests.support.engines import apply_until, engine_at
-from tests.support.stages import SEED, engine_settings, stage_run
+from tests.support.stages import SEED, engine_settings, stage_events, stage_run
 
 
 def _marked_in_groups(situation: Situation) -> set[int]:
@@ -38,9 +38,9 @@ def test_setting_the_same_marks_changes_nothing() -> None:
 
 def test_config_marks_are_the_first_set() -> None:
     race = Race(engine_settings(team=TeamSettings(marked=(9, 4))))
-    assert race.situation.marked == ()  # No situation built yet...
-    race.set_marked({4})
-    assert race.situation.marked == (4,)
+    start = race.apply(stage_events("flat")[0])
+    assert start.marked == (4, 9)
+    assert race.set_marked({4}).marked == (4,)
 
 
 def test_a_rider_marked_during_the_race_is_alerted_when_dropped() -> None:
