@@ -221,3 +221,16 @@ async def test_a_marked_rider_is_named_in_the_gaps_and_alerted_when_dropped() ->
         marked = f"★{app.situation.roster.name(punctured)}"
         row = next(r for r in gaps if marked in r)
         assert row.startswith(group.name), row
+
+
+async def test_before_the_start_list_the_search_says_nobody_is_there_to_find() -> None:
+    app = ArdoiseApp(ScriptedFeed(), engine_settings(), feed_label="simulated")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        await wait_for(lambda: isinstance(app.screen, FindScreen))
+        screen = app.screen
+        assert isinstance(screen, FindScreen)
+        assert str(screen.note.render()) == "No start list yet: nobody to find"
+        await pilot.press("asterisk", "enter")  # Nothing highlighted: a bell, nothing else.
+        assert app.screen is screen
+        assert app.race.situation.marked == ()
