@@ -367,17 +367,16 @@ def _run_app(config_path: Path | None) -> int:
     settings = engine_settings(loaded)
     adapter = build_feed(loaded)
     from tui.app import ArdoiseApp
-    from tui.marks import MarkStore, default_folder
+    from tui.marks import configured_store
 
-    folder = loaded.config.riders.marks_folder
     app = ArdoiseApp(
         adapter,
         settings,
         feed_label=loaded.config.feed.adapter,
         theme=loaded.config.display.theme,
         keymap=loaded.config.keymap,
-        marks=MarkStore(
-            loaded.base_dir("riders.marks_folder") / folder if folder else default_folder()
+        marks=configured_store(
+            loaded.config.riders.marks_folder, loaded.base_dir("riders.marks_folder")
         ),
     )
     app.run()

@@ -34,6 +34,12 @@ def default_folder() -> Path:
     return platformdirs.user_state_path("ardoise")
 
 
+def configured_store(folder: Path | None, base: Path) -> MarkStore:
+    """The store `[riders] marks_folder` names (relative to `base`, the folder of the file
+    that sets it), else the user's state folder."""
+    return MarkStore(base / folder if folder is not None else default_folder())
+
+
 class MarkStore:
     """The marks of every race in one file; `problem` says once why it could not be used."""
 

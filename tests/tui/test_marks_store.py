@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from race.models import Stage
-from tui.marks import FILE_NAME, MarkStore, RaceMarks, race_key
+from tui.config import load_config
+from tui.marks import (
+    FILE_NAME,
+    MarkStore,
+    RaceMarks,
+    configured_store,
+    default_folder,
+    race_key,
+)
 
 TOUR = Stage(race="Tour de France", year=2026, number=5, distance_km=158.3)
 
@@ -79,3 +87,19 @@ def test_a_new_race_takes_its_saved_marks_else_the_configs(tmp_path: Path) -> No
     marks.save([9])
     assert MarkStore(tmp_path).load("Giro d'Italia 2026") == (9,)
     assert RaceMarks(None, initial=(3,)).for_stage(TOUR) is None  # Nowhere to keep them.
+
+
+def test_the_folder_is_configured_relative_to_its_file_or_the_users_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[riders]\nmarks_folder = "kept"\n', encoding="utf-8")
+    loaded = load_config(config)
+    folder = loaded.config.riders.marks_folder
+    store = configured_store(folder, loaded.base_dir("riders.marks_folder"))
+    assert store.path == tmp_path / "kept" / FILE_NAME
+    monkeypatch.setenv("ARDOISE_RIDERS__MARKS_FOLDER", str(tmp_path / "env"))
+    loaded = load_config(config)
+    folder = loaded.config.riders.marks_folder
+    assert configured_store(folder, Path.cwd()).path == tmp_path / "env" / FILE_NAME
+    assert configured_store(None, tmp_path).path == default_folder() / FILE_NAME
