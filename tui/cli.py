@@ -389,6 +389,7 @@ def _run_app(config_path: Path | None) -> int:
     settings = engine_settings(loaded)
     adapter = build_feed(loaded)
     from tui.app import ArdoiseApp
+    from tui.marks import configured_store
 
     app = ArdoiseApp(
         adapter,
@@ -396,6 +397,9 @@ def _run_app(config_path: Path | None) -> int:
         feed_label=loaded.config.feed.adapter,
         theme=loaded.config.display.theme,
         keymap=loaded.config.keymap,
+        marks=configured_store(
+            loaded.config.riders.marks_folder, loaded.base_dir("riders.marks_folder")
+        ),
     )
     app.run()
     return app.return_code or 0
