@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from feeds.adapters.recording import RecordingFeed, RecordingOptions
+from feeds.racecenter.encoding import update_line
 from feeds.racecenter.wire import parse_update
 from race.engine import Race
 from race.models import FeedEvent, ProfilePoint, RiderFix, Stage, StartList, Telemetry
@@ -132,6 +133,9 @@ def test_the_race_centers_rider_wind_is_read() -> None:
     fix = frame.riders[0]
     assert (fix.wind_kmh, fix.temperature_c, fix.wind_angle_deg) == (11.6, 25.09, -88)
     assert fix.course_deg is None, "the feed's 0 is its 'not known'"
+    relayed = parse_update(update_line(frame, 2026))  # `ardoise serve --as racecenter`
+    assert relayed is not None
+    assert relayed.riders[0].model_dump() == fix.model_dump()
 
 
 def events_of(path: Path) -> list[FeedEvent]:
