@@ -83,12 +83,23 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
         self._skip_clock.resume()
 
     def stage(self) -> Iterable[FeedEvent]:
-        """The simulated stage's events, unpaced (played by `events`)."""
+        """The simulated stage's events, unpaced (played by `events`).
+
+        With `skip_to_km`, the stretch before it is sparse (`feeds.simulation.Sparse`): the
+        engine goes through fewer frames before the first picture, to the same situation there,
+        and the frames from there on are the whole stage's. Not with quirks: they act on the
+        frames as a real feed sends them.
+        """
         # Imported here: building the simulation's tables is not needed for the first frame.
-        from feeds.simulation import simulate
+        from feeds.simulation import Sparse, simulate
 
         o = self.options
-        stage = simulate(o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m)
+        sparse = (
+            Sparse(until_km=o.skip_to_km) if o.skip_to_km is not None and not o.quirks else None
+        )
+        stage = simulate(
+            o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m, sparse=sparse
+        )
         return apply_quirks(stage, o.quirks, o.seed) if o.quirks else stage
 
     async def events(self) -> AsyncIterator[FeedEvent]:
