@@ -47,8 +47,9 @@ class SimulatedOptions(FeedOptions):
 
     skip_to_km: float | None = Field(default=None, ge=0)
     """Jump to the finale: frames before the head of the race reaches this many km to go are
-    delivered at once (the engine still receives the whole history), then the replay runs at
-    `speed`. None plays the stage from the neutralised start."""
+    delivered at once, then the replay runs at `speed`. The engine still receives the stage's
+    history, as fewer frames where nothing changes (about one a minute), so that the start
+    point is on screen at once. None plays the stage from the neutralised start."""
 
     quirks: tuple[Quirk, ...] = ()
     """Quirks of real feeds to reproduce on the stage, each a table with its `kind`:
