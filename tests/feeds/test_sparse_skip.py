@@ -123,6 +123,12 @@ def test_the_adapter_skipping_sends_fewer_frames_before_the_skip_point() -> None
     assert before < whole * 0.6
 
 
+def test_a_reading_as_fast_as_possible_gets_every_frame() -> None:
+    # `ardoise situation` reads at speed 0: any feed time it stops at has its frame.
+    feed = SimulatedFeed(SimulatedOptions(seed=SEED, noise_m=NOISE_M, speed=0, skip_to_km=SKIP_KM))
+    assert tuple(islice(feed.stage(), 1000)) == stage_events("flat")[:1000]
+
+
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [
