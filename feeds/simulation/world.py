@@ -300,7 +300,8 @@ class _Playback(FixReader):
         yield from news[news_i:]
 
     def _sparse_at(self, t: float, sparse: Sparse) -> bool:
-        """Whether the frame at time t is in the sparse stretch (riders are not laid out)."""
+        """Whether the frame at time t, before the history `_dense_from` keeps, may be left
+        out: away from the start and from riders changing groups."""
         if abs(t - self.script.start_t) < sparse.dense_s:
             return False
         moves, i = self.moves, self.move_i
