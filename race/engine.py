@@ -16,13 +16,15 @@ dispatches: each concern keeps its own state and is handed the same `Frame` per 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from race.alerts import AlertLog
+from race.card import RiderReading
 from race.frame import Frame
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
+from race.marks import Marks
 from race.models import (
     Bib,
     FeedEvent,
@@ -66,6 +68,7 @@ class Race:
         self._clock = FeedClock()
         self._feed: FeedStatus | None = None
         self._events = 0
+        self._marks = Marks(self.settings.team.marked)  # Per race, not per stage: kept.
         self._new_race()
         self._situation = Situation()
 
@@ -76,8 +79,8 @@ class Race:
         self._gate = StartGate()
         self._placer = GpsPlacer()
         self._field = Field(self.settings.gaps.hold_missing_s)
-        self._gaps = GapsTracker(self._analysis)
-        self._time_limit = TimeLimitTracker(self._analysis)
+        self._gaps = GapsTracker(self._analysis, self._marks)
+        self._time_limit = TimeLimitTracker(self._analysis, self._marks)
         self._leadout = LeadoutTracker(self._analysis)
         self._roles.forget_choices()
         self._timetrial: TimeTrial | None = None
@@ -196,6 +199,27 @@ class Race:
             alerts=tuple(self._alerts.alerts),
             new_alerts=len(self._alerts.alerts) - before,
         )
+
+    def set_marked(self, bibs: Iterable[Bib]) -> Situation:
+        """Mark exactly `bibs` from now on (`[team] marked` was the first set): they are named
+        in their groups at once, and the dropped-rider and time-limit alerts follow them from
+        the next update."""
+        if not self._marks.set(bibs):
+            return self._situation
+        self._gaps.set_roster(self._roster)
+        self._time_limit.set_roster(self._roster)
+        groups = self._situation.groups
+        if self._timetrial is None:
+            groups = self._gaps.with_notables(groups, self._field)
+        return self._refresh(marked=self._marks.ordered(), groups=groups)
+
+    def rider_reading(self, bib: Bib) -> RiderReading | None:
+        """A rider's own last fix as the engine tracks it (a rider's card); None when he is
+        not tracked on the road."""
+        track = self._field.riders.get(bib)
+        if track is None:
+            return None
+        return RiderReading(t=track.t, km_to_finish=track.km, speed_kmh=track.speed)
 
     @property
     def _radio_t(self) -> float:
@@ -342,6 +366,7 @@ class Race:
             "values_dropped": self._field.values_dropped,
             "race_state": race_state,
             "race_state_detail": detail,
+            "marked": self._marks.ordered(),
             "placing": placer.source,
             "placing_detail": placer.detail,
             "roster": self._roster,

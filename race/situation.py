@@ -270,6 +270,9 @@ class Situation(View):
     time_trial: TimeTrialView | None = None
     """Set on a time trial, where `groups` are riders timed against the best time."""
     roster: Roster = Field(default_factory=Roster, exclude=True)
+    marked: tuple[Bib, ...] = Field(default=(), exclude=True)
+    """The riders marked to follow closely now (`race.marks`), lowest bib first. Not in the
+    JSON: the groups' `notable` say who is marked where."""
 
     @field_serializer("stage")
     def _stage_summary(self, stage: Stage | None) -> dict[str, Any]:
