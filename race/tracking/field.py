@@ -151,7 +151,24 @@ class Field(FinishLine):
                 track.path.add(t, km)
             track.t = t
             track.km = km
-            self._fill(track, fix)
+            # The rest of the fix, as `_fill` (inlined: once per rider per frame).
+            speed = fix.speed_kmh
+            if speed is not None and not 0.0 <= speed <= REPORTED_KMH_MAX:
+                speed = None
+                self.values_dropped += 1
+            track.speed = speed
+            lat, lon = fix.lat, fix.lon
+            if (
+                lat is not None
+                and lon is not None
+                and not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
+            ):
+                lat = lon = None
+                self.values_dropped += 1
+            track.lat, track.lon = lat, lon
+            if fix.jersey:
+                track.jersey = fix.jersey
+                self.jersey_wearers.add(track.bib)
             if on_line:
                 at_line.append(track)
             elif not merging or track.bib not in seen:
