@@ -28,6 +28,9 @@ class _Rider:
 
     last_km: list[float | None] = field(default_factory=lambda: [None] * len(STATUSES))
     """For each status (by severity): his km to go when he was last in a group with it."""
+    worst_kept: int = 0
+    """The most severe status `last_km` holds a km for (0 when none): a rider with nothing
+    worse than his group's status carries his group's, without reading the rest."""
     status: LimitStatus = "safe"
     group_id: str | None = None
     margin_s: float | None = None
@@ -77,7 +80,13 @@ class RiderStatuses:
                     # The line decides: what he rode in before no longer counts.
                     rider.finished, rider.status = True, limit.status
                     continue
-                rider.status = _carried(rider.last_km, severity, km)
+                if rider.worst_kept <= severity:  # Nothing worse to carry: the usual case.
+                    rider.last_km[severity] = km
+                    rider.worst_kept = severity
+                    rider.status = limit.status
+                else:
+                    rider.status = _carried(rider.last_km, severity, km)
+                    rider.worst_kept = max(i for i, k in enumerate(rider.last_km) if k is not None)
         # Still missing: not back in a group, nor at the head.
         missing = [b for b in self._missing if b not in placed and b in riders]
         for bib, rider in riders.items():
