@@ -8,7 +8,8 @@ on, across the splits and merges `race.gaps.lineage` traces.
 
 from __future__ import annotations
 
-from operator import itemgetter
+from functools import partial
+from operator import attrgetter, is_not, itemgetter
 from statistics import median
 
 from race.frame import Frame
@@ -25,7 +26,11 @@ from race.tracking.tracks import Placed
 
 _GAP = itemgetter(0)
 _BIB = itemgetter(2)
-"""The gap and the bib of a `Placed` rider."""
+_TRACK = itemgetter(3)
+_SPEED = attrgetter("speed")
+_KNOWN = partial(is_not, None)
+"""The gap, the bib and the track of a `Placed` rider, a track's speed, and a value given:
+read in C, once per rider per frame."""
 
 GAP_ALERT_MIN_KM = 5.0
 """A gap is announced as opening or closing only on trends measured over this much road: over
@@ -160,7 +165,7 @@ class GapsTracker:
                 history.add(t, km, gap)
                 trend = history.trend() if gid != head_id else None
             speeds = (
-                [s for p in chunk if (s := p[3].speed) is not None] if not finished_group else []
+                list(filter(_KNOWN, map(_SPEED, map(_TRACK, chunk)))) if not finished_group else []
             )
             catch = None
             if previous is not None and trend is not None and not previous.finished:
