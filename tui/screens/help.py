@@ -57,7 +57,8 @@ the critical ones also pop up on a row of their own above the keys, for a minute
 
 **Rows by priority**: groups in danger or outside the limit, my team, the head of the race and
 the peloton, and the finale's first four trains always stay on screen. When a panel is short
-of rows, its least important rows fold into `+N more`: `m` shows every row.
+of rows, its least important rows fold into a `+N more` line, which names the key that shows
+every row.
 
 | key | action |
 |---|---|
