@@ -86,7 +86,8 @@ class SnapshotStore:
 
     def _reduce_trajectory(self, trajectory: Trajectory) -> tuple[Any, ...]:
         # Python 3.11's default state of a class with slots: (None, {slot: value}).
-        _, slots = trajectory.__getstate__()  # type: ignore[misc]
+        state: tuple[None, dict[str, Any]] = trajectory.__getstate__()  # type: ignore[assignment]
+        slots = state[1]
         packed = {
             name: self._pack(value) if name in ("_t", "_x") else value
             for name, value in slots.items()

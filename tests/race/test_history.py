@@ -82,7 +82,8 @@ def test_km_and_time_find_the_first_entry_there() -> None:
     assert head[entries - 1] <= target
     assert all(km is None or km > target for km in head[: entries - 1])
     situation = history.situation_at_km(target)
-    assert situation is not None and situation.to_json_dict() == live[entries - 1]
+    assert situation is not None
+    assert situation.to_json_dict() == live[entries - 1]
     assert history.situation_at_km(head[-1] - 1.0) is None  # Not got there yet.
     frames = [i for i, e in enumerate(events) if isinstance(e, Telemetry) and math.isfinite(e.t)]
     middle = frames[len(frames) // 2]
@@ -126,7 +127,8 @@ def test_seeking_on_the_pau_stage_gives_the_situation_played_there() -> None:
     live = played(history, list(recording()))
     assert live[-1]["winner"] is not None
     start = history.head_km_after(history.first_head_entries() or 0)
-    assert start is not None and start > 150
+    assert start is not None
+    assert start > 150
     marks = [start - 1 - i * (start - 2) / 19 for i in range(20)]
     for km in random.Random(5).sample(marks, len(marks)):
         entries = history.entries_to_km(km)
@@ -136,4 +138,5 @@ def test_seeking_on_the_pau_stage_gives_the_situation_played_there() -> None:
         assert situation.to_json_dict() == live[entries - 1], km
     # In the break's time, the head of the race is the lone breakaway.
     early = history.situation_at_km(100.0)
-    assert early is not None and early.head_rider == STAGE_5_BREAK_RIDER
+    assert early is not None
+    assert early.head_rider == STAGE_5_BREAK_RIDER
