@@ -20,6 +20,14 @@ APP_KEYS: Mapping[str, str] = {
     "profile": "v",
     "help": "question_mark",
     "more": "m",
+    "seek-back": "left",
+    "seek-on": "right",
+    "seek-back-far": "shift+left",
+    "seek-on-far": "shift+right",
+    "seek-start": "home",
+    "live": "end",
+    "faster": "plus",
+    "slower": "minus",
 }
 """The app's binding ids and their default keys (`ArdoiseApp.BINDINGS`; a test keeps them equal)."""
 
