@@ -105,14 +105,24 @@ class History:
 
     @property
     def nbytes(self) -> int:
-        """The bytes the history holds (entries, checkpoints, the store's blocks)."""
-        return (
-            sum(map(len, self._packed))
+        """The bytes the history holds."""
+        return sum(self.sizes().values())
+
+    def sizes(self) -> dict[str, int]:
+        """The bytes it holds, by part: the entries (and their km and times), the checkpoints,
+        the trajectories' blocks they share."""
+        return {
+            "entries": sum(map(len, self._packed))
             + sum(map(len, self._open))
-            + sum(len(c.frozen) for c in self._checkpoints)
-            + self._store.nbytes
-            + self._head_km.itemsize * 2 * len(self)
-        )
+            + self._head_km.itemsize * 2 * len(self),
+            "checkpoints": sum(len(c.frozen) for c in self._checkpoints),
+            "blocks": self._store.nbytes,
+        }
+
+    def forget_restored(self) -> None:
+        """Drop the engine kept from the last seek: the next one restores a checkpoint (and
+        the memory it held is freed)."""
+        self._restored = None
 
     @property
     def checkpoints(self) -> int:
@@ -245,4 +255,3 @@ def _decode(entry: bytes) -> FeedEvent | Action:
         return value
     event: FeedEvent = _EVENT.validate_python(value)
     return event
-
