@@ -151,7 +151,8 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     speed = f" {speed_text(view.replay_speed)}" if view.replay_speed is not None else ""
     if view.in_past:
         live = f"{view.live_km:.1f}" if view.live_km is not None else "?"
-        return line(f"◀ in the past · live at {live} km{speed}", classes={"-past"})
+        pace = f" ·{speed}" if speed else ""
+        return line(f"◀ in the past · live at {live} km{pace}", classes={"-past"})
     if view.paused:
         text, css = f"⏸ paused ({view.pause_key})", "-paused"
     elif race_over(situation) and state in ("live", "stale", "ended"):
