@@ -27,6 +27,7 @@ class ReplayClock:
         self._paused_at: float | None = None
         self._running = asyncio.Event()
         self._running.set()
+        self._hurried = False
 
     @property
     def paused(self) -> bool:
@@ -47,6 +48,10 @@ class ReplayClock:
         elif self._origin is not None:
             self._origin = None  # From as fast as possible: the next event sets the pace.
         self.speed = speed
+
+    def hurry(self) -> None:
+        """The wait under way (or the next one) ends at once."""
+        self._hurried = True
 
     def restart(self) -> None:
         """Forget the pace: the next event is due at once and sets a new origin (after frames
@@ -78,6 +83,9 @@ class ReplayClock:
             return
         while True:
             await self._running.wait()
+            if self._hurried:
+                self._hurried = False
+                return
             wall, feed = self._origin
             delay = wall + (feed_t - feed) / self.speed - self._now()
             if delay <= 0 or not math.isfinite(delay):  # An overflow (1e308 s apart) too.
@@ -130,15 +138,22 @@ class GoAhead:
     been delivered): frames before the head of the race reaches `km` to go are delivered at
     once, then the replay resumes its pace from there."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: ReplayClock) -> None:
+        """
+        Args:
+            clock: the replay's paced clock: its wait under way ends at a request, and it
+                restarts where the replay gets to.
+        """
+        self._clock = clock
         self.km: float | None = None
         """Where the replay is going ahead to; None when it is not."""
 
     def request(self, km: float) -> None:
         self.km = km
+        self._clock.hurry()  # The frame awaited now may be minutes away at a slow pace.
 
-    def passing(self, frame: Telemetry, clock: ReplayClock) -> bool:
-        """Whether `frame` is to be delivered at once; once the head gets there, `clock`
+    def passing(self, frame: Telemetry) -> bool:
+        """Whether `frame` is to be delivered at once; once the head gets there, the clock
         restarts from it."""
         if self.km is None:
             return False
@@ -146,5 +161,5 @@ class GoAhead:
         if head is None or head > self.km:
             return True
         self.km = None
-        clock.restart()
+        self._clock.restart()
         return False

@@ -92,7 +92,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
         self._clock = ReplayClock(options.speed)
         self._catch_up = ReplayClock(0.0)
         self._timeline = FeedTimeline()
-        self._ahead = GoAhead()
+        self._ahead = GoAhead(self._clock)
         self.rejected = 0
         self.other_stage = 0
         """Race Center frames of another stage ignored so far."""
@@ -145,7 +145,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
                     caught_up = head is not None and head <= skip
                     if caught_up:
                         yield self._status("live", replaying)
-                ahead = self._ahead.passing(item, self._clock)
+                ahead = self._ahead.passing(item)
                 due = self._timeline.due(item.t)
                 if due is not None:  # A time that cannot be paced (NaN, a jump) goes at once.
                     paced = caught_up and not ahead

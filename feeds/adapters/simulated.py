@@ -73,7 +73,7 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
         self._clock = ReplayClock(options.speed)
         self._skip_clock = ReplayClock(0)
         """Delivers the skipped part of the stage at once, but still honours a pause."""
-        self._ahead = GoAhead()
+        self._ahead = GoAhead(self._clock)
 
     def pause(self) -> None:
         self._clock.pause()
@@ -125,7 +125,7 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
                     skipping = _head_km(event) > o.skip_to_km
                     if not skipping:
                         yield live.model_copy(update={"at": time.time()})
-                ahead = isinstance(event, Telemetry) and self._ahead.passing(event, self._clock)
+                ahead = isinstance(event, Telemetry) and self._ahead.passing(event)
                 due = pacing.due(event.t)
                 if due is not None:
                     at_once = skipping or ahead

@@ -58,14 +58,19 @@ def flat_start(count: int) -> list[FeedEvent]:
 
 
 async def ahead_then_paced(feed: FeedAdapter, ahead_km: float) -> tuple[float, float]:
-    """Read `feed` (paced slowly) to its first frame with a head, ask it to go ahead to
-    `ahead_km` km: how long it took to get there (wall s) and the head's km there."""
+    """Read `feed` (paced slowly) to its first frame with a head and, while it waits for the
+    next one, ask it to go ahead to `ahead_km` km: how long it took to get there (wall s) and
+    the head's km there."""
     events = feed.events()
     async for event in events:
         if isinstance(event, Telemetry) and head_km(event) is not None:
             break
+    waiting = asyncio.ensure_future(anext(events))
+    await loop_turns()
+    assert not waiting.done()  # The next frame is seconds away...
     feed.go_ahead_to_km(ahead_km)
     started = time.monotonic()
+    await waiting  # ...and comes at once when asked to go ahead.
     async for event in events:
         km = head_km(event) if isinstance(event, Telemetry) else None
         if km is not None and km <= ahead_km:

@@ -16,7 +16,7 @@ from tui.app import ArdoiseApp
 
 pytestmark = pytest.mark.slow
 
-START_KM = 60.0
+START_KM = 150.0
 
 
 class NotedApp(ArdoiseApp):
@@ -30,7 +30,7 @@ class NotedApp(ArdoiseApp):
 
 
 def replay(speed: float = 1.0) -> tuple[NotedApp, SharedSimulatedFeed]:
-    """The flat stage from 60 km to go (the stage before delivered at once, and remembered)."""
+    """The flat stage from 150 km to go (the stage before delivered at once, and remembered)."""
     adapter = SharedSimulatedFeed(
         SimulatedOptions(
             scenario="flat", seed=SEED, noise_m=NOISE_M, speed=speed, skip_to_km=START_KM
