@@ -23,12 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.fingerprint import NOISE_M, RECORDINGS, STAGES, recorded  # noqa: E402
 from feeds.simulation import simulate  # noqa: E402
 from race.engine import Race  # noqa: E402
 from race.history import CHECKPOINT_ENTRIES, CHECKPOINT_KM, History  # noqa: E402
 from race.models import FeedEvent  # noqa: E402
 from race.settings import EngineSettings  # noqa: E402
+from tests.support.robustness import recording  # noqa: E402
+from tests.support.stages import NOISE_M, STAGE_5  # noqa: E402
 from tui.assembly import engine_settings  # noqa: E402
 from tui.config import load_config  # noqa: E402
 
@@ -98,11 +99,10 @@ def main() -> int:
         "CPU time (process), wall time disturbed by whatever else runs"
     )
     ok = True
-    pau = RECORDINGS / STAGES["pau"]
-    if pau.exists():
-        ok &= measure("pau", recorded(pau), settings, points=args.points, **spacing)
+    if STAGE_5.exists():
+        ok &= measure("pau", recording(), settings, points=args.points, **spacing)
     else:
-        print(f"pau: not measured, {pau} is absent")
+        print(f"pau: not measured, {STAGE_5} is absent")
     flat = simulate("flat", 2026, noise_m=NOISE_M)
     ok &= measure("simulated flat", flat, settings, points=args.points, **spacing)
     return 0 if ok else 1
