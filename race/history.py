@@ -8,8 +8,9 @@ it are applied again: the same engine on the same entries gives the same situati
 live. The engine restored is kept, so a step forward from where one is (→, one km) applies only
 the few entries in between.
 
-What is kept, on a Race Center stage of ~1,300 frames: each entry as the plain values of its
-model, pickled, compressed by blocks of entries (about 5 KB a frame); a checkpoint every
+What is kept, 10 MB on a Race Center stage of ~1,250 frames: each entry as the plain values
+of its model, pickled, compressed by blocks of entries (about 4 KB a frame: pydantic rebuilds
+a frame from them in 0.4 ms, from its own pickle in 1.4 ms); a checkpoint every
 `CHECKPOINT_KM` of the head's road or `CHECKPOINT_ENTRIES` entries (`race.snapshot`: the
 trajectories' points kept once for all the checkpoints). `bench/seek.py` measures the sizes
 and the seek times.
@@ -32,13 +33,16 @@ from race.models import Bib, FeedEvent, Telemetry
 from race.situation import Situation
 from race.snapshot import LEVEL, SnapshotStore
 
-CHECKPOINT_KM = 4.0
-"""A checkpoint every this many km of the head's road. A flat stage sends ~14 frames a km and
-the engine takes 2-3 ms a frame: a seek replays at most ~55 frames after its checkpoint, within
-the 0.3 s a seek may take, and 45 checkpoints of a 180 km stage hold ~10 MB (bench/seek.py)."""
-CHECKPOINT_ENTRIES = 40
-"""... and at least every this many entries, whatever the road: before the start, or a time
-trial (no head of the race), the replay after a checkpoint stays as short."""
+CHECKPOINT_KM = 3.0
+"""A checkpoint every this many km of the head's road... The engine takes 2-5 ms a frame (the
+finale's the dearest): a seek replays at most 30 entries after its checkpoint and takes at
+most ~0.15 s of CPU, half the 0.3 s a seek may take, on a loaded machine. A checkpoint costs
+~55 KB: 82 of them on the simulated flat stage hold 4.5 MB, 54 on the Pau stage 3.1 MB
+(`python bench/seek.py`; 4 km and 40 entries gave a worst seek of 0.23 s)."""
+CHECKPOINT_ENTRIES = 30
+"""... and at least every this many entries, whatever the road: the simulated stage sends ~14
+frames a km, a sprint finish several an instant, and before the start or on a time trial there
+is no head's road at all."""
 
 _EVENT = TypeAdapter(FeedEvent)
 
