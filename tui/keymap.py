@@ -35,9 +35,13 @@ SCREEN_KEYS: Mapping[str, str] = {
     "close-help": "escape,question_mark,q",
     "close-profile": "escape,v,q",
     "close-more": "escape,m,q",
+    "close-group": "escape",
+    "group-up": "up",
+    "group-down": "down",
+    "group-riders": "enter",
 }
-"""Bindings of screens shown over the app (the help, the profile, every row): they may share
-the app's keys."""
+"""Bindings of screens shown over the app (the help, the profile, every row, a group's riders)
+and of the time gaps panel when it has the focus: they may share the app's keys."""
 
 MODIFIERS = frozenset({"shift", "ctrl", "alt", "meta", "super", "hyper"})
 """The modifiers Textual names in its key events."""

@@ -17,7 +17,7 @@ from tui.panels.group import detail_lines, detail_notes, find_group
 from tui.panels.view import ViewContext
 from tui.screens.group import GroupScreen
 from tui.screens.race import RaceScreen
-from tui.themes import THEMES
+from tui.themes import THEMES, VARIABLE_DEFAULTS
 from tui.widgets.gaps import GapsPanel
 
 SnapCompare = Callable[..., bool]
@@ -136,6 +136,9 @@ class DetailHarness(App[None]):
 
     CSS_PATH = ArdoiseApp.CSS_PATH
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
     def __init__(self, situation: Situation, group_id: str, theme: str) -> None:
         super().__init__()
         self._situation = situation
@@ -152,7 +155,9 @@ class DetailHarness(App[None]):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("theme", ["ardoise", "sunlight"])
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 36), (160, 48)], ids=["80x24", "120x36", "160x48"]
+)
 def test_group_detail_snapshot(
     snap_compare: SnapCompare, size: tuple[int, int], theme: str
 ) -> None:
@@ -171,3 +176,23 @@ def test_without_jerseys_the_detail_says_the_feed_marks_none() -> None:
     heading, _ = detail_lines(bare, _group(bare, "Yellow jersey group"), None, 118)
     assert "jersey" not in heading.plain
     assert "The feed marks no jerseys." in detail_notes(bare)
+
+
+async def test_the_selection_keys_follow_the_keymap() -> None:
+    situation = _mountain()
+    app = ArdoiseApp(
+        ScriptedFeed(),
+        engine_settings(),
+        feed_label="simulated",
+        keymap={"group-down": "j", "group-riders": "o", "close-group": "x"},
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await post_situation(app, situation)
+        gaps = app.race_screen.gaps
+        gaps.focus()
+        await pilot.press("j", "j")
+        assert gaps.selected == situation.groups[1].id
+        await pilot.press("o")
+        await wait_for(lambda: _detail(app) is not None)
+        await pilot.press("x")
+        await wait_for(lambda: isinstance(app.screen, RaceScreen))

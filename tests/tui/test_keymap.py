@@ -10,9 +10,11 @@ from textual.keys import Keys, _character_to_key
 
 from tui.app import ArdoiseApp
 from tui.keymap import APP_KEYS, SCREEN_KEYS, character_key, normalise_key, normalise_keymap
+from tui.screens.group import GroupScreen
 from tui.screens.help import HelpScreen
 from tui.screens.more import MoreScreen
 from tui.screens.profile import ProfileScreen
+from tui.widgets.gaps import GapsPanel
 
 
 def _ids_and_keys(bindings: list[object]) -> dict[str, str]:
@@ -21,7 +23,13 @@ def _ids_and_keys(bindings: list[object]) -> dict[str, str]:
 
 def test_the_bindings_are_the_apps() -> None:
     assert _ids_and_keys(list(ArdoiseApp.BINDINGS)) == APP_KEYS
-    screens: list[object] = [*HelpScreen.BINDINGS, *ProfileScreen.BINDINGS, *MoreScreen.BINDINGS]
+    screens: list[object] = [
+        *HelpScreen.BINDINGS,
+        *ProfileScreen.BINDINGS,
+        *MoreScreen.BINDINGS,
+        *GroupScreen.BINDINGS,
+        *GapsPanel.BINDINGS,
+    ]
     assert _ids_and_keys(screens) == SCREEN_KEYS
 
 

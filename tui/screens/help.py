@@ -62,7 +62,8 @@ a replay, → past what was delivered makes it go ahead, and + and - change its 
 
 **Rows by priority**: groups in danger or outside the limit, my team, the head of the race and
 the peloton, and the finale's first four trains always stay on screen. When a panel is short
-of rows, its least important rows fold into `+N more`: `m` shows every row.
+of rows, its least important rows fold into a `+N more` line, which names the key that shows
+every row.
 
 | key | action |
 |---|---|

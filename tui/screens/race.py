@@ -87,6 +87,8 @@ class RaceScreen(Screen[None]):
         self.popup.offer(fresh, situation, view)
         for panel in self.panels:
             panel.show(situation, view)
+        # A time trial has no trains: its rows go to the riders on course.
+        self.leadout.display = situation.time_trial is None
         self.popup.update_for(situation, view)
         self.arrange_rows()
         if self.detail is not None:
@@ -124,7 +126,7 @@ class RaceScreen(Screen[None]):
     def every_line(self) -> list[tuple[str, list[Line]]]:
         """Each panel's title and every line it has, folded or not."""
         panels: list[RowsPanel] = [self.gaps, self.time_limit, self.leadout]
-        return [(str(p.border_title or ""), p.all_lines) for p in panels]
+        return [(str(p.border_title or ""), p.all_lines) for p in panels if p.display]
 
     def arrange_rows(self) -> None:
         """Share the screen's rows between the panels by priority; the radio takes the rest."""
@@ -135,7 +137,8 @@ class RaceScreen(Screen[None]):
         if self.view.wide:
             cells = self.profile.styles.height.cells if self.profile.styles.height else None
             available -= cells or 0
-        gaps, limit, leadout = (_block(p) for p in (self.gaps, self.time_limit, self.leadout))
+        gaps, limit = _block(self.gaps), _block(self.time_limit)
+        leadout = _block(self.leadout) if self.leadout.display else Block(0, 0)
         side_by_side = self._side_by_side()
         top = (
             [Block(max(gaps.least, limit.least), max(gaps.full, limit.full))]

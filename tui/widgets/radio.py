@@ -16,15 +16,27 @@ class RaceRadio(RichLog):
     """Appends only what it has not shown yet (a burst of situations may skip some)."""
 
     def __init__(self) -> None:
-        super().__init__(id="radio", markup=False, wrap=True, max_lines=500, min_width=30)
+        super().__init__(
+            id="radio", markup=False, wrap=True, max_lines=500, min_width=30, auto_scroll=False
+        )
         self.border_title = "RACE RADIO"
         self._alerts_shown = 0
         self._news_shown = 0
+        self._newest_rows = 0
+        """How many rows the newest message wrapped into."""
 
     def on_resize(self, event: Resize) -> None:
         # Made shorter after its last line (the screen's rows shared again), the log would
         # keep its old scroll offset and hide the newest line.
-        if self.auto_scroll:
+        self._keep_newest_in_view()
+
+    def _keep_newest_in_view(self) -> None:
+        """The end of the log, or the newest message's first rows when it is taller than the
+        log: on one or two rows, the time and the start of the news, never its wrapped tail."""
+        height = self.scrollable_content_region.height
+        if 0 < height < self._newest_rows:
+            self.scroll_to(y=len(self.lines) - self._newest_rows, animate=False, immediate=True)
+        else:
             self.scroll_end(animate=False, immediate=True)
 
     def unseen_alerts(self, situation: Situation) -> list[Alert]:
@@ -36,14 +48,16 @@ class RaceRadio(RichLog):
         news = situation.news[self._news_shown :]
         self._alerts_shown = len(situation.alerts)
         self._news_shown = len(situation.news)
-        for item in by_time(alerts, news):
+        items = by_time(alerts, news)
+        for item in items:
             # Wrap at the log's own width: RichLog otherwise measures against the console's,
             # which is not the terminal's in every environment.
             width = self.scrollable_content_region.width
-            self.write(
-                _rich_text(radio_line(item, situation.timezone)),
-                width=width if width > 0 else None,
-            )
+            text = _rich_text(radio_line(item, situation.timezone))
+            self.write(text, width=width if width > 0 else None, scroll_end=False)
+            self._newest_rows = len(text.wrap(self.app.console, width)) if width > 0 else 1
+        if items:
+            self._keep_newest_in_view()
 
 
 def _rich_text(row: Line) -> Text:
