@@ -75,6 +75,7 @@ class TimeMachine:
 
     def live(self) -> Seek:
         self.entries = None
+        self.history.forget_restored()  # A whole engine: not kept while nobody looks back.
         return Seek()
 
     def _go(self, entries: int) -> Seek:
