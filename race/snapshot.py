@@ -33,6 +33,7 @@ from race.tracking.trajectory import Trajectory
 BLOCK = 64
 """Floats per block of a trajectory in the store (512 bytes): small enough that the
 unfinished last block of each of 350 trajectories costs little in every checkpoint."""
+BLOCK_BYTES = BLOCK * array("d").itemsize
 LEVEL = 1
 """zlib's fastest level: level 6 saves a fifth of the size for three times the time."""
 SHARED_TYPES: tuple[type, ...] = (Stage, RouteLine, RouteGrid)
@@ -49,11 +50,15 @@ class SnapshotStore:
         self._shared: list[object] = []
         self._shared_ids: dict[int, int] = {}
         """id() of a shared object → its place in `_shared` (which keeps it alive)."""
+        self._known: dict[int, tuple[list[float], list[int]]] = {}
+        """id() of a list packed at the last checkpoint → its whole blocks' values and ids (an
+        id the list no longer holds fails the comparison of values)."""
+        self._seen: dict[int, tuple[list[float], list[int]]] = {}
 
     @property
     def nbytes(self) -> int:
         """The blocks' bytes (the shared objects are the live engine's own)."""
-        return len(self._blocks) * BLOCK * 8
+        return len(self._blocks) * BLOCK_BYTES
 
     def freeze(self, race: Race) -> bytes:
         """`race`'s state, compressed."""
@@ -64,7 +69,9 @@ class SnapshotStore:
         for kind in SHARED_TYPES:
             table[kind] = self._reduce_shared
         pickler.dispatch_table = table
+        self._seen = {}
         pickler.dump(race)
+        self._known = self._seen  # Only the lists of this checkpoint are kept.
         return zlib.compress(buffer.getbuffer(), LEVEL)
 
     def thaw(self, frozen: bytes) -> Race:
@@ -95,17 +102,31 @@ class SnapshotStore:
         return _trajectory, (packed,)
 
     def _pack(self, values: list[float]) -> tuple[list[int], list[float]]:
-        """A list of floats as the ids of its whole blocks and its last, unfinished one."""
+        """A list of floats as the ids of its whole blocks and its last, unfinished one.
+
+        The blocks packed at the last checkpoint are taken again when the list still starts
+        with the same values (a list comparison: the same float objects, in C): only the new
+        blocks are converted. Equal floats are packed the same, which is exact but for the
+        sign of a zero, and a trajectory's zeros (a negated km to go at the line) have one.
+        """
         whole = len(values) - len(values) % BLOCK
         ids: list[int] = []
-        for start in range(0, whole, BLOCK):
-            block = array("d", values[start : start + BLOCK]).tobytes()
+        start = 0
+        known = self._known.get(id(values))
+        if known is not None:
+            prefix, prefix_ids = known
+            if len(prefix) <= whole and values[: len(prefix)] == prefix:
+                start, ids = len(prefix), list(prefix_ids)
+        raw = array("d", values[start:whole]).tobytes()
+        for offset in range(0, len(raw), BLOCK_BYTES):
+            block = raw[offset : offset + BLOCK_BYTES]
             found = self._block_ids.get(block)
             if found is None:
                 found = len(self._blocks)
                 self._blocks.append(block)
                 self._block_ids[block] = found
             ids.append(found)
+        self._seen[id(values)] = (values[:whole], ids)
         return ids, values[whole:]
 
     # --- Unpickling --------------------------------------------------------------------------
