@@ -50,10 +50,11 @@ class SnapshotStore:
         self._shared: list[object] = []
         self._shared_ids: dict[int, int] = {}
         """id() of a shared object → its place in `_shared` (which keeps it alive)."""
-        self._known: dict[int, tuple[list[float], list[int]]] = {}
-        """id() of a list packed at the last checkpoint → its whole blocks' values and ids (an
-        id the list no longer holds fails the comparison of values)."""
-        self._seen: dict[int, tuple[list[float], list[int]]] = {}
+        self._known: dict[int, tuple[list[float], int, float, list[int]]] = {}
+        """id() of a list packed at the last checkpoint → the list (kept: its id is not given
+        to another meanwhile), how many floats its whole blocks held, the last of them (the
+        object) and the blocks' ids."""
+        self._seen: dict[int, tuple[list[float], int, float, list[int]]] = {}
 
     @property
     def nbytes(self) -> int:
@@ -104,19 +105,20 @@ class SnapshotStore:
     def _pack(self, values: list[float]) -> tuple[list[int], list[float]]:
         """A list of floats as the ids of its whole blocks and its last, unfinished one.
 
-        The blocks packed at the last checkpoint are taken again when the list still starts
-        with the same values (a list comparison: the same float objects, in C): only the new
-        blocks are converted. Equal floats are packed the same, which is exact but for the
-        sign of a zero, and a trajectory's zeros (a negated km to go at the line) have one.
+        The blocks packed at the last checkpoint are taken again while the list still holds,
+        at the end of them, the very float object it held then: a trajectory changes only at
+        its end (a point appended, its last point moved, the points after a resync dropped),
+        so a change anywhere before would have replaced that one too. Only the new blocks are
+        converted.
         """
         whole = len(values) - len(values) % BLOCK
         ids: list[int] = []
         start = 0
         known = self._known.get(id(values))
         if known is not None:
-            prefix, prefix_ids = known
-            if len(prefix) <= whole and values[: len(prefix)] == prefix:
-                start, ids = len(prefix), list(prefix_ids)
+            same, end, last, known_ids = known
+            if same is values and end <= whole and values[end - 1] is last:
+                start, ids = end, list(known_ids)
         raw = array("d", values[start:whole]).tobytes()
         for offset in range(0, len(raw), BLOCK_BYTES):
             block = raw[offset : offset + BLOCK_BYTES]
@@ -126,7 +128,8 @@ class SnapshotStore:
                 self._blocks.append(block)
                 self._block_ids[block] = found
             ids.append(found)
-        self._seen[id(values)] = (values[:whole], ids)
+        if whole:
+            self._seen[id(values)] = (values, whole, values[whole - 1], ids)
         return ids, values[whole:]
 
     # --- Unpickling --------------------------------------------------------------------------

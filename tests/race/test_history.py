@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from feeds.quirks import BadNumber, Ghost, apply_quirks
+from feeds.quirks import BadNumber, Ghost, Resync, apply_quirks
 from race.engine import Race
 from race.history import History
 from race.models import FeedEvent, Telemetry
@@ -24,12 +24,14 @@ a dozen checkpoints at the spacing below, a second of engine time."""
 
 
 def quirky_start() -> list[FeedEvent]:
-    """The flat stage's start with bad numbers (NaN km, infinite speeds) and a ghost: values
-    that JSON cannot carry and fixes the engine sets aside, all to be replayed as they came."""
+    """The flat stage's start with bad numbers (NaN km, infinite speeds), a ghost and a resync:
+    values that JSON cannot carry, fixes the engine sets aside, trajectories cut back, all to
+    be replayed as they came."""
     quirks = (
         BadNumber(at_km_to_finish=172.0, value=math.nan, every_frames=4, frames=6),
         BadNumber(at_km_to_finish=170.0, field="speed_kmh", value=math.inf, frames=4),
         Ghost(at_km_to_finish=168.0),
+        Resync(at_km_to_finish=166.0),  # Trajectories that lose points (`rewind`).
     )
     return list(itertools.islice(apply_quirks(stage_events("flat"), quirks, 7), PART))
 
