@@ -3,15 +3,17 @@
 Runs the installed command under tmux (on the embedded default configuration) and polls the
 pane every 5 ms until the header shows the head of the race's km to go ("44.9 km to go"): race
 data, not only the panels' titles (a replay skipping to its start point draws none before it
-is there). Also says when the panels' titles were first drawn. Prints the medians of several
-runs.
+is there). Also says when the panels' titles were first drawn, and the CPU time the command
+had used when the race data showed (less disturbed than the wall clock by other work on the
+machine). Prints the medians of several runs.
 
-    python bench/startup.py [--runs 7]
+    python bench/startup.py [--runs 7] [--ardoise PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -27,14 +29,35 @@ RACE_DATA = re.compile(r"\d+\.\d km to go")
 """The header's km to go for the head of the race: drawn only from race data."""
 
 
-def first_frame_s(ardoise: Path, timeout: float = 20.0) -> tuple[float, float]:
-    """Seconds from launch to the panels' titles, and to the first race data."""
+def cpu_s(session: str) -> float | None:
+    """CPU seconds (user and system) used so far by the command running in the session's pane,
+    None when it cannot be read (no /proc, or the command is gone)."""
+    pane = subprocess.run(
+        ["tmux", "-L", session, "list-panes", "-t", session, "-F", "#{pane_pid}"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    if not pane:
+        return None
+    try:
+        # Fields after the command's name (which may hold spaces): utime and stime are 14, 15.
+        fields = Path(f"/proc/{pane[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def first_frame_s(ardoise: Path, timeout: float = 60.0) -> tuple[float, float, float | None]:
+    """Seconds from launch to the panels' titles and to the first race data, and the CPU
+    seconds the command had used then."""
     session = f"ardoise-bench-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory() as home:
         start = time.perf_counter()
         subprocess.run(
             [
                 "tmux",
+                "-L",  # A server of its own: others' tmux sessions neither disturb nor end it.
+                session,
                 "new-session",
                 "-d",
                 "-s",
@@ -43,7 +66,8 @@ def first_frame_s(ardoise: Path, timeout: float = 20.0) -> tuple[float, float]:
                 "100",
                 "-y",
                 "30",
-                f"env XDG_CONFIG_HOME={home} {ardoise}",
+                # `exec`: the pane's process is the command itself, whose CPU time is read.
+                f"exec env XDG_CONFIG_HOME={home} {ardoise}",
             ],
             check=True,
         )
@@ -51,7 +75,7 @@ def first_frame_s(ardoise: Path, timeout: float = 20.0) -> tuple[float, float]:
         try:
             while time.perf_counter() - start < timeout:
                 screen = subprocess.run(
-                    ["tmux", "capture-pane", "-p", "-t", session],
+                    ["tmux", "-L", session, "capture-pane", "-p", "-t", session],
                     capture_output=True,
                     text=True,
                 ).stdout
@@ -59,30 +83,40 @@ def first_frame_s(ardoise: Path, timeout: float = 20.0) -> tuple[float, float]:
                 if titles is None and all(title in screen for title in TITLES):
                     titles = now
                 if RACE_DATA.search(screen):
-                    return (titles if titles is not None else now), now
+                    return (titles if titles is not None else now), now, cpu_s(session)
                 time.sleep(0.005)
             raise TimeoutError("no race data on screen")
         finally:
-            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+            subprocess.run(["tmux", "-L", session, "kill-server"], capture_output=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--ardoise",
+        type=Path,
+        default=Path(sys.executable).parent / "ardoise",
+        help="the command to launch (default: the one installed beside this Python)",
+    )
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed")
-    ardoise = Path(sys.executable).parent / "ardoise"
+    ardoise = args.ardoise
     first_frame_s(ardoise)  # warm the file cache
     runs = [first_frame_s(ardoise) for _ in range(args.runs)]
+    cpu = [r[2] for r in runs if r[2] is not None]
     for name, times in (
         ("panels", [r[0] for r in runs]),
         ("first race data", [r[1] for r in runs]),
+        ("CPU time at the first race data", cpu),
     ):
-        print(
-            f"{name}: median {statistics.median(times) * 1000:.0f} ms, "
-            f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms ({args.runs} runs)"
-        )
+        if times:
+            print(
+                f"{name}: median {statistics.median(times) * 1000:.0f} ms, "
+                f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+                f"({len(times)} runs)"
+            )
 
 
 if __name__ == "__main__":

@@ -16,13 +16,16 @@ dispatches: each concern keeps its own state and is handed the same `Frame` per 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from race.alerts import AlertLog
+from race.card import RiderReading
 from race.frame import Frame
+from race.gaps.history import GapHistory, GapStory
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
+from race.marks import Marks
 from race.models import (
     Bib,
     FeedEvent,
@@ -36,6 +39,7 @@ from race.models import (
     Weather,
 )
 from race.reported import Reports
+from race.results import StageResults, results_now
 from race.rolebook import RoleBook
 from race.sanity import implausible, sound_stage
 from race.settings import EngineSettings
@@ -47,6 +51,7 @@ from race.tracking.field import Field
 from race.tracking.gps import GpsPlacer
 from race.tracking.start import start_time
 from race.tracking.state import StartGate
+from race.wind.watch import WindWatch
 
 
 class Race:
@@ -66,6 +71,7 @@ class Race:
         self._clock = FeedClock()
         self._feed: FeedStatus | None = None
         self._events = 0
+        self._marks = Marks(self.settings.team.marked)  # Per race, not per stage: kept.
         self._new_race()
         self._situation = Situation()
 
@@ -76,12 +82,14 @@ class Race:
         self._gate = StartGate()
         self._placer = GpsPlacer()
         self._field = Field(self.settings.gaps.hold_missing_s)
-        self._gaps = GapsTracker(self._analysis)
-        self._time_limit = TimeLimitTracker(self._analysis)
+        self._gaps = GapsTracker(self._analysis, self._marks)
+        self._history = GapHistory()
+        self._time_limit = TimeLimitTracker(self._analysis, self._marks)
         self._leadout = LeadoutTracker(self._analysis)
         self._roles.forget_choices()
         self._timetrial: TimeTrial | None = None
         self._reports = Reports()
+        self._wind = WindWatch()
         self._t: float | None = None
         self._clock.reset()
 
@@ -168,6 +176,17 @@ class Race:
         else:
             self._timetrial.set_stage(stage)
 
+    def gap_story(self) -> GapStory:
+        """How the gaps evolved so far (the gap chart): made when asked, not per frame."""
+        return self._history.story()
+
+    def results(self) -> StageResults | None:
+        """The stage's result as the telemetry has it (`race.results`), once the winner has
+        finished; None before (and on a time trial, where the standings are the result)."""
+        if self._t is None or self._timetrial is not None:
+            return None
+        return results_now(self._field, self._t, self._stage, self._situation)
+
     # --- Roles during the race --------------------------------------------------------------
 
     def set_sprinter(self, bib: Bib) -> Situation:
@@ -197,6 +216,27 @@ class Race:
             new_alerts=len(self._alerts.alerts) - before,
         )
 
+    def set_marked(self, bibs: Iterable[Bib]) -> Situation:
+        """Mark exactly `bibs` from now on (`[team] marked` was the first set): they are named
+        in their groups at once, and the dropped-rider and time-limit alerts follow them from
+        the next update."""
+        if not self._marks.set(bibs):
+            return self._situation
+        self._gaps.set_roster(self._roster)
+        self._time_limit.set_roster(self._roster)
+        groups = self._situation.groups
+        if self._timetrial is None:
+            groups = self._gaps.with_notables(groups, self._field)
+        return self._refresh(marked=self._marks.ordered(), groups=groups)
+
+    def rider_reading(self, bib: Bib) -> RiderReading | None:
+        """A rider's own last fix as the engine tracks it (a rider's card); None when he is
+        not tracked on the road."""
+        track = self._field.riders.get(bib)
+        if track is None:
+            return None
+        return RiderReading(t=track.t, km_to_finish=track.km, speed_kmh=track.speed)
+
     @property
     def _radio_t(self) -> float:
         """The time of what the engine says outside a frame: the last frame's, else the
@@ -216,6 +256,7 @@ class Race:
         # The one place a missing km to go is filled in: everything after reads it as the
         # feed's.
         frame = self._placer.place(frame, self._stage)
+        self._wind.offer(frame, self._stage)
         if self._timetrial is not None:
             self._timetrial.update(frame, self._alerts, self._roster)
             return
@@ -270,6 +311,7 @@ class Race:
         self._gate.finishing(winner is not None, len(road))
         frame.groups, frame.lineage = self._gaps.update(frame, field)
         time_limit = self._time_limit.update(frame)
+        self._history.update(frame, time_limit)
         trains, finale = self._leadout.update(frame)
         head_speed = field.head.speed_kmh()
         return Situation(
@@ -329,6 +371,9 @@ class Race:
         if placer.unplaced and not self._racing:
             detail = placer.detail  # Why the gate sees no distances, in the user's words.
         race_state: RaceState = "racing" if self._timetrial is not None else self._gate.state
+        # Before the alerts are taken: a new stretch is said on the radio in this situation.
+        road_race = race_state == "racing" and self._timetrial is None
+        crosswinds = self._wind.ahead(self._t, head_km, self._alerts) if road_race else ()
         return {
             "groups": groups,
             **self._reported(race_state, groups, head_km),
@@ -342,6 +387,9 @@ class Race:
             "values_dropped": self._field.values_dropped,
             "race_state": race_state,
             "race_state_detail": detail,
+            "wind": self._wind.now(self._t),
+            "crosswinds": crosswinds,
+            "marked": self._marks.ordered(),
             "placing": placer.source,
             "placing_detail": placer.detail,
             "roster": self._roster,

@@ -50,15 +50,15 @@ _EVENT = TypeAdapter(FeedEvent)
 @dataclass(frozen=True)
 class Action:
     """A change made to the engine by the user, not by the feed (the sprinter chosen during the
-    race): remembered in its place among the events, so that going back and forward again
-    gives what the live engine gave."""
+    race, the riders marked): remembered in its place among the events, so that going back and
+    forward again gives what the live engine gave."""
 
     method: str
     """The `Race` method, e.g. "set_sprinter"."""
     args: tuple[Any, ...]
 
 
-ACTIONS = frozenset({"set_sprinter", "set_role"})
+ACTIONS = frozenset({"set_sprinter", "set_role", "set_marked"})
 """The `Race` methods an `Action` may call."""
 
 

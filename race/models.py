@@ -130,6 +130,18 @@ class RiderFix(Model):
     avg_speed_kmh: float | None = None
     """The provider's average speed since the rider's start (time trials: Race Center
     `kphAvg`), which times a rider whose start the feed did not show."""
+    temperature_c: float | None = None
+    """The air temperature the rider's sensor measures (Race Center `degC`)."""
+    wind_kmh: float | None = None
+    """The wind's speed where the rider is, in km/h (Race Center `kphWind`)."""
+    wind_angle_deg: float | None = None
+    """Where the wind comes from, in degrees clockwise from the rider's heading (Race Center
+    `RiderWindDir`, -180 to 180): the wind's own direction is the heading plus this. On the
+    2026 time trial the riders' headings plus this agree within 30° with the organiser's
+    "NNE" at the start's checkpoint, all afternoon."""
+    course_deg: float | None = None
+    """The rider's heading, degrees clockwise from north (Race Center `Course`; the feed
+    sends 0 when it does not know it, read as unknown)."""
 
 
 # --- Feed events -------------------------------------------------------------------------------

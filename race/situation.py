@@ -19,6 +19,7 @@ from race.finale import Train as Train
 from race.finale import TrainRider as TrainRider
 from race.models import Bib, FeedStatus, ReportedGroup, Rider, Stage, Team, WeatherReading
 from race.view import View
+from race.wind.view import Crosswind, WindNow
 from race.wording import name_list
 
 GroupKind = Literal["head", "chase", "peloton", "group", "grupetto", "dropped", "leader"]
@@ -246,6 +247,12 @@ class Situation(View):
     weather: WeatherReading | None = None
     """The organiser's weather at the checkpoint nearest ahead of the head of the race (the
     start's before the race); None when the feed gives none."""
+    wind: WindNow | None = None
+    """The wind where the riders near the front are, from their sensors (`race.wind`); None
+    when the feed sends no rider's wind (or none for 10 minutes)."""
+    crosswinds: tuple[Crosswind, ...] = ()
+    """Stretches of the road ahead of the head of the race across a strong wind, nearest
+    first (a road stage's: a time trial's riders ride alone)."""
     time_limit: TimeLimit = TimeLimit()
     leadout: tuple[Train, ...] = ()
     finale: Finale = Finale()
@@ -270,6 +277,9 @@ class Situation(View):
     time_trial: TimeTrialView | None = None
     """Set on a time trial, where `groups` are riders timed against the best time."""
     roster: Roster = Field(default_factory=Roster, exclude=True)
+    marked: tuple[Bib, ...] = Field(default=(), exclude=True)
+    """The riders marked to follow closely now (`race.marks`), lowest bib first. Not in the
+    JSON: the groups' `notable` say who is marked where."""
 
     @field_serializer("stage")
     def _stage_summary(self, stage: Stage | None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from feeds.base import FeedAdapter
+from race.card import RiderReading
 from race.engine import Race
 from race.history import History
 from race.models import Bib, FeedStatus, Telemetry
@@ -23,6 +24,7 @@ from race.situation import Roster, Situation
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
 from tui.keymap import SCREEN_KEYS
+from tui.marks import MarkStore, RaceMarks
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
 from tui.seekkeys import SEEK_ACTIONS, SEEK_BINDINGS, next_speed
@@ -100,11 +102,35 @@ class ArdoiseApp(App[None]):
         ),
         Binding("question_mark", "help", "Help", id="help", tooltip="What the panels show"),
         Binding(
+            "slash",
+            "find",
+            "Find",
+            id="find",
+            tooltip="Find a rider or a team: his card, mark him to follow",
+        ),
+        Binding(
             "m",
             "more",
             "More",
             id="more",
             tooltip='Every row of the panels, those folded into "+N more" included',
+        ),
+        # In the help and the palette, not the footer: it has no room left at 80 columns.
+        Binding(
+            "g",
+            "chart",
+            "Chart",
+            id="chart",
+            show=False,
+            tooltip="How the gaps evolved over the road: catches, the time-limit cut",
+        ),
+        Binding(
+            "r",
+            "results",
+            "Results",
+            id="results",
+            show=False,
+            tooltip="The stage's result at the finish: first 20, groups, outside the cut",
         ),
         *SEEK_BINDINGS,
     ]
@@ -119,6 +145,8 @@ class ArdoiseApp(App[None]):
         keymap: Mapping[str, str] | None = None,
         hold_at: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        marks: MarkStore | None = None,
+        race: Race | None = None,
     ) -> None:
         """
         Args:
@@ -129,10 +157,12 @@ class ArdoiseApp(App[None]):
             keymap: binding id → keys, from `[keymap]`.
             hold_at: stop applying events after this feed time (deterministic screenshots).
             monotonic: clock for the age of the data (fixed in snapshot tests).
+            marks: where the marks are kept per race (None: for this run only).
+            race: an engine that has applied events already (tests), else a new one.
         """
         super().__init__()
         self._adapter = adapter
-        self._race = Race(settings)
+        self._race = race if race is not None else Race(settings)
         self._history = History(self._race)
         self._machine = TimeMachine(self._history)
         self._start_speed = adapter.speed
@@ -145,6 +175,7 @@ class ArdoiseApp(App[None]):
         self._situation = self._race.situation
         self._latest = self._situation
         self._received_at: float | None = None
+        self._results_shown = False
         """When the race data on screen was received (monotonic): the age of the data."""
         self._status_at: float | None = None
         """When the feed's current status was received (monotonic)."""
@@ -152,6 +183,7 @@ class ArdoiseApp(App[None]):
         self._feed_failure: str | None = None
         self._team_checked = False
         """Whether `[team] code` was checked against the race's teams (once, at the first)."""
+        self._marks = RaceMarks(marks, settings.team.marked)
         self.frames_drawn = 0
         """How many situations were drawn (a burst of events draws only a few)."""
 
@@ -191,6 +223,49 @@ class ArdoiseApp(App[None]):
                 situation, self._now(), data_at=self._received_at, status_at=self._status_at
             )
         )
+
+    # --- Marked riders ----------------------------------------------------------------------
+
+    def rider_reading(self, bib: Bib) -> RiderReading | None:
+        """A rider's own last fix (his card)."""
+        return self._race.rider_reading(bib)
+
+    def screen_keys(self, binding_id: str) -> tuple[str, ...]:
+        """The keys of one of the screens' bindings (`SCREEN_KEYS`), as `[keymap]` binds them."""
+        return tuple((self._keymap.get(binding_id) or SCREEN_KEYS[binding_id]).split(","))
+
+    @property
+    def mark_key(self) -> str:
+        """The key that marks and unmarks a rider, as shown."""
+        return self.get_key_display(Binding(self.screen_keys("mark")[0], ""))
+
+    def toggle_mark(self, bib: Bib) -> None:
+        """Mark `bib`, or unmark him: the engine follows him from now on, the race's marks are
+        saved, and the screen says it at once (paused: his mark only, the rest waits)."""
+        situation = self._history.act("set_marked", set(self._race.situation.marked) ^ {bib})
+        self._marks.save(situation.marked)
+        self._say_mark_problems()
+        shown = self._situation.model_copy(update={"marked": situation.marked})
+        self._latest = situation
+        self._render(shown if self._paused or self._machine.in_past else situation)
+
+    def _follow_marks(self, situation: Situation) -> None:
+        """A new race in the feed: its saved marks replace `[team] marked`."""
+        marks = self._marks.for_stage(situation.stage)
+        self._say_mark_problems()
+        if marks is not None and set(marks) != set(self._race.situation.marked):
+            self.post_message(
+                SituationUpdated(
+                    self._history.act("set_marked", marks),
+                    self._now(),
+                    data_at=self._received_at,
+                    status_at=self._status_at,
+                )
+            )
+
+    def _say_mark_problems(self) -> None:
+        for problem in self._marks.problems():
+            self.notify(problem, severity="warning", timeout=15, markup=False)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -269,6 +344,7 @@ class ArdoiseApp(App[None]):
             problem = team_code_problem(self._settings.team.code, message.situation.roster)
             if problem is not None:
                 self.notify(problem, severity="warning", timeout=30, markup=False)
+        self._follow_marks(message.situation)
         self._received_at = message.data_at
         self._status_at = message.status_at
         self._latest = message.situation
@@ -297,6 +373,9 @@ class ArdoiseApp(App[None]):
         self._situation = situation
         self.frames_drawn += 1
         self.race_screen.show(situation, self._view())
+        if situation.winner_finished and not self._results_shown and situation.time_trial is None:
+            self._results_shown = True  # Once: closed, it stays closed (`r` opens it again).
+            self.action_results()
 
     def _show_feed_status(self) -> None:
         if not self.screen_stack:
@@ -447,6 +526,29 @@ class ArdoiseApp(App[None]):
                 )
             )
 
+    def action_chart(self) -> None:
+        """The gap chart over the race (updated as the race goes on)."""
+        from tui.screens.gapchart import GapChartScreen
+
+        if not isinstance(self.screen, GapChartScreen):
+            self.push_screen(
+                GapChartScreen(
+                    lambda: self._race.gap_story(), close_keys=self._close_keys("close-chart")
+                )
+            )
+
+    def action_results(self) -> None:
+        """The stage's result over the race (follows the riders crossing the line)."""
+        from tui.screens.results import ResultsScreen
+
+        if not isinstance(self.screen, ResultsScreen):
+            self.push_screen(
+                ResultsScreen(
+                    lambda: (self._race.results(), self._situation.roster),
+                    close_keys=self._close_keys("close-results"),
+                )
+            )
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen  # Markdown costs 40 ms of start-up: load on demand.
 
@@ -468,6 +570,13 @@ class ArdoiseApp(App[None]):
         if not isinstance(self.screen, MoreScreen):
             self.push_screen(MoreScreen(self.race_screen))
 
+    def action_find(self) -> None:
+        """Find a rider or a team, over the race."""
+        from tui.screens.find import FindScreen
+
+        if not isinstance(self.screen, FindScreen):
+            self.push_screen(FindScreen())
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(
@@ -479,6 +588,10 @@ class ArdoiseApp(App[None]):
             self.action_toggle_sunlight,
         )
         yield SystemCommand("Stage profile", "Climbs, km marks, the groups", self.action_profile)
+        yield SystemCommand("Gap chart", "The gaps over the road, the catches", self.action_chart)
+        yield SystemCommand(
+            "Find a rider or a team", "His card; mark him to follow", self.action_find
+        )
 
 
 HELP_TEXTS = {

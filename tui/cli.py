@@ -169,6 +169,10 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
 
+    from tui.web.options import add_web_command
+
+    add_web_command(commands)
+
     commands.add_parser(
         "schema",
         help="print the JSON schema of Ardoise's feed format",
@@ -193,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args)
         if args.command == "schema":
             return _schema()
+        if args.command == "web":
+            return _web(args)
         return _run_app(args.config)
     except ConfigError as error:
         print(f"ardoise: configuration error: {error}", file=sys.stderr)
@@ -377,6 +383,22 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _web(args: argparse.Namespace) -> int:
+    from tui.assembly import build_feed
+    from tui.web.options import WebOptionError, web_options
+
+    try:
+        options = web_options(args)
+    except WebOptionError as error:
+        print(f"ardoise: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    loaded = _load_config(options.config)
+    build_feed(loaded)  # A configuration that cannot be used stops here, before any server.
+    from tui.web.command import serve_web
+
+    return serve_web(options, loaded.config.feed.adapter)
+
+
 def _schema() -> int:
     import json
 
@@ -393,6 +415,7 @@ def _run_app(config_path: Path | None) -> int:
     settings = engine_settings(loaded)
     adapter = build_feed(loaded)
     from tui.app import ArdoiseApp
+    from tui.marks import configured_store
 
     app = ArdoiseApp(
         adapter,
@@ -400,6 +423,9 @@ def _run_app(config_path: Path | None) -> int:
         feed_label=loaded.config.feed.adapter,
         theme=loaded.config.display.theme,
         keymap=loaded.config.keymap,
+        marks=configured_store(
+            loaded.config.riders.marks_folder, loaded.base_dir("riders.marks_folder")
+        ),
     )
     app.run()
     return app.return_code or 0

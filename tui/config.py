@@ -81,6 +81,9 @@ class RidersConfig(Section):
     roles: Path | None = None
     """The roles file (`tui.roles`): each team's sprinter and lead-out men, any rider's role;
     relative to the file that sets it."""
+    marks_folder: Path | None = None
+    """Where the marks made during the race are kept, per race (`tui.marks`); relative to the
+    file that sets it. None: the user's state folder."""
 
 
 class DisplayConfig(Section):

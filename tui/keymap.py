@@ -20,6 +20,9 @@ APP_KEYS: Mapping[str, str] = {
     "profile": "v",
     "help": "question_mark",
     "more": "m",
+    "find": "slash",
+    "chart": "g",
+    "results": "r",
     "seek-back": "left",
     "seek-on": "right",
     "seek-back-far": "shift+left",
@@ -39,9 +42,15 @@ SCREEN_KEYS: Mapping[str, str] = {
     "group-up": "up",
     "group-down": "down",
     "group-riders": "enter",
+    "mark": "asterisk",
+    "close-card": "escape,q",
+    "close-find": "escape",
+    "close-chart": "escape,g,q",
+    "close-results": "escape,r,q",
 }
-"""Bindings of screens shown over the app (the help, the profile, every row, a group's riders)
-and of the time gaps panel when it has the focus: they may share the app's keys."""
+"""Bindings of screens shown over the app (the help, the profile, every row, a group's riders,
+a rider's card, the search: `mark` is the card's and the search's) and of the time gaps panel
+when it has the focus: they may share the app's keys."""
 
 MODIFIERS = frozenset({"shift", "ctrl", "alt", "meta", "super", "hyper"})
 """The modifiers Textual names in its key events."""

@@ -47,8 +47,10 @@ class SimulatedOptions(FeedOptions):
 
     skip_to_km: float | None = Field(default=None, ge=0)
     """Jump to the finale: frames before the head of the race reaches this many km to go are
-    delivered at once (the engine still receives the whole history), then the replay runs at
-    `speed`. None plays the stage from the neutralised start."""
+    delivered at once, then the replay runs at `speed`. The engine still receives the stage's
+    history, as fewer frames where nothing changes (about one a minute; every frame at speed
+    0), so that the start point is on screen at once. None plays the stage from the
+    neutralised start."""
 
     quirks: tuple[Quirk, ...] = ()
     """Quirks of real feeds to reproduce on the stage, each a table with its `kind`:
@@ -94,12 +96,23 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
         self._ahead.request(km)
 
     def stage(self) -> Iterable[FeedEvent]:
-        """The simulated stage's events, unpaced (played by `events`)."""
+        """The simulated stage's events, unpaced (played by `events`).
+
+        With `skip_to_km`, the stretch before it is sparse (`feeds.simulation.Sparse`): the
+        engine goes through fewer frames before the first picture, to the same situation there,
+        and the frames from there on are the whole stage's. Not with quirks (they act on the
+        frames as a real feed sends them), nor at speed 0: a reading as fast as possible
+        (`ardoise situation`, tests) gets every frame, at any feed time it stops at.
+        """
         # Imported here: building the simulation's tables is not needed for the first frame.
-        from feeds.simulation import simulate
+        from feeds.simulation import Sparse, simulate
 
         o = self.options
-        stage = simulate(o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m)
+        watched = o.skip_to_km is not None and o.speed > 0 and not o.quirks
+        sparse = Sparse(until_km=o.skip_to_km) if watched and o.skip_to_km is not None else None
+        stage = simulate(
+            o.scenario, o.seed, cadence_s=o.cadence_s, noise_m=o.noise_m, sparse=sparse
+        )
         return apply_quirks(stage, o.quirks, o.seed) if o.quirks else stage
 
     async def events(self) -> AsyncIterator[FeedEvent]:

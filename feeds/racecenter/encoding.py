@@ -202,6 +202,10 @@ def _rider(fix: RiderFix) -> dict[str, Any]:
         ("secToFirstRider", fix.feed_gap_s),
         ("mAlt", fix.altitude_m),
         ("Gradient", fix.gradient_pct),
+        ("degC", fix.temperature_c),
+        ("kphWind", fix.wind_kmh),
+        ("RiderWindDir", fix.wind_angle_deg),
+        ("Course", fix.course_deg),
     ):
         if value is not None:
             rider[key] = value

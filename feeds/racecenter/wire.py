@@ -97,6 +97,12 @@ class _Fix(RiderFix):
     avg_speed_kmh: Annotated[float | None, BeforeValidator(_positive)] = Field(
         default=None, validation_alias="kphAvg"
     )
+    temperature_c: float | None = Field(default=None, validation_alias="degC")
+    wind_kmh: float | None = Field(default=None, validation_alias="kphWind")
+    wind_angle_deg: float | None = Field(default=None, validation_alias="RiderWindDir")
+    course_deg: Annotated[float | None, BeforeValidator(_positive)] = Field(
+        default=None, validation_alias="Course"
+    )
 
 
 class _Frame(Telemetry):

@@ -15,13 +15,14 @@ from feeds.simulation.facts import (
     limit_percent,
 )
 from feeds.simulation.scenarios import SCENARIOS, scenario_facts
-from feeds.simulation.world import simulate
+from feeds.simulation.world import Sparse, simulate
 
 __all__ = [
     "SCENARIOS",
     "MarginRange",
     "Scenario",
     "ScenarioFacts",
+    "Sparse",
     "Stretch",
     "WheelLoss",
     "limit_percent",

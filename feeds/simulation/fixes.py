@@ -31,6 +31,7 @@ class FixReader:
 
     script: Script
     dt: float
+    layout_dt: float
     noise_m: float
     rng: random.Random
     pool: list[float]
@@ -69,11 +70,8 @@ class FixReader:
     def _fixes(self, t: float, frame: int) -> list[dict[str, Any]]:
         """Every tracked rider's fix at time t (the hot loop: kept flat on purpose)."""
         script, route = self.script, self.script.route
-        rng = self.rng
         n = len(self.bibs)
-        drop: set[int] = set()
-        if rng.random() < DROP_CHANCE:
-            drop = set(rng.sample(range(n), rng.randint(1, 4)))
+        drop = self._drops()
         neutral = t < script.start_t
         d, step, inv = route.distance_km, route.step, 1.0 / route.step
         fi_line = (d - route.x0) * inv
@@ -86,7 +84,7 @@ class FixReader:
         n_lat, n_lon, n_speed = self.n_lat, self.n_lon, self.n_speed
         bibs, grp, off, prev_off = self.bibs, self.grp, self.off, self.prev_off
         jersey_of, fin_gap, gone = self.jersey_of, self.fin_gap, self.gone
-        conv = 3.6 / self.dt
+        conv = 3.6 / self.layout_dt  # Speed is the move since the riders were last laid out.
         rows: list[dict[str, Any]] = []
         append = rows.append
         k = (frame * 7919) % (NOISE_POOL - n - 1)
@@ -132,6 +130,14 @@ class FixReader:
                 row["jersey"] = jersey
             append(row)
         return rows
+
+    def _drops(self) -> set[int]:
+        """The riders missing from this frame (most frames miss none)."""
+        rng = self.rng
+        if rng.random() < DROP_CHANCE:
+            n = len(self.bibs)
+            return set(rng.sample(range(n), rng.randint(1, 4)))
+        return set()
 
     def _finished_fix(self, i: int, k: int) -> dict[str, Any] | None:
         """A rider across the line: his finish gap, at km 0 for a few frames, then gone."""

@@ -8,9 +8,12 @@ his position, with GPS and speed noise on top (`fixes`).
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from feeds.simulation.choreography import (
     block_positions,
@@ -20,7 +23,7 @@ from feeds.simulation.choreography import (
 )
 from feeds.simulation.fixes import NOISE_POOL, FixReader
 from feeds.simulation.scenarios import build_script
-from feeds.simulation.script import Finale, GroupSprint, Script
+from feeds.simulation.script import Finale, GroupSprint, Script, time_at
 from race.models import Bib, FeedEvent, RaceNews, StartList, Telemetry
 
 
@@ -29,23 +32,63 @@ def simulate(
     seed: int,
     cadence_s: float = 6,
     noise_m: float = 4,
+    *,
+    sparse: Sparse | None = None,
 ) -> Iterator[FeedEvent]:
     """The simulated stage as feed events: `StartList` first, then `Telemetry` frames every
     `cadence_s` of race time and `RaceNews`, in time order, until the last rider has finished.
 
-    Deterministic: the same arguments give the same events.
+    With `sparse`, the frames are fewer while the head of the race is more than
+    `sparse.until_km` from the line (see `Sparse`); from there on they are those of the whole
+    stage. Deterministic: the same arguments give the same events.
     """
     if cadence_s <= 0:
         raise ValueError("cadence_s must be > 0")
     if noise_m < 0:
         raise ValueError("noise_m must be >= 0")
     script = build_script(scenario, seed)  # raises now for an unknown scenario
-    return _events(script, float(cadence_s), float(noise_m))
+    return _events(script, float(cadence_s), float(noise_m), sparse)
 
 
-def _events(script: Script, cadence_s: float, noise_m: float) -> Iterator[FeedEvent]:
+@dataclass(frozen=True)
+class Sparse:
+    """A stretch of the stage sent as fewer frames, for a replay that starts further on (a skip
+    to the finale).
+
+    The race is still played at every cadence step (who rides in which group, the bunch's
+    shuffles, the random draws), so the frames from the end of the stretch on are those of the
+    whole stage once the riders' places in their groups have settled (a minute or two); only
+    one frame every `every_s` of race time is sent in it. Every frame is sent where the
+    engine measures something from consecutive frames: around the start (the race's start
+    time), around riders changing groups (a new group's gap, the alerts it raises), and over
+    the `history_km` every group rides before the head reaches `until_km` to go (the trends),
+    as well as where the head passed each group's place then (the gaps).
+    """
+
+    until_km: float
+    """Where the sparse stretch ends at the latest: the head of the race's km to go."""
+    every_s: float = 60.0
+    """Race time between two frames of the sparse stretch."""
+    dense_s: float = 300.0
+    """Every frame is sent from this long before the start to this long after, and from this
+    long before riders change groups to this long after."""
+    history_km: float = 12.0
+    """Road each group rides at the full cadence before the head is at `until_km` to go: a
+    gap's trend is fitted over its last 10 km (`[gaps] trend_window_km`)."""
+
+    def __post_init__(self) -> None:
+        for name in ("until_km", "dense_s", "history_km"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be >= 0")
+        if not self.every_s > 0:
+            raise ValueError("every_s must be > 0")
+
+
+def _events(
+    script: Script, cadence_s: float, noise_m: float, sparse: Sparse | None
+) -> Iterator[FeedEvent]:
     yield StartList(stage=script.stage, teams=script.roster.teams, riders=script.roster.riders)
-    yield from _Playback(script, cadence_s, noise_m).run()
+    yield from _Playback(script, cadence_s, noise_m).run(sparse)
 
 
 class _Playback(FixReader):
@@ -54,6 +97,8 @@ class _Playback(FixReader):
     def __init__(self, script: Script, cadence_s: float, noise_m: float) -> None:
         self.script = script
         self.dt = cadence_s
+        self.layout_dt = cadence_s
+        """Seconds since the riders were last laid out: the cadence, but in a sparse stretch."""
         self.noise_m = noise_m
         rng = random.Random(f"{script.scenario}:{script.seed}:playback")
         noise = random.Random(f"{script.scenario}:{script.seed}:noise")
@@ -116,7 +161,7 @@ class _Playback(FixReader):
     def _settle(self, order: list[int], targets: list[float], alpha: float, vmax: float) -> None:
         """Move riders towards their places, no faster than `vmax` m/s relative to the group."""
         off, prev = self.off, self.prev_off
-        lim = vmax * self.dt
+        lim = vmax * self.layout_dt
         for r, target in zip(order, targets, strict=True):
             o = off[r]
             prev[r] = o
@@ -133,7 +178,7 @@ class _Playback(FixReader):
         if not members:
             return
         kind = self.kinds[g]
-        alpha = 1.0 - math.exp(-self.dt / 10.0)
+        alpha = 1.0 - math.exp(-self.layout_dt / 10.0)
         if kind == "break":
             sprint = self.script.sprint
             s = self.script.route.distance_km - x
@@ -217,16 +262,35 @@ class _Playback(FixReader):
 
     # --- the frames -----------------------------------------------------------------------------
 
-    def run(self) -> Iterator[Telemetry | RaceNews]:
-        """Frames every cadence until the last rider is gone, each preceded by the news due."""
+    def run(self, sparse: Sparse | None = None) -> Iterator[Telemetry | RaceNews]:
+        """Frames every cadence until the last rider is gone, each preceded by the news due;
+        with `sparse`, only some of them while the head is more than `sparse.until_km` to go."""
         script = self.script
         news = list(script.news)
         news_i = 0
         frame = 0
+        laid = -1
+        """The last frame the riders were laid out in their groups."""
+        sent = -math.inf
+        """The last frame sent in the sparse stretch."""
+        dense_from = self._dense_from(sparse) if sparse is not None else -math.inf
         while self.remaining > 0:
             t = script.neutral_start_t + frame * self.dt
-            self._advance(t, frame)
-            rows = self._fixes(t, frame)
+            self._regroup(t, frame)
+            rows: list[dict[str, Any]] = []
+            if sparse is not None and t < dense_from and self._sparse_at(t, sparse):
+                if (frame - sent) * self.dt < sparse.every_s:
+                    self._drops()  # The frame is not sent, but its draws are made all the same.
+                else:
+                    self._lay_out(t, (frame - laid) * self.dt)
+                    rows = self._fixes(t, frame)
+                    laid = sent = frame
+            else:
+                # `(frame - laid) * dt` is `dt` itself from the second frame on: the frames of a
+                # whole stage are computed exactly as they always were.
+                self._lay_out(t, (frame - laid) * self.dt)
+                rows = self._fixes(t, frame)
+                laid = frame
             while news_i < len(news) and news[news_i].t <= t:
                 yield news[news_i]
                 news_i += 1
@@ -235,8 +299,38 @@ class _Playback(FixReader):
             frame += 1
         yield from news[news_i:]
 
-    def _advance(self, t: float, frame: int) -> None:
-        """Move riders between groups, reshuffle the bunch a little, and lay every group out."""
+    def _sparse_at(self, t: float, sparse: Sparse) -> bool:
+        """Whether the frame at time t, before the history `_dense_from` keeps, may be left
+        out: away from the start and from riders changing groups."""
+        if abs(t - self.script.start_t) < sparse.dense_s:
+            return False
+        moves, i = self.moves, self.move_i
+        if i > 0 and t < moves[i - 1][0] + sparse.dense_s:
+            return False
+        return not (i < len(moves) and moves[i][0] - sparse.dense_s <= t)
+
+    def _dense_from(self, sparse: Sparse) -> float:
+        """When the frames must be complete again so that at `sparse.until_km` every group has
+        its history: its own last `history_km`, and the head's passage where it is then."""
+        script, route = self.script, self.script.route
+        end_x = route.distance_km - sparse.until_km
+        if end_x <= route.x0:
+            return -math.inf
+        until = script.head_time(min(end_x, route.distance_km))
+        grp = list(self.grp)
+        for t, r, g in self.moves:
+            if t > until:
+                break
+            grp[r] = g
+        start = until
+        for g in set(grp):
+            x = _km_at(route.x0, route.step, self.times[g], until)
+            back = max(x - sparse.history_km, route.x0)
+            start = min(start, time_at(route, self.times[g], back), script.head_time(x))
+        return start - sparse.every_s
+
+    def _regroup(self, t: float, frame: int) -> None:
+        """Move riders between groups and reshuffle the bunch a little."""
         grp, off, prev_off = self.grp, self.off, self.prev_off
         moves = self.moves
         while self.move_i < len(moves) and moves[self.move_i][0] <= t:
@@ -264,8 +358,19 @@ class _Playback(FixReader):
             k += 1
             self.walk[r] = w
             self.eff[r] = self.base[r] + w
+
+    def _lay_out(self, t: float, dt: float) -> None:
+        """Lay every group out at time t, `dt` seconds after the last time they were."""
+        self.layout_dt = dt
         for g in range(len(self.members)):
             if self.members[g]:
                 x, v = self._where(g, t)
                 self.gx[g], self.gv[g] = x, v
                 self._layout(g, t, x, v)
+
+
+def _km_at(x0: float, step: float, times: tuple[float, ...], t: float) -> float:
+    """Where a group's front is at time t, from its passage times on the route grid."""
+    i = min(max(bisect.bisect_right(times, t) - 1, 0), len(times) - 2)
+    f = (t - times[i]) / (times[i + 1] - times[i])
+    return x0 + (i + min(max(f, 0.0), 1.0)) * step

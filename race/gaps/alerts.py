@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 
 from race.alerts import AlertLog, Debounce, Hysteresis
 from race.gaps.groups import BUNCH_SPLIT_S
+from race.marks import Marks
 from race.models import Bib
 from race.settings import EngineSettings
 from race.situation import GroupView, Roster
@@ -33,8 +34,9 @@ NAMED_IN_ALERT = 6
 class GapAlerts:
     """Alerts about the groups, checked once per instant by the gaps tracker."""
 
-    def __init__(self, settings: EngineSettings) -> None:
+    def __init__(self, settings: EngineSettings, marks: Marks | None = None) -> None:
         self.settings = settings
+        self._marks = marks if marks is not None else Marks(settings.team.marked)
         self._debounce = Debounce(frames=2)
         self._breaks: dict[str, frozenset[Bib]] = {}
         """The riders of each break announced (by the id it was announced under) still away or
@@ -198,7 +200,9 @@ class GapAlerts:
     def _marked_alerts(
         self, t: float, groups: list[GroupView], roster: Roster, alerts: AlertLog
     ) -> None:
-        marked = set(self.settings.team.marked)
+        marked = self._marks.bibs
+        for bib in self._rider_group.keys() - marked:
+            del self._rider_group[bib]  # Unmarked: marked again later, he starts afresh.
         if not marked:
             return
         position = {bib: (g, i) for i, g in enumerate(groups) for bib in g.riders if bib in marked}

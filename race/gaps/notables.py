@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
+from race.marks import Marks
 from race.models import Bib, Jersey
 from race.settings import TeamSettings
 from race.situation import Notable, Roster
@@ -24,14 +25,16 @@ class Notables:
     """The reasons to name each rider, and the views that say them (made once: the same few
     riders are notable in every frame)."""
 
-    def __init__(self, team: TeamSettings) -> None:
+    def __init__(self, team: TeamSettings, marks: Marks | None = None) -> None:
         self._team = team
-        self._reasons: dict[Bib, tuple[str, ...]] = {bib: ("marked",) for bib in team.marked}
+        self._marks = marks if marks is not None else Marks(team.marked)
+        self._reasons: dict[Bib, tuple[str, ...]] = {bib: ("marked",) for bib in self._marks.bibs}
         self._views: dict[tuple[Bib, tuple[str, ...]], Notable] = {}
 
     def set_roster(self, roster: Roster) -> None:
-        """Why each rider is notable whatever happens (jerseys change and are added per fix)."""
-        marked = set(self._team.marked)
+        """Why each rider is notable whatever happens (jerseys change and are added per fix);
+        called again when the marks change."""
+        marked = self._marks.bibs
         my_team = self._team.code
         reasons_of: dict[Bib, tuple[str, ...]] = {}
         for bib, rider in roster.riders.items():

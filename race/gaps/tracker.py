@@ -8,6 +8,7 @@ on, across the splits and merges `race.gaps.lineage` traces.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from statistics import median
 
 from race.frame import Frame
@@ -16,6 +17,7 @@ from race.gaps.groups import GroupNames, climbing, name_finished, road_roles, sp
 from race.gaps.lineage import GroupLineage, Lineage
 from race.gaps.notables import Notables
 from race.gaps.trends import GapHistory, Trend, project_catch
+from race.marks import Marks
 from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import GroupView, Roster
@@ -30,12 +32,13 @@ the first kilometres of a trend a few seconds of noise read as minutes per 10 km
 class GapsTracker:
     """Groups, their gaps and trends; `update` once per update of the engine."""
 
-    def __init__(self, settings: EngineSettings) -> None:
+    def __init__(self, settings: EngineSettings, marks: Marks | None = None) -> None:
         self.settings = settings
-        self.notables = Notables(settings.team)
+        marks = marks if marks is not None else Marks(settings.team.marked)
+        self.notables = Notables(settings.team, marks)
         self._lineage = GroupLineage()
         self._names = GroupNames()
-        self._alerts = GapAlerts(settings)
+        self._alerts = GapAlerts(settings, marks)
         self._histories: dict[str, GapHistory] = {}
         self._peloton_id: str | None = None
         self._head_members: frozenset[Bib] = frozenset()
@@ -43,6 +46,24 @@ class GapsTracker:
 
     def set_roster(self, roster: Roster) -> None:
         self.notables.set_roster(roster)
+
+    def with_notables(self, groups: Sequence[GroupView], field: Field) -> tuple[GroupView, ...]:
+        """`groups` with their notable riders named again: the marks changed between frames."""
+        notables = self.notables
+        candidates = notables.candidates(field.jersey_wearers)
+        known = field.riders
+        return tuple(
+            group.model_copy(
+                update={
+                    "notable": notables.in_group(
+                        {b for b in candidates & set(group.riders) if b in known},
+                        group.riders,
+                        known,
+                    )
+                }
+            )
+            for group in groups
+        )
 
     def after_fixes(self, field: Field) -> None:
         """A new head of the race (a break caught, a rider gone clear from behind): gaps are

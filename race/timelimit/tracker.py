@@ -14,6 +14,7 @@ still on the road gets a countdown, and riders who finish outside are listed.
 from __future__ import annotations
 
 from race.frame import Frame
+from race.marks import Marks
 from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import GroupView, LimitGroup, Roster, TimeLimit
@@ -34,8 +35,11 @@ SETTLED_AFTER_KM = 20.0
 class TimeLimitTracker:
     """The time-limit picture, updated once per situation by the engine."""
 
-    def __init__(self, settings: EngineSettings) -> None:
+    def __init__(self, settings: EngineSettings, marks: Marks | None = None) -> None:
         self.settings = settings
+        self._marks = marks if marks is not None else Marks(settings.team.marked)
+        self._named = False
+        """Riders are named to watch (configured, or sprinters): else every rider is."""
         self._stage: Stage | None = None
         self._roster = Roster()
         self._terrain: Terrain | None = None
@@ -57,8 +61,8 @@ class TimeLimitTracker:
         self.set_roster(roster)
 
     def set_roster(self, roster: Roster) -> None:
-        """The riders or their roles changed: the watched riders follow, nothing learned is
-        lost."""
+        """The riders, their roles or the marks changed: the watched riders follow, nothing
+        learned is lost."""
         self._roster = roster
         self._watched = self._watch_list()
         self._watched_set = frozenset(self._watched)
@@ -193,8 +197,9 @@ class TimeLimitTracker:
 
     @property
     def watch_all(self) -> bool:
-        """Neither the feed nor the configuration names a sprinter (nor a rider to watch)."""
-        return not self._watched
+        """Neither the feed nor the configuration names a sprinter (nor a rider to watch):
+        marked riders alone do not narrow the watch to them."""
+        return not self._named
 
     def _limit_group(
         self,
@@ -241,11 +246,14 @@ class TimeLimitTracker:
     def _watch_list(self) -> list[Bib]:
         """Watched riders, "my team" first: configured, or each team's sprinter (the roster's
         roles: the feed's, the roles file's, the configured trains', as `race.rolebook` ranks
-        them)."""
+        them), and the marked riders."""
         if self.settings.time_limit.watch:
             watched = list(self.settings.time_limit.watch)
         else:
             watched = [b for b, r in self._roster.riders.items() if r.role == "sprinter"]
+        self._named = bool(watched)
+        # Marked riders are watched too (`race.marks`): the alerts follow them.
+        watched += sorted(self._marks.bibs - set(watched))
         my_team = self.settings.team.code
         riders = self._roster.riders
         watched.sort(key=lambda b: (not (my_team and b in riders and riders[b].team == my_team), b))

@@ -5,6 +5,7 @@ out, never 0 or infinite), and no time-limit status is better than its margin al
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -92,6 +93,9 @@ def stage() -> list[FeedEvent]:
 
 STAGE = stage()
 pytestmark = pytest.mark.slow  # Hundreds of frames per example.
+EXAMPLES = int(os.environ.get("ARDOISE_QUIRK_EXAMPLES", "10"))
+"""Combinations of quirks tried per run: a few in the suite (each is a whole stage), as many as
+wanted from `bench/quirk_properties.py`."""
 AT_KM = st.floats(min_value=1.0, max_value=29.0)
 QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
     st.builds(
@@ -132,7 +136,7 @@ def situations(quirks: list[Quirk], seed: int) -> Iterator[Situation]:
         yield race.apply(event)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(quirks=st.lists(QUIRKS, max_size=4), seed=st.integers(0, 1000))
 def test_no_quirk_makes_a_wrong_number(quirks: list[Quirk], seed: int) -> None:
     limits = engine_settings().time_limit

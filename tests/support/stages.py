@@ -14,7 +14,9 @@ import pytest
 
 from feeds.simulation import simulate
 from race.engine import Race
+from race.gaps.history import GapStory
 from race.models import FeedEvent, Telemetry
+from race.results import StageResults
 from race.settings import EngineSettings
 from race.situation import Situation
 from race.timelimit.rules import RuleSet, parse_rule_set
@@ -91,6 +93,10 @@ class StageRun:
     finale: list[tuple[float, Situation]] = field(default_factory=list)
     """The frames within `FINALE_KM` of the line, before the winner's finish."""
     last: Situation | None = None
+    story: GapStory | None = None
+    """The gap chart's story at the end of the feed (`Race.gap_story`)."""
+    results: StageResults | None = None
+    """The stage's result at the end of the feed (`Race.results`)."""
 
 
 @cache
@@ -106,6 +112,7 @@ def stage_run(scenario: str) -> StageRun:
         head = situation.head_km_to_finish
         if head is not None and head <= FINALE_KM and not situation.winner_finished:
             run.finale.append((event.t, situation))
+    run.story, run.results = race.gap_story(), race.results()
     return kept(run)
 
 

@@ -10,10 +10,14 @@ from textual.keys import Keys, _character_to_key
 
 from tui.app import ArdoiseApp
 from tui.keymap import APP_KEYS, SCREEN_KEYS, character_key, normalise_key, normalise_keymap
+from tui.screens.card import RiderCardScreen
+from tui.screens.find import FindScreen
+from tui.screens.gapchart import GapChartScreen
 from tui.screens.group import GroupScreen
 from tui.screens.help import HelpScreen
 from tui.screens.more import MoreScreen
 from tui.screens.profile import ProfileScreen
+from tui.screens.results import ResultsScreen
 from tui.widgets.gaps import GapsPanel
 
 
@@ -29,6 +33,10 @@ def test_the_bindings_are_the_apps() -> None:
         *MoreScreen.BINDINGS,
         *GroupScreen.BINDINGS,
         *GapsPanel.BINDINGS,
+        *RiderCardScreen.BINDINGS,
+        *FindScreen.BINDINGS,
+        *GapChartScreen.BINDINGS,
+        *ResultsScreen.BINDINGS,
     ]
     assert _ids_and_keys(screens) == SCREEN_KEYS
 

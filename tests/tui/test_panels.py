@@ -13,8 +13,9 @@ from tui.panels.radio import radio_lines
 from tui.panels.report import text_report
 from tui.panels.view import STALE_AFTER_S, WIDE_FROM, ViewContext
 
-SITUATION_TYPES = {"race.situation", "race.models", "race.wording"}
-"""What the UI may import from race/: the `Situation`, the types it holds, and its wording."""
+SITUATION_TYPES = {"race.situation", "race.models", "race.wording", "race.card"}
+"""What the UI may import from race/: the `Situation`, the types it holds, its wording, and a
+rider's card made from it (`race.card`)."""
 ENGINE_DRIVERS = {"tui/app.py", "tui/headless.py"}
 """The modules that drive the engine (and so may import it and its settings)."""
 COMPOSITION = {"tui/config.py", "tui/assembly.py", "tui/roles.py"}

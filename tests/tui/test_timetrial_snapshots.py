@@ -50,3 +50,20 @@ def held_time_trial() -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None
 def test_time_trial_mid_stage(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     app, until_held = held_time_trial()
     assert snap_compare(app, terminal_size=size, run_before=until_held)
+
+
+@pytest.fixture
+def held() -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]]:
+    """Built outside the test's event loop (reading the recording runs one of its own)."""
+    return held_time_trial()
+
+
+async def test_a_time_trial_has_no_leadout_panel(
+    held: tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]],
+) -> None:
+    app, until_held = held
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_held(pilot)
+        assert not app.race_screen.leadout.display
+        titles = [title for title, _ in app.race_screen.every_line()]
+        assert all("LEAD-OUT" not in title for title in titles)

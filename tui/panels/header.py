@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from race.models import WeatherReading
 from race.situation import Situation, TimeTrialView
+from race.wind.view import WindNow
 from tui.panels import format as fmt
 from tui.panels.lines import Line, Part, line
 from tui.panels.view import ViewContext
@@ -14,8 +15,8 @@ HEADER_PADDING = 2
 
 
 def title_line(situation: Situation, width: int | None = None) -> Line:
-    """The race and the stage; then the weather ahead when the whole of it fits in `width`
-    columns (never cut, never at the cost of the stage's own words)."""
+    """The race and the stage; then the riders' wind and the weather ahead, each when the whole
+    of it fits in `width` columns (never cut, never at the cost of the stage's own words)."""
     stage = situation.stage
     if stage is None:
         return line("Ardoise · waiting for the feed")
@@ -23,12 +24,24 @@ def title_line(situation: Situation, width: int | None = None) -> Line:
     coef = f" (coef {stage.coefficient})" if stage.coefficient else ""
     kind = f" · {stage.type}{coef}" if stage.type else ""
     title = line((f"{race}{stage.name}", "bold"), f" · {stage.distance_km:.1f} km{kind}")
-    if situation.weather is None or width is None:
+    if width is None:
         return title
-    weather = f" · {weather_text(situation.weather)}"
-    if len(title.plain) + len(weather) > width - HEADER_PADDING:
-        return title
-    return line(*title.parts, (weather, "$text-muted"))
+    # The riders' own wind first (measured where the race is, in km/h), then the organiser's
+    # weather ahead; each only when it fits whole.
+    extras = [wind_text(situation.wind)] if situation.wind is not None else []
+    if situation.weather is not None:
+        extras.append(weather_text(situation.weather))
+    for extra in extras:
+        if len(title.plain) + len(extra) + 3 <= width - HEADER_PADDING:
+            title = line(*title.parts, (f" · {extra}", "$text-muted"))
+    return title
+
+
+def wind_text(wind: WindNow) -> str:
+    """ "wind NNE 12 km/h · 25 °C", "?" for what the sensors do not say."""
+    speed = f"{wind.speed_kmh:.0f} km/h" if wind.speed_kmh is not None else "?"
+    temperature = f" · {wind.temperature_c:.0f} °C" if wind.temperature_c is not None else ""
+    return f"wind {wind.compass or '?'} {speed}{temperature}"
 
 
 def weather_text(reading: WeatherReading) -> str:

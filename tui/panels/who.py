@@ -1,5 +1,5 @@
 """Who is in a group, on its row of the time-gap panel: every rider when the names fit, else the
-notable ones (jerseys, my team, marked riders, sprinters) and as many others as fit, then how
+notable ones (marked riders ★, jerseys, my team, sprinters) and as many others as fit, then how
 many more. A row is never blank while it has room for a name."""
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from tui.panels.lines import Part
 
 JERSEY_MARKS = {"yellow": "●Y", "green": "●G", "polka-dot": "●KOM", "white": "●W"}
 JERSEY_ORDER = tuple(JERSEY_MARKS)
-NOTABLE_ORDER = ("my team", "marked", "sprinter")
-"""After the jerseys, who is named first in a group too big to list."""
+MARK = "★"
+"""Before a marked rider's name (the time gaps, his card, the search)."""
+NOTABLE_ORDER = ("my team", "sprinter")
+"""After the marked riders and the jerseys, who is named first in a group too big to list."""
 SEPARATOR = ", "
 
 
@@ -32,13 +34,16 @@ def who_parts(
     surnames: Mapping[Bib, str],
 ) -> list[Part]:
     """The names for a row with `room` columns left: "T. Pogačar, J. Vingegaard" when the
-    whole group fits; otherwise "XRG×2 ●Y Pogačar, Philipsen, Mulder +140", the jerseys in
-    their standing order (a group's riders swap places from frame to frame and the row would
-    shuffle under the reader's eyes), then my team, marked riders and sprinters, then riders
-    in road order."""
+    whole group fits; otherwise "XRG×2 ★Mulder, ●Y Pogačar, Philipsen +140": the marked riders,
+    the jerseys in their standing order (a group's riders swap places from frame to frame and
+    the row would shuffle under the reader's eyes), then my team and sprinters, then riders in
+    road order."""
     if group.size * len("A. Li, ") <= room + len(SEPARATOR):  # Else they cannot all fit.
         every = fmt.short_names(roster, group.riders)
-        listed = SEPARATOR.join(every[bib] for bib in group.riders)
+        marked = {n.bib for n in group.notable if "marked" in n.reasons}
+        listed = SEPARATOR.join(
+            f"{MARK}{every[bib]}" if bib in marked else every[bib] for bib in group.riders
+        )
         if len(listed) <= room:
             return [listed]
     out: list[Part] = []
@@ -65,11 +70,17 @@ def who_parts(
 
 
 def _candidates(group: GroupView, names: Mapping[Bib, str]) -> list[tuple[Bib, Part]]:
-    """Every rider of the group as he would be named, the most notable first."""
-    named: list[tuple[Bib, Part]] = [
-        (bib, (f"{JERSEY_MARKS[jersey]} {names[bib]}", "bold")) for bib, jersey in _wearers(group)
+    """Every rider of the group as he would be named, the most notable first: marked riders
+    (the user asked to follow them), then the jerseys, my team, the sprinters."""
+    marked = [n.bib for n in group.notable if "marked" in n.reasons]
+    named: list[tuple[Bib, Part]] = [(bib, (f"{MARK}{names[bib]}", "bold")) for bib in marked]
+    taken = set(marked)
+    named += [
+        (bib, (f"{JERSEY_MARKS[jersey]} {names[bib]}", "bold"))
+        for bib, jersey in _wearers(group)
+        if bib not in taken
     ]
-    taken = {bib for bib, _ in named}
+    taken |= {bib for bib, _ in named}
     for reason in NOTABLE_ORDER:
         for notable in group.notable:
             if reason in notable.reasons and notable.bib not in taken:

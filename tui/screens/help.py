@@ -48,6 +48,14 @@ until the data shows whom its riders ride for; the palette's `Sprinter:` command
 a name, bib or team) names a team's sprinter during the race. When a small group sprints for
 the win, the panel shows it by team instead of trains.
 
+**Find a rider or a team** (`/`): type a name (accents not needed), a bib, a team's code or
+name; enter opens the rider's card (his team, nation, jersey, role, group and gap, km to go,
+speed: his own or his group's, as it says, and his status against the time limit) or lists the
+team's riders. `*` marks or unmarks the rider highlighted, or the rider of the card: a marked
+rider is named first in his group's row, `★` before his name, wherever he rides, he is watched
+against the time limit, and the race radio says when he is dropped from his group. Marks are
+kept per race (`[team] marked` are the first ones) in the user's state folder.
+
 A `?` is a number the data cannot give (a margin while a rider is lost by the feed) or a
 guess (a winner decided by less than the feed's 10 m steps).
 

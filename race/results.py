@@ -1,0 +1,97 @@
+"""The stage's result as the telemetry has it, once the winner is in: the first riders across
+the line with their times (from each rider's last fixes before it, `race.tracking.finish`), the
+gaps of the groups that have finished, and the riders outside the time limit. Provisional: at
+the feed's cadence the last metres are extrapolated; the official result is the judges'.
+
+The one place the finishing order is read: the lead-out's sprint result
+(`race.leadout.result`) is its first places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from race.models import Bib, Stage
+from race.situation import GroupView, Situation, TimeLimit
+from race.tracking.field import Field
+from race.tracking.start import start_time
+from race.tracking.tracks import Placed
+from race.view import View
+
+RESULT_PLACES = 20
+"""The places of the stage's result shown: the first twenty, as the stage's result is first
+given."""
+PROVISIONAL_BASIS = "provisional: from the riders' last fixes"
+"""Each time is extrapolated from the rider's last fixes (`race.tracking.finish`)."""
+
+
+def finish_order(finished: Sequence[Placed], places: int) -> tuple[Bib, ...]:
+    """The first `places` riders across the line (`finished` is ordered by finish time)."""
+    return tuple(placed[2] for placed in finished[:places])
+
+
+class ResultPlace(View):
+    place: int
+    bib: Bib
+    time_s: float | None
+    """His time from the real start; None when the start is not known."""
+    gap_s: float
+    """Behind the winner, at the line."""
+
+
+class FinishedGroup(View):
+    """A group as it crossed the line."""
+
+    name: str
+    riders: int
+    gap_s: float
+    """Its first rider's gap to the winner."""
+
+
+class StageResults(View):
+    places: tuple[ResultPlace, ...] = ()
+    groups: tuple[FinishedGroup, ...] = ()
+    outside: tuple[Bib, ...] = ()
+    """Riders across the line after the time limit (the jury's reinstatements left out)."""
+    cut_s: float | None = None
+    """The time limit as a gap to the winner; None when no rules apply."""
+    final: bool = False
+    """Every rider tracked has finished: nothing more will cross the line."""
+    basis: str = PROVISIONAL_BASIS
+
+
+def stage_results(
+    finished: Sequence[Placed],
+    on_road: int,
+    start_t: float | None,
+    groups: Sequence[GroupView],
+    time_limit: TimeLimit,
+) -> StageResults:
+    """The result so far, from the riders across the line (by finish time), the number still
+    on the road, the real start, the situation's groups and its time limit."""
+    places = []
+    for place, (gap, _, bib, track) in enumerate(finished[:RESULT_PLACES], start=1):
+        finish_t = track.finish_t
+        time_s = finish_t - start_t if finish_t is not None and start_t is not None else None
+        places.append(ResultPlace(place=place, bib=bib, time_s=time_s, gap_s=round(gap, 1)))
+    return StageResults(
+        places=tuple(places),
+        groups=tuple(
+            FinishedGroup(name=g.name, riders=g.size, gap_s=g.gap_s) for g in groups if g.finished
+        ),
+        outside=time_limit.finished_outside,
+        cut_s=time_limit.cut_s,
+        final=on_road == 0,
+    )
+
+
+def results_now(
+    field: Field, t: float, stage: Stage | None, last: Situation
+) -> StageResults | None:
+    """The result at `t` (the engine's last frame) with the last situation's groups and time
+    limit; None before the winner has finished."""
+    if field.winner is None:
+        return None
+    finished, road = field.placed(t)
+    start_t, _ = start_time(field.head, stage)
+    return stage_results(finished, len(road), start_t, last.groups, last.time_limit)

@@ -1,0 +1,55 @@
+"""The stage's result (`race.results`): the first twenty in finishing order with their times
+from the real start, the groups at the line, the riders outside the cut; the sprint's result is
+its first places."""
+
+from __future__ import annotations
+
+from race.models import Bib
+from race.results import RESULT_PLACES, finish_order, stage_results
+from race.situation import TimeLimit
+from race.tracking.tracks import Placed, RiderTrack
+from tests.support.stages import stage_run
+
+START = 1_000.0
+
+
+def finished_at(bib: Bib, finish_t: float, winner_t: float) -> Placed:
+    track = RiderTrack(bib=bib, t=finish_t, km=0.0, finish_t=finish_t)
+    return (finish_t - winner_t, 0.0, bib, track)
+
+
+def test_places_are_timed_from_the_real_start_and_gapped_to_the_winner() -> None:
+    finished = [
+        finished_at(bib, 15_000.0 + i * 2.5, 15_000.0) for i, bib in enumerate(range(1, 31))
+    ]
+    limit = TimeLimit(cut_s=70.0, finished_outside=(29, 30))
+    results = stage_results(finished, 12, START, (), limit)
+    assert len(results.places) == RESULT_PLACES
+    first, second = results.places[0], results.places[1]
+    assert (first.place, first.bib, first.time_s, first.gap_s) == (1, 1, 14_000.0, 0.0)
+    assert (second.bib, second.time_s, second.gap_s) == (2, 14_002.5, 2.5)
+    assert results.outside == (29, 30)
+    assert results.cut_s == 70.0
+    assert not results.final, "12 riders still on the road"
+    assert finish_order(finished, 3) == (1, 2, 3)
+
+
+def test_without_the_real_start_the_times_are_unknown_not_zero() -> None:
+    results = stage_results([finished_at(7, 15_000.0, 15_000.0)], 0, None, (), TimeLimit())
+    assert results.places[0].time_s is None
+    assert results.final
+
+
+def test_the_flat_stage_result_agrees_with_the_sprint_result() -> None:
+    run = stage_run("flat")
+    results, last = run.results, run.last
+    assert results is not None
+    assert last is not None
+    assert last.winner == results.places[0].bib
+    bibs = tuple(p.bib for p in results.places)
+    assert last.finale.result == bibs[: len(last.finale.result)], "one finishing order"
+    times = [p.time_s for p in results.places if p.time_s is not None]
+    assert len(times) == len(results.places)
+    assert times == sorted(times)
+    assert results.groups
+    assert results.groups[0].gap_s == 0.0
