@@ -36,6 +36,9 @@ class Capabilities:
 
     pause: bool = False
     """Replays: `pause()` stops the replay clock, `resume()` restarts it."""
+    seek: bool = False
+    """Replays: `set_speed()` changes the pace, `go_ahead_to_km()` delivers at once up to a
+    point of the stage (the app's time machine, past what has been delivered)."""
 
 
 class FeedAdapter(ABC, Generic[OptionsT]):
@@ -71,6 +74,25 @@ class FeedAdapter(ABC, Generic[OptionsT]):
 
     def resume(self) -> None:
         """Restart the replay clock (only when `capabilities.pause`)."""
+
+    @property
+    def speed(self) -> float | None:
+        """A replay's speed now (x real time, 0: as fast as possible); None for a live feed."""
+        return None
+
+    @property
+    def max_speed(self) -> float | None:
+        """The highest speed `set_speed` takes: the bound of the options' `speed`."""
+        field = type(self).Options.model_fields.get("speed")
+        bounds = [m.le for m in field.metadata if hasattr(m, "le")] if field else []
+        return float(bounds[0]) if bounds else None
+
+    def set_speed(self, speed: float) -> None:
+        """Replay at `speed` from now on (only when `capabilities.seek`)."""
+
+    def go_ahead_to_km(self, km: float) -> None:
+        """Deliver at once every frame before the head of the race is `km` from the line, then
+        go on at the replay's pace (only when `capabilities.seek`)."""
 
     async def aclose(self) -> None:
         """Release connections and files."""

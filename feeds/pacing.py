@@ -7,6 +7,8 @@ import math
 import time
 from collections.abc import Callable
 
+from race.models import Telemetry
+
 
 class ReplayClock:
     """Maps feed time (UNIX s) to wall time at `speed` x real time.
@@ -25,10 +27,36 @@ class ReplayClock:
         self._paused_at: float | None = None
         self._running = asyncio.Event()
         self._running.set()
+        self._hurried = False
 
     @property
     def paused(self) -> bool:
         return self._paused_at is not None
+
+    def set_speed(self, speed: float) -> None:
+        """Go on at `speed` from the feed time reached now (a replay sped up or slowed down
+        mid-way neither jumps nor stalls)."""
+        if speed < 0:
+            raise ValueError("speed must be >= 0")
+        if self._origin is not None and self.speed > 0:
+            wall, feed = self._origin
+            now = self._now()
+            held = self._paused_at if self._paused_at is not None else now
+            self._origin = (now, feed + (held - wall) * self.speed)
+            if self._paused_at is not None:
+                self._paused_at = now
+        elif self._origin is not None:
+            self._origin = None  # From as fast as possible: the next event sets the pace.
+        self.speed = speed
+
+    def hurry(self) -> None:
+        """The wait under way (or the next one) ends at once."""
+        self._hurried = True
+
+    def restart(self) -> None:
+        """Forget the pace: the next event is due at once and sets a new origin (after frames
+        delivered at once, the replay resumes its pace from where it is)."""
+        self._origin = None
 
     def pause(self) -> None:
         if self._paused_at is None:
@@ -55,6 +83,9 @@ class ReplayClock:
             return
         while True:
             await self._running.wait()
+            if self._hurried:
+                self._hurried = False
+                return
             wall, feed = self._origin
             delay = wall + (feed_t - feed) / self.speed - self._now()
             if delay <= 0 or not math.isfinite(delay):  # An overflow (1e308 s apart) too.
@@ -95,3 +126,40 @@ class FeedTimeline:
             return self._last
         self._candidate = t
         return None
+
+
+def head_km(frame: Telemetry) -> float | None:
+    """Km to go of the head of the race in a frame (None: no rider with a distance)."""
+    return min((f.km_to_finish for f in frame.riders if f.km_to_finish is not None), default=None)
+
+
+class GoAhead:
+    """A replay asked to go ahead during the replay (the app's time machine, past what has
+    been delivered): frames before the head of the race reaches `km` to go are delivered at
+    once, then the replay resumes its pace from there."""
+
+    def __init__(self, clock: ReplayClock) -> None:
+        """
+        Args:
+            clock: the replay's paced clock: its wait under way ends at a request, and it
+                restarts where the replay gets to.
+        """
+        self._clock = clock
+        self.km: float | None = None
+        """Where the replay is going ahead to; None when it is not."""
+
+    def request(self, km: float) -> None:
+        self.km = km
+        self._clock.hurry()  # The frame awaited now may be minutes away at a slow pace.
+
+    def passing(self, frame: Telemetry) -> bool:
+        """Whether `frame` is to be delivered at once; once the head gets there, the clock
+        restarts from it."""
+        if self.km is None:
+            return False
+        head = head_km(frame)
+        if head is None or head > self.km:
+            return True
+        self.km = None
+        self._clock.restart()
+        return False

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from feeds.base import FeedAdapter
 from race.card import RiderReading
 from race.engine import Race
+from race.history import History
 from race.models import Bib, FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Roster, Situation
@@ -28,7 +29,9 @@ from tui.keymap import SCREEN_KEYS
 from tui.marks import MarkStore, RaceMarks
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
+from tui.seekkeys import SEEK_ACTIONS, SEEK_BINDINGS, next_speed
 from tui.themes import THEMES, VARIABLE_DEFAULTS
+from tui.timemachine import Seek, TimeMachine
 
 RENDER_EVERY_S = 0.2
 """The screen shows the latest situation at most this often: a replay at full speed or a burst
@@ -131,6 +134,7 @@ class ArdoiseApp(App[None]):
             show=False,
             tooltip="The stage's result at the finish: first 20, groups, outside the cut",
         ),
+        *SEEK_BINDINGS,
     ]
 
     def __init__(
@@ -161,6 +165,9 @@ class ArdoiseApp(App[None]):
         super().__init__()
         self._adapter = adapter
         self._race = race if race is not None else Race(settings)
+        self._history = History(self._race)
+        self._machine = TimeMachine(self._history)
+        self._start_speed = adapter.speed
         self._settings = settings
         self._feed_label = feed_label
         self._start_theme = theme
@@ -215,7 +222,7 @@ class ArdoiseApp(App[None]):
         """Make `bib` his team's sprinter (the command palette): the race radio says it at once,
         the lead-out and the time limit follow at the next update."""
         try:
-            situation = self._race.set_sprinter(bib)
+            situation = self._history.set_sprinter(bib)
         except KeyError:
             self.notify(f"No rider {bib} in the start list", severity="warning", markup=False)
             return
@@ -243,12 +250,12 @@ class ArdoiseApp(App[None]):
     def toggle_mark(self, bib: Bib) -> None:
         """Mark `bib`, or unmark him: the engine follows him from now on, the race's marks are
         saved, and the screen says it at once (paused: his mark only, the rest waits)."""
-        situation = self._race.set_marked(set(self._race.situation.marked) ^ {bib})
+        situation = self._history.act("set_marked", set(self._race.situation.marked) ^ {bib})
         self._marks.save(situation.marked)
         self._say_mark_problems()
         shown = self._situation.model_copy(update={"marked": situation.marked})
         self._latest = situation
-        self._render(shown if self._paused else situation)
+        self._render(shown if self._paused or self._machine.in_past else situation)
 
     def _follow_marks(self, situation: Situation) -> None:
         """A new race in the feed: its saved marks replace `[team] marked`."""
@@ -257,7 +264,7 @@ class ArdoiseApp(App[None]):
         if marks is not None and set(marks) != set(self._race.situation.marked):
             self.post_message(
                 SituationUpdated(
-                    self._race.set_marked(marks),
+                    self._history.act("set_marked", marks),
                     self._now(),
                     data_at=self._received_at,
                     status_at=self._status_at,
@@ -315,7 +322,7 @@ class ArdoiseApp(App[None]):
                     and event.t > self._hold_at
                 ):
                     break
-                situation = self._race.apply(event)
+                situation = self._history.apply(event)
                 if self._timing is not None:
                     self._timing.applied(situation, arrived)
                 now = self._now()
@@ -374,7 +381,8 @@ class ArdoiseApp(App[None]):
             self._render_due = None
         # A paused live feed is still read (nothing is lost) but not shown until resumed; a
         # replay skipping to its start point is not shown until it gets there.
-        if self._latest is not self._situation and not self._paused:
+        in_past = self._machine.in_past
+        if self._latest is not self._situation and not self._paused and not in_past:
             self._shown_at = time.monotonic()
             if catching_up(self._latest):
                 self._show_feed_status()
@@ -433,7 +441,18 @@ class ArdoiseApp(App[None]):
             pause_key=self.key_display("pause"),
             race_t=self._race.situation.t,
             more_key=self.key_display("more"),
+            in_past=self._machine.in_past,
+            live_km=self._race.situation.head_km_to_finish,
+            replay_speed=self._shown_speed,
         )
+
+    @property
+    def _shown_speed(self) -> float | None:
+        """A replay's speed when the header says it: in the past, or changed by `+`/`-`."""
+        speed = self._adapter.speed
+        if speed is None or not (self._machine.in_past or speed != self._start_speed):
+            return None
+        return speed
 
     def key_display(self, binding_id: str) -> str:
         """The key of one of the app's bindings as shown, after `[keymap]`."""
@@ -451,6 +470,10 @@ class ArdoiseApp(App[None]):
             return self._paused
         if action == "theme":
             return parameters != (self.theme,)
+        if action in SEEK_ACTIONS and not isinstance(self.screen, RaceScreen):
+            return False  # A screen over the race keeps its keys (a search's cursor, a scroll).
+        if action == "live":
+            return self._machine.in_past
         return True
 
     def action_pause(self) -> None:
@@ -468,6 +491,55 @@ class ArdoiseApp(App[None]):
     def action_resume(self) -> None:
         if self._paused:
             self.action_pause()
+
+    # --- The time machine --------------------------------------------------------------------
+
+    @property
+    def in_past(self) -> bool:
+        """The screen shows a past situation (the feed goes on meanwhile)."""
+        return self._machine.in_past
+
+    @property
+    def history(self) -> History:
+        return self._history
+
+    def action_seek(self, km: float) -> None:
+        """Move `km` of the head's road (back when negative); past what the feed has sent, a
+        replay goes ahead to there."""
+        self._show_seek(self._machine.step(km))
+
+    def action_seek_start(self) -> None:
+        self._show_seek(self._machine.start())
+
+    def action_live(self) -> None:
+        self._show_seek(self._machine.live())
+
+    def _show_seek(self, seek: Seek) -> None:
+        if seek.said is not None:
+            self.notify(seek.said, severity="warning", timeout=3, markup=False)
+        if seek.go_ahead_km is not None and self._adapter.capabilities.seek:
+            self._adapter.go_ahead_to_km(seek.go_ahead_km)
+        self.refresh_bindings()
+        if seek.past is not None:
+            live = self._race.situation
+            # The race radio is a log of the live feed: it stays live in the past.
+            self._render(
+                seek.past.model_copy(
+                    update={"alerts": live.alerts, "news": live.news, "new_alerts": 0}
+                )
+            )
+        elif self._situation is not self._latest:
+            self._render(self._latest)
+        self._show_feed_status()
+
+    def action_speed(self, factor: float) -> None:
+        """A replay twice as fast (`factor` 2) or half as fast (0.5), within its bounds."""
+        speed = self._adapter.speed
+        if speed is None or not self._adapter.capabilities.seek:
+            self.notify("live: speed is real time", timeout=3)
+            return
+        self._adapter.set_speed(next_speed(speed, factor, self._adapter.max_speed))
+        self._show_feed_status()
 
     def action_theme(self, name: str) -> None:
         self.theme = name

@@ -35,6 +35,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _kilometres(text: str) -> float:
+    """A distance in km, 0 or more (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of km: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of km: {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ardoise",
@@ -52,8 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         "situation",
         help="read the feed headless and print the last situation",
         description=(
-            "Read the configured feed as fast as possible (replays) up to --until, then print "
-            "the situation: the same facts as the screen, as text or as JSON."
+            "Read the configured feed as fast as possible (replays) up to --until or --until-km, "
+            "then print the situation: the same facts as the screen, as text or as JSON."
         ),
     )
     # SUPPRESS: `ardoise --config F situation` keeps the --config given before the command.
@@ -62,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     situation.add_argument(
         "--until", type=float, metavar="UNIX_TS", help="stop at this feed time (UNIX seconds)"
+    )
+    situation.add_argument(
+        "--until-km",
+        type=_kilometres,
+        metavar="KM",
+        help="stop when the head of the race is at or inside KM km from the line",
     )
     situation.add_argument("--json", action="store_true", help="print JSON (see the README)")
     situation.add_argument(
@@ -171,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "situation":
-            return _situation(args.config, args.until, args.timeout, as_json=args.json)
+            return _situation(
+                args.config, args.until, args.timeout, as_json=args.json, until_km=args.until_km
+            )
         if args.command == "record":
             return _record(args.config, args.output, args.until)
         if args.command == "serve":
@@ -202,7 +221,12 @@ def _load_config(path: Path | None, token_env: str | None = None) -> LoadedConfi
 
 
 def _situation(
-    config_path: Path | None, until: float | None, timeout_s: float, *, as_json: bool
+    config_path: Path | None,
+    until: float | None,
+    timeout_s: float,
+    *,
+    as_json: bool,
+    until_km: float | None = None,
 ) -> int:
     import asyncio
     import json
@@ -214,7 +238,9 @@ def _situation(
     settings = engine_settings(loaded)
     adapter = build_feed(loaded, speed=0.0)
     situation = asyncio.run(
-        read_situation(adapter, settings, until, idle_timeout_s=timeout_s or None)
+        read_situation(
+            adapter, settings, until, until_km=until_km, idle_timeout_s=timeout_s or None
+        )
     )
     if as_json:
         print(json.dumps(situation.to_json_dict(), ensure_ascii=False))

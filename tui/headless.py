@@ -20,9 +20,12 @@ async def read_situation(
     settings: EngineSettings,
     until: float | None = None,
     *,
+    until_km: float | None = None,
     idle_timeout_s: float | None = None,
 ) -> Situation:
-    """Apply the adapter's events up to feed time `until` (all of them if None).
+    """Apply the adapter's events up to feed time `until` (all of them if None), or until the
+    head of the race is at or inside `until_km` from the line (the first event that brings it
+    there is applied), whichever comes first.
 
     Raises `FeedTimeout` when no data event (statuses do not count: a feed that cannot connect
     keeps saying so) comes for `idle_timeout_s`; its message says what was being waited for.
@@ -43,7 +46,10 @@ async def read_situation(
                     deadline.reschedule(loop.time() + idle_timeout_s)
                 if until is not None and isinstance(event, Telemetry) and event.t > until:
                     break
-                race.apply(event)
+                situation = race.apply(event)
+                head = situation.head_km_to_finish
+                if until_km is not None and head is not None and head <= until_km:
+                    break
     except TimeoutError:
         raise FeedTimeout(_waited(idle_timeout_s or 0, received, last_status)) from None
     finally:

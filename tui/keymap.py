@@ -23,6 +23,14 @@ APP_KEYS: Mapping[str, str] = {
     "find": "slash",
     "chart": "g",
     "results": "r",
+    "seek-back": "left",
+    "seek-on": "right",
+    "seek-back-far": "shift+left",
+    "seek-on-far": "shift+right",
+    "seek-start": "home",
+    "live": "end",
+    "faster": "plus",
+    "slower": "minus",
 }
 """The app's binding ids and their default keys (`ArdoiseApp.BINDINGS`; a test keeps them equal)."""
 

@@ -33,7 +33,7 @@ from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
 from feeds.format.files import open_binary
 from feeds.format.jsonl import CutShort, LineError, read
 from feeds.format.racecenter import SURROGATE, RaceCenterRecording, Stop, open_racecenter
-from feeds.pacing import FeedTimeline, ReplayClock
+from feeds.pacing import FeedTimeline, GoAhead, ReplayClock, head_km
 from feeds.racecenter.updates import UpdateReader
 from feeds.racecenter.wire import FormatError, stage_record, start_list
 from feeds.repeats import Repeats
@@ -84,7 +84,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
 
     name: ClassVar[str] = "recording"
     Options: ClassVar[type[FeedOptions]] = RecordingOptions
-    capabilities: ClassVar[Capabilities] = Capabilities(pause=True)
+    capabilities: ClassVar[Capabilities] = Capabilities(pause=True, seek=True)
 
     def __init__(self, options: RecordingOptions) -> None:
         super().__init__(options)
@@ -92,6 +92,7 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
         self._clock = ReplayClock(options.speed)
         self._catch_up = ReplayClock(0.0)
         self._timeline = FeedTimeline()
+        self._ahead = GoAhead(self._clock)
         self.rejected = 0
         self.other_stage = 0
         """Race Center frames of another stage ignored so far."""
@@ -103,6 +104,16 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
     def resume(self) -> None:
         self._clock.resume()
         self._catch_up.resume()
+
+    @property
+    def speed(self) -> float:
+        return self._clock.speed
+
+    def set_speed(self, speed: float) -> None:
+        self._clock.set_speed(speed)
+
+    def go_ahead_to_km(self, km: float) -> None:
+        self._ahead.request(km)
 
     async def events(self) -> AsyncIterator[FeedEvent]:
         path = self.options.path
@@ -130,13 +141,15 @@ class RecordingFeed(FeedAdapter[RecordingOptions]):
                 continue
             if isinstance(item, Telemetry):
                 if not caught_up and skip is not None:
-                    kms = [f.km_to_finish for f in item.riders if f.km_to_finish is not None]
-                    caught_up = bool(kms) and min(kms) <= skip
+                    head = head_km(item)
+                    caught_up = head is not None and head <= skip
                     if caught_up:
                         yield self._status("live", replaying)
+                ahead = self._ahead.passing(item)
                 due = self._timeline.due(item.t)
                 if due is not None:  # A time that cannot be paced (NaN, a jump) goes at once.
-                    await (self._clock if caught_up else self._catch_up).wait_until(due)
+                    paced = caught_up and not ahead
+                    await (self._clock if paced else self._catch_up).wait_until(due)
             elif isinstance(item, FeedStatus):
                 continue  # The recorded feed's own status is history, not this replay's.
             yield item

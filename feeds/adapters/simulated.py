@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 from pydantic import ConfigDict, Field
 
 from feeds.base import Capabilities, FeedAdapter, FeedOptions
-from feeds.pacing import FeedTimeline, ReplayClock
+from feeds.pacing import FeedTimeline, GoAhead, ReplayClock
 from feeds.quirks import Quirk, apply_quirks
 from race.models import FeedEvent, FeedStatus, RaceNews, Telemetry
 
@@ -68,13 +68,14 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
 
     name: ClassVar[str] = "simulated"
     Options: ClassVar[type[FeedOptions]] = SimulatedOptions
-    capabilities: ClassVar[Capabilities] = Capabilities(pause=True)
+    capabilities: ClassVar[Capabilities] = Capabilities(pause=True, seek=True)
 
     def __init__(self, options: SimulatedOptions) -> None:
         super().__init__(options)
         self._clock = ReplayClock(options.speed)
         self._skip_clock = ReplayClock(0)
         """Delivers the skipped part of the stage at once, but still honours a pause."""
+        self._ahead = GoAhead(self._clock)
 
     def pause(self) -> None:
         self._clock.pause()
@@ -83,6 +84,16 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
     def resume(self) -> None:
         self._clock.resume()
         self._skip_clock.resume()
+
+    @property
+    def speed(self) -> float:
+        return self._clock.speed
+
+    def set_speed(self, speed: float) -> None:
+        self._clock.set_speed(speed)
+
+    def go_ahead_to_km(self, km: float) -> None:
+        self._ahead.request(km)
 
     def stage(self) -> Iterable[FeedEvent]:
         """The simulated stage's events, unpaced (played by `events`).
@@ -127,9 +138,11 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
                     skipping = _head_km(event) > o.skip_to_km
                     if not skipping:
                         yield live.model_copy(update={"at": time.time()})
+                ahead = isinstance(event, Telemetry) and self._ahead.passing(event)
                 due = pacing.due(event.t)
                 if due is not None:
-                    await (self._skip_clock if skipping else self._clock).wait_until(due)
+                    at_once = skipping or ahead
+                    await (self._skip_clock if at_once else self._clock).wait_until(due)
             yield event
         yield FeedStatus(
             state="ended", at=time.time(), detail=f"simulated {o.scenario} stage finished"

@@ -9,6 +9,8 @@ on, across the splits and merges `race.gaps.lineage` traces.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
+from operator import attrgetter, is_not, itemgetter
 from statistics import median
 
 from race.frame import Frame
@@ -23,6 +25,14 @@ from race.settings import EngineSettings
 from race.situation import GroupView, Roster
 from race.tracking.field import Field
 from race.tracking.tracks import Placed
+
+_GAP = itemgetter(0)
+_BIB = itemgetter(2)
+_TRACK = itemgetter(3)
+_SPEED = attrgetter("speed")
+_KNOWN = partial(is_not, None)
+"""The gap, the bib and the track of a `Placed` rider, a track's speed, and a value given:
+read in C, once per rider per frame."""
 
 GAP_ALERT_MIN_KM = 5.0
 """A gap is announced as opening or closing only on trends measured over this much road: over
@@ -120,11 +130,12 @@ class GapsTracker:
         placed = finished + road
         n_finished = len(finished)
         # A finished rider and one still on the road never share a group.
-        runs = [range(r.start, r.stop) for r in split_by_gap([p[0] for p in finished], threshold)]
-        runs_road = split_by_gap([p[0] for p in road], threshold)
+        # Once per rider per frame: the columns are taken in C.
+        runs = [range(r.start, r.stop) for r in split_by_gap(list(map(_GAP, finished)), threshold)]
+        runs_road = split_by_gap(list(map(_GAP, road)), threshold)
         runs += [range(r.start + n_finished, r.stop + n_finished) for r in runs_road]
         chunks = [placed[run.start : run.stop] for run in runs]
-        bibs = [tuple([p[2] for p in chunk]) for chunk in chunks]
+        bibs = [tuple(map(_BIB, chunk)) for chunk in chunks]
         members = [frozenset(run_bibs) for run_bibs in bibs]
         ids, lineage = self._lineage.update(members)
         winner_alone = bool(runs) and n_finished > 0 and len(runs[0]) == 1
@@ -175,7 +186,7 @@ class GapsTracker:
                 history.add(t, km, gap)
                 trend = history.trend() if gid != head_id else None
             speeds = (
-                [s for p in chunk if (s := p[3].speed) is not None] if not finished_group else []
+                list(filter(_KNOWN, map(_SPEED, map(_TRACK, chunk)))) if not finished_group else []
             )
             catch = None
             if previous is not None and trend is not None and not previous.finished:

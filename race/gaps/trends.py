@@ -41,6 +41,10 @@ class GapHistory:
         self._samples: deque[tuple[float, float, float]] = deque()
         self._origin: tuple[float, float] | None = None  # (t, km): keeps the sums small
         self._sums = [0.0] * 8  # n, Σx, Σxx, Σxy, Στ, Σττ, Στy, Σy
+        self._trend: Trend | None = None
+        self._trend_of = -1
+        """`trend()` as of the `_trend_of`-th change (read twice per frame: groups, alerts)."""
+        self._changes = 0
 
     def __len__(self) -> int:
         return len(self._samples)
@@ -60,6 +64,7 @@ class GapHistory:
 
     def _accumulate(self, t: float, km: float, gap: float, sign: float) -> None:
         assert self._origin is not None
+        self._changes += 1
         x = self._origin[1] - km  # road covered since the origin
         tau = (t - self._origin[0]) / 60.0  # minutes since the origin
         s = self._sums
@@ -89,12 +94,18 @@ class GapHistory:
         self._samples.clear()
         self._origin = None
         self._sums = [0.0] * 8
+        self._changes += 1
         for t, km, _ in old:
             gap = gap_at(t, km)
             if gap is not None:
                 self.add(t, km, gap)
 
     def trend(self) -> Trend | None:
+        if self._trend_of != self._changes:
+            self._trend, self._trend_of = self._fit(), self._changes
+        return self._trend
+
+    def _fit(self) -> Trend | None:
         samples = self._samples
         if len(samples) < 3:
             return None

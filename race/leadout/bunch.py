@@ -14,6 +14,9 @@ import math
 from collections import deque
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import partial
+from itertools import count
+from operator import itemgetter
 from statistics import median
 from typing import NamedTuple
 
@@ -58,6 +61,12 @@ class Place(NamedTuple):
     """The rider's latest km to go, as placed this frame."""
 
 
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+_PLACE = partial(tuple.__new__, Place)
+"""A `Place` from its four values, made in C."""
+
+
 class BunchFrame:
     """The bunch at one frame: every rider's place, in road order."""
 
@@ -97,10 +106,14 @@ def _frame(
     noise: float,
 ) -> BunchFrame:
     """A frame from (metres behind the reference, uncertainty) per rider."""
-    order = [bib for _, bib in sorted([(value[0], bib) for bib, value in values.items()])]
-    places = {
-        bib: Place(*values[bib], rank, positions[bib]) for rank, bib in enumerate(order, start=1)
-    }
+    # Twice per rider per frame in the finale: every step is taken in C (a named tuple's own
+    # constructor is Python).
+    order = list(map(_SECOND, sorted(zip(map(_FIRST, values.values()), values, strict=True))))
+    ordered = list(map(values.__getitem__, order))
+    columns = zip(
+        map(_FIRST, ordered), map(_SECOND, ordered), count(1), map(positions.__getitem__, order)
+    )
+    places = dict(zip(order, map(_PLACE, columns), strict=True))
     return BunchFrame(t, places, order, noise)
 
 

@@ -3,8 +3,9 @@ a small group clear of the rest (a hilly stage's finish, a break that held off t
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from itertools import takewhile
+from operator import itemgetter
 
 from race.models import Bib
 from race.situation import TeamShare
@@ -31,7 +32,8 @@ def in_contention(road: list[Placed], head_km: float | None) -> list[Placed]:
     if head_km is None:
         return road
     reach = CONTENTION_S + CONTENTION_S_PER_KM * head_km
-    return list(takewhile(lambda placed: placed[0] <= reach, road))
+    # The road is sorted by gap: the contenders end where the first gap beyond reach is.
+    return road[: bisect_right(road, reach, key=itemgetter(0))]
 
 
 def clear_by(contenders: Sequence[Placed], road: Sequence[Placed]) -> float | None:

@@ -114,6 +114,11 @@ class LeadoutTracker:
         if head_km is not None and head_km <= SPRINT_OVER_KM:
             return self._shown
         t = frame.t
+        unchanged = self._unchanged(t, head_km)
+        if unchanged is not None:
+            # What `observe` would answer without reading the riders: they are not gathered.
+            self._shown = unchanged
+            return unchanged
         contenders = in_contention(frame.road, head_km)
         # My team's riders are followed wherever they are; nobody else's outside the sprint.
         mine = self.settings.team.code
@@ -161,15 +166,9 @@ class LeadoutTracker:
         outside = outside or {}
         watching = head_km is not None and head_km <= self.watch_km
         active = head_km is not None and head_km <= settings.leadout.finale_km
-        if (
-            not watching
-            and self._view is not None
-            and self._view_t is not None
-            and t - self._view_t < BEFORE_WATCH_EVERY_S
-        ):
-            return self._view
-        if self._view is not None and t == self._last_t:
-            return self._view  # Not a new frame (news, a status): nothing moved.
+        unchanged = self._unchanged(t, head_km)
+        if unchanged is not None:
+            return unchanged
         cadence = t - self._last_t if self._last_t is not None else None
         self._last_t = t
         if not watching and not self._declared:
@@ -234,6 +233,20 @@ class LeadoutTracker:
         self._view = (tuple(trains), finale)
         self._view_t = t
         return self._view
+
+    def _unchanged(
+        self, t: float, head_km: float | None
+    ) -> tuple[tuple[Train, ...], Finale] | None:
+        """The last picture when a frame at `t` does not redraw it: before the trains are
+        watched, until the overview is due again; and a frame at the same instant (news, a
+        status), when nothing moved. None: the frame is read."""
+        view = self._view
+        if view is None:
+            return None
+        watching = head_km is not None and head_km <= self.watch_km
+        if not watching and self._view_t is not None and t - self._view_t < BEFORE_WATCH_EVERY_S:
+            return view
+        return view if t == self._last_t else None
 
     def _finale(
         self,

@@ -67,12 +67,16 @@ class LimitAlerts:
         rider's status already holds a better one back until it has held over his road; a
         group `worsening` past two thresholds at once is announced once, at the last."""
         announced = self._rider_status
+        state_of = riders.status_of()
         for group, limit in zip(groups, limit_groups, strict=True):
             if group.finished or worsening(group.id):
                 continue
             moved: dict[tuple[LimitStatus, LimitStatus], list[Bib]] = {}
             for bib in group.riders if self._watch_all else limit.watched:
-                status = riders.status(bib) or limit.status
+                # Every rider of every group when all are watched: `RiderStatuses.status`
+                # inlined.
+                state = state_of.get(bib)
+                status = state.status if state is not None else limit.status
                 before = announced.get(bib, "safe")
                 if before != status:
                     moved.setdefault((before, status), []).append(bib)

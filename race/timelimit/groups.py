@@ -97,8 +97,10 @@ class GroupLearner:
         self._updates += 1
         dropped = behind_the_race(groups)
         states: dict[str, GroupState] = {}
+        members = lineage.members if lineage is not None else {}
         for index, group in enumerate(groups):
-            riders = frozenset(group.riders)
+            # The lineage holds each group's riders as a set already (once per rider per frame).
+            riders = members.get(group.id) or frozenset(group.riders)
             state = self.groups.get(group.id)
             kept = lineage.kept(group.id) if lineage is not None else None
             if state is None or (kept is not None and kept < KEEPS_ITSELF):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from race.models import Bib
@@ -28,11 +28,15 @@ class _Rider:
 
     last_km: list[float | None] = field(default_factory=lambda: [None] * len(STATUSES))
     """For each status (by severity): his km to go when he was last in a group with it."""
+    worst_kept: int = 0
+    """The most severe status `last_km` holds a km for (0 when none): a rider with nothing
+    worse than his group's status carries his group's, without reading the rest."""
     status: LimitStatus = "safe"
     group_id: str | None = None
     margin_s: float | None = None
     seen_t: float = 0.0
-    """His last fix while he was placed (the update's time when the feed gives no fixes)."""
+    """His last fix while he was placed (the update's time when the feed gives no fixes), set
+    when he is lost."""
     finished: bool = False
 
 
@@ -43,6 +47,8 @@ class RiderStatuses:
         self._riders: dict[Bib, _Rider] = {}
         self._missing: list[Bib] = []
         """Riders no longer placed, in the order they were lost."""
+        self._fixes: tuple[dict[Bib, float], float] = ({}, 0.0)
+        """The last update's `fixes` and time: when a rider is lost, where he was last seen."""
 
     def status(self, bib: Bib) -> LimitStatus | None:
         rider = self._riders.get(bib)
@@ -64,28 +70,56 @@ class RiderStatuses:
             riders.pop(bib, None)
         placed: set[Bib] = set()
         for group, limit in zip(groups, limits, strict=True):
-            severity = SEVERITY[limit.status]
+            members = group.riders
+            placed.update(members)
+            gid, margin, status = group.id, limit.margin_s, limit.status
+            if group.finished:
+                # The line decides: what he rode in before no longer counts.
+                for bib in members:
+                    rider = riders.get(bib)
+                    if rider is None:
+                        rider = riders[bib] = _Rider()
+                    rider.group_id, rider.margin_s = gid, margin
+                    rider.finished, rider.status = True, status
+                continue
+            severity = SEVERITY[status]
             km = group.km_to_finish
-            for bib in group.riders:
+            for bib in members:
                 rider = riders.get(bib)
                 if rider is None:
                     rider = riders[bib] = _Rider()
-                placed.add(bib)
-                rider.group_id, rider.margin_s = group.id, limit.margin_s
-                rider.seen_t = fixes.get(bib, t)
-                if group.finished:
-                    # The line decides: what he rode in before no longer counts.
-                    rider.finished, rider.status = True, limit.status
-                    continue
-                rider.status = _carried(rider.last_km, severity, km)
+                rider.group_id, rider.margin_s = gid, margin
+                if rider.worst_kept <= severity:  # Nothing worse to carry: the usual case.
+                    rider.last_km[severity] = km
+                    rider.worst_kept = severity
+                    rider.status = status
+                else:
+                    rider.status = _carried(rider.last_km, severity, km)
+                    rider.worst_kept = max(i for i, k in enumerate(rider.last_km) if k is not None)
         # Still missing: not back in a group, nor at the head.
         missing = [b for b in self._missing if b not in placed and b in riders]
-        for bib, rider in riders.items():
-            # Across the line, a rider is only no longer listed among the groups.
-            if bib not in placed and rider.group_id is not None and not rider.finished:
-                rider.group_id, rider.margin_s = None, None
-                missing.append(bib)
+        if len(riders) > len(placed):
+            # Lost in this update: placed at the last one, and not finished. Found among the
+            # riders not placed (a set difference), and taken in the order they were first seen.
+            lost = {
+                bib
+                for bib in riders.keys() - placed
+                if (rider := riders[bib]).group_id is not None and not rider.finished
+            }
+            if lost:
+                last_fixes, last_t = self._fixes
+                for bib in [b for b in riders if b in lost]:
+                    rider = riders[bib]
+                    rider.group_id, rider.margin_s = None, None
+                    rider.seen_t = last_fixes.get(bib, last_t)
+                    missing.append(bib)
         self._missing = missing
+        # Where each rider was last seen matters only once he is lost: kept until then.
+        self._fixes = (fixes, t)
+
+    def status_of(self) -> Mapping[Bib, _Rider]:
+        """Every rider's state, by bib."""
+        return self._riders
 
     def views(self, groups: Sequence[GroupView], watched: Collection[Bib]) -> list[LimitRider]:
         """The riders that matter: not safe, missing or watched; in road order (`groups`, the

@@ -13,6 +13,8 @@ still on the road gets a countdown, and riders who finish outside are listed.
 
 from __future__ import annotations
 
+from operator import attrgetter, itemgetter
+
 from race.frame import Frame
 from race.marks import Marks
 from race.models import Bib, Stage
@@ -27,6 +29,12 @@ from race.timelimit.rules import StageClass, cut_seconds, stage_class
 from race.timelimit.status import SEVERITY, UNCERTAIN_SHARE, settle, status_for
 from race.timetrial.trial import TIME_TRIALS
 from race.wording import clock
+
+_BIB = itemgetter(2)
+_TRACK = itemgetter(3)
+_FIX_T = attrgetter("t")
+"""A placed rider's bib and track, and a track's last fix (taken in C: once per rider per
+update)."""
 
 SETTLED_AFTER_KM = 20.0
 """Before the head has covered this much, the winner's forecast swings too much for alerts."""
@@ -148,7 +156,8 @@ class TimeLimitTracker:
             )
             for group in behind
         ]
-        fixes = {bib: track.t for _, _, bib, track in frame.road}
+        road = frame.road
+        fixes = dict(zip(map(_BIB, road), map(_FIX_T, map(_TRACK, road)), strict=True))
         self._riders.update(behind, limit_groups, t, fixes, at_head)
         if settled:
             self._alerts.transitions(t, behind, limit_groups, alerts, self._riders, self._worsening)

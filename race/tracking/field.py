@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 
-from race.models import Bib, RiderFix, Telemetry
+from race.models import Bib, Jersey, RiderFix, Telemetry
 from race.tracking.finish import FinishLine
 from race.tracking.geometry import ground_km
 from race.tracking.placing import place
@@ -95,8 +95,11 @@ class Field(FinishLine):
         jumps: list[tuple[RiderTrack, RiderFix, float]] = []
         riders = self.riders
         for fix in frame.riders:
-            # The engine's hottest loop (every rider of every frame): kept flat.
-            km = fix.km_to_finish
+            # The engine's hottest loop (every rider of every frame): kept flat, and the fix
+            # read from its dictionary (a model's attribute costs twice a dictionary's key:
+            # pydantic's `__getattr__` keeps Python from taking the fast way).
+            values = fix.__dict__
+            km: float | None = values["km_to_finish"]
             if km is None or not -KM_MAX <= km <= KM_MAX:
                 # A fix without a usable distance (missing, NaN, infinite) is as good as missing.
                 if km is not None:
@@ -107,16 +110,17 @@ class Field(FinishLine):
                     self.values_dropped += 1
                     continue
                 km = 0.0
-            track = riders.get(fix.bib)
-            on_line = fix.finished or km <= FINISH_KM
+            bib: Bib = values["bib"]
+            track = riders.get(bib)
+            on_line = values["finished"] or km <= FINISH_KM
             if on_line and self._line_out_of_reach(t):
                 # On the line while the head of the race cannot have reached it: a stray fix
                 # (a stale second source, a rider's device reset), not a finish.
                 self.jumps_rejected += 1
                 continue
             if track is None:
-                track = RiderTrack(bib=fix.bib, t=t, km=km)
-                riders[fix.bib] = track
+                track = RiderTrack(bib=bib, t=t, km=km)
+                riders[bib] = track
                 if not on_line:
                     track.path.add(t, km)
             elif track.finish_t is not None:
@@ -151,7 +155,26 @@ class Field(FinishLine):
                 track.path.add(t, km)
             track.t = t
             track.km = km
-            self._fill(track, fix)
+            # The rest of the fix, as `_fill` (inlined: once per rider per frame).
+            speed = values["speed_kmh"]
+            if speed is not None and not 0.0 <= speed <= REPORTED_KMH_MAX:
+                speed = None
+                self.values_dropped += 1
+            track.speed = speed
+            lat: float | None = values["lat"]
+            lon: float | None = values["lon"]
+            if (
+                lat is not None
+                and lon is not None
+                and not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0)
+            ):
+                lat = lon = None
+                self.values_dropped += 1
+            track.lat, track.lon = lat, lon
+            jersey: Jersey | None = values["jersey"]
+            if jersey:
+                track.jersey = jersey
+                self.jersey_wearers.add(bib)
             if on_line:
                 at_line.append(track)
             elif not merging or track.bib not in seen:

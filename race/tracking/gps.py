@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import attrgetter
 from statistics import median
 
 from pydantic import TypeAdapter
@@ -50,6 +52,28 @@ the route comes back on itself (an out-and-back's turn, a hairpin) his fix lies 
 stretches of road; his motion tells them apart."""
 
 _FIXES = TypeAdapter(list[RiderFix])
+_BIB = attrgetter("bib")
+_KM = attrgetter("km_to_finish")
+
+
+@dataclass(frozen=True, slots=True)
+class _Unrecorded:
+    """A frame whose every rider had the feed's km to go, not yet copied into the riders'
+    last places: a frame without km to go is what needs them, and most stages have none."""
+
+    t: float
+    distance_km: float
+    riders: Sequence[RiderFix]
+    bibs: frozenset[Bib]
+
+
+def _all_from_feed(riders: Sequence[RiderFix]) -> bool:
+    """Every fix has a usable km to go (not missing, NaN, infinite nor absurd), checked in C:
+    the sum of finite values is finite (an overflow only sends the frame the slow way)."""
+    kms = list(map(_KM, riders))
+    if None in kms:
+        return False
+    return math.isfinite(sum(kms)) and min(kms) >= -KM_MAX and max(kms) <= KM_MAX
 
 
 def likeliest_on(
@@ -161,18 +185,27 @@ class GpsPlacer:
         """Each rider's last place in km from the start (the feed's, or placed here)."""
         self._consensus: tuple[float, float] | None = None
         """(time, km from the start) of the field's median place at the last frame placed."""
+        self._unrecorded: _Unrecorded | None = None
+        """The last frame read the fast way, whose places `_last_t`/`_last_km` lack."""
 
     def place(self, frame: Telemetry, stage: Stage | None) -> Telemetry:
         """The frame with every missing km to go filled in from the rider's fix, where it
         lies on the route (see the module's docstring)."""
         route = self._route_of(stage)
         t = frame.t
+        riders = frame.riders
+        if route is not None and riders and _all_from_feed(riders):
+            # The usual frame: nothing to place. Its places are kept for a frame that needs
+            # them, and written only for the riders the next such frame lacks.
+            self._defer(_Unrecorded(t, route.distance_km, riders, frozenset(map(_BIB, riders))))
+            self._summarise(len(riders), len(riders), 0, 0)
+            return frame
+        self._record_unrecorded()
         last_t, last_km = self._last_t, self._last_km
         from_feed = located = 0
         placed: dict[int, float] = {}
         """Km from the start of the fixes placed here, by index in the frame."""
         undecided: list[tuple[int, Bib, list[float]]] = []
-        riders = frame.riders
         distance, kx, kms, segments = 0.0, 0.0, [], []
         if route is not None:
             distance, kx, kms, segments = route.distance_km, route.kx, route.kms, route.segments
@@ -252,6 +285,27 @@ class GpsPlacer:
         ):
             fixes[index] = fix
         return frame.model_copy(update={"riders": tuple(fixes)})
+
+    def _defer(self, frame: _Unrecorded) -> None:
+        """Keep `frame`'s places unwritten: the last such frame's are written now only for its
+        riders `frame` lacks (the others' are `frame`'s own)."""
+        previous = self._unrecorded
+        if previous is not None and not previous.bibs <= frame.bibs:
+            self._record(previous, previous.bibs - frame.bibs)
+        self._unrecorded = frame
+
+    def _record_unrecorded(self) -> None:
+        """Write the places of the frame kept unwritten, before anything reads them."""
+        if self._unrecorded is not None:
+            self._record(self._unrecorded, self._unrecorded.bibs)
+            self._unrecorded = None
+
+    def _record(self, frame: _Unrecorded, bibs: frozenset[Bib]) -> None:
+        t, distance = frame.t, frame.distance_km
+        for fix in frame.riders:
+            km = fix.km_to_finish
+            if fix.bib in bibs and km is not None:
+                self._last_t[fix.bib], self._last_km[fix.bib] = t, distance - km
 
     def _reachable(
         self, x: float, y: float, previous: float, expected: float, dt: float, sigma: float

@@ -9,6 +9,8 @@ cannot be timed is left out (unknown, never 0).
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from race.tracking.tracks import Placed, RiderTrack
@@ -16,6 +18,9 @@ from race.tracking.trajectory import HOLE_S
 
 if TYPE_CHECKING:
     from race.tracking.field import Field
+
+_KM = itemgetter(1)
+_TRACK = itemgetter(3)
 
 
 def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
@@ -94,13 +99,15 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
         road.append((gap, km, track.bib, track))
     finished.sort()
     road.sort()
-    field.order = [p[3] for p in finished] + [p[3] for p in road] + untracked
+    field.order = [*map(_TRACK, finished), *map(_TRACK, road), *untracked]
     # Front to back by gap is front to back on the road; a held rider's estimated place
     # (or a gap rounded to the same value) must not put him ahead of the rider before him.
-    ahead = 0.0
-    for i, (gap, km, bib, track) in enumerate(road):
-        if km < ahead:
-            road[i] = (gap, ahead, bib, track)
-        else:
-            ahead = km
+    # The furthest place so far is found in C; riders are moved only where it differs.
+    kms = list(map(_KM, road))
+    fronts = list(accumulate(kms, max, initial=0.0))
+    if kms != fronts[1:]:
+        for i, (km, ahead) in enumerate(zip(kms, fronts, strict=False)):
+            if km < ahead:
+                gap, _, bib, track = road[i]
+                road[i] = (gap, ahead, bib, track)
     return finished, road

@@ -308,6 +308,32 @@ def test_the_feeds_km_to_go_is_kept() -> None:
     assert (placer.source, placer.detail) == ("feed", "")
 
 
+def test_a_rider_missing_from_the_last_frames_with_distances_keeps_his_place_from_them() -> None:
+    # On the way back (14 km from the start, also 6 km out): the feed's km to go, then a frame
+    # without rider 2, then rider 2 alone without km to go. Only his own last place says
+    # which passage he is on (no field, no schedule: the first passage would be the wrong one).
+    stage = OUT_AND_BACK.stage(scheduled=False)
+    placer = GpsPlacer()
+    start = {1: 14.0, 2: 14.1}
+
+    def fix(bib: int, t: float, *, km_given: bool) -> RiderFix:
+        km = start[bib] + KMH * t / 3600.0
+        lat, lon = OUT_AND_BACK.at(km)
+        given = stage.distance_km - km if km_given else None
+        return RiderFix(bib=bib, km_to_finish=given, lat=lat, lon=lon, speed_kmh=KMH)
+
+    for step in range(3):
+        t = step * STEP_S
+        frame = Telemetry(t=T0 + t, riders=(fix(1, t, km_given=True), fix(2, t, km_given=True)))
+        assert placer.place(frame, stage) is frame
+    t = 3 * STEP_S
+    placer.place(Telemetry(t=T0 + t, riders=(fix(1, t, km_given=True),)), stage)
+    t = 4 * STEP_S
+    alone = placer.place(Telemetry(t=T0 + t, riders=(fix(2, t, km_given=False),)), stage)
+    assert _placed(alone, stage.distance_km)[2] == pytest.approx(14.1 + KMH * t / 3600, abs=0.01)
+    assert (placer.source, placer.detail) == ("gps", "1 riders placed from GPS")
+
+
 # --- Real and simulated stages without distances -----------------------------------------------
 
 

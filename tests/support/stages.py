@@ -4,6 +4,7 @@ marks, and where the real recordings are."""
 from __future__ import annotations
 
 import gc
+import pickle
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -97,19 +98,29 @@ class StageRun:
     """The gap chart's story at the end of the feed (`Race.gap_story`)."""
     results: StageResults | None = None
     """The stage's result at the end of the feed (`Race.results`)."""
+    checkpoint: tuple[int, bytes] | None = None
+    """The engine pickled as it was on entering the finale (`CHECKPOINT_KM`), and the index of
+    the first event it has not applied: a test resumes the stage from there."""
+
+
+CHECKPOINT_KM = 14.0
+"""Where `stage_run` pickles the engine: near the end (the rest of the stage is cheap to replay
+again), with the groups, trends, time limit and lead-out all under way."""
 
 
 @cache
 def stage_run(scenario: str) -> StageRun:
     race = Race(engine_settings())
     run = StageRun()
-    for event in stage_events(scenario):
+    for index, event in enumerate(stage_events(scenario)):
         situation = race.apply(event)
         run.last = situation
         if not isinstance(event, Telemetry) or situation.race_time_s is None:
             continue
         run.situations.append((event.t, situation))
         head = situation.head_km_to_finish
+        if head is not None and head <= CHECKPOINT_KM and run.checkpoint is None:
+            run.checkpoint = (index + 1, pickle.dumps(race))
         if head is not None and head <= FINALE_KM and not situation.winner_finished:
             run.finale.append((event.t, situation))
     run.story, run.results = race.gap_story(), race.results()

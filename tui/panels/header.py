@@ -161,6 +161,11 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     never `live` over an empty screen."""
     feed, age_s, retry_in_s = view.feed, view.data_age_s, view.retry_in_s
     state = view.feed_state
+    speed = f" {speed_text(view.replay_speed)}" if view.replay_speed is not None else ""
+    if view.in_past:
+        live = f"{view.live_km:.1f}" if view.live_km is not None else "?"
+        pace = f" ·{speed}" if speed else ""
+        return line(f"◀ in the past · live at {live} km{pace}", classes={"-past"})
     if view.paused:
         text, css = f"⏸ paused ({view.pause_key})", "-paused"
     elif race_over(situation) and state in ("live", "stale", "ended"):
@@ -198,4 +203,9 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     if feed is not None and feed.other_stage:
         frames = f"{feed.other_stage} frame{'s' if feed.other_stage > 1 else ''}"
         text += f" · {frames} of another stage ignored"
-    return line(f"{view.feed_label}: {text}", classes={css})
+    return line(f"{view.feed_label}{speed}: {text}", classes={css})
+
+
+def speed_text(speed: float) -> str:
+    """ "x20", "x0.5"; "x max" for as fast as possible."""
+    return f"x{speed:g}" if speed > 0 else "x max"

@@ -42,6 +42,13 @@ class ViewContext:
     is drawn a few frames a second): what a pop-up's age is counted against."""
     more_key: str = "m"
     """The key that shows every row, as the "+N more" lines name it."""
+    in_past: bool = False
+    """The situation shown is of the past (the time machine); the feed goes on meanwhile."""
+    live_km: float | None = None
+    """The head's km to go live, while the situation shown is of the past."""
+    replay_speed: float | None = None
+    """A replay's speed, when the header says it (in the past, or changed from the
+    configuration's); 0: as fast as possible."""
 
     @property
     def wide(self) -> bool:

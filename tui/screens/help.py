@@ -63,6 +63,11 @@ guess (a winner decided by less than the feed's 10 m steps).
 with a sprinter gets tight on the time limit, a sprinter loses the wheel). My team's alerts and
 the critical ones also pop up on a row of their own above the keys, for a minute of race time.
 
+**Time machine**: ← and → move through what the feed has sent by 1 km of the head's road
+(shift: 10 km, home: the start); the panels show the race as it was there, the header says
+`◀ in the past` with where live is, and the feed goes on meanwhile. End comes back to live. On
+a replay, → past what was delivered makes it go ahead, and + and - change its speed.
+
 **Rows by priority**: groups in danger or outside the limit, my team, the head of the race and
 the peloton, and the finale's first four trains always stay on screen. When a panel is short
 of rows, its least important rows fold into a `+N more` line, which names the key that shows

@@ -1,0 +1,89 @@
+"""The time machine: where the viewer is in the stage (live, or at a point of the past) and where
+each seek key takes him, by km of the head's road. No Textual here: the app asks, and shows the
+answer (`tui.app`); the past itself is `race.history`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from race.history import History
+from race.situation import Situation
+
+
+@dataclass(frozen=True)
+class Seek:
+    """Where a seek key took the viewer."""
+
+    past: Situation | None = None
+    """The situation to show; None: live."""
+    go_ahead_km: float | None = None
+    """Past what the feed has delivered: the km to go the replay is to go ahead to."""
+    said: str | None = None
+    """Why the view did not move (said to the user)."""
+
+
+class TimeMachine:
+    """The viewer's place in a `History`: live, or after its first `entries` entries."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.entries: int | None = None
+        """How many entries the situation shown in the past had seen; None: live."""
+
+    @property
+    def in_past(self) -> bool:
+        return self.entries is not None
+
+    @property
+    def head_km(self) -> float | None:
+        """The head's km to go where the viewer is."""
+        if self.entries is None:
+            return self.history.race.situation.head_km_to_finish
+        return self.history.head_km_after(self.entries)
+
+    def step(self, km: float) -> Seek:
+        """Move `km` of the head's road: forward (towards the line) when positive, back when
+        negative."""
+        here = self.head_km
+        if here is None:
+            return self._stay("no km to go yet: the race is not seen on the road")
+        if km < 0:
+            return self._back_to(here - km)
+        target = here - km
+        entries = self.history.entries_to_km(target)
+        if entries is None:  # Not delivered yet: live, and the replay may go ahead.
+            self.entries = None
+            return Seek(go_ahead_km=max(target, 0.0))
+        return self._go(entries)
+
+    def _back_to(self, km: float) -> Seek:
+        first = self.history.first_head_entries()
+        start = self.history.head_km_after(first) if first is not None else None
+        if first is None or start is None:
+            return self._stay("no km to go yet: the race is not seen on the road")
+        if self.entries is not None and self.entries <= first:
+            return self._stay("at the start of what the feed has sent")
+        entries = first if km >= start else self.history.entries_to_km(km)
+        return self._go(entries if entries is not None else first)
+
+    def start(self) -> Seek:
+        """Where the feed first showed the head of the race."""
+        first = self.history.first_head_entries()
+        if first is None:
+            return self._stay("no km to go yet: the race is not seen on the road")
+        return self._go(first)
+
+    def live(self) -> Seek:
+        self.entries = None
+        self.history.forget_restored()  # A whole engine: not kept while nobody looks back.
+        return Seek()
+
+    def _go(self, entries: int) -> Seek:
+        if entries >= len(self.history):
+            return self.live()
+        self.entries = entries
+        return Seek(past=self.history.situation_after(entries))
+
+    def _stay(self, reason: str) -> Seek:
+        past = self.history.situation_after(self.entries) if self.entries is not None else None
+        return Seek(past=past, said=reason)
