@@ -10,7 +10,6 @@ from typing import ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -22,56 +21,22 @@ from race.history import History
 from race.models import Bib, FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Roster, Situation
+from tui.bindings import APP_BINDINGS, help_text
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
 from tui.frametiming import FrameTiming
 from tui.keymap import SCREEN_KEYS
 from tui.marks import MarkStore, RaceMarks
+from tui.messages import SituationUpdated, catching_up
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
-from tui.seekkeys import SEEK_ACTIONS, SEEK_BINDINGS, next_speed
+from tui.seekkeys import SEEK_ACTIONS, next_speed
 from tui.themes import THEMES, VARIABLE_DEFAULTS
 from tui.timemachine import Seek, TimeMachine
 
 RENDER_EVERY_S = 0.2
 """The screen shows the latest situation at most this often: a replay at full speed or a burst
 after a reconnection applies every event but draws only a few frames a second."""
-
-
-def catching_up(situation: Situation) -> bool:
-    """The feed is still connecting: a replay delivering the stage up to its `skip_to_km` at
-    once. Its race data is not drawn before it is live, so the first picture is the start
-    point, not a fast-forward."""
-    return situation.feed is not None and situation.feed.state == "connecting"
-
-
-class SituationUpdated(Message):
-    """A new situation from the engine. A burst collapses into the latest."""
-
-    def __init__(
-        self,
-        situation: Situation,
-        received_at: float,
-        *,
-        data_at: float | None = None,
-        status_at: float | None = None,
-    ) -> None:
-        """
-        Args:
-            situation: the engine's situation after the event.
-            received_at: when the event was received (monotonic clock).
-            data_at: when the last race data was received (statuses are not data: a
-                blackout's statuses must not make old data look fresh); None before any.
-            status_at: when the feed's last status was received (counts down the retry).
-        """
-        super().__init__()
-        self.situation = situation
-        self.received_at = received_at
-        self.data_at = data_at
-        self.status_at = status_at
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, SituationUpdated)
 
 
 class ArdoiseApp(App[None]):
@@ -81,61 +46,7 @@ class ArdoiseApp(App[None]):
     TITLE = "Ardoise"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {SprinterCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave Ardoise"),
-        # Two bindings on one key and id, one shown at a time (`check_action`): the footer names
-        # what the key does now, and `[keymap] pause` rebinds both.
-        Binding("p", "pause", "Pause", id="pause", tooltip="Pause the feed (the race clock stops)"),
-        Binding("p", "resume", "Resume", id="pause", tooltip="Resume the feed"),
-        Binding(
-            "t",
-            "theme('sunlight')",
-            "Sunlight",
-            id="theme",
-            tooltip="Switch to the high-contrast theme for bright light",
-        ),
-        Binding("t", "theme('ardoise')", "Dark", id="theme", tooltip="Back to the dark theme"),
-        Binding(
-            "v",
-            "profile",
-            "Profile",
-            id="profile",
-            tooltip="The stage profile: climbs, km marks, the groups on the road",
-        ),
-        Binding("question_mark", "help", "Help", id="help", tooltip="What the panels show"),
-        Binding(
-            "slash",
-            "find",
-            "Find",
-            id="find",
-            tooltip="Find a rider or a team: his card, mark him to follow",
-        ),
-        Binding(
-            "m",
-            "more",
-            "More",
-            id="more",
-            tooltip='Every row of the panels, those folded into "+N more" included',
-        ),
-        # In the help and the palette, not the footer: it has no room left at 80 columns.
-        Binding(
-            "g",
-            "chart",
-            "Chart",
-            id="chart",
-            show=False,
-            tooltip="How the gaps evolved over the road: catches, the time-limit cut",
-        ),
-        Binding(
-            "r",
-            "results",
-            "Results",
-            id="results",
-            show=False,
-            tooltip="The stage's result at the finish: first 20, groups, outside the cut",
-        ),
-        *SEEK_BINDINGS,
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(
         self,
@@ -587,7 +498,7 @@ class ArdoiseApp(App[None]):
         keys: dict[str, tuple[str, str]] = {}
         for b in self.BINDINGS:
             if isinstance(b, Binding) and b.id and b.id not in keys:
-                keys[b.id] = (self.key_display(b.id), _help_text(b))
+                keys[b.id] = (self.key_display(b.id), help_text(b))
         self.push_screen(HelpScreen(list(keys.values()), close_keys=self._close_keys("close-help")))
 
     def _close_keys(self, binding_id: str) -> str:
@@ -624,14 +535,3 @@ class ArdoiseApp(App[None]):
         yield SystemCommand(
             "Find a rider or a team", "His card; mark him to follow", self.action_find
         )
-
-
-HELP_TEXTS = {
-    "pause": "Pause or resume the feed (the race clock stops)",
-    "theme": "The high-contrast theme for bright light, and back",
-}
-"""The help's words for a key whose footer name follows the state."""
-
-
-def _help_text(binding: Binding) -> str:
-    return HELP_TEXTS.get(binding.id or "") or binding.tooltip or binding.description

@@ -14,7 +14,8 @@ from feeds.base import FeedAdapter, FeedOptions
 from race.models import FeedEvent
 from race.situation import Situation
 from tests.support.stages import NOISE_M, SEED, stage_events
-from tui.app import ArdoiseApp, SituationUpdated
+from tui.app import ArdoiseApp
+from tui.messages import SituationUpdated
 from tui.widgets.header import RaceHeader
 
 POLL_S = 0.05

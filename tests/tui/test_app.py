@@ -21,7 +21,8 @@ from tests.support.app import (
     wait_for,
 )
 from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
-from tui.app import ArdoiseApp, SituationUpdated
+from tui.app import ArdoiseApp
+from tui.messages import SituationUpdated
 from tui.screens.help import HelpScreen
 from tui.widgets.gaps import GapsPanel
 from tui.widgets.leadout import LeadoutPanel
