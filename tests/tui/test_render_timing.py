@@ -14,8 +14,9 @@ from textual.widgets import Static
 from race.situation import Situation
 from tests.support.app import ScriptedFeed, wait_for
 from tests.support.stages import engine_settings, flat_at, stage_events
-from tui.app import RENDER_EVERY_S, ArdoiseApp, SituationUpdated
+from tui.app import RENDER_EVERY_S, ArdoiseApp
 from tui.frametiming import ENVIRONMENT, FrameTiming
+from tui.messages import SituationUpdated
 from tui.panels.lines import line
 from tui.widgets.panel import RowsPanel
 
