@@ -22,7 +22,7 @@ from typing import Any
 from race.alerts import AlertLog
 from race.card import RiderReading
 from race.frame import Frame
-from race.gaps.history import GapHistory, GapStory
+from race.gaps.history import GapHistory
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
 from race.marks import Marks
@@ -39,11 +39,12 @@ from race.models import (
     Weather,
 )
 from race.reported import Reports
-from race.results import StageResults, results_now
+from race.results import results_now
 from race.rolebook import RoleBook
 from race.sanity import implausible, sound_stage
 from race.settings import EngineSettings
 from race.situation import Alert, GroupView, RaceState, Roster, Situation
+from race.story import GapStory, StageResults
 from race.timelimit.tracker import TimeLimitTracker
 from race.timetrial.trial import TIME_TRIALS, TimeTrial
 from race.tracking.feedtime import FeedClock

@@ -13,51 +13,19 @@ from collections.abc import Sequence
 
 from race.models import Bib, Stage
 from race.situation import GroupView, Situation, TimeLimit
+from race.story import FinishedGroup, ResultPlace, StageResults
 from race.tracking.field import Field
 from race.tracking.start import start_time
 from race.tracking.tracks import Placed
-from race.view import View
 
 RESULT_PLACES = 20
 """The places of the stage's result shown: the first twenty, as the stage's result is first
 given."""
-PROVISIONAL_BASIS = "provisional: from the riders' last fixes"
-"""Each time is extrapolated from the rider's last fixes (`race.tracking.finish`)."""
 
 
 def finish_order(finished: Sequence[Placed], places: int) -> tuple[Bib, ...]:
     """The first `places` riders across the line (`finished` is ordered by finish time)."""
     return tuple(placed[2] for placed in finished[:places])
-
-
-class ResultPlace(View):
-    place: int
-    bib: Bib
-    time_s: float | None
-    """His time from the real start; None when the start is not known."""
-    gap_s: float
-    """Behind the winner, at the line."""
-
-
-class FinishedGroup(View):
-    """A group as it crossed the line."""
-
-    name: str
-    riders: int
-    gap_s: float
-    """Its first rider's gap to the winner."""
-
-
-class StageResults(View):
-    places: tuple[ResultPlace, ...] = ()
-    groups: tuple[FinishedGroup, ...] = ()
-    outside: tuple[Bib, ...] = ()
-    """Riders across the line after the time limit (the jury's reinstatements left out)."""
-    cut_s: float | None = None
-    """The time limit as a gap to the winner; None when no rules apply."""
-    final: bool = False
-    """Every rider tracked has finished: nothing more will cross the line."""
-    basis: str = PROVISIONAL_BASIS
 
 
 def stage_results(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from race.frame import Frame
 from race.gaps.lineage import Lineage
 from race.situation import GroupKind, TimeLimit
+from race.story import Catch, GapLine, GapStory
 
 SAMPLE_KM = 0.5
 """One sample per this much of the head's road: a chart cell is a km or more at 80 columns."""
@@ -25,48 +26,6 @@ road (or by the line): a group flickering apart and together at the split thresh
 caught each time."""
 LIMIT_STATUSES_THAT_MATTER = frozenset({"tight", "danger", "outside"})
 """The time limit matters on a day some group has been this close to (or past) the cut."""
-
-
-@dataclass(frozen=True, slots=True)
-class GapLine:
-    """One group's gap over the head's road."""
-
-    id: str
-    name: str
-    """Its last name on the road ("Peloton", "Group 2")."""
-    kind: GroupKind
-    points: tuple[tuple[float, float], ...]
-    """(km from the start, gap in s), in road order."""
-
-
-@dataclass(frozen=True, slots=True)
-class Catch:
-    """Where a group was absorbed by another (caught from behind, or bridging to one ahead)."""
-
-    km: float
-    """The head's km from the start when the group was last seen on its own."""
-    gap_s: float
-    """The gap where the two groups' lines meet: the absorbing group's."""
-    caught: str
-    """The caught group's name."""
-    by: str
-    """The name of the group that absorbed it."""
-
-
-@dataclass(frozen=True, slots=True)
-class GapStory:
-    """What the gap chart draws (`GapHistory.story`)."""
-
-    distance_km: float | None
-    """The stage's length (the chart's x axis); None without a stage."""
-    lines: tuple[GapLine, ...] = ()
-    catches: tuple[Catch, ...] = ()
-    cut: tuple[tuple[float, float], ...] = ()
-    """(km from the start, projected cut as a gap to the head in s); empty on a day the time
-    limit does not matter (`limit_matters`)."""
-    limit_matters: bool = False
-    head_km: float | None = None
-    """The head's km from the start at the last sample."""
 
 
 @dataclass(slots=True)

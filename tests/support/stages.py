@@ -15,11 +15,10 @@ import pytest
 
 from feeds.simulation import simulate
 from race.engine import Race
-from race.gaps.history import GapStory
 from race.models import FeedEvent, Telemetry
-from race.results import StageResults
 from race.settings import EngineSettings
 from race.situation import Situation
+from race.story import GapStory, StageResults
 from race.timelimit.rules import RuleSet, parse_rule_set
 
 T = TypeVar("T")

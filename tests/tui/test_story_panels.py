@@ -3,9 +3,8 @@ results' rows (`tui.panels.results`) and the wind in the header (`tui.panels.hea
 
 from __future__ import annotations
 
-from race.gaps.history import Catch, GapLine, GapStory
-from race.results import FinishedGroup, ResultPlace, StageResults
 from race.situation import Roster, Situation
+from race.story import Catch, FinishedGroup, GapLine, GapStory, ResultPlace, StageResults
 from race.wind.view import WindNow
 from tests.support.stages import flat_at
 from tui.panels.gapchart import CATCH_MARK, CUT_STYLE, MIN_POINTS, gap_chart

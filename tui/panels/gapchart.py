@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from race.gaps.history import GapLine, GapStory
 from race.situation import GroupKind
+from race.story import GapLine, GapStory
 from race.wording import clock
 from tui.panels.lines import Line, Part, line
 

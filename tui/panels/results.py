@@ -4,8 +4,8 @@ groups that have finished and their gaps, and the riders outside the time limit,
 
 from __future__ import annotations
 
-from race.results import StageResults
 from race.situation import Roster
+from race.story import StageResults
 from tui.panels.format import duration, gap
 from tui.panels.lines import MUST_SEE, USUAL, Line, line
 

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from race.gaps.history import GapStory
+from race.story import GapStory
 from tui.widgets.gapchart import GapChart
 
 REFRESH_S = 1.0

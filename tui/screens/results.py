@@ -14,8 +14,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from race.results import StageResults
 from race.situation import Roster
+from race.story import StageResults
 from tui.panels.results import results_lines
 
 REFRESH_S = 1.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
-from race.gaps.history import GapStory
+from race.story import GapStory
 from tui.panels.gapchart import gap_chart
 
 
