@@ -19,6 +19,9 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.tmux]
 
 TMUX = shutil.which("tmux")
+SOCKET = f"ardoise-tests-{os.getpid()}"
+"""A tmux server of this test process's own: another user's `tmux kill-server` on the default
+one cannot end the tests' sessions."""
 ARDOISE = Path(sys.executable).parent / "ardoise"
 CLOCK = re.compile(r"\b(\d\d:\d\d:\d\d)\b")
 GAP = re.compile(r"\+\d+:\d\d\b")
@@ -30,14 +33,14 @@ class Terminal:
 
     def screen(self) -> str:
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.session],
+            ["tmux", "-L", SOCKET, "capture-pane", "-p", "-t", self.session],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
 
     def press(self, key: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.session, key], check=True)
+        subprocess.run(["tmux", "-L", SOCKET, "send-keys", "-t", self.session, key], check=True)
 
     def wait_for(self, condition: Callable[[str], bool], timeout: float = 20.0) -> str:
         """The first screen that meets `condition`, polled for up to `timeout` seconds."""
@@ -94,13 +97,26 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
         env += f" PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])}"
     command = f"env {env} {ARDOISE}; echo $? > {status_file}; sleep 5"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
+        [
+            "tmux",
+            "-L",
+            SOCKET,
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            command,
+        ],
         check=True,
     )
     try:
         yield Terminal(session), status_file
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
 
 
 def test_ardoise_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
@@ -143,12 +159,13 @@ def small_terminal(tmp_path: Path, config: str) -> Iterator[Terminal]:
         env += f" PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])}"
     command = f"env {env} {ARDOISE} --config {shlex.quote(str(path))}; sleep 5"
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command], check=True
+        ["tmux", "-L", SOCKET, "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
+        check=True,
     )
     try:
         yield Terminal(session)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
 
 
 def test_mountain_outside_rows_on_screen_at_80x24(tmp_path: Path) -> None:

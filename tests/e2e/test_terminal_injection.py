@@ -20,7 +20,7 @@ import pytest
 from feeds.simulation import simulate
 from feeds.text import PLACEHOLDER
 from race.models import StartList, Telemetry
-from tests.e2e.test_terminal import ARDOISE, TMUX, Terminal, poll
+from tests.e2e.test_terminal import ARDOISE, SOCKET, TMUX, Terminal, poll
 from tests.support.cli import run_ardoise
 from tests.support.hostile import SEQUENCES, hostile_start_list, write_racecenter
 from tests.support.stages import SEED
@@ -60,7 +60,9 @@ def named(text: str, stage: StartList) -> bool:
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pane(session: str, what: str) -> str:
@@ -76,7 +78,7 @@ def session(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     name = f"ardoise-inject-{uuid.uuid4().hex[:8]}"
     go = tmp_path / "go"
     yield name, go
-    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
 
 
 def start(session: str, go: Path, command: str) -> None:
