@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from typing import ClassVar
+from functools import cache
+from typing import Any, ClassVar
 
 from textual.widgets import Static
 
-from feeds.adapters.simulated import SimulatedFeed
+from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.base import FeedAdapter, FeedOptions
-from race.models import FeedEvent
+from race.engine import Race
+from race.models import FeedEvent, Telemetry
+from race.settings import EngineSettings
 from race.situation import Situation
 from tests.support.stages import NOISE_M, SEED, stage_events
 from tui.app import ArdoiseApp
@@ -72,10 +76,54 @@ async def post_situation(app: ArdoiseApp, situation: Situation, received_at: flo
 class SharedSimulatedFeed(SimulatedFeed):
     """The `simulated` adapter as it is (pacing, pause, skip, statuses) on the stage simulated
     once per test process (`tests.support.stages.stage_events`), for the embedded
-    configuration's seed and noise."""
+    configuration's seed and noise; from its `after`-th event (an engine that applied the
+    ones before goes with it: `held_on_stage`)."""
+
+    def __init__(self, options: SimulatedOptions, *, after: int = 0) -> None:
+        super().__init__(options)
+        self._after = after
 
     def stage(self) -> Iterable[FeedEvent]:
         o = self.options
         if (o.seed, o.noise_m, o.cadence_s) == (SEED, NOISE_M, 6.0):
-            return stage_events(o.scenario)
+            return stage_events(o.scenario)[self._after :]
+        assert self._after == 0, "only the shared stages can be resumed"
         return super().stage()
+
+
+RESUME_KM = {"flat": 25.0, "mountain": 30.0}
+"""Where the app of a test held later in the race starts: an engine that has applied the stage
+up to the head's first frame at this km to go (run once per test process and settings, then
+copied), so the app applies only the events after it instead of the whole stage."""
+
+
+@cache
+def _engine_at(scenario: str, settings_json: str) -> tuple[Race, int, float]:
+    race = Race(EngineSettings.model_validate_json(settings_json))
+    for index, event in enumerate(stage_events(scenario)):
+        situation = race.apply(event)
+        head = situation.head_km_to_finish
+        if isinstance(event, Telemetry) and head is not None and head <= RESUME_KM[scenario]:
+            return race, index + 1, event.t
+    raise AssertionError(f"the {scenario} stage's head never reaches {RESUME_KM[scenario]} km")
+
+
+def held_on_stage(
+    scenario: str, hold_at: float | None, settings: EngineSettings, **app: Any
+) -> ArdoiseApp:
+    """The app on a shared simulated stage (speed 0) holding at feed time `hold_at` (None: to
+    the end of the stage): its engine
+    starts where `RESUME_KM` says when the hold is later, else at the stage's start. The engine
+    is the same either way (a copied engine goes on as the original: test_engine_checkpoint),
+    and so is what the screen shows."""
+    race, applied, resumed_at = _engine_at(scenario, settings.model_dump_json())
+    options = SimulatedOptions(scenario=scenario, seed=SEED, noise_m=NOISE_M, speed=0.0)
+    if hold_at is not None and hold_at < resumed_at:
+        return ArdoiseApp(SharedSimulatedFeed(options), settings, hold_at=hold_at, **app)
+    return ArdoiseApp(
+        SharedSimulatedFeed(options, after=applied),
+        settings,
+        hold_at=hold_at,
+        race=copy.deepcopy(race),
+        **app,
+    )

@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from feeds.adapters.simulated import SimulatedOptions
-from tests.support.app import SharedSimulatedFeed, wait_for
-from tests.support.stages import NOISE_M, SEED, engine_settings, mountain_at
-from tui.app import ArdoiseApp
+from tests.support.app import held_on_stage, wait_for
+from tests.support.stages import engine_settings, mountain_at
 from tui.screens.gapchart import GapChartScreen
 
 pytestmark = pytest.mark.slow
@@ -25,15 +23,12 @@ SnapCompare = Callable[..., bool]
 @pytest.mark.parametrize("theme", ["ardoise", "sunlight"])
 def test_the_gap_chart(snap_compare: SnapCompare, theme: str, size: tuple[int, int]) -> None:
     hold_at, _ = mountain_at(20.0)
-    adapter = SharedSimulatedFeed(
-        SimulatedOptions(scenario="mountain", seed=SEED, noise_m=NOISE_M, speed=0.0)
-    )
-    app = ArdoiseApp(
-        adapter,
+    app = held_on_stage(
+        "mountain",
+        hold_at,
         engine_settings(),
         feed_label="simulated",
         theme=theme,
-        hold_at=hold_at,
         monotonic=lambda: 0.0,
     )
 

@@ -10,10 +10,9 @@ import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 
-from feeds.adapters.simulated import SimulatedOptions
 from race.settings import TeamSettings
-from tests.support.app import SharedSimulatedFeed, wait_for
-from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at, mountain_at
+from tests.support.app import held_on_stage, wait_for
+from tests.support.stages import engine_settings, flat_at, mountain_at
 from tests.tui.situations import flat_with_my_team
 from tui.app import ArdoiseApp
 from tui.screens.more import MoreScreen
@@ -30,14 +29,11 @@ def held(scenario: str, km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], A
     scripted wheel loss as my team), and the `run_before` that waits for that frame."""
     hold_at, _ = (flat_at if scenario == "flat" else mountain_at)(km)
     team = flat_with_my_team().team if scenario == "flat" else None
-    adapter = SharedSimulatedFeed(
-        SimulatedOptions(scenario=scenario, seed=SEED, noise_m=NOISE_M, speed=0.0)
-    )
-    app = ArdoiseApp(
-        adapter,
+    app = held_on_stage(
+        scenario,
+        hold_at,
         engine_settings(team=TeamSettings(code=team)),
         feed_label="simulated",
-        hold_at=hold_at,
         monotonic=lambda: 0.0,
     )
 

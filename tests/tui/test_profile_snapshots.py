@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from feeds.adapters.simulated import SimulatedOptions
-from tests.support.app import SharedSimulatedFeed, wait_for
-from tests.support.stages import NOISE_M, SEED, engine_settings, mountain_at
+from tests.support.app import held_on_stage, wait_for
+from tests.support.stages import engine_settings, mountain_at
 from tui.app import ArdoiseApp
 from tui.screens.profile import ProfileScreen
 
@@ -27,15 +26,12 @@ def mountain_app(
     """The app held on the mountain stage at 20 km to go, and the `run_before` that waits for
     that frame and presses `keys`."""
     hold_at, _ = mountain_at(20.0)
-    adapter = SharedSimulatedFeed(
-        SimulatedOptions(scenario="mountain", seed=SEED, noise_m=NOISE_M, speed=0.0)
-    )
-    app = ArdoiseApp(
-        adapter,
+    app = held_on_stage(
+        "mountain",
+        hold_at,
         engine_settings(),
         feed_label="simulated",
         theme=theme,
-        hold_at=hold_at,
         monotonic=lambda: 0.0,
     )
 

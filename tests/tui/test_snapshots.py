@@ -14,10 +14,9 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from feeds.adapters.simulated import SimulatedOptions
 from race.situation import Situation
-from tests.support.app import SharedSimulatedFeed, wait_for
-from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
+from tests.support.app import held_on_stage, wait_for
+from tests.support.stages import engine_settings, flat_at
 from tests.tui.situations import flat_with_my_team, mountain_limit
 from tui.app import ArdoiseApp
 from tui.panels.view import ViewContext
@@ -102,11 +101,8 @@ def held_app(km: float) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[No
     """The whole app on the flat stage holding at the frame where the head is at `km`, and the
     `run_before` that waits until that frame is on screen."""
     hold_at, _ = flat_at(km)
-    adapter = SharedSimulatedFeed(
-        SimulatedOptions(scenario="flat", seed=SEED, noise_m=NOISE_M, speed=0.0)
-    )
-    app = ArdoiseApp(
-        adapter, engine_settings(), feed_label="simulated", hold_at=hold_at, monotonic=lambda: 0.0
+    app = held_on_stage(
+        "flat", hold_at, engine_settings(), feed_label="simulated", monotonic=lambda: 0.0
     )
 
     async def until_held(pilot: Pilot[Any]) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.adapters.simulated import SimulatedOptions
-from tests.support.app import SharedSimulatedFeed, wait_for
-from tests.support.stages import NOISE_M, SEED, engine_settings, mountain_at
+from tests.support.app import held_on_stage, wait_for
+from tests.support.stages import engine_settings, mountain_at
 from tui.app import ArdoiseApp
 from tui.panels.gapchart import CATCH_MARK, gap_chart
 from tui.screens.gapchart import GapChartScreen
@@ -16,11 +15,8 @@ pytestmark = pytest.mark.slow
 
 
 def app_on(scenario: str, hold_at: float | None) -> ArdoiseApp:
-    adapter = SharedSimulatedFeed(
-        SimulatedOptions(scenario=scenario, seed=SEED, noise_m=NOISE_M, speed=0.0)
-    )
-    return ArdoiseApp(
-        adapter, engine_settings(), feed_label="simulated", hold_at=hold_at, monotonic=lambda: 0.0
+    return held_on_stage(
+        scenario, hold_at, engine_settings(), feed_label="simulated", monotonic=lambda: 0.0
     )
 
 
