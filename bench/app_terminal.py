@@ -35,6 +35,8 @@ there, so that the lead-out panel is drawn all along."""
 LIVE = "● live"
 """The header's feed state once a replay has skipped to its start point."""
 OVER = ("recording: finished", "recording: ended")
+RESULTS = "Stage result"
+"""The results screen, opened by itself over the race when the winner is in (its header hidden)."""
 """The header's feed state once a recording is replayed to its end."""
 
 
@@ -45,7 +47,7 @@ class Terminal:
         self.process = process
         self._master = master
         self._seen: dict[bytes, threading.Event] = {
-            word.encode(): threading.Event() for word in (LIVE, *OVER)
+            word.encode(): threading.Event() for word in (LIVE, *OVER, RESULTS)
         }
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -64,6 +66,10 @@ class Terminal:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the app did not show {' or '.join(words)} in {timeout_s:g} s")
             events[0].wait(0.5)
+
+    def seen(self, word: str) -> bool:
+        """Whether the app has written `word` (one of the words watched)."""
+        return self._seen[word.encode()].is_set()
 
     def type(self, keys: bytes) -> None:
         os.write(self._master, keys)
