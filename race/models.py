@@ -54,6 +54,15 @@ class Climb(Model):
     """"HC", "1", "2", "3", "4" or the provider's code."""
 
 
+class Sprint(Model):
+    """An intermediate sprint (points for the green jersey), located on the road."""
+
+    name: str
+    """The place, as the roadbook names it."""
+    km: float
+    """Distance from the start, in km."""
+
+
 class Stage(Model):
     """What a stage is, as the roadbook describes it."""
 
@@ -73,6 +82,8 @@ class Stage(Model):
     """The scheduled start (UNIX s) when the feed gives it: a cross-check of the real start."""
     profile: tuple[ProfilePoint, ...] = ()
     climbs: tuple[Climb, ...] = ()
+    sprints: tuple[Sprint, ...] = ()
+    """The intermediate sprints (the finish line's own points are the finish)."""
 
     @property
     def name(self) -> str:

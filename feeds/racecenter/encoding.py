@@ -155,6 +155,10 @@ def _checkpoints(stage: Stage) -> dict[str, Any]:
                 "checkpointSummits": [summit],
             }
         )
+    points.extend(
+        {"length": sprint.km, "place": sprint.name, "checkpointTypes": [{"type": "sprint"}]}
+        for sprint in stage.sprints
+    )
     points.append(
         {
             "length": stage.distance_km,

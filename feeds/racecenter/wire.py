@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from math import isfinite
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,6 +32,7 @@ from race.models import (
     Jersey,
     Rider,
     RiderFix,
+    Sprint,
     Stage,
     StageType,
     StartList,
@@ -249,6 +251,23 @@ def climbs_from_checkpoints(checkpoints: Any) -> tuple[Climb, ...]:
     return tuple(climbs)
 
 
+def sprints_from_checkpoints(checkpoints: Any) -> tuple[Sprint, ...]:
+    """Intermediate sprints from `checkpoint-{year}-{stage}`: checkpoints of type "sprint" that
+    are not the arrival (the finish carries the sprint type too: its points are the stage's)."""
+    objects = checkpoints if isinstance(checkpoints, list) else [checkpoints]
+    sprints: list[Sprint] = []
+    for block in objects:
+        if not isinstance(block, dict):
+            continue
+        for checkpoint in block.values():
+            types = checkpoint.get("checkpointTypes") if isinstance(checkpoint, dict) else None
+            kinds = {t.get("type") for t in types or [] if isinstance(t, dict)}
+            km = _number(checkpoint.get("length")) if isinstance(checkpoint, dict) else None
+            if "sprint" in kinds and "arrival" not in kinds and km is not None and isfinite(km):
+                sprints.append(Sprint(name=str(checkpoint.get("place") or "sprint"), km=km))
+    return tuple(sorted(sprints, key=lambda s: s.km))
+
+
 def arrival_km(checkpoints: Any) -> float | None:
     """Distance of the arrival checkpoint, when the checkpoints say it."""
     objects = checkpoints if isinstance(checkpoints, list) else [checkpoints]
@@ -295,6 +314,7 @@ def start_list(
             scheduled_start=scheduled_start(stage),
             profile=profile,
             climbs=climbs_from_checkpoints(checkpoints) if checkpoints else (),
+            sprints=sprints_from_checkpoints(checkpoints) if checkpoints else (),
         ),
         teams=tuple(sorted(teams_by_id.values(), key=lambda t: t.code)),
         riders=tuple(sorted(riders_from_records(riders, teams_by_id), key=lambda r: r.bib)),

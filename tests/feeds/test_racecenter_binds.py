@@ -12,14 +12,16 @@ import pytest
 
 from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from feeds.racecenter.binds import bind_parts
+from feeds.racecenter.encoding import rest_records
 from feeds.racecenter.stages import EARLIER_THAN_START_S
 from feeds.racecenter.updates import UpdateReader
-from feeds.racecenter.wire import FormatError
+from feeds.racecenter.wire import FormatError, sprints_from_checkpoints
 from race.engine import Race
 from race.models import (
     RaceNews,
     ReportedGroups,
     Rider,
+    Sprint,
     Stage,
     StartList,
     Telemetry,
@@ -271,3 +273,31 @@ def test_a_replay_tells_the_weather_of_the_stage_records() -> None:
     for event in events:
         race.apply(event)
     assert race.situation.weather is not None
+
+
+@needs_stage_5
+def test_the_intermediate_sprint_from_the_real_checkpoints_and_through_the_relay() -> None:
+    """Pau's checkpoints: one intermediate sprint at Vic-en-Bigorre (km 113.5); the finish also
+    carries the sprint type, and is the finish, not a sprint."""
+    with gzip.open(STAGE_5, "rt", encoding="utf-8") as stream:
+        checkpoints = json.load(stream)["rest"]["checkpoints"]
+    assert sprints_from_checkpoints(checkpoints) == (Sprint(name="VIC-EN-BIGORRE", km=113.5),)
+    stage = Stage(
+        race="Test",
+        year=2026,
+        number=5,
+        distance_km=158.2,
+        sprints=(Sprint(name="VIC-EN-BIGORRE", km=113.5),),
+    )
+    relayed = rest_records(StartList(stage=stage), first_t=START)["checkpoint-2026-5"]
+    assert sprints_from_checkpoints(relayed) == stage.sprints
+
+
+def test_sprints_that_cannot_be_placed_are_left_out() -> None:
+    checkpoints = {
+        "0": {"length": "nan", "place": "X", "checkpointTypes": [{"type": "sprint"}]},
+        "1": {"place": "Y", "checkpointTypes": [{"type": "sprint"}]},
+        "2": {"length": 40, "checkpointTypes": [{"type": "sprint"}, "junk"]},
+        "3": ["not", "a", "checkpoint"],
+    }
+    assert sprints_from_checkpoints(checkpoints) == (Sprint(name="sprint", km=40.0),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from race.models import Climb, ProfilePoint, Stage, Team
+from race.models import Climb, ProfilePoint, Sprint, Stage, Team
 from race.situation import Roster
 from tests.support.stages import flat_at, mountain_at
 from tui.config import load_config, team_code_problem
@@ -60,6 +60,24 @@ def test_crowded_climbs_keep_their_mark_and_the_hardest_its_name() -> None:
     assert top[20] == "▾", "no room for the names: both summits marked"
     assert top[22] == "▾"
     assert top.index("▾Big cat. 1") == 22, "a short name where the whole one does not fit"
+
+
+def test_an_intermediate_sprint_is_named_where_the_climbs_leave_room() -> None:
+    climbs = (Climb(name="Col du Big", summit_km=30.0, category="1"),)
+    road = stage([400, 1500, 900, 400, 300], climbs).model_copy(
+        update={"sprints": (Sprint(name="VIC-EN-BIGORRE", km=70.0),)}
+    )
+    top = profile_lines(road, (), 100, 8)[0].plain
+    assert top.index("▾Sprint Vic-En-Bigorre") == 70
+    assert top.index("▾Col du Big (cat. 1)") == 30
+    crowded = road.model_copy(update={"sprints": (Sprint(name="Somewhere", km=31.0),)})
+    top = profile_lines(crowded, (), 60, 8)[0].plain
+    assert "▾Col du Big (cat. 1)" in top, "where they crowd, the climb keeps its name"
+    assert "Sprint" not in top
+    near = road.model_copy(update={"sprints": (Sprint(name="Somewhere", km=90.0),)})
+    top = profile_lines(near, (), 40, 8)[0].plain
+    assert top.index("▾Col du Big (cat. 1)") == 12
+    assert top.index("▾S ") == 36, "no room for its name: the sprint's initial"
 
 
 def test_a_climbs_short_name_is_its_last_word() -> None:

@@ -1,5 +1,6 @@
-"""The stage profile: altitude over several rows, the categorised climbs named at their summits,
-the groups placed on the road by name, and km marks up to the finish.
+"""The stage profile: altitude over several rows, the categorised climbs named at their summits
+and the intermediate sprints, the groups placed on the road by name, and km marks up to the
+finish.
 
 Rows, top to bottom: the climbs, the altitude, the groups, the km marks. Given a single row (or
 too few for the marks), the altitude alone is drawn with the groups over it.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from race.models import Climb, Stage
 from race.situation import Situation
+from race.wording import proper_name
 from tui.panels.lines import Line, Part, line
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -42,6 +44,7 @@ HEAD_STYLE = "bold $accent"
 MINE_STYLE = "bold $secondary"
 GROUP_STYLE = "bold $primary"
 CLIMB_STYLE = "$foreground"
+SPRINT_STYLE = "$success"
 AXIS_STYLE = "$text-muted"
 
 
@@ -268,7 +271,8 @@ def _hardness(climb: Climb) -> tuple[int, float]:
 
 def climbs_line(stage: Stage, width: int) -> Line:
     """Each categorised climb at its summit (▾): its name and category where they fit, else its
-    category alone, else the mark; the hardest first where they crowd."""
+    category alone, else the mark; the hardest first where they crowd; then each intermediate
+    sprint ("Sprint Vic-en-Bigorre", "Sprint", "S")."""
     labels: list[_Label] = []
     for climb in sorted(stage.climbs, key=_hardness):
         category = climb_category(climb)
@@ -281,6 +285,10 @@ def climbs_line(stage: Stage, width: int) -> Line:
             texts.append((f"▾{category}", f"{category}▾"))
         texts.append(("▾", "▾"))
         labels.append(_Label(column(stage, width, climb.summit_km), tuple(texts), CLIMB_STYLE))
+    for sprint in stage.sprints:  # After the climbs: where they crowd, the climbs are named.
+        name = f"Sprint {proper_name(sprint.name)}"
+        texts = [(f"▾{name}", f"{name}▾"), ("▾Sprint", "Sprint▾"), ("▾S", "S▾")]
+        labels.append(_Label(column(stage, width, sprint.km), tuple(texts), SPRINT_STYLE))
     return _place_labels(width, labels)
 
 
