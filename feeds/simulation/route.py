@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from race.models import Climb, ProfilePoint
+from race.models import Climb, ProfilePoint, Sprint
 from race.tracking.geometry import KM_PER_DEGREE
 
 STEP_KM = 0.05
@@ -50,6 +50,9 @@ class RouteSpec:
     """No undulation in this many final km (a flat run-in for a sprint)."""
     wiggle_km: tuple[float, float] = (7.3, 3.1)
     """Wavelengths of the bends that make the road longer than the line between the towns."""
+    sprints: tuple[tuple[str, int], ...] = ()
+    """The intermediate sprints: (town, index of its waypoint); placed where the road passes
+    nearest to the town."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,19 @@ class Route:
                 )
             )
         return tuple(points)
+
+    def sprints(self) -> tuple[Sprint, ...]:
+        """The intermediate sprints, each where the road passes nearest to its town."""
+        out = []
+        for name, waypoint in self.spec.sprints:
+            lat, lon = self.spec.waypoints[waypoint]
+            i = min(
+                range(len(self.lat)),
+                key=lambda j: (self.lat[j] - lat) ** 2 + (self.lon[j] - lon) ** 2,
+            )
+            km = min(max(self.x0 + i * self.step, 0.0), self.distance_km)
+            out.append(Sprint(name=name, km=round(km, 1)))
+        return tuple(out)
 
     def climbs(self) -> tuple[Climb, ...]:
         """The categorised climbs, their length and mean gradient measured on the profile."""

@@ -185,6 +185,7 @@ def make_stage(
         timezone="Europe/Paris",
         profile=rt.profile(every_km=0.1),
         climbs=rt.climbs(),
+        sprints=rt.sprints(),
     )
 
 

@@ -63,6 +63,7 @@ FLAT_ROUTE = RouteSpec(
     neutral_km=_NEUTRAL_KM,
     rolling_m=7.0,
     flat_finish_km=12.0,
+    sprints=(("Orthez", 5),),
 )
 
 MOUNTAIN_ROUTE = RouteSpec(
@@ -105,6 +106,7 @@ MOUNTAIN_ROUTE = RouteSpec(
     ),
     neutral_km=_NEUTRAL_KM,
     rolling_m=10.0,
+    sprints=(("Argelès-Gazost", 4),),
 )
 
 HILLY_ROUTE = RouteSpec(
@@ -156,6 +158,7 @@ HILLY_ROUTE = RouteSpec(
     neutral_km=_NEUTRAL_KM,
     rolling_m=9.0,
     flat_finish_km=6.0,
+    sprints=(("Mauléon-Licharre", 4),),
 )
 ROUTES = {"flat": FLAT_ROUTE, "hilly": HILLY_ROUTE, "mountain": MOUNTAIN_ROUTE}
 
