@@ -154,7 +154,7 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
 def _no_trains(situation: Situation) -> str:
     finale = situation.finale
     head = finale.head_km_to_finish
-    if situation.stage is None:
+    if finale.detect_km is None and situation.stage is None:
         return "Waiting for the start list…"
     if finale.detect_km is None:
         return "No sprinters' trains known (declare them in [leadout] trains)"

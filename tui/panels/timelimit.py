@@ -25,10 +25,11 @@ def time_limit_lines(situation: Situation, my_team: str | None = None) -> list[L
     those the feed has lost. Rows in danger or outside, and my team's, never fold.
     """
     limit = situation.time_limit
-    if situation.stage is None:  # The rules apply to a stage: none known yet.
-        return [line("Waiting for the start list…", classes={"-muted"})]
     if not limit.rules:
-        return [line("No time-limit rules configured", classes={"-muted"})]
+        # The rules come with a stage: before the start list, none is known yet.
+        waiting = situation.stage is None
+        text = "Waiting for the start list…" if waiting else "No time-limit rules configured"
+        return [line(text, classes={"-muted"})]
     out = [line((limit.basis, "bold"), classes={"-basis"}, priority=MUST_SEE)]
     if limit.cut_s is None:
         return out
