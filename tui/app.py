@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -21,25 +21,25 @@ from race.history import History
 from race.models import Bib, FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Roster, Situation
-from tui.bindings import APP_BINDINGS, help_text
+from tui.bindings import APP_BINDINGS
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
 from tui.frametiming import FrameTiming
-from tui.keymap import SCREEN_KEYS
 from tui.marks import MarkStore, RaceMarks
 from tui.messages import SituationUpdated, catching_up
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
-from tui.seekkeys import SEEK_ACTIONS, next_speed
+from tui.seeking import Seeking
+from tui.seekkeys import SEEK_ACTIONS
 from tui.themes import THEMES, VARIABLE_DEFAULTS
-from tui.timemachine import Seek, TimeMachine
+from tui.timemachine import TimeMachine
 
 RENDER_EVERY_S = 0.2
 """The screen shows the latest situation at most this often: a replay at full speed or a burst
 after a reconnection applies every event but draws only a few frames a second."""
 
 
-class ArdoiseApp(App[None]):
+class ArdoiseApp(Seeking):
     """Follow a live stage: time gaps, lead-out trains, time limit."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -137,6 +137,10 @@ class ArdoiseApp(App[None]):
         except KeyError:
             self.notify(f"No rider {bib} in the start list", severity="warning", markup=False)
             return
+        self._post_now(situation)
+
+    def _post_now(self, situation: Situation) -> None:
+        """A situation the user's choice made (no new feed data): drawn as the feed's are."""
         self.post_message(
             SituationUpdated(
                 situation, self._now(), data_at=self._received_at, status_at=self._status_at
@@ -148,15 +152,6 @@ class ArdoiseApp(App[None]):
     def rider_reading(self, bib: Bib) -> RiderReading | None:
         """A rider's own last fix (his card)."""
         return self._race.rider_reading(bib)
-
-    def screen_keys(self, binding_id: str) -> tuple[str, ...]:
-        """The keys of one of the screens' bindings (`SCREEN_KEYS`), as `[keymap]` binds them."""
-        return tuple((self._keymap.get(binding_id) or SCREEN_KEYS[binding_id]).split(","))
-
-    @property
-    def mark_key(self) -> str:
-        """The key that marks and unmarks a rider, as shown."""
-        return self.get_key_display(Binding(self.screen_keys("mark")[0], ""))
 
     def toggle_mark(self, bib: Bib) -> None:
         """Mark `bib`, or unmark him: the engine follows him from now on, the race's marks are
@@ -173,14 +168,7 @@ class ArdoiseApp(App[None]):
         marks = self._marks.for_stage(situation.stage)
         self._say_mark_problems()
         if marks is not None and set(marks) != set(self._race.situation.marked):
-            self.post_message(
-                SituationUpdated(
-                    self._history.act("set_marked", marks),
-                    self._now(),
-                    data_at=self._received_at,
-                    status_at=self._status_at,
-                )
-            )
+            self._post_now(self._history.act("set_marked", marks))
 
     def _say_mark_problems(self) -> None:
         for problem in self._marks.problems():
@@ -191,12 +179,6 @@ class ArdoiseApp(App[None]):
 
     def get_default_screen(self) -> RaceScreen:
         return RaceScreen()
-
-    @property
-    def race_screen(self) -> RaceScreen:
-        screen = self.screen_stack[0]
-        assert isinstance(screen, RaceScreen)
-        return screen
 
     def on_mount(self) -> None:
         for theme in THEMES.values():
@@ -365,12 +347,6 @@ class ArdoiseApp(App[None]):
             return None
         return speed
 
-    def key_display(self, binding_id: str) -> str:
-        """The key of one of the app's bindings as shown, after `[keymap]`."""
-        binding = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id)
-        keys = self._keymap.get(binding_id, binding.key).split(",")[0]
-        return self.get_key_display(Binding(keys, binding.action))
-
     # --- Actions -------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -402,123 +378,6 @@ class ArdoiseApp(App[None]):
     def action_resume(self) -> None:
         if self._paused:
             self.action_pause()
-
-    # --- The time machine --------------------------------------------------------------------
-
-    @property
-    def in_past(self) -> bool:
-        """The screen shows a past situation (the feed goes on meanwhile)."""
-        return self._machine.in_past
-
-    @property
-    def history(self) -> History:
-        return self._history
-
-    def action_seek(self, km: float) -> None:
-        """Move `km` of the head's road (back when negative); past what the feed has sent, a
-        replay goes ahead to there."""
-        self._show_seek(self._machine.step(km))
-
-    def action_seek_start(self) -> None:
-        self._show_seek(self._machine.start())
-
-    def action_live(self) -> None:
-        self._show_seek(self._machine.live())
-
-    def _show_seek(self, seek: Seek) -> None:
-        if seek.said is not None:
-            self.notify(seek.said, severity="warning", timeout=3, markup=False)
-        if seek.go_ahead_km is not None and self._adapter.capabilities.seek:
-            self._adapter.go_ahead_to_km(seek.go_ahead_km)
-        self.refresh_bindings()
-        if seek.past is not None:
-            live = self._race.situation
-            # The race radio is a log of the live feed: it stays live in the past.
-            self._render(
-                seek.past.model_copy(
-                    update={"alerts": live.alerts, "news": live.news, "new_alerts": 0}
-                )
-            )
-        elif self._situation is not self._latest:
-            self._render(self._latest)
-        self._show_feed_status()
-
-    def action_speed(self, factor: float) -> None:
-        """A replay twice as fast (`factor` 2) or half as fast (0.5), within its bounds."""
-        speed = self._adapter.speed
-        if speed is None or not self._adapter.capabilities.seek:
-            self.notify("live: speed is real time", timeout=3)
-            return
-        self._adapter.set_speed(next_speed(speed, factor, self._adapter.max_speed))
-        self._show_feed_status()
-
-    def action_theme(self, name: str) -> None:
-        self.theme = name
-
-    def action_toggle_sunlight(self) -> None:
-        self.theme = "ardoise" if self.theme == "sunlight" else "sunlight"
-
-    def action_profile(self) -> None:
-        from tui.screens.profile import ProfileScreen
-
-        if not isinstance(self.screen, ProfileScreen):
-            self.push_screen(
-                ProfileScreen(
-                    lambda: (self._situation, self._view()),
-                    close_keys=self._close_keys("close-profile"),
-                )
-            )
-
-    def action_chart(self) -> None:
-        """The gap chart over the race (updated as the race goes on)."""
-        from tui.screens.gapchart import GapChartScreen
-
-        if not isinstance(self.screen, GapChartScreen):
-            self.push_screen(
-                GapChartScreen(
-                    lambda: self._race.gap_story(), close_keys=self._close_keys("close-chart")
-                )
-            )
-
-    def action_results(self) -> None:
-        """The stage's result over the race (follows the riders crossing the line)."""
-        from tui.screens.results import ResultsScreen
-
-        if not isinstance(self.screen, ResultsScreen):
-            self.push_screen(
-                ResultsScreen(
-                    lambda: (self._race.results(), self._situation.roster),
-                    close_keys=self._close_keys("close-results"),
-                )
-            )
-
-    def action_help(self) -> None:
-        from tui.screens.help import HelpScreen  # Markdown costs 40 ms of start-up: load on demand.
-
-        keys: dict[str, tuple[str, str]] = {}
-        for b in self.BINDINGS:
-            if isinstance(b, Binding) and b.id and b.id not in keys:
-                keys[b.id] = (self.key_display(b.id), help_text(b))
-        self.push_screen(HelpScreen(list(keys.values()), close_keys=self._close_keys("close-help")))
-
-    def _close_keys(self, binding_id: str) -> str:
-        """ "escape or ?": the keys that close a screen, as `[keymap]` binds them."""
-        keys = (self._keymap.get(binding_id) or SCREEN_KEYS[binding_id]).split(",")
-        return " or ".join(self.get_key_display(Binding(key, "")) for key in keys[:2])
-
-    def action_more(self) -> None:
-        """Every row of the panels, in a screen over the race (updated as the race goes on)."""
-        from tui.screens.more import MoreScreen
-
-        if not isinstance(self.screen, MoreScreen):
-            self.push_screen(MoreScreen(self.race_screen))
-
-    def action_find(self) -> None:
-        """Find a rider or a team, over the race."""
-        from tui.screens.find import FindScreen
-
-        if not isinstance(self.screen, FindScreen):
-            self.push_screen(FindScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

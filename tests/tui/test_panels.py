@@ -24,7 +24,13 @@ SITUATION_TYPES = {
 """What the UI may import from race/: the `Situation`, the types it holds (the wind's among
 them), its wording, a rider's card made from it (`race.card`), and the views the engine makes
 when asked (`race.story`: the gap chart's, the results')."""
-ENGINE_DRIVERS = {"tui/app.py", "tui/headless.py", "tui/timemachine.py"}
+ENGINE_DRIVERS = {
+    "tui/app.py",
+    "tui/overscreens.py",
+    "tui/seeking.py",
+    "tui/headless.py",
+    "tui/timemachine.py",
+}
 """The modules that drive the engine (and so may import it, its history and its settings)."""
 COMPOSITION = {"tui/config.py", "tui/assembly.py", "tui/roles.py"}
 """Configuration: builds the engine's settings, rule sets and roles file, not part of the UI."""
