@@ -37,6 +37,8 @@ from race.models import (
     StartList,
     Telemetry,
     Weather,
+    covered_km,
+    stage_identity,
 )
 from race.reported import Reports
 from race.results import results_now
@@ -148,17 +150,11 @@ class Race:
 
     def _on_start_list(self, event: StartList) -> None:
         stage = sound_stage(event.stage)
-        if self._stage is not None and _identity(stage) != _identity(self._stage):
+        if self._stage is not None and stage_identity(stage) != stage_identity(self._stage):
             # A feed that runs for days (a relay) sends the next stage's start list.
             self._new_race()
         self._stage = stage
-        # The stage as shown: the configured coefficient over the feed's.
-        coefficient = self.settings.stage.class_in_force
-        self._in_force = (
-            stage.model_copy(update={"coefficient": coefficient})
-            if isinstance(coefficient, int)
-            else stage
-        )
+        self._in_force = self.settings.stage.shown(stage)
         self._roles.set_start_list(event.riders)
         self._roster = Roster(
             teams={team.code: team for team in event.teams}, riders=self._roles.riders
@@ -231,12 +227,8 @@ class Race:
         return self._refresh(marked=self._marks.ordered(), groups=groups)
 
     def rider_reading(self, bib: Bib) -> RiderReading | None:
-        """A rider's own last fix as the engine tracks it (a rider's card); None when he is
-        not tracked on the road."""
-        track = self._field.riders.get(bib)
-        if track is None:
-            return None
-        return RiderReading(t=track.t, km_to_finish=track.km, speed_kmh=track.speed)
+        """A rider's own last fix as the engine tracks it (a rider's card)."""
+        return self._field.reading(bib)
 
     @property
     def _radio_t(self) -> float:
@@ -336,11 +328,7 @@ class Race:
                 racing=self._gate.racing,
                 winner_finished=winner is not None,
                 race_time_s=race_time,
-                covered_km=(
-                    self._stage.distance_km - frame.head_km
-                    if self._stage is not None and frame.head_km is not None
-                    else None
-                ),
+                covered_km=covered_km(self._stage, frame.head_km),
                 head_speed_kmh=head_speed,
                 road=road,
                 time_limit=time_limit,
@@ -400,31 +388,12 @@ class Race:
         self, race_state: RaceState, groups: Sequence[GroupView], head_km: float | None
     ) -> dict[str, Any]:
         """The organiser's part of the situation, beside Ardoise's groups and head."""
-        view = self._reports.view(
+        return self._reports.situation_fields(
             last_frame_t=self._t,
             placing=self._placer.source,
             race_state=race_state,
             groups=groups,
             time_trial=self._timetrial is not None,
+            stage=self._stage,
+            head_km=head_km,
         )
-        stage = self._stage
-        on_the_road = race_state != "pre-start" and race_state != "neutralised"
-        covered = (
-            stage.distance_km - head_km
-            if on_the_road and stage is not None and head_km is not None
-            else None
-        )
-        return {
-            "organiser_check": view.check,
-            "organiser_groups": view.groups,
-            "organiser_groups_basis": view.basis,
-            "weather": self._reports.weather_ahead(covered),
-        }
-
-
-def _identity(stage: Stage) -> tuple[object, ...]:
-    """What tells one stage from another. A start list sent again for the same stage (a rider
-    added, a role changed, the length corrected, the start delayed) is not a new race."""
-    # The UTC day: it turns at night, when no stage starts.
-    day = int(stage.scheduled_start // 86_400) if stage.scheduled_start is not None else None
-    return (stage.race, stage.year, stage.number, stage.start, stage.finish, day)

@@ -94,6 +94,19 @@ class Stage(Model):
         return " ".join(parts)
 
 
+def covered_km(stage: Stage | None, head_km: float | None) -> float | None:
+    """How far the head of the race has ridden from the start; None when either is unknown."""
+    return stage.distance_km - head_km if stage is not None and head_km is not None else None
+
+
+def stage_identity(stage: Stage) -> tuple[object, ...]:
+    """What tells one stage from another. A start list sent again for the same stage (a rider
+    added, a role changed, the length corrected, the start delayed) is not a new race."""
+    # The UTC day: it turns at night, when no stage starts.
+    day = int(stage.scheduled_start // 86_400) if stage.scheduled_start is not None else None
+    return (stage.race, stage.year, stage.number, stage.start, stage.finish, day)
+
+
 class Team(Model):
     code: str
     """Short code, e.g. "UAD" (the key "my team" is configured with)."""

@@ -17,8 +17,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from race.models import ReportedGroup, ReportedGroups, Weather, WeatherReading
+from race.models import (
+    ReportedGroup,
+    ReportedGroups,
+    Stage,
+    Weather,
+    WeatherReading,
+    covered_km,
+)
 from race.situation import GroupView, Placing, RaceState
 from race.wording import clock, signed_clock
 
@@ -98,6 +106,35 @@ class Reports:
         if race_state != "racing":
             return OrganiserView()
         return OrganiserView(check=disagreement(reported.groups, groups))
+
+    def situation_fields(
+        self,
+        *,
+        last_frame_t: float | None,
+        placing: Placing | None,
+        race_state: RaceState,
+        groups: Sequence[GroupView],
+        time_trial: bool,
+        stage: Stage | None,
+        head_km: float | None,
+    ) -> dict[str, Any]:
+        """The organiser's part of the situation (`view`'s arguments, and the stage and the
+        head's km to go: the weather is the checkpoint's ahead of the head)."""
+        view = self.view(
+            last_frame_t=last_frame_t,
+            placing=placing,
+            race_state=race_state,
+            groups=groups,
+            time_trial=time_trial,
+        )
+        on_the_road = race_state != "pre-start" and race_state != "neutralised"
+        covered = covered_km(stage, head_km) if on_the_road else None
+        return {
+            "organiser_check": view.check,
+            "organiser_groups": view.groups,
+            "organiser_groups_basis": view.basis,
+            "weather": self.weather_ahead(covered),
+        }
 
     def weather_ahead(self, covered_km: float | None) -> WeatherReading | None:
         """The reading nearest ahead of `covered_km` (km from the start of the head of the

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from race.gaps.settings import GapsSettings
 from race.leadout.settings import LeadoutSettings, TrainSettings
-from race.models import Bib, Settings
+from race.models import Bib, Settings, Stage
 from race.roles import DeclaredRoles
 from race.timelimit.rules import RuleSet
 from race.timelimit.settings import TimeLimitSettings
@@ -37,6 +37,15 @@ class StageSettings(Settings):
     def class_in_force(self) -> int | str | None:
         """The stage's class as configured (a category over a coefficient), None: the feed's."""
         return self.category or self.coefficient
+
+    def shown(self, stage: Stage) -> Stage:
+        """The stage as shown: the configured coefficient over the feed's."""
+        coefficient = self.class_in_force
+        return (
+            stage.model_copy(update={"coefficient": coefficient})
+            if isinstance(coefficient, int)
+            else stage
+        )
 
 
 class TeamSettings(Settings):

@@ -8,7 +8,6 @@ previous one, and carries its confidence to the screen.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Collection, Mapping
 from statistics import median
@@ -28,10 +27,16 @@ from race.leadout.trains import (
     declared_plans,
     front_trains,
 )
-from race.leadout.views import judgeable, rank_now, unconfirmed_train, with_places_on_road
+from race.leadout.views import (
+    finale_view,
+    judgeable,
+    rank_now,
+    unconfirmed_train,
+    with_places_on_road,
+)
 from race.models import Bib, Stage
 from race.settings import EngineSettings
-from race.situation import SUPPORTED, Finale, Roster, SprinterState, TeamShare, Train
+from race.situation import SUPPORTED, Finale, Roster, SprinterState, Train
 from race.tracking.geometry import RouteLine
 
 RANK_BAND = 2
@@ -173,7 +178,7 @@ class LeadoutTracker:
         self._last_t = t
         if not watching and not self._declared:
             # Nobody to place before the trains are watched: the positions are not even read.
-            self._view = ((), self._finale(head_km, active, cadence))
+            self._view = ((), finale_view(self.settings.leadout, head_km, active, cadence))
             self._view_t = t
             return self._view
         frame = (
@@ -187,7 +192,8 @@ class LeadoutTracker:
         resolution = bunch_speed / 3.6 * cadence if bunch_speed and cadence else None
         judged = judgeable(resolution, settings.leadout.wheel_m)
         small = active and small_group_clear_s is not None
-        finale = self._finale(
+        finale = finale_view(
+            self.settings.leadout,
             head_km,
             active,
             cadence,
@@ -247,33 +253,6 @@ class LeadoutTracker:
         if not watching and self._view_t is not None and t - self._view_t < BEFORE_WATCH_EVERY_S:
             return view
         return view if t == self._last_t else None
-
-    def _finale(
-        self,
-        head_km: float | None,
-        active: bool,
-        cadence: float | None,
-        *,
-        resolution_m: float | None = None,
-        noise_m: float | None = None,
-        wheel_sigma_m: float | None = None,
-        makeup: tuple[TeamShare, ...] | None = None,
-        clear_s: float | None = None,
-        judged: bool = True,
-    ) -> Finale:
-        return Finale(
-            makeup=makeup,
-            makeup_clear_s=clear_s if clear_s is None or math.isfinite(clear_s) else None,
-            judged=judged,
-            active=active,
-            finale_km=self.settings.leadout.finale_km,
-            head_km_to_finish=head_km,
-            resolution_m=resolution_m,
-            cadence_s=cadence,
-            noise_m=noise_m,
-            wheel_sigma_m=wheel_sigma_m,
-            detect_km=self.settings.leadout.detect_km or None,
-        )
 
     def _train(
         self,

@@ -4,12 +4,14 @@ whether the frames allow a wheel to be judged at all."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from race.leadout.bunch import BunchFrame
 from race.leadout.reading import train_riders
+from race.leadout.settings import LeadoutSettings
 from race.models import Bib
-from race.situation import Train
+from race.situation import Finale, TeamShare, Train
 
 MOVE_PER_WHEEL = 40.0
 """A wheel is judged only while the bunch moves at most 40 wheel distances between two frames
@@ -64,4 +66,34 @@ def with_places_on_road(train: Train, outside: Mapping[Bib, int]) -> Train:
     sprinter_rank = outside.get(train.sprinter, train.sprinter_rank) if train.sprinter else None
     return train.model_copy(
         update={"riders": riders, "sprinter_rank": sprinter_rank, "in_contention": False}
+    )
+
+
+def finale_view(
+    settings: LeadoutSettings,
+    head_km: float | None,
+    active: bool,
+    cadence: float | None,
+    *,
+    resolution_m: float | None = None,
+    noise_m: float | None = None,
+    wheel_sigma_m: float | None = None,
+    makeup: tuple[TeamShare, ...] | None = None,
+    clear_s: float | None = None,
+    judged: bool = True,
+) -> Finale:
+    """The finale's part of the situation: how precise the picture is, and the settings'
+    distances it is read against."""
+    return Finale(
+        makeup=makeup,
+        makeup_clear_s=clear_s if clear_s is None or math.isfinite(clear_s) else None,
+        judged=judged,
+        active=active,
+        finale_km=settings.finale_km,
+        head_km_to_finish=head_km,
+        resolution_m=resolution_m,
+        cadence_s=cadence,
+        noise_m=noise_m,
+        wheel_sigma_m=wheel_sigma_m,
+        detect_km=settings.detect_km or None,
     )

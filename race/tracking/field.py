@@ -16,9 +16,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 
+from race.card import RiderReading
 from race.models import Bib, Jersey, RiderFix, Telemetry
 from race.tracking.finish import FinishLine
 from race.tracking.geometry import ground_km
+from race.tracking.jumps import AGREE_KM, JUMP_KM, confirms, move_to, riding_kmh
 from race.tracking.placing import place
 from race.tracking.tracks import (
     DEFAULT_KMH,
@@ -34,13 +36,8 @@ from race.tracking.tracks import (
 )
 from race.tracking.trajectory import Trajectory
 
-JUMP_KM = 0.3
-"""A fix this much further (or nearer) than the rider's speed allows since his previous fix
-is checked against his GPS displacement: the feed's km to go can jump on a resync."""
 GROUND_RATIO = 0.4
 """A jump is genuine when the rider's GPS position moved at least this fraction of it."""
-AGREE_KM = 0.15
-"""A suspect rider is trusted again when a fix lands this close to where he should be."""
 NEAR_OTHERS_KM = 0.1
 """A jump that lands a rider this close to another rider is a resync, not a glitch."""
 SUSPECT_MAX_S = 60.0
@@ -220,11 +217,6 @@ class Field(FinishLine):
             track.jersey = fix.jersey
             self.jersey_wearers.add(track.bib)
 
-    @staticmethod
-    def _kmh(track: RiderTrack) -> float:
-        speed = track.speed
-        return speed if speed is not None and 0 < speed < 100 else DEFAULT_KMH
-
     def _settle_jumps(
         self, jumps: list[tuple[RiderTrack, RiderFix, float]], fresh: list[RiderTrack], t: float
     ) -> None:
@@ -248,13 +240,13 @@ class Field(FinishLine):
                 genuine = (
                     among_others
                     or abs(km - predicted) <= AGREE_KM
-                    or self._confirms(track, km, t)
+                    or confirms(track, km, t)
                     or t - track.suspect_since >= SUSPECT_MAX_S
                 )
             else:
                 previous_t = track.path.last_t if track.path.last_t is not None else t
                 dt = t - previous_t
-                predicted = track.km - self._kmh(track) * dt / 3600.0
+                predicted = track.km - riding_kmh(track) * dt / 3600.0
                 moved = track.km - km
                 impossible = moved < -JUMP_KM or moved * 3600.0 > MAX_KMH * dt
                 now = usable_fix(fix.lat, fix.lon)
@@ -268,10 +260,10 @@ class Field(FinishLine):
                 if not genuine:
                     track.suspect_since = t
                     track.anchor_t, track.anchor_km = previous_t, track.km
-                    track.anchor_kmh = self._kmh(track)
+                    track.anchor_kmh = riding_kmh(track)
             if genuine:
                 track.suspect_since = track.ghost_t = None
-                self._move(track, t, km)
+                move_to(track, t, km)
             else:
                 self.jumps_rejected += 1
                 track.ghost_t, track.ghost_km = t, km
@@ -279,26 +271,6 @@ class Field(FinishLine):
                 track.km = max(predicted, FINISH_KM)
             self._fill(track, fix)
             fresh.append(track)
-
-    def _confirms(self, track: RiderTrack, km: float, t: float) -> bool:
-        """The fix agrees with the suspect rider's previous rejected fix, ridden on at his
-        speed: the feed insists, so it was a resync, not a ghost."""
-        if track.ghost_t is None or t <= track.ghost_t:
-            return False
-        expected = track.ghost_km - self._kmh(track) * (t - track.ghost_t) / 3600.0
-        return abs(km - expected) <= AGREE_KM
-
-    @staticmethod
-    def _move(track: RiderTrack, t: float, km: float) -> None:
-        """Put a rider where an accepted jump says: further back than his trajectory allows
-        means its last points were wrong (a ghost ahead, a lagging fix), so they go."""
-        last = track.path.last_km
-        if last is not None and km > last + JUMP_KM:
-            track.path.rewind(t, km)
-            track.rewound_t = t
-        else:
-            track.path.add(t, km)
-        track.km = km
 
     def _choose_leader(self, fresh: list[RiderTrack]) -> RiderTrack | None:
         """The first plausible rider on the road: trusted (not suspect) and either seen in two
@@ -346,7 +318,7 @@ class Field(FinishLine):
         ):
             # The rider gaps are measured on is missing from this frame, ahead of the first
             # rider seen: the head is where his pace has taken him, not stopped where he was.
-            head_km = reference.km - self._kmh(reference) * (t - reference.t) / 3600.0
+            head_km = reference.km - riding_kmh(reference) * (t - reference.t) / 3600.0
             head_km = max(min(head_km, first.km), FINISH_KM)
         else:
             head_km = first.km
@@ -401,6 +373,14 @@ class Field(FinishLine):
             return head.passage_time(km)
         speed = self.leader.speed if self.leader is not None else None
         return ref.passage_time(km, fallback_kmh=speed if speed and speed > 1 else DEFAULT_KMH)
+
+    def reading(self, bib: Bib) -> RiderReading | None:
+        """A rider's own last fix as tracked (a rider's card); None when he is not tracked on
+        the road."""
+        track = self.riders.get(bib)
+        if track is None:
+            return None
+        return RiderReading(t=track.t, km_to_finish=track.km, speed_kmh=track.speed)
 
     def placed(self, t: float) -> tuple[list[Placed], list[Placed]]:
         """Every tracked rider, front to back: those who finished, by their time, and those
