@@ -41,6 +41,12 @@ class RiderDesk(Protocol):
         ...
 
 
+def desk_of(app: object) -> RiderDesk:
+    """The app, as the card and the search use it."""
+    assert isinstance(app, RiderDesk)
+    return app
+
+
 def parts_content(row: Line) -> Content:
     """A row's parts as Content, each text taken as plain text (names come from the feed)."""
     return Content.assemble(*row.parts)
@@ -81,9 +87,7 @@ class RiderCardScreen(ModalScreen[None]):
 
     @property
     def _desk(self) -> RiderDesk:
-        app = self.app
-        assert isinstance(app, RiderDesk)
-        return app
+        return desk_of(self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="card") as box:

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from race.models import Bib
 from race.situation import Roster
 from tui.panels.who import MARK
-from tui.screens.card import RiderCardScreen, RiderDesk
+from tui.screens.card import RiderCardScreen, RiderDesk, desk_of
 from tui.search import Found, RiderSearch
 
 
@@ -88,9 +88,7 @@ class FindScreen(ModalScreen[None]):
 
     @property
     def _desk(self) -> RiderDesk:
-        app = self.app
-        assert isinstance(app, RiderDesk)
-        return app
+        return desk_of(self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="find") as box:
