@@ -19,9 +19,21 @@ import pytest
 pytestmark = [pytest.mark.slow, pytest.mark.tmux]
 
 TMUX = shutil.which("tmux")
-SOCKET = f"ardoise-tests-{os.getpid()}"
-"""A tmux server of this test process's own: another user's `tmux kill-server` on the default
-one cannot end the tests' sessions."""
+
+
+def tmux(session: str, *args: str) -> str:
+    """`tmux args` on the session's own server, named after it: another user's `tmux
+    kill-server` cannot end it, and a session ending (its server with it) cannot race the
+    next test's start on a shared server."""
+    return subprocess.run(
+        ["tmux", "-L", session, *args], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def end_server(session: str) -> None:
+    subprocess.run(["tmux", "-L", session, "kill-server"], capture_output=True)
+
+
 ARDOISE = Path(sys.executable).parent / "ardoise"
 CLOCK = re.compile(r"\b(\d\d:\d\d:\d\d)\b")
 GAP = re.compile(r"\+\d+:\d\d\b")
@@ -32,15 +44,10 @@ class Terminal:
         self.session = session
 
     def screen(self) -> str:
-        return subprocess.run(
-            ["tmux", "-L", SOCKET, "capture-pane", "-p", "-t", self.session],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        return tmux(self.session, "capture-pane", "-p", "-t", self.session)
 
     def press(self, key: str) -> None:
-        subprocess.run(["tmux", "-L", SOCKET, "send-keys", "-t", self.session, key], check=True)
+        tmux(self.session, "send-keys", "-t", self.session, key)
 
     def wait_for(self, condition: Callable[[str], bool], timeout: float = 20.0) -> str:
         """The first screen that meets `condition`, polled for up to `timeout` seconds."""
@@ -96,27 +103,11 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
         # A tmux server already running has its own environment: pass on the tests' own path.
         env += f" PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])}"
     command = f"env {env} {ARDOISE}; echo $? > {status_file}; sleep 5"
-    subprocess.run(
-        [
-            "tmux",
-            "-L",
-            SOCKET,
-            "new-session",
-            "-d",
-            "-s",
-            session,
-            "-x",
-            "100",
-            "-y",
-            "30",
-            command,
-        ],
-        check=True,
-    )
+    tmux(session, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
     try:
         yield Terminal(session), status_file
     finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
+        end_server(session)
 
 
 def test_ardoise_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
@@ -158,14 +149,11 @@ def small_terminal(tmp_path: Path, config: str) -> Iterator[Terminal]:
     if "PYTHONPATH" in os.environ:
         env += f" PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])}"
     command = f"env {env} {ARDOISE} --config {shlex.quote(str(path))}; sleep 5"
-    subprocess.run(
-        ["tmux", "-L", SOCKET, "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
-        check=True,
-    )
+    tmux(session, "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
     try:
         yield Terminal(session)
     finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
+        end_server(session)
 
 
 def test_mountain_outside_rows_on_screen_at_80x24(tmp_path: Path) -> None:

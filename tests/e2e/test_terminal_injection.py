@@ -9,7 +9,6 @@ title ("pwned"), one leaves the alternate screen, one clears it. Shown raw, they
 from __future__ import annotations
 
 import shlex
-import subprocess
 import uuid
 from collections.abc import Iterator
 from itertools import islice
@@ -20,7 +19,7 @@ import pytest
 from feeds.simulation import simulate
 from feeds.text import PLACEHOLDER
 from race.models import StartList, Telemetry
-from tests.e2e.test_terminal import ARDOISE, SOCKET, TMUX, Terminal, poll
+from tests.e2e.test_terminal import ARDOISE, TMUX, Terminal, end_server, poll, tmux
 from tests.support.cli import run_ardoise
 from tests.support.hostile import SEQUENCES, hostile_start_list, write_racecenter
 from tests.support.stages import SEED
@@ -59,14 +58,8 @@ def named(text: str, stage: StartList) -> bool:
     return any(f"{PLACEHOLDER}{rider.last_name}" in text for rider in stage.riders)
 
 
-def tmux(*args: str) -> str:
-    return subprocess.run(
-        ["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=True
-    ).stdout
-
-
 def pane(session: str, what: str) -> str:
-    return tmux("display", "-p", "-t", session, what).strip()
+    return tmux(session, "display", "-p", "-t", session, what).strip()
 
 
 @pytest.fixture
@@ -78,13 +71,13 @@ def session(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     name = f"ardoise-inject-{uuid.uuid4().hex[:8]}"
     go = tmp_path / "go"
     yield name, go
-    subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", name], capture_output=True)
+    end_server(name)
 
 
 def start(session: str, go: Path, command: str) -> None:
     wait = f"until [ -e {shlex.quote(str(go))} ]; do sleep 0.05; done"
-    tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", f"{wait}; {command}")
-    tmux("select-pane", "-t", session, "-T", TITLE)
+    tmux(session, "new-session", "-d", "-s", session, "-x", "160", "-y", "40", f"{wait}; {command}")
+    tmux(session, "select-pane", "-t", session, "-T", TITLE)
     assert pane(session, "#{pane_title}") == TITLE
     go.touch()
 
