@@ -51,8 +51,8 @@ async def test_arrows_and_enter_open_the_group_highlighted_and_escape_closes_it(
         assert gaps.selected == situation.groups[0].id
         await pilot.press("down", "down", "up")
         assert gaps.selected == situation.groups[1].id
-        highlighted = [w for w in gaps.query_children(Static) if w.has_class("-selected")]
-        assert len(highlighted) == 1
+        highlighted = [i for i in range(len(gaps.lines)) if "-selected" in gaps.row_classes(i)]
+        assert [gaps.lines[i].key for i in highlighted] == [situation.groups[1].id]
         await pilot.press("enter")
         await wait_for(lambda: _detail(app) is not None)
         detail = _detail(app)
@@ -73,9 +73,9 @@ async def test_a_click_on_a_groups_row_opens_that_group() -> None:
         await post_situation(app, situation)
         await pilot.pause()  # The rows laid out where the click lands.
         gaps = app.race_screen.gaps
-        rows = list(gaps.query_children(Static))
         index = next(i for i, row in enumerate(gaps.lines) if row.key == wanted.id)
-        await pilot.click(rows[index])
+        # Below the panel's title, in its rows' column (past its padding).
+        await pilot.click(gaps, offset=(2, gaps.TITLE_ROWS + index))
         await wait_for(lambda: _detail(app) is not None)
         detail = _detail(app)
         assert detail is not None

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Static
 
 from race.situation import Situation
 from tests.support.app import ScriptedFeed, wait_for
@@ -82,25 +82,35 @@ class _Rows(App[None]):
         yield RowsPanel("ROWS", id="rows")
 
 
-async def test_a_panel_hides_the_rows_it_no_longer_needs_and_shows_them_again() -> None:
+async def test_a_panel_repaints_only_the_rows_that_changed() -> None:
     app = _Rows()
     async with app.run_test(size=(40, 20)) as pilot:
         panel = app.query_one(RowsPanel)
+        repainted: list[int] = []
+        refresh_rows = panel.refresh_rows
+
+        def noted(indexes: Iterable[int]) -> None:
+            indexes = list(indexes)
+            repainted.extend(indexes)
+            refresh_rows(indexes)
+
+        panel.refresh_rows = noted  # type: ignore[method-assign]
 
         def shown() -> list[str]:
-            return [str(w.render()) for w in panel.query_children(Static) if w.display]
+            return [panel.render_line(y).text.rstrip() for y in range(len(panel.lines))]
 
         panel.set_rows([line(f"row {n}") for n in range(5)])
         await pilot.pause()
         assert shown() == [f"row {n}" for n in range(5)]
-        panel.set_rows([line("only"), line("two")])
+        repainted.clear()
+        panel.set_rows([line("row 0"), line("two"), line("row 2")])
         await pilot.pause()
-        assert shown() == ["only", "two"]
-        assert len(panel.query_children(Static)) == 5, "kept, hidden"
-        panel.set_rows([line(f"again {n}") for n in range(4)])
-        await pilot.pause()
-        assert shown() == [f"again {n}" for n in range(4)]
-        assert [ln.plain for ln in panel.lines] == shown()
+        assert shown() == ["row 0", "two", "row 2"]
+        assert repainted == [1, 3, 4], "the row changed and the two no longer shown"
+        assert panel.virtual_size.height == 3
+        repainted.clear()
+        panel.set_rows([line("row 0"), line("two"), line("row 2")])
+        assert repainted == [], "the same lines: nothing repainted"
 
 
 def test_no_timing_unless_the_environment_asks(monkeypatch: pytest.MonkeyPatch) -> None:

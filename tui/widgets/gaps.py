@@ -9,7 +9,6 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.events import Click
 from textual.message import Message
-from textual.widgets import Static
 
 from race.situation import Situation
 from tui.panels.gaps import gap_lines
@@ -57,9 +56,9 @@ class GapsPanel(RowsPanel):
         self.set_rows(gap_lines(situation, view.my_team, wide=view.wide, width=width))
 
     def _put(self, rows: Sequence[Line]) -> None:
-        # Rows redrawn (new lines, or folded to another height) lose their classes.
+        before = self._chosen_row()
         super()._put(rows)
-        self._highlight()
+        self._highlight(before)
 
     @property
     def keys(self) -> list[str]:
@@ -70,44 +69,51 @@ class GapsPanel(RowsPanel):
         keys = self.keys
         if not keys:
             return
+        before = self._chosen_row()
         if self.selected not in keys:
             self.selected = keys[0] if step > 0 else keys[-1]
         else:
             at = keys.index(self.selected) + step
             self.selected = keys[max(0, min(at, len(keys) - 1))]
-        self._highlight()
+        self._highlight(before)
 
     def action_open(self) -> None:
         if self.selected is None and self.keys:
             self.selected = self.keys[0]
-            self._highlight()
+            self._highlight(None)
         if self.selected in self.keys:
             self.post_message(self.GroupChosen(self.selected))
 
     def on_click(self, event: Click) -> None:
-        rows = list(self.query_children(Static))
-        lines = self.lines
-        if event.widget not in rows or rows.index(event.widget) >= len(lines):
-            return  # Not a row, or one hidden (kept for later).
-        key = lines[rows.index(event.widget)].key
+        offset = event.get_content_offset(self)
+        index = self.row_at(offset.y) if offset is not None else None
+        key = self.lines[index].key if index is not None else None
         if key is not None:
+            before = self._chosen_row()
             self.selected = key
-            self._highlight()
+            self._highlight(before)
             self.post_message(self.GroupChosen(key))
 
     def on_focus(self) -> None:
-        self._highlight()
+        self._highlight(None)
 
     def on_blur(self) -> None:
-        self._highlight()
+        self._highlight(self._chosen_row(focused=True))
 
-    def _highlight(self) -> None:
-        # Shown only while the panel has the focus: unfocused, no row looks chosen.
-        lines = self.lines
-        for index, widget in enumerate(self.query_children(Static)):
-            # Rows past the lines shown are hidden, kept for later: never chosen.
-            key = lines[index].key if index < len(lines) else None
-            chosen = self.has_focus and key is not None and key == self.selected
-            widget.set_class(chosen, "-selected")
-            if chosen:
-                self.scroll_to_widget(widget, animate=False)
+    def row_classes(self, index: int) -> frozenset[str]:
+        classes = super().row_classes(index)
+        return classes | {"-selected"} if index == self._chosen_row() else classes
+
+    def _chosen_row(self, *, focused: bool = False) -> int | None:
+        """The index of the row highlighted: shown only while the panel has the focus
+        (unfocused, no row looks chosen)."""
+        if not (self.has_focus or focused) or self.selected is None:
+            return None
+        return next((i for i, ln in enumerate(self.lines) if ln.key == self.selected), None)
+
+    def _highlight(self, before: int | None) -> None:
+        """Repaint the row highlighted before and the one now, and bring it into view."""
+        now = self._chosen_row()
+        self.refresh_rows(i for i in {before, now} if i is not None)
+        if now is not None:
+            self.scroll_to_region(self.region_of(now), animate=False, immediate=True)

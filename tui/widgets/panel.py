@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Iterable, Sequence
+from typing import ClassVar, Protocol
 
-from textual.containers import VerticalScroll
+from rich.style import Style
+from textual.color import Color
 from textual.content import Content
 from textual.css.scalar import Scalar
-from textual.widgets import Static
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import Visual
 
 from race.situation import Situation
 from tui.panels.fold import MORE_KEY, fold
 from tui.panels.lines import Line
 from tui.panels.view import ViewContext
+
+ROW_CLASSES: tuple[str, ...] = (
+    "-muted",
+    "-info",
+    "-mine",
+    "-more",
+    "-head",
+    "-catch",
+    "-basis",
+    "-safe",
+    "-tight",
+    "-danger",
+    "-outside",
+    "-on_wheel",
+    "-gap_opening",
+    "-boxed",
+    "-lost_wheel",
+    "-out_of_position",
+    "-unsure",
+    "-unclaimed",
+    "-selected",
+)
+"""The row classes the stylesheet styles (as `.row--<class>`), in the stylesheet's order: of
+two that set the same property, the later one's holds (as the later of two rules would)."""
 
 
 class Panel(Protocol):
@@ -22,10 +51,24 @@ class Panel(Protocol):
     def show(self, situation: Situation, view: ViewContext) -> None: ...
 
 
-class RowsPanel(VerticalScroll):
-    """A panel of `Line`s. Given a number of rows (`fit`), it folds its least important lines
-    into a "+N more" line; otherwise it scrolls. Only a row whose content changed is redrawn."""
+class RowsPanel(ScrollView):
+    """A panel of `Line`s, one a row, drawn by the panel itself. Given a number of rows
+    (`fit`), it folds its least important lines into a "+N more" line; otherwise it scrolls.
 
+    A row's look comes from its classes, styled in the stylesheet as the component classes
+    `row--<class>` (`ROW_CLASSES`). New lines repaint only the rows that changed: no widget is
+    mounted or hidden, and nothing is laid out again unless the number of rows changes."""
+
+    DEFAULT_CSS = """
+    RowsPanel {
+        height: auto;
+        overflow-x: hidden;
+        overflow-y: auto;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"row-{name}" for name in ROW_CLASSES}
     DEFAULT_CLASSES = "panel"
     TITLE_ROWS = 1
     """The title's row (the top border) above the lines."""
@@ -37,6 +80,10 @@ class RowsPanel(VerticalScroll):
         self._shown: list[Line] = []
         self._rows: int | None = None
         self._more_key = MORE_KEY
+        self._styles: dict[tuple[frozenset[str], VisualStyle], tuple[VisualStyle, Style]] = {}
+        """A row's style by its classes and the panel's own style (the stylesheet's, cached)."""
+        self._drawn: dict[int, tuple[Line, int, VisualStyle, Strip]] = {}
+        """Each row drawn: its line, width and style, and the strip drawn for them."""
 
     def set_rows(self, rows: Sequence[Line]) -> None:
         """Every line the panel has to say; those shown depend on its rows (`fit`)."""
@@ -56,29 +103,111 @@ class RowsPanel(VerticalScroll):
         """Every line, shown or folded."""
         return list(self._all)
 
-    def _put(self, rows: Sequence[Line]) -> None:
-        if list(rows) == self._shown:
-            return
-        widgets = list(self.query_children(Static))
-        for index, row in enumerate(rows):
-            classes = {"row", *row.classes}
-            if index >= len(widgets):
-                self.mount(Static(Content.assemble(*row.parts), classes=" ".join(classes)))
-                continue
-            if index >= len(self._shown) or self._shown[index] != row:
-                # A row is one line high whatever it holds (`.row`): no layout for new text.
-                widgets[index].update(Content.assemble(*row.parts), layout=False)
-                widgets[index].set_classes(classes)
-            if not widgets[index].display:
-                widgets[index].display = True
-        for widget in widgets[len(rows) :]:
-            # Hidden, not removed: a row shown again is not mounted again (a mount lays the
-            # screen out once more, a frame later).
-            if widget.display:
-                widget.display = False
-        self._shown = list(rows)
-
     @property
     def lines(self) -> list[Line]:
         """The lines shown now."""
         return list(self._shown)
+
+    def _put(self, rows: Sequence[Line]) -> None:
+        rows = list(rows)
+        if rows == self._shown:
+            return
+        before, self._shown = self._shown, rows
+        # The virtual height changes (a layout) only with the number of rows.
+        self.virtual_size = Size(0, len(rows))
+        self.refresh_rows(i for i in range(max(len(rows), len(before))) if _differ(before, rows, i))
+
+    def refresh_rows(self, indexes: Iterable[int]) -> None:
+        """Repaint the rows at `indexes` (counted from the first line, scrolled or not)."""
+        for index in indexes:
+            self.refresh_line(index)
+
+    def row_classes(self, index: int) -> frozenset[str]:
+        """The classes the row at `index` is drawn with (a subclass adds its own)."""
+        return self._shown[index].classes
+
+    def row_at(self, y: int) -> int | None:
+        """The index of the line shown at `y` rows below the title, None below the last."""
+        index = y + round(self.scroll_offset.y)
+        return index if 0 <= index < len(self._shown) else None
+
+    def notify_style_update(self) -> None:
+        # A new theme, or the panel's classes changed: every row's style is looked up again.
+        self._styles.clear()
+        self._drawn.clear()
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = y + round(self.scroll_offset.y)
+        if index >= len(self._shown) or width <= 0:
+            # Below the rows, the panel's background, as an empty container draws it.
+            _, background = self.background_colors
+            return Strip.blank(width, Style.from_color(bgcolor=background.rich_color))
+        row = self._shown[index]
+        style, padding = self._row_style(self.row_classes(index))
+        drawn = self._drawn.get(index)
+        if drawn is not None and drawn[:3] == (row, width, style):
+            return drawn[3]
+        # As a text widget one row high draws its content (`Widget._render_content`), padded
+        # to the panel's width in the row's background.
+        content = Content.assemble(*row.parts)
+        strips = Visual.to_strips(self, content, width, 1, style)
+        strip = strips[0] if strips else Strip.blank(width, style.rich_style)
+        strip = strip.adjust_cell_length(width, padding)
+        self._drawn[index] = (row, width, style, strip)
+        return strip
+
+    def _row_style(self, classes: frozenset[str]) -> tuple[VisualStyle, Style]:
+        """The style of a row with `classes`, as a widget with these classes in the panel
+        would have it (`Widget.visual_style`), and its background's for the padding."""
+        key = (classes, self.visual_style)
+        found = self._styles.get(key)
+        if found is not None:
+            return found
+        # The row's own rules: of two classes setting one property, the later one's.
+        own_background: Color | None = None
+        own_color: Color | None = None
+        own_text = Style()
+        auto = False
+        for name in ROW_CLASSES:
+            if name not in classes:
+                continue
+            rules = self.get_component_styles(f"row-{name}")
+            if rules.has_rule("background"):
+                own_background = rules.background.tint(rules.background_tint)
+            if rules.has_rule("color"):
+                own_color = rules.color
+                auto = rules.has_rule("auto_color") and rules.auto_color
+            if rules.has_rule("text_style"):
+                own_text = rules.text_style
+        panel = self.visual_style
+        _, panel_background = self.background_colors
+        background = panel_background
+        if own_background is not None:
+            background = panel_background + own_background
+        color = panel.foreground if own_color is None else own_color
+        if auto:  # "auto": the colour that reads best on the row's background.
+            color = background.get_contrast_text(color.a)
+        style = VisualStyle(
+            background,
+            color,
+            bold=own_text.bold if own_text.bold is not None else panel.bold,
+            dim=own_text.dim if own_text.dim is not None else panel.dim,
+            italic=own_text.italic if own_text.italic is not None else panel.italic,
+            reverse=own_text.reverse if own_text.reverse is not None else panel.reverse,
+            underline=own_text.underline if own_text.underline is not None else panel.underline,
+            strike=own_text.strike if own_text.strike is not None else panel.strike,
+        )
+        # What the row's padding would be drawn in (`StylesCache.get_inner_outer`).
+        padding = VisualStyle(background=panel_background + background).rich_style
+        self._styles[key] = (style, padding)
+        return style, padding
+
+    def region_of(self, index: int) -> Region:
+        """The row at `index` in the panel's scrolled content."""
+        return Region(0, index, self.scrollable_content_region.width, 1)
+
+
+def _differ(before: list[Line], after: list[Line], index: int) -> bool:
+    return index >= len(before) or index >= len(after) or before[index] != after[index]
