@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar, Protocol
 
+from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
 from textual.content import Content
@@ -96,6 +97,8 @@ class RowsPanel(ScrollView):
         self._more_key = more_key
         if self.styles.inline.height != Scalar.from_number(height):
             self.styles.height = height
+        # As tall as its rows, whatever the lines: no layout for a line more or less.
+        self.virtual_size = Size(0, self._rows)
         self._put(fold(self._all, self._rows, more_key))
 
     @property
@@ -113,8 +116,8 @@ class RowsPanel(ScrollView):
         if rows == self._shown:
             return
         before, self._shown = self._shown, rows
-        # The virtual height changes (a layout) only with the number of rows.
-        self.virtual_size = Size(0, len(rows))
+        if self._rows is None:  # Not fitted: it scrolls over its lines.
+            self.virtual_size = Size(0, len(rows))
         self.refresh_rows(i for i in range(max(len(rows), len(before))) if _differ(before, rows, i))
 
     def refresh_rows(self, indexes: Iterable[int]) -> None:
@@ -149,11 +152,7 @@ class RowsPanel(ScrollView):
         drawn = self._drawn.get(index)
         if drawn is not None and drawn[:3] == (row, width, style):
             return drawn[3]
-        # As a text widget one row high draws its content (`Widget._render_content`), padded
-        # to the panel's width in the row's background.
-        content = Content.assemble(*row.parts)
-        strips = Visual.to_strips(self, content, width, 1, style)
-        strip = strips[0] if strips else Strip.blank(width, style.rich_style)
+        strip = _draw_row(self, Content.assemble(*row.parts), width, style)
         strip = strip.adjust_cell_length(width, padding)
         self._drawn[index] = (row, width, style, strip)
         return strip
@@ -187,7 +186,7 @@ class RowsPanel(ScrollView):
         if own_background is not None:
             background = panel_background + own_background
         color = panel.foreground if own_color is None else own_color
-        if auto:  # "auto": the colour that reads best on the row's background.
+        if auto and color is not None:  # "auto": the colour reading best on the background.
             color = background.get_contrast_text(color.a)
         style = VisualStyle(
             background,
@@ -207,6 +206,27 @@ class RowsPanel(ScrollView):
     def region_of(self, index: int) -> Region:
         """The row at `index` in the panel's scrolled content."""
         return Region(0, index, self.scrollable_content_region.width, 1)
+
+
+def _draw_row(panel: RowsPanel, content: Content, width: int, style: VisualStyle) -> Strip:
+    """`content` on one row of `width` cells, the same segments a text widget one row high
+    draws (`Visual.to_strips`: its text cut with an ellipsis, each segment's style with its
+    offset for text selection), made directly when the text fits: a few times faster."""
+    plain = content.plain
+    if content.cell_length > width or "\n" in plain or "\t" in plain:
+        strips = Visual.to_strips(panel, content, width, 1, style)
+        return strips[0] if strips else Strip.blank(width, style.rich_style)
+    segments: list[Segment] = []
+    x = 0
+    for text, text_style in content.render(style, end="", parse_style=_parse_style):
+        segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, 0)))
+        x += len(text)
+    return Strip(segments, content.cell_length)
+
+
+def _parse_style(style: str | VisualStyle) -> VisualStyle:
+    """A part's style, as a widget parses its content's (theme variables resolved)."""
+    return style if isinstance(style, VisualStyle) else VisualStyle.parse(style)
 
 
 def _differ(before: list[Line], after: list[Line], index: int) -> bool:
