@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import ClassVar, Protocol
 
-from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
 from textual.content import Content
@@ -14,12 +13,12 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
-from textual.visual import Visual
 
 from race.situation import Situation
 from tui.panels.fold import MORE_KEY, fold
 from tui.panels.lines import Line
 from tui.panels.view import ViewContext
+from tui.widgets.strips import content_strip
 
 ROW_CLASSES: tuple[str, ...] = (
     "-muted",
@@ -152,7 +151,7 @@ class RowsPanel(ScrollView):
         drawn = self._drawn.get(index)
         if drawn is not None and drawn[:3] == (row, width, style):
             return drawn[3]
-        strip = _draw_row(self, Content.assemble(*row.parts), width, style)
+        strip = content_strip(self, Content.assemble(*row.parts), width, style)
         strip = strip.adjust_cell_length(width, padding)
         self._drawn[index] = (row, width, style, strip)
         return strip
@@ -206,27 +205,6 @@ class RowsPanel(ScrollView):
     def region_of(self, index: int) -> Region:
         """The row at `index` in the panel's scrolled content."""
         return Region(0, index, self.scrollable_content_region.width, 1)
-
-
-def _draw_row(panel: RowsPanel, content: Content, width: int, style: VisualStyle) -> Strip:
-    """`content` on one row of `width` cells, the same segments a text widget one row high
-    draws (`Visual.to_strips`: its text cut with an ellipsis, each segment's style with its
-    offset for text selection), made directly when the text fits: a few times faster."""
-    plain = content.plain
-    if content.cell_length > width or "\n" in plain or "\t" in plain:
-        strips = Visual.to_strips(panel, content, width, 1, style)
-        return strips[0] if strips else Strip.blank(width, style.rich_style)
-    segments: list[Segment] = []
-    x = 0
-    for text, text_style in content.render(style, end="", parse_style=_parse_style):
-        segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, 0)))
-        x += len(text)
-    return Strip(segments, content.cell_length)
-
-
-def _parse_style(style: str | VisualStyle) -> VisualStyle:
-    """A part's style, as a widget parses its content's (theme variables resolved)."""
-    return style if isinstance(style, VisualStyle) else VisualStyle.parse(style)
 
 
 def _differ(before: list[Line], after: list[Line], index: int) -> bool:

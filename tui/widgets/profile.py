@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.style import Style
 from textual.widget import Widget
 
 from race.models import Stage
 from race.situation import Situation
+from tui.panels.lines import Line
 from tui.panels.profile import Mark, column, group_marks, profile_lines
 from tui.panels.view import ViewContext
+from tui.widgets.strips import content_strip
 
 
 class ProfileStrip(Widget):
-    """Altitude, climbs, the groups by name and km marks, in as many rows as its height."""
+    """Altitude, climbs, the groups by name and km marks, in as many rows as its height.
+
+    It draws its rows itself: a group moving repaints the rows of the marks and the names
+    only (the road, the climbs and the km marks stay as drawn)."""
 
     def __init__(self, *, id: str | None = "profile") -> None:
         super().__init__(id=id)
         self._stage: Stage | None = None
         self._marks: tuple[Mark, ...] = ()
+        self._lines: list[Line] = []
+        self._lines_for: tuple[int, tuple[Mark, ...], int, int] | None = None
+        """What `_lines` were made for: the stage (by identity), the marks, width and height."""
+        self._drawn: dict[int, tuple[Line, int, Style, Strip]] = {}
+        """Each row drawn: its line, width and style, and the strip drawn for them."""
 
     def show(self, situation: Situation, view: ViewContext) -> None:
         stage = situation.stage
@@ -27,12 +40,17 @@ class ProfileStrip(Widget):
         changed = stage is not self._stage or self._cells(stage, marks) != self._cells(
             stage, self._marks
         )
+        before = self.rows
         self._stage = stage
         self._marks = marks
         # No profile from the feed (a recording without the route): no empty rows.
         self.set_class(stage is None or len(stage.profile) < 2, "-empty")
         if changed:
-            self.refresh()
+            after = self.rows
+            width = self.size.width
+            for y in range(max(len(before), len(after))):
+                if y >= len(before) or y >= len(after) or before[y] != after[y]:
+                    self.refresh(Region(0, y, width, 1))
 
     def _cells(
         self, stage: Stage | None, marks: tuple[Mark, ...]
@@ -42,6 +60,27 @@ class ProfileStrip(Widget):
             return ()
         return tuple((column(stage, width, m.km), m.name, m.head, m.mine) for m in marks)
 
+    @property
+    def rows(self) -> list[Line]:
+        """The profile's rows at the widget's size (made again only when something changed)."""
+        width, height = self.size
+        key = (id(self._stage), self._marks, width, height)
+        if key != self._lines_for:
+            self._lines = profile_lines(self._stage, self._marks, width, height)
+            self._lines_for = key
+        return self._lines
+
     def render(self) -> Content:
-        rows = profile_lines(self._stage, self._marks, self.size.width, self.size.height)
-        return Content("\n").join(Content.assemble(*row.parts) for row in rows)
+        """The whole profile as text (what `render_line` draws row by row)."""
+        return Content("\n").join(Content.assemble(*row.parts) for row in self.rows)
+
+    def render_line(self, y: int) -> Strip:
+        rows, width, style = self.rows, self.size.width, self.visual_style
+        if y >= len(rows):
+            return Strip.blank(width, style.rich_style)
+        drawn = self._drawn.get(y)
+        if drawn is not None and drawn[:3] == (rows[y], width, style):
+            return drawn[3]
+        strip = content_strip(self, Content.assemble(*rows[y].parts), width, style, y)
+        self._drawn[y] = (rows[y], width, style, strip)
+        return strip
