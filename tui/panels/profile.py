@@ -79,28 +79,53 @@ def group_marks(situation: Situation, my_team: str | None = None) -> tuple[Mark,
     )
 
 
+@dataclass(frozen=True)
+class Road:
+    """What of the profile does not move with the groups, at one size: the altitude's rows
+    (block characters, top row first), and when the profile is labelled, the climbs' and the
+    km marks' rows."""
+
+    altitude: tuple[tuple[str, ...], ...]
+    climbs: Line | None
+    km: Line | None
+
+
+def road(stage: Stage | None, width: int, rows: int = 1) -> Road | None:
+    """The profile's road across `width` cells in `rows` rows (None when there is no
+    profile, or no room for one)."""
+    if stage is None or len(stage.profile) < 2 or width < MIN_WIDTH or rows < 1:
+        return None
+    labelled = rows >= LABELLED_FROM_ROWS
+    altitude_rows = rows - 3 if labelled else rows
+    levels = _altitude_levels(stage, width, altitude_rows)
+    return Road(
+        tuple(tuple(cells) for cells in _altitude_rows(levels, altitude_rows)),
+        climbs_line(stage, width) if labelled else None,
+        km_line(stage, width) if labelled else None,
+    )
+
+
 def profile_lines(
-    stage: Stage | None, marks: Sequence[Mark], width: int, rows: int = 1
+    stage: Stage | None,
+    marks: Sequence[Mark],
+    width: int,
+    rows: int = 1,
+    *,
+    drawn: Road | None = None,
 ) -> list[Line]:
     """The profile across `width` cells in `rows` rows (nothing when there is no profile, or
-    no room for one)."""
-    if stage is None or len(stage.profile) < 2 or width < MIN_WIDTH or rows < 1:
+    no room for one); `drawn`: its `road` at this size, when it is kept."""
+    the_road = drawn if drawn is not None else road(stage, width, rows)
+    if stage is None or the_road is None:
         return []
-    levels = _altitude_levels(stage, width, rows - 3 if rows >= LABELLED_FROM_ROWS else rows)
-    labelled = rows >= LABELLED_FROM_ROWS
-    altitude = _altitude_rows(levels, rows - 3 if labelled else rows)
-    road = [
-        *[_plain_row(cells) for cells in altitude[:-1]],
-        _marks_over(altitude[-1], stage, marks, width),
+    *upper, bottom = the_road.altitude
+    lines = [
+        *[_plain_row(list(cells)) for cells in upper],
+        _marks_over(list(bottom), stage, marks, width),
     ]
-    if not labelled:
-        return road
-    return [
-        climbs_line(stage, width),
-        *road,
-        groups_line(stage, marks, width),
-        km_line(stage, width),
-    ]
+    if the_road.climbs is None or the_road.km is None:
+        return lines
+    return [the_road.climbs, *lines, groups_line(stage, marks, width), the_road.km]
 
 
 def _column_km(stage: Stage, width: int, x: float) -> float:

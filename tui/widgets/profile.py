@@ -11,7 +11,7 @@ from textual.widget import Widget
 from race.models import Stage
 from race.situation import Situation
 from tui.panels.lines import Line
-from tui.panels.profile import Mark, column, group_marks, profile_lines
+from tui.panels.profile import Mark, Road, column, group_marks, profile_lines, road
 from tui.panels.view import ViewContext
 from tui.widgets.strips import content_strip
 
@@ -29,6 +29,8 @@ class ProfileStrip(Widget):
         self._lines: list[Line] = []
         self._lines_for: tuple[int, tuple[Mark, ...], int, int] | None = None
         """What `_lines` were made for: the stage (by identity), the marks, width and height."""
+        self._road: tuple[Stage | None, int, int, Road | None] | None = None
+        """The road drawn for a stage at a width and height: it stays while the groups move."""
         self._drawn: dict[int, tuple[Line, int, Style, Strip]] = {}
         """Each row drawn: its line, width and style, and the strip drawn for them."""
 
@@ -66,7 +68,10 @@ class ProfileStrip(Widget):
         width, height = self.size
         key = (id(self._stage), self._marks, width, height)
         if key != self._lines_for:
-            self._lines = profile_lines(self._stage, self._marks, width, height)
+            if self._road is None or self._road[:3] != (self._stage, width, height):
+                self._road = (self._stage, width, height, road(self._stage, width, height))
+            drawn = self._road[3]
+            self._lines = profile_lines(self._stage, self._marks, width, height, drawn=drawn)
             self._lines_for = key
         return self._lines
 
