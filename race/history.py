@@ -207,6 +207,18 @@ class History:
         `ardoise situation --until` stops)."""
         return next((i for i, frame_t in enumerate(self._frame_t) if frame_t > t), len(self))
 
+    def last_frame_t(self, entries: int) -> float | None:
+        """The feed time of the last frame among the first `entries` entries (None: none)."""
+        for i in range(min(entries, len(self)) - 1, -1, -1):
+            if not math.isnan(self._frame_t[i]):
+                return self._frame_t[i]
+        return None
+
+    def next_frame_t(self, entries: int) -> float | None:
+        """The feed time of the first frame after the first `entries` entries (None: none
+        yet)."""
+        return next((t for t in self._frame_t[max(entries, 0) :] if not math.isnan(t)), None)
+
     def first_head_entries(self) -> int | None:
         """How many entries bring the first situation with a head of the race (where the
         race starts being seen); None before."""
