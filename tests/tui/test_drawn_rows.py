@@ -4,7 +4,8 @@ fitted panel's height does not follow its lines (no layout for a line more or le
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
-from textual.geometry import Region
+from textual.geometry import Offset, Region
+from textual.selection import Selection
 
 from tests.support.app import wait_for
 from tests.support.stages import flat_at
@@ -81,3 +82,14 @@ async def test_a_fitted_panel_is_as_tall_as_its_rows_whatever_its_lines() -> Non
         assert [ln.plain for ln in panel.lines][-1].startswith("+5 more"), "folded"
         texts = [panel.render_line(y).text.rstrip() for y in range(5)]
         assert texts == [ln.plain for ln in panel.lines]
+
+
+async def test_the_rows_selected_with_the_mouse_are_copied_as_text() -> None:
+    app = _Rows()
+    async with app.run_test(size=(40, 20)) as pilot:
+        panel = app.query_one(RowsPanel)
+        panel.set_rows([line("first row"), line("second row")])
+        await pilot.pause()
+        assert panel.get_selection(Selection(None, None)) == ("first row\nsecond row", "\n")
+        part = Selection(Offset(6, 0), Offset(6, 1))
+        assert panel.get_selection(part) == ("row\nsecond", "\n")

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.css.scalar import Scalar
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 
@@ -57,7 +58,7 @@ class RowsPanel(ScrollView):
 
     A row's look comes from its classes, styled in the stylesheet as the component classes
     `row--<class>` (`ROW_CLASSES`). New lines repaint only the rows that changed: no widget is
-    mounted or hidden, and nothing is laid out again unless the number of rows changes."""
+    mounted or hidden, and nothing is laid out again unless the panel's height changes."""
 
     DEFAULT_CSS = """
     RowsPanel {
@@ -149,12 +150,18 @@ class RowsPanel(ScrollView):
         row = self._shown[index]
         style, padding = self._row_style(self.row_classes(index))
         drawn = self._drawn.get(index)
-        if drawn is not None and drawn[:3] == (row, width, style):
+        selecting = self.text_selection is not None
+        if drawn is not None and drawn[:3] == (row, width, style) and not selecting:
             return drawn[3]
-        strip = content_strip(self, Content.assemble(*row.parts), width, style)
+        strip = content_strip(self, Content.assemble(*row.parts), width, style, index)
         strip = strip.adjust_cell_length(width, padding)
-        self._drawn[index] = (row, width, style, strip)
+        if not selecting:  # A row highlighted by the mouse is drawn again once let go.
+            self._drawn[index] = (row, width, style, strip)
         return strip
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text of the rows the mouse selected (to copy)."""
+        return selection.extract("\n".join(row.plain for row in self._shown)), "\n"
 
     def _row_style(self, classes: frozenset[str]) -> tuple[VisualStyle, Style]:
         """The style of a row with `classes`, as a widget with these classes in the panel

@@ -84,8 +84,10 @@ class ProfileStrip(Widget):
         if y >= len(rows):
             return Strip.blank(width, style.rich_style)
         drawn = self._drawn.get(y)
-        if drawn is not None and drawn[:3] == (rows[y], width, style):
+        selecting = self.text_selection is not None
+        if drawn is not None and drawn[:3] == (rows[y], width, style) and not selecting:
             return drawn[3]
         strip = content_strip(self, Content.assemble(*rows[y].parts), width, style, y)
-        self._drawn[y] = (rows[y], width, style, strip)
+        if not selecting:  # A row highlighted by the mouse is drawn again once let go.
+            self._drawn[y] = (rows[y], width, style, strip)
         return strip
