@@ -152,7 +152,7 @@ async def test_on_screen_from_the_feeds_events(tmp_path: Path) -> None:
         await wait_for(lambda: "another stage" in header_text(app, "feed-status"))
         assert header_text(app, "feed-status").endswith("· 1 frame of another stage ignored")
         # Text from the feed is never read as markup.
-        rows = [str(row.render()) for row in panel.query("Static")]
+        rows = [panel.render_line(y).text for y in range(len(panel.lines))]
         assert any(row.startswith("[b]Peloton[/b]") for row in rows), rows
         app.save_screenshot("narrow.svg", str(tmp_path))
         await pilot.resize_terminal(160, 48)
