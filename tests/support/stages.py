@@ -88,6 +88,9 @@ FINALE_KM = 10.0
 class StageRun:
     """One pass of the engine (default settings) over a simulated stage, kept for many tests."""
 
+    after_each: list[Situation] = field(default_factory=list)
+    """The situation after each of the stage's events: `after_each[i]` follows
+    `stage_events(scenario)[i]`."""
     situations: list[tuple[float, Situation]] = field(default_factory=list)
     """(feed time, situation) after each telemetry frame once the race has started."""
     finale: list[tuple[float, Situation]] = field(default_factory=list)
@@ -113,6 +116,7 @@ def stage_run(scenario: str) -> StageRun:
     run = StageRun()
     for index, event in enumerate(stage_events(scenario)):
         situation = race.apply(event)
+        run.after_each.append(situation)
         run.last = situation
         if not isinstance(event, Telemetry) or situation.race_time_s is None:
             continue
