@@ -121,7 +121,7 @@ def held_on_stage(
 
 SKIP_MARGIN_KM = 1.0
 """How far before its skip point the engine of an app skipping ahead (`skipping_feed`) starts:
-the feed still skips (a few frames) before its first situation is drawn."""
+the feed still skips (a few frames) before it says it is live."""
 
 
 def skipping_feed(
