@@ -45,6 +45,11 @@ CHECKPOINT_ENTRIES = 30
 """... and at least every this many entries, whatever the road: the simulated stage sends ~14
 frames a km, a sprint finish several an instant, and before the start or on a time trial there
 is no head's road at all."""
+CHECKPOINT_MIN_ENTRIES = 10
+"""... but never after fewer entries than this, save at a new stage: a checkpoint costs ~10 ms,
+about what replaying 3-10 entries does, and a stretch sent sparsely (a replay skipping to the
+finale: a frame a minute, most of a km) would otherwise be checkpointed every few entries,
+on the way to the first picture."""
 
 _EVENT = TypeAdapter(FeedEvent)
 
@@ -170,13 +175,18 @@ class History:
             self._checkpoints.append(_Checkpoint(len(self), self._store.freeze(self.race)))
 
     def _checkpoint_due(self, head: float | None) -> bool:
-        if len(self) - self._checkpoints[-1].entries >= self._every_entries:
+        since = len(self) - self._checkpoints[-1].entries
+        if since >= self._every_entries:
             return True
         if head is None:
             return False
         last = self._checkpoint_km
         # A head further from the line than at the last checkpoint: a new stage (a relay).
-        return last is None or last - head >= self._every_km or head > last
+        if last is None or head > last:
+            return True
+        return last - head >= self._every_km and since >= min(
+            CHECKPOINT_MIN_ENTRIES, self._every_entries
+        )
 
     # --- The past ----------------------------------------------------------------------------
 
@@ -196,6 +206,18 @@ class History:
         """How many entries come before the first frame later than feed time `t` (as
         `ardoise situation --until` stops)."""
         return next((i for i, frame_t in enumerate(self._frame_t) if frame_t > t), len(self))
+
+    def last_frame_t(self, entries: int) -> float | None:
+        """The feed time of the last frame among the first `entries` entries (None: none)."""
+        for i in range(min(entries, len(self)) - 1, -1, -1):
+            if not math.isnan(self._frame_t[i]):
+                return self._frame_t[i]
+        return None
+
+    def next_frame_t(self, entries: int) -> float | None:
+        """The feed time of the first frame after the first `entries` entries (None: none
+        yet)."""
+        return next((t for t in self._frame_t[max(entries, 0) :] if not math.isnan(t)), None)
 
     def first_head_entries(self) -> int | None:
         """How many entries bring the first situation with a head of the race (where the

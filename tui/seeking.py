@@ -1,11 +1,19 @@
 """The time machine's keys in the app: ←/→ and their shifts, `home`, `end`, a replay's `+`/`-`
 (the seeking itself is `tui.timemachine`, the bindings `tui.seekkeys`).
 
+In the past the race plays on as the feed sent it, at the replay's speed (a live feed's: real
+time) until it meets the live feed, unless paused: a timer runs only while the screen is in
+the past.
+
 A base of `ArdoiseApp`: what it reads of the app (the engine's history, the adapter, the
 situations) the app sets, and it draws through the app's own `_render`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.timer import Timer
 
 from feeds.base import FeedAdapter
 from race.history import History
@@ -13,6 +21,9 @@ from race.situation import Situation
 from tui.overscreens import OverScreens
 from tui.seekkeys import next_speed
 from tui.timemachine import Seek, TimeMachine
+
+PLAY_EVERY_S = 0.5
+"""How often the past moves on while it plays (wall time)."""
 
 
 class Seeking(OverScreens):
@@ -23,6 +34,12 @@ class Seeking(OverScreens):
     _machine: TimeMachine
     _latest: Situation
     """The engine's latest situation (the screen may show an older one)."""
+    _paused: bool
+    _now: Callable[[], float]
+    _playing: Timer | None = None
+    """Plays the past on while the screen is in it."""
+    _played_at = 0.0
+    """When the past last moved on (the app's monotonic clock)."""
 
     def _render(self, situation: Situation) -> None:
         """Draw `situation` (`ArdoiseApp`)."""
@@ -52,7 +69,27 @@ class Seeking(OverScreens):
     def action_live(self) -> None:
         self._show_seek(self._machine.live())
 
+    def _play_past(self) -> None:
+        now = self._now()
+        elapsed, self._played_at = now - self._played_at, now
+        speed = self._adapter.speed
+        if self._paused or speed == 0:  # Paused, or a replay with no pace to play at.
+            return
+        seek = self._machine.play(elapsed * (speed if speed is not None else 1.0))
+        if seek is not None:
+            self._show_seek(seek)
+
+    def _follow_past(self) -> None:
+        """Play the past while the screen is in it; nothing runs once it is live."""
+        if self._machine.in_past and self._playing is None:
+            self._played_at = self._now()
+            self._playing = self.set_interval(PLAY_EVERY_S, self._play_past)
+        elif not self._machine.in_past and self._playing is not None:
+            self._playing.stop()
+            self._playing = None
+
     def _show_seek(self, seek: Seek) -> None:
+        self._follow_past()
         if seek.said is not None:
             self.notify(seek.said, severity="warning", timeout=3, markup=False)
         if seek.go_ahead_km is not None and self._adapter.capabilities.seek:

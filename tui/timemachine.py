@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from race.history import History
 from race.situation import Situation
 
+HOLE_S = 600.0
+"""A hole in the feed longer than this (feed time) is not played out in the past: the next
+frame comes at once (a night between two relayed stages, a long pre-start silence)."""
+
 
 @dataclass(frozen=True)
 class Seek:
@@ -29,6 +33,8 @@ class TimeMachine:
         self.history = history
         self.entries: int | None = None
         """How many entries the situation shown in the past had seen; None: live."""
+        self._clock: float | None = None
+        """The past's own feed time as it plays on (None: at its last frame)."""
 
     @property
     def in_past(self) -> bool:
@@ -41,9 +47,31 @@ class TimeMachine:
             return self.history.race.situation.head_km_to_finish
         return self.history.head_km_after(self.entries)
 
+    def play(self, feed_s: float) -> Seek | None:
+        """Let the past go on by `feed_s` seconds of feed time, as the feed sent it: the
+        situation reached, live once it is all played, None when no new frame is due."""
+        if self.entries is None:
+            return None
+        clock = self._clock
+        if clock is None:
+            clock = self.history.last_frame_t(self.entries)
+        upcoming = self.history.next_frame_t(self.entries)
+        if upcoming is None:
+            return self.live()
+        if clock is None or upcoming - clock > HOLE_S:
+            clock = upcoming - feed_s  # No frame yet, or a long hole: on to the next frame.
+        self._clock = clock + feed_s
+        entries = self.history.entries_to(self._clock)
+        if entries >= len(self.history):
+            return self.live()
+        if entries <= self.entries:
+            return None
+        return self._go(entries)
+
     def step(self, km: float) -> Seek:
         """Move `km` of the head's road: forward (towards the line) when positive, back when
         negative."""
+        self._clock = None
         here = self.head_km
         if here is None:
             return self._stay("no km to go yet: the race is not seen on the road")
@@ -68,13 +96,20 @@ class TimeMachine:
 
     def start(self) -> Seek:
         """Where the feed first showed the head of the race."""
+        self._clock = None
         first = self.history.first_head_entries()
         if first is None:
             return self._stay("no km to go yet: the race is not seen on the road")
         return self._go(first)
 
+    def after(self, entries: int) -> Seek:
+        """The situation after the history's first `entries` entries (live: all of them)."""
+        self._clock = None
+        return self._go(entries)
+
     def live(self) -> Seek:
         self.entries = None
+        self._clock = None
         self.history.forget_restored()  # A whole engine: not kept while nobody looks back.
         return Seek()
 

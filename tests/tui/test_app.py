@@ -215,3 +215,24 @@ async def test_layout_fits(size: tuple[int, int]) -> None:
             region = app.query_one(panel).region
             assert region.height >= 2, panel.__name__
             assert region.bottom <= size[1] - 1, panel.__name__
+
+
+async def test_radio_wraps_again_when_the_window_widens() -> None:
+    """Messages written at 80 columns are wrapped again at the new width when the window
+    widens: the log keeps the rows it wrapped, a wide window would show them narrow."""
+    _, situation = flat_at(5.0)
+    app = ArdoiseApp(
+        ScriptedFeed(), engine_settings(), feed_label="simulated", monotonic=lambda: 0.0
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await post_situation(app, situation)
+        radio = app.query_one(RaceRadio)
+        narrow = [strip.text for strip in radio.lines]
+        assert max(len(row.rstrip()) for row in narrow) <= 80
+        await pilot.resize_terminal(160, 48)
+        await wait_for(lambda: radio.scrollable_content_region.width > 100)
+        await wait_for(lambda: len(radio.lines) < len(narrow))
+        wide = [strip.text.rstrip() for strip in radio.lines]
+        assert max(map(len, wide)) > 80
+        # The same words, only fewer rows.
+        assert " ".join(" ".join(wide).split()) == " ".join(" ".join(narrow).split())

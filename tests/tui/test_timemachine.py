@@ -68,7 +68,9 @@ async def test_back_on_shift_home_and_end() -> None:
         await pilot.press("left")
         assert app.in_past
         assert shown_km(app) == pytest.approx(live + 1, abs=0.3)
-        assert header_text(app, "feed-status") == f"◀ in the past · live at {live:.1f} km · x1"
+        assert header_text(app, "feed-status") == (
+            f"◀ in the past · ⏸ paused (p) · live at {live:.1f} km · x1"
+        )
         assert f"{shown_km(app):.1f} km to go" in header_text(app, "race-status")
         await wait_for(lambda: "end" in footer_keys(app))
 

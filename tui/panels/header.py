@@ -165,7 +165,9 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     if view.in_past:
         live = f"{view.live_km:.1f}" if view.live_km is not None else "?"
         pace = f" ·{speed}" if speed else ""
-        return line(f"◀ in the past · live at {live} km{pace}", classes={"-past"})
+        # The past plays on unless paused: say which.
+        paused = f" · ⏸ paused ({view.pause_key})" if view.paused else ""
+        return line(f"◀ in the past{paused} · live at {live} km{pace}", classes={"-past"})
     if view.paused:
         text, css = f"⏸ paused ({view.pause_key})", "-paused"
     elif race_over(situation) and state in ("live", "stale", "ended"):

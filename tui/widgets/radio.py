@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 from rich.text import Text
 from textual.events import Resize
 from textual.widgets import RichLog
@@ -11,21 +13,33 @@ from tui.panels.lines import Line
 from tui.panels.radio import by_time, radio_line
 from tui.panels.view import ViewContext
 
+MAX_ROWS = 500
+"""The messages the radio keeps (older ones scroll out)."""
+
 
 class RaceRadio(RichLog):
     """Appends only what it has not shown yet (a burst of situations may skip some)."""
 
     def __init__(self) -> None:
         super().__init__(
-            id="radio", markup=False, wrap=True, max_lines=500, min_width=30, auto_scroll=False
+            id="radio", markup=False, wrap=True, max_lines=MAX_ROWS, min_width=30, auto_scroll=False
         )
         self.border_title = "RACE RADIO"
         self._alerts_shown = 0
         self._news_shown = 0
         self._newest_rows = 0
         """How many rows the newest message wrapped into."""
+        self._messages: deque[Text] = deque(maxlen=MAX_ROWS)
+        """The messages shown, to wrap them again at a new width."""
+        self._wrapped_at = 0
+        """The width they were wrapped at."""
 
     def on_resize(self, event: Resize) -> None:
+        width = self.scrollable_content_region.width
+        if width > 0 and self._wrapped_at and width != self._wrapped_at:
+            # RichLog keeps the rows it wrapped: a wider window would keep the narrow rows.
+            self.clear()
+            self._write(list(self._messages))
         # Made shorter after its last line (the screen's rows shared again), the log would
         # keep its old scroll offset and hide the newest line.
         self._keep_newest_in_view()
@@ -48,16 +62,21 @@ class RaceRadio(RichLog):
         news = situation.news[self._news_shown :]
         self._alerts_shown = len(situation.alerts)
         self._news_shown = len(situation.news)
-        items = by_time(alerts, news)
-        for item in items:
-            # Wrap at the log's own width: RichLog otherwise measures against the console's,
-            # which is not the terminal's in every environment.
-            width = self.scrollable_content_region.width
-            text = _rich_text(radio_line(item, situation.timezone))
+        texts = [_rich_text(radio_line(item, situation.timezone)) for item in by_time(alerts, news)]
+        self._messages.extend(texts)
+        self._write(texts)
+        if texts:
+            self._keep_newest_in_view()
+
+    def _write(self, texts: list[Text]) -> None:
+        # Wrap at the log's own width: RichLog otherwise measures against the console's,
+        # which is not the terminal's in every environment.
+        width = self.scrollable_content_region.width
+        for text in texts:
             self.write(text, width=width if width > 0 else None, scroll_end=False)
             self._newest_rows = len(text.wrap(self.app.console, width)) if width > 0 else 1
-        if items:
-            self._keep_newest_in_view()
+        if width > 0:
+            self._wrapped_at = width
 
 
 def _rich_text(row: Line) -> Text:
