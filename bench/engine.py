@@ -83,7 +83,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recording", type=Path, default=DEFAULT)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--profile", action="store_true", help="profile the engine once (by own time, then cumulative)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the engine once (by own time, then cumulative)",
+    )
     args = parser.parse_args()
     if not args.recording.exists():
         print(f"no recording at {args.recording}", file=sys.stderr)
