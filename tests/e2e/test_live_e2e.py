@@ -29,6 +29,7 @@ from feeds.tools.recorder import record
 from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.situation import Situation
+from tests.support.recordings import recording_run, replayed
 from tests.support.stages import (
     ROOT,
     SHARED_DATA,
@@ -83,15 +84,9 @@ def replay(path: Path) -> RecordingFeed:
     return RecordingFeed(RecordingOptions(path=path, speed=0))
 
 
-_FRAME_TIMES: dict[Path, tuple[float, ...]] = {}
-_REFERENCES: dict[tuple[Path, tuple[float, ...]], dict[float, Any]] = {}
-
-
 async def frame_times(path: Path) -> tuple[float, ...]:
-    if path not in _FRAME_TIMES:
-        events = replay(path).events()
-        _FRAME_TIMES[path] = tuple([e.t async for e in events if isinstance(e, Telemetry)])
-    return _FRAME_TIMES[path]
+    events = await asyncio.to_thread(replayed, path)  # Read once per test process.
+    return tuple(e.t for e in events if isinstance(e, Telemetry))
 
 
 async def stage_5_times() -> tuple[float, ...]:
@@ -101,13 +96,18 @@ async def stage_5_times() -> tuple[float, ...]:
 
 
 async def reference(path: Path, times: tuple[float, ...]) -> dict[float, Any]:
-    """The `recording` adapter on the file itself (read once per module and times)."""
-    key = (path, tuple(t for t in times if t != END))
-    if key not in _REFERENCES:
-        # Stage 5 is read to its end once, for every test.
-        ends = (END,) if path == STAGE_5 else ()
-        _REFERENCES[key] = await situations_at(replay(path), (*key[1], *ends))
-    return {t: _REFERENCES[key][t] for t in times}
+    """The `recording` adapter on the file itself, as `situations_at` reads it: the situation
+    before the first frame past each time (the engine's run of the recording, once per test
+    process: `tests.support.recordings`)."""
+    run = await asyncio.to_thread(recording_run, path)
+    out: dict[float, Any] = {}
+    for t in times:
+        past = next(
+            (i for i, e in enumerate(run.events) if isinstance(e, Telemetry) and e.t > t), None
+        )
+        assert past != 0, "a time before the first event"
+        out[t] = comparable(run.last if past is None else run.after_each[past - 1])
+    return out
 
 
 def write_config(tmp_path: Path, text: str) -> Path:

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from feeds.simulation import scenario_facts
-from race.engine import Race
 from race.models import Telemetry
 from tests.support.cli import run_ardoise, situation_json
 from tests.support.stages import SEED, engine_settings, stage_events, stage_run
@@ -76,10 +75,9 @@ def test_groups_partition_the_tracked_riders(whole_stage: dict[str, Any]) -> Non
 
 def test_groups_partition_at_every_frame() -> None:
     """In-process, frame by frame: the groups cover exactly the riders the engine tracks."""
-    race = Race(engine_settings())
+    hold_missing_s = engine_settings().gaps.hold_missing_s
     seen: dict[int, float] = {}
-    for event in stage_events("flat"):
-        situation = race.apply(event)
+    for event, situation in zip(stage_events("flat"), stage_run("flat").after_each, strict=True):
         if not isinstance(event, Telemetry):
             continue
         if situation.race_state in ("pre-start", "neutralised"):
@@ -92,7 +90,7 @@ def test_groups_partition_at_every_frame() -> None:
                 seen[fix.bib] = event.t
         riders = [bib for group in situation.groups for bib in group.riders]
         assert len(riders) == len(set(riders)) == situation.riders_tracked
-        expected = {b for b, t in seen.items() if event.t - t <= race.settings.gaps.hold_missing_s}
+        expected = {b for b, t in seen.items() if event.t - t <= hold_missing_s}
         assert expected <= set(riders)
         gaps = [g.gap_s for g in situation.groups]
         assert gaps == sorted(gaps)

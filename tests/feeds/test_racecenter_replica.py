@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from feeds.format.racecenter import read_racecenter
 from feeds.racecenter.adapter import RaceCenterFeed, RaceCenterOptions
 from race.engine import Race
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry
 from race.situation import Situation
+from tests.support.recordings import recording_run, replayed
 from tests.support.replica import Replica, self_signed, without_distances
 from tests.support.stages import STAGE_5, STAGE_16, engine_settings, needs_stage_5, needs_stage_16
 
@@ -98,14 +98,6 @@ def adapter_options(replica: Replica, cache: Path) -> RaceCenterOptions:
     )
 
 
-def recorded(path: Path) -> list[FeedEvent]:
-    async def read() -> list[FeedEvent]:
-        feed = RecordingFeed(RecordingOptions(path=path, speed=0))
-        return [event async for event in feed.events()]
-
-    return asyncio.run(read())
-
-
 def situations(events: list[FeedEvent], at: set[float]) -> dict[float, Situation]:
     """The engine's situation after the last frame of each time in `at`."""
     race = Race(engine_settings())
@@ -115,6 +107,12 @@ def situations(events: list[FeedEvent], at: set[float]) -> dict[float, Situation
         if isinstance(event, Telemetry) and event.t in at:
             found[event.t] = situation
     return found
+
+
+def recorded_situations(path: Path, at: set[float]) -> dict[float, Situation]:
+    """`situations` of the recording as the recording adapter replays it (run once per test
+    process: `tests.support.recordings`)."""
+    return {frame.t: s for frame, s in recording_run(path).frames() if frame.t in at}
 
 
 def comparable(situation: Situation) -> dict[str, Any]:
@@ -136,7 +134,7 @@ def stage(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="module")
 def reference(stage: Path) -> list[FeedEvent]:
-    return recorded(stage)
+    return list(replayed(stage))
 
 
 @pytest.fixture(scope="module")
@@ -146,14 +144,14 @@ def followed(stage: Path, tmp_path_factory: pytest.TempPathFactory) -> Followed:
 
 
 def test_the_engine_sees_the_recordings_situations(
-    followed: Followed, reference: list[FeedEvent]
+    stage: Path, followed: Followed, reference: list[FeedEvent]
 ) -> None:
     times = [e.t for e in reference if isinstance(e, Telemetry)]
     at = {times[round(share * (len(times) - 1))] for share in FRACTIONS}
-    live, replayed = situations(followed.events, at), situations(reference, at)
-    assert sorted(live) == sorted(replayed) == sorted(at)
+    live, recorded = situations(followed.events, at), recorded_situations(stage, at)
+    assert sorted(live) == sorted(recorded) == sorted(at)
     for t in sorted(at):
-        a, b = comparable(live[t]), comparable(replayed[t])
+        a, b = comparable(live[t]), comparable(recorded[t])
         assert [key for key in a if a[key] != b.get(key)] == [], t
         assert a == b
 
@@ -210,7 +208,7 @@ def test_the_adapter_follows_the_replica_over_https(
         assert replica.url.startswith("https://")
         got = asyncio.run(frames(replica.url))
         assert replica.drops >= 3
-    assert got == [e for e in recorded(STAGE_16) if isinstance(e, Telemetry)][:count]
+    assert got == [e for e in replayed(STAGE_16) if isinstance(e, Telemetry)][:count]
 
 
 @needs_stage_5
@@ -233,7 +231,7 @@ def test_the_route_is_fetched_from_the_trace_path_and_used(tmp_path: Path) -> No
         again = asyncio.run(start_list())
         assert replica.requests[route] == 1  # The second time from the cache.
     trace = read_racecenter(STAGE_5).document["rest"]["trace"]
-    expected = next(e for e in recorded(STAGE_5) if isinstance(e, StartList)).stage
+    expected = next(e for e in replayed(STAGE_5) if isinstance(e, StartList)).stage
     assert len(first.stage.profile) == len(trace["routePoints"])
     assert first.stage.profile == expected.profile
     assert first.stage.distance_km == expected.distance_km
@@ -245,11 +243,10 @@ def test_without_distances_the_gaps_hold(tmp_path: Path) -> None:
     """Stage 5 without `kmToFinish` and `secToFirstRider` (as part of 2025's feed): each group
     of the untouched run is found by its first rider, its gap within 10 s."""
     followed = follow(Replica(STAGE_5, transform=without_distances), tmp_path)
-    untouched = recorded(STAGE_5)
-    times = {e.t for e in untouched if isinstance(e, Telemetry)}
-    live, replayed = situations(followed.events, times), situations(untouched, times)
+    times = {e.t for e in replayed(STAGE_5) if isinstance(e, Telemetry)}
+    live, untouched = situations(followed.events, times), recorded_situations(STAGE_5, times)
     near = far = 0
-    for t, situation in replayed.items():
+    for t, situation in untouched.items():
         if situation.race_time_s is None or situation.winner_finished:
             continue
         for group in situation.groups:

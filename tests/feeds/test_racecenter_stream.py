@@ -24,7 +24,8 @@ from race.engine import Race
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry
 from race.situation import Situation
 from tests.feeds.racecenter_stream import RawRaceCenter, previous_stage_snapshot, rest_binds
-from tests.support.stages import STAGE_5, engine_settings, kept, needs_stage_5
+from tests.support.recordings import recording_run
+from tests.support.stages import STAGE_5, engine_settings, needs_stage_5
 from tests.support.waiting import until
 
 pytestmark = [pytest.mark.slow, needs_stage_5]
@@ -161,8 +162,8 @@ def situations(events: list[FeedEvent]) -> Iterator[tuple[float, Situation]]:
 def untouched_stage_5() -> tuple[tuple[FeedEvent, ...], dict[float, Situation]]:
     """Stage 5 as the recording adapter replays it, and the engine's situation after each of its
     frames: replayed and run once for the tests that compare a changed recording with it."""
-    _, events = replay(STAGE_5)
-    return kept((tuple(events), dict(situations(events))))
+    run = recording_run(STAGE_5)
+    return run.events, {frame.t: situation for frame, situation in run.frames()}
 
 
 def essentials(situation: Situation) -> tuple[Any, ...]:

@@ -44,11 +44,13 @@ def sparse_events(scenario: str) -> tuple[FeedEvent, ...]:
     return tuple(simulate(scenario, SEED, noise_m=NOISE_M, sparse=Sparse(until_km=SKIP_KM)))
 
 
-def at_skip_point(events: tuple[FeedEvent, ...]) -> tuple[float, Situation, int]:
-    """Feed time of the skip point, the engine's situation there, and the frames it took."""
+@cache
+def at_skip_point(scenario: str) -> tuple[float, Situation, int]:
+    """Feed time of the skip point of the sparse stage, the engine's situation there, and the
+    frames it took (run once per test process: two tests read the flat one)."""
     race = Race(engine_settings())
     frames = 0
-    for event in events:
+    for event in sparse_events(scenario):
         situation = race.apply(event)
         if isinstance(event, Telemetry):
             frames += 1
@@ -63,7 +65,7 @@ def whole_stage_at(scenario: str, t: float) -> Situation:
 
 @pytest.mark.parametrize("scenario", ["flat", "mountain"])
 def test_the_screen_is_the_same_at_the_skip_point(scenario: str) -> None:
-    t, sparse, frames = at_skip_point(sparse_events(scenario))
+    t, sparse, frames = at_skip_point(scenario)
     whole = whole_stage_at(scenario, t)
     whole_frames = sum(isinstance(e, Telemetry) and e.t <= t for e in stage_events(scenario))
     assert frames < whole_frames * 0.6  # the point of it
@@ -93,7 +95,7 @@ def test_the_screen_is_the_same_at_the_skip_point(scenario: str) -> None:
 
 def test_the_flat_stage_radio_is_the_same_at_the_skip_point() -> None:
     # Its alerts all come around the start and the break's forming, sent whole.
-    t, sparse, _ = at_skip_point(sparse_events("flat"))
+    t, sparse, _ = at_skip_point("flat")
     whole = whole_stage_at("flat", t)
     assert [(a.t, a.text) for a in sparse.alerts] == [(a.t, a.text) for a in whole.alerts]
     assert sparse.alerts

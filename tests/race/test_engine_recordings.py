@@ -7,7 +7,6 @@ the winner's finish it is the reference for a passage-time gap. Stage 16 is a ti
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import statistics
@@ -18,16 +17,14 @@ from typing import Any
 
 import pytest
 
-from feeds.adapters.recording import RecordingFeed, RecordingOptions
-from race.engine import Race
 from race.models import Bib, StartList, Telemetry
 from race.situation import Situation
 from tests.support.cli import situation_json
+from tests.support.recordings import recording_run
 from tests.support.stages import (
     STAGE_5,
     STAGE_5_BREAK_RIDER,
     STAGE_16,
-    engine_settings,
     needs_stage_5,
     needs_stage_16,
 )
@@ -40,14 +37,6 @@ MATCH_S = 3.0
 MATCH_SHARE = 0.95
 """...in at least this share of group-frames (the issue's bar)."""
 BREAK_RIDER = STAGE_5_BREAK_RIDER
-
-
-def frames_of(path: Path) -> list[Any]:
-    async def read() -> list[Any]:
-        feed = RecordingFeed(RecordingOptions(path=path, speed=0))
-        return [event async for event in feed.events()]
-
-    return asyncio.run(read())
 
 
 @dataclass
@@ -67,14 +56,10 @@ class Stage5:
 
 @pytest.fixture(scope="module")
 def stage5() -> Stage5:
-    events = frames_of(STAGE_5)
-    start = next(e for e in events if isinstance(e, StartList))
+    shared = recording_run(STAGE_5)
+    start = next(e for e in shared.events if isinstance(e, StartList))
     run = Stage5(start=start)
-    race = Race(engine_settings())
-    for event in events:
-        situation = race.apply(event)
-        if not isinstance(event, Telemetry):
-            continue
+    for event, situation in shared.frames():
         run.negative_gaps += sum(g.gap_s < 0 for g in situation.groups)
         if situation.winner_finished:
             if run.first_winner_frame is None:
@@ -90,7 +75,7 @@ def stage5() -> Stage5:
                 run.unmatched += 1
             else:
                 run.differences.append(group.gap_s - reference)
-    run.last = race.situation
+    run.last = shared.last
     return run
 
 
@@ -211,7 +196,8 @@ def _race_center_gaps(path: Path, key: str) -> dict[tuple[float, Bib], float]:
 
 @needs_stage_16
 def test_time_trial_is_timed_rider_by_rider() -> None:
-    events = frames_of(STAGE_16)
+    shared = recording_run(STAGE_16)
+    events = shared.events
     feed = _race_center_gaps(STAGE_16, "secToITTLead")
     first_seen: dict[Bib, float] = {}
     for event in events:
@@ -221,10 +207,8 @@ def test_time_trial_is_timed_rider_by_rider() -> None:
                     first_seen.setdefault(fix.bib, fix.km_to_finish)
     distance = next(e for e in events if isinstance(e, StartList)).stage.distance_km
     whole_run = {bib for bib, km in first_seen.items() if km >= distance - 0.3}
-    race = Race(engine_settings())
     differences: list[float] = []
-    for event in events:
-        situation = race.apply(event)
+    for event, situation in zip(events, shared.after_each, strict=True):
         trial = situation.time_trial
         if not isinstance(event, Telemetry) or trial is None:
             continue
@@ -237,7 +221,7 @@ def test_time_trial_is_timed_rider_by_rider() -> None:
             reference = feed.get((event.t, bib))
             if not group.finished and bib in fresh and reference is not None:
                 differences.append(group.gap_s - reference)
-    last = race.situation
+    last = shared.last
     trial = last.time_trial
     assert trial is not None
     assert trial.best is not None

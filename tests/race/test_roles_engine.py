@@ -11,6 +11,7 @@ from race.models import FeedEvent, Telemetry
 from race.roles import DeclaredRoles, RolesFile
 from race.settings import EngineSettings, TeamSettings
 from race.situation import Situation
+from tests.support.engines import engine_at
 from tests.support.stages import FINALE_KM, engine_settings, stage_events, stage_run
 
 TEAM = "KST"
@@ -53,9 +54,8 @@ def finale(race: Race, events: Iterator[FeedEvent]) -> list[Situation]:
 
 
 def test_a_sprinter_set_during_the_race_is_followed_and_nothing_learned_is_lost() -> None:
-    race = Race(engine_settings())
-    events = iter(stage_events("flat"))
-    before = play(race, events, 60.0)
+    race, events = engine_at("flat", 60.0)  # As `play(race, events, 60.0)` leaves it.
+    before = race.situation
     assert SPRINTER in watched(before)
     said = race.set_sprinter(55)
     assert said.alerts[-1].text == "KST's sprinter set to R. Thornley"

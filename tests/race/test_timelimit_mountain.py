@@ -8,7 +8,7 @@ inside the cut; two riders finishing outside. The engine only sees the frames.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,7 +20,14 @@ from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.situation import Alert, LimitGroup, Situation
 from race.timelimit.rules import cut_seconds
-from tests.support.stages import NOISE_M, SEED, engine_settings, stage_events, tdf_rules
+from tests.support.stages import (
+    NOISE_M,
+    SEED,
+    engine_settings,
+    stage_events,
+    stage_run,
+    tdf_rules,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -57,16 +64,17 @@ def mountain(seed: int = SEED) -> Stage:
     facts = scenario_facts("mountain", seed)
     sprinters = set(facts.sprinters.values())
     out = Stage(facts)
-    race = Race(engine_settings())
     countdown_until = facts.winner_finish_t + COUNTDOWN_AFTER_S
-    # The other days are read once: simulated as they are read, not kept.
-    events: Iterable[FeedEvent] = (
-        stage_events("mountain") if seed == SEED else simulate("mountain", seed, noise_m=NOISE_M)
+    # The embedded seed's day is the shared run's; the other days are read once: simulated as
+    # they are read, not kept.
+    situations: Iterable[tuple[FeedEvent, Situation]] = (
+        zip(stage_events("mountain"), stage_run("mountain").after_each, strict=True)
+        if seed == SEED
+        else _run(simulate("mountain", seed, noise_m=NOISE_M))
     )
-    for event in events:
+    for event, situation in situations:
         if isinstance(event, Telemetry) and event.t > countdown_until and not out.counting_down:
             out.counting_down = out.last
-        situation = race.apply(event)
         out.last = situation
         limit = situation.time_limit
         if not isinstance(event, Telemetry) or limit.cut_s is None:
@@ -81,6 +89,13 @@ def mountain(seed: int = SEED) -> Stage:
         assert head is not None
         out.frames.append(Frame(event.t, head, carrying, km, limit.final, limit.cut_s))
     return out
+
+
+def _run(events: Iterable[FeedEvent]) -> Iterator[tuple[FeedEvent, Situation]]:
+    """Each event and the engine's situation after it."""
+    race = Race(engine_settings())
+    for event in events:
+        yield event, race.apply(event)
 
 
 def time_limit_alerts(situation: Situation) -> list[Alert]:

@@ -5,25 +5,18 @@ from __future__ import annotations
 
 import re
 
-from race.engine import Race
-from race.models import Telemetry
 from race.situation import Situation
 from race.timetrial.splits import COMPARABLE_FROM_KM
-from tests.race.test_engine_recordings import frames_of
-from tests.support.stages import STAGE_16, engine_settings, needs_stage_16
+from tests.support.recordings import recording_run
+from tests.support.stages import STAGE_16, needs_stage_16
 from tui.panels.header import race_status_line, trial_counts
 from tui.panels.timelimit import time_limit_lines
 from tui.panels.view import ViewContext
 
 
 def _situations() -> list[Situation]:
-    race = Race(engine_settings())
-    out: list[Situation] = []
-    for event in frames_of(STAGE_16):
-        situation = race.apply(event)
-        if isinstance(event, Telemetry):
-            out.append(situation)
-    return out
+    """The situation after each frame (the shared run of the recording)."""
+    return [situation for _, situation in recording_run(STAGE_16).frames()]
 
 
 @needs_stage_16

@@ -6,7 +6,6 @@ import asyncio
 import copy
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from functools import cache
 from typing import Any, ClassVar
 
 from textual.widgets import Static
@@ -14,9 +13,10 @@ from textual.widgets import Static
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.base import FeedAdapter, FeedOptions
 from race.engine import Race
-from race.models import FeedEvent, Telemetry
+from race.models import FeedEvent
 from race.settings import EngineSettings
 from race.situation import Situation
+from tests.support.engines import held_at
 from tests.support.stages import NOISE_M, SEED, stage_events
 from tui.app import ArdoiseApp
 from tui.messages import SituationUpdated
@@ -93,19 +93,9 @@ class SharedSimulatedFeed(SimulatedFeed):
 
 RESUME_KM = {"flat": 25.0, "mountain": 30.0}
 """Where the app of a test held later in the race starts: an engine that has applied the stage
-up to the head's first frame at this km to go (run once per test process and settings, then
-copied), so the app applies only the events after it instead of the whole stage."""
-
-
-@cache
-def _engine_at(scenario: str, settings_json: str) -> tuple[Race, int, float]:
-    race = Race(EngineSettings.model_validate_json(settings_json))
-    for index, event in enumerate(stage_events(scenario)):
-        situation = race.apply(event)
-        head = situation.head_km_to_finish
-        if isinstance(event, Telemetry) and head is not None and head <= RESUME_KM[scenario]:
-            return race, index + 1, event.t
-    raise AssertionError(f"the {scenario} stage's head never reaches {RESUME_KM[scenario]} km")
+up to the head's first frame at this km to go (`tests.support.engines.held_at`: run once per
+test process and settings, then copied), so the app applies only the events after it instead of
+the whole stage."""
 
 
 def held_on_stage(
@@ -116,14 +106,32 @@ def held_on_stage(
     starts where `RESUME_KM` says when the hold is later, else at the stage's start. The engine
     is the same either way (a copied engine goes on as the original: test_engine_checkpoint),
     and so is what the screen shows."""
-    race, applied, resumed_at = _engine_at(scenario, settings.model_dump_json())
+    held = held_at(scenario, RESUME_KM[scenario], settings)
     options = SimulatedOptions(scenario=scenario, seed=SEED, noise_m=NOISE_M, speed=0.0)
-    if hold_at is not None and hold_at < resumed_at:
+    if hold_at is not None and hold_at < held.t:
         return ArdoiseApp(SharedSimulatedFeed(options), settings, hold_at=hold_at, **app)
     return ArdoiseApp(
-        SharedSimulatedFeed(options, after=applied),
+        SharedSimulatedFeed(options, after=held.applied),
         settings,
         hold_at=hold_at,
-        race=copy.deepcopy(race),
+        race=copy.deepcopy(held.race),
         **app,
     )
+
+
+SKIP_MARGIN_KM = 1.0
+"""How far before its skip point the engine of an app skipping ahead (`skipping_feed`) starts:
+the feed still skips (a few frames) before it says it is live."""
+
+
+def skipping_feed(
+    options: SimulatedOptions, settings: EngineSettings
+) -> tuple[SharedSimulatedFeed, Race]:
+    """A shared simulated stage that skips to `options.skip_to_km` and plays on at
+    `options.speed`, from `SKIP_MARGIN_KM` before the skip point, and an engine (a copy, with
+    `settings`) that has applied the events before: for an app that need not replay the stage
+    from its start (a copied engine goes on as the original). The app's first picture is that
+    engine's situation: a test of what the skip draws first starts at the stage's start."""
+    assert options.skip_to_km is not None, "a feed that skips ahead"
+    held = held_at(options.scenario, options.skip_to_km + SKIP_MARGIN_KM, settings)
+    return SharedSimulatedFeed(options, after=held.applied), copy.deepcopy(held.race)

@@ -3,8 +3,10 @@ marks, and where the real recordings are."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -88,6 +90,9 @@ FINALE_KM = 10.0
 class StageRun:
     """One pass of the engine (default settings) over a simulated stage, kept for many tests."""
 
+    after_each: list[Situation] = field(default_factory=list)
+    """The situation after each of the stage's events: `after_each[i]` follows
+    `stage_events(scenario)[i]`."""
     situations: list[tuple[float, Situation]] = field(default_factory=list)
     """(feed time, situation) after each telemetry frame once the race has started."""
     finale: list[tuple[float, Situation]] = field(default_factory=list)
@@ -100,6 +105,14 @@ class StageRun:
     checkpoint: tuple[int, bytes] | None = None
     """The engine pickled as it was on entering the finale (`CHECKPOINT_KM`), and the index of
     the first event it has not applied: a test resumes the stage from there."""
+    halfway: Race | None = None
+    """The engine as it was before the stage's `middle_frame` (never handed out: copy it)."""
+
+
+def middle_frame(events: Sequence[FeedEvent]) -> int:
+    """The index of the middle one of the telemetry frames in `events`."""
+    frames = [i for i, event in enumerate(events) if isinstance(event, Telemetry)]
+    return frames[len(frames) // 2]
 
 
 CHECKPOINT_KM = 14.0
@@ -111,8 +124,13 @@ again), with the groups, trends, time limit and lead-out all under way."""
 def stage_run(scenario: str) -> StageRun:
     race = Race(engine_settings())
     run = StageRun()
-    for index, event in enumerate(stage_events(scenario)):
+    events = stage_events(scenario)
+    middle = middle_frame(events)
+    for index, event in enumerate(events):
+        if index == middle:
+            run.halfway = copy.deepcopy(race)
         situation = race.apply(event)
+        run.after_each.append(situation)
         run.last = situation
         if not isinstance(event, Telemetry) or situation.race_time_s is None:
             continue

@@ -6,14 +6,16 @@ only the screen's tests need.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import cache
 
 from feeds.simulation import scenario_facts
-from race.engine import Race
 from race.models import Telemetry
 from race.settings import TeamSettings
 from race.situation import Situation
+from tests.support.app import RESUME_KM
+from tests.support.engines import held_at
 from tests.support.stages import (
     SEED,
     engine_settings,
@@ -41,9 +43,11 @@ def flat_with_my_team() -> MyTeamFinale:
     loss = scenario_facts("flat", SEED).wheel_loss
     assert loss is not None
     hold_at, _ = flat_at(1.0)
-    race = Race(engine_settings(team=TeamSettings(code=loss.team)))
+    # Gone on from the engine the app tests start from (`RESUME_KM`): one pass for both.
+    start = held_at("flat", RESUME_KM["flat"], engine_settings(team=TeamSettings(code=loss.team)))
+    race = copy.deepcopy(start.race)
     held: Situation | None = None
-    for event in stage_events("flat"):
+    for event in stage_events("flat")[start.applied :]:
         if held is None and isinstance(event, Telemetry) and event.t > hold_at:
             held = race.situation
         situation = race.apply(event)

@@ -18,6 +18,7 @@ from tests.support.app import (
     header_text,
     holds,
     post_situation,
+    skipping_feed,
     wait_for,
 )
 from tests.support.stages import NOISE_M, SEED, engine_settings, flat_at
@@ -32,12 +33,14 @@ from tui.widgets.timelimit import TimeLimitPanel
 pytestmark = pytest.mark.slow
 
 
-def simulated(speed: float = 0.0, **options: object) -> SimulatedFeed:
-    return SharedSimulatedFeed(
-        SimulatedOptions.model_validate(
-            {"scenario": "flat", "seed": SEED, "noise_m": NOISE_M, "speed": speed, **options}
-        )
+def flat_options(speed: float = 0.0, **options: object) -> SimulatedOptions:
+    return SimulatedOptions.model_validate(
+        {"scenario": "flat", "seed": SEED, "noise_m": NOISE_M, "speed": speed, **options}
     )
+
+
+def simulated(speed: float = 0.0, **options: object) -> SimulatedFeed:
+    return SharedSimulatedFeed(flat_options(speed, **options))
 
 
 class RecordingApp(ArdoiseApp):
@@ -60,7 +63,8 @@ def head_within(app: ArdoiseApp, km: float) -> bool:
 
 
 async def test_panels_show_the_race_from_the_feed() -> None:
-    app = RecordingApp(simulated(skip_to_km=20.0), hold_at=None)
+    feed, race = skipping_feed(flat_options(skip_to_km=20.0), engine_settings())
+    app = RecordingApp(feed, hold_at=None, race=race)
     async with app.run_test(size=(100, 30)):
         await wait_for(lambda: head_within(app, 20))
         applied = [m.situation.events_applied for m in app.received]

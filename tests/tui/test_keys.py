@@ -10,7 +10,7 @@ from textual.widgets import Markdown, Static
 
 from feeds.adapters.simulated import SimulatedOptions
 from race.settings import TeamSettings
-from tests.support.app import SharedSimulatedFeed, header_text, wait_for
+from tests.support.app import SharedSimulatedFeed, header_text, skipping_feed, wait_for
 from tests.support.stages import NOISE_M, SEED, engine_settings
 from tui.app import ArdoiseApp
 from tui.screens.help import HelpScreen
@@ -32,13 +32,25 @@ class NotedApp(ArdoiseApp):
 
 
 def app_on_flat(
-    *, team: str | None = None, keymap: dict[str, str] | None = None, speed: float = 1.0
+    *,
+    team: str | None = None,
+    keymap: dict[str, str] | None = None,
+    speed: float = 1.0,
+    from_start: bool = False,
 ) -> NotedApp:
-    adapter = SharedSimulatedFeed(
-        SimulatedOptions(scenario="flat", seed=SEED, noise_m=NOISE_M, speed=speed, skip_to_km=60.0)
+    """The app skipping to 60 km to go on the flat stage, its engine started just before (or,
+    `from_start`, at the stage's start: what the start list brings comes first)."""
+    options = SimulatedOptions(
+        scenario="flat", seed=SEED, noise_m=NOISE_M, speed=speed, skip_to_km=60.0
     )
     settings = engine_settings(team=TeamSettings(code=team)) if team else engine_settings()
-    app = NotedApp(adapter, settings, feed_label="simulated", keymap=keymap)
+    if from_start:
+        app = NotedApp(
+            SharedSimulatedFeed(options), settings, feed_label="simulated", keymap=keymap
+        )
+    else:
+        feed, race = skipping_feed(options, settings)
+        app = NotedApp(feed, settings, feed_label="simulated", keymap=keymap, race=race)
     app.notes = []
     return app
 
@@ -128,7 +140,7 @@ async def test_the_profile_key_opens_the_profile_and_closes_it() -> None:
 
 
 async def test_an_unknown_team_code_is_a_warning_listing_the_race_codes() -> None:
-    app = app_on_flat(team="XYZ")
+    app = app_on_flat(team="XYZ", from_start=True)
     async with app.run_test(size=(80, 24)):
         await wait_for(lambda: any("[team] code" in text for text, _ in app.notes))
         ((text, severity),) = [note for note in app.notes if "[team] code" in note[0]]
@@ -140,8 +152,12 @@ async def test_an_unknown_team_code_is_a_warning_listing_the_race_codes() -> Non
 
 async def test_a_known_team_code_raises_no_warning() -> None:
     app = app_on_flat(team="CDC", speed=0.0)
+    resumed = app.situation
     async with app.run_test(size=(80, 24)):
-        await wait_for(lambda: app.situation.head_km_to_finish is not None)
+        # A situation from the feed on screen: the code was checked when it came.
+        await wait_for(
+            lambda: app.situation is not resumed and app.situation.head_km_to_finish is not None
+        )
         assert not [text for text, _ in app.notes if "[team] code" in text]
 
 

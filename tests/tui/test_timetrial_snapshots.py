@@ -12,8 +12,8 @@ from textual.pilot import Pilot
 
 from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from race.models import Telemetry
-from tests.race.test_engine_recordings import frames_of
 from tests.support.app import wait_for
+from tests.support.recordings import replayed
 from tests.support.stages import STAGE_16, engine_settings, needs_stage_16
 from tui.app import ArdoiseApp
 
@@ -26,7 +26,7 @@ MID_STAGE_T = 1784640000.0
 
 def held_time_trial() -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]]:
     hold_at = max(
-        e.t for e in frames_of(STAGE_16) if isinstance(e, Telemetry) and e.t <= MID_STAGE_T
+        e.t for e in replayed(STAGE_16) if isinstance(e, Telemetry) and e.t <= MID_STAGE_T
     )
     app = ArdoiseApp(
         RecordingFeed(RecordingOptions(path=STAGE_16, speed=0)),

@@ -35,11 +35,7 @@ class RaceRadio(RichLog):
         """The width they were wrapped at."""
 
     def on_resize(self, event: Resize) -> None:
-        width = self.scrollable_content_region.width
-        if width > 0 and self._wrapped_at and width != self._wrapped_at:
-            # RichLog keeps the rows it wrapped: a wider window would keep the narrow rows.
-            self.clear()
-            self._write(list(self._messages))
+        self._wrap_again()
         # Made shorter after its last line (the screen's rows shared again), the log would
         # keep its old scroll offset and hide the newest line.
         self._keep_newest_in_view()
@@ -64,9 +60,21 @@ class RaceRadio(RichLog):
         self._news_shown = len(situation.news)
         texts = [_rich_text(radio_line(item, situation.timezone)) for item in by_time(alerts, news)]
         self._messages.extend(texts)
-        self._write(texts)
+        if not self._wrap_again():
+            self._write(texts)
         if texts:
             self._keep_newest_in_view()
+
+    def _wrap_again(self) -> bool:
+        """Write every message again when the log's width is no longer the one its rows were
+        wrapped at (RichLog keeps the rows it wrapped: a widened window would keep them narrow);
+        whether it did. A situation drawn for the new size may come before the resize."""
+        width = self.scrollable_content_region.width
+        if width <= 0 or not self._wrapped_at or width == self._wrapped_at:
+            return False
+        self.clear()
+        self._write(list(self._messages))
+        return True
 
     def _write(self, texts: list[Text]) -> None:
         # Wrap at the log's own width: RichLog otherwise measures against the console's,
@@ -75,7 +83,7 @@ class RaceRadio(RichLog):
         for text in texts:
             self.write(text, width=width if width > 0 else None, scroll_end=False)
             self._newest_rows = len(text.wrap(self.app.console, width)) if width > 0 else 1
-        if width > 0:
+        if width > 0 and texts:
             self._wrapped_at = width
 
 
