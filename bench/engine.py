@@ -83,7 +83,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recording", type=Path, default=DEFAULT)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--profile", action="store_true", help="profile the engine once")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the engine once (by own time, then cumulative)",
+    )
     args = parser.parse_args()
     if not args.recording.exists():
         print(f"no recording at {args.recording}", file=sys.stderr)
@@ -125,7 +129,9 @@ def main() -> int:
     if args.profile:
         profiler = cProfile.Profile()
         profiler.runcall(engine_only)
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        # Where the time is spent, then what it is spent for.
+        for order in ("tottime", "cumulative"):
+            pstats.Stats(profiler).sort_stats(order).print_stats(30)
 
     n = len(frames)
     riders = max(len(f.riders) for f in frames)

@@ -211,8 +211,8 @@ class GapsTracker:
             )
             views.append(view)
             previous, previous_trend = view, trend
-        road_views = [v for v in views if not v.finished]
-        self._head_members = frozenset(road_views[0].riders) if road_views else frozenset()
+        # The first group on the road: its riders' set is the lineage's, not made again.
+        self._head_members = road_members[0] if road_members else frozenset()
         return views, lineage
 
     def _inherit_histories(self, ids: list[str], lineage: Lineage) -> None:

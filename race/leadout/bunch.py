@@ -164,18 +164,31 @@ class BunchTracker:
         raw = {bib: m - reference for bib, m in metres.items()}
         self._measure_noise(t, raw, fresh)
         noise = self.noise_m
+        sigmas = {n: noise * sigma for n, sigma in MEDIAN_SIGMA.items()}
+        tracks = self._tracks
         smoothed: dict[Bib, tuple[float, float]] = {}
         latest: dict[Bib, tuple[float, float]] = {}
+        # Once per rider per frame in the finale, in one pass: a new fix joins the rider's
+        # window (its fixes older than `STALE_S` dropped), and the window's median is his place.
         for bib, behind in raw.items():
-            track = self._tracks.get(bib)
+            track = tracks.get(bib)
             if bib in fresh:
-                track = self._add(bib, t, behind)
+                if track is None:
+                    track = _Track(fixes=deque(maxlen=WINDOW_FRAMES), last_raw=behind, last_t=t)
+                    tracks[bib] = track
+                fixes = track.fixes
+                while fixes and t - fixes[0][0] > STALE_S:
+                    fixes.popleft()
+                fixes.append((t, behind))
+                track.last_raw, track.last_t = behind, t
+                smoothed[bib] = (_small_median(fixes), sigmas[len(fixes)])
+                latest[bib] = (behind, noise)
+                continue
             if track is not None and track.fixes and t - track.fixes[-1][0] <= STALE_S:
-                n = len(track.fixes)
-                smoothed[bib] = (_small_median(track.fixes), noise * MEDIAN_SIGMA[n])
+                held = (_small_median(track.fixes), sigmas[len(track.fixes)])
             else:
-                smoothed[bib] = (behind, noise)
-            latest[bib] = (behind, noise) if bib in fresh else smoothed[bib]
+                held = (behind, noise)
+            smoothed[bib] = latest[bib] = held
         self._last_t = t
         frame = _frame(t, smoothed, positions, noise)
         frame.latest = _frame(t, latest, positions, noise)
@@ -187,25 +200,13 @@ class BunchTracker:
         noise = self.noise_m
         return _frame(t, {b: (km * 1000.0, noise) for b, km in positions.items()}, positions, noise)
 
-    def _add(self, bib: Bib, t: float, behind: float) -> _Track:
-        track = self._tracks.get(bib)
-        if track is None:
-            track = _Track(fixes=deque(maxlen=WINDOW_FRAMES), last_raw=behind, last_t=t)
-            self._tracks[bib] = track
-        fixes = track.fixes
-        while fixes and t - fixes[0][0] > STALE_S:
-            fixes.popleft()
-        fixes.append((t, behind))
-        track.last_raw, track.last_t = behind, t
-        return track
-
     def _measure_noise(self, t: float, raw: Mapping[Bib, float], fresh: Collection[Bib]) -> None:
         """One frame's estimate of the noise of a fix, from the jumps of the front riders'
         relative places since the previous frame (jump = noise of two fixes + real moves)."""
         last_t = self._last_t
         if last_t is None or t <= last_t or t - last_t > MAX_FRAME_GAP_S:
             return
-        front = sorted((b for b in fresh if b in raw), key=lambda b: raw[b])[:NOISE_RIDERS]
+        front = sorted((b for b in fresh if b in raw), key=raw.__getitem__)[:NOISE_RIDERS]
         signed = [
             raw[b] - track.last_raw
             for b in front

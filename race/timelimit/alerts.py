@@ -138,6 +138,8 @@ class LimitAlerts:
                 self._rider_status[bib] = limit.status
                 road = self._road_group.get(bib, group.id)
                 arrivals.setdefault(road, []).append((bib, limit.margin_s))
+        if not arrivals:
+            return  # Every frame before the line: the riders on the road are not gathered.
         road_order = [b for g in groups if not g.finished for b in g.riders]
         on_road = set(road_order)
         for road, arrived in arrivals.items():

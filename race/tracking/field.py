@@ -149,7 +149,15 @@ class Field(FinishLine):
                         jumps.append((track, fix, km))
                         track.t = t
                         continue
-                track.path.add(t, km)
+                # `Trajectory.add` for a later point, inlined (once per rider per frame): a fix
+                # further from the line holds the rider where he was.
+                path = track.path
+                ts, xs = path._t, path._x
+                if not ts or t <= ts[-1] or path._cubic:
+                    path.add(t, km)
+                else:
+                    ts.append(t)
+                    xs.append(-km if -km >= xs[-1] else xs[-1])
             track.t = t
             track.km = km
             # The rest of the fix, as `_fill` (inlined: once per rider per frame).

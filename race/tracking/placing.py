@@ -102,10 +102,11 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     field.order = [*map(_TRACK, finished), *map(_TRACK, road), *untracked]
     # Front to back by gap is front to back on the road; a held rider's estimated place
     # (or a gap rounded to the same value) must not put him ahead of the rider before him.
-    # The furthest place so far is found in C; riders are moved only where it differs.
+    # Checked in C (a sorted list sorts in one pass); only a road out of order is walked,
+    # each rider moved up to the furthest place before him where he is behind it.
     kms = list(map(_KM, road))
-    fronts = list(accumulate(kms, max, initial=0.0))
-    if kms != fronts[1:]:
+    if kms != sorted(kms) or (kms and kms[0] < 0.0):
+        fronts = list(accumulate(kms, max, initial=0.0))
         for i, (km, ahead) in enumerate(zip(kms, fronts, strict=False)):
             if km < ahead:
                 gap, _, bib, track = road[i]

@@ -11,6 +11,7 @@ the front (within `NEAR_FRONT_KM` of the first rider: where the race is decided 
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from statistics import median
 
 from race.alerts import AlertLog
@@ -18,6 +19,8 @@ from race.models import Bib, Stage, Telemetry
 from race.tracking.geometry import KM_PER_DEGREE, RouteLine
 from race.wind.crosswind import crosswinds, road_heading
 from race.wind.view import Crosswind, WindNow
+
+_WIND = attrgetter("wind_kmh")
 
 NEAR_FRONT_KM = 5.0
 """Riders this close to the front rider give the wind (the whole field spans 30 km or more)."""
@@ -53,6 +56,9 @@ class WindWatch:
 
     def offer(self, frame: Telemetry, stage: Stage | None) -> None:
         """Read the frame's riders' sensors (a frame without any keeps the last reading)."""
+        winds = list(map(_WIND, frame.riders))
+        if winds.count(None) == len(winds):
+            return  # No rider's sensor in this frame (most feeds have none): read in C.
         sensed = [f for f in frame.riders if f.wind_kmh is not None and math.isfinite(f.wind_kmh)]
         if not sensed:
             return
