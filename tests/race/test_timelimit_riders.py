@@ -3,7 +3,7 @@ by a new group, a rider is not safe by joining a safe group, the feed losing a r
 lose his status, nobody named means everybody watched, and no status is better than its margin
 allows.
 
-Synthetic stages and groups, driven as in `tests.race.test_timelimit`.
+Synthetic stages and groups, driven as in `tests.support.timelimit`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from race.timelimit.settings import TimeLimitSettings
 from race.timelimit.status import SEVERITY, STATUS_FRAMES, settle, status_for
 from race.timelimit.tracker import TimeLimitTracker
 from race.tracking.tracks import RiderTrack
-from tests.race.test_timelimit import Race, stage, view
 from tests.support.stages import tdf_rules
+from tests.support.timelimit import Race, stage, view
 
 FLAT = stage((100, 0))
 
