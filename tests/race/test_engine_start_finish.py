@@ -1,0 +1,119 @@
+"""The engine on made-up frames at both ends of the race: the real start seen, extrapolated or
+scheduled; the winner's finish extrapolated when the feed stops before the line, the gaps
+after him, riders lost before the line, finishers lingering at it.
+
+Each test builds the few frames it needs, so that what is checked is plain to see.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from race.engine import Race
+from race.gaps.settings import GapsSettings
+from race.situation import Situation
+from tests.support.frames import DISTANCE, T0, frame, new_race, ride, steady
+
+
+def test_real_start_seen_after_the_neutralised_stretch() -> None:
+    race = new_race()
+    neutral = [(t, {1: DISTANCE, 2: DISTANCE}) for t in range(0, 600, 6)]
+    situation = ride(race, neutral)
+    assert situation.race_time_s is None
+    assert situation.race_state == "neutralised"
+    assert situation.start_basis == ""
+    situation = ride(
+        race, steady(606, 900, 6, {1: (DISTANCE - 0.075, 45.0), 2: (DISTANCE - 0.075, 45.0)})
+    )
+    assert situation.start_basis == "seen"
+    assert situation.start_t == pytest.approx(T0 + 600, abs=0.5)
+    assert situation.race_time_s == pytest.approx(300, abs=0.5)
+
+
+def test_real_start_extrapolated_when_the_feed_begins_after_it() -> None:
+    race = new_race()
+    situation = ride(race, steady(0, 300, 6, {1: (DISTANCE - 3.0, 45.0)}))
+    assert situation.start_basis.startswith("extrapolated over 3.0 km")
+    assert situation.start_t == pytest.approx(T0 - 240, abs=2)
+
+
+def test_scheduled_start_when_the_feed_begins_far_into_the_stage() -> None:
+    race = new_race()
+    situation = ride(race, steady(0, 300, 6, {1: (DISTANCE - 40, 45.0)}))
+    assert situation.start_t == T0
+    assert situation.start_basis.startswith("scheduled")
+
+
+def finale(race: Race, vanish_at_km: float = 0.02) -> Situation:
+    """A winner (1), a group 10 s behind (2-4), a straggler 60 s behind (5); the feed stops
+    tracking each rider once he is within `vanish_at_km` of the line."""
+    riders = {1: (3.0, 54.0), 5: (3.9, 54.0)} | {b: (3.15, 54.0) for b in (2, 3, 4)}
+    situation = race.situation
+    for t, kms in steady(0, 400, 6, riders):
+        shown = {b: km for b, km in kms.items() if km is not None and km > vanish_at_km}
+        situation = race.apply(frame(t, shown, speed_kmh={b: 54.0 for b in shown}))
+    return situation
+
+
+def test_winner_finish_extrapolated_when_the_feed_stops_before_the_line() -> None:
+    race = new_race()
+    situation = finale(race)
+    assert situation.winner == 1
+    assert situation.winner_t == pytest.approx(T0 + 200, abs=0.6)
+    assert situation.winner_basis.startswith("extrapolated")
+    winners, second, third = situation.groups
+    assert winners.riders == (1,)
+    assert winners.name == "Winner"
+    assert winners.gap_s == 0
+    assert second.riders == (2, 3, 4)
+    assert second.gap_s == pytest.approx(10, abs=0.6)
+    assert third.riders == (5,)
+    assert third.gap_s == pytest.approx(60, abs=0.6)
+    assert all(g.finished for g in situation.groups)
+    assert [a.text for a in situation.alerts if a.kind == "finish"] == ["F. R1 wins the stage"]
+
+
+def test_gaps_after_the_winner_stay_referenced_to_him() -> None:
+    race = new_race()
+    riders = {1: (1.0, 54.0), 5: (3.0, 40.0)}
+    situation = race.situation
+    for t, kms in steady(0, 120, 6, riders):
+        situation = race.apply(frame(t, kms, speed_kmh={1: 54.0, 5: 40.0}))
+    assert situation.winner == 1
+    winner_t = situation.winner_t
+    assert winner_t is not None
+    road = situation.groups[-1]
+    assert road.riders == (5,)
+    assert not road.finished
+    # Rider 5 is 2 km behind and slower: his gap is to the winner's passage, and keeps
+    # growing, where the feed would start again from zero with him as first on the road.
+    assert road.gap_s > T0 + 120 - winner_t
+    assert road.trend_s_per_10km is None or road.trend_s_per_10km > 0
+
+
+def test_a_rider_lost_far_from_the_line_is_not_finished() -> None:
+    race = new_race(gaps=GapsSettings(hold_missing_s=30.0))
+    situation = finale(race, vanish_at_km=0.02)
+    assert situation.riders_tracked == 5
+    race = new_race(gaps=GapsSettings(hold_missing_s=30.0))
+    riders = {1: (1.0, 54.0), 2: (5.0, 40.0)}
+    positions = steady(0, 200, 6, riders)
+    for t, kms in positions:
+        if t > 30:
+            kms.pop(2)
+        situation = race.apply(frame(t, kms, speed_kmh={1: 54.0, 2: 40.0}))
+    assert situation.winner == 1
+    assert [g.riders for g in situation.groups] == [(1,)]
+
+
+def test_finishers_linger_at_the_line_without_changing_their_time() -> None:
+    race = new_race()
+    situation = race.situation
+    for t, kms in steady(0, 140, 6, {1: (0.9, 54.0), 2: (1.2, 54.0)}):
+        # Past the line, the feed keeps them at 0 with the finished flag.
+        flags = {b: km == 0.0 for b, km in kms.items()}
+        situation = race.apply(frame(t, kms, finished=flags, speed_kmh={1: 54.0, 2: 54.0}))
+    assert situation.winner == 1
+    assert situation.winner_t == pytest.approx(T0 + 60, abs=0.6)
+    assert situation.groups[-1].riders == (2,)
+    assert situation.groups[-1].gap_s == pytest.approx(20, abs=0.6)
