@@ -1,4 +1,5 @@
-"""The fault scenarios of `tests/feeds/test_live_faults.py`, measured and printed as a table.
+"""The fault scenarios of `tests/feeds/test_live_faults.py` (`tests.support.fault_scenarios`),
+measured and printed as a table.
 
 For each network adapter and fault against a real server on 127.0.0.1: the status the client
 showed, how long after the fault became detectable it came, how long after the fault ended the
@@ -18,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.feeds.test_live_faults import CASES, EVENTS, SCENARIOS, Outcome
+from tests.support.fault_scenarios import CASES, SCENARIOS
+from tests.support.live_faults import EVENTS, Outcome
 from tests.support.liveserver import write_recording
 
 
