@@ -27,8 +27,8 @@ from feeds.quirks import (
 from feeds.quirks.base import RoutePath
 from race.models import FeedEvent, Stage, StartList, Telemetry
 from race.tracking.geometry import RouteLine, haversine_km
-from tests.feeds.test_quirks import differing, fix_of, frames, run
 from tests.support.cli import assert_config_error, run_ardoise, write
+from tests.support.quirk_stage import differing, fix_of, frames, run
 from tests.support.robustness import SEED as ROBUSTNESS_SEED
 from tests.support.robustness import TRANSFORMATIONS, recording
 from tests.support.stages import needs_stage_5
