@@ -10,6 +10,8 @@ JUMP_KM = 0.3
 is checked against his GPS displacement: the feed's km to go can jump on a resync."""
 AGREE_KM = 0.15
 """A suspect rider is trusted again when a fix lands this close to where he should be."""
+NEAR_OTHERS_KM = 0.1
+"""A jump that lands a rider this close to another rider is a resync, not a glitch."""
 
 
 def riding_kmh(track: RiderTrack) -> float:

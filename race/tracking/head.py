@@ -1,0 +1,141 @@
+"""The head of the race: the first plausible rider on the road, the head's own trajectory, and
+the rider whose road the gaps are measured on (`race.tracking.field.Field` applies the frames).
+
+The gap reference is the head of the race's own trajectory: the current first rider on the
+road until the winner finishes, then the winner's trajectory, ending on the line at his finish
+time, so that gaps after the finish stay referenced to the winner.
+"""
+
+from __future__ import annotations
+
+import math
+
+from race.tracking.finish import FinishLine
+from race.tracking.jumps import NEAR_OTHERS_KM, riding_kmh
+from race.tracking.tracks import DEFAULT_KMH, FINISH_KM, RiderTrack
+from race.tracking.trajectory import Trajectory
+
+KEEP_REFERENCE_KM = 0.05
+"""The rider whose road gaps are measured on stays the reference while he rides this close
+behind the first rider (in the same group: 3-4 s at racing speed)."""
+REFERENCE_LOOKBACK_KM = 2.0
+"""Who was at the head first: the rider at the head who passed this far back the earliest."""
+REFERENCE_FALLBACK_KM = 1.0
+"""Points this far behind the start of the head's own trajectory (he was not tracked there)
+are timed on the composite head track instead of being extrapolated."""
+
+
+class HeadOfRace(FinishLine):
+    """Who leads the race on the road, and when the head passed each point."""
+
+    hold_missing_s: float
+    """How long a rider missing from the frames is held where his gap puts him."""
+
+    def _choose_leader(self, fresh: list[RiderTrack]) -> RiderTrack | None:
+        """The first plausible rider on the road: trusted (not suspect) and either seen in two
+        frames or riding with others (a bib seen once, alone at the front, may be a ghost;
+        in the first frame there is nothing to judge him by)."""
+        best: RiderTrack | None = None
+        for track in fresh:
+            if track.suspect_since is None and (best is None or track.km < best.km):
+                best = track
+        if best is not None and (self.first is None or len(best.path) >= 2):
+            return best  # The usual case, without sorting the field.
+        candidates = sorted(
+            (track for track in fresh if track.suspect_since is None), key=lambda r: r.km
+        )
+        for i, track in enumerate(candidates):
+            if len(track.path) >= 2 or (
+                i + 1 < len(candidates) and candidates[i + 1].km - track.km <= NEAR_OTHERS_KM
+            ):
+                return track
+        if self.first is not None and self.first.finish_t is None:
+            return self.first  # Nobody trustworthy in this frame: keep the last head.
+        return None
+
+    def _follow_head(self, first: RiderTrack, fresh: list[RiderTrack], t: float) -> None:
+        """The head of the race moves on with the first rider; it goes back only when the feed
+        withdrew where the head had been (the first rider, or the one before him, was moved
+        back or set aside), never because the first rider is missing from a frame.
+
+        Gaps are measured on the road of one rider at the head (`leader`): the same rider
+        while he stays at the head, even a few metres behind the first; when he is gone, the
+        rider at the head who was there first. A rider who has just bridged across, now first
+        by a wheel, passed every point behind later than the head did: measured on his road,
+        every gap would drop at once by what the head had on him.
+        """
+        previous = self.first
+        withdrawn = first.rewound_t == t or (
+            previous is not None and previous is not first and previous.rewound_t == t
+        )
+        reference = self.leader
+        if (
+            reference is not None
+            and reference is not first
+            and self._held(reference, t)
+            and first.km - reference.km > KEEP_REFERENCE_KM
+        ):
+            # The rider gaps are measured on is missing from this frame, ahead of the first
+            # rider seen: the head is where his pace has taken him, not stopped where he was.
+            head_km = reference.km - riding_kmh(reference) * (t - reference.t) / 3600.0
+            head_km = max(min(head_km, first.km), FINISH_KM)
+        else:
+            head_km = first.km
+        if withdrawn:
+            self.head.rewind(t, head_km)
+        else:
+            self.head.add(t, head_km)
+        self.first = first
+        if reference is None:
+            self.leader = first
+        elif reference is not first and not (
+            self._at_head(reference, first, t) or self._held(reference, t)
+        ):
+            at_head = [r for r in fresh if self._at_head(r, first, t)] or [first]
+            back = first.km + REFERENCE_LOOKBACK_KM
+            self.leader = min(at_head, key=lambda r: _passed(r, back, first.km))
+
+    def _held(self, track: RiderTrack, t: float) -> bool:
+        """Missing from this frame but still held where his gap puts him (`hold_missing_s`),
+        and not set aside, nor finished."""
+        return (
+            track.t < t
+            and t - track.t <= self.hold_missing_s
+            and track.suspect_since is None
+            and track.finish_t is None
+        )
+
+    @staticmethod
+    def _at_head(track: RiderTrack, first: RiderTrack, t: float) -> bool:
+        return (
+            track.t == t
+            and track.suspect_since is None
+            and track.finish_t is None
+            and track.km - first.km <= KEEP_REFERENCE_KM
+        )
+
+    # --- Gaps --------------------------------------------------------------------------------
+
+    @property
+    def reference(self) -> Trajectory | None:
+        """The trajectory gaps are measured on."""
+        return self.leader.path if self.leader is not None else None
+
+    def passage_time(self, km: float) -> float | None:
+        """When the head of the race passed `km` to go (on the reference trajectory)."""
+        ref = self.reference
+        head = self.head
+        if ref is None or not len(ref):
+            return head.passage_time(km)
+        first_km = ref.first_km
+        if first_km is not None and km > first_km + REFERENCE_FALLBACK_KM and len(head) > 1:
+            return head.passage_time(km)
+        speed = self.leader.speed if self.leader is not None else None
+        return ref.passage_time(km, fallback_kmh=speed if speed and speed > 1 else DEFAULT_KMH)
+
+
+def _passed(track: RiderTrack, km: float, first_km: float) -> tuple[float, float]:
+    """When the rider passed `km` (his road not reaching back there: never, as far as he
+    knows), then how far he is from the first rider: the order of who was at the head first."""
+    passed = track.path.passage_time(km) if (track.path.first_km or 0.0) >= km else None
+    return (passed if passed is not None else math.inf, track.km - first_km)
