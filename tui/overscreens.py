@@ -7,6 +7,8 @@ the keymap) the app sets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import App
 from textual.binding import Binding
 
@@ -26,10 +28,8 @@ class OverScreens(App[None]):
     _situation: Situation
     """The situation on screen."""
     _race: Race
-
-    def _view(self) -> ViewContext:
-        """How the panels are drawn now (`ArdoiseApp` knows the feed and the clock)."""
-        raise NotImplementedError
+    _view: Callable[[], ViewContext]
+    """How the panels are drawn now (`ArdoiseApp`'s method: it knows the feed and the clock)."""
 
     @property
     def race_screen(self) -> RaceScreen:

@@ -41,13 +41,10 @@ class Seeking(OverScreens):
     _played_at = 0.0
     """When the past last moved on (the app's monotonic clock)."""
 
-    def _render(self, situation: Situation) -> None:
-        """Draw `situation` (`ArdoiseApp`)."""
-        raise NotImplementedError
-
-    def _show_feed_status(self) -> None:
-        """Draw the feed's state in the header (`ArdoiseApp`)."""
-        raise NotImplementedError
+    _render: Callable[[Situation], None]
+    """Draws a situation (`ArdoiseApp`'s method)."""
+    _show_feed_status: Callable[[], None]
+    """Draws the feed's state in the header (`ArdoiseApp`'s method)."""
 
     @property
     def in_past(self) -> bool:
