@@ -10,9 +10,6 @@ except `feed` (the adapter's own status) and `events_applied` (which counts thos
 from __future__ import annotations
 
 import asyncio
-import re
-import subprocess
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,9 +26,9 @@ from feeds.tools.recorder import record
 from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.situation import Situation
+from tests.support.cli import ardoise_serving
 from tests.support.recordings import recording_run, replayed
 from tests.support.stages import (
-    ROOT,
     SHARED_DATA,
     STAGE_5,
     STAGE_16,
@@ -42,7 +39,6 @@ from tests.support.stages import (
 
 pytestmark = pytest.mark.slow
 
-SERVING = re.compile(r"on (https?://127\.0\.0\.1:\d+) ")
 WITHIN_S = 120.0
 """No end-to-end read takes longer (a stage takes a few seconds)."""
 END = float("inf")
@@ -125,27 +121,8 @@ def recording_config(tmp_path: Path, recording: Path) -> Path:
 @contextmanager
 def ardoise_serve(config: Path, *extra: str) -> Iterator[str]:
     """`ardoise serve` in its own process on a free port; yields its URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "serve", "--config", str(config), "--port", "0", *extra],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        found = SERVING.search(line)
-        assert found, f"ardoise serve did not start: {line}{process.stderr.read()}"
-        yield found.group(1)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with ardoise_serving("serve", config, *extra) as (url, process):
+        yield url
     assert process.returncode in (0, -15), f"ardoise serve exited with {process.returncode}"
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, ClassVar
 
+from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Static
 
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
@@ -17,7 +19,7 @@ from race.models import FeedEvent
 from race.settings import EngineSettings
 from race.situation import Situation
 from tests.support.engines import held_at
-from tests.support.stages import NOISE_M, SEED, stage_events
+from tests.support.stages import NOISE_M, SEED, engine_settings, mountain_at, stage_events
 from tui.app import ArdoiseApp
 from tui.messages import SituationUpdated
 from tui.widgets.header import RaceHeader
@@ -135,3 +137,32 @@ def skipping_feed(
     assert options.skip_to_km is not None, "a feed that skips ahead"
     held = held_at(options.scenario, options.skip_to_km + SKIP_MARGIN_KM, settings)
     return SharedSimulatedFeed(options, after=held.applied), copy.deepcopy(held.race)
+
+
+def mountain_app(
+    theme: str, *, keys: tuple[str, ...] = (), screen: type[Screen[Any]] | None = None
+) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]]:
+    """The app held on the mountain stage at 20 km to go (for snapshots), and the `run_before`
+    that waits for that frame, presses `keys` and waits for `screen` to open."""
+    hold_at, _ = mountain_at(20.0)
+    app = held_on_stage(
+        "mountain",
+        hold_at,
+        engine_settings(),
+        feed_label="simulated",
+        theme=theme,
+        monotonic=lambda: 0.0,
+    )
+
+    async def until_held(pilot: Pilot[Any]) -> None:
+        await wait_for(lambda: app.situation.t == hold_at)
+        app.clear_notifications()
+        for key in keys:
+            await pilot.press(key)
+        if screen is not None:
+            await wait_for(lambda: isinstance(app.screen, screen))
+        for widget in app.screen.walk_children():
+            widget.refresh()
+        await pilot.pause()
+
+    return app, until_held

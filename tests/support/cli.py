@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,41 @@ def run_ardoise(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
         env=environ,
         stdin=subprocess.DEVNULL,
     )
+
+
+SERVING = re.compile(r"on (https?://127\.0\.0\.1:\d+) ")
+"""The first line a serving command writes: where it listens."""
+
+
+@contextmanager
+def ardoise_serving(
+    command: str, config: Path, *extra: str
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`ardoise COMMAND --config CONFIG --port 0` in its own process until the block ends
+    (`serve`, `web`); yields the URL it listens on, and the process. Its standard error is read
+    on as it comes: a full pipe would block it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", command, "--config", str(config), "--port", "0", *extra],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        found = SERVING.search(line)
+        assert found, f"ardoise {command} did not start: {line}{process.stderr.read()}"
+        threading.Thread(target=process.stderr.read, daemon=True).start()
+        yield found.group(1), process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def write(tmp_path: Path, text: str) -> Path:

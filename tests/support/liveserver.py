@@ -328,22 +328,7 @@ class LiveServer:
     def start(self) -> LiveServer:
         sock = listen("127.0.0.1", self.requested_port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._app,
-            log_level="critical",
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.01)
-        self._server, self._thread = server, thread
+        self._server, self._thread = serve_in_thread(self._app, sock, lifespan="on")
         return self
 
     def stop(self) -> None:
@@ -358,3 +343,23 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def serve_in_thread(
+    app: Any, sock: socket.socket, **config: Any
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """`app` served by uvicorn on `sock` in a thread of its own, once it has started (within
+    10 s); `config`: more of `uvicorn.Config`'s options."""
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, log_level="critical", access_log=False, timeout_graceful_shutdown=1, **config
+        )
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    return server, thread

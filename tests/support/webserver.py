@@ -4,11 +4,8 @@ the streams opened on it), the command in its own process, and its processes rea
 from __future__ import annotations
 
 import os
-import re
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +19,10 @@ from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.base import FeedAdapter
 from feeds.tools.server import create_app, listen
 from feeds.tools.sources import AdapterSource
-from tests.support.stages import ROOT, STAGE_5
+from tests.support.cli import ardoise_serving
+from tests.support.liveserver import serve_in_thread
+from tests.support.stages import STAGE_5
 
-SERVING = re.compile(r"on (http://127\.0\.0\.1:\d+) ")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 Message = dict[str, Any]
@@ -65,18 +63,7 @@ class SourceServer:
     def __enter__(self) -> SourceServer:
         sock = listen("127.0.0.1", 0)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self, log_level="critical", access_log=False, timeout_graceful_shutdown=1
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the source server did not start")
-            time.sleep(0.01)
-        self._server, self._thread = server, thread
+        self._server, self._thread = serve_in_thread(self, sock)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -106,28 +93,8 @@ def ardoise_web(tmp_path: Path, source_url: str, *options: str) -> Iterator[Web]
     """`ardoise web` on a free port, its feed the `sse` stream at `source_url`."""
     config = tmp_path / "web.toml"
     config.write_text(f'[feed]\nadapter = "sse"\n[feed.sse]\nurl = "{source_url}"\n')
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "web", "--config", str(config), "--port", "0", *options],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        found = SERVING.search(line)
-        assert found, f"ardoise web did not start: {line}{process.stderr.read()}"
-        threading.Thread(target=process.stderr.read, daemon=True).start()  # Never blocks it.
-        yield Web(found.group(1), process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with ardoise_serving("web", config, *options) as (url, process):
+        yield Web(url, process)
 
 
 def children(pid: int) -> list[int]:

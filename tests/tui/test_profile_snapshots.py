@@ -4,15 +4,11 @@ on the mountain stage at 20 km to go, in both themes. Update with
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from textual.pilot import Pilot
 
-from tests.support.app import held_on_stage, wait_for
-from tests.support.stages import engine_settings, mountain_at
-from tui.app import ArdoiseApp
+from tests.support.app import mountain_app
 from tui.screens.profile import ProfileScreen
 
 pytestmark = pytest.mark.slow
@@ -20,38 +16,9 @@ pytestmark = pytest.mark.slow
 SnapCompare = Callable[..., bool]
 
 
-def mountain_app(
-    theme: str, *, keys: tuple[str, ...] = ()
-) -> tuple[ArdoiseApp, Callable[[Pilot[Any]], Awaitable[None]]]:
-    """The app held on the mountain stage at 20 km to go, and the `run_before` that waits for
-    that frame and presses `keys`."""
-    hold_at, _ = mountain_at(20.0)
-    app = held_on_stage(
-        "mountain",
-        hold_at,
-        engine_settings(),
-        feed_label="simulated",
-        theme=theme,
-        monotonic=lambda: 0.0,
-    )
-
-    async def until_held(pilot: Pilot[Any]) -> None:
-        await wait_for(lambda: app.situation.t == hold_at)
-        app.clear_notifications()
-        for key in keys:
-            await pilot.press(key)
-        if keys:
-            await wait_for(lambda: isinstance(app.screen, ProfileScreen))
-        for widget in app.screen.walk_children():
-            widget.refresh()
-        await pilot.pause()
-
-    return app, until_held
-
-
 @pytest.mark.parametrize("theme", ["ardoise", "sunlight"])
 def test_the_profile_on_its_key_at_80_columns(snap_compare: SnapCompare, theme: str) -> None:
-    app, until_held = mountain_app(theme, keys=("v",))
+    app, until_held = mountain_app(theme, keys=("v",), screen=ProfileScreen)
     assert snap_compare(app, terminal_size=(80, 24), run_before=until_held)
 
 
