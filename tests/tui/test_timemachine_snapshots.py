@@ -29,10 +29,11 @@ class PastHeader(App[None]):
 
     CSS_PATH = ArdoiseApp.CSS_PATH
 
-    def __init__(self, situation: Situation, theme: str) -> None:
+    def __init__(self, situation: Situation, theme: str, *, paused: bool = False) -> None:
         super().__init__()
         self.situation = situation
         self._theme = theme
+        self._paused = paused
         self.header = RaceHeader(id="header")
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -53,6 +54,8 @@ class PastHeader(App[None]):
             in_past=True,
             live_km=48.3,
             replay_speed=20.0,
+            paused=self._paused,
+            pause_key="p",
         )
         self.header.show(self.situation, view)
 
@@ -62,3 +65,12 @@ class PastHeader(App[None]):
 def test_the_header_in_the_past(snap_compare: SnapCompare, columns: int, theme: str) -> None:
     _, situation = flat_at(60.0)
     assert snap_compare(PastHeader(situation, theme), terminal_size=(columns, 2))
+
+
+@pytest.mark.parametrize("theme", ["ardoise", "sunlight"])
+@pytest.mark.parametrize("columns", [80, 160])
+def test_the_header_in_the_past_paused(snap_compare: SnapCompare, columns: int, theme: str) -> None:
+    """The past stops playing while paused, and the header says so."""
+    _, situation = flat_at(60.0)
+    app = PastHeader(situation, theme, paused=True)
+    assert snap_compare(app, terminal_size=(columns, 2))
