@@ -10,7 +10,17 @@ from typing import Literal
 
 from pydantic import Field
 
-from feeds.quirks.base import QuirkFacts, RoutePath, Trigger, Triggered, moved, pick_rider, with_fix
+from feeds.quirks.base import (
+    QuirkFacts,
+    QuirkOptions,
+    RoutePath,
+    Trigger,
+    Triggered,
+    moved,
+    pick_rider,
+    placed,
+    with_fix,
+)
 from race.models import Bib, FeedEvent, RiderFix, StartList, Telemetry
 
 
@@ -134,4 +144,37 @@ class Vanish(Triggered):
                 riders = tuple(fix for fix in event.riders if fix.bib != bib)
                 event = event.model_copy(update={"riders": riders})
                 facts.removed.append(event.t)
+            yield event
+
+
+class Thin(QuirkOptions):
+    """Frames that carry only part of the field (a real feed sent ~30 of 180 riders in some):
+    now and then, a short run of frames keeps only `riders` of them, the others absent from
+    those frames and back in the next full one. Applies to the whole race."""
+
+    kind: Literal["thin"] = "thin"
+    riders: int = Field(default=30, ge=1, le=500)
+    """How many riders a thin frame keeps."""
+    which: Literal["front", "any"] = "front"
+    """The first riders on the road, or a seeded choice among them all."""
+    frames: int = Field(default=2, ge=1, le=100)
+    """Thin frames in a row."""
+    every_frames: int = Field(default=40, ge=2, le=10_000)
+    """A run of thin frames starts every this many frames."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        index = 0
+        for event in events:
+            if isinstance(event, Telemetry) and len(event.riders) > self.riders:
+                if index % self.every_frames < self.frames:
+                    if self.which == "front":
+                        kept = {fix.bib for fix in placed(event)[: self.riders]}
+                    else:
+                        kept = set(rng.sample([fix.bib for fix in event.riders], self.riders))
+                    riders = tuple(fix for fix in event.riders if fix.bib in kept)
+                    event = event.model_copy(update={"riders": riders})
+                    facts.changed.append(event.t)
+                index += 1
             yield event

@@ -29,6 +29,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Thin,
     Vanish,
     apply_quirks,
 )
@@ -186,6 +187,29 @@ def test_vanish_leaves_a_rider_out_for_150_s() -> None:
         assert [f for f in old.riders if f.bib != bib] == list(
             f for f in new.riders if f.bib != bib
         )
+
+
+@pytest.mark.parametrize("which", ["front", "any"])
+def test_thin_frames_carry_part_of_the_field(which: str) -> None:
+    events = synthetic()
+    out, stream = run(events, Thin(riders=4, which=which, frames=2, every_frames=5))
+    facts = stream.facts[0]
+    pairs = list(zip(frames(events), frames(out), strict=True))
+    thin = [new.t for old, new in pairs if len(new.riders) < len(old.riders)]
+    assert thin == facts.changed
+    assert len(thin) == 2 * math.ceil(len(pairs) / 5) - (len(pairs) % 5 == 1)
+    for index, (old, new) in enumerate(pairs):
+        if index % 5 >= 2:
+            assert new == old
+            continue
+        assert len(new.riders) == 4
+        assert all(fix in old.riders for fix in new.riders)  # Those kept are as they were.
+        if which == "front":
+            road = sorted(old.riders, key=lambda fix: (fix.km_to_finish, fix.bib))
+            assert {fix.bib for fix in new.riders} == {fix.bib for fix in road[:4]}
+    if which == "any":  # A seeded choice: not always the first four.
+        firsts = {frozenset(f.bib for f in new.riders) for old, new in pairs if new != old}
+        assert len(firsts) > 1
 
 
 def test_cadence_makes_runs_and_holes() -> None:

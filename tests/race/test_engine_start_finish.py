@@ -37,6 +37,21 @@ def test_real_start_extrapolated_when_the_feed_begins_after_it() -> None:
     assert situation.start_t == pytest.approx(T0 - 240, abs=2)
 
 
+def test_real_start_extrapolated_from_the_head_when_the_first_frames_lack_it() -> None:
+    """A feed's first frames with part of the field only (here the chasers, 0.8 km back): the
+    head of the race was not where they put it, and its leap to the first full frame is no
+    speed to take the start back at."""
+    race = new_race()
+    head = dict.fromkeys((1, 2, 3), (DISTANCE - 3.0, 45.0))
+    chasers = dict.fromkeys((4, 5, 6), (DISTANCE - 2.2, 45.0))
+    frames = steady(0, 300, 6, head | chasers)
+    # Four thin frames: the race is seen moving from the third on (`race.tracking.state`).
+    thin = [(t, {b: km for b, km in kms.items() if b in chasers}) for t, kms in frames[:4]]
+    situation = ride(race, thin + frames[4:])
+    assert situation.start_basis.startswith("extrapolated over")
+    assert situation.start_t == pytest.approx(T0 - 240, abs=2)
+
+
 def test_scheduled_start_when_the_feed_begins_far_into_the_stage() -> None:
     race = new_race()
     situation = ride(race, steady(0, 300, 6, {1: (DISTANCE - 40, 45.0)}))

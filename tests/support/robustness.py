@@ -33,6 +33,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Thin,
     Vanish,
     apply_quirks,
 )
@@ -94,6 +95,14 @@ def _registry() -> dict[str, Transformation]:
         Transformation("holes-36s", (Cadence(),), "runs of 60 s of frames, then 36 s holes"),
         Transformation("vanish-150s", (Vanish(),), "one rider missing for 150 s"),
         Transformation("resync-1km", (Resync(),), "one rider moved 1 km back for good"),
+        Transformation(
+            "thin-front", (Thin(),), "every 40 frames, 2 frames with only the first 30 riders"
+        ),
+        Transformation(
+            "thin-any",
+            (Thin(which="any"),),
+            "every 40 frames, 2 frames with only 30 riders, any of them",
+        ),
         Transformation("previous-stage", (PreviousStage(),), "yesterday's last frame first"),
         Transformation("future-frame", (FutureFrame(),), "one frame stamped a day ahead"),
         Transformation("milliseconds", (Milliseconds(),), "one frame stamped in ms"),
