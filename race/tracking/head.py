@@ -9,10 +9,11 @@ time, so that gaps after the finish stay referenced to the winner.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 
 from race.tracking.finish import FinishLine
 from race.tracking.jumps import NEAR_OTHERS_KM, riding_kmh
-from race.tracking.tracks import DEFAULT_KMH, FINISH_KM, RiderTrack
+from race.tracking.tracks import DEFAULT_KMH, FINISH_KM, MAX_KMH, RiderTrack
 from race.tracking.trajectory import Trajectory
 
 KEEP_REFERENCE_KM = 0.05
@@ -84,6 +85,8 @@ class HeadOfRace(FinishLine):
         if withdrawn:
             self.head.rewind(t, head_km)
         else:
+            if previous is not first:
+                self._trust_back(first, t, head_km)
             self.head.add(t, head_km)
         self.first = first
         if reference is None:
@@ -94,6 +97,45 @@ class HeadOfRace(FinishLine):
             at_head = [r for r in fresh if self._at_head(r, first, t)] or [first]
             back = first.km + REFERENCE_LOOKBACK_KM
             self.leader = min(at_head, key=lambda r: _passed(r, back, first.km))
+
+    def _trust_back(self, first: RiderTrack, t: float, head_km: float) -> None:
+        """A new first rider: where the head's last points were not where the head really was,
+        they give way to his road.
+
+        - Seen in the frames before but not believed (once, alone at the front, he could have
+          been a ghost), he was ahead of the head: the head was where he was. His earlier
+          fixes replace the head's points, back to the first one his own road leaps from (a
+          jump of his own fix, not a head the frames got wrong).
+        - Before that, the head's points from which his road cannot be reached at a riding
+          speed (`MAX_KMH`), in frames he was missing from, were taken from frames that lacked
+          the riders at the head (a partial frame): they are dropped.
+        """
+        times, xs = first.path.columns
+        head_times, head_xs = self.head.columns
+        earliest = len(times) - 1  # His fix now.
+        for i in range(len(times) - 2, -1, -1):
+            if (xs[i + 1] - xs[i]) * 3600.0 > MAX_KMH * (times[i + 1] - times[i]):
+                break  # His own fix leapt here: what came before is not the head's road.
+            j = bisect_left(head_times, times[i])
+            if j >= len(head_times) or head_times[j] != times[i] or head_xs[j] >= xs[i]:
+                break
+            earliest = i
+        if earliest < len(times) - 1:
+            since_t, since_x = times[earliest], xs[earliest]
+        else:
+            since_t, since_x = t, -head_km
+        keep = bisect_left(head_times, since_t)
+        while keep and not _has_time(times, head_times[keep - 1]):
+            dt = since_t - head_times[keep - 1]
+            if (since_x - head_xs[keep - 1]) * 3600.0 <= MAX_KMH * dt:
+                break
+            keep -= 1
+        if keep == len(head_times):
+            return
+        self.head.cut_at(head_times[keep])
+        for i in range(earliest, len(times)):
+            if times[i] < t:
+                self.head.add(times[i], -xs[i])
 
     def _held(self, track: RiderTrack, t: float) -> bool:
         """Missing from this frame but still held where his gap puts him (`hold_missing_s`),
@@ -139,3 +181,9 @@ def _passed(track: RiderTrack, km: float, first_km: float) -> tuple[float, float
     knows), then how far he is from the first rider: the order of who was at the head first."""
     passed = track.path.passage_time(km) if (track.path.first_km or 0.0) >= km else None
     return (passed if passed is not None else math.inf, track.km - first_km)
+
+
+def _has_time(times: list[float], t: float) -> bool:
+    """Whether a rider's road (its times, in order) has a fix at `t`."""
+    i = bisect_left(times, t)
+    return i < len(times) and times[i] == t

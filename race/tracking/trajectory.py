@@ -97,6 +97,14 @@ class Trajectory:
             self._cubic = {j: c for j, c in self._cubic.items() if j + 1 < keep - 1}
         self.add(t, km_to_finish)
 
+    def cut_at(self, t: float) -> None:
+        """Drop the points from time `t` on (to record them again, as they really were)."""
+        ts, xs = self._t, self._x
+        keep = bisect_left(ts, t)
+        if keep < len(ts):
+            del ts[keep:], xs[keep:]
+            self._cubic = {j: c for j, c in self._cubic.items() if j + 1 < keep - 1}
+
     def _forget_last(self) -> None:
         """The last segments' cubics depend on the last points: drop them when those change."""
         cubic = self._cubic

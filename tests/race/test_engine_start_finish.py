@@ -38,18 +38,20 @@ def test_real_start_extrapolated_when_the_feed_begins_after_it() -> None:
 
 
 def test_real_start_extrapolated_from_the_head_when_the_first_frames_lack_it() -> None:
-    """A feed's first frames with part of the field only (here the chasers, 0.8 km back): the
+    """A feed's first frames with part of the field only (here the chasers, 1.5 km back): the
     head of the race was not where they put it, and its leap to the first full frame is no
     speed to take the start back at."""
     race = new_race()
     head = dict.fromkeys((1, 2, 3), (DISTANCE - 3.0, 45.0))
-    chasers = dict.fromkeys((4, 5, 6), (DISTANCE - 2.2, 45.0))
-    frames = steady(0, 300, 6, head | chasers)
+    chasers = dict.fromkeys((4, 5, 6), (DISTANCE - 1.5, 45.0))
+    frames = steady(0, 60, 6, head | chasers)
     # Four thin frames: the race is seen moving from the third on (`race.tracking.state`).
     thin = [(t, {b: km for b, km in kms.items() if b in chasers}) for t, kms in frames[:4]]
     situation = ride(race, thin + frames[4:])
     assert situation.start_basis.startswith("extrapolated over")
     assert situation.start_t == pytest.approx(T0 - 240, abs=2)
+    # Nor are gaps measured on that road: the chasers are 1.5 km, 120 s at 45 km/h, behind.
+    assert [g.gap_s for g in situation.groups] == pytest.approx([0.0, 120.0], abs=1)
 
 
 def test_scheduled_start_when_the_feed_begins_far_into_the_stage() -> None:

@@ -160,6 +160,8 @@ class Measure:
     limit_percent: float | None = None
     cut_s: float | None = None
     frames_dropped: int = 0
+    alerts: Counter[str] = field(default_factory=Counter)
+    """The race radio's alerts by kind, over the whole replay."""
     error: str | None = None
     """The exception the engine raised, if any, and at which event (the replay stops there)."""
     seconds: float = 0.0
@@ -191,6 +193,17 @@ class Comparison:
     @property
     def finish_delta_s(self) -> float | None:
         return _delta(self.measure.winner_t, self.untouched.winner_t)
+
+    @property
+    def limit_alerts_added(self) -> dict[str, int]:
+        """Time-limit alerts (a group or rider tight, in danger, outside, back to safe) the
+        untouched run did not raise, by kind: a quirk of the feed must never raise one."""
+        added = {
+            kind: count - self.untouched.alerts[kind]
+            for kind, count in self.measure.alerts.items()
+            if kind.startswith("time_limit")
+        }
+        return {kind: more for kind, more in added.items() if more > 0}
 
     @property
     def percent_delta(self) -> float | None:
@@ -271,6 +284,7 @@ def _replay(name: str, stream: Iterable[FeedEvent], stage: int, shift: float) ->
     out.limit_percent = last.time_limit.percent
     out.cut_s = last.time_limit.cut_s
     out.frames_dropped = last.frames_dropped
+    out.alerts = Counter(alert.kind for alert in last.alerts)
     return out
 
 
