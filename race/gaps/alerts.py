@@ -69,7 +69,8 @@ class GapAlerts:
             for g in ahead
             if main_rate is not None and (rate := settled_trend(g.id)) is not None
         }
-        self._break_alerts(t, main, ahead, rates, roster, alerts)
+        placed = {b for g in groups for b in g.riders}
+        self._break_alerts(t, main, ahead, placed, rates, roster, alerts)
         for group in ahead:
             # Groups behind the peloton are pieces of a strung-out bunch more often than not;
             # those that matter are the time limit's business.
@@ -122,6 +123,7 @@ class GapAlerts:
         t: float,
         main: GroupView,
         ahead: list[GroupView],
+        placed: AbstractSet[Bib],
         rates: dict[str, float],
         roster: Roster,
         alerts: AlertLog,
@@ -131,7 +133,8 @@ class GapAlerts:
         closing fast (riders being caught), it is as big as half the main group, or it is a
         piece of the main group's bunch. Riders of a break are caught when more of them are in
         the main group than still away, for two updates running: those in it are named, and
-        those still away stay the break."""
+        those still away stay the break. A rider missing from the feed (in no group) stays in
+        his break: back in the feed, he is not a new one."""
         away = {b for g in ahead for b in g.riders}
         in_main = set(main.riders)
         for key, riders in list(self._breaks.items()):
@@ -150,8 +153,8 @@ class GapAlerts:
                 )
                 riders = still
             else:
-                # Riders fallen behind the main group (or out of the feed) leave the break.
-                riders = caught | still
+                # Riders fallen behind the main group leave the break.
+                riders = caught | still | (riders - placed)
             if riders:
                 self._breaks[key] = frozenset(riders)
             else:

@@ -138,14 +138,13 @@ class HeadOfRace(FinishLine):
                 self.head.add(times[i], -xs[i])
 
     def _held(self, track: RiderTrack, t: float) -> bool:
-        """Missing from this frame but still held where his gap puts him (`hold_missing_s`),
-        and not set aside, nor finished."""
-        return (
-            track.t < t
-            and t - track.t <= self.hold_missing_s
-            and track.suspect_since is None
-            and track.finish_t is None
-        )
+        """Missing from this frame, or his fix set aside (a ghost: he is where his last
+        trusted fix and speed put him), for no longer than `hold_missing_s`; not finished."""
+        if track.finish_t is not None:
+            return False
+        if track.suspect_since is not None:
+            return t - track.suspect_since <= self.hold_missing_s
+        return track.t < t and t - track.t <= self.hold_missing_s
 
     @staticmethod
     def _at_head(track: RiderTrack, first: RiderTrack, t: float) -> bool:

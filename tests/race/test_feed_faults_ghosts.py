@@ -84,3 +84,28 @@ def test_the_lone_head_rider_missing_for_a_few_frames_is_not_caught() -> None:
     situation = racing(race, 336, 600, break_and_bunch((DISTANCE - 3.0) - KMH * 336 / 3600))
     assert not [a for a in situation.alerts if a.kind == "break_caught"]
     assert [a.kind for a in situation.alerts].count("break_formed") <= 1
+
+
+def test_the_lone_head_rider_back_after_he_was_no_longer_held_is_no_new_break() -> None:
+    """Missing for longer than `hold_missing_s` (90 s), he is no longer placed; back, he is the
+    break announced before, not a new one, and he was never caught."""
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(DISTANCE - 3.0))
+    for t in range(306, 456, 6):  # two and a half minutes without him
+        kms = break_and_bunch((DISTANCE - 3.0) - KMH * t / 3600)
+        race.apply(located(t, {b: km for b, km in kms.items() if b != 1}))
+    situation = racing(race, 456, 900, break_and_bunch((DISTANCE - 3.0) - KMH * 456 / 3600))
+    kinds = [a.kind for a in situation.alerts]
+    assert kinds.count("break_formed") == 1
+    assert "break_caught" not in kinds
+
+
+def test_in_the_frame_of_a_ghost_of_the_lone_head_rider_the_gaps_hold() -> None:
+    """His fix set aside, he is where his pace has taken him: the head of the race is not the
+    bunch for that frame (a bunch at +0:00, then back at +2:00, would be a gap's trend)."""
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    kms = break_and_bunch(100.0 - KMH * 306 / 3600)
+    situation = race.apply(located(306, kms | {1: kms[1] - 6.0}))
+    assert situation.head_rider == 1
+    assert [g.gap_s for g in situation.groups] == pytest.approx([0.0, 120.0], abs=1.5)

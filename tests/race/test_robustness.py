@@ -4,9 +4,10 @@ For each transformation (`tests.support.robustness`): at least 95 % of the group
 the real start to the winner's finish within 5 s of the feed's own gap of the group's first
 rider, the winner's time within 30 s of the untouched run's, the same time-limit percent, the
 cut moved by no more than that percent of the winner's time moved (a start extrapolated from
-other frames moves it by a second or two), no time-limit alert the untouched run did not
-raise, and no exception. The bad numbers are replayed at once, each field spoilt with each value
-in turn (`bench/robustness.py` also runs them one field and one value at a time).
+other frames moves it by a second or two), no break, catch or time-limit alert the untouched
+run did not raise, and no exception. The bad numbers are replayed at once, each field spoilt
+with each value in turn (`bench/robustness.py` also runs them one field and one value at a
+time).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def test_the_answer_survives_the_quirk(name: str) -> None:
     assert comparison.winner_delta_s is not None
     assert abs(comparison.winner_delta_s) <= WINNER_S
     assert comparison.percent_delta == 0
-    assert comparison.limit_alerts_added == {}
+    assert comparison.story_alerts_added == {}
     assert comparison.cut_delta_s is not None
     percent = comparison.measure.limit_percent
     assert percent is not None

@@ -47,6 +47,8 @@ MATCH_S = 5.0
 """A group's gap matches the feed's when it is within this many seconds of it."""
 CLIP_S = 10
 """The histogram of differences is clipped at ± this many seconds."""
+STORY_ALERTS = ("break_formed", "break_caught", "time_limit")
+"""The kinds of alert (by prefix) a quirk of the feed must not add to the stage's story."""
 
 
 BAD_VALUES = (("nan", math.nan), ("inf", math.inf), ("minus-inf", -math.inf), ("1e308", 1e308))
@@ -195,13 +197,14 @@ class Comparison:
         return _delta(self.measure.winner_t, self.untouched.winner_t)
 
     @property
-    def limit_alerts_added(self) -> dict[str, int]:
-        """Time-limit alerts (a group or rider tight, in danger, outside, back to safe) the
-        untouched run did not raise, by kind: a quirk of the feed must never raise one."""
+    def story_alerts_added(self) -> dict[str, int]:
+        """Alerts of the race's story (a break formed or caught, a group or rider tight, in
+        danger, outside, back to safe) the untouched run did not raise, by kind: a quirk of
+        the feed must never raise one."""
         added = {
             kind: count - self.untouched.alerts[kind]
             for kind, count in self.measure.alerts.items()
-            if kind.startswith("time_limit")
+            if kind.startswith(STORY_ALERTS)
         }
         return {kind: more for kind, more in added.items() if more > 0}
 
