@@ -9,7 +9,8 @@ shifted day, a relay into the next stage...), and prints one row per transformat
   and against the untouched run;
 - the winner (same bib as untouched, or his bib), his race time and his finish instant against
   the untouched run (shifted days undone); the time-limit percentage and cut against it;
-- frames the engine dropped as out of order, the replay's time, and the exception if any.
+- frames the engine dropped as out of order; story+: break, catch and time-limit alerts the
+  untouched run did not raise; the replay's time, and the exception if any.
 
     python bench/robustness.py [--only NAME ...] [--histogram]
 
@@ -37,7 +38,7 @@ from tests.support.stages import STAGE_5  # noqa: E402
 
 HEADER = (
     f"{'transformation':<24} {'share':>6} {'frames':>11} {'winner':>7} {'Δtime':>8} "
-    f"{'Δfinish':>9} {'limit %':>9} {'Δcut':>7} {'dropped':>7} {'s':>5}  error"
+    f"{'Δfinish':>9} {'limit %':>9} {'Δcut':>7} {'dropped':>7} {'story+':>6} {'s':>5}  error"
 )
 
 
@@ -77,7 +78,7 @@ def row(c: Comparison) -> str:
         f"{m.name:<24} {share:>6} {m.group_frames:>5} {coverage:>5} {winner:>7} "
         f"{_signed(c.winner_delta_s, '.0f'):>8} {_signed(c.finish_delta_s, '.0f'):>9} "
         f"{limit:>9} {_signed(c.cut_delta_s, '.0f'):>7} {m.frames_dropped:>7} "
-        f"{m.seconds:>5.1f}  {m.error or ''}"
+        f"{sum(c.story_alerts_added.values()):>6} {m.seconds:>5.1f}  {m.error or ''}"
     )
 
 

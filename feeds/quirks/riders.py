@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from random import Random
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from feeds.quirks.base import (
     QuirkFacts,
@@ -160,7 +160,14 @@ class Thin(QuirkOptions):
     frames: int = Field(default=2, ge=1, le=100)
     """Thin frames in a row."""
     every_frames: int = Field(default=40, ge=2, le=10_000)
-    """A run of thin frames starts every this many frames."""
+    """A run of thin frames starts every this many frames (more than `frames`: a feed that
+    never sends the whole field is another matter)."""
+
+    @model_validator(mode="after")
+    def _some_frames_whole(self) -> Thin:
+        if self.every_frames <= self.frames:
+            raise ValueError("every_frames must be more than frames")
+        return self
 
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts

@@ -7,7 +7,8 @@ snapshot of yesterday's finish. Applied as racing, such frames pin every traject
 
 `StartGate` holds frames back until the feed shows a race: most riders moving above
 `RACING_KMH`, the front of the field's km to go within the stage's length and falling over
-`CONFIRM_FRAMES` frames, fixes near the route when the route is known. The frames that showed
+`CONFIRM_FRAMES` frames (read on the riders both frames hold, when a frame has only part of the
+field), fixes near the route when the route is known. The frames that showed
 it are then released together, and every later frame passes straight through: once racing,
 the race does not go back (a new start list starts a new race).
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median
 
-from race.models import Stage, Telemetry
+from race.models import Bib, Stage, Telemetry
 from race.situation import RaceState
 from race.tracking.geometry import RouteLine, ground_km
 from race.tracking.tracks import FINISH_KM, MAX_KMH, RACING_KMH, usable_fix, usable_km, usable_speed
@@ -92,8 +93,9 @@ class StartGate:
             window.append((frame, window[-1][1]))
             return []
         if window:
-            previous_t, previous_km = window[-1][0].t, window[-1][1]
-            fell = previous_km - km
+            previous, previous_km = window[-1]
+            previous_t = previous.t
+            fell = _fall(previous, frame, previous_km - km)
             if frame.t <= previous_t or not (
                 FALLING_KM <= fell <= MAX_KMH * (frame.t - previous_t) / 3600.0
             ):
@@ -148,7 +150,7 @@ class StartGate:
             if position is not None:
                 located.append((km, *position))
         return FieldReading(
-            km=sorted(kms)[len(kms) // FRONT_SHARE] if kms else None,
+            km=_front(kms) if kms else None,
             kmh=median(speeds) if speeds else None,
             off_route=self._off_route(located, stage),
         )
@@ -198,3 +200,27 @@ class StartGate:
         if reading.kmh is None:
             return "pre-start", "riders not moving towards the line"
         return "pre-start", f"riders standing ({reading.kmh:.0f} km/h)"
+
+
+def _fall(before: Telemetry, now: Telemetry, fronts: float) -> float:
+    """How far the field's front moved towards the line between two frames (`fronts`, the
+    fall of each frame's own reading). When the frames do not hold the same riders (a frame
+    with only part of the field: its front, or anyone), the front is read on the riders both
+    hold, so that a frame's missing riders are not read as the field jumping."""
+    then = _distances(before)
+    now_kms = _distances(now)
+    if then.keys() == now_kms.keys():
+        return fronts
+    common = then.keys() & now_kms.keys()
+    if not common:
+        return fronts
+    return _front([then[b] for b in common]) - _front([now_kms[b] for b in common])
+
+
+def _distances(frame: Telemetry) -> dict[Bib, float]:
+    return {fix.bib: km for fix in frame.riders if (km := usable_km(fix.km_to_finish)) is not None}
+
+
+def _front(kms: list[float]) -> float:
+    """The field's place: the rider a tenth of the way back from its front."""
+    return sorted(kms)[len(kms) // FRONT_SHARE]

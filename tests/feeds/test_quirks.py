@@ -212,6 +212,11 @@ def test_thin_frames_carry_part_of_the_field(which: str) -> None:
         assert len(firsts) > 1
 
 
+def test_thin_frames_leave_some_frames_whole() -> None:
+    with pytest.raises(ValueError, match="every_frames must be more than frames"):
+        Thin(frames=3, every_frames=3)
+
+
 def test_cadence_makes_runs_and_holes() -> None:
     events = synthetic()
     out, stream = run(events, Cadence(run_s=60, gap_s=36))

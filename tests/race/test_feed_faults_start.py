@@ -100,6 +100,21 @@ def test_a_feed_splitting_each_instant_in_two_still_starts_the_race() -> None:
     assert situation.riders_tracked == len(FIELD)
 
 
+@pytest.mark.parametrize("kept", ["the break", "half the bunch"])
+def test_frames_with_part_of_the_field_in_between_still_start_the_race(kept: str) -> None:
+    """Two frames in three with only some riders (the lone leader 1.5 km ahead, or half of
+    the bunch): each frame's own front jumps between them, the riders in both move on."""
+    race = routed_race()
+    for i, (t, kms) in enumerate(
+        steady(0, 120, 6, {b: (km, KMH) for b, km in break_and_bunch(100.0).items()})
+    ):
+        if i % 3:
+            kms = {b: km for b, km in kms.items() if (b == 1 if kept == "the break" else b % 2)}
+        situation = race.apply(located(t, {b: km or 0.0 for b, km in kms.items()}))
+    assert situation.race_state == "racing"
+    assert situation.head_rider == 1
+
+
 # --- The start list -------------------------------------------------------------------------------
 
 

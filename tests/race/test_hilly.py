@@ -11,7 +11,16 @@ from functools import cache
 
 import pytest
 
-from feeds.quirks import Cadence, Ghost, PreStart, PreviousStage, Quirk, Vanish, apply_quirks
+from feeds.quirks import (
+    Cadence,
+    Ghost,
+    PreStart,
+    PreviousStage,
+    Quirk,
+    Thin,
+    Vanish,
+    apply_quirks,
+)
 from feeds.simulation import scenario_facts
 from race.engine import Race
 from race.models import Bib, Telemetry
@@ -36,6 +45,8 @@ QUIRKS: dict[str, tuple[Quirk, ...]] = {
         Ghost(),
         Vanish(),
     ),
+    # Frames with part of the field, as a real feed sent some: any 30 riders, now and then.
+    "with thin frames": (Thin(which="any"),),
 }
 
 

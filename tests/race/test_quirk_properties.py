@@ -25,6 +25,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Thin,
     Vanish,
     apply_quirks,
 )
@@ -116,6 +117,15 @@ QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
         bib=st.sampled_from([None, 1]),
     ),
     st.builds(Resync, km=st.floats(min_value=0.3, max_value=3), at_km_to_finish=AT_KM),
+    st.integers(min_value=1, max_value=5).flatmap(
+        lambda frames: st.builds(
+            Thin,
+            riders=st.integers(min_value=1, max_value=30),
+            which=st.sampled_from(["front", "any"]),
+            frames=st.just(frames),
+            every_frames=st.integers(min_value=frames + 1, max_value=60),
+        )
+    ),
     st.builds(FutureFrame, at_km_to_finish=AT_KM),
     st.builds(Milliseconds, at_km_to_finish=AT_KM),
     st.builds(
