@@ -23,10 +23,7 @@ def start_time(head: Trajectory, stage: Stage | None) -> tuple[float | None, str
     distance = stage.distance_km
     if head.last_km >= distance:
         return None, "neutralised start"
-    # From where the head's early road holds: not from points behind it that frames lacking
-    # the riders at the head gave.
-    first = head.early_road()
-    first_km = -head.columns[1][first]
+    first_km = head.first_km
     scheduled = stage.scheduled_start
     if first_km >= distance - 0.005:
         seen = head.departure_time(distance)
@@ -34,7 +31,7 @@ def start_time(head: Trajectory, stage: Stage | None) -> tuple[float | None, str
     over = distance - first_km
     if over > START_EXTRAPOLATE_MAX_KM and scheduled is not None:
         return scheduled, f"scheduled (the feed begins {over:.0f} km in)"
-    extrapolated = head.passage_before(distance, first)
+    extrapolated = head.passage_time(distance)
     if extrapolated is None:
         if scheduled is not None:
             return scheduled, "scheduled"

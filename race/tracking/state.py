@@ -8,9 +8,9 @@ snapshot of yesterday's finish. Applied as racing, such frames pin every traject
 `StartGate` holds frames back until the feed shows a race: most riders moving above
 `RACING_KMH`, the front of the field's km to go within the stage's length and falling over
 `CONFIRM_FRAMES` frames (read on the riders both frames hold, when a frame has only part of the
-field), fixes near the route when the route is known. The frames that showed
-it are then released together, and every later frame passes straight through: once racing,
-the race does not go back (a new start list starts a new race).
+field), fixes near the route when the route is known. The frames that showed it are then
+released together, and every later frame passes straight through: once racing, the race does
+not go back (a new start list starts a new race).
 """
 
 from __future__ import annotations

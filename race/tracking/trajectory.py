@@ -89,18 +89,16 @@ class Trajectory:
         """Record the rider at `km_to_finish` at `t` when the feed has moved him back for good
         (a resync, a ghost fix withdrawn): the points ahead of where he is now were wrong and
         are dropped, instead of pinning the trajectory on them."""
-        x = -km_to_finish
-        ts, xs = self._t, self._x
-        keep = bisect_right(xs, x)
-        if keep < len(xs):
-            del ts[keep:], xs[keep:]
-            self._cubic = {j: c for j, c in self._cubic.items() if j + 1 < keep - 1}
+        self._truncate(bisect_right(self._x, -km_to_finish))
         self.add(t, km_to_finish)
 
     def cut_at(self, t: float) -> None:
         """Drop the points from time `t` on (to record them again, as they really were)."""
+        self._truncate(bisect_left(self._t, t))
+
+    def _truncate(self, keep: int) -> None:
+        """Keep the first `keep` points only."""
         ts, xs = self._t, self._x
-        keep = bisect_left(ts, t)
         if keep < len(ts):
             del ts[keep:], xs[keep:]
             self._cubic = {j: c for j, c in self._cubic.items() if j + 1 < keep - 1}
@@ -143,36 +141,15 @@ class Trajectory:
             return t0 + (t1 - t0) * (x - x0) / (x1 - x0)
         return self.across_hole(j, x)
 
-    def _before_first(self, x: float, fallback_kmh: float | None, first: int = 0) -> float | None:
-        speed = self.early_speed_kmh(first)
+    def _before_first(self, x: float, fallback_kmh: float | None) -> float | None:
+        speed = self.early_speed_kmh()
         if speed is None or speed < EXTRAPOLATE_MIN_KMH:
             # A first stretch ridden this slowly (a start village, a stop) says nothing of
             # the pace before it: five-hour gaps come from extrapolating at walking pace.
             speed = fallback_kmh
         if speed is None or not EXTRAPOLATE_MIN_KMH <= speed <= EXTRAPOLATE_MAX_KMH:
             return None
-        return self._t[first] - (self._x[first] - x) / speed * 3600.0
-
-    def early_road(self) -> int:
-        """The index of the first point of the trajectory's early road that no leap faster
-        than `EXTRAPOLATE_MAX_KMH` follows within `EARLY_SPAN_S`: the head of the race taken
-        from frames that lacked the riders at the head (a partial frame) is behind them, then
-        leaps to where they are, and its first speed would read hundreds of km/h."""
-        ts, xs = self._t, self._x
-        first = 0
-        j = 0
-        while j + 1 < len(ts) and ts[j + 1] - ts[first] <= EARLY_SPAN_S:
-            dt = ts[j + 1] - ts[j]
-            if dt > 0 and (xs[j + 1] - xs[j]) * 3600.0 > EXTRAPOLATE_MAX_KMH * dt:
-                first = j + 1
-            j += 1
-        return first
-
-    def passage_before(self, km_to_finish: float, first: int) -> float | None:
-        """When the trajectory passed `km_to_finish`, behind its point at index `first`:
-        extrapolated back from that point at the speed of the stretch after it (None when that
-        is no racing speed)."""
-        return self._before_first(-km_to_finish, None, first)
+        return self._t[0] - (self._x[0] - x) / speed * 3600.0
 
     def departure_time(self, km_to_finish: float) -> float | None:
         """When the trajectory left the point `km_to_finish` where it had been standing (the
@@ -190,17 +167,16 @@ class Trajectory:
         speed = (xs[k] - xs[j]) / (ts[k] - ts[j])  # km per second
         return max(standing, ts[j] - (xs[j] - x) / speed)
 
-    def early_speed_kmh(self, first: int = 0) -> float | None:
-        """Average speed over the first `EARLY_SPAN_S` from the point at index `first` (or as
-        much as there is)."""
+    def early_speed_kmh(self) -> float | None:
+        """Average speed over the first `EARLY_SPAN_S` (or as much as there is)."""
         ts, xs = self._t, self._x
-        if len(ts) < first + 2:
+        if len(ts) < 2:
             return None
-        j = min(len(ts) - 1, max(first + 1, bisect_left(ts, ts[first] + EARLY_SPAN_S)))
-        dt = ts[j] - ts[first]
-        if dt <= 0 or xs[j] <= xs[first]:
+        j = min(len(ts) - 1, max(1, bisect_left(ts, ts[0] + EARLY_SPAN_S)))
+        dt = ts[j] - ts[0]
+        if dt <= 0 or xs[j] <= xs[0]:
             return None
-        return (xs[j] - xs[first]) / dt * 3600.0
+        return (xs[j] - xs[0]) / dt * 3600.0
 
     def across_hole(self, j: int, x: float) -> float:
         """Monotone cubic Hermite interpolation of time over distance on segment j..j+1.
