@@ -205,7 +205,13 @@ class LeadoutTracker:
             judged=judged or not watching,
         )
         detecting = (
-            watching and not small and head_km is not None and head_km <= settings.leadout.detect_km
+            watching
+            and not small
+            and head_km is not None
+            and head_km <= settings.leadout.detect_km
+            # A frame with only part of the field (fewer than half the riders a new fix) shows
+            # no train as it rides: a train's men missing from it are not its order.
+            and len(fresh) * 2 >= len(positions)
         )
         declared = {p.team for p in self._declared}
         # Who is at the front now: this frame's own fixes (the smoothed places lag a frame).

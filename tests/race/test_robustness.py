@@ -68,3 +68,11 @@ def test_the_harness_measures_the_untouched_recording() -> None:
     assert comparison.coverage == 1
     assert comparison.winner_delta_s == 0
     assert comparison.same_winner
+
+
+def test_frames_with_part_of_the_field_keep_every_lost_wheel() -> None:
+    """Frames with only the front 30 riders now and then: each sprinter who lost his last
+    man's wheel in the untouched run is still announced (a train's men missing from a frame
+    are not its order)."""
+    comparison = compare("thin-front")
+    assert comparison.measure.alerts["lost_wheel"] == comparison.untouched.alerts["lost_wheel"]
