@@ -1,5 +1,6 @@
-"""Quirks of one rider's fixes: a ghost fix, a GPS resync that moves him back for good, a rider
-who vanishes from the frames for a while."""
+"""Quirks of the riders in the frames: one rider's ghost fix, a GPS resync that moves him back for
+good, a rider who vanishes from the frames for a while, frames that carry only part of the
+field."""
 
 from __future__ import annotations
 
