@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from feeds.base import FeedAdapter, FeedError
-from feeds.registry import UnknownAdapterError, adapter_class
+from feeds.registry import UnknownAdapterError, adapter_class, check_installed, installed_adapters
 from race.settings import EngineSettings
 from race.timelimit.rules import RuleSet, parse_rule_set, stage_class
 from tui.config import ConfigError, LoadedConfig, describe_validation_error
@@ -25,14 +25,15 @@ def build_feed(loaded: LoadedConfig, *, speed: float | None = None) -> FeedAdapt
     `speed` overrides the replay speed for adapters that have one (0 for headless reading).
     """
     feed = loaded.config.feed
+    found = installed_adapters()
     try:
-        cls = adapter_class(feed.adapter)
+        cls = adapter_class(feed.adapter, found)
     except UnknownAdapterError as error:
         raise ConfigError(loaded.origin("feed.adapter"), "feed.adapter", str(error)) from None
     for name in feed.options:
         if name != feed.adapter:
             try:
-                adapter_class(name)
+                check_installed(name, found)
             except UnknownAdapterError as error:
                 raise ConfigError(
                     loaded.origin(f"feed.{name}"), f"feed.{name}", f"options for an {error}"
