@@ -27,8 +27,6 @@ from race.models import FeedStatus
 class HttpOptions(NetOptions):
     """Options of the `http` feed (`[feed.http]`)."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
     url: str = Field(pattern=r"^https?://")
     """The feed document, e.g. "http://127.0.0.1:8765/feed" (`ardoise serve`)."""
 

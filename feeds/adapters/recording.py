@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field, FilePath
+from pydantic import Field, FilePath
 
 from feeds.base import Capabilities, FeedAdapter, FeedError, FeedOptions
 from feeds.format.files import open_binary
@@ -48,8 +48,6 @@ RecordingFormat = Literal["ardoise", "racecenter"]
 
 class RecordingOptions(FeedOptions):
     """Options of the recording feed (`[feed.recording]`, `path` and `speed` from `[feed]`)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     path: FilePath
     """The recording: an Ardoise JSONL recording or a Race Center recording, gzip or not."""

@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from feeds.base import Capabilities, FeedAdapter, FeedOptions
 from feeds.pacing import FeedTimeline, GoAhead, ReplayClock
@@ -21,9 +21,6 @@ from race.models import FeedEvent, FeedStatus, RaceNews, Telemetry
 
 class SimulatedOptions(FeedOptions):
     """Options of the simulated feed (`[feed.simulated]` in `config.toml`)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
-    """Field docstrings become their descriptions: the user's documentation of each key."""
 
     scenario: Literal["flat", "hilly", "mountain"] = "flat"
     """The stage to simulate: "flat" (a break caught in the last 15 km, lead-out trains, a

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from feeds.base import FeedOptions
 from feeds.format.wire import END_EVENT, ERROR_EVENT, WireEvent
@@ -25,8 +25,6 @@ from race.models import FeedStatus
 
 class SseOptions(NetOptions):
     """Options of the `sse` feed (`[feed.sse]`)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     url: str = Field(pattern=r"^https?://")
     """The event stream, e.g. "http://127.0.0.1:8765/stream" (`ardoise serve`)."""

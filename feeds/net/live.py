@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from typing_extensions import TypeVar
 
 from feeds.base import FeedAdapter, FeedError, FeedOptions
@@ -52,8 +52,6 @@ MB = 1_000_000
 
 class NetOptions(FeedOptions):
     """Options every network adapter has (`[feed.<adapter>]`)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     connect_timeout_s: float = Field(default=10.0, gt=0, le=120)
     """Give up a connection attempt (DNS, TCP, TLS, the response headers) after this long."""

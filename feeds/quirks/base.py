@@ -46,7 +46,7 @@ class QuirkFacts:
 class QuirkOptions(BaseModel, ABC):
     """Base of every quirk's options: immutable, unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     phase: ClassVar[int] = 0
     """Quirks apply in the order of their phase: the race's own faults (0), then a pre-start

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from feeds.base import FeedOptions
 from feeds.net.failures import Failure
@@ -60,8 +60,6 @@ UPDATE_EVENTS = ("update", "")
 
 class RaceCenterOptions(NetOptions):
     """Options of the `racecenter` feed (`[feed.racecenter]`)."""
-
-    model_config = ConfigDict(use_attribute_docstrings=True)
 
     base_url: str = Field(default=TOUR_DE_FRANCE, pattern=r"^https?://")
     """The Race Center: the Tour's by default; e.g. "https://racecenter.lavuelta.es", or an

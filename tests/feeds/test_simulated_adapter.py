@@ -15,6 +15,7 @@ from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.base import FeedAdapter, FeedOptions
 from feeds.simulation import simulate
 from race.models import FeedEvent, FeedStatus, StartList, Telemetry
+from tests.support.docstrings import field_docstrings
 from tests.support.stages import SEED
 from tests.support.waiting import loop_turns
 
@@ -31,8 +32,9 @@ def test_options_defaults_and_documentation() -> None:
         options.noise_m,
         options.skip_to_km,
     ) == ("flat", 2026, 20, 6, 4, None)
-    for name, info in SimulatedOptions.model_fields.items():
-        assert info.description, f"option {name} has no docstring"
+    documented = field_docstrings(SimulatedOptions)
+    for name in SimulatedOptions.model_fields:
+        assert documented.get(name), f"option {name} has no docstring"
     assert SimulatedFeed.name == "simulated"
     assert SimulatedFeed.Options is SimulatedOptions
     assert SimulatedFeed.capabilities.pause
