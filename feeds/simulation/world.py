@@ -9,10 +9,15 @@ his position, with GPS and speed noise on top (`fixes`).
 from __future__ import annotations
 
 import bisect
+import copyreg
+import io
 import math
+import pickle
 import random
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from feeds.simulation.choreography import (
@@ -24,7 +29,7 @@ from feeds.simulation.choreography import (
 from feeds.simulation.fixes import NOISE_POOL, FixReader
 from feeds.simulation.scenarios import build_script
 from feeds.simulation.script import Finale, GroupSprint, Script, time_at
-from race.models import Bib, FeedEvent, RaceNews, StartList, Telemetry
+from race.models import Bib, FeedEvent, StartList, Telemetry
 
 
 def simulate(
@@ -34,7 +39,7 @@ def simulate(
     noise_m: float = 4,
     *,
     sparse: Sparse | None = None,
-) -> Iterator[FeedEvent]:
+) -> SimulatedStage:
     """The simulated stage as feed events: `StartList` first, then `Telemetry` frames every
     `cadence_s` of race time and `RaceNews`, in time order, until the last rider has finished.
 
@@ -47,7 +52,7 @@ def simulate(
     if noise_m < 0:
         raise ValueError("noise_m must be >= 0")
     script = build_script(scenario, seed)  # raises now for an unknown scenario
-    return _events(script, float(cadence_s), float(noise_m), sparse)
+    return SimulatedStage(script, float(cadence_s), float(noise_m), sparse)
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,78 @@ class Sparse:
             raise ValueError("every_s must be > 0")
 
 
-def _events(
-    script: Script, cadence_s: float, noise_m: float, sparse: Sparse | None
-) -> Iterator[FeedEvent]:
-    yield StartList(stage=script.stage, teams=script.roster.teams, riders=script.roster.riders)
-    yield from _Playback(script, cadence_s, noise_m).run(sparse)
+class SimulatedStage(Iterator[FeedEvent]):
+    """The stage's events, one at a time: the start list, then each frame preceded by the news
+    due, until the last rider is gone, then the news left.
+
+    Plain state from one event to the next, so it pickles between two: a replay can be taken
+    up again where it was (`tui.resume`), with the same events to come.
+    """
+
+    def __init__(
+        self, script: Script, cadence_s: float, noise_m: float, sparse: Sparse | None
+    ) -> None:
+        self._playback = _Playback(script, cadence_s, noise_m)
+        self._sparse = sparse
+        self._due: deque[FeedEvent] = deque(
+            [StartList(stage=script.stage, teams=script.roster.teams, riders=script.roster.riders)]
+        )
+        self._news = list(script.news)
+        self._news_i = 0
+        self._frame = 0
+        self._laid = -1
+        """The last frame the riders were laid out in their groups."""
+        self._sent = -math.inf
+        """The last frame sent in the sparse stretch."""
+        self._dense_from = self._playback._dense_from(sparse) if sparse is not None else -math.inf
+
+    def pickled(self) -> bytes:
+        """The stage where it is, pickled; `pickle.loads` gives it back."""
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        # The script's read-only mappings do not pickle by themselves.
+        pickler.dispatch_table = copyreg.dispatch_table | {MappingProxyType: _pickle_mapping}
+        pickler.dump(self)
+        return buffer.getvalue()
+
+    def __next__(self) -> FeedEvent:
+        while not self._due:
+            if self._playback.remaining <= 0:
+                if self._news_i >= len(self._news):
+                    raise StopIteration
+                self._due.extend(self._news[self._news_i :])
+                self._news_i = len(self._news)
+            else:
+                self._step()
+        return self._due.popleft()
+
+    def _step(self) -> None:
+        """Play one cadence step; with `sparse`, its frame is sent only in some of them while
+        the head is more than `sparse.until_km` to go."""
+        playback, sparse, frame = self._playback, self._sparse, self._frame
+        t = playback.script.neutral_start_t + frame * playback.dt
+        playback._regroup(t, frame)
+        rows: list[dict[str, Any]] = []
+        if sparse is not None and t < self._dense_from and playback._sparse_at(t, sparse):
+            if (frame - self._sent) * playback.dt < sparse.every_s:
+                playback._drops()  # The frame is not sent, but its draws are made all the same.
+            else:
+                playback._lay_out(t, (frame - self._laid) * playback.dt)
+                rows = playback._fixes(t, frame)
+                self._laid = self._sent = frame
+        else:
+            # `(frame - laid) * dt` is `dt` itself from the second frame on: the frames of a
+            # whole stage are computed exactly as they always were.
+            playback._lay_out(t, (frame - self._laid) * playback.dt)
+            rows = playback._fixes(t, frame)
+            self._laid = frame
+        news = self._news
+        while self._news_i < len(news) and news[self._news_i].t <= t:
+            self._due.append(news[self._news_i])
+            self._news_i += 1
+        if rows:
+            self._due.append(Telemetry.model_validate({"t": t, "riders": rows}))
+        self._frame = frame + 1
 
 
 class _Playback(FixReader):
@@ -262,43 +334,6 @@ class _Playback(FixReader):
 
     # --- the frames -----------------------------------------------------------------------------
 
-    def run(self, sparse: Sparse | None = None) -> Iterator[Telemetry | RaceNews]:
-        """Frames every cadence until the last rider is gone, each preceded by the news due;
-        with `sparse`, only some of them while the head is more than `sparse.until_km` to go."""
-        script = self.script
-        news = list(script.news)
-        news_i = 0
-        frame = 0
-        laid = -1
-        """The last frame the riders were laid out in their groups."""
-        sent = -math.inf
-        """The last frame sent in the sparse stretch."""
-        dense_from = self._dense_from(sparse) if sparse is not None else -math.inf
-        while self.remaining > 0:
-            t = script.neutral_start_t + frame * self.dt
-            self._regroup(t, frame)
-            rows: list[dict[str, Any]] = []
-            if sparse is not None and t < dense_from and self._sparse_at(t, sparse):
-                if (frame - sent) * self.dt < sparse.every_s:
-                    self._drops()  # The frame is not sent, but its draws are made all the same.
-                else:
-                    self._lay_out(t, (frame - laid) * self.dt)
-                    rows = self._fixes(t, frame)
-                    laid = sent = frame
-            else:
-                # `(frame - laid) * dt` is `dt` itself from the second frame on: the frames of a
-                # whole stage are computed exactly as they always were.
-                self._lay_out(t, (frame - laid) * self.dt)
-                rows = self._fixes(t, frame)
-                laid = frame
-            while news_i < len(news) and news[news_i].t <= t:
-                yield news[news_i]
-                news_i += 1
-            if rows:
-                yield Telemetry.model_validate({"t": t, "riders": rows})
-            frame += 1
-        yield from news[news_i:]
-
     def _sparse_at(self, t: float, sparse: Sparse) -> bool:
         """Whether the frame at time t, before the history `_dense_from` keeps, may be left
         out: away from the start and from riders changing groups."""
@@ -367,6 +402,14 @@ class _Playback(FixReader):
                 x, v = self._where(g, t)
                 self.gx[g], self.gv[g] = x, v
                 self._layout(g, t, x, v)
+
+
+def _pickle_mapping(mapping: MappingProxyType[Any, Any]) -> tuple[Any, tuple[Any, ...]]:
+    return _read_only, (dict(mapping),)
+
+
+def _read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(mapping)
 
 
 def _km_at(x0: float, step: float, times: tuple[float, ...], t: float) -> float:
