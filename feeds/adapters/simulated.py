@@ -7,8 +7,10 @@ the same race, so it serves demos, tests and the documentation. The stage itself
 
 from __future__ import annotations
 
+import pickle
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
+from itertools import chain
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -73,6 +75,10 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
         self._skip_clock = ReplayClock(0)
         """Delivers the skipped part of the stage at once, but still honours a pause."""
         self._ahead = GoAhead(self._clock)
+        self._at_start_point: tuple[FeedEvent, Iterator[FeedEvent], FeedTimeline] | None = None
+        """At the end of the skip: the first event after it, the stage, its pacing."""
+        self._start_from: bytes | None = None
+        """The start point to take the replay up at, if any (`start_from`)."""
 
     def pause(self) -> None:
         self._clock.pause()
@@ -91,6 +97,27 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
 
     def go_ahead_to_km(self, km: float) -> None:
         self._ahead.request(km)
+
+    def start_point_key(self) -> str | None:
+        # With quirks or at speed 0 the skip is not sparse (see `stage`), and quirked streams
+        # are not kept as plain state: those replays are played from the start each time.
+        o = self.options
+        if o.skip_to_km is None or o.speed <= 0 or o.quirks:
+            return None
+        return f"simulated {o.model_dump_json(exclude={'speed'})}"
+
+    def start_point(self) -> bytes | None:
+        if self._at_start_point is None or self.start_point_key() is None:
+            return None
+        from feeds.simulation.world import SimulatedStage
+
+        first, stage, pacing = self._at_start_point
+        if not isinstance(stage, SimulatedStage):
+            return None
+        return pickle.dumps((first, stage.pickled(), pacing), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def start_from(self, point: bytes) -> None:
+        self._start_from = point
 
     def stage(self) -> Iterable[FeedEvent]:
         """The simulated stage's events, unpaced (played by `events`).
@@ -121,20 +148,28 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
             detail=f"simulated {o.scenario} stage, seed {o.seed}{quirks}",
         )
         skipping = o.skip_to_km is not None
-        if o.skip_to_km is not None:
+        stage: Iterator[FeedEvent]
+        if self._start_from is not None:
+            yield live
+            first, pickled, pacing = pickle.loads(self._start_from)
+            stage, skipping = chain([first], pickle.loads(pickled)), False
+        elif o.skip_to_km is not None:
             # "connecting" until the skip is done: the app draws the race from there on.
             yield live.model_copy(
                 update={"state": "connecting", "detail": f"skipping to {o.skip_to_km:g} km to go"}
             )
+            stage, pacing = iter(self.stage()), FeedTimeline()
         else:
             yield live
-        pacing = FeedTimeline()
-        for event in self.stage():
+            stage, pacing = iter(self.stage()), FeedTimeline()
+        for event in stage:
             if isinstance(event, Telemetry | RaceNews):
                 if isinstance(event, Telemetry) and skipping and o.skip_to_km is not None:
                     skipping = _head_km(event) > o.skip_to_km
                     if not skipping:
+                        self._at_start_point = (event, stage, pacing)
                         yield live.model_copy(update={"at": time.time()})
+                        self._at_start_point = None
                 ahead = isinstance(event, Telemetry) and self._ahead.passing(event)
                 due = pacing.due(event.t)
                 if due is not None:
