@@ -31,6 +31,7 @@ from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
 from tui.seeking import Seeking
 from tui.seekkeys import SEEK_ACTIONS
+from tui.startpoint import StartPoints
 from tui.themes import THEMES, VARIABLE_DEFAULTS
 from tui.timemachine import TimeMachine
 
@@ -60,6 +61,7 @@ class ArdoiseApp(Seeking):
         monotonic: Callable[[], float] = time.monotonic,
         marks: MarkStore | None = None,
         race: Race | None = None,
+        start_points: StartPoints | None = None,
     ) -> None:
         """
         Args:
@@ -72,11 +74,21 @@ class ArdoiseApp(Seeking):
             monotonic: clock for the age of the data (fixed in snapshot tests).
             marks: where the marks are kept per race (None: for this run only).
             race: an engine that has applied events already (tests), else a new one.
+            start_points: where the replay's start point is kept: taken up there when it
+                was kept for these settings, else kept when the replay gets there.
         """
         super().__init__()
         self._adapter = adapter
-        self._race = race if race is not None else Race(settings)
-        self._history = History(self._race)
+        restored = start_points.load() if start_points is not None else None
+        if restored is not None:
+            adapter.start_from(restored.feed_point)
+            self._history = restored.history
+            self._race = self._history.race
+        else:
+            self._race = race if race is not None else Race(settings)
+            self._history = History(self._race)
+        self._start_points = start_points if restored is None else None
+        """Where to keep the start point when the replay gets there (once)."""
         self._machine = TimeMachine(self._history)
         self._start_speed = adapter.speed
         self._settings = settings
@@ -215,6 +227,8 @@ class ArdoiseApp(Seeking):
                     and event.t > self._hold_at
                 ):
                     break
+                if self._start_points is not None and isinstance(event, FeedStatus):
+                    self._keep_start_point()
                 situation = self._history.apply(event)
                 if self._timing is not None:
                     self._timing.applied(situation, arrived)
@@ -228,6 +242,14 @@ class ArdoiseApp(Seeking):
                 )
         finally:
             await self._adapter.aclose()
+
+    def _keep_start_point(self) -> None:
+        """At the `live` status that ends a replay's skip: keep the engine as it is before it
+        (the next launch applies a new one) and the feed's state."""
+        point = self._adapter.start_point()
+        if point is not None and self._start_points is not None:
+            self._start_points.keep(self._history, point)
+            self._start_points = None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Worker failures end here: the feed stops, the screen keeps the last situation."""

@@ -256,18 +256,23 @@ def _run_app(config_path: Path | None) -> int:
     adapter = build_feed(loaded)
     from tui.app import ArdoiseApp
     from tui.marks import configured_store
+    from tui.startpoint import StartPoints
 
+    marks = configured_store(
+        loaded.config.riders.marks_folder, loaded.base_dir("riders.marks_folder")
+    )
     app = ArdoiseApp(
         adapter,
         settings,
         feed_label=loaded.config.feed.adapter,
         theme=loaded.config.display.theme,
         keymap=loaded.config.keymap,
-        marks=configured_store(
-            loaded.config.riders.marks_folder, loaded.base_dir("riders.marks_folder")
-        ),
+        marks=marks,
+        start_points=(start_points := StartPoints.for_launch(adapter, settings, marks.path)),
     )
     app.run()
+    if start_points is not None:
+        start_points.wait()  # A start point being written when the user quit: finished.
     return app.return_code or 0
 
 

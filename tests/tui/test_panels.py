@@ -30,8 +30,10 @@ ENGINE_DRIVERS = {
     "tui/seeking.py",
     "tui/headless.py",
     "tui/timemachine.py",
+    "tui/startpoint.py",
 }
-"""The modules that drive the engine (and so may import it, its history and its settings)."""
+"""The modules that drive the engine or keep it between launches (and so may import it, its
+history and its settings)."""
 COMPOSITION = {"tui/config.py", "tui/assembly.py", "tui/roles.py"}
 """Configuration: builds the engine's settings, rule sets and roles file, not part of the UI."""
 
