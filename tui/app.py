@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -210,6 +211,7 @@ class ArdoiseApp(Seeking):
         self._render(self._situation)
         self.set_interval(1.0, self._show_feed_status)
         self.follow_feed()
+        self.call_after_refresh(_collect_garbage_again)
 
     # --- The feed ------------------------------------------------------------------------
 
@@ -416,3 +418,12 @@ class ArdoiseApp(Seeking):
         yield SystemCommand(
             "Find a rider or a team", "His card; mark him to follow", self.action_find
         )
+
+
+def _collect_garbage_again() -> None:
+    """`ardoise` starts with garbage collection off (`tui.cli`): the first picture is on
+    screen, so it is back on, and what exists by now (modules, classes, a start point's
+    history) is frozen: long-lived, it is not walked by every full collection again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

@@ -7,6 +7,7 @@ and the screen should open as soon as possible.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -249,6 +250,10 @@ def _schema() -> int:
 
 
 def _run_app(config_path: Path | None) -> int:
+    # Off until the first picture is on screen (`tui.app`): the collections that importing
+    # Ardoise and Textual and restoring a start point would trigger cost about 40 ms, and
+    # find next to nothing (reference counting frees the rest).
+    gc.disable()
     from tui.assembly import build_feed, engine_settings
 
     loaded = _load_config(config_path)
