@@ -7,6 +7,10 @@ is there). Also says when the panels' titles were first drawn, and the CPU time 
 had used when the race data showed (less disturbed than the wall clock by other work on the
 machine). Prints the medians of several runs.
 
+Two kinds of launch: the first with these settings (an empty cache folder: the replay plays the
+stage up to its start point and keeps it, `tui.startpoint`) and the later ones (the start point
+kept by the first: restored).
+
     python bench/startup.py [--runs 7] [--ardoise PATH]
 """
 
@@ -47,9 +51,11 @@ def cpu_s(session: str) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def first_frame_s(ardoise: Path, timeout: float = 60.0) -> tuple[float, float, float | None]:
+def first_frame_s(
+    ardoise: Path, cache: Path, timeout: float = 60.0
+) -> tuple[float, float, float | None]:
     """Seconds from launch to the panels' titles and to the first race data, and the CPU
-    seconds the command had used then."""
+    seconds the command had used then; `cache` is the user's cache folder."""
     session = f"ardoise-bench-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory() as home:
         start = time.perf_counter()
@@ -67,7 +73,7 @@ def first_frame_s(ardoise: Path, timeout: float = 60.0) -> tuple[float, float, f
                 "-y",
                 "30",
                 # `exec`: the pane's process is the command itself, whose CPU time is read.
-                f"exec env XDG_CONFIG_HOME={home} {ardoise}",
+                f"exec env XDG_CONFIG_HOME={home} XDG_CACHE_HOME={cache} {ardoise}",
             ],
             check=True,
         )
@@ -87,6 +93,17 @@ def first_frame_s(ardoise: Path, timeout: float = 60.0) -> tuple[float, float, f
                 time.sleep(0.005)
             raise TimeoutError("no race data on screen")
         finally:
+            # Quit as a user would (the app finishes keeping its start point), then make sure.
+            subprocess.run(["tmux", "-L", session, "send-keys", "-t", session, "q"])
+            quit_by = time.perf_counter() + 10
+            while (
+                time.perf_counter() < quit_by
+                and subprocess.run(
+                    ["tmux", "-L", session, "has-session", "-t", session], capture_output=True
+                ).returncode
+                == 0
+            ):
+                time.sleep(0.05)
             subprocess.run(["tmux", "-L", session, "kill-server"], capture_output=True)
 
 
@@ -103,20 +120,33 @@ def main() -> None:
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed")
     ardoise = args.ardoise
-    first_frame_s(ardoise)  # warm the file cache
-    runs = [first_frame_s(ardoise) for _ in range(args.runs)]
-    cpu = [r[2] for r in runs if r[2] is not None]
-    for name, times in (
-        ("panels", [r[0] for r in runs]),
-        ("first race data", [r[1] for r in runs]),
-        ("CPU time at the first race data", cpu),
-    ):
-        if times:
-            print(
-                f"{name}: median {statistics.median(times) * 1000:.0f} ms, "
-                f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
-                f"({len(times)} runs)"
-            )
+    with tempfile.TemporaryDirectory() as kept:
+        first_frame_s(ardoise, Path(kept))  # warms the file cache, keeps the start point
+        if not list(Path(kept).rglob("start-*.pickle")):
+            sys.exit(f"no start point kept in {kept}")
+        for launch, runs in (
+            ("first launch (nothing kept)", [fresh_launch(ardoise) for _ in range(args.runs)]),
+            ("later launches", [first_frame_s(ardoise, Path(kept)) for _ in range(args.runs)]),
+        ):
+            print(f"{launch}:")
+            cpu = [r[2] for r in runs if r[2] is not None]
+            for name, times in (
+                ("panels", [r[0] for r in runs]),
+                ("first race data", [r[1] for r in runs]),
+                ("CPU time at the first race data", cpu),
+            ):
+                if times:
+                    print(
+                        f"  {name}: median {statistics.median(times) * 1000:.0f} ms, "
+                        f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+                        f"({len(times)} runs)"
+                    )
+
+
+def fresh_launch(ardoise: Path) -> tuple[float, float, float | None]:
+    """A launch with an empty cache folder of its own."""
+    with tempfile.TemporaryDirectory() as cache:
+        return first_frame_s(ardoise, Path(cache))
 
 
 if __name__ == "__main__":
