@@ -250,9 +250,9 @@ def _schema() -> int:
 
 
 def _run_app(config_path: Path | None) -> int:
-    # Off until the first picture is on screen (`tui.app`): the collections that importing
-    # Ardoise and Textual and restoring a start point would trigger cost about 40 ms, and
-    # find next to nothing (reference counting frees the rest).
+    # Off until the race is on screen (`tui.app`): the collections that importing Ardoise and
+    # Textual, restoring a start point or playing a replay up to it would trigger cost 40 to
+    # 70 ms, and find next to nothing (reference counting frees the rest).
     gc.disable()
     from tui.assembly import build_feed, engine_settings
 
