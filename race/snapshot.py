@@ -56,6 +56,19 @@ class SnapshotStore:
         object) and the blocks' ids."""
         self._seen: dict[int, tuple[list[float], int, float, list[int]]] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A history kept between launches (`tui.startpoint`): its maps keyed by id() would
+        # name other objects in another process. Rebuilt from what they stand for.
+        return {"blocks": self._blocks, "shared": self._shared}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._blocks = state["blocks"]
+        self._block_ids = {block: index for index, block in enumerate(self._blocks)}
+        self._shared = state["shared"]
+        self._shared_ids = {id(obj): index for index, obj in enumerate(self._shared)}
+        self._known = {}
+        self._seen = {}
+
     @property
     def nbytes(self) -> int:
         """The blocks' bytes (the shared objects are the live engine's own)."""

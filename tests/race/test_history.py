@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import pickle
 import random
 from functools import cache
 from typing import Any
@@ -142,3 +143,22 @@ def test_seeking_on_the_pau_stage_gives_the_situation_played_there() -> None:
     early = history.situation_at_km(100.0)
     assert early is not None
     assert early.head_rider == STAGE_5_BREAK_RIDER
+
+
+def test_a_history_pickled_and_restored_goes_on_as_the_original() -> None:
+    """As a start point kept between launches (`tui.startpoint`): pickled half-way and restored,
+    it applies the rest as the original does, its checkpoints after the restore included."""
+    events = quirky_start()
+    original = small_history()
+    played(original, events[:200])
+    restored: History = pickle.loads(pickle.dumps(original, pickle.HIGHEST_PROTOCOL))
+    live = played(original, events[200:])
+    assert played(restored, events[200:]) == live
+    assert restored.checkpoints == original.checkpoints
+    for entries in (150, 210, 260, 330):  # Before the restore and after it.
+        back = restored.situation_after(entries).to_json_dict()
+        assert back == original.situation_after(entries).to_json_dict()
+    # The checkpoints after the restore share the restored engine's stage and route, as the
+    # original's share its own: not a copy of them each (the store's map of them is keyed by
+    # the objects' ids, which another process does not give again).
+    assert len(restored._store._shared) == len(original._store._shared)
