@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -22,6 +21,7 @@ from race.history import History
 from race.models import Bib, FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Roster, Situation
+from tui import collection
 from tui.bindings import APP_BINDINGS
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
@@ -39,9 +39,6 @@ from tui.timemachine import TimeMachine
 RENDER_EVERY_S = 0.2
 """The screen shows the latest situation at most this often: a replay at full speed or a burst
 after a reconnection applies every event but draws only a few frames a second."""
-GC_OFF_AT_MOST_S = 10.0
-"""Garbage collection, off while `ardoise` starts (`tui.cli`), is back on at the first race
-data drawn, or this long after the first picture when no data comes."""
 
 
 class ArdoiseApp(Seeking):
@@ -214,10 +211,8 @@ class ArdoiseApp(Seeking):
         self._render(self._situation)
         self.set_interval(1.0, self._show_feed_status)
         self.follow_feed()
-        if not gc.isenabled():
-            # Back on at the first race data (`_render`), or after this long at the latest
-            # (a live feed may send none for hours).
-            self.set_timer(GC_OFF_AT_MOST_S, _collect_garbage_again)
+        if collection.off():
+            self.set_timer(collection.OFF_AT_MOST_S, collection.back_on)
 
     # --- The feed ------------------------------------------------------------------------
 
@@ -323,8 +318,8 @@ class ArdoiseApp(Seeking):
             return  # Closing: the feed's last messages and the timers can still arrive.
         self._situation = situation
         self.frames_drawn += 1
-        if situation.t is not None and not gc.isenabled():
-            self.call_after_refresh(_collect_garbage_again)
+        if situation.t is not None and collection.off():
+            self.call_after_refresh(collection.back_on)  # The race is on screen.
         if self._timing is not None:
             self._timing.drawing(situation)
         self.race_screen.show(situation, self._view())
@@ -426,12 +421,3 @@ class ArdoiseApp(Seeking):
         yield SystemCommand(
             "Find a rider or a team", "His card; mark him to follow", self.action_find
         )
-
-
-def _collect_garbage_again() -> None:
-    """`ardoise` starts with garbage collection off (`tui.cli`): the race is on screen, so it
-    is back on, and what exists by now (modules, classes, the history of the stage so far) is
-    frozen: long-lived, it is not walked by every full collection again."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()

@@ -7,7 +7,6 @@ and the screen should open as soon as possible.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -250,10 +249,9 @@ def _schema() -> int:
 
 
 def _run_app(config_path: Path | None) -> int:
-    # Off until the race is on screen (`tui.app`): the collections that importing Ardoise and
-    # Textual, restoring a start point or playing a replay up to it would trigger cost 40 to
-    # 70 ms, and find next to nothing (reference counting frees the rest).
-    gc.disable()
+    from tui import collection
+
+    collection.off_while_starting()
     from tui.assembly import build_feed, engine_settings
 
     loaded = _load_config(config_path)

@@ -109,7 +109,7 @@ class SimulatedFeed(FeedAdapter[SimulatedOptions]):
     def start_point(self) -> bytes | None:
         if self._at_start_point is None or self.start_point_key() is None:
             return None
-        from feeds.simulation.world import SimulatedStage
+        from feeds.simulation.stage import SimulatedStage
 
         first, stage, pacing = self._at_start_point
         if not isinstance(stage, SimulatedStage):

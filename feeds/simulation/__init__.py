@@ -15,7 +15,7 @@ from feeds.simulation.facts import (
     limit_percent,
 )
 from feeds.simulation.scenarios import SCENARIOS, scenario_facts
-from feeds.simulation.world import Sparse, simulate
+from feeds.simulation.stage import Sparse, simulate
 
 __all__ = [
     "SCENARIOS",

@@ -1,4 +1,4 @@
-"""Play a script back as feed events: the start list, then telemetry frames and race news.
+"""Play a script back, cadence step after cadence step: every rider's fix (`Playback`).
 
 Each group rides its scripted passage times; inside a group riders hold a place in metres behind
 its front (a bunch, a break taking turns, a train), moving between places at a bounded speed;
@@ -9,16 +9,9 @@ his position, with GPS and speed noise on top (`fixes`).
 from __future__ import annotations
 
 import bisect
-import copyreg
-import io
 import math
-import pickle
 import random
-from collections import deque
-from collections.abc import Iterator
-from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from feeds.simulation.choreography import (
     block_positions,
@@ -27,146 +20,19 @@ from feeds.simulation.choreography import (
     smoothstep,
 )
 from feeds.simulation.fixes import NOISE_POOL, FixReader
-from feeds.simulation.scenarios import build_script
 from feeds.simulation.script import Finale, GroupSprint, Script, time_at
-from race.models import Bib, FeedEvent, StartList, Telemetry
+from race.models import Bib
+
+if TYPE_CHECKING:
+    from feeds.simulation.stage import Sparse
 
 
-def simulate(
-    scenario: str,
-    seed: int,
-    cadence_s: float = 6,
-    noise_m: float = 4,
-    *,
-    sparse: Sparse | None = None,
-) -> SimulatedStage:
-    """The simulated stage as feed events: `StartList` first, then `Telemetry` frames every
-    `cadence_s` of race time and `RaceNews`, in time order, until the last rider has finished.
-
-    With `sparse`, the frames are fewer while the head of the race is more than
-    `sparse.until_km` from the line (see `Sparse`); from there on they are those of the whole
-    stage. Deterministic: the same arguments give the same events.
-    """
-    if cadence_s <= 0:
-        raise ValueError("cadence_s must be > 0")
-    if noise_m < 0:
-        raise ValueError("noise_m must be >= 0")
-    script = build_script(scenario, seed)  # raises now for an unknown scenario
-    return SimulatedStage(script, float(cadence_s), float(noise_m), sparse)
-
-
-@dataclass(frozen=True)
-class Sparse:
-    """A stretch of the stage sent as fewer frames, for a replay that starts further on (a skip
-    to the finale).
-
-    The race is still played at every cadence step (who rides in which group, the bunch's
-    shuffles, the random draws), so the frames from the end of the stretch on are those of the
-    whole stage once the riders' places in their groups have settled (a minute or two); only
-    one frame every `every_s` of race time is sent in it. Every frame is sent where the
-    engine measures something from consecutive frames: around the start (the race's start
-    time), around riders changing groups (a new group's gap, the alerts it raises), and over
-    the `history_km` every group rides before the head reaches `until_km` to go (the trends),
-    as well as where the head passed each group's place then (the gaps).
-    """
-
-    until_km: float
-    """Where the sparse stretch ends at the latest: the head of the race's km to go."""
-    every_s: float = 60.0
-    """Race time between two frames of the sparse stretch."""
-    dense_s: float = 300.0
-    """Every frame is sent from this long before the start to this long after, and from this
-    long before riders change groups to this long after."""
-    history_km: float = 12.0
-    """Road each group rides at the full cadence before the head is at `until_km` to go: a
-    gap's trend is fitted over its last 10 km (`[gaps] trend_window_km`)."""
-
-    def __post_init__(self) -> None:
-        for name in ("until_km", "dense_s", "history_km"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be >= 0")
-        if not self.every_s > 0:
-            raise ValueError("every_s must be > 0")
-
-
-class SimulatedStage(Iterator[FeedEvent]):
-    """The stage's events, one at a time: the start list, then each frame preceded by the news
-    due, until the last rider is gone, then the news left.
-
-    Plain state from one event to the next, so it pickles between two: a replay can be taken
-    up again where it was (`tui.resume`), with the same events to come.
-    """
-
-    def __init__(
-        self, script: Script, cadence_s: float, noise_m: float, sparse: Sparse | None
-    ) -> None:
-        self._playback = _Playback(script, cadence_s, noise_m)
-        self._sparse = sparse
-        self._due: deque[FeedEvent] = deque(
-            [StartList(stage=script.stage, teams=script.roster.teams, riders=script.roster.riders)]
-        )
-        self._news = list(script.news)
-        self._news_i = 0
-        self._frame = 0
-        self._laid = -1
-        """The last frame the riders were laid out in their groups."""
-        self._sent = -math.inf
-        """The last frame sent in the sparse stretch."""
-        self._dense_from = self._playback._dense_from(sparse) if sparse is not None else -math.inf
-
-    def pickled(self) -> bytes:
-        """The stage where it is, pickled; `pickle.loads` gives it back."""
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        # The script's read-only mappings do not pickle by themselves.
-        pickler.dispatch_table = copyreg.dispatch_table | {MappingProxyType: _pickle_mapping}
-        pickler.dump(self)
-        return buffer.getvalue()
-
-    def __next__(self) -> FeedEvent:
-        while not self._due:
-            if self._playback.remaining <= 0:
-                if self._news_i >= len(self._news):
-                    raise StopIteration
-                self._due.extend(self._news[self._news_i :])
-                self._news_i = len(self._news)
-            else:
-                self._step()
-        return self._due.popleft()
-
-    def _step(self) -> None:
-        """Play one cadence step; with `sparse`, its frame is sent only in some of them while
-        the head is more than `sparse.until_km` to go."""
-        playback, sparse, frame = self._playback, self._sparse, self._frame
-        t = playback.script.neutral_start_t + frame * playback.dt
-        playback._regroup(t, frame)
-        rows: list[dict[str, Any]] = []
-        if sparse is not None and t < self._dense_from and playback._sparse_at(t, sparse):
-            if (frame - self._sent) * playback.dt < sparse.every_s:
-                playback._drops()  # The frame is not sent, but its draws are made all the same.
-            else:
-                playback._lay_out(t, (frame - self._laid) * playback.dt)
-                rows = playback._fixes(t, frame)
-                self._laid = self._sent = frame
-        else:
-            # `(frame - laid) * dt` is `dt` itself from the second frame on: the frames of a
-            # whole stage are computed exactly as they always were.
-            playback._lay_out(t, (frame - self._laid) * playback.dt)
-            rows = playback._fixes(t, frame)
-            self._laid = frame
-        news = self._news
-        while self._news_i < len(news) and news[self._news_i].t <= t:
-            self._due.append(news[self._news_i])
-            self._news_i += 1
-        if rows:
-            self._due.append(Telemetry.model_validate({"t": t, "riders": rows}))
-        self._frame = frame + 1
-
-
-class _Playback(FixReader):
+class Playback(FixReader):
     """The state of the race between frames: who rides in which group, at what place."""
 
-    def __init__(self, script: Script, cadence_s: float, noise_m: float) -> None:
+    def __init__(
+        self, script: Script, cadence_s: float, noise_m: float, sparse: Sparse | None = None
+    ) -> None:
         self.script = script
         self.dt = cadence_s
         self.layout_dt = cadence_s
@@ -213,6 +79,15 @@ class _Playback(FixReader):
         self.move_i = 0
         self.change_i = 0
         self._prepare_fixes()
+        self.sparse = sparse
+        self.frame = 0
+        """The next cadence step to play."""
+        self.laid = -1
+        """The last frame the riders were laid out in their groups."""
+        self.sent = -math.inf
+        """The last frame sent in the sparse stretch."""
+        self.dense_from = self._dense_from(sparse) if sparse is not None else -math.inf
+        """When every frame is sent again (see `Sparse`)."""
 
     # --- group positions ------------------------------------------------------------------------
 
@@ -334,6 +209,30 @@ class _Playback(FixReader):
 
     # --- the frames -----------------------------------------------------------------------------
 
+    def step(self) -> tuple[float, list[dict[str, Any]]]:
+        """Play the next cadence step: its time and its frame's rows, none when the frame is
+        not sent (in the sparse stretch, while the head is more than `sparse.until_km` to
+        go)."""
+        sparse, frame = self.sparse, self.frame
+        t = self.script.neutral_start_t + frame * self.dt
+        self._regroup(t, frame)
+        rows: list[dict[str, Any]] = []
+        if sparse is not None and t < self.dense_from and self._sparse_at(t, sparse):
+            if (frame - self.sent) * self.dt < sparse.every_s:
+                self._drops()  # The frame is not sent, but its draws are made all the same.
+            else:
+                self._lay_out(t, (frame - self.laid) * self.dt)
+                rows = self._fixes(t, frame)
+                self.laid = self.sent = frame
+        else:
+            # `(frame - laid) * dt` is `dt` itself from the second frame on: the frames of a
+            # whole stage are computed exactly as they always were.
+            self._lay_out(t, (frame - self.laid) * self.dt)
+            rows = self._fixes(t, frame)
+            self.laid = frame
+        self.frame = frame + 1
+        return t, rows
+
     def _sparse_at(self, t: float, sparse: Sparse) -> bool:
         """Whether the frame at time t, before the history `_dense_from` keeps, may be left
         out: away from the start and from riders changing groups."""
@@ -402,14 +301,6 @@ class _Playback(FixReader):
                 x, v = self._where(g, t)
                 self.gx[g], self.gv[g] = x, v
                 self._layout(g, t, x, v)
-
-
-def _pickle_mapping(mapping: MappingProxyType[Any, Any]) -> tuple[Any, tuple[Any, ...]]:
-    return _read_only, (dict(mapping),)
-
-
-def _read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(mapping)
 
 
 def _km_at(x0: float, step: float, times: tuple[float, ...], t: float) -> float:
