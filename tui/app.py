@@ -207,10 +207,11 @@ class ArdoiseApp(Seeking):
             self.set_keymap(self._keymap)
 
     def on_ready(self) -> None:
-        """The race screen is composed: draw it, then start the feed."""
+        """The race screen is composed: draw it, then start the feed once it is on screen (a
+        start point's race is drawn before the feed's first events are read)."""
         self._render(self._situation)
         self.set_interval(1.0, self._show_feed_status)
-        self.follow_feed()
+        self.call_after_refresh(self.follow_feed)
         if collection.off():
             self.set_timer(collection.OFF_AT_MOST_S, collection.back_on)
 
