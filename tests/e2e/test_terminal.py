@@ -90,15 +90,18 @@ def race_clock(screen: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+@contextmanager
+def default_terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    """`ardoise` on the embedded default in a tmux session of its own, its configuration and
+    cache folders in `tmp_path`; the file its exit status is written to."""
     if TMUX is None:
         pytest.skip("tmux is not installed (CI installs it with apt-get)")
     if not ARDOISE.exists():
         pytest.skip(f"the ardoise command is not installed beside {sys.executable}")
     session = f"ardoise-test-{uuid.uuid4().hex[:8]}"
     status_file = tmp_path / "status"
-    env = f"XDG_CONFIG_HOME={tmp_path}"
+    status_file.unlink(missing_ok=True)
+    env = f"XDG_CONFIG_HOME={tmp_path} XDG_CACHE_HOME={tmp_path / 'cache'}"
     if "PYTHONPATH" in os.environ:
         # A tmux server already running has its own environment: pass on the tests' own path.
         env += f" PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])}"
@@ -110,14 +113,29 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
         end_server(session)
 
 
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    with default_terminal(tmp_path) as launched:
+        yield launched
+
+
+def race_on_screen(screen: str) -> bool:
+    return all(t in screen for t in ("TIME GAPS", "TIME LIMIT", "LEAD-OUT")) and bool(
+        GAP.search(screen)
+    )
+
+
+def quit_with(term: Terminal, status_file: Path) -> str:
+    """Press q; the command's exit status."""
+    term.press("q")
+    exited = poll(lambda: status_file.exists() and status_file.read_text().strip() != "", 10)
+    assert exited, "ardoise did not exit after q"
+    return status_file.read_text().strip()
+
+
 def test_ardoise_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
     term, status_file = terminal
-    first = term.wait_for(
-        lambda s: (
-            all(t in s for t in ("TIME GAPS", "TIME LIMIT", "LEAD-OUT"))
-            and GAP.search(s) is not None
-        )
-    )
+    first = term.wait_for(race_on_screen)
     term.wait_for(lambda s: s != first, timeout=5)  # The screen changes as the race goes on.
 
     term.press("p")
@@ -129,10 +147,23 @@ def test_ardoise_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
     term.press("p")
     term.wait_for(lambda s: "paused" not in s and race_clock(s) != clock, timeout=10)
 
-    term.press("q")
-    exited = poll(lambda: status_file.exists() and status_file.read_text().strip() != "", 10)
-    assert exited, "ardoise did not exit after q"
-    assert status_file.read_text().strip() == "0"
+    assert quit_with(term, status_file) == "0"
+
+
+def test_a_second_launch_starts_at_the_start_point_the_first_kept(tmp_path: Path) -> None:
+    """The first launch keeps its start point in the cache folder (written before it exits);
+    the second restores it (using it sets its time) and shows the race from there."""
+    with default_terminal(tmp_path) as (term, status_file):
+        term.wait_for(race_on_screen)
+        assert quit_with(term, status_file) == "0"
+    kept = list((tmp_path / "cache" / "ardoise").glob("start-*.pickle"))
+    assert len(kept) == 1, kept
+    os.utime(kept[0], (1_000_000, 1_000_000))
+    with default_terminal(tmp_path) as (term, status_file):
+        shown = term.wait_for(race_on_screen)
+        assert "km to go" in shown.splitlines()[1]
+        assert quit_with(term, status_file) == "0"
+    assert kept[0].stat().st_mtime > 1_000_000, "the second launch did not use the start point"
 
 
 @contextmanager
