@@ -33,7 +33,13 @@ from race.situation import GroupView, Notable, Roster, TimeTrialView
 from race.timetrial.best import BestProfile
 from race.timetrial.rider import TrialRider
 from race.timetrial.splits import BASIS, comparable_gap, leader_split
-from race.tracking.tracks import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH
+from race.tracking.tracks import (
+    FINISH_KM,
+    JUMP_CHECK_S,
+    LOST_NEAR_LINE_KM,
+    MAX_KMH,
+    sent_again,
+)
 from race.wording import clock
 
 TIME_TRIALS: frozenset[StageType] = frozenset({"itt", "ttt"})
@@ -83,6 +89,8 @@ class TimeTrial:
         self.best_time_s: float | None = None
         self.jumps_rejected = 0
         """Fixes set aside as impossible jumps (counted for diagnostics)."""
+        self.fixes_repeated = 0
+        """Fixes that were a rider's last one sent again (`sent_again`), left out."""
         self._roster = Roster()
         self.first_start_t: float | None = None
         self._distance = stage.distance_km
@@ -143,8 +151,12 @@ class TimeTrial:
                 # a second, stale source for a bib (one at the line at walking pace).
                 self.jumps_rejected += 1
                 continue
+            if km == rider.km and sent_again(fix, rider):
+                self.fixes_repeated += 1  # His last fix sent again: no point of his road.
+                continue
             before = rider.path.last_km
             rider.t, rider.km, rider.speed = t, km, fix.speed_kmh
+            rider.lat, rider.lon = fix.lat, fix.lon
             if fix.jersey:
                 rider.jersey = fix.jersey
             if fix.finished or km <= FINISH_KM:

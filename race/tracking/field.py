@@ -28,6 +28,7 @@ from race.tracking.tracks import (
     Placed,
     RiderTrack,
     Winner,
+    sent_again,
     usable_fix,
 )
 from race.tracking.trajectory import Trajectory
@@ -60,6 +61,8 @@ class Field(HeadOfRace):
         """Fixes set aside as GPS jumps (counted for diagnostics)."""
         self.values_dropped = 0
         """Values the feed got wrong (NaN, infinite, absurd), dropped from their fix."""
+        self.fixes_repeated = 0
+        """Fixes that were a rider's previous one sent again (`sent_again`), left out."""
         self._fresh: list[RiderTrack] = []
         self.order: list[RiderTrack] = []
         """The riders in the order of the last frame (see `race.tracking.placing`)."""
@@ -120,6 +123,12 @@ class Field(HeadOfRace):
                     self.jumps_rejected += 1
                     continue
             else:
+                if km == track.km and sent_again(fix, track):
+                    # The rider's last fix sent again (no new one came from his device): not a
+                    # point of his road, where he would seem to stop for a frame. He is missing
+                    # from this frame.
+                    self.fixes_repeated += 1
+                    continue
                 if track.suspect_since is not None:
                     jumps.append((track, fix, km))
                     track.t = t

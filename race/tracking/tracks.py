@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from race.models import Bib, Jersey
+from race.models import Bib, Jersey, RiderFix
 from race.tracking.trajectory import Trajectory
 
 FINISH_KM = 0.005
@@ -40,6 +40,26 @@ def usable_km(km: float | None) -> float | None:
 def usable_speed(kmh: float | None) -> float | None:
     """A reported speed, or None when it cannot be one."""
     return kmh if kmh is not None and 0.0 <= kmh <= REPORTED_KMH_MAX else None
+
+
+REPEAT_KMH = 15.0
+"""A rider riding at least this fast moves 20 m in the 5 s between two frames: the same km,
+latitude and longitude again are his last fix sent again, not a new one (the Race Center does
+it: 18 times in the Pau stage, 114 in the time trial)."""
+
+
+def sent_again(fix: RiderFix, track: RiderTrack) -> bool:
+    """Whether `fix`, at the km the rider was at, is his last fix sent again (no new one came
+    from his device): the same GPS position to the last digit while he was riding, by his own
+    road over the last two minutes (the feed's speed for a rider is too noisy to say: 10 km/h
+    inside a bunch at 45), else by the speed the fix reports. It is no point of his road,
+    where he would seem to stop."""
+    if fix.lat is None or fix.lat != track.lat or fix.lon != track.lon:
+        return False
+    kmh = track.path.speed_kmh()
+    if kmh is None:
+        kmh = fix.speed_kmh
+    return kmh is not None and kmh >= REPEAT_KMH
 
 
 def usable_fix(lat: float | None, lon: float | None) -> tuple[float, float] | None:
