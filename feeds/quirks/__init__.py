@@ -1,12 +1,12 @@
 """Quirks of real feeds, reproduced: seeded, pure transformations of a stream of feed events.
 
-Real feeds send a pre-start stretch with a meaningless km to go, holes, riders who vanish,
-frames with only part of the field, ghost fixes kilometres away, GPS resyncs, the previous
-stage's last frame, frames stamped a day ahead or in milliseconds, NaN and infinities, whole
-stages a day off, and run on from one stage into the next. Each quirk here is an options model
-(told apart by `kind`) whose `apply` turns a stream into the same stream with that quirk;
-`apply_quirks` chains them and reports what each one did (`QuirkFacts`), so tests can check the
-engine against the scripted truth.
+Real feeds send a pre-start stretch with a meaningless km to go, holes, riders who vanish, a
+rider's last fix sent again, frames with only part of the field, ghost fixes kilometres away,
+GPS resyncs, the previous stage's last frame, frames stamped a day ahead or in milliseconds,
+NaN and infinities, whole stages a day off, and run on from one stage into the next. Each
+quirk here is an options model (told apart by `kind`) whose `apply` turns a stream into the
+same stream with that quirk; `apply_quirks` chains them and reports what each one did
+(`QuirkFacts`), so tests can check the engine against the scripted truth.
 
 No clock, no I/O: the same stream, quirks and seed always give the same events.
 """
@@ -23,7 +23,7 @@ from feeds.quirks.base import QuirkFacts, QuirkOptions
 from feeds.quirks.clock import Cadence, FutureFrame, Milliseconds, Relay, ShiftDay
 from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, NumericField
 from feeds.quirks.prestart import PreStart, PreviousStage
-from feeds.quirks.riders import Ghost, Resync, Thin, Vanish
+from feeds.quirks.riders import Freeze, Ghost, Resync, Thin, Vanish
 from race.models import FeedEvent
 
 Quirk = Annotated[
@@ -31,6 +31,7 @@ Quirk = Annotated[
     | PreviousStage
     | Cadence
     | Vanish
+    | Freeze
     | Thin
     | Ghost
     | Resync
@@ -80,6 +81,7 @@ __all__ = [
     "QUIRK",
     "BadNumber",
     "Cadence",
+    "Freeze",
     "FutureFrame",
     "Ghost",
     "Milliseconds",

@@ -1,6 +1,6 @@
 """Quirks of the riders in the frames: one rider's ghost fix, a GPS resync that moves him back for
-good, a rider who vanishes from the frames for a while, frames that carry only part of the
-field."""
+good, a rider who vanishes from the frames for a while, a rider's last fix sent again for a
+while, frames that carry only part of the field."""
 
 from __future__ import annotations
 
@@ -145,6 +145,41 @@ class Vanish(Triggered):
                 riders = tuple(fix for fix in event.riders if fix.bib != bib)
                 event = event.model_copy(update={"riders": riders})
                 facts.removed.append(event.t)
+            yield event
+
+
+class Freeze(Triggered):
+    """A rider's last fix sent again for a while (his device sends no new one): the same km,
+    position and speed in every frame, then his real fix again. The Race Center does it for a
+    frame now and then (18 times in the Pau stage, 114 in the time trial)."""
+
+    kind: Literal["freeze"] = "freeze"
+    duration_s: float = Field(default=300.0, gt=0, le=3600)
+    """How long his fix stays the same, in seconds of feed time."""
+    bib: Bib | None = None
+    """The rider; None: a seeded choice among those behind the first rider on the road."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        frozen: RiderFix | None = None
+        since = math.inf
+        for event in events:
+            if trigger.reached(event) and isinstance(event, Telemetry):
+                frozen = pick_rider(event, rng, self.bib)
+                if frozen is not None:
+                    since = event.t
+                    facts.bibs.append(frozen.bib)
+                    facts.km_to_finish = frozen.km_to_finish
+            elif (
+                frozen is not None
+                and isinstance(event, Telemetry)
+                and since < event.t < since + self.duration_s
+                and any(fix.bib == frozen.bib for fix in event.riders)
+            ):
+                event = with_fix(event, frozen)
+                facts.changed.append(event.t)
             yield event
 
 

@@ -19,6 +19,7 @@ from feeds.quirks import (
     QUIRK,
     BadNumber,
     Cadence,
+    Freeze,
     FutureFrame,
     Ghost,
     Milliseconds,
@@ -187,6 +188,25 @@ def test_vanish_leaves_a_rider_out_for_150_s() -> None:
         assert [f for f in old.riders if f.bib != bib] == list(
             f for f in new.riders if f.bib != bib
         )
+
+
+def test_freeze_sends_a_riders_last_fix_again_for_a_while() -> None:
+    events = synthetic()
+    out, stream = run(events, Freeze(duration_s=60.0))
+    facts = stream.facts[0]
+    bib = facts.bibs[0]
+    pairs = list(zip(frames(events), frames(out), strict=True))
+    first = next(i for i, (old, new) in enumerate(pairs) if new.t == facts.changed[0]) - 1
+    frozen = fix_of(pairs[first][1], bib)
+    assert frozen is not None
+    assert frozen == fix_of(pairs[first][0], bib)  # Where he was when it froze.
+    again = [new.t for old, new in pairs if fix_of(new, bib) == frozen and new is not old]
+    assert again == facts.changed
+    assert len(again) == 9  # Frames every 6 s after the one it froze at, within 60 s.
+    for old, new in pairs:
+        assert [f for f in old.riders if f.bib != bib] == [f for f in new.riders if f.bib != bib]
+        if new.t > facts.changed[-1]:
+            assert fix_of(new, bib) == fix_of(old, bib)  # His own fixes again.
 
 
 @pytest.mark.parametrize("which", ["front", "any"])

@@ -164,6 +164,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "previous_stage",
         "cadence",
         "vanish",
+        "freeze",
         "thin",
         "ghost",
         "resync",

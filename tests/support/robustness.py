@@ -24,6 +24,7 @@ from feeds.quirks import (
     NUMERIC_FIELDS,
     BadNumber,
     Cadence,
+    Freeze,
     FutureFrame,
     Ghost,
     Milliseconds,
@@ -97,6 +98,11 @@ def _registry() -> dict[str, Transformation]:
         Transformation("holes-36s", (Cadence(),), "runs of 60 s of frames, then 36 s holes"),
         Transformation("vanish-150s", (Vanish(),), "one rider missing for 150 s"),
         Transformation("resync-1km", (Resync(),), "one rider moved 1 km back for good"),
+        Transformation(
+            "freeze-20min",
+            (Freeze(duration_s=1200.0),),
+            "one rider's last fix sent again for 20 minutes",
+        ),
         Transformation(
             "thin-front", (Thin(),), "every 40 frames, 2 frames with only the first 30 riders"
         ),
