@@ -14,8 +14,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from feeds.base import FeedAdapter
-from race.card import RiderReading
+from feeds.base import FeedAdapter, Resumable
 from race.engine import Race
 from race.history import History
 from race.models import Bib, FeedStatus, Telemetry
@@ -26,11 +25,11 @@ from tui.bindings import APP_BINDINGS
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
 from tui.frametiming import FrameTiming
+from tui.marking import Marking
 from tui.marks import MarkStore, RaceMarks
 from tui.messages import SituationUpdated, catching_up
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
-from tui.seeking import Seeking
 from tui.seekkeys import SEEK_ACTIONS
 from tui.startpoint import StartPoints
 from tui.themes import THEMES, VARIABLE_DEFAULTS
@@ -41,7 +40,7 @@ RENDER_EVERY_S = 0.2
 after a reconnection applies every event but draws only a few frames a second."""
 
 
-class ArdoiseApp(Seeking):
+class ArdoiseApp(Marking):
     """Follow a live stage: time gaps, lead-out trains, time limit."""
 
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -80,9 +79,10 @@ class ArdoiseApp(Seeking):
         """
         super().__init__()
         self._adapter = adapter
-        restored = start_points.load() if start_points is not None else None
-        if restored is not None:
-            adapter.start_from(restored.feed_point)
+        resumable = adapter if isinstance(adapter, Resumable) else None
+        restored = start_points.load() if start_points and resumable else None
+        if restored is not None and resumable is not None:
+            resumable.start_from(restored.feed_point)
             self._history = restored.history
             self._race = self._history.race
         else:
@@ -160,33 +160,6 @@ class ArdoiseApp(Seeking):
             )
         )
 
-    # --- Marked riders ----------------------------------------------------------------------
-
-    def rider_reading(self, bib: Bib) -> RiderReading | None:
-        """A rider's own last fix (his card)."""
-        return self._race.rider_reading(bib)
-
-    def toggle_mark(self, bib: Bib) -> None:
-        """Mark `bib`, or unmark him: the engine follows him from now on, the race's marks are
-        saved, and the screen says it at once (paused: his mark only, the rest waits)."""
-        situation = self._history.act("set_marked", set(self._race.situation.marked) ^ {bib})
-        self._marks.save(situation.marked)
-        self._say_mark_problems()
-        shown = self._situation.model_copy(update={"marked": situation.marked})
-        self._latest = situation
-        self._render(shown if self._paused or self._machine.in_past else situation)
-
-    def _follow_marks(self, situation: Situation) -> None:
-        """A new race in the feed: its saved marks replace `[team] marked`."""
-        marks = self._marks.for_stage(situation.stage)
-        self._say_mark_problems()
-        if marks is not None and set(marks) != set(self._race.situation.marked):
-            self._post_now(self._history.act("set_marked", marks))
-
-    def _say_mark_problems(self) -> None:
-        for problem in self._marks.problems():
-            self.notify(problem, severity="warning", timeout=15, markup=False)
-
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
 
@@ -250,7 +223,8 @@ class ArdoiseApp(Seeking):
     def _keep_start_point(self) -> None:
         """At the `live` status that ends a replay's skip: keep the engine as it is before it
         (the next launch applies a new one) and the feed's state."""
-        point = self._adapter.start_point()
+        adapter = self._adapter
+        point = adapter.start_point() if isinstance(adapter, Resumable) else None
         if point is not None and self._start_points is not None:
             self._start_points.keep(self._history, point)
             self._start_points = None
