@@ -94,25 +94,30 @@ class FeedAdapter(ABC, Generic[OptionsT]):
         """Deliver at once every frame before the head of the race is `km` from the line, then
         go on at the replay's pace (only when `capabilities.seek`)."""
 
-    def start_point_key(self) -> str | None:
-        """What a replay's start point (the end of its skip to `skip_to_km`) depends on, as
-        text, when the adapter can be taken up again there (`start_from`); None when it
-        cannot (a live feed, no skip)."""
-        return None
+    async def aclose(self) -> None:
+        """Release connections and files."""
 
+
+class Resumable(ABC):
+    """A replay that can be taken up again at its start point (the end of its skip to
+    `skip_to_km`), with the same events to come: `tui.startpoint` keeps the point between
+    launches. A feed adapter that can do it is one of these as well."""
+
+    @abstractmethod
+    def start_point_key(self) -> str | None:
+        """What the start point depends on, as text, when this replay has one to keep; None
+        when it has not (no skip, or a replay played whole)."""
+
+    @abstractmethod
     def start_point(self) -> bytes | None:
         """The replay's own state at its start point, pickled: only right after the `live`
         status that ends the skip, before the next event is asked for; None elsewhere."""
-        return None
 
+    @abstractmethod
     def start_from(self, point: bytes) -> None:
         """Take the replay up at a start point `start_point` gave (on the same options): its
         `events()` then begin with the `live` status, then the events after the skip. The
         skipped events are not sent: the engine that had them is restored with it."""
-        raise NotImplementedError(f"the {self.name} feed cannot start from a start point")
-
-    async def aclose(self) -> None:
-        """Release connections and files."""
 
 
 class FeedError(Exception):

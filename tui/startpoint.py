@@ -26,7 +26,7 @@ from pathlib import Path
 import pydantic
 import pydantic_core
 
-from feeds.base import FeedAdapter
+from feeds.base import FeedAdapter, Resumable
 from race.history import History
 from race.settings import EngineSettings
 
@@ -60,7 +60,7 @@ class Restored:
     history: History
     """The engine at the start point, with what it was given before."""
     feed_point: bytes
-    """The feed's state there, for `FeedAdapter.start_from`."""
+    """The feed's state there, for `Resumable.start_from`."""
 
 
 class StartPoints:
@@ -81,7 +81,7 @@ class StartPoints:
     ) -> StartPoints | None:
         """The start points of this launch; None when the feed has none to keep (live, no
         skip, quirks)."""
-        feed_key = adapter.start_point_key()
+        feed_key = adapter.start_point_key() if isinstance(adapter, Resumable) else None
         if feed_key is None:
             return None
         try:

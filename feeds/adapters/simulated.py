@@ -15,7 +15,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from feeds.base import Capabilities, FeedAdapter, FeedOptions
+from feeds.base import Capabilities, FeedAdapter, FeedOptions, Resumable
 from feeds.pacing import FeedTimeline, GoAhead, ReplayClock
 from feeds.quirks import Quirk, apply_quirks
 from race.models import FeedEvent, FeedStatus, RaceNews, Telemetry
@@ -63,7 +63,7 @@ class SimulatedOptions(FeedOptions):
     options are in `feeds.quirks`; the `seed` seeds them too."""
 
 
-class SimulatedFeed(FeedAdapter[SimulatedOptions]):
+class SimulatedFeed(FeedAdapter[SimulatedOptions], Resumable):
     """A simulated stage (see `feeds.simulation`), paced by a replay clock that can pause."""
 
     name: ClassVar[str] = "simulated"
