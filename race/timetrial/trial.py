@@ -18,7 +18,6 @@ course. This module computes that from the same telemetry:
 
 from __future__ import annotations
 
-from bisect import insort
 from collections.abc import Callable, Iterable
 from math import isfinite
 from typing import Any
@@ -33,13 +32,7 @@ from race.situation import GroupView, Notable, Roster, TimeTrialView
 from race.timetrial.best import BestProfile
 from race.timetrial.rider import TrialRider
 from race.timetrial.splits import BASIS, comparable_gap, leader_split
-from race.tracking.tracks import (
-    FINISH_KM,
-    JUMP_CHECK_S,
-    LOST_NEAR_LINE_KM,
-    MAX_KMH,
-    sent_again,
-)
+from race.tracking.tracks import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH, sent_again
 from race.wording import clock
 
 TIME_TRIALS: frozenset[StageType] = frozenset({"itt", "ttt"})
@@ -48,11 +41,6 @@ START_ZONE_KM = 0.3
 """A rider first seen this close to the start is timed from his start."""
 START_KMH = 25.0
 """Average speed over the first few hundred metres of a standing start."""
-AVERAGE_FROM_KM = 0.5
-"""The provider's average speed times a rider's start once he has covered this much (before,
-it is not settled). The start is the median of the starts it gives at every fix: on the real
-recordings a rider's average can shift by 10 s worth early on (his km to go corrected), and
-the median follows what the average says over most of the course."""
 MISSING_S = 15.0
 """A rider missing this long (two or three frames) near the line has finished."""
 ON_COURSE_HOLD_S = 120.0
@@ -175,15 +163,10 @@ class TimeTrial:
                     self._finish(rider, arrival, alerts, roster)
 
     def _time_start(self, rider: TrialRider, avg_kmh: float | None, km: float, t: float) -> None:
-        """Time a rider's start from the provider's average speed (see `AVERAGE_FROM_KM`)."""
-        covered = self._distance - km
-        if not avg_kmh or avg_kmh <= 5.0 or covered < AVERAGE_FROM_KM:
-            return
-        estimates = rider.from_average
-        insort(estimates, t - covered / avg_kmh * 3600.0)
-        rider.start_t = estimates[len(estimates) // 2]
-        if self.first_start_t is None or rider.start_t < self.first_start_t:
-            self.first_start_t = rider.start_t
+        """Time a rider's start from the provider's average speed (`TrialRider.time_start`)."""
+        start = rider.time_start(avg_kmh, self._distance - km, t)
+        if start is not None and (self.first_start_t is None or start < self.first_start_t):
+            self.first_start_t = start
 
     def _finish(self, rider: TrialRider, at: float, alerts: AlertLog, roster: Roster) -> None:
         rider.finish_t = max(at, rider.path.last_t or at)
