@@ -36,7 +36,9 @@ def options(**changes: object) -> SimulatedOptions:
     return SimulatedOptions.model_validate(base | changes)
 
 
-async def read(feed: FeedAdapter, history: History, points: StartPoints | None = None) -> list[str]:
+async def read(
+    feed: SimulatedFeed, history: History, points: StartPoints | None = None
+) -> list[str]:
     """Apply the feed's events to `history` up to `UNTIL_KM`, keeping the start point in
     `points` on the way (as the app does); the situations after the start point, as JSON
     without the feed's status (its time is the launch's own)."""
