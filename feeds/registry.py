@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 
 from feeds.base import FeedAdapter
 
@@ -37,3 +39,12 @@ def adapter_class(name: str, found: dict[str, EntryPoint] | None = None) -> type
     if not (isinstance(cls, type) and issubclass(cls, FeedAdapter)):
         raise TypeError(f"entry point {name!r} is not a FeedAdapter: {cls!r}")
     return cls
+
+
+def declared_adapters(pyproject: Path) -> dict[str, EntryPoint]:
+    """The adapters a source tree's `pyproject.toml` declares, by name: its entry points before
+    it is installed (building the package)."""
+    with pyproject.open("rb") as file:
+        project = tomllib.load(file).get("project", {})
+    declared = project.get("entry-points", {}).get(GROUP, {})
+    return {name: EntryPoint(name, value, GROUP) for name, value in declared.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import EntryPoint
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,19 @@ COMMON_FEED_KEYS = ("path", "speed")
 """`[feed]` keys handed to the adapter when its options declare them."""
 
 
-def build_feed(loaded: LoadedConfig, *, speed: float | None = None) -> FeedAdapter:
+def build_feed(
+    loaded: LoadedConfig,
+    *,
+    speed: float | None = None,
+    adapters: dict[str, EntryPoint] | None = None,
+) -> FeedAdapter:
     """Instantiate the configured adapter with its validated options.
 
-    `speed` overrides the replay speed for adapters that have one (0 for headless reading).
+    `speed` overrides the replay speed for adapters that have one (0 for headless reading);
+    `adapters` are the adapters to choose from (the installed ones unless given).
     """
     feed = loaded.config.feed
-    found = installed_adapters()
+    found = installed_adapters() if adapters is None else adapters
     try:
         cls = adapter_class(feed.adapter, found)
     except UnknownAdapterError as error:

@@ -10,6 +10,11 @@ everything it depends on (Ardoise's code, the feed's options, the engine's setti
 saved marks, the versions of Python and pydantic), and a file that does not match, or cannot
 be read, is ignored: the replay is played from the start as before, and kept anew. (Pickles
 are code: the cache folder is the user's own, as trusted as his configuration.)
+
+The embedded default's start point is also built with the package (`tui.bake`, run by the
+wheel's build hook) into `BAKED_FOLDER`: the very first launch after an install opens on the
+race as fast as the next ones. It is keyed in the same way, the code by its files' sizes (an
+install sets their times), and never removed: a launch it does not fit plays the skip.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ KEEP = 3
 PACKAGES = ("race", "feeds", "tui")
 """Ardoise's code: a file of it changed (a new version, an edit) is another key."""
 PREFIX = "start-"
+BAKED_FOLDER = Path(__file__).resolve().parent / "startpoints"
+"""Start points built with the package (`tui.bake`); absent from a source checkout."""
 
 
 def default_folder() -> Path:
@@ -44,15 +51,20 @@ def default_folder() -> Path:
     return platformdirs.user_cache_path("ardoise")
 
 
-def code_stamp() -> str:
-    """Each of Ardoise's source files with its size and time (stat only: ~2 ms)."""
-    parts: list[str] = []
+def code_stamps() -> tuple[str, str]:
+    """Each of Ardoise's source files with its size and time, then with its size only (for a
+    start point built with the package: an install gives the files new times). Stat only:
+    ~2 ms."""
+    timed: list[str] = []
+    sized: list[str] = []
     root = Path(__file__).resolve().parent.parent
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
             stat = path.stat()
-            parts.append(f"{path.relative_to(root)} {stat.st_size} {stat.st_mtime_ns}")
-    return "\n".join(parts)
+            name = path.relative_to(root).as_posix()
+            timed.append(f"{name} {stat.st_size} {stat.st_mtime_ns}")
+            sized.append(f"{name} {stat.st_size}")
+    return "\n".join(timed), "\n".join(sized)
 
 
 @dataclass(frozen=True)
@@ -66,9 +78,20 @@ class Restored:
 class StartPoints:
     """Where a replay's start point is kept, for one set of settings."""
 
-    def __init__(self, folder: Path, key: str) -> None:
+    def __init__(
+        self, folder: Path, key: str, baked: Path | None = None, baked_key: str = ""
+    ) -> None:
+        """
+        Args:
+            folder: the user's cache folder, where points are kept.
+            key: what the point kept there depends on.
+            baked: the folder of the points built with the package (None: not looked at).
+            baked_key: what a point built with the package must have been built for.
+        """
         self.key = key
-        self.path = folder / f"{PREFIX}{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
+        self.path = folder / file_name(key)
+        self.baked_key = baked_key
+        self.baked = baked / file_name(baked_key) if baked is not None else None
         self._writer: threading.Thread | None = None
 
     @classmethod
@@ -78,6 +101,7 @@ class StartPoints:
         settings: EngineSettings,
         marks_file: Path | None,
         folder: Path | None = None,
+        baked: Path | None = BAKED_FOLDER,
     ) -> StartPoints | None:
         """The start points of this launch; None when the feed has none to keep (live, no
         skip, quirks)."""
@@ -86,38 +110,47 @@ class StartPoints:
             return None
         try:
             marks = marks_file.read_bytes().hex() if marks_file is not None else ""
+        except FileNotFoundError:
+            marks = ""  # None saved yet: as without a marks file.
         except OSError:
             marks = "unreadable"  # The marks are then not used: a key of its own.
-        key = "\n".join(
+        common = "\n".join(
             [
                 # The engine's models are pydantic's: unpickled by the same versions only.
                 f"{sys.version} pydantic {pydantic.VERSION} {pydantic_core.__version__}",
                 feed_key,
                 settings.model_dump_json(),
                 f"marks {marks}",
-                code_stamp(),
             ]
         )
-        return cls(folder if folder is not None else default_folder(), key)
+        timed, sized = code_stamps()
+        return cls(
+            folder if folder is not None else default_folder(),
+            f"{common}\n{timed}",
+            baked,
+            f"{common}\nbuilt with the package\n{sized}",
+        )
 
     def load(self) -> Restored | None:
-        """The start point kept for these settings; None when there is none or it cannot be
-        used (then it is removed)."""
-        try:
-            packed = self.path.read_bytes()
-        except OSError:
-            return None
-        try:
-            key, history, feed_point = pickle.loads(packed)
-            if key != self.key or not isinstance(history, History):
-                raise ValueError("another start point")
-            if not isinstance(feed_point, bytes):
-                raise ValueError("no feed state")
-        except Exception:  # A damaged or foreign file in a cache: never fatal.
-            self.path.unlink(missing_ok=True)
-            return None
-        os.utime(self.path)  # Used: the last to be pruned.
-        return Restored(history, feed_point)
+        """The start point kept for these settings, else the one built with the package for
+        them; None when there is none or it cannot be used (a kept one is then removed)."""
+        restored = _read(self.path, self.key)
+        if restored is not None:
+            os.utime(self.path)  # Used: the last to be pruned.
+            return restored
+        if self.path.exists():
+            self.path.unlink(missing_ok=True)  # A damaged or foreign file in a cache.
+        return _read(self.baked, self.baked_key) if self.baked is not None else None
+
+    def bake(self, history: History, feed_point: bytes, folder: Path) -> Path:
+        """Write the start point into `folder` as one built with the package (`tui.bake`);
+        returns its file."""
+        path = folder / file_name(self.baked_key)
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(
+            pickle.dumps((self.baked_key, history, feed_point), protocol=pickle.HIGHEST_PROTOCOL)
+        )
+        return path
 
     def keep(self, history: History, feed_point: bytes) -> None:
         """Keep the start point: the history is pickled now (it changes with the next event)
@@ -151,6 +184,27 @@ class StartPoints:
             Path(temporary).unlink(missing_ok=True)
             return
         _prune(folder)
+
+
+def file_name(key: str) -> str:
+    """The file of the start point for `key`."""
+    return f"{PREFIX}{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
+
+
+def _read(path: Path, key: str) -> Restored | None:
+    """The start point in `path` when it is one for `key`; None when there is none, it is for
+    another key, or it cannot be read (never fatal)."""
+    try:
+        packed = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        found, history, feed_point = pickle.loads(packed)
+    except Exception:  # Damaged, or of another version: never fatal.
+        return None
+    if found != key or not isinstance(history, History) or not isinstance(feed_point, bytes):
+        return None
+    return Restored(history, feed_point)
 
 
 def _prune(folder: Path) -> None:

@@ -20,6 +20,7 @@ from race.settings import EngineSettings
 from tests.support.app import wait_for
 from tests.support.stages import SEED, engine_settings
 from tui.app import ArdoiseApp
+from tui.bake import play_to_start_point
 from tui.startpoint import KEEP, StartPoints
 
 pytestmark = pytest.mark.slow
@@ -65,8 +66,10 @@ def kept(folder: Path) -> set[str]:
     return {path.name for path in folder.glob("start-*.pickle")}
 
 
-def points_for(folder: Path, feed: FeedAdapter, settings: EngineSettings) -> StartPoints:
-    points = StartPoints.for_launch(feed, settings, None, folder)
+def points_for(
+    folder: Path, feed: FeedAdapter, settings: EngineSettings, baked: Path | None = None
+) -> StartPoints:
+    points = StartPoints.for_launch(feed, settings, None, folder, baked=baked)
     assert points is not None
     return points
 
@@ -202,6 +205,38 @@ def test_a_start_point_for_another_key_is_not_used(tmp_path: Path) -> None:
     assert other.load() is None
 
 
+async def test_a_start_point_built_with_the_package_is_taken_up_by_a_first_launch(
+    tmp_path: Path,
+) -> None:
+    settings = engine_settings()
+    cache, baked = tmp_path / "cache", tmp_path / "baked"
+    feed = SimulatedFeed(options())
+    history = History(Race(settings))
+    point = await play_to_start_point(feed, history)
+    assert point is not None
+    built = points_for(cache, feed, settings, baked).bake(history, point, baked)
+    assert built.parent == baked
+
+    first = points_for(cache, SimulatedFeed(options()), settings, baked)
+    restored = first.load()
+    assert restored is not None
+    assert restored.history.race.situation == history.race.situation
+    assert not cache.exists(), "nothing is kept in the cache: the package has the point"
+
+    # Its key is the code's sizes, not its times (an install sets new ones).
+    os.utime(built, (1_000_000, 1_000_000))
+    assert points_for(cache, SimulatedFeed(options()), settings, baked).load() is not None
+    # Other settings: not used, and never removed (it is the package's).
+    other = points_for(cache, SimulatedFeed(options(seed=SEED + 1)), settings, baked)
+    assert other.baked is not None
+    other.baked.write_bytes(built.read_bytes())
+    assert other.load() is None
+    assert other.baked.exists()
+    built.write_bytes(b"damaged")
+    assert first.load() is None
+    assert built.exists()
+
+
 def test_an_unwritable_cache_folder_only_means_no_start_point(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("a file where the folder would be")
@@ -246,6 +281,16 @@ async def test_the_app_keeps_its_start_point_then_starts_there(tmp_path: Path) -
         played = first.race.situation.model_dump_json(exclude={"feed"})
     points.wait()  # As `ardoise` does once the app has ended.
     assert kept(tmp_path), "the start point is kept"
+    # The point built with the package (`tui.bake`) is the one the app keeps.
+    baked = History(Race(settings))
+    assert await play_to_start_point(SimulatedFeed(options()), baked) is not None
+    app_kept = points.load()
+    assert app_kept is not None
+    assert len(app_kept.history) == len(baked)
+    # (The feed's status says when it was sent: the launch's own time.)
+    assert app_kept.history.race.situation.model_dump_json(
+        exclude={"feed"}
+    ) == baked.race.situation.model_dump_json(exclude={"feed"})
     head = first.situation.head_km_to_finish
     assert head is not None
     assert head <= SKIP_KM
