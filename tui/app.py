@@ -164,7 +164,7 @@ class ArdoiseApp(Marking):
         return dict(VARIABLE_DEFAULTS)
 
     def get_default_screen(self) -> RaceScreen:
-        return RaceScreen()
+        return RaceScreen(on_composed=self._first_picture)
 
     def on_mount(self) -> None:
         for theme in THEMES.values():
@@ -179,10 +179,14 @@ class ArdoiseApp(Marking):
         if self._keymap:
             self.set_keymap(self._keymap)
 
-    def on_ready(self) -> None:
-        """The race screen is composed: draw it, then start the feed once it is on screen (a
-        start point's race is drawn before the feed's first events are read)."""
+    def _first_picture(self) -> None:
+        """The race screen is composed and not laid out yet: what there is to show (a start
+        point's race, else the feed's state) is in its first picture."""
         self._render(self._situation)
+
+    def on_ready(self) -> None:
+        """The race screen is on screen: start the feed (a start point's race is drawn before
+        the feed's first events are read)."""
         self.set_interval(1.0, self._show_feed_status)
         self.call_after_refresh(self.follow_feed)
         if collection.off():

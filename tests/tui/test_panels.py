@@ -31,6 +31,7 @@ ENGINE_DRIVERS = {
     "tui/headless.py",
     "tui/timemachine.py",
     "tui/startpoint.py",
+    "tui/bake.py",
 }
 """The modules that drive the engine or keep it between launches (and so may import it, its
 history and its settings)."""

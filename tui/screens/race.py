@@ -7,6 +7,7 @@ rest. Nothing overlaps and nothing scrolls out of sight without a "+N more" line
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from textual.app import ComposeResult
@@ -34,8 +35,6 @@ HEADER_ROWS = 2
 FOOTER_ROWS = 1
 RADIO_RESERVE = 2
 """The race radio's rows (its title and one line) before the panels' rows that may fold."""
-PANEL_CHROME_COLUMNS = 3
-"""A panel's padding (one column each side) and its scrollbar's column."""
 SIDE_GUTTER = 2
 """Columns between the time gaps and the time limit side by side."""
 
@@ -43,8 +42,13 @@ SIDE_GUTTER = 2
 class RaceScreen(Screen[None]):
     """Renders a `Situation`; holds no race logic."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_composed: Callable[[], None] | None = None) -> None:
+        """
+        Args:
+            on_composed: called once its panels are mounted, before its first layout.
+        """
         super().__init__()
+        self._on_composed = on_composed
         self.situation: Situation | None = None
         self.view = ViewContext()
         # Made here and kept: updates never query the DOM, so a timer firing while the app
@@ -79,6 +83,10 @@ class RaceScreen(Screen[None]):
             yield self.radio
             yield self.popup
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self._on_composed is not None:
+            self._on_composed()
 
     def show(self, situation: Situation, view: ViewContext) -> list[Alert]:
         """Render `situation`; return the alerts it raised that were not shown before."""
@@ -186,7 +194,7 @@ class RaceScreen(Screen[None]):
 def _columns(panel: RowsPanel) -> int:
     """The columns `panel` needs to show every row whole (its padding and scrollbar
     included)."""
-    return max((len(ln.plain) for ln in panel.all_lines), default=0) + PANEL_CHROME_COLUMNS
+    return max((len(ln.plain) for ln in panel.all_lines), default=0) + panel.CHROME_COLUMNS
 
 
 def _block(panel: RowsPanel) -> Block:

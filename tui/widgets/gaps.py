@@ -52,8 +52,8 @@ class GapsPanel(RowsPanel):
         """The id of the group highlighted (kept across updates while the group exists)."""
 
     def show(self, situation: Situation, view: ViewContext) -> None:
-        width = self.content_size.width or None
-        self.set_rows(gap_lines(situation, view.my_team, wide=view.wide, width=width))
+        columns = self.text_columns(view)
+        self.set_rows(gap_lines(situation, view.my_team, wide=view.wide, width=columns or None))
 
     def _put(self, rows: Sequence[Line]) -> None:
         before = self._chosen_row()

@@ -73,6 +73,8 @@ class RowsPanel(ScrollView):
     DEFAULT_CLASSES = "panel"
     TITLE_ROWS = 1
     """The title's row (the top border) above the lines."""
+    CHROME_COLUMNS = 3
+    """Its padding (one column each side) and its scrollbar's column."""
 
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -100,6 +102,11 @@ class RowsPanel(ScrollView):
         # As tall as its rows, whatever the lines: no layout for a line more or less.
         self.virtual_size = Size(0, self._rows)
         self._put(fold(self._all, self._rows, more_key))
+
+    def text_columns(self, view: ViewContext) -> int:
+        """The columns its rows have: its content's, or before its first layout (the first
+        picture is drawn before it) the screen's less its chrome, as one panel a row."""
+        return self.content_size.width or max(0, view.width - self.CHROME_COLUMNS)
 
     @property
     def all_lines(self) -> list[Line]:

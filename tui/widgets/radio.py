@@ -35,6 +35,9 @@ class RaceRadio(RichLog):
         """The width they were wrapped at."""
 
     def on_resize(self, event: Resize) -> None:
+        # RichLog's own first: at its first size it takes its writes held until then (this
+        # handler runs before it, and its second run does nothing).
+        super().on_resize(event)
         self._wrap_again()
         # Made shorter after its last line (the screen's rows shared again), the log would
         # keep its old scroll offset and hide the newest line.
@@ -68,9 +71,13 @@ class RaceRadio(RichLog):
     def _wrap_again(self) -> bool:
         """Write every message again when the log's width is no longer the one its rows were
         wrapped at (RichLog keeps the rows it wrapped: a widened window would keep them narrow);
-        whether it did. A situation drawn for the new size may come before the resize."""
+        whether it did, or waits for a width (not laid out yet: the first picture is drawn
+        before its first layout, and written at its first size). A situation drawn for the new
+        size may come before the resize."""
         width = self.scrollable_content_region.width
-        if width <= 0 or not self._wrapped_at or width == self._wrapped_at:
+        if width <= 0:
+            return True
+        if width == self._wrapped_at:
             return False
         self.clear()
         self._write(list(self._messages))
@@ -81,10 +88,9 @@ class RaceRadio(RichLog):
         # which is not the terminal's in every environment.
         width = self.scrollable_content_region.width
         for text in texts:
-            self.write(text, width=width if width > 0 else None, scroll_end=False)
-            self._newest_rows = len(text.wrap(self.app.console, width)) if width > 0 else 1
-        if width > 0 and texts:
-            self._wrapped_at = width
+            self.write(text, width=width, scroll_end=False)
+            self._newest_rows = len(text.wrap(self.app.console, width))
+        self._wrapped_at = width
 
 
 def _rich_text(row: Line) -> Text:
