@@ -106,6 +106,8 @@ class ArdoiseApp(Marking):
         self._status_at: float | None = None
         """When the feed's current status was received (monotonic)."""
         self._paused = False
+        self._following_feed = False
+        """Whether the feed worker is reading the feed."""
         self._feed_failure: str | None = None
         self._team_checked = False
         """Whether `[team] code` was checked against the race's teams (once, at the first)."""
@@ -199,6 +201,7 @@ class ArdoiseApp(Marking):
         """Apply the adapter's events to the engine; post each new situation."""
         data_at: float | None = None
         status_at: float | None = None
+        self._following_feed = True
         try:
             async for event in self._adapter.events():
                 arrived = time.perf_counter()
@@ -222,6 +225,8 @@ class ArdoiseApp(Marking):
                     SituationUpdated(situation, now, data_at=data_at, status_at=status_at)
                 )
         finally:
+            self._following_feed = False
+            self.call_later(self._show_feed_status)  # Arranged exactly from now on.
             await self._adapter.aclose()
 
     def _keep_start_point(self) -> None:
@@ -343,6 +348,12 @@ class ArdoiseApp(Marking):
             in_past=self._machine.in_past,
             live_km=self._race.situation.head_km_to_finish,
             replay_speed=self._shown_speed,
+            following=self._following_feed
+            and self._hold_at is None
+            and not self._paused
+            and not self._machine.in_past
+            and feed is not None
+            and feed.state == "live",
         )
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from race.models import Rider, Team
 from race.situation import Alert, Roster
-from tui.panels.fold import Block, fold, least_rows, share_rows
+from tui.panels.fold import Block, fold, keep_heights, least_rows, share_rows
 from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, line
 from tui.panels.popups import POPUP_FOR_S, concerns, live, pops_up, popup_line
 
@@ -59,6 +59,17 @@ def test_musts_before_the_radio_then_full_panels_then_the_radio() -> None:
     assert share_rows(8, [Block(6, 6), Block(4, 15)], reserve=2) == [6, 2]
     # Room for everything: the radio takes the rest.
     assert share_rows(40, [Block(6, 6), Block(4, 15)], reserve=2) == [6, 15]
+
+
+def test_a_block_a_row_or_two_shorter_keeps_its_height_while_the_radio_has_rows_to_spare() -> None:
+    # The trains' block needs 12 rows after 13: it keeps 13, from the radio's spare rows.
+    assert keep_heights([12, 4, 18], [13, 4, 18], spare=3, slack=2) == [13, 4, 18]
+    # Three rows shorter: more than the slack, it shrinks.
+    assert keep_heights([10, 4, 18], [13, 4, 18], spare=5, slack=2) == [10, 4, 18]
+    # No spare row: nothing is kept (a panel never takes another's rows, nor the reserve's).
+    assert keep_heights([12, 4, 18], [13, 4, 18], spare=0, slack=2) == [12, 4, 18]
+    # The spare rows go in order of importance; taller needs are never cut; new blocks as is.
+    assert keep_heights([12, 3, 20], [13, 5, None], spare=2, slack=2) == [13, 3, 20]
 
 
 ROSTER = Roster(

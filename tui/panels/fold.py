@@ -70,3 +70,16 @@ def share_rows(available: int, blocks: Sequence[Block], reserve: int) -> list[in
         sizes[i] += more
         left -= more
     return sizes
+
+
+def keep_heights(
+    sizes: Sequence[int], before: Sequence[int | None], spare: int, slack: int
+) -> list[int]:
+    """`sizes`, each block keeping its height `before` when that is taller by at most `slack`
+    rows and the `spare` rows (the race radio's beyond its reserve) pay for it, in order."""
+    out = list(sizes)
+    for i, (size, old) in enumerate(zip(sizes, before, strict=True)):
+        if old is not None and size < old <= size + slack and old - size <= spare:
+            out[i] = old
+            spare -= old - size
+    return out

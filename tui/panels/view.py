@@ -50,6 +50,10 @@ class ViewContext:
     """A replay's speed, when the header says it (in the past, or changed from the
     configuration's); 0: as fast as possible."""
 
+    following: bool = False
+    """The screen follows a feed that is sending: not paused, not in the past, not held for a
+    screenshot, the feed live (its panels may then keep a row to spare: `RaceScreen`)."""
+
     @property
     def wide(self) -> bool:
         return self.width >= WIDE_FROM

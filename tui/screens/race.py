@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from race.situation import Alert, Situation
-from tui.panels.fold import Block, least_rows, share_rows
+from tui.panels.fold import Block, keep_heights, least_rows, share_rows
 from tui.panels.lines import Line
 from tui.panels.view import ViewContext
 from tui.screens.group import GroupScreen
@@ -33,6 +33,11 @@ from tui.widgets.timelimit import TimeLimitPanel
 
 HEADER_ROWS = 2
 FOOTER_ROWS = 1
+SLACK_ROWS = 2
+"""A block whose rows drop by at most this many keeps its height while the race radio has rows
+to spare: a row more or less in the finale's trains would otherwise lay the whole screen out
+again at each update (the costliest part of drawing one). Arranged exactly when the screen
+does not follow a feed (`ViewContext.following`)."""
 RADIO_RESERVE = 2
 """The race radio's rows (its title and one line) before the panels' rows that may fold."""
 SIDE_GUTTER = 2
@@ -51,6 +56,8 @@ class RaceScreen(Screen[None]):
         self._on_composed = on_composed
         self.situation: Situation | None = None
         self.view = ViewContext()
+        self._heights: dict[str, int] = {}
+        """Each block's height at the last arrangement (see `SLACK_ROWS`)."""
         # Made here and kept: updates never query the DOM, so a timer firing while the app
         # shuts down (children already removed) updates a detached widget instead of failing.
         self.header = RaceHeader(id="header")
@@ -125,10 +132,11 @@ class RaceScreen(Screen[None]):
         """Between two situations: the feed's state and the data's age in the header; during a
         blackout the last situation stays, dimmed, and the header estimates where the head of
         the race is now."""
-        self.view = view
+        was_following, self.view = self.view.following, view
         if self.situation is not None:
             self.header.show(self.situation, view)
-            if self.popup.display != self.popup.update_for(self.situation, view):
+            popup_changed = self.popup.display != self.popup.update_for(self.situation, view)
+            if popup_changed or was_following != view.following:
                 self.arrange_rows()
         self.set_class(view.blackout, "-stale")
 
@@ -156,7 +164,13 @@ class RaceScreen(Screen[None]):
         )
         finale = self.situation is not None and self.situation.finale.active
         blocks = [leadout, *top] if finale else [*top, leadout]
+        names = ["top"] if side_by_side else ["limit", "gaps"]
+        names = ["leadout", *names] if finale else [*names, "leadout"]
         sizes = share_rows(available, blocks, RADIO_RESERVE)
+        if self.view.following:
+            spare = available - sum(sizes) - RADIO_RESERVE
+            sizes = keep_heights(sizes, [self._heights.get(n) for n in names], spare, SLACK_ROWS)
+        self._heights = dict(zip(names, sizes, strict=True))
         leadout_rows = sizes[0] if finale else sizes[-1]
         top_rows = sizes[1:] if finale else sizes[:-1]
         key = self.view.more_key
