@@ -78,6 +78,15 @@ class ArdoiseApp(Marking):
                 was kept for these settings, else kept when the replay gets there.
         """
         super().__init__()
+        # Ardoise's two themes only: the palette's "Theme" lists what is registered, and
+        # Textual's own (nord, dracula...) were not made for a laptop in the sun. Chosen before
+        # the stylesheet is first read: choosing one later reads it all again.
+        for registered in THEMES.values():
+            self.register_theme(registered)
+        self.theme = theme
+        for name in list(self.available_themes):
+            if name not in THEMES:
+                self.unregister_theme(name)
         self._adapter = adapter
         resumable = adapter if isinstance(adapter, Resumable) else None
         restored = start_points.load() if start_points and resumable else None
@@ -94,7 +103,6 @@ class ArdoiseApp(Marking):
         self._start_speed = adapter.speed
         self._settings = settings
         self._feed_label = feed_label
-        self._start_theme = theme
         self._keymap = dict(keymap or {})
         self._hold_at = hold_at
         self._now = monotonic
@@ -169,14 +177,6 @@ class ArdoiseApp(Marking):
         return RaceScreen(on_composed=self._first_picture)
 
     def on_mount(self) -> None:
-        for theme in THEMES.values():
-            self.register_theme(theme)
-        self.theme = self._start_theme
-        # Ardoise's two themes only: the palette's "Theme" lists what is registered, and
-        # Textual's own (nord, dracula...) were not made for a laptop in the sun.
-        for name in list(self.available_themes):
-            if name not in THEMES:
-                self.unregister_theme(name)
         self.theme_changed_signal.subscribe(self, lambda _: self.refresh_bindings())
         if self._keymap:
             self.set_keymap(self._keymap)
