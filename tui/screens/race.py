@@ -67,6 +67,8 @@ class RaceScreen(Screen[None]):
         self.profile = ProfileStrip()
         self.radio = RaceRadio()
         self.popup = PopupLine()
+        self.top = Horizontal(id="top")
+        """The time gaps and the time limit: side by side (`-side`) or one above the other."""
         self.panels: list[Panel] = [
             self.header,
             self.gaps,
@@ -82,7 +84,7 @@ class RaceScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield self.header
         with Vertical(id="main"):
-            with Horizontal(id="top"):
+            with self.top:
                 yield self.gaps
                 yield self.time_limit
             yield self.leadout
@@ -189,7 +191,8 @@ class RaceScreen(Screen[None]):
         each the screen's width: no value is cut while the screen has room for it."""
         gaps, limit = _columns(self.gaps), _columns(self.time_limit)
         side = self.view.wide and gaps + limit + SIDE_GUTTER <= self.size.width
-        self.set_class(side, "-side")
+        # On the container only: a class on the screen would restyle every widget on it.
+        self.top.set_class(side, "-side")
         width = None if not side else Scalar.from_number(limit)
         if self.time_limit.styles.inline.width != width:
             # Only when it changes: even no width set again lays the whole screen out.
@@ -198,7 +201,7 @@ class RaceScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.view = replace(self.view, width=event.size.width)
-        self.set_class(self.view.wide, "-wide")
+        self.profile.set_class(self.view.wide, "-wide")
         if self.situation is not None:
             self.show(self.situation, self.view)
         # The stylesheet's rules for the new width apply at the next refresh: measure again.
