@@ -28,7 +28,7 @@ from tui.frametiming import FrameTiming
 from tui.marking import Marking
 from tui.marks import MarkStore, RaceMarks
 from tui.messages import SituationUpdated, catching_up
-from tui.panels.view import ViewContext
+from tui.panels.view import ViewContext, failed
 from tui.screens.race import RaceScreen
 from tui.seekkeys import SEEK_ACTIONS
 from tui.startpoint import StartPoints
@@ -78,9 +78,8 @@ class ArdoiseApp(Marking):
                 was kept for these settings, else kept when the replay gets there.
         """
         super().__init__()
-        # Ardoise's two themes only: the palette's "Theme" lists what is registered, and
-        # Textual's own (nord, dracula...) were not made for a laptop in the sun. Chosen before
-        # the stylesheet is first read: choosing one later reads it all again.
+        # Ardoise's two themes only (the palette lists what is registered; Textual's were not
+        # made for the sun), chosen before the stylesheet is read: later, it is read again.
         for registered in THEMES.values():
             self.register_theme(registered)
         self.theme = theme
@@ -320,16 +319,8 @@ class ArdoiseApp(Marking):
 
     def _view(self) -> ViewContext:
         """How the panels are to be shown now: the screen, the user, the feed's state."""
-        feed = self._latest.feed  # The feed's state now, even while its data is not drawn.
-        if self._feed_failure is not None:
-            # The adapter itself failed: it can no longer report, the app says so for it.
-            feed = FeedStatus(
-                state="error",
-                at=feed.at if feed else 0.0,
-                detail=f"stopped: {self._feed_failure}",
-                rejected=feed.rejected if feed else 0,
-                other_stage=feed.other_stage if feed else 0,
-            )
+        # The feed's state now, even while its data is not drawn.
+        feed = failed(self._latest.feed, self._feed_failure)
         retry_in = feed.retry_in_s if feed is not None else None
         if retry_in is not None and self._status_at is not None:
             # The status said "next try in N s" when it came: count down from there.
@@ -406,8 +397,4 @@ class ArdoiseApp(Marking):
             "High contrast for bright light, and back",
             self.action_toggle_sunlight,
         )
-        yield SystemCommand("Stage profile", "Climbs, km marks, the groups", self.action_profile)
-        yield SystemCommand("Gap chart", "The gaps over the road, the catches", self.action_chart)
-        yield SystemCommand(
-            "Find a rider or a team", "His card; mark him to follow", self.action_find
-        )
+        yield from self.overscreen_commands()

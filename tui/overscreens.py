@@ -7,9 +7,9 @@ the keymap) the app sets.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from race.engine import Race
@@ -113,6 +113,14 @@ class OverScreens(App[None]):
 
         if not isinstance(self.screen, MoreScreen):
             self.push_screen(MoreScreen(self.race_screen))
+
+    def overscreen_commands(self) -> Iterator[SystemCommand]:
+        """The command palette's way to the screens over the race."""
+        yield SystemCommand("Stage profile", "Climbs, km marks, the groups", self.action_profile)
+        yield SystemCommand("Gap chart", "The gaps over the road, the catches", self.action_chart)
+        yield SystemCommand(
+            "Find a rider or a team", "His card; mark him to follow", self.action_find
+        )
 
     def action_find(self) -> None:
         """Find a rider or a team, over the race."""

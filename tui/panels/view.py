@@ -75,3 +75,17 @@ class ViewContext:
         if self.paused or self.feed is None or self.data_age_s is None:
             return False
         return self.feed_state in SILENT_STATES
+
+
+def failed(feed: FeedStatus | None, failure: str | None) -> FeedStatus | None:
+    """The feed's state to show: when the adapter itself failed (`failure`), it can no longer
+    report, and an error status says so for it."""
+    if failure is None:
+        return feed
+    return FeedStatus(
+        state="error",
+        at=feed.at if feed else 0.0,
+        detail=f"stopped: {failure}",
+        rejected=feed.rejected if feed else 0,
+        other_stage=feed.other_stage if feed else 0,
+    )
