@@ -6,14 +6,13 @@ and the screen should open as soon as possible.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.arguments import parser
-
 if TYPE_CHECKING:
+    import argparse
+
     from feeds.tools.recorder import Recorder
     from tui.config import LoadedConfig
 
@@ -22,11 +21,20 @@ EXIT_CONFIG = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    args = None
+    if arguments:
+        # The plain `ardoise` (the app) needs no parser: argparse is a hundredth of a second
+        # of every start.
+        from tui.arguments import parser
+
+        args = parser().parse_args(arguments)
     from feeds.base import FeedError
     from tui.config import ConfigError
 
     try:
+        if args is None:
+            return _run_app(None)
         if args.command == "situation":
             return _situation(
                 args.config, args.until, args.timeout, as_json=args.json, until_km=args.until_km
