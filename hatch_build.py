@@ -8,7 +8,6 @@ the first launch plays the skip. Editable installs get none (their code changes 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -27,16 +26,12 @@ class StartPointHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if version == "editable":
             return
-        self._folder = Path(tempfile.mkdtemp(prefix="ardoise-bake-"))
-        points = self._folder / "points"
-        # The embedded default alone: no user's configuration, no `ARDOISE_` variable.
-        env = {name: value for name, value in os.environ.items() if not name.startswith("ARDOISE_")}
-        env["XDG_CONFIG_HOME"] = str(self._folder / "config")
+        # The bake reads the embedded default alone (no user's file, no `ARDOISE_` variable).
+        self._folder = points = Path(tempfile.mkdtemp(prefix="ardoise-bake-"))
         try:
             done = subprocess.run(
                 [sys.executable, "-m", "tui.bake", str(points)],
                 cwd=self.root,
-                env=env,
                 capture_output=True,
                 text=True,
                 timeout=BAKE_TIMEOUT_S,

@@ -19,7 +19,6 @@ from feeds.base import FeedAdapter, Resumable
 from feeds.registry import declared_adapters, installed_adapters
 from race.history import History
 from race.models import FeedStatus
-from race.settings import EngineSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +49,7 @@ def bake(folder: Path) -> Path | None:
 
     # The default alone: given as the configuration file, no user file is read.
     loaded = load_config(default_config_path())
-    settings: EngineSettings = engine_settings(loaded)
+    settings = engine_settings(loaded)
     pyproject = ROOT / "pyproject.toml"
     # Building the package, it is not installed yet: its adapters are the ones it declares.
     adapters = declared_adapters(pyproject) if pyproject.exists() else installed_adapters()
@@ -61,7 +60,7 @@ def bake(folder: Path) -> Path | None:
         return None
     history = History(Race(settings))
     point = asyncio.run(play_to_start_point(adapter, history))
-    return points.bake(history, point, folder) if point is not None else None
+    return points.bake(history, point) if point is not None else None
 
 
 def main(argv: list[str]) -> int:

@@ -142,11 +142,13 @@ class StartPoints:
             self.path.unlink(missing_ok=True)  # A damaged or foreign file in a cache.
         return _read(self.baked, self.baked_key) if self.baked is not None else None
 
-    def bake(self, history: History, feed_point: bytes, folder: Path) -> Path:
-        """Write the start point into `folder` as one built with the package (`tui.bake`);
-        returns its file."""
-        path = folder / file_name(self.baked_key)
-        folder.mkdir(parents=True, exist_ok=True)
+    def bake(self, history: History, feed_point: bytes) -> Path:
+        """Write the start point as one built with the package (`tui.bake`), into the folder
+        of those (`baked`); returns its file."""
+        path = self.baked
+        if path is None:
+            raise ValueError("no folder for start points built with the package")
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(
             pickle.dumps((self.baked_key, history, feed_point), protocol=pickle.HIGHEST_PROTOCOL)
         )

@@ -214,7 +214,7 @@ async def test_a_start_point_built_with_the_package_is_taken_up_by_a_first_launc
     history = History(Race(settings))
     point = await play_to_start_point(feed, history)
     assert point is not None
-    built = points_for(cache, feed, settings, baked).bake(history, point, baked)
+    built = points_for(cache, feed, settings, baked).bake(history, point)
     assert built.parent == baked
 
     first = points_for(cache, SimulatedFeed(options()), settings, baked)

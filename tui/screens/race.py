@@ -160,29 +160,22 @@ class RaceScreen(Screen[None]):
         leadout = _block(self.leadout) if self.leadout.display else Block(0, 0)
         side_by_side = self._side_by_side()
         top = (
-            [Block(max(gaps.least, limit.least), max(gaps.full, limit.full))]
-            if (side_by_side)
-            else [limit, gaps]
+            [("top", Block(max(gaps.least, limit.least), max(gaps.full, limit.full)))]
+            if side_by_side
+            else [("limit", limit), ("gaps", gaps)]
         )
         finale = self.situation is not None and self.situation.finale.active
-        blocks = [leadout, *top] if finale else [*top, leadout]
-        names = ["top"] if side_by_side else ["limit", "gaps"]
-        names = ["leadout", *names] if finale else [*names, "leadout"]
-        sizes = share_rows(available, blocks, RADIO_RESERVE)
+        named = [("leadout", leadout), *top] if finale else [*top, ("leadout", leadout)]
+        sizes = share_rows(available, [block for _, block in named], RADIO_RESERVE)
         if self.view.following:
             spare = available - sum(sizes) - RADIO_RESERVE
-            sizes = keep_heights(sizes, [self._heights.get(n) for n in names], spare, SLACK_ROWS)
-        self._heights = dict(zip(names, sizes, strict=True))
-        leadout_rows = sizes[0] if finale else sizes[-1]
-        top_rows = sizes[1:] if finale else sizes[:-1]
+            before = [self._heights.get(name) for name, _ in named]
+            sizes = keep_heights(sizes, before, spare, SLACK_ROWS)
+        rows = self._heights = {name: size for (name, _), size in zip(named, sizes, strict=True)}
         key = self.view.more_key
-        if side_by_side:
-            self.gaps.fit(top_rows[0], key)
-            self.time_limit.fit(top_rows[0], key)
-        else:
-            self.time_limit.fit(top_rows[0], key)
-            self.gaps.fit(top_rows[1], key)
-        self.leadout.fit(leadout_rows, key)
+        self.gaps.fit(rows["top"] if side_by_side else rows["gaps"], key)
+        self.time_limit.fit(rows["top"] if side_by_side else rows["limit"], key)
+        self.leadout.fit(rows["leadout"], key)
         self.radio.display = available - sum(sizes) >= RADIO_RESERVE
 
     def _side_by_side(self) -> bool:
