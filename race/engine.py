@@ -49,6 +49,7 @@ from race.situation import Alert, GroupView, RaceState, Roster, Situation
 from race.story import GapStory, StageResults
 from race.timelimit.tracker import TimeLimitTracker
 from race.timetrial.trial import TIME_TRIALS, TimeTrial
+from race.tracking.doubled import one_fix_each
 from race.tracking.feedtime import FeedClock
 from race.tracking.field import Field
 from race.tracking.gps import GpsPlacer
@@ -85,6 +86,8 @@ class Race:
         self._gate = StartGate()
         self._placer = GpsPlacer()
         self._field = Field(self.settings.gaps.hold_missing_s)
+        self._fixes_doubled = 0
+        """A rider's second fix at one instant, left out (`race.tracking.doubled`)."""
         self._gaps = GapsTracker(self._analysis, self._marks)
         self._history = GapHistory()
         self._time_limit = TimeLimitTracker(self._analysis, self._marks)
@@ -246,6 +249,9 @@ class Race:
 
     def _on_telemetry(self, frame: Telemetry) -> None:
         self._t = frame.t
+        tracks = self._timetrial.riders if self._timetrial is not None else self._field.riders
+        frame, doubled = one_fix_each(frame, tracks)
+        self._fixes_doubled += doubled
         # The one place a missing km to go is filled in: everything after reads it as the
         # feed's.
         frame = self._placer.place(frame, self._stage)
@@ -373,7 +379,7 @@ class Race:
             "feed": self._feed,
             "events_applied": self._events,
             "frames_dropped": self._clock.dropped,
-            "values_dropped": self._field.values_dropped,
+            "values_dropped": self._field.values_dropped + self._fixes_doubled,
             "race_state": race_state,
             "race_state_detail": detail,
             "wind": self._wind.now(self._t),

@@ -272,8 +272,8 @@ class Situation(View):
     """Why the engine's own numbers cannot be right (a winner's forecast above 60 km/h, a head
     standing while riders ride): shown as a warning, not as facts. Empty when nothing is seen."""
     values_dropped: int = 0
-    """Values in riders' fixes that cannot be right (NaN, infinite, absurd), dropped, since
-    this stage's start list."""
+    """Values in riders' fixes that cannot be right (NaN, infinite, absurd), and a rider's second
+    fix at one instant, dropped since this stage's start list."""
     time_trial: TimeTrialView | None = None
     """Set on a time trial, where `groups` are riders timed against the best time."""
     roster: Roster = Field(default_factory=Roster, exclude=True)

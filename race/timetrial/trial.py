@@ -62,7 +62,7 @@ class TimeTrial:
 
     def __init__(self, stage: Stage, settings: EngineSettings) -> None:
         self.settings = settings
-        self._riders: dict[Bib, TrialRider] = {}
+        self.riders: dict[Bib, TrialRider] = {}
         self._histories: dict[Bib, GapHistory] = {}
         self._finished_views: dict[Bib, GroupView] = {}
         self._course_views: dict[Bib, GroupView] = {}
@@ -83,7 +83,7 @@ class TimeTrial:
         self.first_start_t: float | None = None
         self._distance = stage.distance_km
         self._profile = BestProfile(stage.distance_km)
-        self._riders_expected: int | None = None
+        self.riders_expected: int | None = None
 
     def set_stage(self, stage: Stage) -> None:
         """The stage, or its start list sent again: the best times kept unless the course's
@@ -92,7 +92,7 @@ class TimeTrial:
             return
         self._distance = stage.distance_km
         self._profile = BestProfile(stage.distance_km)
-        self._riders_expected = None
+        self.riders_expected = None
 
     @property
     def start_basis(self) -> str:
@@ -106,7 +106,7 @@ class TimeTrial:
         return not any(r.finish_t is None and r.start_t is not None for r in self._on_course())
 
     def _on_course(self) -> Iterable[TrialRider]:
-        return (r for r in self._riders.values() if r.finish_t is None)
+        return (r for r in self.riders.values() if r.finish_t is None)
 
     # --- Frames ------------------------------------------------------------------------------
 
@@ -123,10 +123,10 @@ class TimeTrial:
             if km is None or not isfinite(km):
                 continue
             km = max(0.0, min(km, distance))
-            rider = self._riders.get(fix.bib)
+            rider = self.riders.get(fix.bib)
             if rider is None:
                 rider = TrialRider(fix.bib, t, km)
-                self._riders[fix.bib] = rider
+                self.riders[fix.bib] = rider
                 covered = distance - km
                 if covered <= START_ZONE_KM:
                     rider.zone_start = t - covered / START_KMH * 3600.0
@@ -156,7 +156,7 @@ class TimeTrial:
                 self._profile.record(
                     rider.bib, rider.start_t, rider.path, before if before is not None else km
                 )
-        for rider in self._riders.values():
+        for rider in self.riders.values():
             if rider.finish_t is None and rider.t < t - MISSING_S and rider.km <= LOST_NEAR_LINE_KM:
                 arrival = rider.path.time_to_reach(0.0)
                 if arrival is not None and arrival <= t:
@@ -187,14 +187,14 @@ class TimeTrial:
     # --- Views -------------------------------------------------------------------------------
 
     def tracked(self, t: float) -> int:
-        return sum(1 for r in self._riders.values() if self._shown(r, t))
+        return sum(1 for r in self.riders.values() if self._shown(r, t))
 
     def _shown(self, rider: TrialRider, t: float) -> bool:
         return rider.finish_t is not None or rider.t >= t - ON_COURSE_HOLD_S
 
     def front_km(self) -> float | None:
         """Km to go of the rider nearest the line on the course."""
-        kms = [r.km for r in self._riders.values() if r.finish_t is None]
+        kms = [r.km for r in self.riders.values() if r.finish_t is None]
         return min(kms) if kms else None
 
     def elapsed_since_first_start(self, t: float) -> float | None:
@@ -203,13 +203,13 @@ class TimeTrial:
         return t - self.first_start_t
 
     def summary(self, t: float) -> TimeTrialView:
-        on_course = [r for r in self._riders.values() if r.finish_t is None and self._shown(r, t)]
-        not_timed = tuple(sorted(r.bib for r in self._riders.values() if r.start_t is None))
+        on_course = [r for r in self.riders.values() if r.finish_t is None and self._shown(r, t)]
+        not_timed = tuple(sorted(r.bib for r in self.riders.values() if r.start_t is None))
         starters = self._roster.riders
         return TimeTrialView(
             on_course=len(on_course),
-            finished=sum(1 for r in self._riders.values() if r.finish_t is not None),
-            to_start=sum(1 for b in starters if b not in self._riders) if starters else None,
+            finished=sum(1 for r in self.riders.values() if r.finish_t is not None),
+            to_start=sum(1 for b in starters if b not in self.riders) if starters else None,
             to_start_bound=not self._start_seen,
             without_split=self._without_split,
             not_timed=not_timed,
@@ -267,7 +267,7 @@ class TimeTrial:
         finished: list[tuple[float, Bib, GroupView]] = []
         on_course: list[tuple[float, float, Bib, GroupView]] = []
         without_split = 0
-        for rider in self._riders.values():
+        for rider in self.riders.values():
             bib = rider.bib
             if rider.start_t is None or not self._shown(rider, t):
                 continue
@@ -301,7 +301,7 @@ class TimeTrial:
         """A new provisional leader: the trends of the riders on course are remade on his
         splits (their gaps all change at once, they did not lose that time)."""
         for bib, history in self._histories.items():
-            rider = self._riders[bib]
+            rider = self.riders[bib]
             start = rider.start_t
             if rider.finish_t is not None or start is None:
                 continue
@@ -342,7 +342,7 @@ class TimeTrial:
 
     def _leader_split(self, km: float) -> float | None:
         """The provisional leader's time at `km` to go, where the feed saw him."""
-        leader = self._riders.get(self.best_bib) if self.best_bib is not None else None
+        leader = self.riders.get(self.best_bib) if self.best_bib is not None else None
         if leader is None or leader.start_t is None:
             return None
         return leader_split(leader.path, leader.start_t, km)
