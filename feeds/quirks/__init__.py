@@ -23,7 +23,7 @@ from feeds.quirks.base import QuirkFacts, QuirkOptions
 from feeds.quirks.clock import Cadence, FutureFrame, Milliseconds, Relay, ShiftDay
 from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, NumericField
 from feeds.quirks.prestart import PreStart, PreviousStage
-from feeds.quirks.riders import Freeze, Ghost, Resync, Thin, Vanish
+from feeds.quirks.riders import Double, Freeze, Ghost, Resync, Thin, Vanish
 from race.models import FeedEvent
 
 Quirk = Annotated[
@@ -33,6 +33,7 @@ Quirk = Annotated[
     | Vanish
     | Freeze
     | Thin
+    | Double
     | Ghost
     | Resync
     | FutureFrame
@@ -81,6 +82,7 @@ __all__ = [
     "QUIRK",
     "BadNumber",
     "Cadence",
+    "Double",
     "Freeze",
     "FutureFrame",
     "Ghost",

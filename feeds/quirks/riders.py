@@ -221,3 +221,42 @@ class Thin(QuirkOptions):
                     facts.changed.append(event.t)
                 index += 1
             yield event
+
+
+class Double(QuirkOptions):
+    """A second source for some riders (a spare device, a stale relay beside the live one):
+    now and then a frame gives them a second fix, `behind_km` behind the live one with a GPS fix
+    that agrees, after it or before it. Applies to the whole race."""
+
+    kind: Literal["double"] = "double"
+    share: float = Field(default=0.05, gt=0, le=1)
+    """The riders on the road given a second fix in such a frame, a seeded choice."""
+    every_frames: int = Field(default=3, ge=1, le=10_000)
+    """One frame in this many has second fixes."""
+    behind_km: float = Field(default=2.0, ge=0, le=100)
+    """How far behind the live fix the second one is."""
+    first: bool = False
+    """The second source's fix comes before the live one in the frame."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        route = RoutePath(None)
+        index = 0
+        for event in events:
+            if isinstance(event, StartList):
+                route = RoutePath(event.stage)
+            if isinstance(event, Telemetry):
+                on_road = placed(event)
+                if index % self.every_frames == 0 and on_road:
+                    chosen = rng.sample(on_road, max(1, round(len(on_road) * self.share)))
+                    stale = tuple(
+                        moved(fix, (fix.km_to_finish or 0.0) + self.behind_km, route, None)
+                        for fix in chosen
+                    )
+                    riders = stale + event.riders if self.first else event.riders + stale
+                    facts.changed.append(event.t)
+                    facts.bibs.extend(fix.bib for fix in chosen)
+                    event = event.model_copy(update={"riders": riders})
+                index += 1
+            yield event

@@ -166,6 +166,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "vanish",
         "freeze",
         "thin",
+        "double",
         "ghost",
         "resync",
         "future_frame",
@@ -225,6 +226,38 @@ def test_pau_ghost(name: str, sign: int) -> None:
     assert line.km_to_finish(ghost.lat, ghost.lon, ghost.km_to_finish) == pytest.approx(
         ghost.km_to_finish, abs=0.05
     )
+
+
+@needs_stage_5
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "first"), [("double-after", False), ("double-before", True)])
+def test_pau_double(name: str, first: bool) -> None:
+    """One frame in three gives 5 % of the riders on the road a second fix 2 km behind, with a
+    GPS fix that agrees, after or before the live one; the live fixes are untouched."""
+    out, stream = pau(name)
+    facts = stream.facts[0]
+    line = RouteLine(pau_start().profile, pau_start().distance_km)
+    doubled = 0
+    for old, new in zip(frames(recording()), frames(out), strict=True):
+        extra = len(new.riders) - len(old.riders)
+        if old.t not in facts.changed:
+            assert extra == 0
+            continue
+        stale = new.riders[:extra] if first else new.riders[len(old.riders) :]
+        assert (new.riders[extra:] if first else new.riders[: len(old.riders)]) == old.riders
+        doubled += extra
+        for fix in stale:
+            live = fix_of(old, fix.bib)
+            assert live is not None
+            assert live.km_to_finish is not None
+            assert fix.km_to_finish is not None
+            assert fix.km_to_finish == pytest.approx(live.km_to_finish + 2.0)
+            assert fix.lat is not None
+            assert fix.lon is not None
+            assert line.km_to_finish(fix.lat, fix.lon, fix.km_to_finish) == pytest.approx(
+                fix.km_to_finish, abs=0.05
+            )
+    assert doubled == len(facts.bibs) > 0
 
 
 @needs_stage_5
