@@ -11,11 +11,9 @@ import math
 from collections.abc import Mapping
 
 from race.models import Bib, RiderFix, Telemetry
+from race.tracking.geometry import ground_km
 from race.tracking.jumps import JUMP_KM
 from race.tracking.tracks import RiderTrack, usable_km
-
-KM_PER_DEGREE = 111.0
-"""A degree of latitude in km: enough to tell a fix nearby from one kilometres away."""
 
 
 def one_fix_each(frame: Telemetry, tracks: Mapping[Bib, RiderTrack]) -> tuple[Telemetry, int]:
@@ -57,5 +55,5 @@ def _off(fix: RiderFix, track: RiderTrack | None) -> float:
     lat, lon, at_lat, at_lon = fix.lat, fix.lon, track.lat, track.lon
     if lat is None or lon is None or at_lat is None or at_lon is None:
         return math.inf
-    off = math.hypot(lat - at_lat, lon - at_lon) * KM_PER_DEGREE
+    off = ground_km(at_lat, at_lon, lat, lon)
     return off if math.isfinite(off) else math.inf
