@@ -56,6 +56,7 @@ from race.tracking.gps import GpsPlacer
 from race.tracking.start import start_time
 from race.tracking.state import StartGate
 from race.wind.watch import WindWatch
+from race.wording import winner_said
 
 
 class Race:
@@ -86,8 +87,6 @@ class Race:
         self._gate = StartGate()
         self._placer = GpsPlacer()
         self._field = Field(self.settings.gaps.hold_missing_s)
-        self._fixes_doubled = 0
-        """A rider's second fix at one instant, left out (`race.tracking.doubled`)."""
         self._gaps = GapsTracker(self._analysis, self._marks)
         self._history = GapHistory()
         self._time_limit = TimeLimitTracker(self._analysis, self._marks)
@@ -249,11 +248,9 @@ class Race:
 
     def _on_telemetry(self, frame: Telemetry) -> None:
         self._t = frame.t
-        tracks = self._timetrial.riders if self._timetrial is not None else self._field.riders
-        frame, doubled = one_fix_each(frame, tracks)
-        self._fixes_doubled += doubled
-        # The one place a missing km to go is filled in: everything after reads it as the
-        # feed's.
+        frame, doubled = one_fix_each(frame, (self._timetrial or self._field).riders)
+        self._field.values_dropped += doubled
+        # The one place a missing km to go is filled in: all after read it as the feed's.
         frame = self._placer.place(frame, self._stage)
         self._wind.offer(frame, self._stage)
         if self._timetrial is not None:
@@ -268,14 +265,8 @@ class Race:
         field.update(frame)
         winner = field.winner
         if winner is not None and not had_winner:
-            self._alerts.raise_once(
-                winner.t,
-                "finish",
-                f"{self._roster.name(winner.bib)} wins the stage"
-                + ("" if winner.sure else " (a photo finish: the positions cannot tell)"),
-                "info",
-                key="finish",
-            )
+            said = winner_said(self._roster.name(winner.bib), sure=winner.sure)
+            self._alerts.raise_once(winner.t, "finish", said, "info", key="finish")
         self._gaps.after_fixes(field)
 
     # --- Situation ---------------------------------------------------------------------------
@@ -379,7 +370,7 @@ class Race:
             "feed": self._feed,
             "events_applied": self._events,
             "frames_dropped": self._clock.dropped,
-            "values_dropped": self._field.values_dropped + self._fixes_doubled,
+            "values_dropped": self._field.values_dropped,
             "race_state": race_state,
             "race_state_detail": detail,
             "wind": self._wind.now(self._t),

@@ -27,6 +27,12 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def winner_said(name: str, *, sure: bool) -> str:
+    """The race radio's line for the winner; a photo finish the positions cannot decide says so."""
+    doubt = "" if sure else " (a photo finish: the positions cannot tell)"
+    return f"{name} wins the stage{doubt}"
+
+
 def name_list(names: Sequence[str], limit: int | None = None) -> str:
     """ "A. NAME, B. OTHER, C. THIRD +4": the first `limit` names (all when None), then how
     many more."""

@@ -60,7 +60,9 @@ class Field(HeadOfRace):
         self.jumps_rejected = 0
         """Fixes set aside as GPS jumps (counted for diagnostics)."""
         self.values_dropped = 0
-        """Values the feed got wrong (NaN, infinite, absurd), dropped from their fix."""
+        """Values the feed got wrong (NaN, infinite, absurd), dropped from their fix; and a
+        rider's second fixes at one instant, which the engine leaves out
+        (`race.tracking.doubled`)."""
         self.fixes_repeated = 0
         """Fixes that were a rider's previous one sent again (`sent_again`), left out."""
         self._fresh: list[RiderTrack] = []
