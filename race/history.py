@@ -244,7 +244,7 @@ class History:
         checkpoint = max(
             (c for c in self._checkpoints if c.entries <= entries), key=lambda c: c.entries
         )
-        with _no_collection():
+        with no_collection():
             if kept is not None and checkpoint.entries <= kept[0] <= entries:
                 done, race = kept  # Nearer than the checkpoint: step on from where it is.
             else:
@@ -275,7 +275,7 @@ class History:
 
 
 @contextmanager
-def _no_collection() -> Iterator[None]:
+def no_collection() -> Iterator[None]:
     """No garbage collection during a seek: a restore allocates the engine's objects anew, and a
     full collection it sets off walks every object of the process (0.15 s and more in an app
     holding a stage), twice what the seek itself costs. Collected later, as usual."""

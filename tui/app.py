@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -15,8 +15,6 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from feeds.base import FeedAdapter, Resumable
-from race.engine import Race
-from race.history import History
 from race.models import Bib, FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Roster, Situation
@@ -24,6 +22,7 @@ from tui import collection
 from tui.bindings import APP_BINDINGS
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
+from tui.engineroom import EngineRoom
 from tui.frametiming import FrameTiming
 from tui.marking import Marking
 from tui.marks import MarkStore, RaceMarks
@@ -33,7 +32,9 @@ from tui.screens.race import RaceScreen
 from tui.seekkeys import SEEK_ACTIONS
 from tui.startpoint import StartPoints
 from tui.themes import THEMES, VARIABLE_DEFAULTS
-from tui.timemachine import TimeMachine
+
+if TYPE_CHECKING:
+    from race.engine import Race
 
 RENDER_EVERY_S = 0.2
 """The screen shows the latest situation at most this often: a replay at full speed or a burst
@@ -89,23 +90,18 @@ class ArdoiseApp(Marking):
         self._adapter = adapter
         resumable = adapter if isinstance(adapter, Resumable) else None
         restored = start_points.load() if start_points and resumable else None
-        if restored is not None and resumable is not None:
-            resumable.start_from(restored.feed_point)
-            self._history = restored.history
-            self._race = self._history.race
-        else:
-            self._race = race if race is not None else Race(settings)
-            self._history = History(self._race)
+        self._engine = EngineRoom(settings, race=race, restored=restored, resumable=resumable)
         self._start_points = start_points if restored is None else None
         """Where to keep the start point when the replay gets there (once)."""
-        self._machine = TimeMachine(self._history)
+        self._taken_up_from = start_points if restored is not None else None
+        """Where the start point taken up is kept (kept anew when it cannot be read)."""
         self._start_speed = adapter.speed
         self._settings = settings
         self._feed_label = feed_label
         self._keymap = dict(keymap or {})
         self._hold_at = hold_at
         self._now = monotonic
-        self._situation = self._race.situation
+        self._situation = self._engine.situation
         self._latest = self._situation
         self._received_at: float | None = None
         self._results_shown = False
@@ -136,7 +132,7 @@ class ArdoiseApp(Marking):
     @property
     def race(self) -> Race:
         """The engine (its `situation` may be newer than the one on screen)."""
-        return self._race
+        return self._engine.race
 
     @property
     def paused(self) -> bool:
@@ -145,7 +141,7 @@ class ArdoiseApp(Marking):
     @property
     def roster(self) -> Roster:
         """The start list with the roles in force now (the engine's, newer than the screen's)."""
-        return self._race.situation.roster
+        return self._engine.situation.roster
 
     @property
     def my_team(self) -> str | None:
@@ -155,7 +151,7 @@ class ArdoiseApp(Marking):
         """Make `bib` his team's sprinter (the command palette): the race radio says it at once,
         the lead-out and the time limit follow at the next update."""
         try:
-            situation = self._history.set_sprinter(bib)
+            situation = self._engine.history.set_sprinter(bib)
         except KeyError:
             self.notify(f"No rider {bib} in the start list", severity="warning", markup=False)
             return
@@ -200,6 +196,7 @@ class ArdoiseApp(Marking):
         """Apply the adapter's events to the engine; post each new situation."""
         data_at: float | None = None
         status_at: float | None = None
+        self._take_up_engine()
         self._following_feed = True
         try:
             async for event in self._adapter.events():
@@ -212,7 +209,7 @@ class ArdoiseApp(Marking):
                     break
                 if self._start_points is not None and isinstance(event, FeedStatus):
                     self._keep_start_point()
-                situation = self._history.apply(event)
+                situation = self._engine.history.apply(event)
                 if self._timing is not None:
                     self._timing.applied(situation, arrived)
                 now = self._now()
@@ -228,13 +225,20 @@ class ArdoiseApp(Marking):
             self.call_later(self._show_feed_status)  # Arranged exactly from now on.
             await self._adapter.aclose()
 
+    def _take_up_engine(self) -> None:
+        """The first picture is on screen: the engine is wanted now (`tui.engineroom`); a start
+        point that cannot be read is kept anew when the replay gets there."""
+        self._engine.take_up()
+        if self._engine.start_point_lost and self._taken_up_from is not None:
+            self._start_points, self._taken_up_from = self._taken_up_from, None
+
     def _keep_start_point(self) -> None:
         """At the `live` status that ends a replay's skip: keep the engine as it is before it
         (the next launch applies a new one) and the feed's state."""
         adapter = self._adapter
         point = adapter.start_point() if isinstance(adapter, Resumable) else None
         if point is not None and self._start_points is not None:
-            self._start_points.keep(self._history, point)
+            self._start_points.keep(self._engine.history, point)
             self._start_points = None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -282,7 +286,7 @@ class ArdoiseApp(Marking):
             self._render_due = None
         # A paused live feed is still read (nothing is lost) but not shown until resumed; a
         # replay skipping to its start point is not shown until it gets there.
-        in_past = self._machine.in_past
+        in_past = self._engine.in_past
         if self._latest is not self._situation and not self._paused and not in_past:
             self._shown_at = time.monotonic()
             if catching_up(self._latest):
@@ -334,15 +338,15 @@ class ArdoiseApp(Marking):
             retry_in_s=retry_in,
             feed_label=self._feed_label,
             pause_key=self.key_display("pause"),
-            race_t=self._race.situation.t,
+            race_t=self._engine.situation.t,
             more_key=self.key_display("more"),
-            in_past=self._machine.in_past,
-            live_km=self._race.situation.head_km_to_finish,
+            in_past=self._engine.in_past,
+            live_km=self._engine.situation.head_km_to_finish,
             replay_speed=self._shown_speed,
             following=self._following_feed
             and self._hold_at is None
             and not self._paused
-            and not self._machine.in_past
+            and not self._engine.in_past
             and feed is not None
             and feed.state == "live",
         )
@@ -351,7 +355,7 @@ class ArdoiseApp(Marking):
     def _shown_speed(self) -> float | None:
         """A replay's speed when the header says it: in the past, or changed by `+`/`-`."""
         speed = self._adapter.speed
-        if speed is None or not (self._machine.in_past or speed != self._start_speed):
+        if speed is None or not (self._engine.in_past or speed != self._start_speed):
             return None
         return speed
 
@@ -368,7 +372,7 @@ class ArdoiseApp(Marking):
         if action in SEEK_ACTIONS and not isinstance(self.screen, RaceScreen):
             return False  # A screen over the race keeps its keys (a search's cursor, a scroll).
         if action == "live":
-            return self._machine.in_past
+            return self._engine.in_past
         return True
 
     def action_pause(self) -> None:

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from race.engine import Race
 from race.situation import Situation
 from tui.bindings import help_text
+from tui.engineroom import EngineRoom
 from tui.keymap import SCREEN_KEYS
 from tui.panels.view import ViewContext
 from tui.screens.race import RaceScreen
@@ -27,7 +27,7 @@ class OverScreens(App[None]):
     """Binding id → keys, from `[keymap]`."""
     _situation: Situation
     """The situation on screen."""
-    _race: Race
+    _engine: EngineRoom
     _view: Callable[[], ViewContext]
     """How the panels are drawn now (`ArdoiseApp`'s method: it knows the feed and the clock)."""
 
@@ -76,7 +76,8 @@ class OverScreens(App[None]):
         if not isinstance(self.screen, GapChartScreen):
             self.push_screen(
                 GapChartScreen(
-                    lambda: self._race.gap_story(), close_keys=self._close_keys("close-chart")
+                    lambda: self._engine.race.gap_story(),
+                    close_keys=self._close_keys("close-chart"),
                 )
             )
 
@@ -87,7 +88,7 @@ class OverScreens(App[None]):
         if not isinstance(self.screen, ResultsScreen):
             self.push_screen(
                 ResultsScreen(
-                    lambda: (self._race.results(), self._situation.roster),
+                    lambda: (self._engine.race.results(), self._situation.roster),
                     close_keys=self._close_keys("close-results"),
                 )
             )

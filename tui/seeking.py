@@ -12,15 +12,19 @@ situations) the app sets, and it draws through the app's own `_render`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
 from feeds.base import FeedAdapter
-from race.history import History
 from race.situation import Situation
+from tui.engineroom import EngineRoom
 from tui.overscreens import OverScreens
 from tui.seekkeys import next_speed
-from tui.timemachine import Seek, TimeMachine
+from tui.timemachine import Seek
+
+if TYPE_CHECKING:
+    from race.history import History
 
 PLAY_EVERY_S = 0.5
 """How often the past moves on while it plays (wall time)."""
@@ -30,8 +34,7 @@ class Seeking(OverScreens):
     """The keys that move the screen through what the feed has sent, and a replay's speed."""
 
     _adapter: FeedAdapter
-    _history: History
-    _machine: TimeMachine
+    _engine: EngineRoom
     _latest: Situation
     """The engine's latest situation (the screen may show an older one)."""
     _paused: bool
@@ -49,22 +52,22 @@ class Seeking(OverScreens):
     @property
     def in_past(self) -> bool:
         """The screen shows a past situation (the feed goes on meanwhile)."""
-        return self._machine.in_past
+        return self._engine.in_past
 
     @property
     def history(self) -> History:
-        return self._history
+        return self._engine.history
 
     def action_seek(self, km: float) -> None:
         """Move `km` of the head's road (back when negative); past what the feed has sent, a
         replay goes ahead to there."""
-        self._show_seek(self._machine.step(km))
+        self._show_seek(self._engine.machine.step(km))
 
     def action_seek_start(self) -> None:
-        self._show_seek(self._machine.start())
+        self._show_seek(self._engine.machine.start())
 
     def action_live(self) -> None:
-        self._show_seek(self._machine.live())
+        self._show_seek(self._engine.machine.live())
 
     def _play_past(self) -> None:
         now = self._now()
@@ -72,16 +75,16 @@ class Seeking(OverScreens):
         speed = self._adapter.speed
         if self._paused or speed == 0:  # Paused, or a replay with no pace to play at.
             return
-        seek = self._machine.play(elapsed * (speed if speed is not None else 1.0))
+        seek = self._engine.machine.play(elapsed * (speed if speed is not None else 1.0))
         if seek is not None:
             self._show_seek(seek)
 
     def _follow_past(self) -> None:
         """Play the past while the screen is in it; nothing runs once it is live."""
-        if self._machine.in_past and self._playing is None:
+        if self._engine.in_past and self._playing is None:
             self._played_at = self._now()
             self._playing = self.set_interval(PLAY_EVERY_S, self._play_past)
-        elif not self._machine.in_past and self._playing is not None:
+        elif not self._engine.in_past and self._playing is not None:
             self._playing.stop()
             self._playing = None
 
@@ -93,7 +96,7 @@ class Seeking(OverScreens):
             self._adapter.go_ahead_to_km(seek.go_ahead_km)
         self.refresh_bindings()
         if seek.past is not None:
-            live = self._race.situation
+            live = self._engine.race.situation
             # The race radio is a log of the live feed: it stays live in the past.
             self._render(
                 seek.past.model_copy(

@@ -11,6 +11,10 @@ saved marks, the versions of Python and pydantic), and a file that does not matc
 be read, is ignored: the replay is played from the start as before, and kept anew. (Pickles
 are code: the cache folder is the user's own, as trusted as his configuration.)
 
+The file holds the situation at the start point apart from the rest: a launch draws the race
+from it at once, and takes up the engine (its modules and its history, a tenth of the launch)
+only after that first picture (`tui.engineroom`).
+
 The embedded default's start point is also built with the package (`tui.bake`, run by the
 wheel's build hook) into `BAKED_FOLDER`: the very first launch after an install opens on the
 race as fast as the next ones. It is keyed in the same way, the code by its files' sizes (an
@@ -27,13 +31,17 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pydantic
 import pydantic_core
 
 from feeds.base import FeedAdapter, Resumable
-from race.history import History
 from race.settings import EngineSettings
+from race.situation import Situation
+
+if TYPE_CHECKING:
+    from race.history import History
 
 KEEP = 3
 """Start points kept (the latest used): a few settings switched between, ~8 MB each."""
@@ -68,11 +76,33 @@ def code_stamps() -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class Restored:
+class TakenUp:
     history: History
     """The engine at the start point, with what it was given before."""
     feed_point: bytes
     """The feed's state there, for `Resumable.start_from`."""
+
+
+@dataclass(frozen=True)
+class Restored:
+    situation: Situation
+    """The race at the start point: what the first picture shows."""
+    packed: bytes
+    """The engine and the feed's state there, pickled (`take_up`)."""
+
+    def take_up(self) -> TakenUp | None:
+        """The engine and the feed's state at the start point (imports the engine's modules);
+        None when they cannot be read (never fatal: the replay is then played from its start)."""
+        from race.history import History, no_collection
+
+        try:
+            with no_collection():  # Long-lived objects: a collection would find none to free.
+                history, feed_point = pickle.loads(self.packed)
+        except Exception:  # Damaged, or of another version: never fatal.
+            return None
+        if not isinstance(history, History) or not isinstance(feed_point, bytes):
+            return None
+        return TakenUp(history, feed_point)
 
 
 class StartPoints:
@@ -149,16 +179,14 @@ class StartPoints:
         if path is None:
             raise ValueError("no folder for start points built with the package")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(
-            pickle.dumps((self.baked_key, history, feed_point), protocol=pickle.HIGHEST_PROTOCOL)
-        )
+        path.write_bytes(_pickled(self.baked_key, history, feed_point))
         return path
 
     def keep(self, history: History, feed_point: bytes) -> None:
         """Keep the start point: the history is pickled now (it changes with the next event)
         and written by a thread of its own; a folder that cannot be written only
         means the next launch plays the skip again."""
-        pickled = pickle.dumps((self.key, history, feed_point), protocol=pickle.HIGHEST_PROTOCOL)
+        pickled = _pickled(self.key, history, feed_point)
         self._writer = threading.Thread(
             target=self._write, args=(pickled,), name="ardoise-start-point", daemon=True
         )
@@ -193,20 +221,27 @@ def file_name(key: str) -> str:
     return f"{PREFIX}{hashlib.sha256(key.encode()).hexdigest()[:24]}.pickle"
 
 
+def _pickled(key: str, history: History, feed_point: bytes) -> bytes:
+    """A start point's file: its key, the situation there, then the engine and the feed's state
+    pickled on their own (unpickled only after the first picture)."""
+    packed = pickle.dumps((history, feed_point), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((key, history.race.situation, packed), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _read(path: Path, key: str) -> Restored | None:
     """The start point in `path` when it is one for `key`; None when there is none, it is for
     another key, or it cannot be read (never fatal)."""
     try:
-        packed = path.read_bytes()
+        content = path.read_bytes()
     except OSError:
         return None
     try:
-        found, history, feed_point = pickle.loads(packed)
+        found, situation, engine = pickle.loads(content)
     except Exception:  # Damaged, or of another version: never fatal.
         return None
-    if found != key or not isinstance(history, History) or not isinstance(feed_point, bytes):
+    if found != key or not isinstance(situation, Situation) or not isinstance(engine, bytes):
         return None
-    return Restored(history, feed_point)
+    return Restored(situation, engine)
 
 
 def _prune(folder: Path) -> None:

@@ -5,9 +5,12 @@ answer (`tui.app`); the past itself is `race.history`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from race.history import History
 from race.situation import Situation
+
+if TYPE_CHECKING:
+    from race.history import History
 
 HOLE_S = 600.0
 """A hole in the feed longer than this (feed time) is not played out in the past: the next

@@ -74,9 +74,12 @@ def test_the_wheel_has_the_start_point_a_first_launch_looks_for(
     assert launch.baked == baked / points[0]
     restored = launch.load()
     assert restored is not None, "the point is for this launch's settings, versions and code"
-    head = restored.history.race.situation.head_km_to_finish
+    head = restored.situation.head_km_to_finish
     assert head is not None
     assert head > 45.0  # Just before the skip's end: the next frame is the first drawn.
+    taken_up = restored.take_up()
+    assert taken_up is not None
+    assert taken_up.history.race.situation == restored.situation
 
 
 def test_the_build_hook_runs_the_pydantic_the_app_runs() -> None:

@@ -17,15 +17,20 @@ def modules_in(folder: str) -> list[str]:
     ]
 
 
-def loaded_after_import(modules: list[str]) -> set[str]:
-    """The top-level packages in `sys.modules` once `modules` are imported, in a new process."""
+def modules_after_import(modules: list[str]) -> set[str]:
+    """The modules in `sys.modules` once `modules` are imported, in a new process."""
     code = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     return set(json.loads(out.stdout))
+
+
+def loaded_after_import(modules: list[str]) -> set[str]:
+    """The top-level packages in `sys.modules` once `modules` are imported, in a new process."""
+    return {name.split(".")[0] for name in modules_after_import(modules)}

@@ -26,7 +26,7 @@ them), its wording, a rider's card made from it (`race.card`), and the views the
 when asked (`race.story`: the gap chart's, the results')."""
 ENGINE_DRIVERS = {
     "tui/app.py",
-    "tui/overscreens.py",
+    "tui/engineroom.py",
     "tui/seeking.py",
     "tui/headless.py",
     "tui/timemachine.py",

@@ -5,6 +5,7 @@ other settings, damaged or unwritable is never used and never fatal."""
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -87,15 +88,18 @@ async def test_a_replay_taken_up_at_its_start_point_goes_on_as_played_from_the_s
 
     restored = points_for(tmp_path, SimulatedFeed(options()), settings).load()
     assert restored is not None
+    engine = restored.take_up()
+    assert engine is not None
+    assert restored.situation == engine.history.race.situation  # The first picture's.
     taken_up = SimulatedFeed(options())
-    taken_up.start_from(restored.feed_point)
-    resumed = await read(taken_up, restored.history)
+    taken_up.start_from(engine.feed_point)
+    resumed = await read(taken_up, engine.history)
     assert len(played) > 5
     assert resumed == played
     assert taken_up.start_point() is None  # Nothing to keep again: it is not skipping.
     # The time machine goes back before the start point as well.
     for km in (150.0, 100.0, 60.0):
-        back, again = history.situation_at_km(km), restored.history.situation_at_km(km)
+        back, again = history.situation_at_km(km), engine.history.situation_at_km(km)
         assert back is not None
         assert again is not None
         assert again.model_dump_json() == back.model_dump_json()
@@ -220,7 +224,10 @@ async def test_a_start_point_built_with_the_package_is_taken_up_by_a_first_launc
     first = points_for(cache, SimulatedFeed(options()), settings, baked)
     restored = first.load()
     assert restored is not None
-    assert restored.history.race.situation == history.race.situation
+    assert restored.situation == history.race.situation
+    engine = restored.take_up()
+    assert engine is not None
+    assert engine.history.race.situation == history.race.situation
     assert not cache.exists(), "nothing is kept in the cache: the package has the point"
 
     # Its key is the code's sizes, not its times (an install sets new ones).
@@ -286,9 +293,11 @@ async def test_the_app_keeps_its_start_point_then_starts_there(tmp_path: Path) -
     assert await play_to_start_point(SimulatedFeed(options()), baked) is not None
     app_kept = points.load()
     assert app_kept is not None
-    assert len(app_kept.history) == len(baked)
+    app_engine = app_kept.take_up()
+    assert app_engine is not None
+    assert len(app_engine.history) == len(baked)
     # (The feed's status says when it was sent: the launch's own time.)
-    assert app_kept.history.race.situation.model_dump_json(
+    assert app_engine.history.race.situation.model_dump_json(
         exclude={"feed"}
     ) == baked.race.situation.model_dump_json(exclude={"feed"})
     head = first.situation.head_km_to_finish
@@ -296,8 +305,21 @@ async def test_the_app_keeps_its_start_point_then_starts_there(tmp_path: Path) -
     assert head <= SKIP_KM
 
     again = app()
-    # Taken up at the start point: the engine has the stage up to there before the app runs.
-    assert again.race.situation.t is not None
+    # Taken up at the start point: the first picture shows the race there.
+    assert again.situation.t is not None
     async with again.run_test(size=(100, 30)):
         await wait_for(lambda: again.situation.t == t)
         assert again.race.situation.model_dump_json(exclude={"feed"}) == played
+
+    # A start point whose engine cannot be read: the replay is played from its start, to the
+    # same race, and the point is kept anew.
+    content = pickle.loads(points.path.read_bytes())
+    points.path.write_bytes(pickle.dumps((content[0], content[1], b"damaged")))
+    damaged = app()
+    async with damaged.run_test(size=(100, 30)):
+        await wait_for(lambda: damaged.situation.t == t)
+        assert damaged.race.situation.model_dump_json(exclude={"feed"}) == played
+    points.wait()
+    anew = points.load()
+    assert anew is not None
+    assert anew.take_up() is not None

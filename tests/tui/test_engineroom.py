@@ -1,0 +1,88 @@
+"""The engine behind the screen (`tui.engineroom`): from a start point, the race is drawn from
+the situation kept there and the engine is taken up only when first needed; a start point whose
+engine cannot be read gives a new engine, never a failure."""
+
+from __future__ import annotations
+
+import pickle
+
+from feeds.base import Resumable
+from race.engine import Race
+from race.history import History
+from race.models import Telemetry
+from tests.support.imports import modules_after_import
+from tests.support.stages import engine_settings, stage_events
+from tui.engineroom import EngineRoom
+from tui.startpoint import Restored
+
+FIRST_PICTURE = ["tui.cli", "tui.app", "tui.assembly", "tui.startpoint", "feeds.adapters.simulated"]
+"""What `ardoise` imports before its first picture (`tui.cli._run_app`)."""
+
+
+class Taken(Resumable):
+    """A replay that says which state it was taken up at."""
+
+    def __init__(self) -> None:
+        self.point: bytes | None = None
+
+    def start_point_key(self) -> str | None:
+        return "test"
+
+    def start_point(self) -> bytes | None:
+        return None
+
+    def start_from(self, point: bytes) -> None:
+        self.point = point
+
+
+def restored_after(frames: int) -> tuple[Restored, History]:
+    """A start point after the flat stage's first `frames` frames, and the history it keeps."""
+    history = History(Race(engine_settings()))
+    telemetry = [e for e in stage_events("flat") if isinstance(e, Telemetry)]
+    for event in telemetry[:frames]:
+        history.apply(event)
+    packed = pickle.dumps((history, b"feed state"))
+    return Restored(history.race.situation, packed), history
+
+
+def test_the_first_picture_needs_no_engine() -> None:
+    loaded = modules_after_import(FIRST_PICTURE)
+    engine = {"race.engine", "race.history", "race.tracking.field", "race.gaps.tracker"}
+    assert not loaded & engine, sorted(loaded & engine)
+
+
+def test_a_start_point_is_taken_up_when_first_needed() -> None:
+    restored, history = restored_after(20)
+    feed = Taken()
+    room = EngineRoom(engine_settings(), restored=restored, resumable=feed)
+    # What the first picture asks for: the situation, and whether the viewer is in the past.
+    assert room.situation == restored.situation
+    assert not room.in_past
+    assert not room.taken_up
+    assert feed.point is None
+    assert len(room.history) == len(history)  # Wanted: taken up, the feed with it.
+    assert room.taken_up
+    assert feed.point == b"feed state"
+    assert room.race.situation == history.race.situation
+    assert not room.start_point_lost
+
+
+def test_an_engine_that_cannot_be_read_is_a_new_one() -> None:
+    restored, _ = restored_after(5)
+    feed = Taken()
+    damaged = Restored(restored.situation, restored.packed[: len(restored.packed) // 2])
+    room = EngineRoom(engine_settings(), restored=damaged, resumable=feed)
+    room.take_up()
+    assert room.start_point_lost
+    assert len(room.history) == 0, "a new engine: the replay is played from its start"
+    assert feed.point is None, "the feed is not taken up at a point the engine is not at"
+    other = Restored(restored.situation, pickle.dumps(("not a history", b"feed")))
+    assert other.take_up() is None
+
+
+def test_without_a_start_point_the_engine_is_there_at_once() -> None:
+    race = Race(engine_settings())
+    room = EngineRoom(engine_settings(), race=race)
+    assert room.taken_up
+    assert room.race is race
+    assert room.situation is race.situation
