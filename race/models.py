@@ -21,9 +21,10 @@ Jersey = Literal["yellow", "green", "polka-dot", "white"]
 
 
 class Model(BaseModel):
-    """Immutable model that tolerates extra fields (feeds grow new fields over time)."""
+    """Immutable model that tolerates extra fields (feeds grow new fields over time). Its
+    validator is built when first used: a launch from a start point draws the race before."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class Settings(BaseModel):

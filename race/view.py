@@ -6,4 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class View(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    """Its validator is built when first used: a launch from a start point draws its first
+    picture from an unpickled situation, validating none."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
