@@ -18,7 +18,7 @@ from feeds.base import FeedAdapter, Resumable
 from race.models import Bib, FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Roster, Situation
-from tui import collection
+from tui import collection, themes
 from tui.bindings import APP_BINDINGS
 from tui.commands import SprinterCommands
 from tui.config import team_code_problem
@@ -31,7 +31,6 @@ from tui.panels.view import ViewContext, failed
 from tui.screens.race import RaceScreen
 from tui.seekkeys import SEEK_ACTIONS
 from tui.startpoint import StartPoints
-from tui.themes import THEMES, VARIABLE_DEFAULTS
 
 if TYPE_CHECKING:
     from race.engine import Race
@@ -79,14 +78,7 @@ class ArdoiseApp(Marking):
                 was kept for these settings, else kept when the replay gets there.
         """
         super().__init__()
-        # Ardoise's two themes only (the palette lists what is registered; Textual's were not
-        # made for the sun), chosen before the stylesheet is read: later, it is read again.
-        for registered in THEMES.values():
-            self.register_theme(registered)
-        self.theme = theme
-        for name in list(self.available_themes):
-            if name not in THEMES:
-                self.unregister_theme(name)
+        themes.start_in(self, theme)
         self._adapter = adapter
         resumable = adapter if isinstance(adapter, Resumable) else None
         restored = start_points.load() if start_points and resumable else None
@@ -166,7 +158,7 @@ class ArdoiseApp(Marking):
         )
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(VARIABLE_DEFAULTS)
+        return dict(themes.VARIABLE_DEFAULTS)
 
     def get_default_screen(self) -> RaceScreen:
         return RaceScreen(on_composed=self._first_picture)

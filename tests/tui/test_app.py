@@ -129,6 +129,35 @@ async def test_sunlight_theme_toggles() -> None:
         assert app.theme == "ardoise"
 
 
+@pytest.mark.parametrize("theme", ["ardoise", "sunlight"])
+async def test_a_theme_chosen_at_launch_is_the_theme_switched_to(theme: str) -> None:
+    """The theme in the configuration is put in force before the stylesheet is read
+    (`tui.themes.start_in`): the same as Textual's own switch to it once running."""
+
+    def looks(app: ArdoiseApp) -> tuple[object, ...]:
+        return (
+            app.current_theme.name,
+            dict(app.theme_variables),
+            sorted(name for name in app.classes if name.startswith("-")),
+            [getattr(f, "_terminal_theme", type(f)) for f in app._filters],
+            app.screen.styles.background,
+            app.query_one(GapsPanel).styles.color,
+        )
+
+    other = "sunlight" if theme == "ardoise" else "ardoise"
+    launched, switched = (
+        RecordingApp(simulated(), theme=theme),
+        RecordingApp(simulated(), theme=other),
+    )
+    async with launched.run_test(size=(80, 24)):
+        assert set(launched.available_themes) == {"ardoise", "sunlight"}
+        seen = looks(launched)
+    async with switched.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert looks(switched) == seen
+
+
 async def test_keymap_rebinds_pause() -> None:
     app = RecordingApp(simulated(speed=1.0), keymap={"pause": "space"})
     async with app.run_test(size=(80, 24)) as pilot:
