@@ -87,8 +87,9 @@ class TakenUp:
 class Restored:
     situation: Situation
     """The race at the start point: what the first picture shows."""
-    packed: bytes
-    """The engine and the feed's state there, pickled (`take_up`)."""
+    path: Path
+    offset: int
+    """Where in `path` the engine and the feed's state are, pickled (`take_up`)."""
 
     def take_up(self) -> TakenUp | None:
         """The engine and the feed's state at the start point (imports the engine's modules);
@@ -96,9 +97,12 @@ class Restored:
         from race.history import History, no_collection
 
         try:
+            with self.path.open("rb") as file:
+                file.seek(self.offset)
+                packed = file.read()
             with no_collection():  # Long-lived objects: a collection would find none to free.
-                history, feed_point = pickle.loads(self.packed)
-        except Exception:  # Damaged, or of another version: never fatal.
+                history, feed_point = pickle.loads(packed)
+        except Exception:  # Gone, damaged, or of another version: never fatal.
             return None
         if not isinstance(history, History) or not isinstance(feed_point, bytes):
             return None
@@ -222,26 +226,24 @@ def file_name(key: str) -> str:
 
 
 def _pickled(key: str, history: History, feed_point: bytes) -> bytes:
-    """A start point's file: its key, the situation there, then the engine and the feed's state
-    pickled on their own (unpickled only after the first picture)."""
-    packed = pickle.dumps((history, feed_point), protocol=pickle.HIGHEST_PROTOCOL)
-    return pickle.dumps((key, history.race.situation, packed), protocol=pickle.HIGHEST_PROTOCOL)
+    """A start point's file: its key and the situation there, pickled, then the engine and the
+    feed's state pickled on their own (read only after the first picture: 8 MB)."""
+    head = pickle.dumps((key, history.race.situation), protocol=pickle.HIGHEST_PROTOCOL)
+    return head + pickle.dumps((history, feed_point), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _read(path: Path, key: str) -> Restored | None:
     """The start point in `path` when it is one for `key`; None when there is none, it is for
     another key, or it cannot be read (never fatal)."""
     try:
-        content = path.read_bytes()
-    except OSError:
+        with path.open("rb") as file:
+            found, situation = pickle.load(file)  # The head only.
+            offset = file.tell()
+    except Exception:  # Missing, damaged, or of another version: never fatal.
         return None
-    try:
-        found, situation, engine = pickle.loads(content)
-    except Exception:  # Damaged, or of another version: never fatal.
+    if found != key or not isinstance(situation, Situation):
         return None
-    if found != key or not isinstance(situation, Situation) or not isinstance(engine, bytes):
-        return None
-    return Restored(situation, engine)
+    return Restored(situation, path, offset)
 
 
 def _prune(folder: Path) -> None:

@@ -5,6 +5,7 @@ engine cannot be read gives a new engine, never a failure."""
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 from feeds.base import Resumable
 from race.engine import Race
@@ -13,7 +14,7 @@ from race.models import Telemetry
 from tests.support.imports import modules_after_import
 from tests.support.stages import engine_settings, stage_events
 from tui.engineroom import EngineRoom
-from tui.startpoint import Restored
+from tui.startpoint import Restored, StartPoints
 
 FIRST_PICTURE = ["tui.cli", "tui.app", "tui.assembly", "tui.startpoint", "feeds.adapters.simulated"]
 """What `ardoise` imports before its first picture (`tui.cli._run_app`)."""
@@ -35,14 +36,19 @@ class Taken(Resumable):
         self.point = point
 
 
-def restored_after(frames: int) -> tuple[Restored, History]:
-    """A start point after the flat stage's first `frames` frames, and the history it keeps."""
+def restored_after(folder: Path, frames: int) -> tuple[Restored, History]:
+    """A start point kept in `folder` after the flat stage's first `frames` frames, and the
+    history it keeps."""
     history = History(Race(engine_settings()))
     telemetry = [e for e in stage_events("flat") if isinstance(e, Telemetry)]
     for event in telemetry[:frames]:
         history.apply(event)
-    packed = pickle.dumps((history, b"feed state"))
-    return Restored(history.race.situation, packed), history
+    points = StartPoints(folder, "test")
+    points.keep(history, b"feed state")
+    points.wait()
+    restored = points.load()
+    assert restored is not None
+    return restored, history
 
 
 def test_the_first_picture_needs_no_engine() -> None:
@@ -51,8 +57,8 @@ def test_the_first_picture_needs_no_engine() -> None:
     assert not loaded & engine, sorted(loaded & engine)
 
 
-def test_a_start_point_is_taken_up_when_first_needed() -> None:
-    restored, history = restored_after(20)
+def test_a_start_point_is_taken_up_when_first_needed(tmp_path: Path) -> None:
+    restored, history = restored_after(tmp_path, 20)
     feed = Taken()
     room = EngineRoom(engine_settings(), restored=restored, resumable=feed)
     # What the first picture asks for: the situation, and whether the viewer is in the past.
@@ -67,17 +73,24 @@ def test_a_start_point_is_taken_up_when_first_needed() -> None:
     assert not room.start_point_lost
 
 
-def test_an_engine_that_cannot_be_read_is_a_new_one() -> None:
-    restored, _ = restored_after(5)
+def test_an_engine_that_cannot_be_read_is_a_new_one(tmp_path: Path) -> None:
+    restored, _ = restored_after(tmp_path, 5)
+    size = restored.path.stat().st_size
+    with restored.path.open("r+b") as file:
+        file.truncate(restored.offset + (size - restored.offset) // 2)
     feed = Taken()
-    damaged = Restored(restored.situation, restored.packed[: len(restored.packed) // 2])
-    room = EngineRoom(engine_settings(), restored=damaged, resumable=feed)
+    room = EngineRoom(engine_settings(), restored=restored, resumable=feed)
     room.take_up()
     assert room.start_point_lost
     assert len(room.history) == 0, "a new engine: the replay is played from its start"
     assert feed.point is None, "the feed is not taken up at a point the engine is not at"
-    other = Restored(restored.situation, pickle.dumps(("not a history", b"feed")))
-    assert other.take_up() is None
+    with restored.path.open("r+b") as file:
+        file.truncate(restored.offset)
+        file.seek(restored.offset)
+        file.write(pickle.dumps(("not a history", b"feed")))
+    assert restored.take_up() is None
+    restored.path.unlink()
+    assert restored.take_up() is None
 
 
 def test_without_a_start_point_the_engine_is_there_at_once() -> None:

@@ -5,7 +5,6 @@ other settings, damaged or unwritable is never used and never fatal."""
 from __future__ import annotations
 
 import os
-import pickle
 from pathlib import Path
 
 import pytest
@@ -313,8 +312,9 @@ async def test_the_app_keeps_its_start_point_then_starts_there(tmp_path: Path) -
 
     # A start point whose engine cannot be read: the replay is played from its start, to the
     # same race, and the point is kept anew.
-    content = pickle.loads(points.path.read_bytes())
-    points.path.write_bytes(pickle.dumps((content[0], content[1], b"damaged")))
+    point = points.load()
+    assert point is not None
+    points.path.write_bytes(points.path.read_bytes()[: point.offset] + b"damaged")
     damaged = app()
     async with damaged.run_test(size=(100, 30)):
         await wait_for(lambda: damaged.situation.t == t)
