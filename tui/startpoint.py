@@ -61,17 +61,19 @@ def default_folder() -> Path:
 
 def code_stamps() -> tuple[str, str]:
     """Each of Ardoise's source files with its size and time, then with its size only (for a
-    start point built with the package: an install gives the files new times). Stat only:
-    ~2 ms."""
+    start point built with the package: an install gives the files new times). Stat only, and
+    no `pathlib` (which took four times as long: 2 % of a launch)."""
     timed: list[str] = []
     sized: list[str] = []
-    root = Path(__file__).resolve().parent.parent
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for package in PACKAGES:
-        for path in sorted((root / package).rglob("*.py")):
-            stat = path.stat()
-            name = path.relative_to(root).as_posix()
-            timed.append(f"{name} {stat.st_size} {stat.st_mtime_ns}")
-            sized.append(f"{name} {stat.st_size}")
+        for folder, folders, files in os.walk(os.path.join(root, package)):
+            folders[:] = sorted(name for name in folders if name != "__pycache__")
+            where = os.path.relpath(folder, root).replace(os.sep, "/")
+            for file in sorted(name for name in files if name.endswith(".py")):
+                stat = os.stat(os.path.join(folder, file))
+                timed.append(f"{where}/{file} {stat.st_size} {stat.st_mtime_ns}")
+                sized.append(f"{where}/{file} {stat.st_size}")
     return "\n".join(timed), "\n".join(sized)
 
 
