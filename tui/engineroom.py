@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tui import collection
 from tui.timemachine import TimeMachine
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class EngineRoom:
             self._machine = self._new()
             return
         self._machine = TimeMachine(taken.history)
+        collection.long_lived()  # As what the app had before its first picture.
         if self._resumable is not None:
             self._resumable.start_from(taken.feed_point)
 

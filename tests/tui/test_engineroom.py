@@ -5,6 +5,8 @@ engine cannot be read gives a new engine, never a failure."""
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 from feeds.base import Resumable
@@ -12,7 +14,7 @@ from race.engine import Race
 from race.history import History
 from race.models import Telemetry
 from tests.support.imports import modules_after_import
-from tests.support.stages import engine_settings, stage_events
+from tests.support.stages import ROOT, engine_settings, stage_events
 from tui.engineroom import EngineRoom
 from tui.startpoint import Restored, StartPoints
 
@@ -99,3 +101,44 @@ def test_without_a_start_point_the_engine_is_there_at_once() -> None:
     assert room.taken_up
     assert room.race is race
     assert room.situation is race.situation
+
+
+def test_an_engine_taken_up_after_a_start_with_collection_off_is_frozen(tmp_path: Path) -> None:
+    """As what `ardoise` holds at its first picture (`tui.collection`): long-lived, the engine
+    is not walked by every full collection. Not after a start with collection on (tests). Each
+    in a process of its own: a test leaves collection as it is."""
+    code = (
+        "import gc, sys\n"
+        "from pathlib import Path\n"
+        "from race.engine import Race\n"
+        "from race.history import History\n"
+        "from tests.support.stages import engine_settings\n"
+        "from tui import collection\n"
+        "from tui.engineroom import EngineRoom\n"
+        "from tui.startpoint import StartPoints\n"
+        "points = StartPoints(Path(sys.argv[1]), 'test')\n"
+        "points.keep(History(Race(engine_settings())), b'feed')\n"
+        "points.wait()\n"
+        "if sys.argv[2] == 'off':\n"
+        "    collection.off_while_starting()\n"
+        "restored = points.load()\n"
+        "collection.back_on()  # The first picture is drawn.\n"
+        "before = gc.get_freeze_count()\n"
+        "room = EngineRoom(engine_settings(), restored=restored)\n"
+        "room.take_up()\n"
+        "assert room.taken_up and not room.start_point_lost\n"
+        "print(gc.get_freeze_count() - before)\n"
+    )
+
+    def frozen(start: str) -> int:
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / start), start],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(out.stdout)
+
+    assert frozen("off") > 200, "the engine's objects (~290 for a new one) are frozen"
+    assert frozen("on") <= 0
