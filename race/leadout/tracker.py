@@ -29,8 +29,8 @@ from race.leadout.trains import (
 )
 from race.leadout.views import (
     finale_view,
+    front_first,
     judgeable,
-    rank_now,
     unconfirmed_train,
     with_places_on_road,
 )
@@ -238,10 +238,9 @@ class LeadoutTracker:
             if team not in known
         ]
         trains = [with_places_on_road(train, outside) for train in trains]
+        trains = front_first(trains, seen)
         if active and judged and head_km is not None and head_km <= CHECK_TOP_KM:
             self._top.check(t, head_km, trains, self._engaged, self._roster, alerts)
-        # Front first by where each train's first rider is now (this frame's own fixes).
-        trains.sort(key=lambda tr: (rank_now(seen, tr), tr.team))
         self._view = (tuple(trains), finale)
         self._view_t = t
         return self._view

@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping
 
 from race.leadout.bunch import BunchFrame
-from race.leadout.reading import train_riders
+from race.leadout.reading import in_order, train_riders
 from race.leadout.settings import LeadoutSettings
 from race.models import Bib
 from race.situation import Finale, TeamShare, Train
@@ -32,6 +32,59 @@ def rank_now(frame: BunchFrame, train: Train) -> int:
     sprint."""
     first = frame.places.get(train.riders[0].bib)
     return first.rank if first is not None and train.in_contention else train.front_rank
+
+
+def front_first(trains: list[Train], seen: BunchFrame) -> list[Train]:
+    """The trains front first by where each one's first rider is now (`seen`: this frame's own
+    fixes), their ranks made one ranking that agrees with that order (`ranked_as_listed`)."""
+    return ranked_as_listed(sorted(trains, key=lambda tr: (rank_now(seen, tr), tr.team)))
+
+
+def ranked_as_listed(trains: list[Train]) -> list[Train]:
+    """`trains` (front first, in this frame's order) with the ranks of those in the sprint made
+    one ranking: no train listed below another shows its first rider ahead of it, no two
+    riders show one place, and each train keeps its order; the smoothed places changed as
+    little as possible (`in_order` over the riders merged, nearest the front first).
+
+    The list's order is this frame's own fixes, the ranks the smoothed places, and each train's
+    ranks are kept in its order on their own: two trains riding interleaved could both show an
+    "11th", and a train listed first show "7th" above a "5th"."""
+    racing = [train for train in trains if train.in_contention]
+    # (train, rider) in the one order; a train's first rider after the previous train's.
+    merged: list[tuple[int, int]] = []
+    taken = [0] * len(racing)
+    started = 0
+    for _ in range(sum(len(train.riders) for train in racing)):
+        best: tuple[int, int] | None = None
+        for i, train in enumerate(racing):
+            j = taken[i]
+            if j == len(train.riders) or (j == 0 and i != started):
+                continue
+            if best is None or train.riders[j].rank < racing[best[0]].riders[best[1]].rank:
+                best = (i, j)
+        assert best is not None  # The next train's first rider is always there to take.
+        merged.append(best)
+        started += best[1] == 0
+        taken[best[0]] += 1
+    ranks = in_order([racing[i].riders[j].rank for i, j in merged])
+    new: dict[tuple[int, int], int] = dict(zip(merged, ranks, strict=True))
+    out: list[Train] = []
+    index = 0
+    for train in trains:
+        if not train.in_contention:
+            out.append(train)
+            continue
+        riders = tuple(
+            r.model_copy(update={"rank": new[index, j]}) if r.rank != new[index, j] else r
+            for j, r in enumerate(train.riders)
+        )
+        sprinter_rank = next(
+            (r.rank for r in riders if train.sprinter is not None and r.bib == train.sprinter),
+            train.sprinter_rank,
+        )
+        out.append(train.model_copy(update={"riders": riders, "sprinter_rank": sprinter_rank}))
+        index += 1
+    return out
 
 
 def unconfirmed_train(

@@ -18,6 +18,7 @@ from feeds.simulation import ScenarioFacts, scenario_facts
 from race.engine import Race
 from race.models import StartList, Telemetry
 from race.situation import Situation
+from tests.support.leadout_measure import ranking_problems
 from tests.support.stages import (
     NOISE_M,
     SEED,
@@ -234,3 +235,12 @@ def test_trains_are_detected_when_the_feed_gives_no_roles() -> None:
     lost = [a for a in situation.alerts if a.kind == "lost_wheel"]
     assert len(lost) == 1
     assert f"({loss.team})" in lost[0].text
+
+
+def test_the_lead_out_list_agrees_with_its_own_ranks() -> None:
+    """Front first by this frame's fixes, with the smoothed places as ranks: made one ranking,
+    every frame of the finale (`race.leadout.views.ranked_as_listed`)."""
+    finale = stage_run("flat").finale
+    assert sum(1 for _, s in finale if len(s.leadout) >= 2) > 50
+    for t, situation in finale:
+        assert not ranking_problems(situation), (t, ranking_problems(situation))

@@ -14,11 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from race.alerts import AlertLog
+from race.finale import TrainRider
 from race.leadout.bunch import BunchFrame, BunchTracker
 from race.leadout.reading import TrainOrder, in_order, read_train
 from race.leadout.settings import LeadoutSettings, TrainSettings
 from race.leadout.tracker import LeadoutTracker
 from race.leadout.trains import MIN_FRAMES, TrainDetector, TrainPlan, front_trains
+from race.leadout.views import ranked_as_listed
 from race.models import Bib, Rider, Team
 from race.settings import EngineSettings
 from race.situation import Roster, Train
@@ -309,3 +311,53 @@ def test_ranks_follow_the_train_order_with_the_least_change(ranks: list[int]) ->
     assert all(a < b for a, b in itertools.pairwise(out))
     if all(a < b for a, b in itertools.pairwise(ranks)):
         assert out == ranks
+
+
+@st.composite
+def listed_trains(draw: st.DrawFn) -> list[Train]:
+    """Trains as the tracker lists them: each with its riders' ranks in its own order (from
+    `in_order`), the ranks of different trains free to clash and to contradict the list's
+    order; some out of the sprint (their places on the road)."""
+    count = draw(st.integers(min_value=1, max_value=6))
+    bibs = iter(range(1, 200))
+    trains: list[Train] = []
+    for n in range(count):
+        size = draw(st.integers(min_value=1, max_value=5))
+        ranks = in_order(draw(st.lists(st.integers(1, 40), min_size=size, max_size=size)))
+        riders = tuple(
+            TrainRider(bib=next(bibs), rank=rank, gap_m=None if j == 0 else 2.0)
+            for j, rank in enumerate(ranks)
+        )
+        trains.append(
+            Train(
+                team=f"T{n:02d}",
+                sprinter=riders[-1].bib,
+                riders=riders,
+                status=None,
+                sprinter_rank=riders[-1].rank,
+                in_contention=draw(st.booleans()) or n == 0,
+            )
+        )
+    return trains
+
+
+@given(listed_trains())
+def test_the_trains_ranks_are_one_ranking_that_agrees_with_the_list(trains: list[Train]) -> None:
+    out = ranked_as_listed(trains)
+    assert [t.team for t in out] == [t.team for t in trains]
+    racing = [t for t in out if t.in_contention]
+    firsts = [t.front_rank for t in racing]
+    assert all(a < b for a, b in itertools.pairwise(firsts)), "no train listed below ahead"
+    shown = [r.rank for t in racing for r in t.riders]
+    assert len(shown) == len(set(shown)), "no two riders in one place"
+    for before, after in zip(trains, out, strict=True):
+        assert [r.bib for r in after.riders] == [r.bib for r in before.riders]
+        assert all(a.rank < b.rank for a, b in itertools.pairwise(after.riders))
+        assert after.sprinter_rank == after.riders[-1].rank
+        if not before.in_contention:
+            assert after == before, "a train out of the sprint keeps its places on the road"
+    agreeing = [t for t in trains if t.in_contention]
+    ranks = [r.rank for t in agreeing for r in t.riders]
+    heads = [t.front_rank for t in agreeing]
+    if len(ranks) == len(set(ranks)) and heads == sorted(heads):
+        assert out == trains, "ranks that agree already are kept as they are"

@@ -17,6 +17,7 @@ from tests.support.leadout_measure import (
     LAST_KM,
     engine_situations,
     pau_scores,
+    ranking_problems,
     report,
     road_frames,
 )
@@ -102,3 +103,10 @@ def test_a_real_finale_reads_with_its_uncertainty() -> None:
             if t.status is not None:
                 assert t.confidence is not None
                 assert 0.0 <= t.confidence <= 1.0
+
+
+def test_the_lead_out_list_agrees_with_its_own_ranks_on_a_real_finale() -> None:
+    situations = [s for s in engine_situations(STAGE_5).values() if len(s.leadout) >= 2]
+    assert len(situations) > 100
+    for situation in situations:
+        assert not ranking_problems(situation), (situation.t, ranking_problems(situation))

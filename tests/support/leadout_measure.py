@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,17 @@ def report(scores: dict[int, dict[str, TeamScore]]) -> list[str]:
                 f"{result.order_share:8.0%}"
             )
     return lines
+
+
+def ranking_problems(situation: Situation) -> list[str]:
+    """Where the lead-out list contradicts its own ranks: a train listed below another showing
+    its first rider ahead of it, or two riders shown in one place (the trains in the sprint)."""
+    racing = [train for train in situation.leadout if train.in_contention]
+    problems = [
+        f"{a.team} {a.front_rank} listed above {b.team} {b.front_rank}"
+        for a, b in pairwise(racing)
+        if a.front_rank > b.front_rank
+    ]
+    shown = Counter(rider.rank for train in racing for rider in train.riders)
+    problems += [f"two riders {rank}" for rank, count in shown.items() if count > 1]
+    return problems
