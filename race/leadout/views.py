@@ -82,7 +82,9 @@ def ranked_as_listed(trains: list[Train]) -> list[Train]:
             (r.rank for r in riders if train.sprinter is not None and r.bib == train.sprinter),
             train.sprinter_rank,
         )
-        out.append(train.model_copy(update={"riders": riders, "sprinter_rank": sprinter_rank}))
+        if riders != train.riders or sprinter_rank != train.sprinter_rank:
+            train = train.model_copy(update={"riders": riders, "sprinter_rank": sprinter_rank})
+        out.append(train)
         index += 1
     return out
 
