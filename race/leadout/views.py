@@ -50,7 +50,8 @@ def ranked_as_listed(trains: list[Train]) -> list[Train]:
     ranks are kept in its order on their own: two trains riding interleaved could both show an
     "11th", and a train listed first show "7th" above a "5th"."""
     racing = [train for train in trains if train.in_contention]
-    # (train, rider) in the one order; a train's first rider after the previous train's.
+    # Each rider's train and smoothed place, in the one order: each train's riders in its
+    # order, a train's first rider after the previous train's, otherwise nearest the front.
     merged: list[tuple[int, int]] = []
     taken = [0] * len(racing)
     started = 0
@@ -60,32 +61,30 @@ def ranked_as_listed(trains: list[Train]) -> list[Train]:
             j = taken[i]
             if j == len(train.riders) or (j == 0 and i != started):
                 continue
-            if best is None or train.riders[j].rank < racing[best[0]].riders[best[1]].rank:
-                best = (i, j)
+            if best is None or train.riders[j].rank < best[1]:
+                best = (i, train.riders[j].rank)
         assert best is not None  # The next train's first rider is always there to take.
         merged.append(best)
-        started += best[1] == 0
+        started += taken[best[0]] == 0
         taken[best[0]] += 1
-    ranks = in_order([racing[i].riders[j].rank for i, j in merged])
-    new: dict[tuple[int, int], int] = dict(zip(merged, ranks, strict=True))
+    ranks: list[list[int]] = [[] for _ in racing]
+    for (i, _), rank in zip(merged, in_order([place for _, place in merged]), strict=True):
+        ranks[i].append(rank)
+    shown = iter(ranks)
     out: list[Train] = []
-    index = 0
     for train in trains:
-        if not train.in_contention:
-            out.append(train)
-            continue
-        riders = tuple(
-            r.model_copy(update={"rank": new[index, j]}) if r.rank != new[index, j] else r
-            for j, r in enumerate(train.riders)
-        )
-        sprinter_rank = next(
-            (r.rank for r in riders if train.sprinter is not None and r.bib == train.sprinter),
-            train.sprinter_rank,
-        )
-        if riders != train.riders or sprinter_rank != train.sprinter_rank:
-            train = train.model_copy(update={"riders": riders, "sprinter_rank": sprinter_rank})
+        if train.in_contention:
+            placed = list(zip(train.riders, next(shown), strict=True))
+            riders = tuple(
+                r if r.rank == k else r.model_copy(update={"rank": k}) for r, k in placed
+            )
+            sprinter_rank = next(
+                (k for r, k in placed if r.bib == train.sprinter), train.sprinter_rank
+            )
+            if riders != train.riders or sprinter_rank != train.sprinter_rank:
+                update = {"riders": riders, "sprinter_rank": sprinter_rank}
+                train = train.model_copy(update=update)
         out.append(train)
-        index += 1
     return out
 
 
