@@ -2,11 +2,12 @@
 checkpointed along the head's road, so that the situation at any earlier point is one restore
 and a few events away.
 
-The live engine goes on as before (`History.apply` is `Race.apply` that also remembers). To see
-the race at an earlier point, the nearest checkpoint before it is restored and the entries after
-it are applied again: the same engine on the same entries gives the same situation as it did
-live. The engine restored is kept, so a step forward from where one is (→, one km) applies only
-the few entries in between.
+The live engine goes on as before (`History.apply` is `Race.apply` that also remembers; the
+dearer part of remembering waits for `History.settle`, which the app calls once the new
+situation is on screen). To see the race at an earlier point, the nearest checkpoint before it
+is restored and the entries after it are applied again: the same engine on the same entries
+gives the same situation as it did live. The engine restored is kept, so a step forward from
+where one is (→, one km) applies only the few entries in between.
 
 What is kept, 10 MB on a Race Center stage of ~1,250 frames: each entry as the plain values
 of its model, pickled, compressed by blocks of entries (about 4 KB a frame: pydantic rebuilds
@@ -107,6 +108,10 @@ class History:
         """The entries since the last block was closed, each pickled."""
         self._checkpoints = [_Checkpoint(0, self._store.freeze(race))]
         self._checkpoint_km: float | None = None
+        self._unsettled: FeedEvent | Action | None = None
+        """The last entry, not pickled yet (`settle`)."""
+        self._checkpoint_pending = False
+        """A checkpoint is due after the last entry (`settle`)."""
         self._restored: tuple[int, Race] | None = None
         """The engine last restored and how many entries it has applied."""
 
@@ -122,6 +127,7 @@ class History:
     def sizes(self) -> dict[str, int]:
         """The bytes it holds, by part: the entries (and their km and times), the checkpoints,
         the trajectories' blocks they share."""
+        self.settle()
         return {
             "entries": sum(map(len, self._packed))
             + sum(map(len, self._open))
@@ -137,15 +143,16 @@ class History:
 
     @property
     def checkpoints(self) -> int:
+        self.settle()
         return len(self._checkpoints)
 
     # --- The live engine ---------------------------------------------------------------------
 
     def apply(self, event: FeedEvent) -> Situation:
         """Apply `event` to the live engine, and remember it."""
+        self.settle()
         situation = self.race.apply(event)
-        t = event.t if isinstance(event, Telemetry) else math.nan
-        self._remember(pickle.dumps(event.model_dump(), pickle.HIGHEST_PROTOCOL), situation, t)
+        self._remember(event, situation, event.t if isinstance(event, Telemetry) else math.nan)
         return situation
 
     def act(self, method: str, *args: Any) -> Situation:
@@ -153,26 +160,51 @@ class History:
         method raises (a bib not in the start list), and then remembers nothing."""
         if method not in ACTIONS:
             raise ValueError(f"{method!r} is not an action the history can replay")
+        self.settle()
         situation: Situation = getattr(self.race, method)(*args)
-        self._remember(pickle.dumps(Action(method, args)), situation, math.nan)
+        self._remember(Action(method, args), situation, math.nan)
         return situation
 
     def set_sprinter(self, bib: Bib) -> Situation:
         """`Race.set_sprinter`, remembered."""
         return self.act("set_sprinter", bib)
 
-    def _remember(self, entry: bytes, situation: Situation, t: float) -> None:
+    def _remember(self, entry: FeedEvent | Action, situation: Situation, t: float) -> None:
+        """Note the entry; what costs (pickling it, a checkpoint) waits for `settle`."""
         head = situation.head_km_to_finish
         self._head_km.append(head if head is not None else math.nan)
         self._frame_t.append(t)
-        if not self._open:
-            self._block_start.append(len(self) - 1)
-        self._open.append(entry)
+        self._unsettled = entry
         if self._checkpoint_due(head):
             self._checkpoint_km = head
+            self._checkpoint_pending = True
+
+    def settle(self) -> None:
+        """Keep the last entry and take the checkpoint due after it: the dearer part of
+        remembering (a frame's pickle, ~0.5 ms; a checkpoint, ~10 ms), which the app does once
+        the situation is on screen. Done first by anything that reads the past or changes the
+        engine, so the entries and checkpoints are always those of an immediate keeping."""
+        entry, self._unsettled = self._unsettled, None
+        if entry is not None:
+            if not self._open:
+                self._block_start.append(len(self) - 1)
+            value = entry if isinstance(entry, Action) else entry.model_dump()
+            self._open.append(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        if self._checkpoint_pending:
+            self._checkpoint_pending = False
             self._packed.append(zlib.compress(pickle.dumps(self._open), LEVEL))
             self._open = []
             self._checkpoints.append(_Checkpoint(len(self), self._store.freeze(self.race)))
+
+    @property
+    def settled(self) -> bool:
+        """Nothing is left for `settle` to do."""
+        return self._unsettled is None and not self._checkpoint_pending
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled settled (a start point): the entries and checkpoints complete."""
+        self.settle()
+        return self.__dict__
 
     def _checkpoint_due(self, head: float | None) -> bool:
         since = len(self) - self._checkpoints[-1].entries
@@ -239,6 +271,7 @@ class History:
         more are asked: the live situation)."""
         if entries >= len(self):
             return self.race.situation
+        self.settle()
         entries = max(entries, 0)
         kept = self._restored
         checkpoint = max(

@@ -212,6 +212,7 @@ class ArdoiseApp(Marking):
                 self.post_message(
                     SituationUpdated(situation, now, data_at=data_at, status_at=status_at)
                 )
+                self._engine.settle_after(self.call_after_refresh)
         finally:
             self._following_feed = False
             self.call_later(self._show_feed_status)  # Arranged exactly from now on.

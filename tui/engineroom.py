@@ -7,6 +7,7 @@ a key), after that first picture: its modules and its history are a tenth of the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui import collection
@@ -45,6 +46,7 @@ class EngineRoom:
         self._machine: TimeMachine | None = None
         self.start_point_lost = False
         """The start point could not be taken up: the engine starts from the stage's start."""
+        self._settle_asked = False
         if restored is None:
             self._machine = self._new(race)
 
@@ -69,6 +71,18 @@ class EngineRoom:
         collection.long_lived()  # As what the app had before its first picture.
         if self._resumable is not None:
             self._resumable.start_from(taken.feed_point)
+
+    def settle_after(self, schedule: Callable[[Callable[[], None]], object]) -> None:
+        """Have `schedule` call the history's dearer bookkeeping (`History.settle`): the app
+        has it done once the new situation is drawn. Asked once until it is done."""
+        if not self._settle_asked:
+            self._settle_asked = True
+            schedule(self._settle)
+
+    def _settle(self) -> None:
+        self._settle_asked = False
+        if self._machine is not None:
+            self._machine.history.settle()
 
     @property
     def taken_up(self) -> bool:

@@ -162,3 +162,23 @@ def test_a_history_pickled_and_restored_goes_on_as_the_original() -> None:
     # original's share its own: not a copy of them each (the store's map of them is keyed by
     # the objects' ids, which another process does not give again).
     assert len(restored._store._shared) == len(original._store._shared)
+
+
+def test_settled_at_once_or_at_the_next_entry_the_past_is_the_same() -> None:
+    """The app has each entry's keeping done once the situation is drawn (`History.settle`);
+    left to the next entry or to a look back, the history keeps exactly the same past."""
+    events = quirky_start()[:200]
+    early, late = small_history(), small_history()
+    for event in events:
+        early.apply(event)
+        early.settle()
+        early.settle()  # Twice: nothing more.
+    live = played(late, events)
+    assert early.settled
+    assert not late.settled  # The last entry waits for its keeping.
+    assert late.checkpoints == early.checkpoints >= 8
+    assert late.sizes() == early.sizes()
+    assert late._packed == early._packed
+    assert late._checkpoints == early._checkpoints
+    for entries in (37, 120, 199):
+        assert early.situation_after(entries).to_json_dict() == live[entries - 1]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
+from race.models import Telemetry
 from race.situation import Situation
 from tests.support.app import ScriptedFeed, wait_for
 from tests.support.stages import engine_settings, flat_at, stage_events
@@ -142,3 +143,28 @@ async def test_the_app_times_each_event_to_the_frame_that_shows_it(
         for arrived, applied in zip(frame["arrived"], frame["applied"], strict=True):
             assert arrived <= applied <= frame["drawing"]
         assert frame["drawing"] <= frame["drawn"] <= frame["written"]
+
+
+async def test_the_history_keeps_an_event_once_it_is_drawn() -> None:
+    """The dearer part of remembering an event (`History.settle`) is done once the screen shows
+    it, not in the time from the event to the screen; and it is done."""
+    feed = ScriptedFeed()
+    settled_when_drawn: list[bool] = []
+
+    class _Noting(_TimedApp):
+        def _render(self, situation: Situation) -> None:
+            settled_when_drawn.append(self._engine.history.settled)
+            super()._render(situation)
+
+    app = _Noting(feed)
+    async with app.run_test(size=(100, 30)):
+        drawn = len(settled_when_drawn)  # The screen before any event.
+        frames = [e for e in stage_events("flat") if isinstance(e, Telemetry)][:3]
+        for count, event in enumerate(frames, 1):
+            feed.queue.put_nowait(event)
+            await wait_for(lambda: app.race.situation.events_applied == count)  # noqa: B023
+            await wait_for(lambda: app.situation is app.race.situation)
+            await wait_for(lambda: app._engine.history.settled)
+    # The first frame is drawn at once (the others within `RENDER_EVERY_S` of it wait, and
+    # may be kept in the meantime): drawn before it was kept.
+    assert settled_when_drawn[drawn] is False
