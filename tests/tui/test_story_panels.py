@@ -75,6 +75,28 @@ def test_the_results_rows_say_provisional_times_groups_and_the_cut() -> None:
     ]
 
 
+def test_the_results_gaps_are_the_differences_of_the_times_shown() -> None:
+    """Each time rounded to the second, and each gap the difference of those: never a rider
+    one second behind the winner's time shown two seconds down."""
+    _, situation = flat_at(60.0)
+    roster = situation.roster
+    bibs = list(roster.riders)[:3]
+    results = StageResults(
+        places=(
+            ResultPlace(place=1, bib=bibs[0], time_s=13_893.6, gap_s=0.0),
+            ResultPlace(place=2, bib=bibs[1], time_s=13_894.4, gap_s=0.8),
+            ResultPlace(place=3, bib=bibs[2], time_s=13_895.2, gap_s=1.6),
+        ),
+        groups=(),
+        outside=(),
+        cut_s=None,
+    )
+    rows = [r.plain.rstrip() for r in results_lines(results, roster)][1:4]
+    assert rows[0].endswith("3:51:34")
+    assert rows[1].endswith("3:51:34  +0:00")
+    assert rows[2].endswith("3:51:35  +0:01")
+
+
 def test_the_riders_wind_is_in_the_title_when_it_fits() -> None:
     _, situation = flat_at(60.0)
     wind = WindNow(from_deg=22.0, speed_kmh=11.6, temperature_c=25.1, t=0.0, basis="")

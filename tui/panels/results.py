@@ -21,11 +21,12 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
     out = [
         line((f"Stage result · {results.basis} · {state}", HEADING_STYLE), priority=MUST_SEE),
     ]
+    winner_s = results.places[0].time_s if results.places else None
     for place in results.places:
         rider = roster.riders.get(place.bib)
         team = rider.team if rider is not None else "?"
         time = duration(place.time_s) if place.time_s is not None else "?"
-        behind = "" if place.place == 1 else gap(place.gap_s)
+        behind = "" if place.place == 1 else gap(_shown_gap(place.time_s, winner_s, place.gap_s))
         out.append(
             line(
                 f"{place.place:>3}  ",
@@ -46,3 +47,11 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
     elif results.cut_s is not None:
         out.append(line((f"Nobody across the line outside the time limit{cut}", MUTED_STYLE)))
     return out
+
+
+def _shown_gap(time_s: float | None, winner_s: float | None, gap_s: float) -> float:
+    """A rider's gap as the difference of the times shown (whole seconds, each rounded): 34.4 s
+    and 35.6 s after the winner's 33.6 s would otherwise read "…:34 +0:01" and "…:36 +0:02"."""
+    if time_s is None or winner_s is None:
+        return gap_s
+    return float(round(time_s) - round(winner_s))
