@@ -78,9 +78,11 @@ class LimitGroup(View):
     id: str
     name: str
     projected_gap_s: float
-    """Projected gap to the winner at the finish (the actual one once the group has finished)."""
+    """Projected gap to the winner at the finish (the actual one once the group has finished),
+    in whole seconds."""
     margin_s: float
-    """Cut minus projected gap: negative means outside the limit."""
+    """Cut minus projected gap, each in whole seconds as shown: negative means outside the
+    limit. (The status is judged on the exact margin: at 0 it may say either.)"""
     status: LimitStatus
     watched: tuple[Bib, ...] = ()
     """Watched riders in the group (sprinters by default; my team first)."""
@@ -121,7 +123,7 @@ class TimeLimit(View):
     winner_speed_kmh: float | None = None
     final: bool = False
     cut_s: float | None = None
-    """Allowed gap to the winner, in seconds."""
+    """Allowed gap to the winner, in whole seconds (the rules' own rounding first)."""
     basis: str = ""
     """One line explaining the projection.
 

@@ -175,7 +175,7 @@ class TimeLimitTracker:
             winner_time_s=round(winner_time, 1),
             winner_speed_kmh=round(speed, 2),
             final=final,
-            cut_s=round(cut, 1),
+            cut_s=round(cut),  # As the basis says it (`clock`), and the margins reckon.
             basis=basis,
             groups=tuple(limit_groups),
             finished_outside=tuple(b for _, b in outside if b not in reinstated),
@@ -240,11 +240,13 @@ class TimeLimitTracker:
                 forced="outside" if expired else None,
             )
         riders = state.riders  # the group's riders, as a set
+        projected_s = round(projected)
         return LimitGroup(
             id=group.id,
             name=group.name,
-            projected_gap_s=round(projected, 1),
-            margin_s=round(margin, 1),
+            projected_gap_s=projected_s,
+            # Both in whole seconds, as shown: the cut less the gap reads as the margin.
+            margin_s=round(cut) - projected_s,
             status=status,
             watched=tuple(b for b in watched if b in riders),
             countdown_s=round(countdown, 1) if countdown is not None else None,

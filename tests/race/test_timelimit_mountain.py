@@ -20,6 +20,7 @@ from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.situation import Alert, LimitGroup, Situation
 from race.timelimit.rules import cut_seconds
+from race.wording import clock
 from tests.support.stages import (
     NOISE_M,
     SEED,
@@ -280,3 +281,20 @@ def test_situation_json_at_the_end() -> None:
     assert all(g["finished"] and g["countdown_s"] is None for g in carrying)
     assert {b for g in carrying for b in g["watched"]} == sprinters
     assert min(g["margin_s"] for g in carrying) == pytest.approx(168.2, abs=1.0)
+
+
+def test_each_margin_is_the_cut_less_the_projection_as_shown() -> None:
+    """In whole seconds, so that the panel's "cut ≈ +34:59 … proj +36:05  over 1:06" adds up;
+    each rounded on its own, one row in twenty was a second out."""
+    checked = 0
+    for _, situation in stage_run("mountain").situations:
+        limit = situation.time_limit
+        if limit.cut_s is None:
+            continue
+        assert limit.cut_s == round(limit.cut_s)
+        assert f"cut {'=' if limit.final else '≈'} +{clock(limit.cut_s)}" in limit.basis
+        for group in limit.groups:
+            assert group.projected_gap_s == round(group.projected_gap_s)
+            assert group.margin_s == limit.cut_s - group.projected_gap_s
+            checked += 1
+    assert checked > 1000
