@@ -189,7 +189,9 @@ class GroupLearner:
         climbs, flats, descents = a * road.climb, c * road.flat, b * road.descent
         projected = max(road_gap + climbs + flats + descents, 0.0)
         spread = abs(climbs) + abs(flats) + abs(descents)
-        parts = [f"now +{clock(group.gap_s)}", f"to come {signed_clock(projected - group.gap_s)}"]
+        # In whole seconds as shown, as the projection is reported: now + to come = projected.
+        to_come = round(projected) - round(group.gap_s)
+        parts = [f"now +{clock(group.gap_s)}", f"to come {signed_clock(to_come)}"]
         if road.climb > 0:
             parts.append(
                 f"climbs ≈ {a * (REFERENCE_CLIMB_PCT - 2.0):.0f} s/km at {REFERENCE_CLIMB_PCT:g} %"

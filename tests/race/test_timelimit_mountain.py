@@ -20,7 +20,7 @@ from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.situation import Alert, LimitGroup, Situation
 from race.timelimit.rules import cut_seconds
-from race.wording import clock
+from race.wording import clock, signed_clock
 from tests.support.stages import (
     NOISE_M,
     SEED,
@@ -284,8 +284,9 @@ def test_situation_json_at_the_end() -> None:
 
 
 def test_each_margin_is_the_cut_less_the_projection_as_shown() -> None:
-    """In whole seconds, so that the panel's "cut ≈ +34:59 … proj +36:05  over 1:06" adds up;
-    each rounded on its own, one row in twenty was a second out."""
+    """In whole seconds, so that the panel's "cut ≈ +34:59 … proj +36:05  over 1:06" adds up,
+    and the projection's basis with it; each rounded on its own, one row in twenty was a
+    second out."""
     checked = 0
     for _, situation in stage_run("mountain").situations:
         limit = situation.time_limit
@@ -293,8 +294,13 @@ def test_each_margin_is_the_cut_less_the_projection_as_shown() -> None:
             continue
         assert limit.cut_s == round(limit.cut_s)
         assert f"cut {'=' if limit.final else '≈'} +{clock(limit.cut_s)}" in limit.basis
+        gaps = {g.id: g.gap_s for g in situation.groups}
         for group in limit.groups:
             assert group.projected_gap_s == round(group.projected_gap_s)
             assert group.margin_s == limit.cut_s - group.projected_gap_s
+            if not group.finished:
+                # The basis adds up too: "now +27:01 · to come +4:02" for +31:03.
+                to_come = group.projected_gap_s - round(gaps[group.id])
+                assert f"to come {signed_clock(to_come)}" in group.basis, group.basis
             checked += 1
     assert checked > 1000
