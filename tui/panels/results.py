@@ -50,8 +50,9 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
 
 
 def _shown_gap(time_s: float | None, winner_s: float | None, gap_s: float) -> float:
-    """A rider's gap as the difference of the times shown (whole seconds, each rounded): 34.4 s
-    and 35.6 s after the winner's 33.6 s would otherwise read "…:34 +0:01" and "…:36 +0:02"."""
+    """A rider's gap as the difference of the times shown (whole seconds, each rounded): times
+    of …:34.4 and …:35.2 behind a winner's …:33.6 would otherwise read "…:34 +0:01" and
+    "…:35 +0:02"."""
     if time_s is None or winner_s is None:
         return gap_s
     return float(round(time_s) - round(winner_s))
