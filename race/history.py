@@ -143,8 +143,8 @@ class History:
 
     @property
     def checkpoints(self) -> int:
-        self.settle()
-        return len(self._checkpoints)
+        """The checkpoints taken, the one due at `settle` included."""
+        return len(self._checkpoints) + self._checkpoint_pending
 
     # --- The live engine ---------------------------------------------------------------------
 
