@@ -8,8 +8,12 @@ keeps the text of its live-stream updates, then times, over the same updates:
 - parsing and the engine: `parse_update` then `Race.apply` on every frame, as `ardoise situation`
   does on a recording (the stage's start list first).
 
-Reading and decompressing the file are left out of all three. Each figure is the best of
-several runs (CPU time of this process, so other work on the machine disturbs it less).
+Reading and decompressing the file are left out of all three. Times are CPU times of this
+process. The ratio is measured in rounds, each timing the floor, parsing and the engine, and the
+floor again, one after the other: the machine's speed drifts (the floor alone has been seen
+anywhere from 0.17 to 0.40 s within one hour), and a ratio of two times taken minutes apart
+would measure that drift. Prints the median ratio of the rounds with its spread, and each
+part's median.
 
     python bench/engine.py [--recording PATH] [--runs 5] [--profile]
 """
@@ -18,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import gzip
 import json
 import pstats
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -70,13 +76,16 @@ def settings() -> EngineSettings:
     return EngineSettings(rules=parse_rule_set(rules))
 
 
-def best_of(runs: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.process_time()
-        work()
-        best = min(best, time.process_time() - started)
-    return best
+def timed(work: Callable[[], object]) -> float:
+    started = time.process_time()
+    work()
+    return time.process_time() - started
+
+
+def spread(values: list[float], unit: str, digits: int) -> str:
+    """The median of `values` with their range."""
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return f"{mid:.{digits}f}{unit} ({low:.{digits}f}-{high:.{digits}f})"
 
 
 def main() -> int:
@@ -111,13 +120,24 @@ def main() -> int:
             if frame is not None:
                 race.apply(frame)
 
-    t_floor = best_of(args.runs, floor)
-    t_parse = best_of(args.runs, parse)
-    t_whole = best_of(args.runs, parse_and_engine)
+    floors: list[float] = []
+    parses: list[float] = []
+    wholes: list[float] = []
+    ratios: list[float] = []
+    for _ in range(args.runs):
+        before = timed(floor)
+        parses.append(timed(parse))
+        wholes.append(timed(parse_and_engine))
+        after = timed(floor)
+        floors += [before, after]
+        ratios.append(wholes[-1] / ((before + after) / 2.0))
 
     # Parsed ahead for the engine alone, and only after the other timings, which read the
     # updates as a feed brings them.
     frames = [f for text in texts if isinstance(f := parse_update(text), Telemetry)]
+    # Kept out of the collector, as the app keeps what it has built before the race: else each
+    # full collection would walk these 200,000 models, which no feed holds at once.
+    gc.freeze()
 
     def engine_only() -> None:
         race = Race(config)
@@ -125,7 +145,7 @@ def main() -> int:
         for frame in frames:
             race.apply(frame)
 
-    t_engine = best_of(args.runs, engine_only)
+    engines = [timed(engine_only) for _ in range(args.runs)]
     if args.profile:
         profiler = cProfile.Profile()
         profiler.runcall(engine_only)
@@ -136,13 +156,17 @@ def main() -> int:
     n = len(frames)
     riders = max(len(f.riders) for f in frames)
     print(f"{args.recording.name}: {n} frames, up to {riders} riders, {len(texts)} updates")
-    print(f"json.loads alone        {t_floor:6.3f} s  {n / t_floor:8.0f} frames/s  (the floor)")
-    print(f"parsing                 {t_parse:6.3f} s  {n / t_parse:8.0f} frames/s")
-    print(f"engine (parsed frames)  {t_engine:6.3f} s  {n / t_engine:8.0f} frames/s")
-    print(f"parsing + engine        {t_whole:6.3f} s  {n / t_whole:8.0f} frames/s")
-    ratio = t_whole / t_floor
+    print(f"{args.runs} rounds; CPU seconds, median (min-max):")
+    print(f"json.loads alone (the floor)  {spread(floors, ' s', 3)}")
+    print(f"parsing                       {spread(parses, ' s', 3)}")
+    print(f"engine (parsed frames)        {spread(engines, ' s', 3)}")
+    print(f"parsing + engine              {spread(wholes, ' s', 3)}")
+    ratio = statistics.median(ratios)
     verdict = "within" if ratio <= TARGET_RATIO else "OVER"
-    print(f"ratio to the floor      {ratio:6.2f}x  ({verdict} the {TARGET_RATIO:g}x target)")
+    print(
+        f"ratio to the floor, by round  {spread(ratios, 'x', 2)}  "
+        f"({verdict} the {TARGET_RATIO:g}x target)"
+    )
     return 0
 
 
