@@ -15,7 +15,12 @@ anywhere from 0.17 to 0.40 s within one hour), and a ratio of two times taken mi
 would measure that drift. Prints the median ratio of the rounds with its spread, and each
 part's median.
 
-    python bench/engine.py [--recording PATH] [--runs 5] [--profile]
+With `--paced SECONDS`, it also times the updates of the finale (from 10 km to go) one by one,
+in a loop and then with that long a pause before each, as a live feed brings them: the same
+work costs more after a pause (the processor's caches hold other things by then), which is
+the state the app meets every frame in.
+
+    python bench/engine.py [--recording PATH] [--runs 5] [--profile] [--paced 1]
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import cProfile
 import gc
 import gzip
 import json
+import pickle
 import pstats
 import statistics
 import sys
@@ -49,6 +55,9 @@ DEFAULT = next(
     ),
     ROOT.parent / "shared" / "data" / "racecenter" / "2026-07-08.json.gz",
 )
+FINALE_KM = 10.0
+PACED_UPDATES = 60
+"""`--paced`: the updates timed one by one, from 10 km to go (as `bench/cpu.py` follows them)."""
 TARGET_RATIO = 3.0
 """The whole stage through parsing and the engine within 3x of `json.loads` alone (issue 17)."""
 
@@ -88,6 +97,46 @@ def spread(values: list[float], unit: str, digits: int) -> str:
     return f"{mid:.{digits}f}{unit} ({low:.{digits}f}-{high:.{digits}f})"
 
 
+def paced(start: StartList, texts: list[str], config: EngineSettings, pause_s: float) -> None:
+    """Print the median CPU time of one update (parsing and the engine) over the finale's
+    first `PACED_UPDATES`, in a loop and with `pause_s` of sleep before each, in turn."""
+    race = Race(config)
+    race.apply(start)
+    finale: list[str] = []
+    for i, text in enumerate(texts):
+        frame = parse_update(text)
+        head = race.apply(frame).head_km_to_finish if frame is not None else None
+        if head is not None and head <= FINALE_KM:
+            finale = texts[i + 1 : i + 1 + PACED_UPDATES]
+            break
+    kept = pickle.dumps(race)  # Each pass starts from the same engine.
+
+    def one_pass(pause: float) -> list[float]:
+        engine = pickle.loads(kept)
+        costs = []
+        for text in finale:
+            if pause:
+                time.sleep(pause)
+            started = time.process_time()
+            frame = parse_update(text)
+            if frame is not None:
+                engine.apply(frame)
+            costs.append(1000.0 * (time.process_time() - started))
+        return costs
+
+    looped: list[float] = []
+    paused: list[float] = []
+    for _ in range(2):
+        looped += one_pass(0.0)
+        paused += one_pass(pause_s)
+    print(f"the finale's first {len(finale)} updates from {FINALE_KM:g} km to go, CPU per update:")
+    for label, costs in (
+        ("one after the other", looped),
+        (f"{pause_s:g} s of pause before each", paused),
+    ):
+        print(f"  {label:<30} median {statistics.median(costs):.2f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recording", type=Path, default=DEFAULT)
@@ -96,6 +145,12 @@ def main() -> int:
         "--profile",
         action="store_true",
         help="profile the engine once (by own time, then cumulative)",
+    )
+    parser.add_argument(
+        "--paced",
+        type=float,
+        metavar="SECONDS",
+        help="also time the finale's updates one by one, with this long a pause before each",
     )
     args = parser.parse_args()
     if not args.recording.exists():
@@ -156,7 +211,7 @@ def main() -> int:
     n = len(frames)
     riders = max(len(f.riders) for f in frames)
     print(f"{args.recording.name}: {n} frames, up to {riders} riders, {len(texts)} updates")
-    print(f"{args.runs} rounds; CPU seconds, median (min-max):")
+    print(f"CPU seconds over {args.runs} rounds, median (min-max):")
     print(f"json.loads alone (the floor)  {spread(floors, ' s', 3)}")
     print(f"parsing                       {spread(parses, ' s', 3)}")
     print(f"engine (parsed frames)        {spread(engines, ' s', 3)}")
@@ -167,6 +222,8 @@ def main() -> int:
         f"ratio to the floor, by round  {spread(ratios, 'x', 2)}  "
         f"({verdict} the {TARGET_RATIO:g}x target)"
     )
+    if args.paced is not None:
+        paced(start, texts, config, args.paced)
     return 0
 
 
