@@ -11,14 +11,14 @@ keeps the text of its live-stream updates, then times, over the same updates:
 Reading and decompressing the file are left out of all three. Times are CPU times of this
 process. The ratio is measured in rounds, each timing the floor, parsing and the engine, and the
 floor again, one after the other: the machine's speed drifts (the floor alone has been seen
-anywhere from 0.17 to 0.40 s within one hour), and a ratio of two times taken minutes apart
+anywhere from 0.17 to 0.41 s within one hour), and a ratio of two times taken minutes apart
 would measure that drift. Prints the median ratio of the rounds with its spread, and each
 part's median.
 
 With `--paced SECONDS`, it also times the updates of the finale (from 10 km to go) one by one,
 in a loop and then with that long a pause before each, as a live feed brings them: the same
-work costs more after a pause (the processor's caches hold other things by then), which is
-the state the app meets every frame in.
+work costs more after a pause (most likely its code and data are out of the processor's caches
+by then), and that is the state the app meets every frame in.
 
     python bench/engine.py [--recording PATH] [--runs 5] [--profile] [--paced 1]
 """
