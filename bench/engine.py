@@ -41,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app_terminal import spread  # noqa: E402
+
 from feeds.racecenter.wire import parse_update, stage_record, start_list  # noqa: E402
 from race.engine import Race  # noqa: E402
 from race.models import StartList, Telemetry  # noqa: E402
@@ -89,12 +91,6 @@ def timed(work: Callable[[], object]) -> float:
     started = time.process_time()
     work()
     return time.process_time() - started
-
-
-def spread(values: list[float], unit: str, digits: int) -> str:
-    """The median of `values` with their range."""
-    low, mid, high = min(values), statistics.median(values), max(values)
-    return f"{mid:.{digits}f}{unit} ({low:.{digits}f}-{high:.{digits}f})"
 
 
 def paced(start: StartList, texts: list[str], config: EngineSettings, pause_s: float) -> None:
@@ -211,11 +207,11 @@ def main() -> int:
     n = len(frames)
     riders = max(len(f.riders) for f in frames)
     print(f"{args.recording.name}: {n} frames, up to {riders} riders, {len(texts)} updates")
-    print(f"CPU seconds over {args.runs} rounds, median (min-max):")
-    print(f"json.loads alone (the floor)  {spread(floors, ' s', 3)}")
-    print(f"parsing                       {spread(parses, ' s', 3)}")
-    print(f"engine (parsed frames)        {spread(engines, ' s', 3)}")
-    print(f"parsing + engine              {spread(wholes, ' s', 3)}")
+    print(f"CPU time over {args.runs} rounds:")
+    print(f"json.loads alone (the floor)  {spread(floors, 's', 3)}")
+    print(f"parsing                       {spread(parses, 's', 3)}")
+    print(f"engine (parsed frames)        {spread(engines, 's', 3)}")
+    print(f"parsing + engine              {spread(wholes, 's', 3)}")
     ratio = statistics.median(ratios)
     verdict = "within" if ratio <= TARGET_RATIO else "OVER"
     print(
