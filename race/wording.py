@@ -21,6 +21,11 @@ def signed_clock(seconds: float) -> str:
     return ("−" if seconds < 0 else "+") + clock(seconds)
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 rider", "0 riders", "12 riders": a count and its noun, plural unless one."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 11th, 22nd..."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -17,6 +17,7 @@ from textual.fuzzy import FuzzySearch
 
 from race.models import Bib, Rider
 from race.situation import Roster
+from race.wording import counted
 
 QUERY_MAX = 24
 """Letters of a query that are matched: the fuzzy matcher tries every way to place them, and a
@@ -65,7 +66,7 @@ def rider_text(rider: Rider) -> str:
 
 def team_text(code: str, name: str, riders: int) -> str:
     """ "ALP Alpecin-Premier Tech · 8 riders"."""
-    count = f"{riders} rider{'' if riders == 1 else 's'}"
+    count = counted(riders, "rider")
     return f"{code} {name} · {count}" if name and name != code else f"{code} · {count}"
 
 

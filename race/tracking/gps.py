@@ -28,6 +28,7 @@ from race.models import Bib, RiderFix, Stage, Telemetry
 from race.situation import Placing
 from race.tracking.geometry import KM_PER_DEGREE, RouteLine, Segment, nearest_on
 from race.tracking.tracks import DEFAULT_KMH, JUMP_CHECK_S, KM_MAX, MAX_KMH, REPORTED_KMH_MAX
+from race.wording import counted
 
 ON_ROUTE_KM = 0.15
 """A fix farther than this from the route is not on it: GPS noise is a few metres, a trace
@@ -360,7 +361,7 @@ class GpsPlacer:
         if placed:
             off = located - placed
             self.source = "gps"
-            self.detail = f"{placed} riders placed from GPS" + (
+            self.detail = f"{counted(placed, 'rider')} placed from GPS" + (
                 f", {off} off the route" if off else ""
             )
         elif from_feed:

@@ -22,6 +22,7 @@ from race.models import Bib, Stage, Telemetry
 from race.situation import RaceState
 from race.tracking.geometry import RouteLine, ground_km
 from race.tracking.tracks import FINISH_KM, MAX_KMH, RACING_KMH, usable_fix, usable_km, usable_speed
+from race.wording import counted
 
 CONFIRM_FRAMES = 3
 """Consecutive frames whose field moves towards the line before the race counts as started."""
@@ -128,7 +129,7 @@ class StartGate:
         if not self.racing or not winner_finished:
             return
         if on_road:
-            self.state, self.detail = "finishing", f"{on_road} riders still on the road"
+            self.state, self.detail = "finishing", f"{counted(on_road, 'rider')} still on the road"
         else:
             self.state, self.detail = "finished", "every tracked rider has finished"
 

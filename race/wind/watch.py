@@ -19,6 +19,7 @@ from race.models import Bib, Stage, Telemetry
 from race.tracking.geometry import KM_PER_DEGREE, RouteLine
 from race.wind.crosswind import crosswinds, road_heading
 from race.wind.view import Crosswind, WindNow
+from race.wording import counted
 
 _WIND = attrgetter("wind_kmh")
 
@@ -100,7 +101,7 @@ class WindWatch:
             km_from_start=round(km_from_start, 1) if km_from_start is not None else None,
             riders=len(sensed),
             t=frame.t,
-            basis=f"sensors of {len(sensed)} rider{'s' if len(sensed) != 1 else ''}{where}",
+            basis=f"sensors of {counted(len(sensed), 'rider')}{where}",
         )
 
     def _motion(self, frame: Telemetry) -> dict[Bib, float]:

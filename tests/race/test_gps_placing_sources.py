@@ -131,4 +131,4 @@ def test_a_rider_missing_from_the_last_frames_with_distances_keeps_his_place_fro
     t = 4 * STEP_S
     alone = placer.place(Telemetry(t=T0 + t, riders=(fix(2, t, km_given=False),)), stage)
     assert _placed(alone, stage.distance_km)[2] == pytest.approx(14.1 + KMH * t / 3600, abs=0.01)
-    assert (placer.source, placer.detail) == ("gps", "1 riders placed from GPS")
+    assert (placer.source, placer.detail) == ("gps", "1 rider placed from GPS")

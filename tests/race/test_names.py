@@ -10,7 +10,7 @@ import pytest
 
 from feeds.racecenter.wire import riders_from_records, teams_from_records
 from race.models import Rider
-from race.wording import distinct_names, proper_name
+from race.wording import counted, distinct_names, proper_name
 from tests.support.stages import STAGE_5, needs_stage_5
 
 
@@ -64,3 +64,12 @@ def test_the_real_start_list_reads_as_cycling_writes_it() -> None:
     written = {r.last_name for r in riders}
     assert {"Van der Poel", "O'Connor", "De Lie", "McNulty", "Van den Berg", "Heßmann"} <= written
     assert by_bib[4].short_name == "B. McNulty"
+
+
+def test_a_count_of_one_is_singular_and_any_other_plural() -> None:
+    assert [counted(n, "rider") for n in (0, 1, 2, 12)] == [
+        "0 riders",
+        "1 rider",
+        "2 riders",
+        "12 riders",
+    ]

@@ -80,3 +80,12 @@ def test_mountain_sprinters_behind_the_bunch_are_counted_not_listed() -> None:
     for train in situation.leadout:
         if train not in fighting:
             assert not any(text.startswith(train.team) for text in lines)
+
+
+def test_one_sprinter_behind_the_bunch_is_one_sprinter() -> None:
+    _, situation = mountain_at(100.0)
+    fighting = [t for t in situation.leadout if in_the_fight(t, situation)]
+    behind = [t for t in situation.leadout if t not in fighting]
+    one_behind = situation.model_copy(update={"leadout": (*fighting, behind[0])})
+    lines = [ln.plain for ln in leadout_lines(one_behind, wide=False, data_age_s=None)]
+    assert "+1 sprinter behind the bunch" in lines

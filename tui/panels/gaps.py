@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from race.models import Bib, ReportedGroup
 from race.situation import GroupView, Roster, Situation
-from race.wording import ordinal
+from race.wording import counted, ordinal
 from tui.panels import format as fmt
 from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, Line, Part, line
 from tui.panels.who import in_view, who_parts
@@ -60,8 +60,8 @@ def gap_lines(
             riders = sum(g.size for g in rest)
             out.append(
                 line(
-                    f"… {riders} more {'rider' if riders == 1 else 'riders'} finished "
-                    f"in {len(rest)} {'group' if len(rest) == 1 else 'groups'}, "
+                    f"… {counted(riders, 'more rider')} finished "
+                    f"in {counted(len(rest), 'group')}, "
                     f"up to {fmt.gap(rest[-1].gap_s)}",
                     classes={"-muted"},
                 )
@@ -277,7 +277,7 @@ def time_trial_lines(
         km = f"{group.km_to_finish:.1f} km"
         out.append(_trial_line(group, roster, my_team, km, wide=wide, name_width=width))
     if trial.without_split:
-        riders = f"{trial.without_split} {'rider' if trial.without_split == 1 else 'riders'}"
+        riders = counted(trial.without_split, "rider")
         out.append(line(f"{riders} on course without a comparable split yet", classes={"-muted"}))
     if trial.not_timed:
         out.append(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from race.models import Bib
 from race.situation import GroupView, LimitStatus, Roster, Situation
+from race.wording import counted
 from tui.panels import format as fmt
 from tui.panels.lines import Line, Part, line
 from tui.panels.timelimit import STATUS_MARKS
@@ -55,7 +56,7 @@ def find_group(
 
 def detail_title(group: GroupView) -> str:
     """ "Peloton · 142 riders · +1:12 · 45.3 km to go · −14 s/10 km"."""
-    riders = f"{group.size} {'rider' if group.size == 1 else 'riders'}"
+    riders = counted(group.size, "rider")
     where = "finished" if group.finished else f"{group.km_to_finish:.1f} km to go"
     parts = [group.name, riders, fmt.gap(group.gap_s), where]
     if not group.finished and group.trend_s_per_10km is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from race.models import WeatherReading
 from race.situation import Situation, TimeTrialView
 from race.wind.view import WindNow
+from race.wording import counted
 from tui.panels import format as fmt
 from tui.panels.lines import Line, Part, line
 from tui.panels.view import ViewContext
@@ -201,10 +202,9 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     else:
         text, css = state, "-stale"
     if feed is not None and feed.rejected:
-        text += f" · {feed.rejected} bad event{'s' if feed.rejected > 1 else ''}"
+        text += f" · {counted(feed.rejected, 'bad event')}"
     if feed is not None and feed.other_stage:
-        frames = f"{feed.other_stage} frame{'s' if feed.other_stage > 1 else ''}"
-        text += f" · {frames} of another stage ignored"
+        text += f" · {counted(feed.other_stage, 'frame')} of another stage ignored"
     return line(f"{view.feed_label}{speed}: {text}", classes={css})
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from race.models import Bib
 from race.situation import Situation, SprinterState, Train
-from race.wording import ordinal
+from race.wording import counted, ordinal
 from tui.panels import format as fmt
 from tui.panels.lines import IMPORTANT, MUST_SEE, Line, Part, line
 from tui.panels.sprint import in_the_fight, result_lines
@@ -74,10 +74,10 @@ def leadout_lines(
     behind = len(fighting) - len(trains)
     if behind:
         where = "further back" if finale.active else "behind them"
-        out.append(line(f"+{behind} sprinters {where}", classes={"-muted"}))
+        out.append(line(f"+{counted(behind, 'sprinter')} {where}", classes={"-muted"}))
     dropped = len(situation.leadout) - len(fighting)
     if dropped:
-        out.append(line(f"+{dropped} sprinters behind the bunch", classes={"-muted"}))
+        out.append(line(f"+{counted(dropped, 'sprinter')} behind the bunch", classes={"-muted"}))
     return out
 
 

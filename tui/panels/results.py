@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from race.situation import Roster
 from race.story import StageResults
+from race.wording import counted
 from tui.panels.format import duration, gap
 from tui.panels.lines import MUST_SEE, USUAL, Line, line
 
@@ -38,7 +39,7 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
     if results.groups:
         out.append(line(("Groups across the line", HEADING_STYLE)))
         for group in results.groups:
-            riders = f"{group.riders} rider" + ("s" if group.riders != 1 else "")
+            riders = counted(group.riders, "rider")
             out.append(line(f"  {group.name:<24} {riders:>11}  {gap(group.gap_s)}"))
     cut = f" (cut {gap(results.cut_s)})" if results.cut_s is not None else ""
     if results.outside:

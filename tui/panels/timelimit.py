@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from race.models import Bib
 from race.situation import LimitGroup, LimitRider, LimitStatus, Roster, Situation
+from race.wording import counted
 from tui.panels import format as fmt
 from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, Line, Part, line
 
@@ -56,7 +57,7 @@ def time_limit_lines(situation: Situation, my_team: str | None = None) -> list[L
     )
     if len(at_risk) > RIDER_ROWS:
         more = len(at_risk) - RIDER_ROWS
-        out.append(line(f"+{more} more rider{'s' if more > 1 else ''} at risk", classes={"-muted"}))
+        out.append(line(f"+{counted(more, 'more rider')} at risk", classes={"-muted"}))
     if limit.final and limit.finished_outside:
         names = roster.names(limit.finished_outside, limit=4)
         out.append(line(f"Outside the limit: {names}", classes={"-outside"}, priority=MUST_SEE))
