@@ -18,6 +18,7 @@ from operator import lt, sub
 from race.gaps.lineage import FORGET_AFTER
 from race.models import Stage
 from race.situation import GroupKind
+from race.wording import ordinal
 
 PELOTON_MIN = 20
 """The peloton holds at least this many riders (DESIGN.md, "Groups")."""
@@ -240,9 +241,9 @@ def unique(names: Sequence[str]) -> list[str]:
 
 
 def name_finished(count: int, winner_alone: bool) -> list[tuple[GroupKind, str]]:
-    """Kinds and names of the groups that have crossed the line, in the order they crossed
-    (the second to cross is "Finished", the next ones "Finished 2", "Finished 3"...)."""
-    names = unique(["Finished"] * (count - 1)) if count > 1 else []
+    """Kinds and names of the groups that have crossed the line, in the order they crossed:
+    the winner's, then "Finished 2nd", "Finished 3rd"... (the place each group crossed in)."""
+    names = [f"Finished {ordinal(place)}" for place in range(2, count + 1)]
     winners: list[tuple[GroupKind, str]] = (
         [("head", "Winner" if winner_alone else "Winner's group")] if count else []
     )

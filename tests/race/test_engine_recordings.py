@@ -172,8 +172,9 @@ def test_groups_after_the_finish_are_few_and_named(stage5: Stage5) -> None:
     assert last is not None
     assert last.groups[0].name == "Winner's group"
     finished = [g.name for g in last.groups[1:] if g.finished]
-    # Two groups never share a name: the groups after the winner's are numbered as they crossed.
-    assert finished[:3] == ["Finished", "Finished 2", "Finished 3"]
+    # Two groups never share a name: the groups after the winner's are named by the place
+    # they crossed the line in.
+    assert finished[:3] == ["Finished 2nd", "Finished 3rd", "Finished 4th"]
     assert len({g.name for g in last.groups}) == len(last.groups)
     road = [g for g in last.groups if not g.finished]
     assert road

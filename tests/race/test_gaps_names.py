@@ -185,9 +185,9 @@ def test_after_the_winners_finish() -> None:
     assert named == [("group", "Group 2"), ("peloton", "Peloton")]
     assert name_finished(4, winner_alone=True) == [
         ("head", "Winner"),
-        ("group", "Finished"),
-        ("group", "Finished 2"),
-        ("group", "Finished 3"),
+        ("group", "Finished 2nd"),
+        ("group", "Finished 3rd"),
+        ("group", "Finished 4th"),
     ]
     assert name_finished(0, winner_alone=False) == []
 
