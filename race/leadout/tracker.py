@@ -234,7 +234,7 @@ class LeadoutTracker:
         known = {train.team for train in trains}
         trains += [
             unconfirmed_train(team, riders, seen, bunch_speed, settings.team.code)
-            for team, riders in front
+            for team, riders in (self._detector.at_front(seen) if detecting else ())
             if team not in known
         ]
         trains = [with_places_on_road(train, outside) for train in trains]

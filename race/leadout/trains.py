@@ -51,6 +51,11 @@ sprinter: his votes are void and the rider last of the line since then is electe
 SWITCH_VOTES = 2.0
 """Another rider becomes a detected train's sprinter when last of the line twice as often."""
 
+HOLD_FRAMES = 1
+"""A team whose line left the front is listed one frame more, as a state needs two frames in a
+row to change (`race.leadout.tracker`): a line the feed's noise takes apart for one frame is
+not a train gone, and the panel's rows do not jump for it."""
+
 FrontTrain = tuple[str, tuple[Bib, ...]]
 """A team and its riders together at the front, in road order."""
 
@@ -171,6 +176,20 @@ class TrainDetector:
                 seen[bib] = seen.get(bib, 0.0) + 1.0
                 index[bib] = index.get(bib, 0.0) + i
             self._elect(team)
+
+    def at_front(self, frame: BunchFrame) -> list[FrontTrain]:
+        """The teams together at the front in this frame or the one before (`HOLD_FRAMES`),
+        each with the riders of its latest line in their order on the road in `frame`: one
+        frame of noise that takes a line apart is not a train gone."""
+        out: list[FrontTrain] = []
+        for team, recent in self._recent.items():
+            line = next((line for line in list(recent)[-1 - HOLD_FRAMES :][::-1] if line), ())
+            riders = sorted(
+                (b for b in line if b in frame.places), key=lambda b: frame.places[b].rank
+            )
+            if len(riders) >= 2:
+                out.append((team, tuple(riders)))
+        return out
 
     def sprinter(self, team: str) -> Bib | None:
         """The rider the team rides for, once the frames show it consistently (None until then:

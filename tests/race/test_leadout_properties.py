@@ -289,6 +289,24 @@ def test_no_sprinter_while_the_last_wheel_changes_hands() -> None:
     assert detector.sprinter("AAA") is None
 
 
+def test_a_line_taken_apart_for_a_frame_stays_at_the_front() -> None:
+    """A line one frame of noise takes apart stays listed, with its riders where they are now;
+    two frames apart, it is gone; together again, it is back at once."""
+    detector = TrainDetector()
+    team_of = {b: r.team for b, r in roster().riders.items()}
+    together = layout()
+    # AAA's riders 40 m from one another, each with a rider of another team: no line.
+    apart = {4: 0.0, 21: 1.0, 3: 40.0, 22: 41.0, 2: 80.0, 23: 81.0, 1: 120.0, 24: 121.0}
+    apart |= {bib: 200.0 + i for i, bib in enumerate(b for b in BIBS if b not in apart)}
+    listed: list[tuple[Bib, ...] | None] = []
+    for places in (together, apart, apart, together):
+        frame = frames_of(places, count=1)
+        detector.observe(frame, front_trains(frame, team_of, 55.0))
+        listed.append(dict(detector.at_front(frame)).get("AAA"))
+    line = (*TRAINS["AAA"][1], TRAINS["AAA"][0])
+    assert listed == [line, line, None, line]
+
+
 def test_a_train_is_teammates_together_at_the_front() -> None:
     team_of = {b: r.team for b, r in roster().riders.items()}
     # AAA's 4 is a gap of 50 m behind the others; BBB has one rider in the first 20.
