@@ -3,12 +3,18 @@ winner is in, and the sprinters behind the bunch left out of the lead-out panel.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from race.leadout.result import RESULT_PLACES
-from tests.support.stages import mountain_at, stage_run
+from race.wording import ordinal
+from tests.support.stages import flat_at, mountain_at, stage_run
 from tui.panels.leadout import leadout_lines
 from tui.panels.sprint import in_the_fight
+
+FRONT = re.compile(r"(\d+(?:st|nd|rd|th)) … ")
+"""A lead-out row's first rider's place before the men it has no room for."""
 
 
 @pytest.mark.parametrize("scenario", ["flat", "mountain"])
@@ -89,3 +95,18 @@ def test_one_sprinter_behind_the_bunch_is_one_sprinter() -> None:
     one_behind = situation.model_copy(update={"leadout": (*fighting, behind[0])})
     lines = [ln.plain for ln in leadout_lines(one_behind, wide=False, data_age_s=None)]
     assert "+1 sprinter behind the bunch" in lines
+
+
+def test_a_row_without_room_for_its_first_men_says_where_the_train_starts() -> None:
+    """The list is in the order of the trains' first riders: a row that hides them gives the
+    first one's place before the "…", unless a row would then be cut: then none does."""
+    _, situation = flat_at(1.0)
+    first = {t.team: ordinal(t.riders[0].rank) for t in situation.leadout}
+    roomy = [ln.plain for ln in leadout_lines(situation, wide=False, data_age_s=None)]
+    fronts = [(text[:3], m[1]) for text in roomy if (m := FRONT.search(text))]
+    assert len(fronts) >= 3
+    assert all(first[team] == place for team, place in fronts)
+    width = max(len(text) for text in roomy) - 1
+    tight = [ln.plain for ln in leadout_lines(situation, wide=False, data_age_s=None, width=width)]
+    assert max(len(text) for text in tight) <= width
+    assert not any(FRONT.search(text) for text in tight)
