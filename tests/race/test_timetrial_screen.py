@@ -7,8 +7,10 @@ import re
 
 from race.situation import Situation
 from race.timetrial.splits import COMPARABLE_FROM_KM
+from race.wording import counted
 from tests.support.recordings import recording_run
 from tests.support.stages import STAGE_16, needs_stage_16
+from tui.panels.gaps import gap_lines
 from tui.panels.header import race_status_line, trial_counts
 from tui.panels.timelimit import time_limit_lines
 from tui.panels.view import ViewContext
@@ -66,3 +68,22 @@ def test_early_gaps_are_on_measured_splits_only() -> None:
         for group in situation.groups:
             if not group.finished:
                 assert group.gap_s > -300, (group.name, group.km_to_finish, group.gap_s)
+
+
+@needs_stage_16
+def test_riders_on_course_before_any_comparable_split_are_counted_not_untracked() -> None:
+    """The recording's first frames: riders out on the course, none at a split another time
+    can be compared at yet. The panel counts them; it never says that nobody is tracked."""
+    early = [s for s in _situations() if not s.groups]
+    assert early
+    for situation in early:
+        trial = situation.time_trial
+        assert trial is not None
+        assert trial.on_course
+        rows = [row.plain for row in gap_lines(situation, None, wide=True)]
+        assert rows[0].startswith("Time trial")
+        assert (
+            f"{counted(trial.without_split, 'rider')} on course without a comparable split yet"
+            in rows
+        )
+        assert "No rider tracked" not in rows

@@ -26,7 +26,8 @@ def gap_lines(
     row carries its id as its key (the row selected opens the group's detail)."""
     if situation.organiser_groups:
         return organiser_lines(situation, wide=wide)
-    if not situation.groups:
+    trial = situation.time_trial
+    if not situation.groups and not (trial and (trial.on_course or trial.finished)):
         if situation.t is None:
             waiting = "Waiting for rider positions…"
         elif situation.race_state in ("pre-start", "neutralised"):
@@ -34,7 +35,8 @@ def gap_lines(
         else:
             waiting = "No rider tracked"
         return [line(waiting, classes={"-muted"})]
-    if situation.time_trial is not None:
+    if trial is not None:
+        # Riders on course without a comparable split are no group yet, but they are tracked.
         return time_trial_lines(situation, my_team, wide=wide)
     roster = situation.roster
     # One column for the names of every group, finished or not, as wide as the longest.
