@@ -110,3 +110,14 @@ def test_a_row_without_room_for_its_first_men_says_where_the_train_starts() -> N
     tight = [ln.plain for ln in leadout_lines(situation, wide=False, data_age_s=None, width=width)]
     assert max(len(text) for text in tight) <= width
     assert not any(FRONT.search(text) for text in tight)
+
+
+def test_a_lone_rider_for_the_win_is_one_rider() -> None:
+    """The mountain stage's finale: a small group sprints without trains; alone, he is one."""
+    _, situation = mountain_at(5.0)
+    assert situation.finale.makeup
+    alone = situation.finale.model_copy(update={"makeup": situation.finale.makeup[:1]})
+    lines = leadout_lines(
+        situation.model_copy(update={"finale": alone}), wide=False, data_age_s=None
+    )
+    assert " · 1 rider for the win, " in lines[0].plain

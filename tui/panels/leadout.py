@@ -132,7 +132,8 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
         if finale.makeup_clear_s is not None
         else "alone on the road"
     )
-    info = f"{finale.head_km_to_finish or 0.0:.1f} km to go · {riders} riders for the win, {clear}"
+    head = f"{finale.head_km_to_finish or 0.0:.1f} km to go"
+    info = f"{head} · {counted(riders, 'rider')} for the win, {clear}"
     out = [line(info, classes={"-info"}, priority=MUST_SEE)]
     names = _surnames(situation, [t for t in situation.leadout if t.my_team])
     cells = [
