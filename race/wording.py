@@ -21,9 +21,10 @@ def signed_clock(seconds: float) -> str:
     return ("−" if seconds < 0 else "+") + clock(seconds)
 
 
-def counted(n: int, noun: str) -> str:
-    """ "1 rider", "0 riders", "12 riders": a count and its noun, plural unless one."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """ "1 rider", "0 riders", "12 riders": a count and its noun, plural unless one (`plural`
+    when it is not the noun and an "s")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
 def ordinal(n: int) -> str:

@@ -104,6 +104,7 @@ def _record(config_path: Path | None, output: Path, until: float | None) -> int:
 
     from feeds.tools.recorder import Recorder, RecordError, record
     from race.models import FeedEvent, FeedStatus
+    from race.wording import counted
     from tui.assembly import build_feed
 
     loaded = _load_config(config_path)
@@ -140,8 +141,8 @@ def _record(config_path: Path | None, output: Path, until: float | None) -> int:
     stats = recorder.stats
     skipped = f"; {stats.skipped} already there, not written again" if stats.skipped else ""
     print(
-        f"ardoise: recorded {stats.data} events ({stats.frames} frames) and "
-        f"{stats.events - stats.data} statuses to {output}{skipped}",
+        f"ardoise: recorded {counted(stats.data, 'event')} ({counted(stats.frames, 'frame')})"
+        f" and {counted(stats.events - stats.data, 'status', 'statuses')} to {output}{skipped}",
         file=sys.stderr,
     )
     return status
@@ -152,11 +153,12 @@ def _say_resumed(recorder: Recorder) -> None:
     from datetime import UTC, datetime
 
     from feeds.tools.recorder import describe_stage
+    from race.wording import counted
 
     held = recorder.resumed
     if not held.events and not held.cut:
         return
-    parts = [f"{held.events} events"]
+    parts = [counted(held.events, "event")]
     if held.stage is not None:
         parts.append(f"of {describe_stage(held.stage)}")
     if held.last_t is not None:

@@ -9,6 +9,7 @@ from race.engine import Race
 from race.models import FeedStatus, Telemetry
 from race.settings import EngineSettings
 from race.situation import Situation
+from race.wording import counted
 
 
 class FeedTimeout(FeedError):
@@ -58,7 +59,7 @@ async def read_situation(
 
 
 def _waited(timeout_s: float, received: int, status: FeedStatus | None) -> str:
-    what = "no data" if received == 0 else f"no data after {received} events"
+    what = "no data" if received == 0 else f"no data after {counted(received, 'event')}"
     last = ""
     if status is not None:
         said = status.detail or status.state

@@ -73,3 +73,4 @@ def test_a_count_of_one_is_singular_and_any_other_plural() -> None:
         "2 riders",
         "12 riders",
     ]
+    assert [counted(n, "status", "statuses") for n in (1, 2)] == ["1 status", "2 statuses"]
