@@ -96,6 +96,9 @@ async def test_outside_groups_on_screen_on_the_mountain(size: tuple[int, int]) -
         assert isinstance(more, MoreScreen)
         for ln in screen.gaps.all_lines:
             assert ln.plain in more.text
+        # Every row whole on one line: the popup is as wide as the panels the rows were made for.
+        widest = max(len(ln.plain) for _, lines in more.sections for ln in lines)
+        assert widest <= more.query_one("#more").content_size.width
         await pilot.press("escape")
         await wait_for(lambda: isinstance(app.screen, RaceScreen))
 

@@ -52,6 +52,11 @@ class MoreScreen(ModalScreen[None]):
         self._body.update(Content("\n").join(parts))
 
     @property
+    def sections(self) -> list[tuple[str, list[Line]]]:
+        """Each panel's title and its every row, as shown."""
+        return self._shown
+
+    @property
     def text(self) -> str:
         """What the screen says, as plain text."""
         return "\n".join(
