@@ -36,12 +36,19 @@ def stage_results(
     time_limit: TimeLimit,
 ) -> StageResults:
     """The result so far, from the riders across the line (by finish time), the number still
-    on the road, the real start, the situation's groups and its time limit."""
+    on the road, the real start, the situation's groups and its time limit.
+
+    The riders of a group across the line share its first rider's time, as the UCI's finish
+    rule gives them (DESIGN.md, "Groups"): the groups are the situation's, split as on the
+    road (`split_threshold_s`), so the times agree with "Groups across the line"."""
+    first_of = {bib: g.riders[0] for g in groups if g.finished and g.riders for bib in g.riders}
+    crossing = {bib: (gap, track.finish_t) for gap, _, bib, track in finished}
     places = []
     for place, (gap, _, bib, track) in enumerate(finished[:RESULT_PLACES], start=1):
-        finish_t = track.finish_t
+        # His group's first rider's gap and finish (his own, in no group yet).
+        shared, finish_t = crossing.get(first_of.get(bib, bib), (gap, track.finish_t))
         time_s = finish_t - start_t if finish_t is not None and start_t is not None else None
-        places.append(ResultPlace(place=place, bib=bib, time_s=time_s, gap_s=round(gap, 1)))
+        places.append(ResultPlace(place=place, bib=bib, time_s=time_s, gap_s=round(shared, 1)))
     return StageResults(
         places=tuple(places),
         groups=tuple(
