@@ -41,19 +41,30 @@ def stage_results(
     The riders of a group across the line share its first rider's time, as the UCI's finish
     rule gives them (DESIGN.md, "Groups"): the groups are the situation's, split as on the
     road (`split_threshold_s`), so the times agree with "Groups across the line"."""
-    first_of = {bib: g.riders[0] for g in groups if g.finished and g.riders for bib in g.riders}
+    across = [g for g in groups if g.finished and g.riders]
+    first_of = {bib: g.riders[0] for g in across for bib in g.riders}
     crossing = {bib: (gap, track.finish_t) for gap, _, bib, track in finished}
+
+    def timed(bib: Bib, gap: float, finish_t: float | None) -> tuple[float, float | None]:
+        """The gap and time of `bib`'s group's first rider (his own, in no group yet)."""
+        shared, crossed = crossing.get(first_of.get(bib, bib), (gap, finish_t))
+        if crossed is None or start_t is None:
+            return round(shared, 1), None
+        return round(shared, 1), crossed - start_t
+
     places = []
     for place, (gap, _, bib, track) in enumerate(finished[:RESULT_PLACES], start=1):
-        # His group's first rider's gap and finish (his own, in no group yet).
-        shared, finish_t = crossing.get(first_of.get(bib, bib), (gap, track.finish_t))
-        time_s = finish_t - start_t if finish_t is not None and start_t is not None else None
-        places.append(ResultPlace(place=place, bib=bib, time_s=time_s, gap_s=round(shared, 1)))
+        shared, time_s = timed(bib, gap, track.finish_t)
+        places.append(ResultPlace(place=place, bib=bib, time_s=time_s, gap_s=shared))
+    finished_groups = []
+    for g in across:
+        shared, time_s = timed(g.riders[0], g.gap_s, None)
+        finished_groups.append(
+            FinishedGroup(name=g.name, riders=g.size, gap_s=shared, time_s=time_s)
+        )
     return StageResults(
         places=tuple(places),
-        groups=tuple(
-            FinishedGroup(name=g.name, riders=g.size, gap_s=g.gap_s) for g in groups if g.finished
-        ),
+        groups=tuple(finished_groups),
         outside=time_limit.finished_outside,
         cut_s=time_limit.cut_s,
         final=on_road == 0,

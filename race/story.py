@@ -72,6 +72,9 @@ class FinishedGroup(View):
     riders: int
     gap_s: float
     """Its first rider's gap to the winner."""
+    time_s: float | None = None
+    """Its first rider's time from the real start, every rider's in it; None when the start
+    is not known."""
 
 
 class StageResults(View):

@@ -9,6 +9,7 @@ from race.results import RESULT_PLACES, finish_order, stage_results
 from race.situation import GroupView, TimeLimit
 from race.tracking.tracks import Placed, RiderTrack
 from tests.support.stages import stage_run
+from tui.panels.results import results_lines
 
 START = 1_000.0
 
@@ -88,3 +89,22 @@ def test_the_flat_stage_result_agrees_with_the_sprint_result() -> None:
     assert times == sorted(times)
     assert results.groups
     assert results.groups[0].gap_s == 0.0
+
+
+def test_the_mountain_stage_places_read_their_groups_times() -> None:
+    """Each place shows the time and gap of its group across the line, to the second as the
+    group's row shows it (no "+0:50" above a group at "+0:51")."""
+    run = stage_run("mountain")
+    results, last = run.results, run.last
+    assert results is not None
+    assert last is not None
+    rows = {g.name: g for g in results.groups}
+    groups = [g for g in last.groups if g.finished]
+    assert len(groups) == len(rows) >= 5
+    lines = [ln.plain for ln in results_lines(results, last.roster)]
+    for place in results.places:
+        group = next(g for g in groups if place.bib in g.riders)
+        assert (place.time_s, place.gap_s) == (rows[group.name].time_s, rows[group.name].gap_s)
+        if place.place > 1:
+            shown = lines[place.place].split()[-1]
+            assert any(ln.startswith(f"  {group.name} ") and ln.endswith(shown) for ln in lines)

@@ -40,7 +40,8 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
         out.append(line(("Groups across the line", HEADING_STYLE)))
         for group in results.groups:
             riders = counted(group.riders, "rider")
-            out.append(line(f"  {group.name:<24} {riders:>11}  {gap(group.gap_s)}"))
+            shown = gap(_shown_gap(group.time_s, winner_s, group.gap_s))
+            out.append(line(f"  {group.name:<24} {riders:>11}  {shown}"))
     cut = f" (cut {gap(results.cut_s)})" if results.cut_s is not None else ""
     if results.outside:
         out.append(line((f"Outside the time limit{cut}: {len(results.outside)}", "bold $error")))
