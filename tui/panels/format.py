@@ -35,6 +35,11 @@ def clock(t: float | None, timezone: str) -> str:
     return datetime.fromtimestamp(t, UTC).astimezone(zone).strftime("%H:%M:%S")
 
 
+def km_to_go(km: float | None) -> str:
+    """ "4.2 km to go"; "? km to go" when unknown (never 0)."""
+    return f"{km:.1f} km to go" if km is not None else "? km to go"
+
+
 def trend(s_per_10km: float | None) -> str:
     """ "−14 s/10 km" (closing) or "+8 s/10 km" (opening); empty when unknown."""
     if s_per_10km is None:

@@ -77,7 +77,7 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
         elif estimate is not None:
             parts.append((f"≈{estimate:.1f} km to go (est.)", "bold $warning"))
         else:
-            parts.append((f"{situation.head_km_to_finish:.1f} km to go", "bold"))
+            parts.append((fmt.km_to_go(situation.head_km_to_finish), "bold"))
     parts.append(f"  {fmt.clock(situation.t, situation.timezone)}")
     # A time trial's clock since the first start says little: dropped first when narrow.
     narrow_trial = situation.time_trial is not None and view.width < WIDE_HEADER

@@ -132,7 +132,7 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
         if finale.makeup_clear_s is not None
         else "alone on the road"
     )
-    head = f"{finale.head_km_to_finish or 0.0:.1f} km to go"
+    head = fmt.km_to_go(finale.head_km_to_finish)
     info = f"{head} · {counted(riders, 'rider')} for the win, {clear}"
     out = [line(info, classes={"-info"}, priority=MUST_SEE)]
     names = _surnames(situation, [t for t in situation.leadout if t.my_team])
@@ -171,7 +171,7 @@ def _finale_info(situation: Situation, data_age_s: float | None) -> str:
     """How far the picture can be trusted: km to go, the age of the data, the uncertainty of a
     gap between two riders, and how far the bunch moves between two frames."""
     finale = situation.finale
-    parts = [f"{finale.head_km_to_finish or 0.0:.1f} km to go"]
+    parts = [fmt.km_to_go(finale.head_km_to_finish)]
     if not finale.judged and finale.cadence_s is not None:
         parts.append(f"frames {finale.cadence_s:.0f} s apart: wheels not judged")
     if data_age_s is not None:
