@@ -22,6 +22,7 @@ from typing import Any
 from race.alerts import AlertLog
 from race.card import RiderReading
 from race.frame import Frame
+from race.gaps.groups import head_speed_now
 from race.gaps.history import GapHistory
 from race.gaps.tracker import GapsTracker
 from race.leadout.tracker import LeadoutTracker
@@ -303,7 +304,7 @@ class Race:
         time_limit = self._time_limit.update(frame)
         self._history.update(frame, time_limit)
         trains, finale = self._leadout.update(frame)
-        head_speed = field.head.speed_kmh()
+        head_speed = head_speed_now(frame.groups, field.head)
         return Situation(
             t=t,
             race_time_s=race_time,
@@ -326,7 +327,8 @@ class Race:
                 winner_finished=winner is not None,
                 race_time_s=race_time,
                 covered_km=covered_km(self._stage, frame.head_km),
-                head_speed_kmh=head_speed,
+                # A head whose road stands still while riders ride: its road's own speed.
+                head_speed_kmh=field.head.speed_kmh(),
                 road=road,
                 time_limit=time_limit,
             ),
