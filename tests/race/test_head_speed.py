@@ -10,23 +10,13 @@ from race.situation import GroupView
 from race.tracking.trajectory import Trajectory
 from tests.support.frames import T0
 from tests.support.stages import stage_run
+from tests.support.timelimit import view
 
 
 def group(speed_kmh: float | None, *, finished: bool = False) -> GroupView:
-    return GroupView(
-        id="g",
-        name="Peloton",
-        kind="peloton",
-        riders=(1, 2, 3),
-        gap_s=0.0,
-        gap_to_ahead_s=None,
-        km_to_finish=20.0,
-        speed_kmh=speed_kmh,
-        trend_s_per_10km=None,
-        trend_s_per_min=None,
-        trend_basis=None,
-        finished=finished,
-    )
+    """The first group on the road, its riders' own speeds' median `speed_kmh`."""
+    first = view("peloton", (1, 2, 3), 0.0, 20.0, kind="peloton", finished=finished)
+    return first.model_copy(update={"speed_kmh": speed_kmh})
 
 
 def over_a_crest() -> Trajectory:

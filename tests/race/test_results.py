@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from race.models import Bib
 from race.results import RESULT_PLACES, finish_order, stage_results
-from race.situation import GroupView, TimeLimit
+from race.situation import TimeLimit
 from race.tracking.tracks import Placed, RiderTrack
 from tests.support.stages import stage_run
+from tests.support.timelimit import view
 from tui.panels.results import results_lines
 
 START = 1_000.0
@@ -35,29 +36,15 @@ def test_places_are_timed_from_the_real_start_and_gapped_to_the_winner() -> None
     assert finish_order(finished, 3) == (1, 2, 3)
 
 
-def finished_group(gid: str, riders: tuple[Bib, ...], gap_s: float) -> GroupView:
-    return GroupView(
-        id=gid,
-        name=gid,
-        kind="group",
-        riders=riders,
-        gap_s=gap_s,
-        gap_to_ahead_s=None,
-        km_to_finish=0.0,
-        speed_kmh=None,
-        trend_s_per_10km=None,
-        trend_s_per_min=None,
-        trend_basis=None,
-        finished=True,
-    )
-
-
 def test_the_riders_of_a_group_across_the_line_share_its_first_riders_time() -> None:
     """The UCI's finish rule: a sprint's bunch is timed on its first rider, however long it
     takes to cross the line; the next group has its own time."""
     crossed = {1: 0.0, 2: 0.8, 3: 1.6, 4: 2.4, 5: 9.0, 6: 9.5}
     finished = [finished_at(bib, 15_000.0 + gap, 15_000.0) for bib, gap in crossed.items()]
-    groups = [finished_group("a", (1, 2, 3, 4), 0.0), finished_group("b", (5, 6), 9.0)]
+    groups = [
+        view("a", (1, 2, 3, 4), 0.0, 0.0, finished=True),
+        view("b", (5, 6), 9.0, 0.0, finished=True),
+    ]
     results = stage_results(finished, 0, START, groups, TimeLimit())
     times = {p.bib: (p.time_s, p.gap_s) for p in results.places}
     assert times == {
