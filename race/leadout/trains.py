@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from statistics import NormalDist
 from typing import Literal
 
@@ -183,7 +184,7 @@ class TrainDetector:
         frame of noise that takes a line apart is not a train gone."""
         out: list[FrontTrain] = []
         for team, recent in self._recent.items():
-            line = next((line for line in list(recent)[-1 - HOLD_FRAMES :][::-1] if line), ())
+            line = next((line for line in islice(reversed(recent), HOLD_FRAMES + 1) if line), ())
             riders = sorted(
                 (b for b in line if b in frame.places), key=lambda b: frame.places[b].rank
             )

@@ -57,7 +57,7 @@ def find_group(
 def detail_title(group: GroupView) -> str:
     """ "Peloton · 142 riders · +1:12 · 45.3 km to go · −14 s/10 km"."""
     riders = counted(group.size, "rider")
-    where = "finished" if group.finished else f"{group.km_to_finish:.1f} km to go"
+    where = "finished" if group.finished else fmt.km_to_go(group.km_to_finish)
     parts = [group.name, riders, fmt.gap(group.gap_s), where]
     if not group.finished and group.trend_s_per_10km is not None:
         parts.append(fmt.trend(group.trend_s_per_10km))

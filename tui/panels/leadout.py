@@ -67,10 +67,10 @@ def leadout_lines(
     out = [line(info, classes={"-info"}, priority=MUST_SEE)]
     most = max((len(t.riders) - 1 for t in trains), default=0) if wide else LEADOUT_SHOWN
     rows = _train_rows(trains, situation, wide=wide, shown=most)
-    while width and most > 1 and max(len(r.plain) for r in rows) > width:
+    while width and most > 1 and _widest(rows) > width:
         most -= 1
         rows = _train_rows(trains, situation, wide=wide, shown=most)
-    if width and rows and max(len(r.plain) for r in rows) > width:
+    if width and _widest(rows) > width:
         # The trains' fronts are left out before a sprinter is cut off.
         rows = _train_rows(trains, situation, wide=wide, shown=most, fronts=False)
     out.extend(rows)
@@ -84,13 +84,17 @@ def leadout_lines(
     return out
 
 
+def _widest(rows: Sequence[Line]) -> int:
+    return max((len(row.plain) for row in rows), default=0)
+
+
 def _train_rows(
     trains: Sequence[Train], situation: Situation, *, wide: bool, shown: int, fronts: bool = True
 ) -> list[Line]:
     active = situation.finale.active
     states = [_state_parts(t, wide=wide) if active else [] for t in trains]
     names = _surnames(situation, trains)
-    cells = [_train_cells(t, names, wide=wide, shown=shown, front=fronts) for t in trains]
+    cells = [_train_cells(t, names, wide=wide, shown=shown, fronts=fronts) for t in trains]
     state_width = max((_width(c) for c in states), default=0)
     ahead_width = max((_width(c[0]) for c in cells), default=0)
     rows: list[Line] = []
@@ -194,11 +198,11 @@ def _surnames(situation: Situation, trains: Sequence[Train]) -> dict[Bib, str]:
 
 
 def _train_cells(
-    train: Train, names: Mapping[Bib, str], *, wide: bool, shown: int, front: bool = True
+    train: Train, names: Mapping[Bib, str], *, wide: bool, shown: int, fronts: bool = True
 ) -> tuple[list[Part], list[Part]]:
     """The lead-out men in front of the sprinter (with the distance to his wheel), then the
     sprinter himself; a train whose sprinter is not known yet, its riders in road order. Men
-    not shown are "…", after the place of the train's first rider (`front`): the list's
+    not shown are "…", after the place of the train's first rider (`fronts`): the list's
     order is the trains' fronts."""
     riders = list(train.riders)
     at = next((i for i, r in enumerate(riders) if r.role == "sprinter"), None)
@@ -211,7 +215,7 @@ def _train_cells(
     last = ahead[-shown:] if shown else []
     parts: list[Part] = []
     if len(last) < len(ahead):
-        parts.append(f"{ordinal(riders[0].rank)} … " if front else "… ")
+        parts.append(f"{ordinal(riders[0].rank)} … " if fronts else "… ")
     for i, rider in enumerate(last):
         if wide and i and rider.gap_m is not None and rider.gap_m >= WIDE_GAP_M:
             parts.append(f"{rider.gap_m:.0f} m ▸ ")
