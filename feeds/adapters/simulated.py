@@ -56,11 +56,12 @@ class SimulatedOptions(FeedOptions):
     "pre_start" (frames at the start village before the stream, the km to go stuck),
     "previous_stage" (yesterday's last frame first), "cadence" (runs of frames, then holes),
     "vanish" (a rider missing for a while), "freeze" (a rider's last fix sent again for a
-    while), "thin" (frames with only part of the field), "ghost" (one fix kilometres away),
-    "resync" (a rider moved back for good), "future_frame" (one frame stamped a day ahead),
-    "milliseconds" (one frame stamped in ms), "bad_number" (NaN, infinities, 1e308 in a
-    field), "shift" (the whole stage a day off), "relay" (the next stages follow). Each kind's
-    options are in `feeds.quirks`; the `seed` seeds them too."""
+    while), "stuck" (a rider's km to go stuck while he rides on), "thin" (frames with only
+    part of the field), "ghost" (one fix kilometres away), "resync" (a rider moved back for
+    good), "future_frame" (one frame stamped a day ahead), "milliseconds" (one frame stamped
+    in ms), "bad_number" (NaN, infinities, 1e308 in a field), "shift" (the whole stage a day
+    off), "relay" (the next stages follow). Each kind's options are in `feeds.quirks`; the
+    `seed` seeds them too."""
 
 
 class SimulatedFeed(FeedAdapter[SimulatedOptions], Resumable):

@@ -23,7 +23,7 @@ from feeds.quirks.base import QuirkFacts, QuirkOptions
 from feeds.quirks.clock import Cadence, FutureFrame, Milliseconds, Relay, ShiftDay
 from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, NumericField
 from feeds.quirks.prestart import PreStart, PreviousStage
-from feeds.quirks.riders import Double, Freeze, Ghost, Resync, Thin, Vanish
+from feeds.quirks.riders import Double, Freeze, Ghost, Resync, Stuck, Thin, Vanish
 from race.models import FeedEvent
 
 Quirk = Annotated[
@@ -32,6 +32,7 @@ Quirk = Annotated[
     | Cadence
     | Vanish
     | Freeze
+    | Stuck
     | Thin
     | Double
     | Ghost
@@ -97,6 +98,7 @@ __all__ = [
     "Relay",
     "Resync",
     "ShiftDay",
+    "Stuck",
     "Thin",
     "Vanish",
     "apply_quirks",

@@ -1,6 +1,6 @@
 """Quirks of the riders in the frames: one rider's ghost fix, a GPS resync that moves him back for
 good, a rider who vanishes from the frames for a while, a rider's last fix sent again for a
-while, frames that carry only part of the field."""
+while, a rider's km to go stuck while he rides on, frames that carry only part of the field."""
 
 from __future__ import annotations
 
@@ -180,6 +180,41 @@ class Freeze(Triggered):
             ):
                 event = with_fix(event, frozen)
                 facts.changed.append(event.t)
+            yield event
+
+
+class Stuck(Triggered):
+    """A rider's km to go stuck for a while as he rides on, then where he is again: his GPS
+    position and speed go on, only the km stays. The Race Center did it on the Pau stage to
+    two riders of the bunch who left the route's trace at 10.45 km to go (48 s, at 55 to
+    83 km/h, then a jump of 0.94 km). His `feed_gap_s` is left as it was: the reference a
+    replay's gaps are measured against (the real feed's grew from 3 to 49 s with the km)."""
+
+    kind: Literal["stuck"] = "stuck"
+    duration_s: float = Field(default=60.0, gt=0, le=3600)
+    """How long his km to go stays the same, in seconds of feed time."""
+    bib: Bib | None = None
+    """The rider; None: a seeded choice among those behind the first rider on the road."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        bib: Bib | None = None
+        km: float | None = None
+        since = math.inf
+        for event in events:
+            if trigger.reached(event) and isinstance(event, Telemetry):
+                fix = pick_rider(event, rng, self.bib)
+                if fix is not None and fix.km_to_finish is not None:
+                    bib, km, since = fix.bib, fix.km_to_finish, event.t
+                    facts.bibs.append(bib)
+                    facts.km_to_finish = km
+            elif isinstance(event, Telemetry) and since < event.t < since + self.duration_s:
+                fix = next((f for f in event.riders if f.bib == bib), None)
+                if fix is not None and not fix.finished:
+                    event = with_fix(event, fix.model_copy(update={"km_to_finish": km}))
+                    facts.changed.append(event.t)
             yield event
 
 

@@ -30,6 +30,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Stuck,
     Thin,
     Vanish,
     apply_quirks,
@@ -207,6 +208,27 @@ def test_freeze_sends_a_riders_last_fix_again_for_a_while() -> None:
         assert [f for f in old.riders if f.bib != bib] == [f for f in new.riders if f.bib != bib]
         if new.t > facts.changed[-1]:
             assert fix_of(new, bib) == fix_of(old, bib)  # His own fixes again.
+
+
+def test_stuck_keeps_a_riders_km_to_go_while_the_rest_of_his_fix_goes_on() -> None:
+    events = synthetic()
+    out, stream = run(events, Stuck(duration_s=60.0))
+    facts = stream.facts[0]
+    bib = facts.bibs[0]
+    pairs = list(zip(frames(events), frames(out), strict=True))
+    changed = [new.t for old, new in pairs if new is not old]
+    assert changed == facts.changed
+    assert len(changed) == 9  # Frames every 6 s after the one it stuck at, within 60 s.
+    for old, new in pairs:
+        assert [f for f in old.riders if f.bib != bib] == [f for f in new.riders if f.bib != bib]
+        mine, real = fix_of(new, bib), fix_of(old, bib)
+        assert mine is not None
+        assert real is not None
+        if new.t in changed:
+            assert mine.km_to_finish == facts.km_to_finish != real.km_to_finish
+            assert mine.model_copy(update={"km_to_finish": real.km_to_finish}) == real
+        else:
+            assert mine == real  # Before, and his own fixes again after.
 
 
 @pytest.mark.parametrize("which", ["front", "any"])

@@ -165,6 +165,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "cadence",
         "vanish",
         "freeze",
+        "stuck",
         "thin",
         "double",
         "ghost",

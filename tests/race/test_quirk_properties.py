@@ -26,6 +26,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Stuck,
     Thin,
     Vanish,
     apply_quirks,
@@ -117,6 +118,12 @@ QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
         bib=st.sampled_from([None, 1]),
     ),
     st.builds(
+        Stuck,
+        duration_s=st.floats(min_value=6, max_value=600),
+        at_km_to_finish=AT_KM,
+        bib=st.sampled_from([None, 1]),
+    ),
+    st.builds(
         Ghost,
         km=st.floats(min_value=0.5, max_value=8),
         direction=st.sampled_from(["ahead", "behind"]),
@@ -187,7 +194,7 @@ def test_no_quirk_makes_a_wrong_number(quirks: list[Quirk], seed: int) -> None:
     lost_over_the_line = any(
         (isinstance(q, Vanish) and q.bib == 1 and (q.at_km_to_finish or 0.0) <= 2.5)
         or (
-            isinstance(q, Freeze)
+            isinstance(q, Freeze | Stuck)
             and q.bib == 1
             and (q.at_km_to_finish or 0.0) <= q.duration_s * 60.0 / 3600.0
         )

@@ -35,6 +35,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Stuck,
     Thin,
     Vanish,
     apply_quirks,
@@ -103,6 +104,16 @@ def _registry() -> dict[str, Transformation]:
             "freeze-20min",
             (Freeze(duration_s=1200.0),),
             "one rider's last fix sent again for 20 minutes",
+        ),
+        Transformation(
+            "stuck-60s",
+            (Stuck(),),
+            "one rider's km to go stuck for 60 s while he rides on",
+        ),
+        Transformation(
+            "stuck-head",
+            (Stuck(bib=STAGE_5_BREAK_RIDER, duration_s=48.0),),
+            "the lone breakaway's km to go stuck for 48 s while he rides on",
         ),
         Transformation(
             "thin-front", (Thin(),), "every 40 frames, 2 frames with only the first 30 riders"
