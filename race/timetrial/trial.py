@@ -32,7 +32,15 @@ from race.situation import GroupView, Notable, Roster, TimeTrialView
 from race.timetrial.best import BestProfile
 from race.timetrial.rider import TrialRider
 from race.timetrial.splits import BASIS, comparable_gap, leader_split
-from race.tracking.tracks import FINISH_KM, JUMP_CHECK_S, LOST_NEAR_LINE_KM, MAX_KMH, sent_again
+from race.tracking.tracks import (
+    FINISH_KM,
+    JUMP_CHECK_S,
+    LOST_NEAR_LINE_KM,
+    MAX_KMH,
+    frozen,
+    sent_again,
+    usable_speed,
+)
 from race.wording import clock
 
 TIME_TRIALS: frozenset[StageType] = frozenset({"itt", "ttt"})
@@ -141,6 +149,11 @@ class TimeTrial:
                 continue
             if km == rider.km and sent_again(fix, rider):
                 self.fixes_repeated += 1  # His last fix sent again: no point of his road.
+                rider.seen_t, rider.seen_km = t, km
+                continue
+            speed = usable_speed(fix.speed_kmh)
+            if speed is not None and frozen(rider, km, speed, t):
+                self.fixes_repeated += 1  # A km to go stuck while he rode: no point either.
                 continue
             before = rider.path.last_km
             rider.t, rider.km, rider.speed = t, km, fix.speed_kmh

@@ -28,6 +28,7 @@ from race.tracking.tracks import (
     Placed,
     RiderTrack,
     Winner,
+    frozen,
     sent_again,
     usable_fix,
 )
@@ -64,7 +65,8 @@ class Field(HeadOfRace):
         rider's second fixes at one instant, which the engine leaves out
         (`race.tracking.doubled`)."""
         self.fixes_repeated = 0
-        """Fixes that were a rider's previous one sent again (`sent_again`), left out."""
+        """Fixes that were a rider's previous one sent again (`sent_again`), or that stood
+        still while he rode (`frozen`), left out."""
         self._fresh: list[RiderTrack] = []
         self.order: list[RiderTrack] = []
         """The riders in the order of the last frame (see `race.tracking.placing`)."""
@@ -130,12 +132,22 @@ class Field(HeadOfRace):
                     # point of his road, where he would seem to stop for a frame. He is missing
                     # from this frame.
                     self.fixes_repeated += 1
+                    track.seen_t, track.seen_km = t, km
                     continue
                 if track.suspect_since is not None:
                     jumps.append((track, fix, km))
                     track.t = t
                     continue
                 dt = t - track.t
+                reported = values["speed_kmh"]
+                if (
+                    reported is not None
+                    and reported <= REPORTED_KMH_MAX
+                    and frozen(track, km, reported, t)
+                ):
+                    # A position that stood still while he rode: no point of his road.
+                    self.fixes_repeated += 1
+                    continue
                 if 0.0 < dt <= JUMP_CHECK_S:
                     speed = track.speed
                     kmh = speed if speed is not None and 0.0 < speed < 100.0 else DEFAULT_KMH

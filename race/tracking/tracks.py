@@ -62,6 +62,51 @@ def sent_again(fix: RiderFix, track: RiderTrack) -> bool:
     return kmh is not None and kmh >= REPEAT_KMH
 
 
+FROZEN_SHARE = 0.4
+"""A fix that moved the rider less than this share of the road his speed gives (the share a
+GPS jump's own ground must cover to be genuine) has not followed him."""
+STEP_KM = 0.01
+"""The feed's km to go come in 10 m steps: a move is known to a step."""
+FROZEN_WITHIN_S = 15.0
+"""...judged against the fix before it, up to this long before (two frames of the Race
+Center's, and a late one): over a longer hole he may have stopped and ridden off again."""
+
+
+def frozen(track: RiderTrack, km: float, reported_kmh: float, t: float) -> bool:
+    """Whether a fix at `km`, at `t`, stands still while the rider rides: his device's speed
+    and his own road over the last two minutes both at least `REPEAT_KMH`, and the fix moving
+    him, from the fix before it and give or take the feed's step, less than `FROZEN_SHARE` of
+    the road the slower of the two gives. Real feeds do it: on the Pau stage a rider of the
+    bunch had his km stay at 10.45 to 10.41 for 48 s while his speed read 55 to 83 km/h and
+    his fixes went up to 660 m off the route's trace, then jump 0.94 km (another rider froze
+    at the same place). It is no point of his road, where he would seem to stop and lose
+    time: he is missing from that frame, and keeps his gap. Both speeds must say he rides: a
+    field standing at the start, or a rider stopping, has his own road or his device say so.
+    A fix left out is the one the next is judged against, so that a long freeze stays one.
+    """
+    before_t, before_km = (
+        (track.seen_t, track.seen_km) if track.seen_t > track.t else (track.t, track.km)
+    )
+    dt = t - before_t
+    if not 0.0 < dt <= FROZEN_WITHIN_S:
+        return False
+    ahead = before_km - km
+    if ahead < -STEP_KM:
+        # Further back: a rider turning back, or his GPS drifting (the Pau stage's bib 195 went
+        # 40 m back, his fix on the route where the km put him): not a position that stuck.
+        return False
+    # The most he can have moved (km/h along the road), the feed's step given him.
+    moved = (ahead + STEP_KM) * 3600.0 / dt
+    if moved >= FROZEN_SHARE * reported_kmh:  # checked first: most fixes stop here
+        return False
+    road = track.path.speed_kmh()
+    riding = min(reported_kmh, road) if road is not None else 0.0
+    if riding < REPEAT_KMH or moved >= FROZEN_SHARE * riding:
+        return False
+    track.seen_t, track.seen_km = t, km
+    return True
+
+
 def usable_fix(lat: float | None, lon: float | None) -> tuple[float, float] | None:
     """A GPS fix, or None when either coordinate is missing or impossible."""
     if lat is None or lon is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
@@ -99,6 +144,10 @@ class RiderTrack:
     """... and where it put him: a next fix agreeing with it confirms it."""
     rewound_t: float | None = None
     """When his trajectory last lost points the feed withdrew (a resync back)."""
+    seen_t: float = 0.0
+    """When the feed last gave a fix for him that was left out (sent again, `frozen`)..."""
+    seen_km: float = 0.0
+    """... and where it put him: the next fix is judged against it (`frozen`)."""
 
     @property
     def finished(self) -> bool:

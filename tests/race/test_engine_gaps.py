@@ -101,12 +101,18 @@ def test_a_gps_jump_does_not_make_a_new_head() -> None:
 
 
 def test_a_resync_into_the_group_is_accepted() -> None:
+    """Bib 7's device is stuck for five frames, its speed saying he stopped (a position stuck
+    while the speed says he rides is no position: see `test_feed_faults_repeats`), then
+    resyncs into the group."""
     race = new_race()
     riders = {b: (100.0, 45.0) for b in range(1, 25)}
     lagging = steady(0, 120, 6, riders)
     for _, kms in lagging[-5:]:
-        kms[7] = lagging[-6][1][7]  # stuck for five frames
-    situation = ride(race, lagging)
+        kms[7] = lagging[-6][1][7]
+    ride(race, lagging[:-5])
+    for t, kms in lagging[-5:]:
+        speeds = {b: 0.0 if b == 7 else 45.0 for b in kms}
+        situation = race.apply(frame(t, kms, speed_kmh=speeds))
     assert situation.groups[-1].riders == (7,)
     km = round(100 - 45 * 126 / 3600, 2)
     situation = ride(race, [(126, {b: km for b in riders})])

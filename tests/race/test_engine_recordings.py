@@ -96,6 +96,26 @@ def test_group_gaps_match_the_feed_until_the_finish(stage5: Stage5) -> None:
     assert within >= MATCH_SHARE
 
 
+FROZEN_RIDER = 225
+"""Pau: his km to go stuck at 10.45 for 48 s from `FROZEN_FROM`, his fixes 660 m off the
+route's trace and his speed 55 to 83 km/h, then jumping 0.94 km (bib 192 froze there too)."""
+FROZEN_FROM, FROZEN_TO = 1783524930, 1783524990
+
+
+@needs_stage_5
+def test_a_rider_whose_km_to_go_sticks_while_he_rides_stays_in_his_group() -> None:
+    """The feed's own gap for him grew from 3 to 49 s, then fell to 10 s: he never lost
+    the bunch, and the engine never shows him dropped."""
+    seen = 0
+    for event, situation in recording_run(STAGE_5).frames():
+        if FROZEN_FROM <= event.t <= FROZEN_TO:
+            group = next(g for g in situation.groups if FROZEN_RIDER in g.riders)
+            assert group.kind == "peloton"
+            assert group.gap_s == 0
+            seen += 1
+    assert seen == 11
+
+
 @needs_stage_5
 def test_gaps_are_never_negative(stage5: Stage5) -> None:
     assert stage5.negative_gaps == 0

@@ -1,6 +1,7 @@
-"""A rider's last fix sent again, on made-up frames: the Race Center repeats a fix for a frame
-now and then, and a device that stops updating would repeat it for good. Neither is the
-rider stopping; a rider who really stops is still seen stopping."""
+"""A rider's last fix sent again, or his km to go stuck while he rides, on made-up frames: the
+Race Center repeats a fix for a frame now and then, a device that stops updating would repeat
+it for good, and a rider off the route's trace keeps the km where he left it. None of them is
+the rider stopping; a rider who really stops, or turns back, is still seen doing it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from race.engine import Race
 from race.situation import Situation
+from race.tracking.tracks import RiderTrack, frozen
 from tests.support.frames import frame
 from tests.support.routed_race import (
     FIELD,
@@ -81,3 +83,54 @@ def test_a_rider_who_stops_is_still_seen_stopping() -> None:
     assert last.riders == (RIDER,)
     assert last.gap_s is not None
     assert last.gap_s > 120 + 500  # Ten minutes stopped.
+
+
+def test_a_position_frozen_while_the_rider_rides_keeps_him_in_his_group() -> None:
+    """A GPS dead spot (the Pau stage, 10.45 km to go): his km to go creeps by a step or none
+    for 48 s while his own speed says 45 km/h, then jumps to where he is. He stays in his group
+    at its gap, and is back on his own fixes after the jump."""
+    race = routed_race()
+    racing(race, 0, 300, bunch_at(0))
+    stuck = bunch_at(300)[RIDER]
+    seen = []
+    for n, t in enumerate(range(306, 355, 6)):
+        kms = bunch_at(t) | {RIDER: round(stuck - 0.01 * (n // 3), 2)}
+        seen.append(race.apply(located(t, kms)))
+    for situation in seen:
+        assert [g.size for g in situation.groups] == [1, 29]
+        assert situation.groups[1].gap_s == pytest.approx(120, abs=1.5)
+    assert race.situation.riders_tracked == len(FIELD)
+    after = play(race, 360, 366, None)[-1]
+    assert [g.size for g in after.groups] == [1, 29]
+    assert after.groups[1].gap_s == pytest.approx(120, abs=1.5)
+
+
+def riding_track(kmh: float) -> RiderTrack:
+    """A rider at km 50.0 at t=120, who rode the two minutes before at `kmh`."""
+    track = RiderTrack(bib=RIDER, t=120.0, km=50.0)
+    for t in range(0, 121, 6):
+        track.path.add(t, 50.0 + kmh * (120 - t) / 3600)
+    return track
+
+
+@pytest.mark.parametrize(
+    ("km", "reported_kmh", "t", "stuck"),
+    [
+        (50.0, 45.0, 126.0, True),  # Not a metre in 6 s at 45 km/h.
+        (49.99, 45.0, 126.0, True),  # One step of the feed's 10 m.
+        (50.01, 45.0, 126.0, True),  # One step back: the step's own rounding.
+        (49.96, 45.0, 126.0, False),  # 40 m in 6 s: 24 km/h, half his speed.
+        (50.04, 45.0, 126.0, False),  # 40 m back: he turned back, or his GPS drifted.
+        (50.0, 10.0, 126.0, False),  # His device says he slowed to a stop.
+        (50.0, 45.0, 150.0, False),  # 30 s since: he may have stopped and ridden off.
+    ],
+)
+def test_a_km_to_go_is_stuck_only_when_both_speeds_say_he_rides_on(
+    km: float, reported_kmh: float, t: float, stuck: bool
+) -> None:
+    assert frozen(riding_track(45.0), km, reported_kmh, t) is stuck
+
+
+def test_a_field_standing_still_is_not_stuck() -> None:
+    """At the start or at a neutralisation, his own road says he stands, whatever his device."""
+    assert not frozen(riding_track(5.0), 50.0, 45.0, 126.0)
