@@ -264,6 +264,9 @@ class Race:
         field = self._field
         had_winner = field.winner is not None
         field.update(frame)
+        said = field.speeds.news()
+        if said is not None:
+            self._alerts.raise_(frame.t, "feed_speeds", said, "info")
         winner = field.winner
         if winner is not None and not had_winner:
             said = winner_said(self._roster.name(winner.bib), sure=winner.sure)

@@ -15,7 +15,14 @@ from statistics import median
 
 from race.frame import Frame
 from race.gaps.alerts import GapAlerts
-from race.gaps.groups import GroupNames, climbing, name_finished, road_roles, split_by_gap
+from race.gaps.groups import (
+    HEAD_NOW_S,
+    GroupNames,
+    climbing,
+    name_finished,
+    road_roles,
+    split_by_gap,
+)
 from race.gaps.lineage import GroupLineage, Lineage
 from race.gaps.notables import Notables
 from race.gaps.trends import GapHistory, Trend, project_catch
@@ -188,6 +195,12 @@ class GapsTracker:
             speeds = (
                 list(filter(_KNOWN, map(_SPEED, map(_TRACK, chunk)))) if not finished_group else []
             )
+            if not speeds and not finished_group:
+                # No speed from the feed (none, or none to be used: `race.tracking.speeds`):
+                # the riders' own road over the last seconds says it.
+                speeds = [
+                    k for _, _, _, r in chunk if (k := r.path.speed_kmh(HEAD_NOW_S)) is not None
+                ]
             catch = None
             if previous is not None and trend is not None and not previous.finished:
                 ahead_rate = previous_trend.s_per_10km if previous_trend else 0.0

@@ -32,6 +32,7 @@ from race.situation import GroupView, Notable, Roster, TimeTrialView
 from race.timetrial.best import BestProfile
 from race.timetrial.rider import TrialRider
 from race.timetrial.splits import BASIS, comparable_gap, leader_split
+from race.tracking.speeds import ReportedSpeeds
 from race.tracking.tracks import (
     FINISH_KM,
     JUMP_CHECK_S,
@@ -86,6 +87,8 @@ class TimeTrial:
         self.jumps_rejected = 0
         """Fixes set aside as impossible jumps (counted for diagnostics)."""
         self.fixes_repeated = 0
+        self.speeds = ReportedSpeeds()
+        """Whether the feed's speeds are the riders' (`race.tracking.speeds`)."""
         """Fixes that were a rider's last one sent again (`sent_again`), left out."""
         self._roster = Roster()
         self.first_start_t: float | None = None
@@ -122,6 +125,10 @@ class TimeTrial:
         t = frame.t
         self._roster = roster
         distance = self._distance
+        speeds_used = self.speeds.check(frame, self.riders)
+        said = self.speeds.news()
+        if said is not None:
+            alerts.raise_(t, "feed_speeds", said, "info")
         if self._start_seen is None and frame.riders:
             kms = [f.km_to_finish for f in frame.riders if f.km_to_finish is not None]
             if kms:
@@ -151,12 +158,12 @@ class TimeTrial:
                 self.fixes_repeated += 1  # His last fix sent again: no point of his road.
                 rider.seen_t, rider.seen_km = t, km
                 continue
-            speed = usable_speed(fix.speed_kmh)
+            speed = usable_speed(fix.speed_kmh) if speeds_used else None
             if speed is not None and frozen(rider, km, speed, t):
                 self.fixes_repeated += 1  # A km to go stuck while he rode: no point either.
                 continue
             before = rider.path.last_km
-            rider.t, rider.km, rider.speed = t, km, fix.speed_kmh
+            rider.t, rider.km, rider.speed = t, km, speed
             rider.lat, rider.lon = fix.lat, fix.lon
             if fix.jersey:
                 rider.jersey = fix.jersey

@@ -18,6 +18,7 @@ from race.tracking.geometry import ground_km
 from race.tracking.head import HeadOfRace
 from race.tracking.jumps import AGREE_KM, JUMP_KM, NEAR_OTHERS_KM, confirms, move_to, riding_kmh
 from race.tracking.placing import place
+from race.tracking.speeds import ReportedSpeeds
 from race.tracking.tracks import (
     DEFAULT_KMH,
     FINISH_KM,
@@ -67,6 +68,9 @@ class Field(HeadOfRace):
         self.fixes_repeated = 0
         """Fixes that were a rider's previous one sent again (`sent_again`), or that stood
         still while he rode (`frozen`), left out."""
+        self.speeds = ReportedSpeeds()
+        """Whether the feed's speeds are the riders' (while they are not, none is used)."""
+        self._speeds_used = True
         self._fresh: list[RiderTrack] = []
         self.order: list[RiderTrack] = []
         """The riders in the order of the last frame (see `race.tracking.placing`)."""
@@ -84,6 +88,7 @@ class Field(HeadOfRace):
         at_line: list[RiderTrack] = []
         jumps: list[tuple[RiderTrack, RiderFix, float]] = []
         riders = self.riders
+        speeds_used = self._speeds_used = self.speeds.check(frame, riders)
         for fix in frame.riders:
             # The engine's hottest loop (every rider of every frame): kept flat, and the fix
             # read from its dictionary (a model's attribute costs twice a dictionary's key:
@@ -139,7 +144,7 @@ class Field(HeadOfRace):
                     track.t = t
                     continue
                 dt = t - track.t
-                reported = values["speed_kmh"]
+                reported = values["speed_kmh"] if speeds_used else None
                 if (
                     reported is not None
                     and reported <= REPORTED_KMH_MAX
@@ -170,7 +175,7 @@ class Field(HeadOfRace):
             track.t = t
             track.km = km
             # The rest of the fix, as `_fill` (inlined: once per rider per frame).
-            speed = values["speed_kmh"]
+            speed = values["speed_kmh"] if speeds_used else None
             if speed is not None and not 0.0 <= speed <= REPORTED_KMH_MAX:
                 speed = None
                 self.values_dropped += 1
@@ -216,7 +221,7 @@ class Field(HeadOfRace):
         """The rest of a fix: a value the feed got wrong (NaN, infinite, absurd) is dropped,
         counted, and the track keeps none rather than a wrong one. (Once per rider per frame:
         the checks of `usable_speed` and `usable_fix` are inlined, on the same bounds.)"""
-        speed = fix.speed_kmh
+        speed = fix.speed_kmh if self._speeds_used else None
         if speed is not None and not 0.0 <= speed <= REPORTED_KMH_MAX:
             speed = None
             self.values_dropped += 1

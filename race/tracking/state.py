@@ -40,6 +40,9 @@ STANDING_BEFORE_S = 120.0
 STANDING_BEHIND_KM = 1.0
 """A field standing on the course at most this long before the race was seen moving, and at
 most this far behind where it was then, is the race waiting to start: its last frame is kept."""
+MOVED_WITHIN_S = 60.0
+"""A field's pace is read between two frames at most this far apart (a longer hole may hold
+a stop and a start)."""
 ROUTE_SAMPLE = 9
 """Riders checked against the route per frame while waiting for the race (it is enough)."""
 
@@ -83,7 +86,11 @@ class StartGate:
             return [frame]
         reading = self._read(frame, stage)
         km = reading.km
-        if km is None or not self._moving_on_course(reading, km, stage):
+        if (
+            km is None
+            or not self._on_course(reading, km, stage)
+            or not (_riding(reading) or self._moved_at_racing_pace(frame, km))
+        ):
             self._window.clear()
             self._standing = (frame, km) if km is not None and not reading.off_route else None
             self.state, self.detail = self._waiting(reading, stage)
@@ -105,7 +112,7 @@ class StartGate:
         if len({f.t for f, _ in window}) < CONFIRM_FRAMES:
             self.state = "neutralised"
             self.detail = "riders rolling" + (
-                f" ({reading.kmh:.0f} km/h)" if reading.kmh is not None else ""
+                f" ({reading.kmh:.0f} km/h)" if reading.kmh is not None and _riding(reading) else ""
             )
             return []
         self.state = "racing"
@@ -178,13 +185,27 @@ class StartGate:
         return self._route
 
     @staticmethod
-    def _moving_on_course(reading: FieldReading, km: float, stage: Stage | None) -> bool:
-        """The frame could be racing: a field moving, on the stage's road, not at the line."""
+    def _on_course(reading: FieldReading, km: float, stage: Stage | None) -> bool:
+        """The frame could be racing: a field on the stage's road, not at the line."""
         if km <= FINISH_KM or reading.off_route:
             return False
-        if stage is not None and km > stage.distance_km + OVER_LENGTH_KM:
+        return stage is None or km <= stage.distance_km + OVER_LENGTH_KM
+
+    def _moved_at_racing_pace(self, frame: Telemetry, km: float) -> bool:
+        """The field's front came from the frame before at `RACING_KMH` or more, whatever the
+        speeds it reports: a feed that sends 0 for a speed it does not have (or metres a
+        second) still shows the race by its distances. That frame, if it stood, becomes the
+        first of the run."""
+        before = self._window[-1] if self._window else self._standing
+        if before is None or not 0.0 < frame.t - before[0].t <= MOVED_WITHIN_S:
             return False
-        return reading.kmh is None or reading.kmh >= RACING_KMH
+        fell = _fall(before[0], frame, before[1] - km)
+        if not RACING_KMH * (frame.t - before[0].t) / 3600.0 <= fell:
+            return False
+        if not self._window:
+            self._window.append(before)
+            self._standing = None
+        return True
 
     @staticmethod
     def _waiting(reading: FieldReading, stage: Stage | None) -> tuple[RaceState, str]:
@@ -201,6 +222,11 @@ class StartGate:
         if reading.kmh is None:
             return "pre-start", "riders not moving towards the line"
         return "pre-start", f"riders standing ({reading.kmh:.0f} km/h)"
+
+
+def _riding(reading: FieldReading) -> bool:
+    """The field's reported speeds say it rides (or it reports none)."""
+    return reading.kmh is None or reading.kmh >= RACING_KMH
 
 
 def _fall(before: Telemetry, now: Telemetry, fronts: float) -> float:
