@@ -59,9 +59,9 @@ class SimulatedOptions(FeedOptions):
     while), "stuck" (a rider's km to go stuck while he rides on), "thin" (frames with only
     part of the field), "ghost" (one fix kilometres away), "resync" (a rider moved back for
     good), "future_frame" (one frame stamped a day ahead), "milliseconds" (one frame stamped
-    in ms), "bad_number" (NaN, infinities, 1e308 in a field), "shift" (the whole stage a day
-    off), "relay" (the next stages follow). Each kind's options are in `feeds.quirks`; the
-    `seed` seeds them too."""
+    in ms), "bad_number" (NaN, infinities, 1e308 in a field), "speeds" (every speed 0, or in
+    metres a second), "shift" (the whole stage a day off), "relay" (the next stages follow).
+    Each kind's options are in `feeds.quirks`; the `seed` seeds them too."""
 
 
 class SimulatedFeed(FeedAdapter[SimulatedOptions], Resumable):

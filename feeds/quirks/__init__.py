@@ -21,7 +21,7 @@ from pydantic import Field, TypeAdapter
 
 from feeds.quirks.base import QuirkFacts, QuirkOptions
 from feeds.quirks.clock import Cadence, FutureFrame, Milliseconds, Relay, ShiftDay
-from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, NumericField
+from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, NumericField, Speeds
 from feeds.quirks.prestart import PreStart, PreviousStage
 from feeds.quirks.riders import Double, Freeze, Ghost, Resync, Stuck, Thin, Vanish
 from race.models import FeedEvent
@@ -40,6 +40,7 @@ Quirk = Annotated[
     | FutureFrame
     | Milliseconds
     | BadNumber
+    | Speeds
     | ShiftDay
     | Relay,
     Field(discriminator="kind"),
@@ -98,6 +99,7 @@ __all__ = [
     "Relay",
     "Resync",
     "ShiftDay",
+    "Speeds",
     "Stuck",
     "Thin",
     "Vanish",

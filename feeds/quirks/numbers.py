@@ -1,5 +1,5 @@
 """Numbers a feed should never send: NaN, infinities, 1e308, in a rider's fields or a frame's
-time."""
+time; speeds that are not the riders' (0 for a speed the feed does not have, metres a second)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from feeds.quirks.base import QuirkFacts, Trigger, Triggered, placed
+from feeds.quirks.base import QuirkFacts, QuirkOptions, Trigger, Triggered, placed
 from race.models import Bib, FeedEvent, Telemetry
 
 NumericField = Literal[
@@ -74,3 +74,29 @@ class BadNumber(Triggered):
         )
         facts.changed.append(frame.t)
         return frame.model_copy(update={"riders": riders})
+
+
+class Speeds(QuirkOptions):
+    """Every rider's speed, in every frame, multiplied by `factor`: 0 is a feed that sends 0
+    for a speed it does not have, 0.2778 one that sends metres a second (the positions are
+    right). Applies to the whole race."""
+
+    kind: Literal["speeds"] = "speeds"
+    factor: float = Field(default=0.0, ge=0.0, le=10.0)
+    """What each speed is multiplied by."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        factor = self.factor
+        for event in events:
+            if isinstance(event, Telemetry) and event.riders:
+                riders = tuple(
+                    fix
+                    if fix.speed_kmh is None
+                    else fix.model_copy(update={"speed_kmh": fix.speed_kmh * factor})
+                    for fix in event.riders
+                )
+                event = event.model_copy(update={"riders": riders})
+                facts.changed.append(event.t)
+            yield event

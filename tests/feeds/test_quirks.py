@@ -30,6 +30,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Speeds,
     Stuck,
     Thin,
     Vanish,
@@ -229,6 +230,19 @@ def test_stuck_keeps_a_riders_km_to_go_while_the_rest_of_his_fix_goes_on() -> No
             assert mine.model_copy(update={"km_to_finish": real.km_to_finish}) == real
         else:
             assert mine == real  # Before, and his own fixes again after.
+
+
+def test_speeds_multiplies_every_speed_and_nothing_else() -> None:
+    events = synthetic()
+    out, stream = run(events, Speeds(factor=0.5))
+    assert stream.facts[0].changed == [f.t for f in frames(events) if f.riders]
+    for old, new in zip(frames(events), frames(out), strict=True):
+        for before, after in zip(old.riders, new.riders, strict=True):
+            if before.speed_kmh is None:
+                assert after == before
+            else:
+                assert after.speed_kmh == before.speed_kmh * 0.5
+                assert after.model_copy(update={"speed_kmh": before.speed_kmh}) == before
 
 
 @pytest.mark.parametrize("which", ["front", "any"])

@@ -173,6 +173,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "future_frame",
         "milliseconds",
         "bad_number",
+        "speeds",
         "shift",
         "relay",
     }

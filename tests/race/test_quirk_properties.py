@@ -26,6 +26,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Speeds,
     Stuck,
     Thin,
     Vanish,
@@ -149,6 +150,7 @@ QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
         riders=st.sampled_from([3, 200]),  # 200: nobody in the frame is usable
         at_km_to_finish=AT_KM,
     ),
+    st.builds(Speeds, factor=st.sampled_from([0.0, 1 / 3.6, 2.0])),
     st.builds(ShiftDay),
     st.builds(Relay),
 )

@@ -35,6 +35,7 @@ from feeds.quirks import (
     Relay,
     Resync,
     ShiftDay,
+    Speeds,
     Stuck,
     Thin,
     Vanish,
@@ -156,6 +157,8 @@ def _registry() -> dict[str, Transformation]:
             ),
             "NaN, inf, -inf and 1e308 in each field in turn, 10 riders in 5 frames each",
         ),
+        Transformation("speeds-zero", (Speeds(),), "every speed 0 (a feed without speeds)"),
+        Transformation("speeds-ms", (Speeds(factor=1 / 3.6),), "every speed in metres a second"),
         Transformation("shift-day", (ShiftDay(),), "the whole stage a day later"),
         Transformation("relay", (Relay(),), "the stage, then again a day later (measured)"),
     ]
