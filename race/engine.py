@@ -253,6 +253,7 @@ class Race:
         self._field.values_dropped += doubled
         # The one place a missing km to go is filled in: all after read it as the feed's.
         frame = self._placer.place(frame, self._stage)
+        self._field.values_dropped += self._placer.replaced_km
         self._wind.offer(frame, self._stage)
         if self._timetrial is not None:
             self._timetrial.update(frame, self._alerts, self._roster)

@@ -4,7 +4,8 @@ For part of 2025 the Race Center sent positions and speeds but no `kmToFinish`: 
 km to go is then the projection of his fix onto the route (the stage's profile points with
 their latitude and longitude). `GpsPlacer.place` fills the missing km to go of each frame once,
 before anything reads the fixes, so the rest of the engine sees them as if the feed had sent
-them. A km to go the feed gives is kept: it is the official one.
+them. A km to go the feed gives is kept: it is the official one. One no stage can have (NaN,
+infinite, 1e308) is as good as none: the rider is placed from his fix.
 
 A route can pass the same place twice (a circuit, an out-and-back, a finish on laps), so a fix
 may lie on several passages of it. A rider is kept where his previous place and his speed put
@@ -178,6 +179,10 @@ class GpsPlacer:
         """Why, in the user's words (e.g. "positions only: no route")."""
         self.unplaced = False
         """The last frame placed no rider at all: `detail` says why."""
+        self.replaced_km = 0
+        """Km to go in the last frame that no stage can have (NaN, infinite, 1e308), replaced
+        by the rider's place from his fix (the engine counts them as dropped values; those it
+        could not place, it drops itself)."""
         self._stage: Stage | None = None
         self._route: RouteLine | None = None
         self._grid: RouteGrid | None = None
@@ -195,6 +200,7 @@ class GpsPlacer:
         route = self._route_of(stage)
         t = frame.t
         riders = frame.riders
+        self.replaced_km = 0
         if route is not None and riders and _all_from_feed(riders):
             # The usual frame: nothing to place. Its places are kept for a frame that needs
             # them, and written only for the riders the next such frame lacks.
@@ -215,11 +221,12 @@ class GpsPlacer:
             # The hot loop when the feed gives no km to go (every rider of every frame).
             bib = fix.bib
             km = fix.km_to_finish
-            if km is not None:
+            if km is not None and -KM_MAX <= km <= KM_MAX:  # Not NaN, infinite nor absurd.
                 from_feed += 1
-                if route is not None and -KM_MAX <= km <= KM_MAX:  # Not NaN nor infinite.
+                if route is not None:
                     last_t[bib], last_km[bib] = t, distance - km
                 continue
+            # No usable km to go (none, or one no stage has: NaN, 1e308): his fix says it.
             lat, lon = fix.lat, fix.lon
             if lat is None or lon is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
                 continue
@@ -270,6 +277,7 @@ class GpsPlacer:
         self._summarise(len(riders), from_feed, located, len(placed))
         if not placed:
             return frame
+        self.replaced_km = sum(riders[i].km_to_finish is not None for i in placed)
         fixes = list(riders)
         # Validated in one call: a third cheaper than a `model_copy` per fix, which took half
         # the time of placing a frame.

@@ -85,6 +85,28 @@ def test_impossible_values_are_dropped_and_counted(name: str, value: float) -> N
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 1e308])
+def test_an_impossible_km_to_go_is_replaced_by_the_riders_place_on_the_route(
+    value: float,
+) -> None:
+    """His GPS fix is on the route: he is placed from it, in his frame, and the value counted."""
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    kms = break_and_bunch(100.0 - KMH * 306 / 3600)
+    bad = located(306, kms)
+    riders = tuple(
+        fix.model_copy(update={"km_to_finish": value}) if fix.bib == 5 else fix
+        for fix in bad.riders
+    )
+    situation = race.apply(bad.model_copy(update={"riders": riders}))
+    assert situation.values_dropped == 1
+    assert situation.placing == "gps"
+    reading = race.rider_reading(5)
+    assert reading is not None
+    assert reading.t == T0 + 306  # Placed in this frame, not held from the one before.
+    assert reading.km_to_finish == pytest.approx(kms[5], abs=0.01)
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 1e308])
 def test_a_jump_with_an_impossible_gps_fix_is_judged_without_it(value: float) -> None:
     race = routed_race()
     racing(race, 0, 300, break_and_bunch(100.0))
