@@ -33,6 +33,8 @@ TARGET_MB = 120.0
 """The issue's target for both measures (#17)."""
 SIZE = (160, 48)
 MEASURES = ("situation", "app")
+START_TIMEOUT_S = 30.0
+"""The app starts following its feed within this long, or the measure fails."""
 
 
 def config_text(recording: Path) -> str:
@@ -65,7 +67,13 @@ async def follow_in_app(config: Path) -> None:
     loaded = load_config(config)
     app = ArdoiseApp(build_feed(loaded), engine_settings(loaded), feed_label="recording")
     async with app.run_test(size=SIZE) as pilot:
-        feed = next(w for w in app.workers if w.group == "feed")
+        # The feed's worker starts once the first picture is on screen (`ArdoiseApp.on_ready`).
+        waited = 0.0
+        while (feed := next((w for w in app.workers if w.group == "feed"), None)) is None:
+            if waited > START_TIMEOUT_S:
+                raise RuntimeError("the app never started following its feed")
+            await pilot.pause(0.05)
+            waited += 0.05
         await feed.wait()
         await pilot.pause()  # The last situation drawn.
     if app.frames_drawn < 2:
