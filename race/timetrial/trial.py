@@ -87,9 +87,10 @@ class TimeTrial:
         self.jumps_rejected = 0
         """Fixes set aside as impossible jumps (counted for diagnostics)."""
         self.fixes_repeated = 0
+        """Fixes that were a rider's last one sent again (`sent_again`), or that stood still
+        while he rode (`frozen`), left out."""
         self.speeds = ReportedSpeeds()
         """Whether the feed's speeds are the riders' (`race.tracking.speeds`)."""
-        """Fixes that were a rider's last one sent again (`sent_again`), left out."""
         self._roster = Roster()
         self.first_start_t: float | None = None
         self._distance = stage.distance_km

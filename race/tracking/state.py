@@ -200,7 +200,7 @@ class StartGate:
         if before is None or not 0.0 < frame.t - before[0].t <= MOVED_WITHIN_S:
             return False
         fell = _fall(before[0], frame, before[1] - km)
-        if not RACING_KMH * (frame.t - before[0].t) / 3600.0 <= fell:
+        if fell < RACING_KMH * (frame.t - before[0].t) / 3600.0:
             return False
         if not self._window:
             self._window.append(before)
