@@ -157,10 +157,10 @@ class TimeTrial:
                 continue
             if km == rider.km and sent_again(fix, rider):
                 self.fixes_repeated += 1  # His last fix sent again: no point of his road.
-                rider.seen_t, rider.seen_km = t, km
+                rider.left_out(t, km, fix.lat, fix.lon)
                 continue
             speed = usable_speed(fix.speed_kmh) if speeds_used else None
-            if speed is not None and frozen(rider, km, speed, t):
+            if frozen(rider, km, speed, fix.lat, fix.lon, t):
                 self.fixes_repeated += 1  # A km to go stuck while he rode: no point either.
                 continue
             before = rider.path.last_km

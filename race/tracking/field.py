@@ -137,7 +137,7 @@ class Field(HeadOfRace):
                     # point of his road, where he would seem to stop for a frame. He is missing
                     # from this frame.
                     self.fixes_repeated += 1
-                    track.seen_t, track.seen_km = t, km
+                    track.left_out(t, km, values["lat"], values["lon"])
                     continue
                 if track.suspect_since is not None:
                     jumps.append((track, fix, km))
@@ -145,10 +145,10 @@ class Field(HeadOfRace):
                     continue
                 dt = t - track.t
                 reported = values["speed_kmh"] if speeds_used else None
-                if (
-                    reported is not None
-                    and reported <= REPORTED_KMH_MAX
-                    and frozen(track, km, reported, t)
+                if reported is not None and not 0.0 <= reported <= REPORTED_KMH_MAX:
+                    reported = None
+                if (reported is not None or values["lat"] is not None) and frozen(
+                    track, km, reported, values["lat"], values["lon"], t
                 ):
                     # A position that stood still while he rode: no point of his road.
                     self.fixes_repeated += 1

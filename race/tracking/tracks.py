@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from race.models import Bib, Jersey, RiderFix
+from race.tracking.geometry import ground_km
 from race.tracking.trajectory import Trajectory
 
 FINISH_KM = 0.005
@@ -67,43 +68,64 @@ FROZEN_SHARE = 0.4
 GPS jump's own ground must cover to be genuine) has not followed him."""
 STEP_KM = 0.01
 """The feed's km to go come in 10 m steps: a move is known to a step."""
+WITHIN_A_STEP_KM = 1.5 * STEP_KM
+"""Two km to go a step apart differ by less than this, whatever their floats' rounding."""
 FROZEN_WITHIN_S = 15.0
 """...judged against the fix before it, up to this long before (two frames of the Race
 Center's, and a late one): over a longer hole he may have stopped and ridden off again."""
 
 
-def frozen(track: RiderTrack, km: float, reported_kmh: float, t: float) -> bool:
+def frozen(
+    track: RiderTrack,
+    km: float,
+    reported_kmh: float | None,
+    lat: float | None,
+    lon: float | None,
+    t: float,
+) -> bool:
     """Whether a fix at `km`, at `t`, stands still while the rider rides: his device's speed
-    and his own road over the last two minutes both at least `REPEAT_KMH`, and the fix moving
-    him, from the fix before it and give or take the feed's step, less than `FROZEN_SHARE` of
-    the road the slower of the two gives. Real feeds do it: on the Pau stage a rider of the
-    bunch had his km stay at 10.45 to 10.41 for 48 s while his speed read 55 to 83 km/h and
-    his fixes went up to 660 m off the route's trace, then jump 0.94 km (another rider froze
-    at the same place). It is no point of his road, where he would seem to stop and lose
-    time: he is missing from that frame, and keeps his gap. Both speeds must say he rides: a
-    field standing at the start, or a rider stopping, has his own road or his device say so.
-    A fix left out is the one the next is judged against, so that a long freeze stays one.
+    (without one, how far his GPS position went) and his own road over the last two minutes
+    both at least `REPEAT_KMH`, and the fix moving him, from the fix before it and give or take
+    the feed's step, less than `FROZEN_SHARE` of the road the slower of the two gives. Real
+    feeds do it: on the Pau stage a rider of the bunch had his km stay at 10.45 to 10.41 for
+    48 s while his speed read 55 to 83 km/h and his fixes went up to 660 m off the route's
+    trace, then jump 0.94 km (another rider froze at the same place). It is no point of his
+    road, where he would seem to stop and lose time: he is missing from that frame, and keeps
+    his gap. Both must say he rides: a field standing at the start, or a rider stopping, has
+    his own road or his device (or his position) say so. A fix left out is the one the next is
+    judged against, so that a long freeze stays one.
     """
-    before_t, before_km = (
-        (track.seen_t, track.seen_km) if track.seen_t > track.t else (track.t, track.km)
-    )
+    seen = track.seen_t > track.t
+    before_t, before_km = (track.seen_t, track.seen_km) if seen else (track.t, track.km)
     dt = t - before_t
     if not 0.0 < dt <= FROZEN_WITHIN_S:
         return False
     ahead = before_km - km
-    if ahead < -STEP_KM:
+    if ahead < -WITHIN_A_STEP_KM:
         # Further back: a rider turning back, or his GPS drifting (the Pau stage's bib 195 went
         # 40 m back, his fix on the route where the km put him): not a position that stuck.
         return False
     # The most he can have moved (km/h along the road), the feed's step given him.
     moved = (ahead + STEP_KM) * 3600.0 / dt
-    if moved >= FROZEN_SHARE * reported_kmh:  # checked first: most fixes stop here
-        return False
+    if reported_kmh is not None:
+        if moved >= FROZEN_SHARE * reported_kmh:  # checked first: most fixes stop here
+            return False
+        witness = reported_kmh
+    else:
+        # No speed to go by: a km that did not move (a step at most) is judged by how far his
+        # GPS position went, in a straight line (never more than his road).
+        if ahead > WITHIN_A_STEP_KM:
+            return False
+        position = usable_fix(lat, lon)
+        before = usable_fix(*((track.seen_lat, track.seen_lon) if seen else (track.lat, track.lon)))
+        if position is None or before is None:
+            return False
+        witness = ground_km(*before, *position) * 3600.0 / dt
     road = track.path.speed_kmh()
-    riding = min(reported_kmh, road) if road is not None else 0.0
+    riding = min(witness, road) if road is not None else 0.0
     if riding < REPEAT_KMH or moved >= FROZEN_SHARE * riding:
         return False
-    track.seen_t, track.seen_km = t, km
+    track.left_out(t, km, lat, lon)
     return True
 
 
@@ -148,6 +170,12 @@ class RiderTrack:
     """When the feed last gave a fix for him that was left out (sent again, `frozen`)..."""
     seen_km: float = 0.0
     """... and where it put him: the next fix is judged against it (`frozen`)."""
+    seen_lat: float | None = None
+    seen_lon: float | None = None
+
+    def left_out(self, t: float, km: float, lat: float | None, lon: float | None) -> None:
+        """A fix of his that is no point of his road: the next is judged against it."""
+        self.seen_t, self.seen_km, self.seen_lat, self.seen_lon = t, km, lat, lon
 
     @property
     def finished(self) -> bool:

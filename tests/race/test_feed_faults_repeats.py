@@ -9,6 +9,7 @@ import pytest
 
 from race.engine import Race
 from race.situation import Situation
+from race.tracking.geometry import KM_PER_DEGREE
 from race.tracking.tracks import RiderTrack, frozen
 from tests.support.frames import frame
 from tests.support.routed_race import (
@@ -85,17 +86,24 @@ def test_a_rider_who_stops_is_still_seen_stopping() -> None:
     assert last.gap_s > 120 + 500  # Ten minutes stopped.
 
 
-def test_a_position_frozen_while_the_rider_rides_keeps_him_in_his_group() -> None:
-    """A GPS dead spot (the Pau stage, 10.45 km to go): his km to go creeps by a step or none
-    for 48 s while his own speed says 45 km/h, then jumps to where he is. He stays in his group
-    at its gap, and is back on his own fixes after the jump."""
+@pytest.mark.parametrize("speeds", [True, False], ids=["his speed", "no speeds: his position"])
+def test_a_position_frozen_while_the_rider_rides_keeps_him_in_his_group(speeds: bool) -> None:
+    """A km to go stuck (the Pau stage, 10.45 km to go, riders off the route's trace): it
+    creeps by a step or none for 48 s while his own speed says 45 km/h (or, in a feed without
+    speeds, while his GPS position rides on with the bunch), then jumps to where he is. He
+    stays in his group at its gap, and is back on his own fixes after the jump."""
     race = routed_race()
     racing(race, 0, 300, bunch_at(0))
     stuck = bunch_at(300)[RIDER]
     seen = []
     for n, t in enumerate(range(306, 355, 6)):
-        kms = bunch_at(t) | {RIDER: round(stuck - 0.01 * (n // 3), 2)}
-        seen.append(race.apply(located(t, kms)))
+        riding = bunch_at(t)
+        kms = riding | {RIDER: round(stuck - 0.01 * (n // 3), 2)}
+        if speeds:
+            seen.append(race.apply(located(t, kms)))
+        else:
+            lats = {b: on_route(km)[0] for b, km in riding.items()}
+            seen.append(race.apply(frame(t, kms, lat=lats, lon={b: LON for b in kms})))
     for situation in seen:
         assert [g.size for g in situation.groups] == [1, 29]
         assert situation.groups[1].gap_s == pytest.approx(120, abs=1.5)
@@ -105,12 +113,21 @@ def test_a_position_frozen_while_the_rider_rides_keeps_him_in_his_group() -> Non
     assert after.groups[1].gap_s == pytest.approx(120, abs=1.5)
 
 
+LAT, LON = on_route(50.0)
+"""Where his last fix put him (the test route runs north)."""
+
+
 def riding_track(kmh: float) -> RiderTrack:
     """A rider at km 50.0 at t=120, who rode the two minutes before at `kmh`."""
-    track = RiderTrack(bib=RIDER, t=120.0, km=50.0)
+    track = RiderTrack(bib=RIDER, t=120.0, km=50.0, lat=LAT, lon=LON)
     for t in range(0, 121, 6):
         track.path.add(t, 50.0 + kmh * (120 - t) / 3600)
     return track
+
+
+def north_of_him(metres: float) -> float:
+    """The latitude `metres` further along the route than his last fix."""
+    return LAT + metres / 1000 / KM_PER_DEGREE
 
 
 @pytest.mark.parametrize(
@@ -128,9 +145,29 @@ def riding_track(kmh: float) -> RiderTrack:
 def test_a_km_to_go_is_stuck_only_when_both_speeds_say_he_rides_on(
     km: float, reported_kmh: float, t: float, stuck: bool
 ) -> None:
-    assert frozen(riding_track(45.0), km, reported_kmh, t) is stuck
+    assert frozen(riding_track(45.0), km, reported_kmh, None, None, t) is stuck
 
 
 def test_a_field_standing_still_is_not_stuck() -> None:
     """At the start or at a neutralisation, his own road says he stands, whatever his device."""
-    assert not frozen(riding_track(5.0), 50.0, 45.0, 126.0)
+    assert not frozen(riding_track(5.0), 50.0, 45.0, None, None, 126.0)
+
+
+@pytest.mark.parametrize(
+    ("km", "metres", "stuck"),
+    [
+        (50.0, 75.0, True),  # His position went 75 m in 6 s (45 km/h), his km not a metre.
+        (50.0, 5.0, False),  # 5 m: a receiver's noise, or a rider stopping.
+        (49.98, 75.0, False),  # Two steps: without a speed, only a km that did not move.
+    ],
+)
+def test_without_a_speed_his_gps_position_says_whether_he_rides(
+    km: float, metres: float, stuck: bool
+) -> None:
+    """A feed without speeds (or with speeds not used: `race.tracking.speeds`)."""
+    lat = north_of_him(metres)
+    assert frozen(riding_track(45.0), km, None, lat, LON, 126.0) is stuck
+
+
+def test_without_a_speed_or_a_position_nothing_is_judged() -> None:
+    assert not frozen(riding_track(45.0), 50.0, None, None, None, 126.0)
