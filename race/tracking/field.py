@@ -22,10 +22,13 @@ from race.tracking.speeds import ReportedSpeeds
 from race.tracking.tracks import (
     DEFAULT_KMH,
     FINISH_KM,
+    FROZEN_SHARE,
     JUMP_CHECK_S,
     KM_MAX,
     MAX_KMH,
     REPORTED_KMH_MAX,
+    STEP_KM,
+    WITHIN_A_STEP_KM,
     Placed,
     RiderTrack,
     Winner,
@@ -147,9 +150,17 @@ class Field(HeadOfRace):
                 reported = values["speed_kmh"] if speeds_used else None
                 if reported is not None and not 0.0 <= reported <= REPORTED_KMH_MAX:
                     reported = None
-                if (reported is not None or values["lat"] is not None) and frozen(
-                    track, km, reported, values["lat"], values["lon"], t
-                ):
+                # `frozen`'s first test inlined (every rider of every frame): a fix that moved
+                # him at least `FROZEN_SHARE` of his speed's road, or without a speed more
+                # than a step, from his last one is his.
+                if (
+                    track.seen_t > track.t
+                    or (
+                        (track.km - km + STEP_KM) * 3600.0 < FROZEN_SHARE * reported * dt
+                        if reported is not None
+                        else values["lat"] is not None and track.km - km <= WITHIN_A_STEP_KM
+                    )
+                ) and frozen(track, km, reported, values["lat"], values["lon"], t):
                     # A position that stood still while he rode: no point of his road.
                     self.fixes_repeated += 1
                     continue
