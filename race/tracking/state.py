@@ -59,6 +59,9 @@ class FieldReading:
     """Median reported speed (None: the feed gives none)."""
     off_route: bool
     """Most of the checked fixes are far from the route (False when it cannot be checked)."""
+    from_start: bool = False
+    """... and on it where their km to go, read as km from the start, puts them: a feed
+    sending the distance ridden as the distance to go."""
 
 
 class StartGate:
@@ -157,24 +160,27 @@ class StartGate:
             position = usable_fix(fix.lat, fix.lon)
             if position is not None:
                 located.append((km, *position))
+        off_route, from_start = self._off_route(located, stage)
         return FieldReading(
             km=_front(kms) if kms else None,
             kmh=median(speeds) if speeds else None,
-            off_route=self._off_route(located, stage),
+            off_route=off_route,
+            from_start=from_start,
         )
 
-    def _off_route(self, located: list[tuple[float, float, float]], stage: Stage | None) -> bool:
+    def _off_route(
+        self, located: list[tuple[float, float, float]], stage: Stage | None
+    ) -> tuple[bool, bool]:
+        """Whether most of a sample of the fixes are far from the route where their km to go
+        puts them, and if so whether they are on it read as km from the start."""
         route = self._route_of(stage)
         if route is None or not located:
-            return False
+            return False, False
         step = max(1, len(located) // ROUTE_SAMPLE)
         sample = located[::step]
-        far = 0
-        for km, lat, lon in sample:
-            point = route.point_at(km)
-            if point is None or ground_km(lat, lon, *point) > OFF_ROUTE_KM:
-                far += 1
-        return far * 2 > len(sample)
+        if _far(route, sample, to_go=True) * 2 <= len(sample):
+            return False, False
+        return True, _far(route, sample, to_go=False) * 2 < len(sample)
 
     def _route_of(self, stage: Stage | None) -> RouteLine | None:
         if stage is None:
@@ -213,6 +219,8 @@ class StartGate:
         km = reading.km
         if km is None:
             return "pre-start", "no distances in the feed"
+        if reading.off_route and reading.from_start:
+            return "pre-start", "positions match km from the start, not km to go"
         if reading.off_route:
             return "pre-start", "riders off the route"
         if km <= FINISH_KM:
@@ -222,6 +230,17 @@ class StartGate:
         if reading.kmh is None:
             return "pre-start", "riders not moving towards the line"
         return "pre-start", f"riders standing ({reading.kmh:.0f} km/h)"
+
+
+def _far(route: RouteLine, sample: list[tuple[float, float, float]], *, to_go: bool) -> int:
+    """How many of the fixes lie far from the route at their km, read as km to go (or from
+    the start)."""
+    far = 0
+    for km, lat, lon in sample:
+        point = route.point_at(km if to_go else route.distance_km - km)
+        if point is None or ground_km(lat, lon, *point) > OFF_ROUTE_KM:
+            far += 1
+    return far
 
 
 def _riding(reading: FieldReading) -> bool:

@@ -18,6 +18,7 @@ from tests.support.routed_race import (
     KMH,
     break_and_bunch,
     located,
+    on_route,
     racing,
     routed_race,
     routed_start_list,
@@ -43,6 +44,27 @@ def test_a_pre_start_at_a_constant_km_is_not_the_race() -> None:
     assert situation.start_t == pytest.approx(T0 - 4.5 / KMH * 3600, abs=3)
     assert [g.size for g in situation.groups] == [1, 29]
     assert situation.groups[1].gap_s == pytest.approx(1.5 / KMH * 3600, abs=1)
+
+
+def test_km_from_the_start_sent_as_km_to_go_is_said_so() -> None:
+    """A feed sending the distance ridden where the distance to go belongs (a generic feed
+    mapped wrong): the riders' fixes are on the route only where those km from the start put
+    them. Nothing is raced on such distances; the header says what they look like."""
+    race = routed_race()
+    for t in range(0, 120, 6):
+        ridden = {b: 20.0 - 0.0125 * i + KMH * t / 3600 for i, b in enumerate(FIELD)}
+        fixes = {b: on_route(DISTANCE - km) for b, km in ridden.items()}
+        situation = race.apply(
+            frame(
+                t,
+                ridden,
+                speed_kmh={b: KMH for b in ridden},
+                lat={b: lat for b, (lat, _) in fixes.items()},
+                lon={b: lon for b, (_, lon) in fixes.items()},
+            )
+        )
+    assert situation.race_state == "pre-start"
+    assert situation.race_state_detail == "positions match km from the start, not km to go"
 
 
 def test_riders_away_from_the_route_are_not_racing_whatever_they_report() -> None:
