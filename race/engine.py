@@ -250,10 +250,9 @@ class Race:
     def _on_telemetry(self, frame: Telemetry) -> None:
         self._t = frame.t
         frame, doubled = one_fix_each(frame, (self._timetrial or self._field).riders)
-        self._field.values_dropped += doubled
         # The one place a missing km to go is filled in: all after read it as the feed's.
         frame = self._placer.place(frame, self._stage)
-        self._field.values_dropped += self._placer.replaced_km
+        self._field.values_dropped += doubled + self._placer.replaced_km
         self._wind.offer(frame, self._stage)
         if self._timetrial is not None:
             self._timetrial.update(frame, self._alerts, self._roster)
@@ -265,9 +264,7 @@ class Race:
         field = self._field
         had_winner = field.winner is not None
         field.update(frame)
-        said = field.speeds.news()
-        if said is not None:
-            self._alerts.raise_(frame.t, "feed_speeds", said, "info")
+        field.speeds.say(self._alerts, frame.t)
         winner = field.winner
         if winner is not None and not had_winner:
             said = winner_said(self._roster.name(winner.bib), sure=winner.sure)

@@ -18,19 +18,19 @@ course. This module computes that from the same telemetry:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from math import isfinite
 from typing import Any
 
 from race.alerts import AlertLog
 from race.frame import Frame
-from race.gaps.notables import Nameable
 from race.gaps.trends import GapHistory
 from race.models import Bib, Stage, StageType, Telemetry
 from race.settings import EngineSettings
-from race.situation import GroupView, Notable, Roster, TimeTrialView
+from race.situation import GroupView, Roster, TimeTrialView
 from race.timetrial.best import BestProfile
 from race.timetrial.rider import TrialRider
+from race.timetrial.rows import Notables, course_row, finished_row
 from race.timetrial.splits import BASIS, comparable_gap, leader_split
 from race.tracking.speeds import ReportedSpeeds
 from race.tracking.tracks import (
@@ -60,10 +60,6 @@ better, descend worse): his trend needs this much of the course behind it."""
 LIMIT_FINISHERS = 10
 """The slowest finishers handed to the time limit with the riders on course (the others are
 minutes inside any cut; 140 rows a frame would cost more than the rest of the engine)."""
-
-
-Notables = Callable[[Iterable[Nameable]], tuple[Notable, ...]]
-"""Who is worth naming among some riders (`race.gaps.notables.Notables.views`)."""
 
 
 class TimeTrial:
@@ -127,9 +123,7 @@ class TimeTrial:
         self._roster = roster
         distance = self._distance
         speeds_used = self.speeds.check(frame, self.riders)
-        said = self.speeds.news()
-        if said is not None:
-            alerts.raise_(t, "feed_speeds", said, "info")
+        self.speeds.say(alerts, t)
         if self._start_seen is None and frame.riders:
             kms = [f.km_to_finish for f in frame.riders if f.km_to_finish is not None]
             if kms:
@@ -295,7 +289,8 @@ class TimeTrial:
             if rider.finish_t is not None:
                 view = self._finished_views.get(bib)
                 if view is None:
-                    view = self._finished_view(rider, best, notables)
+                    name, leader = self._roster.name(bib), bib == self.best_bib
+                    view = finished_row(rider, name, best, leader, notables)
                     self._finished_views[bib] = view
                 finished.append((view.gap_s, bib, view))
                 continue
@@ -339,28 +334,6 @@ class TimeTrial:
         (`LIMIT_FINISHERS`): a rider outside the cut is one of them."""
         return self._course_order + self._finished_order[-LIMIT_FINISHERS:]
 
-    def _finished_view(
-        self, rider: TrialRider, best: float | None, notables: Notables
-    ) -> GroupView:
-        elapsed = rider.elapsed_s or 0.0
-        gap = elapsed - best if best is not None else 0.0
-        leader = rider.bib == self.best_bib
-        return GroupView(
-            id=f"r{rider.bib}",
-            name=self._roster.name(rider.bib),
-            kind="head" if leader else "group",
-            riders=(rider.bib,),
-            gap_s=round(gap, 1),
-            gap_to_ahead_s=None,
-            km_to_finish=0.0,
-            speed_kmh=None,
-            trend_s_per_10km=None,
-            trend_s_per_min=None,
-            trend_basis=f"time {clock(elapsed)}",
-            notable=notables((rider,)),
-            finished=True,
-        )
-
     def _leader_split(self, km: float) -> float | None:
         """The provisional leader's time at `km` to go, where the feed saw him."""
         leader = self.riders.get(self.best_bib) if self.best_bib is not None else None
@@ -392,18 +365,4 @@ class TimeTrial:
         if split is not None:
             history.add(rider.t, rider.km, gap)
         trend = history.trend() if split is not None else None
-        return GroupView(
-            id=f"r{rider.bib}",
-            name=self._roster.name(rider.bib),
-            kind="group",
-            riders=(rider.bib,),
-            gap_s=round(gap, 1),
-            gap_to_ahead_s=None,
-            km_to_finish=round(rider.km, 2),
-            speed_kmh=round(rider.speed, 1) if rider.speed is not None else None,
-            trend_s_per_10km=round(trend.s_per_10km, 1) if trend else None,
-            trend_s_per_min=round(trend.s_per_min, 2) if trend else None,
-            trend_basis=trend.basis if trend else None,
-            notable=notables((rider,)),
-            finished=False,
-        )
+        return course_row(rider, self._roster.name(rider.bib), gap, trend, notables)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from statistics import median
 
+from race.alerts import AlertLog
 from race.models import Bib, Telemetry
 from race.tracking.tracks import RACING_KMH, RiderTrack, usable_speed
 
@@ -73,7 +74,8 @@ class ReportedSpeeds:
             )
         return self.trusted
 
-    def news(self) -> str | None:
-        """What to say on the race radio when the verdict has just changed (once)."""
-        said, self._news = self._news, None
-        return said
+    def say(self, alerts: AlertLog, t: float) -> None:
+        """On the race radio, once, that the verdict has just changed."""
+        if self._news is not None:
+            alerts.raise_(t, "feed_speeds", self._news, "info")
+            self._news = None
