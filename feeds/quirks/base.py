@@ -68,6 +68,13 @@ class Triggered(QuirkOptions, ABC):
     or closer. None: halfway through the stage."""
 
 
+class OneRider(Triggered, ABC):
+    """A quirk that strikes one rider."""
+
+    bib: Bib | None = None
+    """The rider; None: a seeded choice among those behind the first rider on the road."""
+
+
 class Trigger:
     """Finds the frame where a `Triggered` quirk strikes, reading the stream as it goes."""
 

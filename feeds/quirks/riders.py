@@ -12,11 +12,11 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from feeds.quirks.base import (
+    OneRider,
     QuirkFacts,
     QuirkOptions,
     RoutePath,
     Trigger,
-    Triggered,
     moved,
     pick_rider,
     placed,
@@ -25,7 +25,7 @@ from feeds.quirks.base import (
 from race.models import Bib, FeedEvent, RiderFix, StartList, Telemetry
 
 
-class Ghost(Triggered):
+class Ghost(OneRider):
     """One rider, in one frame, kilometres from where he is, with a GPS fix that agrees."""
 
     kind: Literal["ghost"] = "ghost"
@@ -33,8 +33,6 @@ class Ghost(Triggered):
     """How far from where he really is the feed puts him, in km."""
     direction: Literal["ahead", "behind"] = "ahead"
     """Ahead of himself (towards the line) or behind."""
-    bib: Bib | None = None
-    """The rider; None: a seeded choice among those behind the first rider on the road."""
 
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
@@ -60,7 +58,7 @@ class Ghost(Triggered):
             yield event
 
 
-class Resync(Triggered):
+class Resync(OneRider):
     """A GPS resync: one rider's position jumps back and stays there for the rest of the stage.
 
     The feed's own gap for him (`feed_gap_s`) is withdrawn: the organiser's would be timed at
@@ -70,8 +68,6 @@ class Resync(Triggered):
     kind: Literal["resync"] = "resync"
     km: float = Field(default=1.0, gt=0, le=20)
     """How far back the resync moves him, in km."""
-    bib: Bib | None = None
-    """The rider; None: a seeded choice among those behind the first rider on the road."""
 
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
@@ -116,14 +112,12 @@ class Resync(Triggered):
         return with_fix(frame, back)
 
 
-class Vanish(Triggered):
+class Vanish(OneRider):
     """A rider missing from every frame for a while, then back."""
 
     kind: Literal["vanish"] = "vanish"
     duration_s: float = Field(default=150.0, gt=0, le=3600)
     """How long he is missing, in seconds of feed time."""
-    bib: Bib | None = None
-    """The rider; None: a seeded choice among those behind the first rider on the road."""
 
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
@@ -148,7 +142,7 @@ class Vanish(Triggered):
             yield event
 
 
-class Freeze(Triggered):
+class Freeze(OneRider):
     """A rider's last fix sent again for a while (his device sends no new one): the same km,
     position and speed in every frame, then his real fix again. The Race Center does it for a
     frame now and then (18 times in the Pau stage, 114 in the time trial)."""
@@ -156,8 +150,6 @@ class Freeze(Triggered):
     kind: Literal["freeze"] = "freeze"
     duration_s: float = Field(default=300.0, gt=0, le=3600)
     """How long his fix stays the same, in seconds of feed time."""
-    bib: Bib | None = None
-    """The rider; None: a seeded choice among those behind the first rider on the road."""
 
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
@@ -183,7 +175,7 @@ class Freeze(Triggered):
             yield event
 
 
-class Stuck(Triggered):
+class Stuck(OneRider):
     """A rider's km to go stuck for a while as he rides on, then where he is again: his GPS
     position and speed go on, only the km stays. The Race Center did it on the Pau stage to
     two riders of the bunch who left the route's trace at 10.45 km to go (48 s, at 55 to
@@ -193,8 +185,6 @@ class Stuck(Triggered):
     kind: Literal["stuck"] = "stuck"
     duration_s: float = Field(default=60.0, gt=0, le=3600)
     """How long his km to go stays the same, in seconds of feed time."""
-    bib: Bib | None = None
-    """The rider; None: a seeded choice among those behind the first rider on the road."""
 
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
