@@ -220,7 +220,7 @@ class StartGate:
         if km is None:
             return "pre-start", "no distances in the feed"
         if reading.off_route and reading.from_start:
-            return "pre-start", "positions match km from the start, not km to go"
+            return "pre-start", "km from the start?"
         if reading.off_route:
             return "pre-start", "riders off the route"
         if km <= FINISH_KM:

@@ -64,7 +64,7 @@ def test_km_from_the_start_sent_as_km_to_go_is_said_so() -> None:
             )
         )
     assert situation.race_state == "pre-start"
-    assert situation.race_state_detail == "positions match km from the start, not km to go"
+    assert situation.race_state_detail == "km from the start?"
 
 
 def test_riders_away_from_the_route_are_not_racing_whatever_they_report() -> None:
