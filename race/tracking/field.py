@@ -73,7 +73,6 @@ class Field(HeadOfRace):
         still while he rode (`frozen`), left out."""
         self.speeds = ReportedSpeeds()
         """Whether the feed's speeds are the riders' (while they are not, none is used)."""
-        self._speeds_used = True
         self._fresh: list[RiderTrack] = []
         self.order: list[RiderTrack] = []
         """The riders in the order of the last frame (see `race.tracking.placing`)."""
@@ -91,7 +90,7 @@ class Field(HeadOfRace):
         at_line: list[RiderTrack] = []
         jumps: list[tuple[RiderTrack, RiderFix, float]] = []
         riders = self.riders
-        speeds_used = self._speeds_used = self.speeds.check(frame, riders)
+        speeds_used = self.speeds.check(frame, riders)
         for fix in frame.riders:
             # The engine's hottest loop (every rider of every frame): kept flat, and the fix
             # read from its dictionary (a model's attribute costs twice a dictionary's key:
@@ -232,7 +231,7 @@ class Field(HeadOfRace):
         """The rest of a fix: a value the feed got wrong (NaN, infinite, absurd) is dropped,
         counted, and the track keeps none rather than a wrong one. (Once per rider per frame:
         the checks of `usable_speed` and `usable_fix` are inlined, on the same bounds.)"""
-        speed = fix.speed_kmh if self._speeds_used else None
+        speed = fix.speed_kmh if self.speeds.trusted else None
         if speed is not None and not 0.0 <= speed <= REPORTED_KMH_MAX:
             speed = None
             self.values_dropped += 1
