@@ -161,7 +161,7 @@ class ArdoiseApp(Marking):
         return dict(themes.VARIABLE_DEFAULTS)
 
     def get_default_screen(self) -> RaceScreen:
-        return RaceScreen(on_composed=self._first_picture)
+        return RaceScreen(on_composed=self._first_picture, clock=self._now)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, lambda _: self.refresh_bindings())

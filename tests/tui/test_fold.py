@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from race.models import Rider, Team
 from race.situation import Alert, Roster
-from tui.panels.fold import Block, fold, keep_heights, least_rows, share_rows
+from tui.panels.fold import Block, HeightHold, fold, keep_heights, least_rows, share_rows
 from tui.panels.lines import DETAIL, IMPORTANT, MUST_SEE, line
 from tui.panels.popups import POPUP_FOR_S, concerns, live, pops_up, popup_line
 
@@ -61,15 +61,32 @@ def test_musts_before_the_radio_then_full_panels_then_the_radio() -> None:
     assert share_rows(40, [Block(6, 6), Block(4, 15)], reserve=2) == [6, 15]
 
 
-def test_a_block_a_row_or_two_shorter_keeps_its_height_while_the_radio_has_rows_to_spare() -> None:
+def test_a_block_keeps_its_recent_rows_from_the_spare_rows_then_the_blocks_after_it() -> None:
+    blocks = [Block(7, 13), Block(3, 4), Block(4, 18)]
     # The trains' block needs 12 rows after 13: it keeps 13, from the radio's spare rows.
-    assert keep_heights([12, 4, 18], [13, 4, 18], spare=3, slack=2) == [13, 4, 18]
-    # Three rows shorter: more than the slack, it shrinks.
-    assert keep_heights([10, 4, 18], [13, 4, 18], spare=5, slack=2) == [10, 4, 18]
-    # No spare row: nothing is kept (a panel never takes another's rows, nor the reserve's).
-    assert keep_heights([12, 4, 18], [13, 4, 18], spare=0, slack=2) == [12, 4, 18]
-    # The spare rows go in order of importance; taller needs are never cut; new blocks as is.
-    assert keep_heights([12, 3, 20], [13, 5, None], spare=2, slack=2) == [13, 3, 20]
+    assert keep_heights([12, 4, 18], [13, 4, 18], blocks, spare=3) == [13, 4, 18]
+    # No spare row: from the last block's rows beyond its must-see ones (it folds one more).
+    assert keep_heights([12, 4, 18], [13, 4, 18], blocks, spare=0) == [13, 4, 17]
+    # Never below a block's must-see rows, nor below what it was given when that is less.
+    assert keep_heights([9, 3, 4], [13, 4, 5], blocks, spare=0) == [9, 3, 4]
+    assert keep_heights([9, 4, 5], [13, 4, 5], blocks, spare=1) == [12, 3, 4]
+    # In order of importance: the first takes a spare row, the second the other and one of
+    # the third's; a block as tall as it had, or taller, is as `share_rows` says.
+    assert keep_heights([12, 3, 20], [13, 5, 20], blocks, spare=2) == [13, 5, 19]
+    assert keep_heights([14, 4, 18], [13, 4, 18], blocks, spare=5) == [14, 4, 18]
+
+
+def test_the_rows_a_block_had_are_held_for_a_while_then_given_back() -> None:
+    hold = HeightHold(hold_s=30.0)
+    assert hold.most("trains", 12, now=0.0) == 12
+    assert hold.most("trains", 14, now=5.0) == 14
+    assert hold.most("trains", 10, now=20.0) == 14
+    assert hold.most("trains", 11, now=34.0) == 14  # 14 was had 29 s ago.
+    assert hold.most("trains", 9, now=35.0) == 11  # 30 s on: the most since then.
+    assert hold.most("trains", 9, now=70.0) == 9
+    assert hold.most("gaps", 5, now=70.0) == 5  # Each block its own.
+    hold.clear()
+    assert hold.most("trains", 3, now=71.0) == 3
 
 
 ROSTER = Roster(

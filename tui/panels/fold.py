@@ -6,6 +6,7 @@ No Textual here: the race screen measures, these functions decide.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,13 +74,43 @@ def share_rows(available: int, blocks: Sequence[Block], reserve: int) -> list[in
 
 
 def keep_heights(
-    sizes: Sequence[int], before: Sequence[int | None], spare: int, slack: int
+    sizes: Sequence[int], held: Sequence[int], blocks: Sequence[Block], spare: int
 ) -> list[int]:
-    """`sizes`, each block keeping its height `before` when that is taller by at most `slack`
-    rows and the `spare` rows (the race radio's beyond its reserve) pay for it, in order."""
+    """`sizes` (`share_rows`'), each block as tall as `held` (the rows it had lately) where
+    that is taller, in order of importance: paid by the `spare` rows (the race radio's beyond
+    its reserve), then by the blocks after it, the last first, down to their must-see rows."""
     out = list(sizes)
-    for i, (size, old) in enumerate(zip(sizes, before, strict=True)):
-        if old is not None and size < old <= size + slack and old - size <= spare:
-            out[i] = old
-            spare -= old - size
+    for i in range(len(out)):
+        wanted = held[i] - out[i]
+        paid = min(max(0, wanted), spare)
+        spare -= paid
+        for j in reversed(range(i + 1, len(out))):
+            given = min(wanted - paid, out[j] - min(blocks[j].least, sizes[j]))
+            if given > 0:
+                out[j] -= given
+                paid += given
+        out[i] += paid
     return out
+
+
+class HeightHold:
+    """The most rows each block had over the last `hold_s` seconds: a block keeps the rows it
+    needed a moment ago, so that the screen is not laid out again for each row more or less."""
+
+    def __init__(self, hold_s: float) -> None:
+        self._hold_s = hold_s
+        self._had: dict[str, deque[tuple[float, int]]] = {}
+        """Each block's sizes by time, each smaller than every later one (the first the most)."""
+
+    def most(self, name: str, size: int, now: float) -> int:
+        """The most rows `name` had over the last `hold_s` seconds, `size` at `now` included."""
+        had = self._had.setdefault(name, deque())
+        while had and had[-1][1] <= size:
+            had.pop()
+        had.append((now, size))
+        while now - had[0][0] >= self._hold_s:
+            had.popleft()
+        return had[0][1]
+
+    def clear(self) -> None:
+        self._had.clear()

@@ -3,10 +3,12 @@
 The panels' heights are shared by priority (`tui.panels.fold`): every panel gets the rows of
 its must-see lines, then all its rows while the screen has some left; the race radio takes the
 rest. Nothing overlaps and nothing scrolls out of sight without a "+N more" line saying so.
+While a live feed is followed, a panel keeps the rows it had a moment ago (`HOLD_ROWS_S`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -18,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from race.situation import Alert, Situation
-from tui.panels.fold import Block, keep_heights, least_rows, share_rows
+from tui.panels.fold import Block, HeightHold, keep_heights, least_rows, share_rows
 from tui.panels.lines import Line
 from tui.panels.view import ViewContext
 from tui.screens.group import GroupScreen
@@ -33,11 +35,13 @@ from tui.widgets.timelimit import TimeLimitPanel
 
 HEADER_ROWS = 2
 FOOTER_ROWS = 1
-SLACK_ROWS = 2
-"""A block whose rows drop by at most this many keeps its height while the race radio has rows
-to spare: a row more or less in the finale's trains would otherwise lay the whole screen out
-again at each update (the costliest part of drawing one). Arranged exactly when the screen
-does not follow a feed (`ViewContext.following`)."""
+HOLD_ROWS_S = 30.0
+"""A block keeps the most rows it had over this many seconds (of the screen's clock), from the
+race radio's spare rows, then from the rows blocks of lower priority could fold
+(`keep_heights`): the finale's trains come and go by a row or more every few seconds, and each
+change would move every panel below (for the eye to find again) and lay the whole screen out
+again (the costliest part of drawing one). Arranged exactly when the screen does not follow a
+feed (`ViewContext.following`)."""
 RADIO_RESERVE = 2
 """The race radio's rows (its title and one line) before the panels' rows that may fold."""
 SIDE_GUTTER = 2
@@ -47,17 +51,23 @@ SIDE_GUTTER = 2
 class RaceScreen(Screen[None]):
     """Renders a `Situation`; holds no race logic."""
 
-    def __init__(self, on_composed: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_composed: Callable[[], None] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """
         Args:
             on_composed: called once its panels are mounted, before its first layout.
+            clock: seconds, for how long a panel keeps rows it had (`HOLD_ROWS_S`).
         """
         super().__init__()
         self._on_composed = on_composed
+        self._clock = clock
         self.situation: Situation | None = None
         self.view = ViewContext()
-        self._heights: dict[str, int] = {}
-        """Each block's height at the last arrangement (see `SLACK_ROWS`)."""
+        self._hold = HeightHold(HOLD_ROWS_S)
         # Made here and kept: updates never query the DOM, so a timer firing while the app
         # shuts down (children already removed) updates a detached widget instead of failing.
         self.header = RaceHeader(id="header")
@@ -169,9 +179,15 @@ class RaceScreen(Screen[None]):
         sizes = share_rows(available, [block for _, block in named], RADIO_RESERVE)
         if self.view.following:
             spare = available - sum(sizes) - RADIO_RESERVE
-            before = [self._heights.get(name) for name, _ in named]
-            sizes = keep_heights(sizes, before, spare, SLACK_ROWS)
-        rows = self._heights = {name: size for (name, _), size in zip(named, sizes, strict=True)}
+            now = self._clock()
+            held = [
+                self._hold.most(name, size, now)
+                for (name, _), size in zip(named, sizes, strict=True)
+            ]
+            sizes = keep_heights(sizes, held, [block for _, block in named], spare)
+        else:
+            self._hold.clear()
+        rows = {name: size for (name, _), size in zip(named, sizes, strict=True)}
         key = self.view.more_key
         self.gaps.fit(rows["top"] if side_by_side else rows["gaps"], key)
         self.time_limit.fit(rows["top"] if side_by_side else rows["limit"], key)
