@@ -7,8 +7,9 @@ shifted day, a relay into the next stage...), and prints one row per transformat
 - share: group-frames from the real start to the winner's finish whose gap is within 5 s of the
   feed's own gap (`secToFirstRider`) of the group's first rider; frames: how many were measured,
   and against the untouched run;
-- the winner (same bib as untouched, or his bib), his race time and his finish instant against
-  the untouched run (shifted days undone); the time-limit percentage and cut against it;
+- the winner (same bib as untouched, or his bib; `?` when the engine names him as a guess),
+  his race time and his finish instant against the untouched run (shifted days undone); the
+  time-limit percentage and cut against it;
 - frames the engine dropped as out of order; story+: break, catch and time-limit alerts the
   untouched run did not raise; the replay's time, and the exception if any.
 
@@ -71,6 +72,8 @@ def row(c: Comparison) -> str:
     share = f"{m.share:.1%}" if m.share is not None else "?"
     coverage = f"{c.coverage:.0%}" if c.coverage is not None else "?"
     winner = "same" if c.same_winner else (f"#{m.winner}" if m.winner is not None else "none")
+    if m.winner is not None and not m.winner_sure:
+        winner += "?"
     limit = "?"
     if m.limit_percent is not None:
         limit = f"{m.limit_percent:.0f}{_signed(c.percent_delta, '.0f', ' (', ')')}"

@@ -267,7 +267,7 @@ class Race:
         field.speeds.say(self._alerts, frame.t)
         winner = field.winner
         if winner is not None and not had_winner:
-            said = winner_said(self._roster.name(winner.bib), sure=winner.sure)
+            said = winner_said(self._roster.name(winner.bib), doubt=winner.doubt)
             self._alerts.raise_once(winner.t, "finish", said, "info", key="finish")
         self._gaps.after_fixes(field)
 

@@ -80,4 +80,9 @@ def results_now(
         return None
     finished, road = field.placed(t)
     start_t, _ = start_time(field.head, stage)
-    return stage_results(finished, len(road), start_t, last.groups, last.time_limit)
+    results = stage_results(finished, len(road), start_t, last.groups, last.time_limit)
+    if field.winner.sure:
+        return results
+    return results.model_copy(
+        update={"basis": f"{results.basis} · the winner a guess ({field.winner.doubt})"}
+    )

@@ -33,10 +33,9 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def winner_said(name: str, *, sure: bool) -> str:
-    """The race radio's line for the winner; a photo finish the positions cannot decide says so."""
-    doubt = "" if sure else " (a photo finish: the positions cannot tell)"
-    return f"{name} wins the stage{doubt}"
+def winner_said(name: str, *, doubt: str = "") -> str:
+    """The race radio's line for the winner; when he is a guess, why (`Winner.doubt`)."""
+    return f"{name} wins the stage" + (f" ({doubt})" if doubt else "")
 
 
 def name_list(names: Sequence[str], limit: int | None = None) -> str:

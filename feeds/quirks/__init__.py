@@ -23,7 +23,7 @@ from feeds.quirks.base import QuirkFacts, QuirkOptions
 from feeds.quirks.clock import Cadence, FutureFrame, Milliseconds, Relay, ShiftDay
 from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, NumericField, Speeds
 from feeds.quirks.prestart import PreStart, PreviousStage
-from feeds.quirks.riders import Double, Freeze, Ghost, Resync, Stuck, Thin, Vanish
+from feeds.quirks.riders import Blind, Double, Freeze, Ghost, Resync, Stuck, Thin, Vanish
 from race.models import FeedEvent
 
 Quirk = Annotated[
@@ -31,6 +31,7 @@ Quirk = Annotated[
     | PreviousStage
     | Cadence
     | Vanish
+    | Blind
     | Freeze
     | Stuck
     | Thin
@@ -83,6 +84,7 @@ __all__ = [
     "NUMERIC_FIELDS",
     "QUIRK",
     "BadNumber",
+    "Blind",
     "Cadence",
     "Double",
     "Freeze",

@@ -1,6 +1,7 @@
 """Quirks of the riders in the frames: one rider's ghost fix, a GPS resync that moves him back for
 good, a rider who vanishes from the frames for a while, a rider's last fix sent again for a
-while, a rider's km to go stuck while he rides on, frames that carry only part of the field."""
+while, a rider's km to go stuck while he rides on, frames that carry only part of the field, the
+first riders lost before the line."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from feeds.quirks.base import (
     QuirkOptions,
     RoutePath,
     Trigger,
+    Triggered,
     moved,
     pick_rider,
     placed,
@@ -137,6 +139,33 @@ class Vanish(OneRider):
                 and any(fix.bib == bib for fix in event.riders)
             ):
                 riders = tuple(fix for fix in event.riders if fix.bib != bib)
+                event = event.model_copy(update={"riders": riders})
+                facts.removed.append(event.t)
+            yield event
+
+
+class Blind(Triggered):
+    """The feed loses the first riders before the line (the tracking stops under the last
+    kilometre's structures, or the front riders' devices drop out): from the frame where the
+    head of the race is `at_km_to_finish` from the line, the first `riders` of that frame
+    are missing from every frame after it, to the end."""
+
+    kind: Literal["blind"] = "blind"
+    at_km_to_finish: float | None = Field(default=0.5, ge=0)
+    riders: int = Field(default=20, ge=1, le=500)
+    """How many of the first riders are lost (500: every rider)."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        lost: set[Bib] = set()
+        for event in events:
+            if trigger.reached(event) and isinstance(event, Telemetry):
+                lost = {fix.bib for fix in placed(event)[: self.riders]}
+                facts.bibs.extend(sorted(lost))
+            if isinstance(event, Telemetry) and any(fix.bib in lost for fix in event.riders):
+                riders = tuple(fix for fix in event.riders if fix.bib not in lost)
                 event = event.model_copy(update={"riders": riders})
                 facts.removed.append(event.t)
             yield event

@@ -24,14 +24,28 @@ PHOTO_FINISH_KM = 0.01
 the data cannot tell, and the winner is shown as a guess."""
 
 
+PHOTO_FINISH = "a photo finish: the positions cannot tell"
+
+
 class FinishLine:
     """The finish rules of a field of riders."""
 
     riders: dict[Bib, RiderTrack]
+    hold_missing_s: float
+    """How long a rider missing from the frames is held where his gap puts him."""
     head: Trajectory
     first: RiderTrack | None
     leader: RiderTrack | None
     winner: Winner | None
+
+    def _held(self, track: RiderTrack, t: float) -> bool:
+        """Missing from this frame, or his fix set aside (a ghost: he is where his last
+        trusted fix and speed put him), for no longer than `hold_missing_s`; not finished."""
+        if track.finish_t is not None:
+            return False
+        if track.suspect_since is not None:
+            return t - track.suspect_since <= self.hold_missing_s
+        return track.t < t and t - track.t <= self.hold_missing_s
 
     def _line_out_of_reach(self, t: float) -> bool:
         """Before the winner: the first rider on the road was too far from the line at his last
@@ -74,11 +88,16 @@ class FinishLine:
             self.winner = Winner(first.bib, t, "first seen on the line")
             self.first = self.leader = first
             return [first]
+        arrival = _arrival_at_line(leader, t)
+        ahead = self._lost_ahead_of(leader, t)
+        near = [track for track in ahead if track.km <= LOST_NEAR_LINE_KM]
+        lost_first = min(near, key=lambda track: _arrival_at_line(track, t), default=None)
+        if lost_first is not None and _arrival_at_line(lost_first, t) < arrival:
+            # Riders lost by the feed just before the line were ahead of him: the first across
+            # it is the first of them, projected at his pace (a guess, as any is then).
+            leader, arrival = lost_first, _arrival_at_line(lost_first, t)
         last_t, last_km = leader.path.last_t, leader.path.last_km or 0.0
-        arrival = leader.path.time_to_reach(0.0)
-        if arrival is None:
-            arrival = last_t + last_km / DEFAULT_KMH * 3600.0
-        arrival = max(last_t, min(arrival, t))
+        assert last_t is not None
         leader.path.add(arrival, 0.0)
         self.head.add(arrival, 0.0)
         self._finish(leader, arrival)
@@ -95,11 +114,35 @@ class FinishLine:
             and track.path.last_t == last_t
             and (track.path.last_km or 0.0) <= last_km + PHOTO_FINISH_KM
         ]
+        doubt = ""
         if level:
             basis += f"; {len(level)} more within {PHOTO_FINISH_KM * 1000:.0f} m: a photo finish"
-        self.winner = Winner(leader.bib, arrival, basis, sure=not level)
+            doubt = PHOTO_FINISH
+        if leader in ahead:
+            others = len(ahead) - 1
+            doubt = "the feed lost him" + (f" and {_riders(others, 'other')}" if others else "")
+            doubt += " before the line"
+            basis += f"; {doubt}"
+        elif ahead:
+            doubt = f"the feed lost {_riders(len(ahead), 'rider')} ahead of him before the line"
+            basis += f"; {doubt}"
+        self.winner = Winner(leader.bib, arrival, basis, sure=not doubt, doubt=doubt)
         self.leader = leader
         return [leader]
+
+    def _lost_ahead_of(self, leader: RiderTrack, t: float) -> list[RiderTrack]:
+        """The riders missing from the feed (still held on the road) who, at their last fix,
+        were ahead of `leader` by more than the feed's step: any of them may have crossed the
+        line first."""
+        ahead: list[RiderTrack] = []
+        for track in self.riders.values():
+            if track is leader or not self._held(track, t):
+                continue
+            # Ahead of him by more than a step: he reached that point after the rider's fix.
+            reached = leader.path.time_to_reach(track.km + PHOTO_FINISH_KM)
+            if reached is not None and reached > track.t:
+                ahead.append(track)
+        return ahead
 
     def _arrival(self, track: RiderTrack, t: float, winner_t: float) -> float:
         """When a rider seen on the line at `t` crossed it: he kept the gap of his last fix."""
@@ -128,3 +171,18 @@ class FinishLine:
         winner_t = self.winner.t if self.winner is not None else at
         track.finish_gap = max(0.0, at - winner_t)
         track.km = 0.0
+
+
+def _arrival_at_line(track: RiderTrack, t: float) -> float:
+    """When `track` reaches the line at his recent speed (never after `t`, the frame that shows
+    riders on it, nor before his last fix)."""
+    last_t, last_km = track.path.last_t, track.path.last_km or 0.0
+    assert last_t is not None
+    arrival = track.path.time_to_reach(0.0)
+    if arrival is None:
+        arrival = last_t + last_km / DEFAULT_KMH * 3600.0
+    return max(last_t, min(arrival, t))
+
+
+def _riders(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -29,9 +29,6 @@ are timed on the composite head track instead of being extrapolated."""
 class HeadOfRace(FinishLine):
     """Who leads the race on the road, and when the head passed each point."""
 
-    hold_missing_s: float
-    """How long a rider missing from the frames is held where his gap puts him."""
-
     def _choose_leader(self, fresh: list[RiderTrack]) -> RiderTrack | None:
         """The first plausible rider on the road: trusted (not suspect) and either seen in two
         frames or riding with others (a bib seen once, alone at the front, may be a ghost;
@@ -136,15 +133,6 @@ class HeadOfRace(FinishLine):
         for i in range(earliest, len(times)):
             if times[i] < t:
                 self.head.add(times[i], -xs[i])
-
-    def _held(self, track: RiderTrack, t: float) -> bool:
-        """Missing from this frame, or his fix set aside (a ghost: he is where his last
-        trusted fix and speed put him), for no longer than `hold_missing_s`; not finished."""
-        if track.finish_t is not None:
-            return False
-        if track.suspect_since is not None:
-            return t - track.suspect_since <= self.hold_missing_s
-        return track.t < t and t - track.t <= self.hold_missing_s
 
     @staticmethod
     def _at_head(track: RiderTrack, first: RiderTrack, t: float) -> bool:

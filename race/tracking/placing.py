@@ -45,6 +45,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     # Riders in the order of the last frame: the lists to sort are then nearly sorted.
     order = field.order if len(field.order) == len(field.riders) else field.riders.values()
     untracked: list[RiderTrack] = []
+    winner = field.winner.bib if field.winner is not None else None
     # The feed gives distances in 10 m steps: most of a bunch shares a few of them.
     passage_of: dict[float, float | None] = {}
     for track in order:
@@ -97,7 +98,8 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
             untracked.append(track)
             continue
         road.append((gap, km, track.bib, track))
-    finished.sort()
+    # Level on time (riders the feed lost, finished with one gap): the winner first.
+    finished.sort(key=lambda placed: (placed[0], placed[2] != winner, placed[2]))
     road.sort()
     field.order = [*map(_TRACK, finished), *map(_TRACK, road), *untracked]
     # Front to back by gap is front to back on the road; a held rider's estimated place

@@ -196,5 +196,7 @@ class Winner:
     basis: str
     """How the time was found, e.g. "extrapolated 30 m from his last fix"."""
     sure: bool = True
-    """False when other riders were level with him at his last fix (a photo finish the feed's
-    positions cannot decide)."""
+    """False when the feed's positions cannot tell who crossed first (`doubt` says why)."""
+    doubt: str = ""
+    """Why he is a guess: "a photo finish: the positions cannot tell" (riders level with him
+    at his last fix), "the feed lost riders ahead of him before the line"..."""

@@ -166,6 +166,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "vanish",
         "freeze",
         "stuck",
+        "blind",
         "thin",
         "double",
         "ghost",

@@ -134,3 +134,41 @@ def test_finishers_linger_at_the_line_without_changing_their_time() -> None:
     assert situation.winner_t == pytest.approx(T0 + 60, abs=0.6)
     assert situation.groups[-1].riders == (2,)
     assert situation.groups[-1].gap_s == pytest.approx(20, abs=0.6)
+
+
+def lost_ahead(race: Race, lost_within_km: float) -> Situation:
+    """Riders 1 and 2 lead rider 3 by 100 m and more; the feed loses them within
+    `lost_within_km` of the line and rider 3 only 20 m from it."""
+    riders = {1: (2.0, 54.0), 2: (2.03, 54.0), 3: (2.1, 54.0), 4: (2.5, 54.0)}
+    situation = race.situation
+    for t, kms in steady(0, 200, 6, riders):
+        shown = {
+            b: km
+            for b, km in kms.items()
+            if km is not None and km > (lost_within_km if b in (1, 2) else 0.02)
+        }
+        situation = race.apply(frame(t, shown, speed_kmh={b: 54.0 for b in shown}))
+    return situation
+
+
+def test_riders_lost_just_before_the_line_ahead_of_the_first_seen_on_it_win_as_a_guess() -> None:
+    situation = lost_ahead(new_race(), lost_within_km=0.5)
+    assert situation.winner == 1
+    assert not situation.winner_sure
+    assert situation.winner_basis.endswith("the feed lost him and 1 other before the line")
+    # He passed 0.5 km first and rode on at his pace: 2 km at 54 km/h.
+    assert situation.winner_t == pytest.approx(T0 + 2.0 / 54.0 * 3600, abs=1.0)
+
+
+def test_riders_lost_ahead_further_out_leave_the_first_seen_on_the_line_a_guess() -> None:
+    # Last seen 1.2 km out, 86 s before rider 3 reaches the line: still held (90 s).
+    situation = lost_ahead(new_race(), lost_within_km=1.1)
+    assert situation.winner == 3
+    assert not situation.winner_sure
+    assert situation.winner_basis.endswith("the feed lost 2 riders ahead of him before the line")
+
+
+def test_riders_lost_behind_the_winner_leave_him_sure() -> None:
+    situation = finale(new_race(), vanish_at_km=0.3)
+    assert situation.winner == 1
+    assert situation.winner_sure

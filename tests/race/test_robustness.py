@@ -2,10 +2,11 @@
 
 For each transformation (`tests.support.robustness`): at least 95 % of the group-frames from
 the real start to the winner's finish within 5 s of the feed's own gap of the group's first
-rider, the winner's time within 30 s of the untouched run's, the same time-limit percent, the
-cut moved by no more than that percent of the winner's time moved (a start extrapolated from
-other frames moves it by a second or two), no break, catch or time-limit alert the untouched
-run did not raise, and no exception. The bad numbers are replayed at once, each field spoilt
+rider, the same winner (a guess, said to be one, when the feed lost him before the line), his
+time within 30 s of the untouched run's, the same time-limit percent, the cut moved by no more
+than that percent of the winner's time moved (a start extrapolated from other frames moves it
+by a second or two), no break, catch or time-limit alert the untouched run did not raise, and
+no exception. The bad numbers are replayed at once, each field spoilt
 with each value in turn (`bench/robustness.py` also runs them one field and one value at a
 time).
 """
@@ -23,6 +24,8 @@ SHARE = 0.95
 WINNER_S = 30.0
 COVERAGE = 0.6
 ONE_FIELD = ("nan-", "inf-", "minus-inf-", "1e308-")
+LOST_WINNER = ("blind-",)
+"""Transformations where the feed loses the winner before the line."""
 CASES = [name for name in TRANSFORMATIONS if name != "untouched" and not name.startswith(ONE_FIELD)]
 
 pytestmark = [needs_stage_5, pytest.mark.slow]
@@ -45,7 +48,12 @@ def test_the_answer_survives_the_quirk(name: str) -> None:
     assert comparison.coverage >= COVERAGE
     assert measure.share is not None
     assert measure.share >= SHARE
-    assert comparison.same_winner
+    if name.startswith(LOST_WINNER):
+        # Nobody can tell who won among riders the feed lost: a guess, and said to be one.
+        assert not measure.winner_sure
+    else:
+        assert comparison.same_winner
+        assert measure.winner_sure
     assert comparison.winner_delta_s is not None
     assert abs(comparison.winner_delta_s) <= WINNER_S
     assert comparison.percent_delta == 0

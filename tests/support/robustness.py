@@ -23,6 +23,7 @@ from feeds.adapters.recording import RecordingFeed, RecordingOptions
 from feeds.quirks import (
     NUMERIC_FIELDS,
     BadNumber,
+    Blind,
     Cadence,
     Double,
     Freeze,
@@ -117,6 +118,11 @@ def _registry() -> dict[str, Transformation]:
             "the lone breakaway's km to go stuck for 48 s while he rides on",
         ),
         Transformation(
+            "blind-front-500m",
+            (Blind(),),
+            "the first 20 riders lost from 500 m to go (the winner among them)",
+        ),
+        Transformation(
             "thin-front", (Thin(),), "every 40 frames, 2 frames with only the first 30 riders"
         ),
         Transformation(
@@ -190,6 +196,8 @@ class Measure:
     """The winner's race time (his finish minus the real start)."""
     winner_t: float | None = None
     """When the winner finished, brought back to the recording's day (shifts undone)."""
+    winner_sure: bool = True
+    """The engine names the winner as a fact, not a guess."""
     limit_percent: float | None = None
     cut_s: float | None = None
     frames_dropped: int = 0
@@ -311,6 +319,7 @@ def _replay(name: str, stream: Iterable[FeedEvent], stage: int, shift: float) ->
     out.seconds = time.perf_counter() - started
     last = race.situation
     out.winner = last.winner
+    out.winner_sure = last.winner_sure
     if last.winner_t is not None:
         out.winner_t = last.winner_t - shift
         if last.start_t is not None:

@@ -36,8 +36,8 @@ def result_lines(situation: Situation, rows: int | None = None) -> list[Line]:
     place, name, team, and the sprinter's and my team's marks. `rows`: at most this many."""
     finale = situation.finale
     roster = situation.roster
-    photo = "" if situation.winner_sure else " · too close to call"
-    heading = f"Sprint result: provisional, from the last fixes{photo}"
+    guess = "" if situation.winner_sure else " · the winner a guess"
+    heading = f"Sprint result: provisional, from the last fixes{guess}"
     out = [line(heading, classes={"-info"}, priority=MUST_SEE)]
     places = finale.result if rows is None else finale.result[:rows]
     # My team as the trains know it: the panel is not told the configuration.
