@@ -20,7 +20,8 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 BAKE_TIMEOUT_S = 300.0
 
 
-class StartPointHook(BuildHookInterface):
+# Generic from hatchling 1.33 on; the bare name still works with the versions before it.
+class StartPointHook(BuildHookInterface):  # type: ignore[type-arg, unused-ignore]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
