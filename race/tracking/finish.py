@@ -18,6 +18,7 @@ from race.tracking.tracks import (
     Winner,
 )
 from race.tracking.trajectory import Trajectory
+from race.wording import counted
 
 PHOTO_FINISH_KM = 0.01
 """Riders this close to the first at his last fix (the feed's 10 m step) may have beaten him:
@@ -88,16 +89,17 @@ class FinishLine:
             self.winner = Winner(first.bib, t, "first seen on the line")
             self.first = self.leader = first
             return [first]
-        arrival = _arrival_at_line(leader, t)
+        arrival = _arrival_at_line(leader, t, leader.path.last_t)
         ahead = self._lost_ahead_of(leader, t)
-        near = [track for track in ahead if track.km <= LOST_NEAR_LINE_KM]
-        lost_first = min(near, key=lambda track: _arrival_at_line(track, t), default=None)
-        if lost_first is not None and _arrival_at_line(lost_first, t) < arrival:
+        for track in ahead:
             # Riders lost by the feed just before the line were ahead of him: the first across
             # it is the first of them, projected at his pace (a guess, as any is then).
-            leader, arrival = lost_first, _arrival_at_line(lost_first, t)
+            lost_t = track.path.last_t
+            if track.km > LOST_NEAR_LINE_KM or lost_t is None:
+                continue
+            if (projected := _arrival_at_line(track, t, lost_t)) < arrival:
+                leader, arrival = track, projected
         last_t, last_km = leader.path.last_t, leader.path.last_km or 0.0
-        assert last_t is not None
         leader.path.add(arrival, 0.0)
         self.head.add(arrival, 0.0)
         self._finish(leader, arrival)
@@ -120,11 +122,11 @@ class FinishLine:
             doubt = PHOTO_FINISH
         if leader in ahead:
             others = len(ahead) - 1
-            doubt = "the feed lost him" + (f" and {_riders(others, 'other')}" if others else "")
+            doubt = "the feed lost him" + (f" and {counted(others, 'other')}" if others else "")
             doubt += " before the line"
             basis += f"; {doubt}"
         elif ahead:
-            doubt = f"the feed lost {_riders(len(ahead), 'rider')} ahead of him before the line"
+            doubt = f"the feed lost {counted(len(ahead), 'rider')} ahead of him before the line"
             basis += f"; {doubt}"
         self.winner = Winner(leader.bib, arrival, basis, sure=not doubt, doubt=doubt)
         self.leader = leader
@@ -173,16 +175,10 @@ class FinishLine:
         track.km = 0.0
 
 
-def _arrival_at_line(track: RiderTrack, t: float) -> float:
-    """When `track` reaches the line at his recent speed (never after `t`, the frame that shows
-    riders on it, nor before his last fix)."""
-    last_t, last_km = track.path.last_t, track.path.last_km or 0.0
-    assert last_t is not None
+def _arrival_at_line(track: RiderTrack, t: float, last_t: float) -> float:
+    """When `track` (last fixed at `last_t`) reaches the line at his recent speed (never after
+    `t`, the frame that shows riders on it, nor before his last fix)."""
     arrival = track.path.time_to_reach(0.0)
     if arrival is None:
-        arrival = last_t + last_km / DEFAULT_KMH * 3600.0
+        arrival = last_t + (track.path.last_km or 0.0) / DEFAULT_KMH * 3600.0
     return max(last_t, min(arrival, t))
-
-
-def _riders(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
