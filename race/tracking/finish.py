@@ -2,8 +2,10 @@
 
 The feed often stops tracking riders 10-30 m before the line, or reports them only once they
 are past it, so the winner's time is extrapolated from his last fixes, and a rider lost near
-the line finishes with the gap he had. `Field` (`race.tracking.field`) takes these rules as a
-base class: they read and set its riders, its head and its winner.
+the line finishes with the gap he had. When the feed lost riders level with the first rider it
+shows at the line, or ahead of him, the winner is a guess and says why. `Field`
+(`race.tracking.field`) takes these rules as a base class: they read and set its riders, its
+head and its winner.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ the data cannot tell, and the winner is shown as a guess."""
 
 
 PHOTO_FINISH = "a photo finish: the positions cannot tell"
+LOST_RECENTLY_S = 300.0
+"""Riders the feed lost this long before the first rider seen on the line may have crossed it
+before him (the last 4-5 km at racing speed): if they were level with him or ahead, he is a
+guess."""
 
 
 class FinishLine:
@@ -126,22 +132,25 @@ class FinishLine:
             doubt += " before the line"
             basis += f"; {doubt}"
         elif ahead:
-            doubt = f"the feed lost {counted(len(ahead), 'rider')} ahead of him before the line"
+            doubt = f"the feed lost {counted(len(ahead), 'rider')} level with him or ahead"
+            doubt += " before the line"
             basis += f"; {doubt}"
         self.winner = Winner(leader.bib, arrival, basis, sure=not doubt, doubt=doubt)
         self.leader = leader
         return [leader]
 
     def _lost_ahead_of(self, leader: RiderTrack, t: float) -> list[RiderTrack]:
-        """The riders missing from the feed (still held on the road) who, at their last fix,
-        were ahead of `leader` by more than the feed's step: any of them may have crossed the
-        line first."""
+        """The riders missing from the feed (lost within `LOST_RECENTLY_S`, not finished) who,
+        at their last fix, were level with `leader` (within the feed's step) or ahead of him:
+        any of them may have crossed the line first."""
         ahead: list[RiderTrack] = []
         for track in self.riders.values():
-            if track is leader or not self._held(track, t):
+            if track is leader or track.finish_t is not None:
                 continue
-            # Ahead of him by more than a step: he reached that point after the rider's fix.
-            reached = leader.path.time_to_reach(track.km + PHOTO_FINISH_KM)
+            if not (t - LOST_RECENTLY_S <= track.t < t or self._held(track, t)):
+                continue
+            # Level or ahead: he reached the point a step behind the rider after the rider's fix.
+            reached = leader.path.time_to_reach(track.km - PHOTO_FINISH_KM)
             if reached is not None and reached > track.t:
                 ahead.append(track)
         return ahead
