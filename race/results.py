@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from race.models import Bib, Stage
 from race.situation import GroupView, Situation, TimeLimit
-from race.story import FinishedGroup, ResultPlace, StageResults
+from race.story import PROVISIONAL_BASIS, FinishedGroup, ResultPlace, StageResults
 from race.tracking.field import Field
 from race.tracking.start import start_time
 from race.tracking.tracks import Placed
@@ -34,9 +34,11 @@ def stage_results(
     start_t: float | None,
     groups: Sequence[GroupView],
     time_limit: TimeLimit,
+    basis: str = PROVISIONAL_BASIS,
 ) -> StageResults:
     """The result so far, from the riders across the line (by finish time), the number still
-    on the road, the real start, the situation's groups and its time limit.
+    on the road, the real start, the situation's groups and its time limit; `basis` says how
+    it was found.
 
     The riders of a group across the line share its first rider's time, as the UCI's finish
     rule gives them (DESIGN.md, "Groups"): the groups are the situation's, split as on the
@@ -68,6 +70,7 @@ def stage_results(
         outside=time_limit.finished_outside,
         cut_s=time_limit.cut_s,
         final=on_road == 0,
+        basis=basis,
     )
 
 
@@ -80,9 +83,6 @@ def results_now(
         return None
     finished, road = field.placed(t)
     start_t, _ = start_time(field.head, stage)
-    results = stage_results(finished, len(road), start_t, last.groups, last.time_limit)
-    if field.winner.sure:
-        return results
-    return results.model_copy(
-        update={"basis": f"{results.basis} · the winner a guess ({field.winner.doubt})"}
-    )
+    doubt = field.winner.doubt
+    basis = f"{PROVISIONAL_BASIS} · the winner a guess ({doubt})" if doubt else PROVISIONAL_BASIS
+    return stage_results(finished, len(road), start_t, last.groups, last.time_limit, basis)

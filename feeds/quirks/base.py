@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from random import Random
 from typing import ClassVar
@@ -182,6 +182,12 @@ def moved(
 def with_fix(frame: Telemetry, fix: RiderFix) -> Telemetry:
     """`frame` with the rider of `fix` replaced by it."""
     riders = tuple(fix if old.bib == fix.bib else old for old in frame.riders)
+    return frame.model_copy(update={"riders": riders})
+
+
+def without(frame: Telemetry, bibs: Collection[Bib]) -> Telemetry:
+    """`frame` without the riders of `bibs`."""
+    riders = tuple(fix for fix in frame.riders if fix.bib not in bibs)
     return frame.model_copy(update={"riders": riders})
 
 

@@ -23,6 +23,7 @@ from feeds.quirks.base import (
     pick_rider,
     placed,
     with_fix,
+    without,
 )
 from race.models import Bib, FeedEvent, RiderFix, StartList, Telemetry
 
@@ -135,11 +136,11 @@ class Vanish(OneRider):
                     facts.bibs.append(bib)
             if (
                 isinstance(event, Telemetry)
+                and bib is not None
                 and since <= event.t < since + self.duration_s
                 and any(fix.bib == bib for fix in event.riders)
             ):
-                riders = tuple(fix for fix in event.riders if fix.bib != bib)
-                event = event.model_copy(update={"riders": riders})
+                event = without(event, (bib,))
                 facts.removed.append(event.t)
             yield event
 
@@ -165,8 +166,7 @@ class Blind(Triggered):
                 lost = {fix.bib for fix in placed(event)[: self.riders]}
                 facts.bibs.extend(sorted(lost))
             if isinstance(event, Telemetry) and any(fix.bib in lost for fix in event.riders):
-                riders = tuple(fix for fix in event.riders if fix.bib not in lost)
-                event = event.model_copy(update={"riders": riders})
+                event = without(event, lost)
                 facts.removed.append(event.t)
             yield event
 

@@ -135,7 +135,7 @@ class FinishLine:
             doubt = f"the feed lost {counted(len(ahead), 'rider')} level with him or ahead"
             doubt += " before the line"
             basis += f"; {doubt}"
-        self.winner = Winner(leader.bib, arrival, basis, sure=not doubt, doubt=doubt)
+        self.winner = Winner(leader.bib, arrival, basis, doubt)
         self.leader = leader
         return [leader]
 

@@ -195,8 +195,12 @@ class Winner:
     """Feed time of his crossing of the line."""
     basis: str
     """How the time was found, e.g. "extrapolated 30 m from his last fix"."""
-    sure: bool = True
-    """False when the feed's positions cannot tell who crossed first (`doubt` says why)."""
     doubt: str = ""
-    """Why he is a guess: "a photo finish: the positions cannot tell" (riders level with him
-    at his last fix), "the feed lost riders ahead of him before the line"..."""
+    """Why he is a guess, empty when he is not: "a photo finish: the positions cannot tell"
+    (riders level with him at his last fix), "the feed lost riders ahead of him before the
+    line"..."""
+
+    @property
+    def sure(self) -> bool:
+        """The feed's positions tell who crossed first."""
+        return not self.doubt

@@ -176,7 +176,8 @@ class RaceScreen(Screen[None]):
         )
         finale = self.situation is not None and self.situation.finale.active
         named = [("leadout", leadout), *top] if finale else [*top, ("leadout", leadout)]
-        sizes = share_rows(available, [block for _, block in named], RADIO_RESERVE)
+        blocks = [block for _, block in named]
+        sizes = share_rows(available, blocks, RADIO_RESERVE)
         if self.view.following:
             spare = available - sum(sizes) - RADIO_RESERVE
             now = self._clock()
@@ -184,7 +185,7 @@ class RaceScreen(Screen[None]):
                 self._hold.most(name, size, now)
                 for (name, _), size in zip(named, sizes, strict=True)
             ]
-            sizes = keep_heights(sizes, held, [block for _, block in named], spare)
+            sizes = keep_heights(sizes, held, blocks, spare)
         else:
             self._hold.clear()
         rows = {name: size for (name, _), size in zip(named, sizes, strict=True)}
