@@ -100,7 +100,7 @@ class HeightHold:
     def __init__(self, hold_s: float) -> None:
         self._hold_s = hold_s
         self._had: dict[str, deque[tuple[float, int]]] = {}
-        """Each block's sizes by time, each smaller than every later one (the first the most)."""
+        """Each block's sizes by time, each larger than every later one (the first the most)."""
 
     def most(self, name: str, size: int, now: float) -> int:
         """The most rows `name` had over the last `hold_s` seconds, `size` at `now` included."""
