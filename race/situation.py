@@ -68,6 +68,10 @@ class GroupView(View):
     notable: tuple[Notable, ...] = ()
     finished: bool = False
     """True once the group has crossed the line (its gap is then final)."""
+    unseen_since_t: float | None = None
+    """The last fix of any of its riders (UNIX s) when none of them is in the last frame: the
+    feed lost them, and the group is placed where their gaps put them (for `[gaps]
+    hold_missing_s`; lost in the final 3 km, until they finish). None while any is seen."""
 
     @property
     def size(self) -> int:

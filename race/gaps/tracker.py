@@ -37,6 +37,7 @@ _GAP = itemgetter(0)
 _BIB = itemgetter(2)
 _TRACK = itemgetter(3)
 _SPEED = attrgetter("speed")
+_LAST_FIX_T = attrgetter("t")
 _KNOWN = partial(is_not, None)
 """The gap, the bib and the track of a `Placed` rider, a track's speed, and a value given:
 read in C, once per rider per frame."""
@@ -201,6 +202,8 @@ class GapsTracker:
                 speeds = [
                     k for _, _, _, r in chunk if (k := r.path.speed_kmh(HEAD_NOW_S)) is not None
                 ]
+            # None of its riders in this frame: the group is where their gaps put them.
+            seen_t = None if finished_group else max(map(_LAST_FIX_T, map(_TRACK, chunk)))
             catch = None
             if previous is not None and trend is not None and not previous.finished:
                 ahead_rate = previous_trend.s_per_10km if previous_trend else 0.0
@@ -221,6 +224,7 @@ class GapsTracker:
                 catch=catch,
                 notable=notables.in_group(candidates & run_members, run_bibs, field.riders),
                 finished=finished_group,
+                unseen_since_t=seen_t if seen_t is not None and seen_t < t else None,
             )
             views.append(view)
             previous, previous_trend = view, trend

@@ -1,9 +1,10 @@
 """The finish: who crossed the line first and when, and when every other rider did.
 
 The feed often stops tracking riders 10-30 m before the line, or reports them only once they
-are past it, so the winner's time is extrapolated from his last fixes, and a rider lost near
-the line finishes with the gap he had. When the feed lost riders level with the first rider it
-shows at the line, or ahead of him, the winner is a guess and says why. `Field`
+are past it, so the winner's time is extrapolated from his last fixes, and a rider lost in the
+final 3 km (the whole head of the race, at times) finishes with the gap he had. When the feed
+lost riders who may have beaten the first rider at the line (ahead of him, level or close
+behind), the winner is a guess and says why. `Field`
 (`race.tracking.field`) takes these rules as a base class: they read and set its riders, its
 head and its winner.
 """
@@ -14,6 +15,7 @@ from race.models import Bib
 from race.tracking.tracks import (
     DEFAULT_KMH,
     FINISH_KM,
+    LAST_KM_RULE_KM,
     LOST_NEAR_LINE_KM,
     MAX_KMH,
     RiderTrack,
@@ -28,10 +30,20 @@ the data cannot tell, and the winner is shown as a guess."""
 
 
 PHOTO_FINISH = "a photo finish: the positions cannot tell"
+LAST_METRES_KM = 0.1
+"""Where the feed usually stops tracking riders (10-30 m out on the Pau stage): a winner lost
+further out is said to be lost himself."""
+OVERTAKE_SHARE = 0.1
+"""A rider lost this share of the road left behind the first may have come past him before
+the line (a finish 10 % faster: 50 m in the last 500 m); within the feed's step
+(`PHOTO_FINISH_KM`) at least."""
 LOST_RECENTLY_S = 300.0
 """Riders the feed lost this long before the first rider seen on the line may have crossed it
-before him (the last 4-5 km at racing speed): if they were level with him or ahead, he is a
+before him (the last 4-5 km at racing speed): if they were within reach of him, he is a
 guess."""
+KEEP_REFERENCE_KM = 0.05
+"""The rider whose road gaps are measured on stays the reference while he rides this close
+behind the first rider (in the same group: 3-4 s at racing speed)."""
 
 
 class FinishLine:
@@ -41,18 +53,21 @@ class FinishLine:
     hold_missing_s: float
     """How long a rider missing from the frames is held where his gap puts him."""
     head: Trajectory
+    t: float | None
+    """The last frame's time."""
     first: RiderTrack | None
     leader: RiderTrack | None
     winner: Winner | None
 
     def _held(self, track: RiderTrack, t: float) -> bool:
         """Missing from this frame, or his fix set aside (a ghost: he is where his last
-        trusted fix and speed put him), for no longer than `hold_missing_s`; not finished."""
+        trusted fix and speed put him), for no longer than `hold_missing_s` (lost in the final
+        3 km: until he finishes); not finished."""
         if track.finish_t is not None:
             return False
         if track.suspect_since is not None:
             return t - track.suspect_since <= self.hold_missing_s
-        return track.t < t and t - track.t <= self.hold_missing_s
+        return track.t < t and (t - track.t <= self.hold_missing_s or track.kept_to_the_line)
 
     def _line_out_of_reach(self, t: float) -> bool:
         """Before the winner: the first rider on the road was too far from the line at his last
@@ -68,12 +83,30 @@ class FinishLine:
         first, reference = self.first, self.leader
         if first is None or reference is None or reference.finish_t is not None:
             return first
-        return reference if reference.km < first.km else first
+        if reference.km < first.km or (self.t is not None and self.head_lost(first, self.t)):
+            return reference
+        return first
+
+    def head_lost(self, first: RiderTrack, t: float) -> bool:
+        """Whether the rider gaps are measured on is missing (held) ahead of `first`, the
+        first rider seen: `first` has not reached his last fix yet; or, lost in the final
+        3 km, he had more than `KEEP_REFERENCE_KM` on `first` then (the 3 km rule: he keeps
+        his gap, and riders reaching where he was are behind him). Lost further out, riders
+        reaching where he was are the head: he may have stopped."""
+        reference = self.leader
+        if reference is None or reference is first or not self._held(reference, t):
+            return False
+        if first.km - reference.km > KEEP_REFERENCE_KM:
+            return True
+        if not reference.kept_to_the_line:
+            return False
+        then = first.path.km_at(reference.t)
+        return then is not None and then - reference.km > KEEP_REFERENCE_KM
 
     def _leader_lost_at_line(self, t: float) -> bool:
         """The head was last seen just before the line and should have crossed it by now."""
         leader = self._at_the_front()
-        if leader is None or leader.t >= t or leader.km > LOST_NEAR_LINE_KM:
+        if leader is None or leader.t >= t or leader.km > LAST_KM_RULE_KM:
             return False
         arrival = leader.path.time_to_reach(0.0)
         return arrival is not None and arrival <= t
@@ -96,12 +129,12 @@ class FinishLine:
             self.first = self.leader = first
             return [first]
         arrival = _arrival_at_line(leader, t, leader.path.last_t)
-        ahead = self._lost_ahead_of(leader, t)
-        for track in ahead:
-            # Riders lost by the feed just before the line were ahead of him: the first across
-            # it is the first of them, projected at his pace (a guess, as any is then).
+        within = self._lost_within_reach(leader, t)
+        for track in within:
+            # Riders lost by the feed in the final 3 km within reach of him: the first across
+            # the line is the first of them projected at his pace (a guess, as any is then).
             lost_t = track.path.last_t
-            if track.km > LOST_NEAR_LINE_KM or lost_t is None:
+            if track.km > LAST_KM_RULE_KM or lost_t is None:
                 continue
             if (projected := _arrival_at_line(track, t, lost_t)) < arrival:
                 leader, arrival = track, projected
@@ -126,34 +159,37 @@ class FinishLine:
         if level:
             basis += f"; {len(level)} more within {PHOTO_FINISH_KM * 1000:.0f} m: a photo finish"
             doubt = PHOTO_FINISH
-        if leader in ahead:
-            others = len(ahead) - 1
-            doubt = "the feed lost him" + (f" and {counted(others, 'other')}" if others else "")
-            doubt += " before the line"
-            basis += f"; {doubt}"
-        elif ahead:
-            doubt = f"the feed lost {counted(len(ahead), 'rider')} level with him or ahead"
+        if within:
+            others = [track for track in within if track is not leader]
+            if leader in within or last_km > LAST_METRES_KM:
+                # Lost himself: his place at the line is a projection as theirs is.
+                doubt = "the feed lost him"
+                doubt += f" and {counted(len(others), 'other')}" if others else ""
+            else:
+                doubt = f"the feed lost {counted(len(others), 'rider')} within reach of him"
             doubt += " before the line"
             basis += f"; {doubt}"
         self.winner = Winner(leader.bib, arrival, basis, doubt)
         self.leader = leader
         return [leader]
 
-    def _lost_ahead_of(self, leader: RiderTrack, t: float) -> list[RiderTrack]:
-        """The riders missing from the feed (lost within `LOST_RECENTLY_S`, not finished) who,
-        at their last fix, were level with `leader` (within the feed's step) or ahead of him:
-        any of them may have crossed the line first."""
-        ahead: list[RiderTrack] = []
+    def _lost_within_reach(self, leader: RiderTrack, t: float) -> list[RiderTrack]:
+        """The riders missing from the feed (lost within `LOST_RECENTLY_S`, or held; not
+        finished) who, at their last fix, were ahead of `leader`, level with him (within the
+        feed's step) or close enough behind to have come past him (`OVERTAKE_SHARE` of the road
+        left): any of them may have crossed the line first."""
+        within: list[RiderTrack] = []
         for track in self.riders.values():
             if track is leader or track.finish_t is not None:
                 continue
             if not (t - LOST_RECENTLY_S <= track.t < t or self._held(track, t)):
                 continue
-            # Level or ahead: he reached the point a step behind the rider after the rider's fix.
-            reached = leader.path.time_to_reach(track.km - PHOTO_FINISH_KM)
+            # He reached the point `reach` ahead of the rider only after the rider's fix.
+            reach = max(PHOTO_FINISH_KM, OVERTAKE_SHARE * track.km)
+            reached = leader.path.time_to_reach(track.km - reach)
             if reached is not None and reached > track.t:
-                ahead.append(track)
-        return ahead
+                within.append(track)
+        return within
 
     def _arrival(self, track: RiderTrack, t: float, winner_t: float) -> float:
         """When a rider seen on the line at `t` crossed it: he kept the gap of his last fix."""
@@ -162,13 +198,14 @@ class FinishLine:
         return max(winner_t, track.gap_t, min(t, winner_t + track.gap))
 
     def _finish_lost(self, t: float, winner_t: float) -> list[RiderTrack]:
-        """Riders who vanished near the line have crossed it once their gap has run out."""
+        """Riders the feed lost in the final 3 km have crossed the line once their gap has run
+        out (`LAST_KM_RULE_KM`)."""
         out: list[RiderTrack] = []
         for track in self.riders.values():
             if (
                 track.finish_t is None
                 and track.t < t
-                and track.km <= LOST_NEAR_LINE_KM
+                and track.kept_to_the_line
                 and track.gap is not None
                 and track.gap_t is not None
                 and winner_t + track.gap <= t

@@ -11,14 +11,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 
-from race.tracking.finish import FinishLine
+from race.tracking.finish import KEEP_REFERENCE_KM, FinishLine
 from race.tracking.jumps import NEAR_OTHERS_KM, riding_kmh
 from race.tracking.tracks import DEFAULT_KMH, FINISH_KM, MAX_KMH, RiderTrack
 from race.tracking.trajectory import Trajectory
 
-KEEP_REFERENCE_KM = 0.05
-"""The rider whose road gaps are measured on stays the reference while he rides this close
-behind the first rider (in the same group: 3-4 s at racing speed)."""
 REFERENCE_LOOKBACK_KM = 2.0
 """Who was at the head first: the rider at the head who passed this far back the earliest."""
 REFERENCE_FALLBACK_KM = 1.0
@@ -67,14 +64,10 @@ class HeadOfRace(FinishLine):
             previous is not None and previous is not first and previous.rewound_t == t
         )
         reference = self.leader
-        if (
-            reference is not None
-            and reference is not first
-            and self._held(reference, t)
-            and first.km - reference.km > KEEP_REFERENCE_KM
-        ):
+        if self.head_lost(first, t):
             # The rider gaps are measured on is missing from this frame, ahead of the first
             # rider seen: the head is where his pace has taken him, not stopped where he was.
+            assert reference is not None
             head_km = reference.km - riding_kmh(reference) * (t - reference.t) / 3600.0
             head_km = max(min(head_km, first.km), FINISH_KM)
         else:
@@ -159,8 +152,21 @@ class HeadOfRace(FinishLine):
         first_km = ref.first_km
         if first_km is not None and km > first_km + REFERENCE_FALLBACK_KM and len(head) > 1:
             return head.passage_time(km)
-        speed = self.leader.speed if self.leader is not None else None
-        return ref.passage_time(km, fallback_kmh=speed if speed and speed > 1 else DEFAULT_KMH)
+        leader = self.leader
+        speed = leader.speed if leader is not None else None
+        passed = ref.passage_time(km, fallback_kmh=speed if speed and speed > 1 else DEFAULT_KMH)
+        t, first = self.t, self.first
+        if (
+            passed is None
+            and leader is not None
+            and first is not None
+            and t is not None
+            and self.head_lost(first, t)
+        ):
+            # Beyond the last fix of a head the feed has lost: where his pace has taken him,
+            # as the head of the race goes on (`_follow_head`), not a rider there at +0:00.
+            passed = leader.t + (leader.km - km) / riding_kmh(leader) * 3600.0
+        return passed
 
 
 def _passed(track: RiderTrack, km: float, first_km: float) -> tuple[float, float]:

@@ -28,7 +28,8 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     on the road.
 
     A rider missing from the frame keeps his last gap (and is moved along with it) for
-    `hold_missing_s`; after that he is no longer tracked.
+    `hold_missing_s` (lost in the final 3 km: until he finishes with it); after that he is no
+    longer tracked.
     """
     finished: list[Placed] = []
     road: list[Placed] = []
@@ -40,6 +41,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     else:
         ts, xs = [], []
     n = len(xs)
+    head_lost = n > 0 and field.first is not None and field.head_lost(field.first, t)
     first_x = xs[0] if n else 0.0
     last_x = xs[-1] if n else 0.0
     # Riders in the order of the last frame: the lists to sort are then nearly sorted.
@@ -53,7 +55,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
             finished.append((track.finish_gap or 0.0, 0.0, track.bib, track))
             continue
         track_t = track.t
-        if track_t < hold_from:
+        if track_t < hold_from and not track.kept_to_the_line:
             untracked.append(track)
             continue
         km = track.km
@@ -92,6 +94,10 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
             # where the head was that long ago.
             gap = track.gap
             held = ref.km_at(t - gap) if ref is not None else None
+            if head_lost and t - gap > ts[-1]:
+                # Later than the last fix of the head of the race, which the feed lost too:
+                # where the head has gone on since, at its pace (`Field.head`).
+                held = field.head.km_at(t - gap)
             if held is not None:
                 km = held
         else:

@@ -13,8 +13,13 @@ from race.tracking.trajectory import Trajectory
 FINISH_KM = 0.005
 """A rider this close to the line (km) is on it (the feed reports positions in 10 m steps)."""
 LOST_NEAR_LINE_KM = 1.0
-"""A rider who stops being tracked this close to the line is taken to finish with the gap he
-had at his last fix (the feed often drops riders in the last 10-30 m)."""
+"""A rider last seen this close to the line may have crossed it unseen since (the feed often
+drops riders in the last 10-30 m); a time trialist lost there finishes with his pace."""
+LAST_KM_RULE_KM = 3.0
+"""The 3 km rule (DESIGN.md): an incident in the final 3 km gives a rider his group's time. A
+rider the feed stops tracking there (it loses riders, even the whole head of the race, under
+the last kilometres' structures) is kept where his gap puts him and finishes with that gap,
+instead of being dropped after `hold_missing_s`."""
 JUMP_CHECK_S = 120.0
 """Fixes further apart than this are not compared (the rider may have done anything)."""
 MAX_KMH = 100.0
@@ -180,6 +185,12 @@ class RiderTrack:
     @property
     def finished(self) -> bool:
         return self.finish_t is not None
+
+    @property
+    def kept_to_the_line(self) -> bool:
+        """Lost in the final 3 km with a known gap: he is placed with that gap until he
+        finishes with it (`LAST_KM_RULE_KM`)."""
+        return self.km <= LAST_KM_RULE_KM and self.gap is not None
 
 
 Placed = tuple[float, float, Bib, RiderTrack]

@@ -160,14 +160,80 @@ def test_riders_lost_just_before_the_line_ahead_of_the_first_seen_on_it_win_as_a
     assert situation.winner_t == pytest.approx(T0 + 2.0 / 54.0 * 3600, abs=1.0)
 
 
-def test_riders_lost_ahead_further_out_leave_the_first_seen_on_the_line_a_guess() -> None:
-    # Last seen 1.2 km out, 86 s before rider 3 reaches the line (within `LOST_RECENTLY_S`).
-    situation = lost_ahead(new_race(), lost_within_km=1.1)
-    assert situation.winner == 3
-    assert not situation.winner_sure
-    assert situation.winner_basis.endswith(
-        "the feed lost 2 riders level with him or ahead before the line"
+def lost_head(race: Race, lost_within_km: float, lost: tuple[int, ...] = (1, 2)) -> list[Situation]:
+    """Riders 1 and 2 lead rider 3 by 100 m (6.7 s) and more, rider 4 500 m (33 s), all at
+    54 km/h from 5 km out; the feed loses `lost` within `lost_within_km` of the line (for
+    good), the others 20 m from it. Every situation, one per frame."""
+    riders = {1: (5.0, 54.0), 2: (5.03, 54.0), 3: (5.1, 54.0), 4: (5.5, 54.0)}
+    out = []
+    for t, kms in steady(0, 420, 6, riders):
+        shown = {
+            b: km
+            for b, km in kms.items()
+            if km is not None and km > (lost_within_km if b in lost else 0.02)
+        }
+        out.append(race.apply(frame(t, shown, speed_kmh={b: 54.0 for b in shown})))
+    return out
+
+
+def test_the_head_lost_in_the_final_3_km_keeps_its_gap_to_the_line() -> None:
+    # The 3 km rule (DESIGN.md): lost 2.5 km out, riders 1 and 2 are kept where their gaps
+    # put them, and finish with them; rider 3, reaching where they were last seen, is behind
+    # them by what he was, not the head of the race at +0:00.
+    situations = lost_head(new_race(), lost_within_km=2.5)
+    # 1.5 km out: the head lost 1 km (67 s) ago.
+    middle = next(
+        s for s in situations if s.head_km_to_finish is not None and s.head_km_to_finish < 1.5
     )
+    head, chase, last = middle.groups
+    assert head.riders == (1, 2)
+    assert head.unseen_since_t is not None
+    assert middle.t is not None
+    assert middle.t - head.unseen_since_t == pytest.approx(67, abs=7)
+    assert chase.riders == (3,)
+    assert chase.unseen_since_t is None
+    assert chase.gap_s == pytest.approx(6.7, abs=0.6)
+    assert last.gap_s == pytest.approx(33.3, abs=0.6)
+    end = situations[-1]
+    assert end.winner == 1
+    assert not end.winner_sure
+    assert end.winner_basis.endswith("the feed lost him and 1 other before the line")
+    # He rode on at his pace: 5 km at 54 km/h.
+    assert end.winner_t == pytest.approx(T0 + 5.0 / 54.0 * 3600, abs=1.0)
+    assert [(g.riders, g.finished) for g in end.groups] == [
+        ((1, 2), True),
+        ((3,), True),
+        ((4,), True),
+    ]
+    assert [g.gap_s for g in end.groups] == [
+        0.0,
+        pytest.approx(6.7, abs=0.6),
+        pytest.approx(33.3, abs=0.6),
+    ]
+
+
+def test_the_whole_field_lost_in_the_final_3_km_finishes_with_its_gaps() -> None:
+    race = new_race()
+    end = lost_head(race, lost_within_km=2.0, lost=(1, 2, 3, 4))[-1]
+    assert end.winner == 1
+    assert not end.winner_sure
+    assert end.winner_t == pytest.approx(T0 + 5.0 / 54.0 * 3600, abs=1.0)
+    assert [g.gap_s for g in end.groups] == [
+        0.0,
+        pytest.approx(6.7, abs=0.6),
+        pytest.approx(33.3, abs=0.6),
+    ]
+    assert all(g.finished for g in end.groups)
+
+
+def test_riders_lost_ahead_before_the_final_3_km_leave_the_first_seen_on_the_line_a_guess() -> None:
+    # Lost 3.2 km out, 154 s before rider 3 reaches the line (within `LOST_RECENTLY_S`): they
+    # may have stopped, or ridden on; held `hold_missing_s`, then no longer tracked.
+    end = lost_head(new_race(), lost_within_km=3.2)[-1]
+    assert end.winner == 3
+    assert not end.winner_sure
+    assert end.winner_basis.endswith("the feed lost 2 riders within reach of him before the line")
+    assert [g.riders for g in end.groups] == [(3,), (4,)]
 
 
 def test_riders_lost_behind_the_winner_leave_him_sure() -> None:

@@ -123,6 +123,16 @@ def _registry() -> dict[str, Transformation]:
             "the first 20 riders lost from 500 m to go (the winner among them)",
         ),
         Transformation(
+            "blind-front-2km",
+            (Blind(at_km_to_finish=2.0),),
+            "the first 20 riders lost from 2 km to go (the winner among them)",
+        ),
+        Transformation(
+            "blind-all-2km",
+            (Blind(at_km_to_finish=2.0, riders=500),),
+            "every rider lost from 2 km to go",
+        ),
+        Transformation(
             "thin-front", (Thin(),), "every 40 frames, 2 frames with only the first 30 riders"
         ),
         Transformation(

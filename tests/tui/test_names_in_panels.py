@@ -8,6 +8,7 @@ import re
 from race.situation import GroupView, Notable, Situation
 from tests.support.stages import flat_at, mountain_at, stage_run
 from tui.panels.gaps import gap_lines, group_line
+from tui.panels.group import detail_title
 from tui.panels.leadout import leadout_lines
 from tui.panels.report import text_report
 
@@ -77,3 +78,17 @@ def test_every_group_row_carries_its_groups_id() -> None:
     _, situation = mountain_at(20.0)
     keys = [ln.key for ln in gap_lines(situation, None) if ln.key is not None]
     assert keys == [g.id for g in situation.groups]
+
+
+def test_a_group_the_feed_lost_says_for_how_long_in_place_of_its_trend() -> None:
+    _, situation = flat_at(60.0)
+    assert situation.t is not None
+    peloton = _peloton(situation)
+    lost = peloton.model_copy(update={"unseen_since_t": situation.t - 45.0})
+    groups = tuple(lost if g is peloton else g for g in situation.groups)
+    rows = gap_lines(situation.model_copy(update={"groups": groups}), None, width=78)
+    row = next(r.plain for r in rows if r.key == peloton.id)
+    assert re.search(r"\+\d:\d\d  not seen 0:45 ", row), row
+    assert "s/10 km" not in row
+    assert len(row) <= 78
+    assert detail_title(lost, situation.t).endswith("km to go · not seen 0:45")

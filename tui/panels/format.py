@@ -24,6 +24,14 @@ def duration(seconds: float | None) -> str:
     return gap(seconds, sign=False)
 
 
+def unseen(since_t: float | None, now: float | None) -> str:
+    """ "not seen 0:45": how long the feed has sent none of a group's riders; empty when it
+    sends them (or the time is unknown)."""
+    if since_t is None or now is None:
+        return ""
+    return f"not seen {duration(now - since_t)}"
+
+
 def clock(t: float | None, timezone: str) -> str:
     """Time of day of feed time `t` in the stage's zone, e.g. "14:52:10"."""
     if t is None:

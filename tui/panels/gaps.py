@@ -170,6 +170,7 @@ class _RowMaker:
         self._width = width
         self._name_width = name_width
         self._surnames = fmt.surnames(self._roster, in_view(situation.groups))
+        self._now = situation.t
 
     def __call__(self, group: GroupView, *, lead: str = "", priority: int = IMPORTANT) -> Line:
         return group_line(
@@ -182,6 +183,7 @@ class _RowMaker:
             width=self._width,
             name_width=self._name_width,
             surnames=self._surnames,
+            now=self._now,
         )
 
 
@@ -196,9 +198,11 @@ def group_line(
     width: int = NARROW_ROW,
     name_width: int | None = None,
     surnames: Mapping[Bib, str] | None = None,
+    now: float | None = None,
 ) -> Line:
     """A group's row: name, size, gap, trend (wide: km to go and speed), then who is in it with
-    the room left in `width` columns; its key is the group's id."""
+    the room left in `width` columns; its key is the group's id. A group the feed has lost
+    says for how long at `now` in place of its trend: its gap is the one it had."""
     size = f"{group.size:>3} {'rider ' if group.size == 1 else 'riders'}"
     parts: list[Part] = [
         (fmt.cell(group.name, name_width or max(NAME_WIDTH, len(group.name))), "bold"),
@@ -207,6 +211,8 @@ def group_line(
     ]
     if group.finished:
         parts.append(("  finished     ", "italic"))
+    elif unseen := fmt.unseen(group.unseen_since_t, now):
+        parts.append((f"  {unseen:<13} ", "italic"))
     else:
         value = group.trend_s_per_10km
         arrow = "" if value is None else "▼" if value < -2 else "▲" if value > 2 else "="

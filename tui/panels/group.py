@@ -54,12 +54,16 @@ def find_group(
     return Found(best, f"{name} no longer on its own: its riders now in {best.name}")
 
 
-def detail_title(group: GroupView) -> str:
-    """ "Peloton · 142 riders · +1:12 · 45.3 km to go · −14 s/10 km"."""
+def detail_title(group: GroupView, now: float | None = None) -> str:
+    """ "Peloton · 142 riders · +1:12 · 45.3 km to go · −14 s/10 km"; a group the feed has
+    lost says for how long at `now` in place of its trend."""
     riders = counted(group.size, "rider")
     where = "finished" if group.finished else fmt.km_to_go(group.km_to_finish)
     parts = [group.name, riders, fmt.gap(group.gap_s), where]
-    if not group.finished and group.trend_s_per_10km is not None:
+    unseen = "" if group.finished else fmt.unseen(group.unseen_since_t, now)
+    if unseen:
+        parts.append(unseen)
+    elif not group.finished and group.trend_s_per_10km is not None:
         parts.append(fmt.trend(group.trend_s_per_10km))
     return " · ".join(parts)
 

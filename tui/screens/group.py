@@ -113,7 +113,7 @@ class GroupScreen(ModalScreen[None]):
         if not found.note:
             self._group_riders = group.riders
             self._group_name = group.name
-        self._title.update(Content(detail_title(group)))
+        self._title.update(Content(detail_title(group, situation.t)))
         self._note.update(Content(found.note))
         self._note.display = bool(found.note)
         # The rows' room from the screen's size (the box's own is not laid out at first).
