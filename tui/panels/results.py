@@ -18,7 +18,7 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
     """Every row of the results; one line saying why when there is no result yet."""
     if results is None:
         return [line(("No result yet: the winner has not crossed the line.", MUTED_STYLE))]
-    state = "final order" if results.final else "riders still on the road"
+    state = "everyone across the line" if results.final else "riders still on the road"
     out = [
         line((f"Stage result · {results.basis} · {state}", HEADING_STYLE), priority=MUST_SEE),
     ]
