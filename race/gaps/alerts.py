@@ -18,7 +18,8 @@ from race.models import Bib
 from race.settings import EngineSettings
 from race.situation import GroupView, Roster
 from race.tracking.field import Field
-from race.wording import clock, signed_clock
+from race.tracking.tracks import LAST_KM_RULE_KM
+from race.wording import clock, counted, signed_clock
 
 GAP_ALERT_EVERY_KM = 15.0
 """At most one gap-motion alert per group over this much road."""
@@ -58,6 +59,7 @@ class GapAlerts:
         has been measured over enough road to be announced, else None."""
         if field.winner is not None:
             return
+        self._lost_head_alert(t, groups, alerts)
         self._marked_alerts(t, groups, roster, alerts)
         main = next((g for g in groups if g.kind in ("peloton", "leader")), None)
         if main is None:
@@ -76,6 +78,19 @@ class GapAlerts:
             # those that matter are the time limit's business.
             if group.id in rates:
                 self._gap_rate_alert(t, group, main, rates[group.id], alerts)
+
+    @staticmethod
+    def _lost_head_alert(t: float, groups: list[GroupView], alerts: AlertLog) -> None:
+        """Once per group: the feed lost the head of the race in the final 3 km, and it is
+        placed where its pace takes it (`race.tracking.finish`)."""
+        head = groups[0] if groups else None
+        if head is None or head.unseen_since_t is None or head.km_to_finish > LAST_KM_RULE_KM:
+            return
+        text = (
+            f"The feed lost the head of the race ({counted(head.size, 'rider')}) "
+            f"{head.km_to_finish:.1f} km out: placed at its pace, its gaps kept to the line"
+        )
+        alerts.raise_once(t, "feed_lost_head", text, "warning", key=f"feed_lost_head {head.id}")
 
     def _gap_rate_alert(
         self, t: float, group: GroupView, main: GroupView, rate: float, alerts: AlertLog

@@ -195,6 +195,10 @@ def test_the_head_lost_in_the_final_3_km_keeps_its_gap_to_the_line() -> None:
     assert chase.gap_s == pytest.approx(6.7, abs=0.6)
     assert last.gap_s == pytest.approx(33.3, abs=0.6)
     end = situations[-1]
+    assert [a.text for a in end.alerts if a.kind == "feed_lost_head"] == [
+        "The feed lost the head of the race (2 riders) 2.4 km out: placed at its pace, its gaps"
+        " kept to the line"
+    ]
     assert end.winner == 1
     assert not end.winner_sure
     assert end.winner_basis.endswith("the feed lost him and 1 other before the line")
