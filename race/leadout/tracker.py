@@ -125,6 +125,12 @@ class LeadoutTracker:
             self._shown = unchanged
             return unchanged
         contenders = in_contention(frame.road, head_km)
+        if contenders and self._view is not None and all(p[3].t < t for p in contenders):
+            # None of the riders in the sprint is in this frame (the feed lost them): their
+            # places are held, not seen. The picture of their last fixes stands.
+            trains, finale = self._shown
+            self._shown = (trains, finale.model_copy(update={"head_km_to_finish": head_km}))
+            return self._shown
         # My team's riders are followed wherever they are; nobody else's outside the sprint.
         mine = self.settings.team.code
         outside = {

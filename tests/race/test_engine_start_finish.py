@@ -2,17 +2,20 @@
 scheduled; the winner's finish extrapolated when the feed stops before the line, the gaps
 after him, riders lost before the line, finishers lingering at it.
 
-Each test builds the few frames it needs, so that what is checked is plain to see.
+Each test builds the few frames it needs, so that what is checked is plain to see; the lead-out
+of a lost head of the race is checked on the simulated hilly stage's sprint of ten.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from feeds.quirks import Blind, apply_quirks
 from race.engine import Race
 from race.gaps.settings import GapsSettings
 from race.situation import Situation
 from tests.support.frames import DISTANCE, T0, frame, new_race, ride, steady
+from tests.support.stages import SEED, engine_settings, stage_events
 
 
 def test_real_start_seen_after_the_neutralised_stretch() -> None:
@@ -244,3 +247,24 @@ def test_riders_lost_behind_the_winner_leave_him_sure() -> None:
     situation = finale(new_race(), vanish_at_km=0.3)
     assert situation.winner == 1
     assert situation.winner_sure
+
+
+@pytest.mark.slow
+def test_the_lead_out_picture_of_a_lost_head_stands_until_the_line() -> None:
+    # The simulated hilly stage's sprint of ten, lost 2 km out: their last places stand (held
+    # places are not seen ones: they read the same, and were shuffled frame by frame), the km
+    # to go goes on.
+    race = Race(engine_settings())
+    lost = []
+    for event in apply_quirks(stage_events("hilly"), [Blind(at_km_to_finish=2.0)], seed=SEED):
+        situation = race.apply(event)
+        if situation.winner is None and situation.groups and situation.groups[0].unseen_since_t:
+            lost.append(situation)
+    assert len(lost) > 10
+    first = lost[0]
+    assert first.finale.makeup
+    assert all(s.finale.makeup == first.finale.makeup for s in lost)
+    kms = [km for s in lost if (km := s.finale.head_km_to_finish) is not None]
+    assert len(kms) == len(lost)
+    assert kms == sorted(kms, reverse=True)
+    assert len(set(kms)) > 10

@@ -136,7 +136,7 @@ def _makeup_lines(situation: Situation, *, wide: bool, width: int | None) -> lis
         if finale.makeup_clear_s is not None
         else "alone on the road"
     )
-    head = fmt.km_to_go(finale.head_km_to_finish)
+    head = " · ".join(filter(None, (fmt.km_to_go(finale.head_km_to_finish), _unseen(situation))))
     info = f"{head} · {counted(riders, 'rider')} for the win, {clear}"
     out = [line(info, classes={"-info"}, priority=MUST_SEE)]
     names = _surnames(situation, [t for t in situation.leadout if t.my_team])
@@ -176,6 +176,8 @@ def _finale_info(situation: Situation, data_age_s: float | None) -> str:
     gap between two riders, and how far the bunch moves between two frames."""
     finale = situation.finale
     parts = [fmt.km_to_go(finale.head_km_to_finish)]
+    if unseen := _unseen(situation):
+        parts.append(unseen)
     if not finale.judged and finale.cadence_s is not None:
         parts.append(f"frames {finale.cadence_s:.0f} s apart: wheels not judged")
     if data_age_s is not None:
@@ -187,6 +189,15 @@ def _finale_info(situation: Situation, data_age_s: float | None) -> str:
     else:
         parts.append("frame rate unknown")
     return " · ".join(parts)
+
+
+def _unseen(situation: Situation) -> str:
+    """ "not seen 0:24" while the feed has lost the head of the race (its riders' last places
+    stand in the picture); empty otherwise."""
+    head = situation.groups[0] if situation.groups else None
+    if head is None or head.finished:
+        return ""
+    return fmt.unseen(head.unseen_since_t, situation.t)
 
 
 def _surnames(situation: Situation, trains: Sequence[Train]) -> dict[Bib, str]:
