@@ -15,4 +15,6 @@ class GapsSettings(Settings):
     gap_alert_s_per_10km: float = Field(default=30.0, gt=0)
     """A gap to the peloton opening or closing faster than this is announced."""
     hold_missing_s: float = Field(default=90.0, ge=0, le=3600)
-    """A rider missing from the feed keeps his gap this long, then is no longer tracked."""
+    """A rider missing from the feed keeps his gap this long (before the last frame that
+    carried any rider), then is no longer tracked; lost in the final 3 km, until he finishes
+    (`race.tracking.tracks.LAST_KM_RULE_KM`)."""

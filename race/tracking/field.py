@@ -60,6 +60,10 @@ class Field(HeadOfRace):
         """Whose trajectory the gaps are measured on (the winner's once he has finished)."""
         self.winner: Winner | None = None
         self.t: float | None = None
+        self.shown_t: float | None = None
+        """The last frame that carried any rider's usable fix: a rider's hold runs until then,
+        so that frames without riders (the feed's tracking down) do not drop everyone once
+        `hold_missing_s` has passed, as no frame at all would not."""
         self.jersey_wearers: set[Bib] = set()
         """Riders seen in a jersey (their tracks say which)."""
         self.jumps_rejected = 0
@@ -88,6 +92,7 @@ class Field(HeadOfRace):
         seen = {track.bib for track in fresh} if merging else set()
         self.t = t
         at_line: list[RiderTrack] = []
+        lingering = False
         jumps: list[tuple[RiderTrack, RiderFix, float]] = []
         riders = self.riders
         speeds_used = self.speeds.check(frame, riders)
@@ -124,6 +129,7 @@ class Field(HeadOfRace):
                 # Finished riders ride on past the line, linger in the feed, or reappear with
                 # a stale position: their time stands.
                 track.t = t
+                lingering = True
                 continue
             elif t < track.t:
                 continue
@@ -211,6 +217,8 @@ class Field(HeadOfRace):
         if jumps:
             self._settle_jumps(jumps, fresh, t)
         self._fresh = fresh
+        if fresh or at_line or lingering:
+            self.shown_t = t
         crossed: list[RiderTrack] = []
         if self.winner is None and (at_line or self._leader_lost_at_line(t)):
             crossed.extend(self._finish_winner(t, at_line))

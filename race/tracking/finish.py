@@ -55,19 +55,22 @@ class FinishLine:
     head: Trajectory
     t: float | None
     """The last frame's time."""
+    shown_t: float | None
+    """The last frame that carried any rider's usable fix."""
     first: RiderTrack | None
     leader: RiderTrack | None
     winner: Winner | None
 
     def _held(self, track: RiderTrack, t: float) -> bool:
         """Missing from this frame, or his fix set aside (a ghost: he is where his last
-        trusted fix and speed put him), for no longer than `hold_missing_s` (lost in the final
-        3 km: until he finishes); not finished."""
+        trusted fix and speed put him), for no longer than `hold_missing_s` before the last
+        frame with riders (lost in the final 3 km: until he finishes); not finished."""
         if track.finish_t is not None:
             return False
         if track.suspect_since is not None:
             return t - track.suspect_since <= self.hold_missing_s
-        return track.t < t and (t - track.t <= self.hold_missing_s or track.kept_to_the_line)
+        shown_t = self.shown_t if self.shown_t is not None else t
+        return track.t < t and (shown_t - track.t <= self.hold_missing_s or track.kept_to_the_line)
 
     def _line_out_of_reach(self, t: float) -> bool:
         """Before the winner: the first rider on the road was too far from the line at his last

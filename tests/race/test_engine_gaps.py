@@ -48,6 +48,23 @@ def test_a_missing_rider_keeps_his_gap_then_is_no_longer_tracked() -> None:
     assert situation.riders_tracked == 1
 
 
+def test_frames_without_any_rider_keep_the_last_picture_said_unseen() -> None:
+    # The feed's tracking down: frames keep coming, with no rider in them. Nothing is learned
+    # from them, and nobody is dropped for it (as with no frame at all); the groups say since
+    # when they are not seen.
+    race = new_race(gaps=GapsSettings(hold_missing_s=30.0))
+    riders = {1: (100.0, 45.0), 2: (100.5, 45.0)}
+    before = ride(race, steady(0, 120, 6, riders))
+    situation = ride(race, [(t, {}) for t in range(126, 300, 6)])
+    assert [g.riders for g in situation.groups] == [(1,), (2,)]
+    assert [g.gap_s for g in situation.groups] == [g.gap_s for g in before.groups]
+    assert [g.unseen_since_t for g in situation.groups] == [T0 + 120, T0 + 120]
+    # Riders back: whoever the feed still lacks is held `hold_missing_s` from then on.
+    situation = ride(race, [(t, {1: round(100 - 45 * t / 3600, 2)}) for t in range(300, 336, 6)])
+    assert [g.riders for g in situation.groups] == [(1,)]
+    assert situation.groups[0].unseen_since_t is None
+
+
 def test_null_fields_and_unknown_riders_are_harmless() -> None:
     race = new_race()
     rolling_up_to(race, 0, {1: 100.0, 2: None, 99: 100.2})
