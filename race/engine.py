@@ -388,8 +388,10 @@ class Race:
         self, race_state: RaceState, groups: Sequence[GroupView], head_km: float | None
     ) -> dict[str, Any]:
         """The organiser's part of the situation, beside Ardoise's groups and head."""
+        # On the road, frames without any rider's fix are no rider telemetry.
+        shown_t = self._field.shown_t
         return self._reports.situation_fields(
-            last_frame_t=self._t,
+            last_frame_t=shown_t if shown_t is not None and self._timetrial is None else self._t,
             placing=self._placer.source,
             race_state=race_state,
             groups=groups,

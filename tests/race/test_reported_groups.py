@@ -178,6 +178,15 @@ def test_without_telemetry_for_a_while_the_organisers_groups_are_shown() -> None
     assert situation.organiser_groups_basis == ""
 
 
+def test_frames_without_any_rider_are_no_telemetry_for_the_organisers_groups() -> None:
+    race, _ = racing()
+    silent = 600 + SILENT_S + 30
+    ride(race, [(t, {}) for t in range(606, int(silent), 6)])
+    situation = race.apply(reported(silent, ("Peloton", (), 176, 0.0)))
+    assert situation.organiser_groups_basis == "no rider telemetry for 1:30"
+    assert [g.name for g in situation.organiser_groups] == ["Peloton"]
+
+
 def test_after_the_winner_ardoises_finish_stands() -> None:
     race = new_race()
     # Rider 1 wins; the others, 60 s behind, are still on the road when the feed goes quiet.
