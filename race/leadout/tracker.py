@@ -8,18 +8,18 @@ previous one, and carries its confidence to the screen.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection, Mapping
 from statistics import median
 
-from race.alerts import AlertLog, Hysteresis
+from race.alerts import AlertLog
 from race.frame import Frame
 from race.leadout.bunch import BunchFrame, BunchTracker
 from race.leadout.contention import in_contention, makeup, small_group
 from race.leadout.positions import Deferred, road_positions
-from race.leadout.reading import Reading, TrainOrder, read_train, train_riders
+from race.leadout.reading import TrainOrder, read_train, train_riders
 from race.leadout.result import sprint_result
-from race.leadout.top import CHECK_TOP_KM, ENGAGED, TopWatch
+from race.leadout.states import SPRINT_OVER_KM, SprinterStates
+from race.leadout.top import CHECK_TOP_KM, TopWatch
 from race.leadout.trains import (
     FRONT_RIDERS,
     TrainDetector,
@@ -36,7 +36,7 @@ from race.leadout.views import (
 )
 from race.models import Bib, Stage
 from race.settings import EngineSettings
-from race.situation import SUPPORTED, Finale, Roster, SprinterState, Train
+from race.situation import Finale, Roster, SprinterState, Train
 from race.tracking.geometry import RouteLine
 
 RANK_BAND = 2
@@ -45,12 +45,6 @@ near the limit swap with every frame."""
 BEFORE_WATCH_EVERY_S = 30.0
 """Before the trains are watched, the sprinters' positions are an overview: refreshed every 30 s
 of race time."""
-SPRINT_OVER_KM = 0.25
-"""In the last 250 m the last man has released his sprinter: no state change is meaningful."""
-"""States that show the sprinter in his train; only such a train can lose the wheel."""
-ENGAGED_FRAMES = 3
-"""A train is engaged in the finale once seen together this many frames (~300 m): a sprinter
-who was near a teammate for a moment had no wheel to lose."""
 
 
 class LeadoutTracker:
@@ -64,17 +58,8 @@ class LeadoutTracker:
         self._detector = TrainDetector()
         self._bunch = BunchTracker()
         self._orders: dict[str, TrainOrder] = {}
-        self._states: Hysteresis[SprinterState] = Hysteresis(frames=2)
-        self._observed: dict[str, SprinterState] = {}
-        """Per team: the state the latest frame points to (after the support test)."""
-        self._run_km: dict[str, float] = {}
-        """Per team: the sprinter's km to go when the frames began to point to that state."""
-        self._left_wheel_km: dict[str, float] = {}
-        """Per team: where the frames last stopped showing the sprinter on the wheel."""
-        self._since: dict[str, float] = {}
-        self._engaged: set[str] = set()
+        self._states = SprinterStates()
         self._sprinters: dict[str, Bib] = {}
-        self._engaged_frames: Counter[str] = Counter()
         self._top = TopWatch()
         self._last_t: float | None = None
         self._view: tuple[tuple[Train, ...], Finale] | None = None
@@ -96,11 +81,7 @@ class LeadoutTracker:
     def _forget(self, team: str) -> None:
         self._states.forget(team)
         self._top.forget(team)
-        for table in (self._observed, self._run_km, self._left_wheel_km, self._since):
-            table.pop(team, None)
         self._orders.pop(team, None)
-        self._engaged.discard(team)
-        self._engaged_frames.pop(team, None)
 
     def set_stage(self, stage: Stage, roster: Roster) -> None:
         """A start list: the riders' teams and roles, and the route to place them on."""
@@ -246,7 +227,7 @@ class LeadoutTracker:
         trains = [with_places_on_road(train, outside) for train in trains]
         trains = front_first(trains, seen)
         if active and judged and head_km is not None and head_km <= CHECK_TOP_KM:
-            self._top.check(t, head_km, trains, self._engaged, self._roster, alerts)
+            self._top.check(t, head_km, trains, self._states.engaged, self._roster, alerts)
         self._view = (tuple(trains), finale)
         self._view_t = t
         return self._view
@@ -309,14 +290,20 @@ class LeadoutTracker:
         if watching and not judged:
             # The frames are too far apart to judge a wheel: nothing is claimed, and what was
             # established before the hole says nothing about now.
-            self._states.forget(team)
-            self._observed.pop(team, None)
+            self._states.drop(team)
             status = None
         elif watching:
             # Followed from where trains are watched, so that the finale starts with states
             # already established; alerts only in the finale.
-            held, since, pending = self._follow(
-                plan, (latest, reading), frame, t, head_km, alerts if active else None
+            held, since, pending = self._states.follow(
+                plan,
+                (latest, reading),
+                frame,
+                t,
+                head_km,
+                alerts if active else None,
+                self._roster,
+                self.settings.team.code,
             )
             # A state held through frames that support it little stays (one noisy frame does
             # not change it), shown as unconfirmed (`Train.sure`).
@@ -337,68 +324,3 @@ class LeadoutTracker:
             since_km=since if status is not None else None,
             pending=pending,
         )
-
-    def _follow(
-        self,
-        plan: TrainPlan,
-        readings: tuple[Reading, Reading],
-        frame: BunchFrame,
-        t: float,
-        head_km: float | None,
-        alerts: AlertLog | None,
-    ) -> tuple[SprinterState, float, SprinterState | None]:
-        """Pass the reading through the state's hysteresis and, in the finale (`alerts` given),
-        raise the lost-wheel alert.
-
-        `readings` are this frame's from its own fixes, then from the smoothed places: the first
-        that supports its state (see `SUPPORTED`) is what the frame shows; the fixes alone
-        show a real move one frame earlier, the smoothed places settle what they blur.
-
-        Returns the state, the km where it began, and the state the latest frame points to
-        when it is still waiting for a second frame."""
-        team = plan.team
-        km = frame.places[plan.sprinter].km_to_finish
-        current = self._states.get(team)
-        supported = [r for r in readings if r.confidence >= SUPPORTED]
-        # Without support the noise explains this frame as well: it does not count.
-        reading = supported[0] if supported else readings[-1]
-        observed = reading.state if supported or current is None else current
-        if observed == "lost_wheel" and team not in self._engaged:
-            # Never seen in his train: he has no wheel to lose, he is out of position.
-            observed = "out_of_position"
-        before = self._observed.get(team)
-        if observed != before:
-            self._run_km[team] = km
-            if before == "on_wheel":
-                self._left_wheel_km[team] = km
-        self._observed[team] = observed
-        state, previous = self._states.update(team, observed)
-        if previous is not None or team not in self._since:
-            # A lost wheel began where he left it (often boxed in or a gap opening first).
-            left = self._left_wheel_km.get(team) if state == "lost_wheel" else None
-            self._since[team] = left if left is not None else self._run_km[team]
-        if state in ENGAGED and alerts is not None:
-            # Seen in his train in the finale, long enough for the train to be a formed one.
-            self._engaged_frames[team] += 1
-            if self._engaged_frames[team] >= ENGAGED_FRAMES:
-                self._engaged.add(team)
-        since = self._since[team]
-        if (
-            alerts is not None
-            and previous is not None
-            and state == "lost_wheel"
-            and team in self._engaged
-            and head_km is not None
-            and head_km > SPRINT_OVER_KM
-        ):
-            last = readings[-1].last_man
-            name = self._roster.name
-            alerts.raise_(
-                t,
-                "lost_wheel",
-                f"{name(plan.sprinter)} ({team}) lost the wheel of "
-                f"{name(last) if last else 'his last man'} at {since:.1f} km",
-                "critical" if team == self.settings.team.code else "warning",
-                key=f"lost_wheel:{team}",
-            )
-        return state, round(since, 2), observed if observed != state else None
