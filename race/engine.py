@@ -204,9 +204,7 @@ class Race:
 
     def _on_roles(self, said: str) -> Situation:
         self._roster = self._roster.model_copy(update={"riders": self._roles.riders})
-        self._gaps.set_roster(self._roster)
-        self._time_limit.set_roster(self._roster)
-        self._leadout.set_roster(self._roster)
+        self._share_roster()
         before = len(self._alerts.alerts)
         self._alerts.raise_(self._radio_t, "roles", said, "info")
         # Not a frame: the trackers see the change at the next update (see `apply`).
@@ -222,12 +220,16 @@ class Race:
         the next update."""
         if not self._marks.set(bibs):
             return self._situation
-        self._gaps.set_roster(self._roster)
-        self._time_limit.set_roster(self._roster)
+        self._share_roster()
         groups = self._situation.groups
         if self._timetrial is None:
             groups = self._gaps.with_notables(groups, self._field)
         return self._refresh(marked=self._marks.ordered(), groups=groups)
+
+    def _share_roster(self) -> None:
+        """The roster (its roles) and the marks changed: the concerns that read them follow."""
+        for concern in (self._gaps, self._time_limit, self._leadout):
+            concern.set_roster(self._roster)
 
     def rider_reading(self, bib: Bib) -> RiderReading | None:
         """A rider's own last fix as the engine tracks it (a rider's card)."""
@@ -312,13 +314,8 @@ class Race:
             start_t=start_t,
             start_basis=start_basis,
             head_km_to_finish=frame.head_km,
-            head_rider=field.leader.bib if field.leader is not None else None,
             head_speed_kmh=head_speed,
-            winner_finished=winner is not None,
-            winner=winner.bib if winner is not None else None,
-            winner_t=frame.winner_t,
-            winner_basis=winner.basis if winner is not None else "",
-            winner_sure=winner.sure if winner is not None else True,
+            **field.winner_fields(),
             riders_tracked=len(finished) + len(road),
             time_limit=time_limit,
             leadout=trains,

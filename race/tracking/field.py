@@ -11,6 +11,7 @@ measured on: `race.tracking.head`.
 from __future__ import annotations
 
 from bisect import bisect_left
+from typing import Any
 
 from race.card import RiderReading
 from race.models import Bib, Jersey, RiderFix, Telemetry
@@ -311,6 +312,18 @@ class Field(HeadOfRace):
                 track.km = max(predicted, FINISH_KM)
             self._fill(track, fix)
             fresh.append(track)
+
+    def winner_fields(self) -> dict[str, Any]:
+        """The situation's facts about the rider gaps are measured on and the winner."""
+        winner = self.winner
+        return {
+            "head_rider": self.leader.bib if self.leader is not None else None,
+            "winner_finished": winner is not None,
+            "winner": winner.bib if winner is not None else None,
+            "winner_t": winner.t if winner is not None else None,
+            "winner_basis": winner.basis if winner is not None else "",
+            "winner_sure": winner.sure if winner is not None else True,
+        }
 
     def reading(self, bib: Bib) -> RiderReading | None:
         """A rider's own last fix as tracked (a rider's card); None when he is not tracked on
