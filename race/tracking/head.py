@@ -163,9 +163,9 @@ class HeadOfRace(FinishLine):
             and t is not None
             and self.head_lost(first, t)
         ):
-            # Beyond the last fix of a head the feed has lost: where his pace has taken him,
-            # as the head of the race goes on (`_follow_head`), not a rider there at +0:00.
-            passed = leader.t + (leader.km - km) / riding_kmh(leader) * 3600.0
+            # Beyond the last fix of a head the feed has lost: when the head of the race, gone
+            # on at his pace (`_follow_head`), passed there; not a rider there at +0:00.
+            passed = head.passage_time(km)
         return passed
 
 
