@@ -63,8 +63,8 @@ class Field(HeadOfRace):
         self.t: float | None = None
         self.shown_t: float | None = None
         """The last frame that carried any rider's usable fix: a rider's hold runs until then,
-        so that frames without riders (the feed's tracking down) do not drop everyone once
-        `hold_missing_s` has passed, as no frame at all would not."""
+        so that frames without riders (the feed's tracking down) drop nobody, as no frame at
+        all drops nobody."""
         self.jersey_wearers: set[Bib] = set()
         """Riders seen in a jersey (their tracks say which)."""
         self.jumps_rejected = 0

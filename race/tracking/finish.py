@@ -69,8 +69,13 @@ class FinishLine:
             return False
         if track.suspect_since is not None:
             return t - track.suspect_since <= self.hold_missing_s
+        return track.t < t and (track.t >= self.hold_from(t) or track.kept_to_the_line)
+
+    def hold_from(self, t: float) -> float:
+        """A rider missing since before this is no longer held (lost in the final 3 km aside):
+        `hold_missing_s` before the last frame that carried a rider (at `t`, the frame)."""
         shown_t = self.shown_t if self.shown_t is not None else t
-        return track.t < t and (shown_t - track.t <= self.hold_missing_s or track.kept_to_the_line)
+        return shown_t - self.hold_missing_s
 
     def _line_out_of_reach(self, t: float) -> bool:
         """Before the winner: the first rider on the road was too far from the line at his last

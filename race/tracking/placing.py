@@ -33,8 +33,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     """
     finished: list[Placed] = []
     road: list[Placed] = []
-    # Frames without any rider's fix (the feed's tracking down) do not run the holds out.
-    hold_from = (field.shown_t if field.shown_t is not None else t) - field.hold_missing_s
+    hold_from = field.hold_from(t)
     ref = field.reference
     # The hot loop of the engine: the reference's columns are bisected inline.
     if ref is not None and len(ref):
