@@ -3,6 +3,7 @@ durations, signed gaps, ranks and lists of names, each written one way everywher
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -19,6 +20,15 @@ def signed_clock(seconds: float) -> str:
     """ "+1:05" or "−1:05" (a true minus sign, from the sign of the value as given: round it
     first where −0.3 s must read "+0:00")."""
     return ("−" if seconds < 0 else "+") + clock(seconds)
+
+
+def km(value: float) -> str:
+    """A distance to the tenth, "0.9" for 0.852 km, written one way everywhere. The situation
+    gives a group's km to 10 m (`race.gaps.tracker`) and the head's as measured: both are read
+    to 10 m, then rounded half up, so that the head and its group say the same at one instant
+    (0.852 and its 0.85 both read "0.9"; rounded to the tenth at once, 0.85 reads "0.8", its
+    binary fraction being just below)."""
+    return f"{math.floor(round(value, 2) * 10.0 + 0.5 + 1e-9) / 10.0:.1f}"
 
 
 def counted(n: int, noun: str, plural: str = "") -> str:

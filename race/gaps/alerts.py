@@ -19,7 +19,7 @@ from race.settings import EngineSettings
 from race.situation import GroupView, Roster
 from race.tracking.field import Field
 from race.tracking.tracks import LAST_KM_RULE_KM
-from race.wording import clock, counted, signed_clock
+from race.wording import clock, counted, km, signed_clock
 
 GAP_ALERT_EVERY_KM = 15.0
 """At most one gap-motion alert per group over this much road."""
@@ -88,7 +88,7 @@ class GapAlerts:
             return
         text = (
             f"The feed lost the head of the race ({counted(head.size, 'rider')}) "
-            f"{head.km_to_finish:.1f} km out: placed at its pace, its gaps kept to the line"
+            f"{km(head.km_to_finish)} km out: placed at its pace, its gaps kept to the line"
         )
         alerts.raise_once(t, "feed_lost_head", text, "warning", key=f"feed_lost_head {head.id}")
 
@@ -162,7 +162,7 @@ class GapAlerts:
                     t,
                     "break_caught",
                     f"{roster.names(sorted(caught, key=main.riders.index), NAMED_IN_ALERT)} "
-                    f"caught at {main.km_to_finish:.1f} km to go{by}{rest}",
+                    f"caught at {km(main.km_to_finish)} km to go{by}{rest}",
                     "warning",
                     key=f"break_caught:{key}",
                 )
@@ -197,7 +197,7 @@ class GapAlerts:
                     t,
                     "break_formed",
                     f"Break: {roster.names(group.riders, NAMED_IN_ALERT)}{_at(group)}, "
-                    f"{_clear_of(group, main)}, {group.km_to_finish:.1f} km to go",
+                    f"{_clear_of(group, main)}, {km(group.km_to_finish)} km to go",
                     key=f"break_formed:{group.id}",
                 )
                 riders = frozenset(group.riders)

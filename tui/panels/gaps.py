@@ -119,7 +119,8 @@ def organiser_line(group: ReportedGroup, roster: Roster, *, wide: bool = False) 
     # Wider names than Ardoise's own rows: the organiser's are longer ("Gr. Maillot Vert").
     parts: list[Part] = [(f"{group.name:<16.16} ", "bold"), f"{size} ", (f"{gap:>8}", "bold")]
     if wide:
-        km = f"{group.km_to_finish:6.1f} km" if group.km_to_finish is not None else "     ? km"
+        at = group.km_to_finish
+        km = f"{fmt.km(at):>6} km" if at is not None else "     ? km"
         speed = f"{group.speed_kmh:4.1f} km/h" if group.speed_kmh else " " * 9
         parts.append(f"  {km}  {speed}")
     if group.bibs and len(group.bibs) == group.size and group.size <= NAMED_UP_TO:
@@ -219,7 +220,7 @@ def group_line(
         parts.append(f"  {arrow}{fmt.trend(value):<12} ")
     if wide:
         speed = f"{group.speed_kmh:4.1f} km/h" if group.speed_kmh else " " * 9
-        parts.append(f"{group.km_to_finish:6.1f} km  {speed}  ")
+        parts.append(f"{fmt.km(group.km_to_finish):>6} km  {speed}  ")
     if lead:
         parts.append((f"{lead} · ", "bold"))
     basis = ""
@@ -282,7 +283,7 @@ def time_trial_lines(
     if on_course:
         out.append(line("On course, against the leader at the same point:", classes={"-muted"}))
     for group in on_course:
-        km = f"{group.km_to_finish:.1f} km"
+        km = f"{fmt.km(group.km_to_finish)} km"
         out.append(_trial_line(group, roster, my_team, km, wide=wide, name_width=width))
     if trial.without_split:
         riders = counted(trial.without_split, "rider")

@@ -75,7 +75,7 @@ def race_status_line(situation: Situation, view: ViewContext) -> Line:
         if situation.winner_finished:
             parts.append((situation.race_state, "bold"))
         elif estimate is not None:
-            parts.append((f"≈{estimate:.1f} km to go (est.)", "bold $warning"))
+            parts.append((f"≈{fmt.km_to_go(estimate)} (est.)", "bold $warning"))
         else:
             parts.append((fmt.km_to_go(situation.head_km_to_finish), "bold"))
     parts.append(f"  {fmt.clock(situation.t, situation.timezone)}")
@@ -164,7 +164,7 @@ def feed_status_line(view: ViewContext, situation: Situation | None = None) -> L
     state = view.feed_state
     speed = f" {speed_text(view.replay_speed)}" if view.replay_speed is not None else ""
     if view.in_past:
-        live = f"{view.live_km:.1f}" if view.live_km is not None else "?"
+        live = fmt.km(view.live_km) if view.live_km is not None else "?"
         pace = f" ·{speed}" if speed else ""
         # The past plays on unless paused: say which.
         paused = f" · ⏸ paused ({view.pause_key})" if view.paused else ""

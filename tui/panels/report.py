@@ -31,7 +31,7 @@ def text_report(situation: Situation, my_team: str | None) -> str:
             f" ({situation.race_state_detail})" if situation.race_state_detail else ""
         )
     else:
-        status = f"{head:.1f} km to go" if head is not None else "not started"
+        status = fmt.km_to_go(head) if head is not None else "not started"
     # The gaps' rows as on a narrow screen; the trains' as on a wide one, every lead-out man.
     blocks = [
         f"{title}\n{status} · {fmt.clock(situation.t, timezone)}"
