@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from race.models import Bib, Stage
 from race.situation import GroupView, Situation, TimeLimit
-from race.story import PROVISIONAL_BASIS, FinishedGroup, ResultPlace, StageResults
+from race.story import PROVISIONAL_BASIS, FinishedGroup, LostRider, ResultPlace, StageResults
 from race.tracking.field import Field
 from race.tracking.start import start_time
 from race.tracking.tracks import Placed
@@ -35,10 +35,11 @@ def stage_results(
     groups: Sequence[GroupView],
     time_limit: TimeLimit,
     basis: str = PROVISIONAL_BASIS,
+    lost: Sequence[LostRider] = (),
 ) -> StageResults:
     """The result so far, from the riders across the line (by finish time), the number still
     on the road, the real start, the situation's groups and its time limit; `basis` says how
-    it was found.
+    it was found, `lost` who the feed lost on the road.
 
     The riders of a group across the line share its first rider's time, as the UCI's finish
     rule gives them (DESIGN.md, "Groups"): the groups are the situation's, split as on the
@@ -71,6 +72,7 @@ def stage_results(
         cut_s=time_limit.cut_s,
         final=on_road == 0,
         basis=basis,
+        lost=tuple(lost),
     )
 
 
@@ -85,4 +87,13 @@ def results_now(
     start_t, _ = start_time(field.head, stage)
     doubt = field.winner.doubt
     basis = f"{PROVISIONAL_BASIS} · the winner a guess ({doubt})" if doubt else PROVISIONAL_BASIS
-    return stage_results(finished, len(road), start_t, last.groups, last.time_limit, basis)
+    placed = {placed[2] for placed in finished} | {placed[2] for placed in road}
+    lost = sorted(
+        (
+            LostRider(bib=bib, km_to_finish=round(track.km, 2), t=track.t)
+            for bib, track in field.riders.items()
+            if bib not in placed and track.finish_t is None
+        ),
+        key=lambda rider: (rider.km_to_finish, rider.bib),
+    )
+    return stage_results(finished, len(road), start_t, last.groups, last.time_limit, basis, lost)

@@ -77,6 +77,18 @@ class FinishedGroup(View):
     is not known."""
 
 
+class LostRider(View):
+    """A rider the feed tracked on the road and then lost: neither across the line nor placed
+    any more (an abandon, a device switched off, a gap in the tracking). His finish is
+    unknown, never guessed."""
+
+    bib: Bib
+    km_to_finish: float
+    """Where his last fix put him."""
+    t: float
+    """The time of his last fix."""
+
+
 class StageResults(View):
     places: tuple[ResultPlace, ...] = ()
     groups: tuple[FinishedGroup, ...] = ()
@@ -85,5 +97,7 @@ class StageResults(View):
     cut_s: float | None = None
     """The time limit as a gap to the winner; None when no rules apply."""
     final: bool = False
-    """Every rider tracked has finished: nothing more will cross the line."""
+    """Every rider still tracked has finished: nothing more will cross the line."""
+    lost: tuple[LostRider, ...] = ()
+    """The riders the feed lost on the road, nearest the line first."""
     basis: str = PROVISIONAL_BASIS

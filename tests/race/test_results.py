@@ -8,8 +8,9 @@ from race.models import Bib
 from race.results import RESULT_PLACES, finish_order, stage_results
 from race.situation import TimeLimit
 from race.tracking.tracks import Placed, RiderTrack
-from tests.support.stages import stage_run
+from tests.support.stages import riders_lost, stage_run
 from tests.support.timelimit import view
+from tui.panels.format import km_to_go
 from tui.panels.results import results_lines
 
 START = 1_000.0
@@ -95,3 +96,27 @@ def test_the_mountain_stage_places_read_their_groups_times() -> None:
         if place.place > 1:
             shown = lines[place.place].split()[-1]
             assert any(ln.startswith(f"  {group.name} ") and ln.endswith(shown) for ln in lines)
+
+
+def test_a_rider_the_feed_loses_on_the_road_is_listed_where_last_seen_never_timed() -> None:
+    """The flat stage from its checkpoint (14 km to go) with one rider of the bunch no longer
+    sent from 8 km to go, outside the 3 km rule: he has no finish, and the result says where
+    he was last seen instead of counting everyone across the line."""
+    run = stage_run("flat")
+    assert run.last is not None
+    assert run.results is not None
+    assert run.results.final
+    assert run.results.lost == ()
+    lost = riders_lost("flat", 1, 8.0)
+    results = lost.results
+    ((bib, last_seen),) = lost.last_seen.items()
+    assert [rider.bib for rider in results.lost] == [bib]
+    assert last_seen <= results.lost[0].km_to_finish <= last_seen + 0.5
+    assert results.lost[0].km_to_finish > 8.0
+    assert bib not in {place.bib for place in results.places}
+    assert results.final, "everyone else across the line"
+    lines = [ln.plain for ln in results_lines(results, run.last.roster)]
+    assert lines[0].endswith("everyone still tracked across the line, 1 rider lost")
+    heading = lines.index("Lost by the feed on the road, finish unknown: 1")
+    assert f"#{bib}" in lines[heading + 1]
+    assert lines[heading + 1].endswith(f"last seen {km_to_go(results.lost[0].km_to_finish)}")

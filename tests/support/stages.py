@@ -17,7 +17,7 @@ import pytest
 
 from feeds.simulation import simulate
 from race.engine import Race
-from race.models import FeedEvent, Telemetry
+from race.models import Bib, FeedEvent, Telemetry
 from race.settings import EngineSettings
 from race.situation import Situation
 from race.story import GapStory, StageResults
@@ -175,3 +175,39 @@ def flat_at(km: float) -> tuple[float, Situation]:
 
 def mountain_at(km: float) -> tuple[float, Situation]:
     return stage_marks("mountain", MOUNTAIN_MARKS)[km]
+
+
+@dataclass(frozen=True)
+class RidersLost:
+    """The end of a simulated stage where the feed stopped sending some riders on the road."""
+
+    results: StageResults
+    last_seen: dict[Bib, float]
+    """Each lost rider's km to go in the first frame that left him out."""
+
+
+@cache
+def riders_lost(scenario: str, count: int, from_km: float) -> RidersLost:
+    """The stage resumed at its checkpoint (`CHECKPOINT_KM`) with `count` riders of its biggest
+    group at the line no longer sent once the head is within `from_km` of it."""
+    run = stage_run(scenario)
+    assert run.checkpoint is not None
+    assert run.last is not None
+    start, saved = run.checkpoint
+    race: Race = pickle.loads(saved)
+    bunch = max(run.last.groups, key=lambda group: group.size)
+    middle = len(bunch.riders) // 2
+    lost = set(bunch.riders[middle : middle + count])
+    last_seen: dict[Bib, float] = {}
+    head: float | None = None
+    for event in stage_events(scenario)[start:]:
+        if isinstance(event, Telemetry) and head is not None and head <= from_km:
+            for fix in event.riders:
+                if fix.bib in lost and fix.km_to_finish is not None:
+                    last_seen.setdefault(fix.bib, fix.km_to_finish)
+            riders = tuple(fix for fix in event.riders if fix.bib not in lost)
+            event = event.model_copy(update={"riders": riders})
+        head = race.apply(event).head_km_to_finish
+    results = race.results()
+    assert results is not None
+    return RidersLost(results, last_seen)

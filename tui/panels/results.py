@@ -1,13 +1,16 @@
 """The results screen's rows (no Textual here): the stage's first riders with their times, the
-groups that have finished and their gaps, and the riders outside the time limit, from
-`race.results`."""
+groups that have finished and their gaps, the riders outside the time limit and those the feed
+lost on the road, from `race.results`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from race.models import Bib
 from race.situation import Roster
-from race.story import StageResults
+from race.story import LostRider, StageResults
 from race.wording import counted
-from tui.panels.format import duration, gap
+from tui.panels.format import duration, gap, km_to_go
 from tui.panels.lines import MUST_SEE, USUAL, Line, line
 
 HEADING_STYLE = "bold $accent"
@@ -18,14 +21,19 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
     """Every row of the results; one line saying why when there is no result yet."""
     if results is None:
         return [line(("No result yet: the winner has not crossed the line.", MUTED_STYLE))]
-    state = "everyone across the line" if results.final else "riders still on the road"
+    lost = results.lost
+    if not results.final:
+        state = "riders still on the road"
+    elif lost:
+        state = f"everyone still tracked across the line, {counted(len(lost), 'rider')} lost"
+    else:
+        state = "everyone across the line"
     out = [
         line((f"Stage result · {results.basis} · {state}", HEADING_STYLE), priority=MUST_SEE),
     ]
     winner_s = results.places[0].time_s if results.places else None
     for place in results.places:
-        rider = roster.riders.get(place.bib)
-        team = rider.team if rider is not None else "?"
+        team = _team(roster, place.bib)
         time = duration(place.time_s) if place.time_s is not None else "?"
         behind = "" if place.place == 1 else gap(_shown_gap(place.time_s, winner_s, place.gap_s))
         out.append(
@@ -48,7 +56,28 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
         out.append(line(f"  {roster.names(results.outside)}"))
     elif results.cut_s is not None:
         out.append(line((f"Nobody across the line outside the time limit{cut}", MUTED_STYLE)))
+    out.extend(_lost_lines(lost, roster))
     return out
+
+
+def _lost_lines(lost: Sequence[LostRider], roster: Roster) -> list[Line]:
+    """The riders the feed lost on the road: where each was last seen, no time."""
+    if not lost:
+        return []
+    out = [line((f"Lost by the feed on the road, finish unknown: {len(lost)}", HEADING_STYLE))]
+    for rider in lost:
+        out.append(
+            line(
+                f"     {roster.name(rider.bib):<24} {_team(roster, rider.bib):<4} #{rider.bib:<4} ",
+                (f"last seen {km_to_go(rider.km_to_finish)}", MUTED_STYLE),
+            )
+        )
+    return out
+
+
+def _team(roster: Roster, bib: Bib) -> str:
+    rider = roster.riders.get(bib)
+    return rider.team if rider is not None else "?"
 
 
 def _shown_gap(time_s: float | None, winner_s: float | None, gap_s: float) -> float:
