@@ -45,6 +45,11 @@ class GapAlerts:
         self._gap_motion: Hysteresis[str] = Hysteresis(frames=3)
         self._gap_alert_km: dict[str, float] = {}
         self._rider_group: dict[Bib, tuple[str, int]] = {}
+        self._head_sent: tuple[GroupView, GroupView | None] | None = None
+        """The head of the race and the group behind it at the last instant the feed sent it."""
+        self._head_unseen: tuple[GroupView, GroupView | None] | None = None
+        """The same, once the feed stopped sending it more than 3 km out: if its riders are
+        no longer placed before it sends them again, the feed lost it."""
 
     def update(
         self,
@@ -60,6 +65,7 @@ class GapAlerts:
         if field.winner is not None:
             return
         self._lost_head_alert(t, groups, alerts)
+        self._head_dropped_alert(t, groups, field, alerts)
         self._marked_alerts(t, groups, roster, alerts)
         main = next((g for g in groups if g.kind in ("peloton", "leader")), None)
         if main is None:
@@ -91,6 +97,50 @@ class GapAlerts:
             f"{km(head.km_to_finish)} km out: placed at its pace, its gaps kept to the line"
         )
         alerts.raise_once(t, "feed_lost_head", text, "warning", key=f"feed_lost_head {head.id}")
+
+    def _head_dropped_alert(
+        self, t: float, groups: list[GroupView], field: Field, alerts: AlertLog
+    ) -> None:
+        """Once per group: the head of the race the feed stopped sending more than 3 km out
+        (none of its riders in a frame), not sent since and no longer placed
+        (`hold_missing_s`): the gaps start from the next group the feed sends, which takes
+        its name. Said, with the lead it had where it was lost, so that "Head of race +0:00"
+        is read for what it is. (Held where last seen, it may be passed and seem caught.)"""
+        riders = field.riders
+        watched = self._head_unseen
+        if watched is None and self._head_sent is not None:
+            head = self._head_sent[0]
+            if head.km_to_finish > LAST_KM_RULE_KM and all(
+                riders[b].t < t for b in head.riders if b in riders
+            ):
+                watched = self._head_unseen = self._head_sent
+        first = groups[0] if groups else None
+        self._head_sent = (
+            (first, groups[1] if len(groups) > 1 else None)
+            if first is not None and first.unseen_since_t is None
+            else self._head_sent
+        )
+        if watched is None:
+            return
+        lost, behind = watched
+        since = max((riders[b].t for b in lost.riders if b in riders), default=t)
+        if since >= t:
+            self._head_unseen = None  # Sent again.
+            return
+        if any(not set(group.riders).isdisjoint(lost.riders) for group in groups):
+            return  # Still held where the feed last placed them.
+        self._head_unseen = None
+        lead = (
+            f", {clock(behind.gap_s - lost.gap_s)} ahead of {behind.name} when last seen"
+            if behind is not None
+            else ""
+        )
+        text = (
+            f"The feed lost the head of the race ({counted(lost.size, 'rider')}) "
+            f"{km(lost.km_to_finish)} km out{lead}: not sent for {clock(t - since)}, the gaps "
+            "now start from the first group it sends"
+        )
+        alerts.raise_once(t, "feed_lost_head", text, "warning", key=f"feed_dropped {lost.id}")
 
     def _gap_rate_alert(
         self, t: float, group: GroupView, main: GroupView, rate: float, alerts: AlertLog

@@ -241,6 +241,27 @@ def test_riders_lost_ahead_before_the_final_3_km_leave_the_first_seen_on_the_lin
     assert not end.winner_sure
     assert end.winner_basis.endswith("the feed lost 2 riders within reach of him before the line")
     assert [g.riders for g in end.groups] == [(3,), (4,)]
+    # Rider 3 reached where they were held within a frame (they seemed caught); once they are
+    # dropped, the radio says why he is the head of the race at +0:00.
+    assert [(a.t - T0, a.text) for a in end.alerts if a.kind == "feed_lost_head"] == [
+        (
+            216.0,
+            "The feed lost the head of the race (2 riders) 3.2 km out, 0:07 ahead of Group 2 "
+            "when last seen: not sent for 1:36, the gaps now start from the first group it sends",
+        )
+    ]
+
+
+def test_a_head_the_feed_sends_again_is_not_said_lost() -> None:
+    """The head missing from frames for less than `hold_missing_s`, then sent again: held,
+    never dropped, nothing said."""
+    race = new_race()
+    riders = {1: (5.0, 54.0), 2: (5.1, 54.0)}
+    for t, kms in steady(0, 420, 6, riders):
+        shown = {b: km for b, km in kms.items() if km is not None and not (b == 1 and 60 < t < 120)}
+        situation = race.apply(frame(t, shown, speed_kmh={b: 54.0 for b in shown}))
+    assert situation.winner == 1
+    assert not [a for a in situation.alerts if a.kind == "feed_lost_head"]
 
 
 def test_riders_lost_behind_the_winner_leave_him_sure() -> None:
