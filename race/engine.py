@@ -317,6 +317,7 @@ class Race:
             head_speed_kmh=head_speed,
             **field.winner_fields(),
             riders_tracked=len(finished) + len(road),
+            lost=field.lost(),
             time_limit=time_limit,
             leadout=trains,
             finale=finale,

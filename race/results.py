@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from race.models import Bib, Stage
-from race.situation import GroupView, Situation, TimeLimit
-from race.story import PROVISIONAL_BASIS, FinishedGroup, LostRider, ResultPlace, StageResults
+from race.situation import GroupView, LostRider, Situation, TimeLimit
+from race.story import PROVISIONAL_BASIS, FinishedGroup, ResultPlace, StageResults
 from race.tracking.field import Field
 from race.tracking.start import start_time
 from race.tracking.tracks import Placed
@@ -87,13 +87,5 @@ def results_now(
     start_t, _ = start_time(field.head, stage)
     doubt = field.winner.doubt
     basis = f"{PROVISIONAL_BASIS} · the winner a guess ({doubt})" if doubt else PROVISIONAL_BASIS
-    placed = {placed[2] for placed in finished} | {placed[2] for placed in road}
-    lost = sorted(
-        (
-            LostRider(bib=bib, km_to_finish=round(track.km, 2), t=track.t)
-            for bib, track in field.riders.items()
-            if bib not in placed and track.finish_t is None
-        ),
-        key=lambda rider: (rider.km_to_finish, rider.bib),
-    )
+    lost = field.lost()
     return stage_results(finished, len(road), start_t, last.groups, last.time_limit, basis, lost)

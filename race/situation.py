@@ -198,6 +198,18 @@ class TimeTrialView(View):
     """How the times are found, shown with them."""
 
 
+class LostRider(View):
+    """A rider the feed tracked on the road and then lost: neither across the line nor placed
+    any more (an abandon, a device switched off, a gap in the tracking). His finish is
+    unknown, never guessed."""
+
+    bib: Bib
+    km_to_finish: float
+    """Where his last fix put him."""
+    t: float
+    """The time of his last fix."""
+
+
 class Situation(View):
     t: float | None = None
     """Feed time of the last telemetry (UNIX s); None before the first frame."""
@@ -239,6 +251,9 @@ class Situation(View):
     winner_basis: str = ""
     """How his time was found, e.g. "extrapolated 30 m from his last fix"."""
     riders_tracked: int = 0
+    lost: tuple[LostRider, ...] = ()
+    """The riders the feed tracked on the road and then lost (no longer placed, not across the
+    line), nearest the line first: said, never silently forgotten."""
     groups: tuple[GroupView, ...] = ()
     organiser_check: str | None = None
     """One line when the organiser's own groups (the Race Center's `pack`) disagree with

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from race.models import Bib
-from race.situation import GroupKind
+from race.situation import GroupKind, LostRider
 from race.view import View
 
 PROVISIONAL_BASIS = "provisional: from the riders' last fixes"
@@ -75,18 +75,6 @@ class FinishedGroup(View):
     time_s: float | None = None
     """Its first rider's time from the real start, every rider's in it; None when the start
     is not known."""
-
-
-class LostRider(View):
-    """A rider the feed tracked on the road and then lost: neither across the line nor placed
-    any more (an abandon, a device switched off, a gap in the tracking). His finish is
-    unknown, never guessed."""
-
-    bib: Bib
-    km_to_finish: float
-    """Where his last fix put him."""
-    t: float
-    """The time of his last fix."""
 
 
 class StageResults(View):

@@ -15,6 +15,7 @@ from typing import Any
 
 from race.card import RiderReading
 from race.models import Bib, Jersey, RiderFix, Telemetry
+from race.situation import LostRider
 from race.tracking.geometry import ground_km
 from race.tracking.head import HeadOfRace
 from race.tracking.jumps import AGREE_KM, JUMP_KM, NEAR_OTHERS_KM, confirms, move_to, riding_kmh
@@ -81,6 +82,11 @@ class Field(HeadOfRace):
         self._fresh: list[RiderTrack] = []
         self.order: list[RiderTrack] = []
         """The riders in the order of the last frame (see `race.tracking.placing`)."""
+        self.dropped: list[RiderTrack] = []
+        """The riders no longer placed at the last placing: missing for longer than they are
+        held (see `race.tracking.placing`)."""
+        self._lost: tuple[LostRider, ...] = ()
+        self._lost_bibs: list[Bib] = []
 
     # --- Frames ------------------------------------------------------------------------------
 
@@ -324,6 +330,23 @@ class Field(HeadOfRace):
             "winner_basis": winner.basis if winner is not None else "",
             "winner_sure": winner.sure if winner is not None else True,
         }
+
+    def lost(self) -> tuple[LostRider, ...]:
+        """The riders dropped at the last placing, where each was last seen, nearest the line
+        first (made again only when they change: a rider lost stays so for hours)."""
+        bibs = sorted(track.bib for track in self.dropped)
+        if bibs != self._lost_bibs:
+            self._lost_bibs = bibs
+            self._lost = tuple(
+                sorted(
+                    (
+                        LostRider(bib=track.bib, km_to_finish=round(track.km, 2), t=track.t)
+                        for track in self.dropped
+                    ),
+                    key=lambda rider: (rider.km_to_finish, rider.bib),
+                )
+            )
+        return self._lost
 
     def reading(self, bib: Bib) -> RiderReading | None:
         """A rider's own last fix as tracked (a rider's card); None when he is not tracked on

@@ -29,7 +29,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
 
     A rider missing from the frame keeps his last gap (and is moved along with it) for
     `hold_missing_s` (lost in the final 3 km: until he finishes with it); after that he is no
-    longer tracked.
+    longer tracked (`Field.dropped`).
     """
     finished: list[Placed] = []
     road: list[Placed] = []
@@ -47,6 +47,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     # Riders in the order of the last frame: the lists to sort are then nearly sorted.
     order = field.order if len(field.order) == len(field.riders) else field.riders.values()
     untracked: list[RiderTrack] = []
+    dropped: list[RiderTrack] = []
     winner = field.winner.bib if field.winner is not None else None
     # The feed gives distances in 10 m steps: most of a bunch shares a few of them.
     passage_of: dict[float, float | None] = {}
@@ -57,6 +58,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
         track_t = track.t
         if track_t < hold_from and not track.kept_to_the_line:
             untracked.append(track)
+            dropped.append(track)
             continue
         km = track.km
         if track_t == t:
@@ -108,6 +110,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     finished.sort(key=lambda placed: (placed[0], placed[2] != winner, placed[2]))
     road.sort()
     field.order = [*map(_TRACK, finished), *map(_TRACK, road), *untracked]
+    field.dropped = dropped
     # Front to back by gap is front to back on the road; a held rider's estimated place
     # (or a gap rounded to the same value) must not put him ahead of the rider before him.
     # Checked in C (a sorted list sorts in one pass); only a road out of order is walked,

@@ -114,6 +114,7 @@ def test_a_rider_the_feed_loses_on_the_road_is_listed_where_last_seen_never_time
     assert last_seen <= results.lost[0].km_to_finish <= last_seen + 0.5
     assert results.lost[0].km_to_finish > 8.0
     assert bib not in {place.bib for place in results.places}
+    assert lost.last.lost == results.lost, "the situation says it as the result does"
     assert results.final, "everyone else across the line"
     lines = [ln.plain for ln in results_lines(results, run.last.roster)]
     assert lines[0].endswith("everyone still tracked across the line, 1 rider lost")

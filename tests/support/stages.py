@@ -182,6 +182,7 @@ class RidersLost:
     """The end of a simulated stage where the feed stopped sending some riders on the road."""
 
     results: StageResults
+    last: Situation
     last_seen: dict[Bib, float]
     """Each lost rider's km to go in the first frame that left him out."""
 
@@ -210,4 +211,4 @@ def riders_lost(scenario: str, count: int, from_km: float) -> RidersLost:
         head = race.apply(event).head_km_to_finish
     results = race.results()
     assert results is not None
-    return RidersLost(results, last_seen)
+    return RidersLost(results, race.situation, last_seen)

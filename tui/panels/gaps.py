@@ -73,6 +73,7 @@ def gap_lines(
         out.insert(0, header_line(names))
     out.extend(row(g, priority=_priority(g, first=i == 0)) for i, g in enumerate(road))
     out.extend(catch_lines(situation))
+    out.extend(lost_lines(situation, my_team))
     out.extend(trend_basis_lines(road))
     if situation.organiser_check:
         out.append(line(situation.organiser_check, classes={"-muted"}, priority=DETAIL))
@@ -340,3 +341,32 @@ def catch_lines(situation: Situation) -> list[Line]:
             text = f"no catch before the line: {behind.name} on {ahead.name}"
         out.append(line((text, "bold"), f"  ({catch.basis})", classes={"-catch"}))
     return out
+
+
+LOST_NAMED = 2
+"""The riders the feed lost named in the time gaps, the nearest the line first."""
+
+
+def lost_lines(situation: Situation, my_team: str | None) -> list[Line]:
+    """ "lost by the feed: T. Marsman 13.6 km to go · T. Pidcock 77.9 · +2 more": riders no
+    longer placed, where each was last seen; kept on screen when one is my team's."""
+    lost = situation.lost
+    if not lost:
+        return []
+    roster = situation.roster
+    named = [
+        f"{roster.name(rider.bib)} {fmt.km(rider.km_to_finish)}{' km to go' if i == 0 else ''}"
+        for i, rider in enumerate(lost[:LOST_NAMED])
+    ]
+    more = f" · +{len(lost) - LOST_NAMED} more" if len(lost) > LOST_NAMED else ""
+    mine = my_team is not None and any(
+        (rider := roster.riders.get(lost_rider.bib)) is not None and rider.team == my_team
+        for lost_rider in lost
+    )
+    return [
+        line(
+            f"lost by the feed: {' · '.join(named)}{more}",
+            classes={"-muted"},
+            priority=IMPORTANT if mine else DETAIL,
+        )
+    ]

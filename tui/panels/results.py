@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from race.models import Bib
-from race.situation import Roster
-from race.story import LostRider, StageResults
+from race.situation import LostRider, Roster
+from race.story import StageResults
 from race.wording import counted
 from tui.panels.format import duration, gap, km_to_go
 from tui.panels.lines import MUST_SEE, USUAL, Line, line
