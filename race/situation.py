@@ -72,6 +72,9 @@ class GroupView(View):
     """The last fix of any of its riders (UNIX s) when none of them is in the last frame: the
     feed lost them, and the group is placed where their gaps put them (for `[gaps]
     hold_missing_s`; lost in the final 3 km, until they finish). None while any is seen."""
+    held: tuple[tuple[Bib, float], ...] = ()
+    """Its riders the last frame did not carry, each with his last fix (UNIX s), in road
+    order: held where their gaps put them, as a group none of whose riders is seen is."""
 
     @property
     def size(self) -> int:

@@ -31,7 +31,7 @@ from race.models import Bib, Stage
 from race.settings import EngineSettings
 from race.situation import GroupView, Roster
 from race.tracking.field import Field
-from race.tracking.tracks import Placed
+from race.tracking.tracks import Placed, RiderTrack
 
 _GAP = itemgetter(0)
 _BIB = itemgetter(2)
@@ -179,6 +179,7 @@ class GapsTracker:
         # The head of the race is the reference of every gap: its own is 0 by definition and
         # has no trend (after a catch its history would read the break's lead melting away).
         head_id = road_ids[0] if road_ids and not head_finished else None
+        held = _held_by_group(field.held, bibs, members)
         for chunk, run_bibs, run_members, gid, (kind, name) in zip(
             chunks, bibs, members, ids, names, strict=True
         ):
@@ -225,6 +226,7 @@ class GapsTracker:
                 notable=notables.in_group(candidates & run_members, run_bibs, field.riders),
                 finished=finished_group,
                 unseen_since_t=seen_t if seen_t is not None and seen_t < t else None,
+                held=held.get(run_bibs, ()),
             )
             views.append(view)
             previous, previous_trend = view, trend
@@ -264,3 +266,19 @@ def _gap_to_ahead(gap: float, previous: GroupView | None) -> float | None:
     if previous is None or gap < previous.gap_s:
         return None
     return round(gap - previous.gap_s, 1)
+
+
+def _held_by_group(
+    held: Sequence[RiderTrack], groups: Sequence[tuple[Bib, ...]], members: Sequence[frozenset[Bib]]
+) -> dict[tuple[Bib, ...], tuple[tuple[Bib, float], ...]]:
+    """The riders held this frame (`Field.held`, few), with their last fix, by the group they
+    are placed in (its bibs in road order), in road order."""
+    out: dict[tuple[Bib, ...], dict[Bib, float]] = {}
+    for track in held:
+        i = next((i for i, m in enumerate(members) if track.bib in m), None)
+        if i is not None:
+            out.setdefault(groups[i], {})[track.bib] = track.t
+    return {
+        group: tuple((bib, last[bib]) for bib in group if bib in last)
+        for group, last in out.items()
+    }

@@ -85,6 +85,8 @@ class Field(HeadOfRace):
         self.dropped: list[RiderTrack] = []
         """The riders no longer placed at the last placing: missing for longer than they are
         held (see `race.tracking.placing`)."""
+        self.held: list[RiderTrack] = []
+        """The riders placed at the last placing though missing from its frame."""
         self._lost: tuple[LostRider, ...] = ()
         self._lost_bibs: list[Bib] = []
 

@@ -29,7 +29,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
 
     A rider missing from the frame keeps his last gap (and is moved along with it) for
     `hold_missing_s` (lost in the final 3 km: until he finishes with it); after that he is no
-    longer tracked (`Field.dropped`).
+    longer tracked (`Field.dropped`). Who is held this frame: `Field.held`.
     """
     finished: list[Placed] = []
     road: list[Placed] = []
@@ -48,6 +48,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     order = field.order if len(field.order) == len(field.riders) else field.riders.values()
     untracked: list[RiderTrack] = []
     dropped: list[RiderTrack] = []
+    held_tracks: list[RiderTrack] = []
     winner = field.winner.bib if field.winner is not None else None
     # The feed gives distances in 10 m steps: most of a bunch shares a few of them.
     passage_of: dict[float, float | None] = {}
@@ -94,6 +95,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
         elif track.gap is not None:
             # Missing from this frame: he is taken to have kept his gap, and so to be
             # where the head was that long ago.
+            held_tracks.append(track)
             gap = track.gap
             held = ref.km_at(t - gap) if ref is not None else None
             if head_lost and t - gap > ts[-1]:
@@ -111,6 +113,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     road.sort()
     field.order = [*map(_TRACK, finished), *map(_TRACK, road), *untracked]
     field.dropped = dropped
+    field.held = held_tracks
     # Front to back by gap is front to back on the road; a held rider's estimated place
     # (or a gap rounded to the same value) must not put him ahead of the rider before him.
     # Checked in C (a sorted list sorts in one pass); only a road out of order is walked,

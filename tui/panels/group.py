@@ -76,6 +76,11 @@ def detail_lines(
     roster = situation.roster
     jerseys = _jerseys(situation)
     statuses = _limit_statuses(situation, group)
+    for bib, last_t in group.held:
+        # Held where his gap puts him: said beside his status, which is then his group's.
+        said, kind = statuses[bib]
+        unseen = fmt.unseen(last_t, situation.t)
+        statuses[bib] = (f"{said} · {unseen}" if unseen else said, kind)
     names = {bib: _full_name(roster, bib) for bib in group.riders}
     teams = {bib: _team(roster, bib) for bib in group.riders}
     name_w = min(max([len("rider"), *(len(n) for n in names.values())]), NAME_MAX)
