@@ -1,5 +1,6 @@
 """What the gaps make race radio say: a break formed or caught, a gap to the peloton opening or
-closing fast, a marked rider dropped from his group.
+closing fast, a marked rider dropped from his group or lost by the feed, the head of the race
+lost by the feed.
 
 Each alert is checked against the groups of its own instant: the riders said caught are in the
 catching group, and a gap signed "+1:05" is the table's (to the head of the race); a lead on the
@@ -67,6 +68,7 @@ class GapAlerts:
         self._lost_head_alert(t, groups, alerts)
         self._head_dropped_alert(t, groups, field, alerts)
         self._marked_alerts(t, groups, roster, alerts)
+        self._marked_lost_alerts(t, field, roster, alerts)
         main = next((g for g in groups if g.kind in ("peloton", "leader")), None)
         if main is None:
             return
@@ -291,6 +293,21 @@ class GapAlerts:
                     )
             if not dropped:
                 self._rider_group[bib] = (group.id, index)
+
+    def _marked_lost_alerts(self, t: float, field: Field, roster: Roster, alerts: AlertLog) -> None:
+        """A marked rider the feed has lost: missing longer than he is held, no longer placed
+        (`Field.dropped`). Once per loss: sent again and lost again, said again."""
+        marked = self._marks.bibs
+        for track in field.dropped if marked else ():
+            if track.bib in marked:
+                alerts.raise_once(
+                    t,
+                    "rider_lost",
+                    f"The feed lost {roster.name(track.bib)} {km(track.km)} km out: not sent "
+                    f"for {clock(t - track.t)}, no longer placed",
+                    "warning",
+                    key=f"rider_lost:{track.bib}:{track.t}",
+                )
 
 
 def _at(group: GroupView) -> str:
