@@ -116,12 +116,8 @@ class GapAlerts:
                 riders[b].t < t for b in head.riders if b in riders
             ):
                 watched = self._head_unseen = self._head_sent
-        first = groups[0] if groups else None
-        self._head_sent = (
-            (first, groups[1] if len(groups) > 1 else None)
-            if first is not None and first.unseen_since_t is None
-            else self._head_sent
-        )
+        if groups and groups[0].unseen_since_t is None:
+            self._head_sent = (groups[0], groups[1] if len(groups) > 1 else None)
         if watched is None:
             return
         lost, behind = watched

@@ -88,7 +88,6 @@ class Field(HeadOfRace):
         self.held: list[RiderTrack] = []
         """The riders placed at the last placing though missing from its frame."""
         self._lost: tuple[LostRider, ...] = ()
-        self._lost_bibs: list[Bib] = []
 
     # --- Frames ------------------------------------------------------------------------------
 
@@ -336,9 +335,7 @@ class Field(HeadOfRace):
     def lost(self) -> tuple[LostRider, ...]:
         """The riders dropped at the last placing, where each was last seen, nearest the line
         first (made again only when they change: a rider lost stays so for hours)."""
-        bibs = sorted(track.bib for track in self.dropped)
-        if bibs != self._lost_bibs:
-            self._lost_bibs = bibs
+        if {track.bib for track in self.dropped} != {rider.bib for rider in self._lost}:
             self._lost = tuple(
                 sorted(
                     (

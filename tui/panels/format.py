@@ -44,6 +44,12 @@ def clock(t: float | None, timezone: str) -> str:
     return datetime.fromtimestamp(t, UTC).astimezone(zone).strftime("%H:%M:%S")
 
 
+def team_code(roster: Roster, bib: Bib) -> str:
+    """The rider's team code, "?" when the start list does not say."""
+    rider = roster.riders.get(bib)
+    return rider.team if rider is not None and rider.team else "?"
+
+
 def km_to_go(distance: float | None) -> str:
     """ "4.2 km to go"; "? km to go" when unknown (never 0)."""
     return f"{km(distance)} km to go" if distance is not None else "? km to go"

@@ -359,10 +359,7 @@ def lost_lines(situation: Situation, my_team: str | None) -> list[Line]:
         for i, rider in enumerate(lost[:LOST_NAMED])
     ]
     more = f" · +{len(lost) - LOST_NAMED} more" if len(lost) > LOST_NAMED else ""
-    mine = my_team is not None and any(
-        (rider := roster.riders.get(lost_rider.bib)) is not None and rider.team == my_team
-        for lost_rider in lost
-    )
+    mine = my_team is not None and any(fmt.team_code(roster, r.bib) == my_team for r in lost)
     return [
         line(
             f"lost by the feed: {' · '.join(named)}{more}",

@@ -185,11 +185,9 @@ def _full_name(roster: Roster, bib: Bib) -> str:
 
 def _team(roster: Roster, bib: Bib) -> tuple[str, str]:
     """The rider's team code and name ("?" when the start list does not say)."""
-    rider = roster.riders.get(bib)
-    if rider is None or not rider.team:
-        return "?", ""
-    team = roster.teams.get(rider.team)
-    return rider.team, team.name if team is not None else ""
+    code = fmt.team_code(roster, bib)
+    team = roster.teams.get(code)
+    return code, team.name if team is not None else ""
 
 
 def _limit_unknown(situation: Situation) -> bool:

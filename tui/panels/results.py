@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from race.models import Bib
 from race.situation import LostRider, Roster
 from race.story import StageResults
 from race.wording import counted
-from tui.panels.format import duration, gap, km_to_go
+from tui.panels.format import duration, gap, km_to_go, team_code
 from tui.panels.lines import MUST_SEE, USUAL, Line, line
 
 HEADING_STYLE = "bold $accent"
@@ -33,7 +32,7 @@ def results_lines(results: StageResults | None, roster: Roster) -> list[Line]:
     ]
     winner_s = results.places[0].time_s if results.places else None
     for place in results.places:
-        team = _team(roster, place.bib)
+        team = team_code(roster, place.bib)
         time = duration(place.time_s) if place.time_s is not None else "?"
         behind = "" if place.place == 1 else gap(_shown_gap(place.time_s, winner_s, place.gap_s))
         out.append(
@@ -66,18 +65,14 @@ def _lost_lines(lost: Sequence[LostRider], roster: Roster) -> list[Line]:
         return []
     out = [line((f"Lost by the feed on the road, finish unknown: {len(lost)}", HEADING_STYLE))]
     for rider in lost:
+        team = team_code(roster, rider.bib)
         out.append(
             line(
-                f"     {roster.name(rider.bib):<24} {_team(roster, rider.bib):<4} #{rider.bib:<4} ",
+                f"     {roster.name(rider.bib):<24} {team:<4} #{rider.bib:<4} ",
                 (f"last seen {km_to_go(rider.km_to_finish)}", MUTED_STYLE),
             )
         )
     return out
-
-
-def _team(roster: Roster, bib: Bib) -> str:
-    rider = roster.riders.get(bib)
-    return rider.team if rider is not None else "?"
 
 
 def _shown_gap(time_s: float | None, winner_s: float | None, gap_s: float) -> float:
