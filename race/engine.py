@@ -39,7 +39,8 @@ from race.models import (
     Telemetry,
     Weather,
     covered_km,
-    stage_identity,
+    same_stage,
+    with_what_it_knew,
 )
 from race.reported import Reports
 from race.results import results_now
@@ -153,9 +154,10 @@ class Race:
 
     def _on_start_list(self, event: StartList) -> None:
         stage = sound_stage(event.stage)
-        if self._stage is not None and stage_identity(stage) != stage_identity(self._stage):
-            # A feed that runs for days (a relay) sends the next stage's start list.
-            self._new_race()
+        if self._stage is not None and not same_stage(stage, self._stage):
+            self._new_race()  # A relay running for days sends the next stage's start list.
+        elif self._stage is not None:
+            stage = with_what_it_knew(stage, self._stage)
         self._stage = stage
         self._in_force = self.settings.stage.shown(stage)
         self._roles.set_start_list(event.riders)

@@ -6,6 +6,7 @@ consumes nothing else. Times are UNIX seconds taken from the feed, never from th
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -100,12 +101,62 @@ def covered_km(stage: Stage | None, head_km: float | None) -> float | None:
     return stage.distance_km - head_km if stage is not None and head_km is not None else None
 
 
-def stage_identity(stage: Stage) -> tuple[object, ...]:
-    """What tells one stage from another. A start list sent again for the same stage (a rider
-    added, a role changed, the length corrected, the start delayed) is not a new race."""
-    # The UTC day: it turns at night, when no stage starts.
-    day = int(stage.scheduled_start // 86_400) if stage.scheduled_start is not None else None
-    return (stage.race, stage.year, stage.number, stage.start, stage.finish, day)
+def same_stage(stage: Stage, other: Stage) -> bool:
+    """Whether two start lists are of one stage. A start list sent again for the same stage (a
+    rider added, a role changed, the length corrected, the start delayed, a value it no longer
+    carries, a place spelt again) is not a new race: only a value both give, and that tells one
+    stage from another, can say it is another. The places decide only when neither the number
+    nor the day can (a new race reset mid-stage loses everything seen of the road)."""
+
+    def differ(a: object, b: object) -> bool:
+        return bool(a is not None and b is not None and a != b and a != "" and b != "")
+
+    if (
+        stage.year != other.year
+        or differ(_folded(stage.race), _folded(other.race))
+        or differ(stage.number, other.number)
+        or differ(_day(stage), _day(other))
+    ):
+        return False
+    if None not in (stage.number, other.number) or None not in (_day(stage), _day(other)):
+        return True
+    return not (
+        differ(_folded(stage.start), _folded(other.start))
+        or differ(_folded(stage.finish), _folded(other.finish))
+    )
+
+
+def with_what_it_knew(stage: Stage, before: Stage) -> Stage:
+    """A start list sent again for the same stage, with what it no longer carries and the one
+    before did (the number, the places, the scheduled start, the coefficient, the route): a
+    value the feed leaves out is not one it takes back."""
+    kept = {
+        name: getattr(before, name)
+        for name in (
+            "number",
+            "start",
+            "finish",
+            "scheduled_start",
+            "coefficient",
+            "profile",
+            "climbs",
+            "sprints",
+        )
+        if getattr(stage, name) in (None, "", ()) and getattr(before, name) not in (None, "", ())
+    }
+    return stage.model_copy(update=kept) if kept else stage
+
+
+def _day(stage: Stage) -> int | None:
+    """The stage's UTC day: it turns at night, when no stage starts."""
+    start = stage.scheduled_start
+    return int(start // 86_400) if start is not None else None
+
+
+def _folded(text: str) -> str:
+    """A name as compared: without case, accents or spacing."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 class Team(Model):

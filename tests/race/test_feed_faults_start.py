@@ -170,6 +170,48 @@ def test_a_start_list_sent_again_with_a_corrected_length_is_the_same_race() -> N
     assert formed[0].t < T0 + 306  # Raised before the start list came again: kept.
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"scheduled_start": None},
+        {"number": None},
+        {"start": "  LANNEMEZAN ", "finish": "Pàu"},
+        {"number": None, "scheduled_start": None, "start": "Lannemezan"},
+        {"profile": (), "climbs": ()},
+    ],
+    ids=[
+        "without its start",
+        "without its number",
+        "places spelt again",
+        "only a place",
+        "no route",
+    ],
+)
+def test_a_start_list_sent_again_with_less_or_respelt_is_the_same_race(
+    change: dict[str, object],
+) -> None:
+    """Mid-race, a start list sent again without a value it carried, or with a place spelt
+    another way, is the same stage: nothing seen of the road is lost, and what it no longer
+    says is kept from the one before."""
+    race = routed_race()
+    start = routed_start_list()
+    first = start.stage.model_copy(update={"start": "Lannemezan", "finish": "Pau"})
+    race.apply(start.model_copy(update={"stage": first}))
+    before = racing(race, 0, 300, break_and_bunch(100.0))
+    again = first.model_copy(update=change)
+    race.apply(start.model_copy(update={"stage": again}))
+    situation = racing(race, 306, 600, break_and_bunch(100.0 - KMH * 306 / 3600))
+    assert situation.start_t == before.start_t
+    assert [g.size for g in situation.groups] == [1, 29]
+    formed = [a for a in situation.alerts if a.kind == "break_formed"]
+    assert len(formed) == 1
+    assert formed[0].t < T0 + 306  # Raised before the start list came again: kept.
+    assert isinstance(situation.stage, Stage)
+    assert situation.stage.number == first.number
+    assert situation.stage.scheduled_start == first.scheduled_start
+    assert len(situation.stage.profile) == len(first.profile)
+
+
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 1e30])
 @pytest.mark.parametrize("name", ["km", "altitude_m", "lat", "lon"])
 def test_a_route_point_the_feed_got_wrong_is_left_out(name: str, value: float) -> None:
