@@ -115,7 +115,8 @@ class Race:
         self._events += 1
         alerts_before = len(self._alerts.alerts)
         if isinstance(event, Telemetry):
-            frames = self._clock.admit(event, self._racing)
+            road = self._field.riders if self._gate.racing and not self._timetrial else None
+            frames = self._clock.admit(event, self._racing, road)
             if not frames:
                 return self._refresh(frames_dropped=self._clock.dropped)
             for frame in frames:

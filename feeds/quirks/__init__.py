@@ -2,8 +2,9 @@
 
 Real feeds send a pre-start stretch with a meaningless km to go, holes, riders who vanish, a
 rider's last fix sent again, frames with only part of the field, ghost fixes kilometres away,
-GPS resyncs, the previous stage's last frame, frames stamped a day ahead or in milliseconds,
-NaN and infinities, whole stages a day off, and run on from one stage into the next. Each
+GPS resyncs, the previous stage's last frame, frames stamped ahead or in milliseconds, a stamp
+stuck while the riders ride, NaN and infinities, whole stages a day off, and run on from one
+stage into the next. Each
 quirk here is an options model (told apart by `kind`) whose `apply` turns a stream into the
 same stream with that quirk; `apply_quirks` chains them and reports what each one did
 (`QuirkFacts`), so tests can check the engine against the scripted truth.
@@ -20,7 +21,7 @@ from typing import Annotated
 from pydantic import Field, TypeAdapter
 
 from feeds.quirks.base import QuirkFacts, QuirkOptions
-from feeds.quirks.clock import Cadence, FutureFrame, Milliseconds, Relay, ShiftDay
+from feeds.quirks.clock import Cadence, FutureFrame, Milliseconds, Relay, ShiftDay, StuckClock
 from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, NumericField, Speeds
 from feeds.quirks.prestart import PreStart, PreviousStage
 from feeds.quirks.riders import Blind, Double, Freeze, Ghost, Resync, Stuck, Thin, Vanish
@@ -40,6 +41,7 @@ Quirk = Annotated[
     | Resync
     | FutureFrame
     | Milliseconds
+    | StuckClock
     | BadNumber
     | Speeds
     | ShiftDay
@@ -103,6 +105,7 @@ __all__ = [
     "ShiftDay",
     "Speeds",
     "Stuck",
+    "StuckClock",
     "Thin",
     "Vanish",
     "apply_quirks",

@@ -1,5 +1,6 @@
-"""Quirks of the feed's clock and cadence: holes between runs of frames, a frame a day ahead, a
-frame in milliseconds, the whole stage a day off, a feed running on into the next stages."""
+"""Quirks of the feed's clock and cadence: holes between runs of frames, frames stamped ahead,
+a frame in milliseconds, a stamp stuck while the riders ride, the whole stage a day off, a feed
+running on into the next stages."""
 
 from __future__ import annotations
 
@@ -45,16 +46,20 @@ class Cadence(QuirkOptions):
 
 
 class FutureFrame(Triggered):
-    """One frame stamped in the future (a day ahead by default); the next ones are on time."""
+    """Frames stamped in the future (one, a day ahead, by default); the next ones are on time."""
 
     kind: Literal["future_frame"] = "future_frame"
     offset_s: float = Field(default=DAY_S, gt=0, le=WEEK_S)
-    """How far ahead of its time the frame is stamped, in seconds."""
+    """How far ahead of its time each frame is stamped, in seconds."""
+    frames: int = Field(default=1, ge=1, le=1000)
+    """How many frames in a row are stamped ahead."""
 
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
     ) -> Iterator[FeedEvent]:
-        return _restamp(events, self.at_km_to_finish, facts, lambda t: t + self.offset_s)
+        return _restamp(
+            events, self.at_km_to_finish, facts, lambda t, _: t + self.offset_s, self.frames
+        )
 
 
 class Milliseconds(Triggered):
@@ -65,7 +70,21 @@ class Milliseconds(Triggered):
     def apply(
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
     ) -> Iterator[FeedEvent]:
-        return _restamp(events, self.at_km_to_finish, facts, lambda t: t * 1000)
+        return _restamp(events, self.at_km_to_finish, facts, lambda t, _: t * 1000)
+
+
+class StuckClock(Triggered):
+    """The feed's stamp stuck: `frames` frames in a row carry the first one's time while the
+    riders ride on."""
+
+    kind: Literal["stuck_clock"] = "stuck_clock"
+    frames: int = Field(default=10, ge=2, le=1000)
+    """How many frames carry the same time."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        return _restamp(events, self.at_km_to_finish, facts, lambda _, first: first, self.frames)
 
 
 class ShiftDay(QuirkOptions):
@@ -133,13 +152,21 @@ def _restamp(
     events: Iterable[FeedEvent],
     at_km_to_finish: float | None,
     facts: QuirkFacts,
-    stamp: Callable[[float], float],
+    stamp: Callable[[float, float], float],
+    frames: int = 1,
 ) -> Iterator[FeedEvent]:
-    """`events` with the one frame where the quirk strikes stamped `stamp(t)` instead of `t`."""
+    """`events` with the `frames` frames from where the quirk strikes stamped `stamp(t, first)`
+    instead of `t` (`first`: the first of them's own time)."""
     trigger = Trigger(at_km_to_finish)
+    first: float | None = None
+    left = 0
     for event in events:
-        if trigger.reached(event) and isinstance(event, Telemetry):
+        if trigger.reached(event):
+            left = frames
+        if left and isinstance(event, Telemetry):
+            left -= 1
+            first = event.t if first is None else first
             facts.original_times.append(event.t)
-            event = event.model_copy(update={"t": stamp(event.t)})
+            event = event.model_copy(update={"t": stamp(event.t, first)})
             facts.changed.append(event.t)
         yield event

@@ -173,6 +173,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "resync",
         "future_frame",
         "milliseconds",
+        "stuck_clock",
         "bad_number",
         "speeds",
         "shift",

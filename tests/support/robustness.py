@@ -38,6 +38,7 @@ from feeds.quirks import (
     ShiftDay,
     Speeds,
     Stuck,
+    StuckClock,
     Thin,
     Vanish,
     apply_quirks,
@@ -153,6 +154,17 @@ def _registry() -> dict[str, Transformation]:
         Transformation("previous-stage", (PreviousStage(),), "yesterday's last frame first"),
         Transformation("future-frame", (FutureFrame(),), "one frame stamped a day ahead"),
         Transformation("milliseconds", (Milliseconds(),), "one frame stamped in ms"),
+        Transformation(
+            "ahead-2h",
+            (FutureFrame(offset_s=7200.0, frames=2),),
+            "two frames in a row stamped 2 h ahead",
+        ),
+        Transformation(
+            "ahead-10min",
+            (FutureFrame(offset_s=600.0, frames=3),),
+            "three frames in a row stamped 10 min ahead",
+        ),
+        Transformation("stuck-clock", (StuckClock(),), "ten frames with the first one's stamp"),
         *(
             Transformation(
                 f"{label}-{name}",
