@@ -250,6 +250,8 @@ class Race:
     def _on_news(self, event: RaceNews) -> None:
         """What the provider's race radio says, kept apart from Ardoise's own alerts."""
         level = "warning" if event.category in ("crash", "abandon") else "info"
+        if event.category == "abandon":  # Out of the race, whatever his device sends now.
+            self._field.withdraw(event.riders)
         self._news.append(Alert(t=event.t, kind=event.category, text=event.text, level=level))
 
     def _on_telemetry(self, frame: Telemetry) -> None:

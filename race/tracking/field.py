@@ -11,6 +11,7 @@ measured on: `race.tracking.head`.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from typing import Any
 
 from race.card import RiderReading
@@ -88,6 +89,8 @@ class Field(HeadOfRace):
         self.held: list[RiderTrack] = []
         """The riders placed at the last placing though missing from its frame."""
         self._lost: tuple[LostRider, ...] = ()
+        self.withdrawn: set[Bib] = set()
+        """Riders the organiser lists as out of the race (`withdraw`)."""
 
     # --- Frames ------------------------------------------------------------------------------
 
@@ -129,6 +132,8 @@ class Field(HeadOfRace):
                 self.jumps_rejected += 1
                 continue
             if track is None:
+                if bib in self.withdrawn:
+                    continue
                 track = RiderTrack(bib=bib, t=t, km=km)
                 riders[bib] = track
                 if not on_line:
@@ -319,6 +324,23 @@ class Field(HeadOfRace):
                 track.km = max(predicted, FINISH_KM)
             self._fill(track, fix)
             fresh.append(track)
+
+    def withdraw(self, bibs: Iterable[Bib]) -> None:
+        """Riders the organiser lists as out of the race (an abandon): a fix sent for one of
+        them is no longer a rider's on the road (his bike on a team car's roof, his device in
+        the broom wagon), so he is no longer placed, lost or timed. A finish he made stands."""
+        for bib in bibs:
+            self.withdrawn.add(bib)
+            track = self.riders.get(bib)
+            if track is None or track.finish_t is not None:
+                continue
+            del self.riders[bib]
+            if self.first is track:
+                self.first = None
+            if self.leader is track:
+                self.leader = None
+            for tracks in (self._fresh, self.order, self.dropped, self.held):
+                tracks[:] = [other for other in tracks if other is not track]
 
     def winner_fields(self) -> dict[str, Any]:
         """The situation's facts about the rider gaps are measured on and the winner."""
