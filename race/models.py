@@ -6,12 +6,11 @@ consumes nothing else. Times are UNIX seconds taken from the feed, never from th
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from race.wording import proper_name
+from race.wording import folded, proper_name
 
 Bib = int
 """A rider's race number: the identity of a rider everywhere in Ardoise."""
@@ -113,7 +112,7 @@ def same_stage(stage: Stage, other: Stage) -> bool:
 
     if (
         stage.year != other.year
-        or differ(_folded(stage.race), _folded(other.race))
+        or differ(folded(stage.race), folded(other.race))
         or differ(stage.number, other.number)
         or differ(_day(stage), _day(other))
     ):
@@ -121,8 +120,8 @@ def same_stage(stage: Stage, other: Stage) -> bool:
     if None not in (stage.number, other.number) or None not in (_day(stage), _day(other)):
         return True
     return not (
-        differ(_folded(stage.start), _folded(other.start))
-        or differ(_folded(stage.finish), _folded(other.finish))
+        differ(folded(stage.start), folded(other.start))
+        or differ(folded(stage.finish), folded(other.finish))
     )
 
 
@@ -151,12 +150,6 @@ def _day(stage: Stage) -> int | None:
     """The stage's UTC day: it turns at night, when no stage starts."""
     start = stage.scheduled_start
     return int(start // 86_400) if start is not None else None
-
-
-def _folded(text: str) -> str:
-    """A name as compared: without case, accents or spacing."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 class Team(Model):

@@ -14,7 +14,6 @@ Time is the feed's: the organiser's report is as old as the latest feed time say
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,7 @@ from race.models import (
     covered_km,
 )
 from race.situation import GroupView, Placing, RaceState
-from race.wording import clock, signed_clock
+from race.wording import clock, folded, signed_clock
 
 FRESH_S = 120.0
 """The organiser's groups are used this long (feed time) after they were made. They describe
@@ -215,7 +214,7 @@ def _their_peloton(theirs: Sequence[ReportedGroup]) -> int | None:
     """The organiser's peloton: the group it names so ("Peloton", "Pelotón"), else the one it
     counts most riders in; None when it says neither."""
     for index, group in enumerate(theirs):
-        if "peloton" in _folded(group.name):
+        if "peloton" in folded(group.name):
             return index
     sized = [(g.size, -i) for i, g in enumerate(theirs) if g.size is not None]
     return -max(sized)[1] if sized else None  # The first of the largest.
@@ -223,9 +222,3 @@ def _their_peloton(theirs: Sequence[ReportedGroup]) -> int | None:
 
 def _our_peloton(ours: Sequence[GroupView]) -> int | None:
     return next((i for i, g in enumerate(ours) if g.kind == "peloton"), None)
-
-
-def _folded(name: str) -> str:
-    """`name` in lower case without accents, to recognise a word in any of the races' tongues."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))

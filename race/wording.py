@@ -4,6 +4,7 @@ durations, signed gaps, ranks and lists of names, each written one way everywher
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -59,6 +60,13 @@ def name_list(names: Sequence[str], limit: int | None = None) -> str:
 PARTICLES = frozenset({"van", "de", "der", "den", "du", "le", "la", "von"})
 """Words of a family name that cycling writes in lower case inside it ("Van der Poel", "Van
 den Berg"); the name's first word keeps its capital ("De Lie", "Le Berre")."""
+
+
+def folded(text: str) -> str:
+    """Text as compared: without case, accents or spacing (a place or a word in any of the
+    races' tongues, however the feed writes it)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def proper_name(name: str) -> str:
