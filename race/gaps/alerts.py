@@ -87,12 +87,15 @@ class GapAlerts:
             if group.id in rates:
                 self._gap_rate_alert(t, group, main, rates[group.id], alerts)
 
-    @staticmethod
-    def _lost_head_alert(t: float, groups: list[GroupView], alerts: AlertLog) -> None:
+    def _lost_head_alert(self, t: float, groups: list[GroupView], alerts: AlertLog) -> None:
         """Once per group: the feed lost the head of the race in the final 3 km, and it is
-        placed where its pace takes it (`race.tracking.finish`)."""
+        placed where its pace takes it (`race.tracking.finish`). Missing from two frames in a
+        row: one frame without it (a frame sent again with a new time) is not a loss."""
         head = groups[0] if groups else None
-        if head is None or head.unseen_since_t is None or head.km_to_finish > LAST_KM_RULE_KM:
+        if head is None:
+            return
+        unseen = head.unseen_since_t is not None and head.km_to_finish <= LAST_KM_RULE_KM
+        if not self._debounce.update(("lost head", head.id), unseen):
             return
         text = (
             f"The feed lost the head of the race ({counted(head.size, 'rider')}) "
