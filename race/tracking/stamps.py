@@ -39,6 +39,10 @@ MOVED_KM = 0.025
 feed's 10 m steps) from it moved within it."""
 RUN_FRAMES = 4
 """Held frames that agree with each other are believed: the race did something else."""
+CADENCE_S = 1.0
+"""A frame this close to the feed's last step after the last frame passed keeps to its
+cadence: it is not judged (most frames; a frame after a hole, at the same instant, or while
+frames are held is)."""
 
 Before = Callable[[Bib], tuple[float, float, float] | None]
 """Where a rider was: his last fix's time and km to go, and his speed (km/h); None if unknown."""
@@ -51,9 +55,30 @@ class StampCheck:
         self.dropped = 0
         """Frames set aside: stamped at a time their riders did not ride."""
         self._held: list[Telemetry] = []
+        self._last_t: float | None = None
+        self._step = 0.0
 
     def admit(self, frame: Telemetry, tracks: Mapping[Bib, RiderTrack]) -> list[Telemetry]:
         """The frames to apply now, in order: none, this one, or a held run."""
+        last_t = self._last_t
+        if (
+            not self._held
+            and last_t is not None
+            and frame.t > last_t
+            and abs(frame.t - last_t - self._step) <= CADENCE_S
+        ):
+            return self._passing([frame])
+        return self._passing(self._judged(frame, tracks))
+
+    def _passing(self, frames: list[Telemetry]) -> list[Telemetry]:
+        """`frames`, with the feed's last step and time noted."""
+        for frame in frames:
+            if self._last_t is not None:
+                self._step = frame.t - self._last_t
+            self._last_t = frame.t
+        return frames
+
+    def _judged(self, frame: Telemetry, tracks: Mapping[Bib, RiderTrack]) -> list[Telemetry]:
 
         def on_road(bib: Bib) -> tuple[float, float, float] | None:
             track = tracks.get(bib)
@@ -93,7 +118,7 @@ class StampCheck:
         held is dropped."""
         self.dropped += len(self._held)
         self._held = []
-        return [frame] if frame is not None else []
+        return self._passing([frame]) if frame is not None else []
 
 
 def _agrees(frame: Telemetry, before: Before) -> bool:
