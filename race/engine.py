@@ -272,6 +272,7 @@ class Race:
         had_winner = field.winner is not None
         field.update(frame)
         field.speeds.say(self._alerts, frame.t)
+        field.stops.say(self._alerts, frame.t)
         winner = field.winner
         if winner is not None and not had_winner:
             said = winner_said(self._roster.name(winner.bib), doubt=winner.doubt)
@@ -289,7 +290,7 @@ class Race:
         field = self._field
         finished, road = field.placed(t)
         start_t, start_basis = start_time(field.head, self._stage)
-        race_time = (t - start_t) if start_t is not None and t >= start_t else None
+        race_time = field.raced_s(start_t, t) if start_t is not None and t >= start_t else None
         winner = field.winner
         winner_t = winner.t if winner is not None else None
         frame = Frame(
@@ -299,13 +300,13 @@ class Race:
             alerts=self._alerts,
             head_km=field.head.last_km,
             race_time_s=race_time,
-            winner_time_s=winner_t - start_t if winner_t and start_t is not None else None,
+            winner_time_s=field.raced_s(start_t, winner_t) if winner_t and start_t else None,
             winner_t=winner_t,
             finished=finished,
             road=road,
             # The time limit measures groups on the head's whole road, which does not jump
             # when a break is caught (see race.timelimit.tracker._road_gaps).
-            head_passage=field.head.passage_time,
+            head_passage=field.head_passage,
         )
         self._gate.finishing(winner is not None, len(road))
         frame.groups, frame.lineage = self._gaps.update(frame, field)

@@ -3,8 +3,8 @@
 Real feeds send a pre-start stretch with a meaningless km to go, holes, riders who vanish, a
 rider's last fix sent again, frames with only part of the field, ghost fixes kilometres away,
 GPS resyncs, the previous stage's last frame, frames stamped ahead or in milliseconds, a stamp
-stuck while the riders ride, NaN and infinities, whole stages a day off, and run on from one
-stage into the next. Each
+stuck while the riders ride, the whole race standing a while, NaN and infinities, whole stages
+a day off, and run on from one stage into the next. Each
 quirk here is an options model (told apart by `kind`) whose `apply` turns a stream into the
 same stream with that quirk; `apply_quirks` chains them and reports what each one did
 (`QuirkFacts`), so tests can check the engine against the scripted truth.
@@ -21,7 +21,15 @@ from typing import Annotated
 from pydantic import Field, TypeAdapter
 
 from feeds.quirks.base import QuirkFacts, QuirkOptions
-from feeds.quirks.clock import Cadence, FutureFrame, Milliseconds, Relay, ShiftDay, StuckClock
+from feeds.quirks.clock import (
+    Cadence,
+    FutureFrame,
+    Milliseconds,
+    Neutralised,
+    Relay,
+    ShiftDay,
+    StuckClock,
+)
 from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, NumericField, Speeds
 from feeds.quirks.prestart import PreStart, PreviousStage
 from feeds.quirks.riders import Blind, Double, Freeze, Ghost, Resync, Stuck, Thin, Vanish
@@ -42,6 +50,7 @@ Quirk = Annotated[
     | FutureFrame
     | Milliseconds
     | StuckClock
+    | Neutralised
     | BadNumber
     | Speeds
     | ShiftDay
@@ -93,6 +102,7 @@ __all__ = [
     "FutureFrame",
     "Ghost",
     "Milliseconds",
+    "Neutralised",
     "NumericField",
     "PreStart",
     "PreviousStage",

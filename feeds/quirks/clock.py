@@ -1,6 +1,6 @@
 """Quirks of the feed's clock and cadence: holes between runs of frames, frames stamped ahead,
-a frame in milliseconds, a stamp stuck while the riders ride, the whole stage a day off, a feed
-running on into the next stages."""
+a frame in milliseconds, a stamp stuck while the riders ride, the whole race standing a while
+(a neutralisation), the whole stage a day off, a feed running on into the next stages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import Field
 
 from feeds.quirks.base import QuirkFacts, QuirkOptions, Trigger, Triggered, retimed
-from race.models import FeedEvent, FeedStatus, StartList, Telemetry
+from feeds.quirks.prestart import STANDING_NOISE_KM, offset
+from race.models import FeedEvent, FeedStatus, RiderFix, StartList, Telemetry
 
 DAY_S = 86400.0
 WEEK_S = 7 * DAY_S
@@ -85,6 +86,48 @@ class StuckClock(Triggered):
         self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
     ) -> Iterator[FeedEvent]:
         return _restamp(events, self.at_km_to_finish, facts, lambda _, first: first, self.frames)
+
+
+class Neutralised(Triggered):
+    """The whole race standing (a neutralisation: a protest, a level crossing, the weather):
+    from where it strikes, the riders' last fixes sent again every `cadence_s` for `duration_s`
+    with a few metres of GPS noise and speeds of 0, the feed's own gaps as they were; then the
+    race rides on, everything after `duration_s` later."""
+
+    kind: Literal["neutralised"] = "neutralised"
+    duration_s: float = Field(default=600.0, ge=60, le=4 * 3600)
+    """How long the race stands, in seconds."""
+    cadence_s: float = Field(default=6.0, gt=0, le=60)
+    """The feed's frames while it stands, one every this many seconds."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        shift = 0.0
+        for event in events:
+            if shift:
+                event = _shifted(event, shift)
+            yield event
+            if shift or not trigger.reached(event) or not isinstance(event, Telemetry):
+                continue
+            facts.offset_s = shift = self.duration_s
+            for k in range(1, int(self.duration_s // self.cadence_s) + 1):
+                standing = tuple(_standing(fix, rng) for fix in event.riders)
+                t = event.t + k * self.cadence_s
+                facts.added.append(t)
+                yield event.model_copy(update={"t": t, "riders": standing})
+
+
+def _standing(fix: RiderFix, rng: Random) -> RiderFix:
+    """A standing rider's fix sent again: his place, a few metres of GPS noise, no speed."""
+    update: dict[str, float] = {"speed_kmh": 0.0}
+    if fix.speed_kmh is None:
+        update = {}
+    if fix.lat is not None and fix.lon is not None:
+        noise = STANDING_NOISE_KM * rng.random()
+        update["lat"], update["lon"] = offset((fix.lat, fix.lon), noise, rng.uniform(0, 360))
+    return fix.model_copy(update=update)
 
 
 class ShiftDay(QuirkOptions):

@@ -66,7 +66,7 @@ class PreStart(QuirkOptions):
         if village is not None:
             for bib in present:
                 spread, bearing = rng.uniform(0, VILLAGE_SPREAD_KM), rng.uniform(0, 360)
-                spots[bib] = _offset(village, spread, bearing)
+                spots[bib] = offset(village, spread, bearing)
         begin = first.t - self.duration_s
         hole_from = math.inf
         if 0 < self.hole_s < self.duration_s:
@@ -95,7 +95,7 @@ class PreStart(QuirkOptions):
     def _fix(self, bib: Bib, km: float, spot: tuple[float, float] | None, rng: Random) -> RiderFix:
         lat = lon = None
         if spot is not None:
-            lat, lon = _offset(spot, rng.gauss(0, STANDING_NOISE_KM), rng.uniform(0, 360))
+            lat, lon = offset(spot, rng.gauss(0, STANDING_NOISE_KM), rng.uniform(0, 360))
         speed = round(rng.uniform(0, self.max_speed_kmh), 2)
         return RiderFix(bib=bib, km_to_finish=km, lat=lat, lon=lon, speed_kmh=speed)
 
@@ -178,10 +178,10 @@ def _village(
             sum(lat for lat, _ in usable) / len(usable),
             sum(lon for _, lon in usable) / len(usable),
         )
-    return _offset(centre, away_km, rng.uniform(0, 360))
+    return offset(centre, away_km, rng.uniform(0, 360))
 
 
-def _offset(point: tuple[float, float], km: float, bearing_deg: float) -> tuple[float, float]:
+def offset(point: tuple[float, float], km: float, bearing_deg: float) -> tuple[float, float]:
     """`point` moved `km` towards `bearing_deg` (flat-Earth: exact enough for a start village
     that only needs to be far from the route)."""
     lat, lon = point

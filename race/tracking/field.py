@@ -22,6 +22,7 @@ from race.tracking.head import HeadOfRace
 from race.tracking.jumps import AGREE_KM, JUMP_KM, NEAR_OTHERS_KM, confirms, move_to, riding_kmh
 from race.tracking.placing import place
 from race.tracking.speeds import ReportedSpeeds
+from race.tracking.stops import Stops
 from race.tracking.tracks import (
     DEFAULT_KMH,
     FINISH_KM,
@@ -91,6 +92,8 @@ class Field(HeadOfRace):
         self._lost: tuple[LostRider, ...] = ()
         self.withdrawn: set[Bib] = set()
         """Riders the organiser lists as out of the race (`withdraw`)."""
+        self.stops = Stops()
+        """When the whole race stood (a neutralisation): no gap counts that time."""
 
     # --- Frames ------------------------------------------------------------------------------
 
@@ -239,6 +242,7 @@ class Field(HeadOfRace):
             leader = self._choose_leader(fresh)
             if leader is not None:
                 self._follow_head(leader, fresh, t)
+                self.stops.update(t, self.head, fresh)
         winner = self.winner
         if winner is not None:
             for track in at_line:
@@ -341,6 +345,19 @@ class Field(HeadOfRace):
                 self.leader = None
             for tracks in (self._fresh, self.order, self.dropped, self.held):
                 tracks[:] = [other for other in tracks if other is not track]
+
+    def raced_s(self, start: float, end: float) -> float:
+        """The race's time from `start` to `end`, without the time it stood (a neutralisation
+        is not raced: its time counts for nobody)."""
+        return end - start - (self.stops.between(start, end) if self.stops else 0.0)
+
+    def head_passage(self, km_to_finish: float) -> float | None:
+        """When the head of the race passed `km_to_finish`, later by the time the race has
+        stood since (`race.tracking.stops`): now minus it is the point's gap."""
+        passed = self.head.passage_time(km_to_finish)
+        if passed is None or not self.stops or self.t is None:
+            return passed
+        return passed + self.stops.between(passed, self.t)
 
     def winner_fields(self) -> dict[str, Any]:
         """The situation's facts about the rider gaps are measured on and the winner."""

@@ -52,6 +52,7 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
     winner = field.winner.bib if field.winner is not None else None
     # The feed gives distances in 10 m steps: most of a bunch shares a few of them.
     passage_of: dict[float, float | None] = {}
+    stopped = bool(field.stops)
     for track in order:
         if track.finish_t is not None:
             finished.append((track.finish_gap or 0.0, 0.0, track.bib, track))
@@ -82,6 +83,8 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
             else:
                 passed = passage_of[km] = field.passage_time(km)
             if passed is not None:
+                if stopped:  # The time the whole race stood since is no gap.
+                    passed += field.stops.between(passed, t)
                 gap = t - passed if passed < t else 0.0
             elif n and x < last_x:
                 # Behind the head with no way to time his point (the head's road before

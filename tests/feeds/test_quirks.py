@@ -380,6 +380,8 @@ QUIRK_DATA = st.sampled_from(
         {"kind": "resync", "km": 2},
         {"kind": "future_frame"},
         {"kind": "milliseconds", "at_km_to_finish": 20},
+        {"kind": "stuck_clock", "frames": 3},
+        {"kind": "neutralised", "duration_s": 120},
         {"kind": "bad_number", "field": "lat", "value": math.inf},
         {"kind": "bad_number", "field": "t"},
     ]

@@ -174,6 +174,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "future_frame",
         "milliseconds",
         "stuck_clock",
+        "neutralised",
         "bad_number",
         "speeds",
         "shift",

@@ -30,6 +30,7 @@ from feeds.quirks import (
     FutureFrame,
     Ghost,
     Milliseconds,
+    Neutralised,
     PreStart,
     PreviousStage,
     Quirk,
@@ -165,6 +166,11 @@ def _registry() -> dict[str, Transformation]:
             "three frames in a row stamped 10 min ahead",
         ),
         Transformation("stuck-clock", (StuckClock(),), "ten frames with the first one's stamp"),
+        Transformation(
+            "neutralised-10min",
+            (Neutralised(),),
+            "the whole race standing 10 min halfway, then riding on",
+        ),
         *(
             Transformation(
                 f"{label}-{name}",
@@ -215,7 +221,8 @@ class Measure:
     """Engine's gap minus the feed's, rounded to the second, clipped at ±`CLIP_S`."""
     winner: Bib | None = None
     winner_time_s: float | None = None
-    """The winner's race time (his finish minus the real start)."""
+    """The winner's race time as the engine reckons it for the time limit (his finish minus
+    the real start, less any time the whole race stood)."""
     winner_t: float | None = None
     """When the winner finished, brought back to the recording's day (shifts undone)."""
     winner_sure: bool = True
@@ -305,6 +312,8 @@ def measure(transformation: Transformation | str, seed: int = SEED) -> Measure:
     relay = next((q for q in case.quirks if isinstance(q, Relay)), None)
     stages = relay.stages if relay is not None else 1
     shift = sum(q.offset_s for q in case.quirks if isinstance(q, ShiftDay))
+    # A neutralisation moves the finish too: the winner's finish is compared with it undone.
+    shift += sum(q.duration_s for q in case.quirks if isinstance(q, Neutralised))
     if relay is not None:
         shift += relay.offset_s * (relay.stages - 1)
     return _replay(case.name, apply_quirks(recording(), case.quirks, seed), stages, shift)
@@ -344,8 +353,7 @@ def _replay(name: str, stream: Iterable[FeedEvent], stage: int, shift: float) ->
     out.winner_sure = last.winner_sure
     if last.winner_t is not None:
         out.winner_t = last.winner_t - shift
-        if last.start_t is not None:
-            out.winner_time_s = last.winner_t - last.start_t
+        out.winner_time_s = last.time_limit.winner_time_s
     out.limit_percent = last.time_limit.percent
     out.cut_s = last.time_limit.cut_s
     out.frames_dropped = last.frames_dropped
