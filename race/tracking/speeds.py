@@ -49,18 +49,22 @@ class ReportedSpeeds:
         step = max(1, len(fixes) // SAMPLE)
         reported: list[float] = []
         ridden: list[float] = []
+        now: list[float] = []
         for fix in fixes[::step]:
             track = riders.get(fix.bib)
             speed = usable_speed(fix.speed_kmh)
             road = track.path.speed_kmh(ROAD_S) if track is not None else None
-            if speed is not None and road is not None:
+            if speed is not None and road is not None and track is not None:
                 reported.append(speed)
                 ridden.append(road)
+                now.append(track.path.speed_kmh(0.0) or 0.0)
         if len(ridden) * 2 < SAMPLE:
             return self.trusted  # Too few riders with both: nothing to say.
         road_kmh = median(ridden)
-        if road_kmh < RACING_KMH:
-            return self.trusted  # A field standing or rolling: any speed is near 0.
+        if road_kmh < RACING_KMH or median(now) < RACING_KMH:
+            # A field standing or rolling, over the last minute or since its last fixes (a
+            # race just stopped: its devices say 0 while its minute's road still moves).
+            return self.trusted
         reported_kmh = median(reported)
         agree = AGREE[0] <= reported_kmh / road_kmh <= AGREE[1]
         self._streak = self._streak + 1 if agree != self.trusted else 0
