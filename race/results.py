@@ -9,7 +9,7 @@ The one place the finishing order is read: the lead-out's sprint result
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from race.models import Bib, Stage
 from race.situation import GroupView, LostRider, Situation, TimeLimit
@@ -36,10 +36,12 @@ def stage_results(
     time_limit: TimeLimit,
     basis: str = PROVISIONAL_BASIS,
     lost: Sequence[LostRider] = (),
+    raced: Callable[[float, float], float] | None = None,
 ) -> StageResults:
     """The result so far, from the riders across the line (by finish time), the number still
     on the road, the real start, the situation's groups and its time limit; `basis` says how
-    it was found, `lost` who the feed lost on the road.
+    it was found, `lost` who the feed lost on the road, `raced` the race's time between two
+    instants (without the time it stood: `Field.raced_s`; by default all of it).
 
     The riders of a group across the line share its first rider's time, as the UCI's finish
     rule gives them (DESIGN.md, "Groups"): the groups are the situation's, split as on the
@@ -53,7 +55,7 @@ def stage_results(
         shared, crossed = crossing.get(first_of.get(bib, bib), (gap, finish_t))
         if crossed is None or start_t is None:
             return round(shared, 1), None
-        return round(shared, 1), crossed - start_t
+        return round(shared, 1), raced(start_t, crossed) if raced else crossed - start_t
 
     places = []
     for place, (gap, _, bib, track) in enumerate(finished[:RESULT_PLACES], start=1):
@@ -88,4 +90,6 @@ def results_now(
     doubt = field.winner.doubt
     basis = f"{PROVISIONAL_BASIS} · the winner a guess ({doubt})" if doubt else PROVISIONAL_BASIS
     lost = field.lost()
-    return stage_results(finished, len(road), start_t, last.groups, last.time_limit, basis, lost)
+    return stage_results(
+        finished, len(road), start_t, last.groups, last.time_limit, basis, lost, field.raced_s
+    )

@@ -94,6 +94,8 @@ class Field(HeadOfRace):
         """Riders the organiser lists as out of the race (`withdraw`)."""
         self.stops = Stops()
         """When the whole race stood (a neutralisation): no gap counts that time."""
+        self.head_withdrawn = False
+        """The head of the race was a rider the organiser has just withdrawn."""
 
     # --- Frames ------------------------------------------------------------------------------
 
@@ -242,7 +244,7 @@ class Field(HeadOfRace):
             leader = self._choose_leader(fresh)
             if leader is not None:
                 self._follow_head(leader, fresh, t)
-                self.stops.update(t, self.head, fresh)
+                self.stops.update(t, self.head, leader, fresh)
         winner = self.winner
         if winner is not None:
             for track in at_line:
@@ -339,10 +341,11 @@ class Field(HeadOfRace):
             if track is None or track.finish_t is not None:
                 continue
             del self.riders[bib]
-            if self.first is track:
-                self.first = None
-            if self.leader is track:
-                self.leader = None
+            if self.first is track or self.leader is track:
+                # The head's road was his: it goes back to the next first rider's.
+                self.head_withdrawn = True
+                self.first = self.first if self.first is not track else None
+                self.leader = self.leader if self.leader is not track else None
             for tracks in (self._fresh, self.order, self.dropped, self.held):
                 tracks[:] = [other for other in tracks if other is not track]
 

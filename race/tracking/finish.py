@@ -12,6 +12,7 @@ head and its winner.
 from __future__ import annotations
 
 from race.models import Bib
+from race.tracking.stops import Stops
 from race.tracking.tracks import (
     DEFAULT_KMH,
     FINISH_KM,
@@ -59,6 +60,10 @@ class FinishLine:
     """The last frame that carried any rider's usable fix."""
     first: RiderTrack | None
     leader: RiderTrack | None
+    head_withdrawn: bool
+    """The head of the race was a rider the organiser has just withdrawn: its road goes back."""
+    stops: Stops
+    """When the whole race stood."""
     winner: Winner | None
 
     def _held(self, track: RiderTrack, t: float) -> bool:

@@ -60,15 +60,20 @@ class HeadOfRace(FinishLine):
         every gap would drop at once by what the head had on him.
         """
         previous = self.first
-        withdrawn = first.rewound_t == t or (
-            previous is not None and previous is not first and previous.rewound_t == t
+        withdrawn = (
+            first.rewound_t == t
+            or (previous is not None and previous is not first and previous.rewound_t == t)
+            or self.head_withdrawn
         )
+        self.head_withdrawn = False
         reference = self.leader
         if self.head_lost(first, t):
             # The rider gaps are measured on is missing from this frame, ahead of the first
-            # rider seen: the head is where his pace has taken him, not stopped where he was.
+            # rider seen: the head is where his pace has taken him, not stopped where he was
+            # (unless the whole race stands).
             assert reference is not None
-            head_km = reference.km - riding_kmh(reference) * (t - reference.t) / 3600.0
+            pace = riding_kmh(reference) if self.stops.since is None else 0.0
+            head_km = reference.km - pace * (t - reference.t) / 3600.0
             head_km = max(min(head_km, first.km), FINISH_KM)
         else:
             head_km = first.km

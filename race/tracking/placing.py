@@ -100,11 +100,15 @@ def place(field: Field, t: float) -> tuple[list[Placed], list[Placed]]:
             # where the head was that long ago.
             held_tracks.append(track)
             gap = track.gap
-            held = ref.km_at(t - gap) if ref is not None else None
-            if head_lost and t - gap > ts[-1]:
+            passed = t - gap
+            if stopped:  # His gap is without the time the race stood since the head passed.
+                for _ in range(4):
+                    passed = t - gap - field.stops.between(passed, t)
+            held = ref.km_at(passed) if ref is not None else None
+            if head_lost and passed > ts[-1]:
                 # Later than the last fix of the head of the race, which the feed lost too:
                 # where the head has gone on since, at its pace (`Field.head`).
-                held = field.head.km_at(t - gap)
+                held = field.head.km_at(passed)
             if held is not None:
                 km = held
         else:

@@ -10,11 +10,11 @@ about as far as their speed allows in the time between the stamps.
 `StampCheck.admit` reads that for a sample of the riders (their median, so that ghosts and
 riders who stopped do not decide). A frame whose time is far from what its riders rode is held,
 with the frames that keep to it: a frame that agrees with the road already applied shows the
-held ones were stamped wrong (dropped, counted); `RUN_FRAMES` held frames agreeing with each
-other show the race really did something else in the meantime (a stop, a hole where it slowed)
-and are applied in order. A frame that moves riders already placed at its very instant is not
-of that instant. Only a road race that has started is judged, and only when enough riders ride
-(standing riders say nothing of time); otherwise frames pass as they come.
+held ones were stamped wrong (dropped, counted); held frames agreeing with each other over two
+minutes of their own time show the race really did something else in the meantime (a stop, a
+hole where it slowed) and are applied in order. A frame that moves riders already placed at its
+very instant is not of that instant. Only a road race that has started is judged, and only when
+enough riders ride (standing riders say nothing of time); otherwise frames pass as they come.
 """
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ MOVED_KM = 0.025
 """A rider placed again at the instant of his last fix further than this (more than two of the
 feed's 10 m steps) from it moved within it."""
 RUN_FRAMES = 4
-"""Held frames that agree with each other are believed: the race did something else."""
+RUN_S = 120.0
+"""Held frames that agree with each other, at least `RUN_FRAMES` of them over this much of
+their own time, are believed: the race did something else (a run stamped wrong is rarely
+that long, and the frames after it that agree with the road drop it)."""
 CADENCE_S = 1.0
 """A frame this close to the feed's last step after the last frame passed keeps to its
 cadence: it is not judged (most frames; a frame after a hole, at the same instant, or while
@@ -105,10 +108,13 @@ class StampCheck:
             return (last.t, fix.km_to_finish, road[2])
 
         if not _agrees(frame, in_last):
-            self.dropped += 1
+            # Neither the road nor the frames held: a run begins again from this frame (a
+            # run held for good would drop every frame after it).
+            self.dropped += len(self._held)
+            self._held = [frame]
             return []
         self._held.append(frame)
-        if len(self._held) < RUN_FRAMES:
+        if len(self._held) < RUN_FRAMES or frame.t - self._held[0].t < RUN_S:
             return []
         run, self._held = self._held, []
         return run

@@ -29,8 +29,8 @@ FIELD_SHARE = 0.8
 ARRIVED_KM = 0.015
 """The stop began when the head reached this close to where it stands (a step and a half of
 the feed's 10 m: the noise of a standing fix aside)."""
-MOVING_S = 12.0
-"""The head is moving again when it rode faster than a standing pace over this long."""
+SAMPLE = 15
+"""Riders read for the field's share standing or moving, spread through the frame."""
 
 
 class Stops:
@@ -38,57 +38,54 @@ class Stops:
 
     def __init__(self) -> None:
         self.spans: list[tuple[float, float]] = []
-        """The stops over: (from, to) in feed time."""
+        """The stops over: (from, to) in feed time, in order, never overlapping."""
         self.since: float | None = None
         """The stop under way: since when (None: the race is not stopped)."""
-        self._km: float | None = None
+        self._last_t: float | None = None
         self._said: list[tuple[str, str]] = []
 
     def __bool__(self) -> bool:
         return bool(self.spans) or self.since is not None
 
-    def update(self, t: float, head: Trajectory, fresh: Sequence[RiderTrack]) -> None:
-        """One frame of the race on the road: the head's road and the riders in the frame."""
+    def update(
+        self, t: float, head: Trajectory, first: RiderTrack, fresh: Sequence[RiderTrack]
+    ) -> None:
+        """One frame of the race on the road: the head's road, the first rider in the frame,
+        and the riders in it. The race stops when the first rider seen and most of the field
+        have stood a while; it goes on when most of the riders in a frame move (a head the
+        feed lost, placed at its pace, does not decide)."""
+        last_t, self._last_t = self._last_t, t
         head_km = head.last_km
-        if head_km is None:
+        if head_km is None or not fresh:
             return
         if self.since is not None:
-            speed = head.speed_kmh(MOVING_S)
-            if speed is not None and speed > STANDING_KMH:
-                # It went on when it left where it stood, as it stopped when it got there.
-                left = head.passage_time((self._km or head_km) - ARRIVED_KM)
-                end = min(max(left if left is not None else t, self.since), t)
+            if _share(fresh, 0.0, moving=True) > 0.5:
+                # Between the last frame where the field stood and this one.
+                end = max(self.since, (last_t + t) / 2 if last_t is not None else t)
                 self.spans.append((self.since, end))
                 self._said.append(
                     (
                         "race_goes_on",
-                        f"The race goes on {km(head_km)} km out "
-                        f"after {clock(end - self.since)} stopped",
+                        f"The race goes on {km(head_km)} km out after "
+                        f"{clock(end - self.since)} stopped",
                     )
                 )
                 self.since = None
             return
-        speed = head.speed_kmh(STOPPED_AFTER_S)
-        first_t = head.first_t
-        if speed is None or speed > STANDING_KMH or first_t is None:
+        path = first.path
+        speed = path.speed_kmh(STOPPED_AFTER_S)
+        if first.t != t or speed is None or speed > STANDING_KMH or path.first_t is None:
             return
-        if t - first_t < STOPPED_AFTER_S or not fresh:
-            return
-        standing = sum(
-            1
-            for r in fresh
-            if (s := r.path.speed_kmh(STOPPED_AFTER_S)) is not None and s <= STANDING_KMH
-        )
-        if standing < FIELD_SHARE * len(fresh):
+        if t - path.first_t < STOPPED_AFTER_S or _share(fresh, STOPPED_AFTER_S) < FIELD_SHARE:
             return
         arrived = head.passage_time(head_km + ARRIVED_KM)
-        self._km = head_km
-        self.since = arrived if arrived is not None and arrived < t else t
+        since = arrived if arrived is not None and arrived < t else t
+        self.since = max(since, self.spans[-1][1]) if self.spans else since
         self._said.append(
             (
                 "race_stopped",
-                f"The race is stopped {km(head_km)} km out (the head "
-                "and the field standing): the gaps are kept as they were",
+                f"The race is stopped {km(head_km)} km out (the head and the field standing): "
+                "the gaps are kept as they were",
             )
         )
 
@@ -105,3 +102,14 @@ class Stops:
         for kind, text in self._said:
             alerts.raise_(t, kind, text, "warning" if kind == "race_stopped" else "info")
         self._said = []
+
+
+def _share(riders: Sequence[RiderTrack], window_s: float, *, moving: bool = False) -> float:
+    """The share of a sample of `riders` standing over the last `window_s` (0: since their
+    previous fix), or moving when `moving`."""
+    sample = riders[:: max(1, len(riders) // SAMPLE)]
+    counted = 0
+    for rider in sample:
+        speed = rider.path.speed_kmh(window_s)
+        counted += speed is not None and (speed > STANDING_KMH) == moving
+    return counted / len(sample)

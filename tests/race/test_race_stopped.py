@@ -4,10 +4,11 @@ stop of the race (`race.tracking.stops`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import pytest
 
+from race.engine import Race
 from race.situation import Situation
 from tests.support.frames import T0, frame
 from tests.support.routed_race import FIELD, KMH, break_and_bunch, on_route, routed_race
@@ -18,16 +19,25 @@ START_KM = break_and_bunch(100.0)
 
 
 def _stage(
-    stopping: Collection[int], stop: tuple[int, int] = STOP, end: int = 1800
-) -> list[Situation]:
-    """The break and the bunch at 45 km/h from T0, `stopping` standing through `stop`; frames
-    every 6 s, each device's speed its rider's, his GPS on the route with a metre of noise (a
-    standing device's fix is never the same to the last digit)."""
+    stopping: Collection[int],
+    stop: tuple[int, int] = STOP,
+    end: int = 1800,
+    *,
+    missing: Mapping[int, tuple[int, int]] | None = None,
+    start_km: Mapping[int, float] = START_KM,
+) -> tuple[Race, list[Situation]]:
+    """The break and the bunch at 45 km/h from T0, `stopping` standing through `stop`, each
+    rider in `missing` left out of the frames in his span; frames every 6 s, each device's
+    speed its rider's, his GPS on the route with a metre of noise (a standing device's fix is
+    never the same to the last digit)."""
     race = routed_race()
     out = []
     for t in range(0, end + 1, 6):
         stood = {b: max(0, min(t, stop[1]) - stop[0]) if b in stopping else 0 for b in FIELD}
-        kms = {b: START_KM[b] - KMH * (t - stood[b]) / 3600 for b in FIELD}
+        kms = {b: max(start_km[b] - KMH * (t - stood[b]) / 3600, 0.0) for b in FIELD}
+        for bib, (since, until) in (missing or {}).items():
+            if since <= t < until:
+                del kms[bib]
         standing = {b: stop[0] <= t <= stop[1] and b in stopping for b in FIELD}
         noise = 1e-5 * ((t // 6) % 3 - 1)
         out.append(
@@ -35,13 +45,13 @@ def _stage(
                 frame(
                     t,
                     kms,
-                    speed_kmh={b: 0.0 if standing[b] else KMH for b in FIELD},
+                    speed_kmh={b: 0.0 if standing[b] else KMH for b in kms},
                     lat={b: on_route(km)[0] + noise for b, km in kms.items()},
                     lon={b: on_route(km)[1] for b, km in kms.items()},
                 )
             )
         )
-    return out
+    return race, out
 
 
 def _at(situations: list[Situation], t: float) -> Situation:
@@ -54,8 +64,8 @@ def _said(situation: Situation) -> list[str]:
 
 
 def test_a_neutralised_race_keeps_its_gaps_and_its_time() -> None:
-    stopped = _stage(FIELD)
-    ridden = _stage(FIELD, stop=(400, 400))
+    _, stopped = _stage(FIELD)
+    _, ridden = _stage(FIELD, stop=(400, 400))
     # Said once the head and the field have stood about a minute; the gaps then as they were.
     assert _said(_at(stopped, 432)) == []
     late = _at(stopped, 990)
@@ -80,13 +90,41 @@ def test_a_neutralised_race_keeps_its_gaps_and_its_time() -> None:
 def test_a_crash_stopping_the_bunch_is_time_it_loses() -> None:
     """The bunch stands two minutes while the break rides on: no stop of the race, the bunch
     is two minutes further behind."""
-    situations = _stage(set(FIELD) - {1}, stop=(400, 520))
+    _, situations = _stage(set(FIELD) - {1}, stop=(400, 520))
     assert all(_said(s) == [] for s in situations)
     assert situations[-1].groups[1].gap_s == pytest.approx(GAP_S + 120, abs=3)
 
 
 def test_the_head_alone_standing_is_no_stop() -> None:
     """The lone leader stands 90 s (a puncture) while the bunch rides on."""
-    situations = _stage({1}, stop=(400, 490))
+    _, situations = _stage({1}, stop=(400, 490))
     assert all(_said(s) == [] for s in situations)
     assert situations[-1].groups[1].gap_s == pytest.approx(GAP_S - 90, abs=3)
+
+
+def test_the_head_missing_during_a_stop_stands_with_it() -> None:
+    """The lone leader missing from the frames 30 s while the race stands, and a bunch rider
+    missing 84 s: the stop goes on (a lost head is not placed at its pace while the race
+    stands), the gaps and the bunch's place are as they were."""
+    _, stopped = _stage(FIELD, missing={1: (700, 730), 15: (600, 684)})
+    for t in (606, 690, 726, 756, 990):
+        situation = _at(stopped, t)
+        assert _said(situation) == ["race_stopped"]
+        assert situation.head_km_to_finish == pytest.approx(_at(stopped, 600).head_km_to_finish)
+        assert situation.groups[1].gap_s == pytest.approx(GAP_S, abs=2)
+        assert situation.groups[1].km_to_finish == pytest.approx(START_KM[2] - 5.0, abs=0.02)
+    assert _said(stopped[-1]) == ["race_stopped", "race_goes_on"]
+
+
+def test_a_stage_stopped_has_one_winners_time() -> None:
+    """Stopped five minutes 4 km from the line: the result's times, the time limit's winner's
+    time and the race time all leave the stop out."""
+    near = {b: km - 94.0 for b, km in START_KM.items()}
+    race, stopped = _stage(FIELD, stop=(120, 420), end=900, start_km=near)
+    _, ridden = _stage(FIELD, stop=(120, 120), end=900, start_km=near)
+    end, control = stopped[-1], ridden[-1]
+    assert end.winner == control.winner == 1
+    results = race.results()
+    assert results is not None
+    assert results.places[0].time_s == pytest.approx(end.time_limit.winner_time_s, abs=0.1)
+    assert end.time_limit.winner_time_s == pytest.approx(control.time_limit.winner_time_s, abs=7)

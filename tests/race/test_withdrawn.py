@@ -78,3 +78,16 @@ def test_a_finish_made_before_the_listing_stands() -> None:
     situation = _abandon(race, 250, winner)
     assert situation.winner == winner
     assert situation.riders_tracked == len(FIELD)
+
+
+def test_a_withdrawal_after_the_car_passed_the_race_gives_the_head_back() -> None:
+    """The abandon told only once his device has driven past the break: the head of the race
+    goes back to the break's road at once (the car's points are no head's)."""
+    race = routed_race()
+    racing(race, 0, 300, break_and_bunch(100.0))
+    _with_the_car(race, 306, 900, 100.0 - KMH * 300 / 3600)
+    situation = _abandon(race, 900)
+    situation = _with_the_car(race, 906, 960, 0.0)
+    assert situation.head_rider == 1
+    assert situation.head_km_to_finish == pytest.approx(98.5 - KMH * 960 / 3600, abs=0.02)
+    assert situation.groups[1].gap_s == pytest.approx(1.5 / KMH * 3600, abs=2)
