@@ -82,6 +82,8 @@ class StampCheck:
         return frames
 
     def _judged(self, frame: Telemetry, tracks: Mapping[Bib, RiderTrack]) -> list[Telemetry]:
+        """A frame off the feed's cadence, or while frames are held, against the road followed
+        (`tracks`) and the frames held."""
 
         def on_road(bib: Bib) -> tuple[float, float, float] | None:
             track = tracks.get(bib)
