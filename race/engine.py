@@ -115,7 +115,7 @@ class Race:
         self._events += 1
         alerts_before = len(self._alerts.alerts)
         if isinstance(event, Telemetry):
-            road = self._field.riders if self._gate.racing and not self._timetrial else None
+            road = (self._timetrial or self._field).riders if self._racing else None
             frames = self._clock.admit(event, self._racing, road)
             if not frames:
                 return self._refresh(frames_dropped=self._clock.dropped)
@@ -251,7 +251,7 @@ class Race:
         """What the provider's race radio says, kept apart from Ardoise's own alerts."""
         level = "warning" if event.category in ("crash", "abandon") else "info"
         if event.category == "abandon":  # Out of the race, whatever his device sends now.
-            self._field.withdraw(event.riders)
+            (self._timetrial or self._field).withdraw(event.riders)
         self._news.append(Alert(t=event.t, kind=event.category, text=event.text, level=level))
 
     def _on_telemetry(self, frame: Telemetry) -> None:

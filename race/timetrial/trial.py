@@ -92,6 +92,20 @@ class TimeTrial:
         self._distance = stage.distance_km
         self._profile = BestProfile(stage.distance_km)
         self.riders_expected: int | None = None
+        self.withdrawn: set[Bib] = set()
+        """Riders the organiser lists as out of the race (`withdraw`)."""
+
+    def withdraw(self, bibs: Iterable[Bib]) -> None:
+        """Riders the organiser lists as out of the race (an abandon on the course): a fix
+        sent for one of them afterwards is no triallist's (his bike on the following car,
+        driven to the line), so he is no longer on the course. A time he set stands."""
+        for bib in bibs:
+            self.withdrawn.add(bib)
+            rider = self.riders.get(bib)
+            if rider is not None and rider.finish_t is None:
+                del self.riders[bib]
+                self._histories.pop(bib, None)
+                self._course_views.pop(bib, None)
 
     def set_stage(self, stage: Stage) -> None:
         """The stage, or its start list sent again: the best times kept unless the course's
@@ -135,6 +149,8 @@ class TimeTrial:
             km = max(0.0, min(km, distance))
             rider = self.riders.get(fix.bib)
             if rider is None:
+                if fix.bib in self.withdrawn:
+                    continue
                 rider = TrialRider(fix.bib, t, km)
                 self.riders[fix.bib] = rider
                 covered = distance - km
@@ -224,7 +240,9 @@ class TimeTrial:
         return TimeTrialView(
             on_course=len(on_course),
             finished=sum(1 for r in self.riders.values() if r.finish_t is not None),
-            to_start=sum(1 for b in starters if b not in self.riders) if starters else None,
+            to_start=sum(1 for b in starters if b not in self.riders and b not in self.withdrawn)
+            if starters
+            else None,
             to_start_bound=not self._start_seen,
             without_split=self._without_split,
             not_timed=not_timed,

@@ -4,7 +4,7 @@ The engine's time comes only from the frames, so one wrong timestamp can freeze 
 frame a day ahead (or in milliseconds) made every later frame "out of order" and 635 of 1,236
 frames were dropped. `FeedClock` admits frames in time order, drops times that cannot be UNIX
 seconds, and holds a frame that jumps far ahead until the next frame follows it. Once the
-race is on the road, each frame's time is first judged against its riders' moves
+race is under way, each frame's time is first judged against its riders' moves
 (`race.tracking.stamps`).
 """
 
@@ -49,7 +49,7 @@ class FeedClock:
         Before the race (`racing` False) nothing has been kept from earlier frames, so a
         frame far behind the last one means the last one's time was wrong: the clock starts
         again from this frame instead of dropping everything after it. `road`, the riders of
-        a road race under way, judges the frame's time against their moves.
+        a race under way, judges the frame's time against their moves.
         """
         if not EARLIEST_T <= frame.t <= LATEST_T:  # Also false for NaN.
             self._dropped += 1

@@ -13,8 +13,9 @@ with the frames that keep to it: a frame that agrees with the road already appli
 held ones were stamped wrong (dropped, counted); held frames agreeing with each other over two
 minutes of their own time show the race really did something else in the meantime (a stop, a
 hole where it slowed) and are applied in order. A frame that moves riders already placed at its
-very instant is not of that instant. Only a road race that has started is judged, and only when
-enough riders ride (standing riders say nothing of time); otherwise frames pass as they come.
+very instant is not of that instant. Only a race under way is judged (a road race once started,
+a time trial), and only when enough riders ride (standing riders say nothing of time);
+otherwise frames pass as they come.
 """
 
 from __future__ import annotations
@@ -122,8 +123,8 @@ class StampCheck:
         return run
 
     def passed(self, frame: Telemetry | None) -> list[Telemetry]:
-        """`frame` unjudged (a race not under way, a time trial; None: a new stage): what was
-        held is dropped."""
+        """`frame` unjudged (a race not under way; None: a new stage): what was held is
+        dropped."""
         self.dropped += len(self._held)
         self._held = []
         return self._passing([frame]) if frame is not None else []
