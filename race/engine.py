@@ -39,8 +39,7 @@ from race.models import (
     Telemetry,
     Weather,
     covered_km,
-    same_stage,
-    with_what_it_knew,
+    stage_sent,
 )
 from race.reported import Reports
 from race.results import results_now
@@ -55,7 +54,7 @@ from race.tracking.doubled import one_fix_each
 from race.tracking.feedtime import FeedClock
 from race.tracking.field import Field
 from race.tracking.gps import GpsPlacer
-from race.tracking.start import start_time
+from race.tracking.start import race_clock
 from race.tracking.state import StartGate
 from race.wind.watch import WindWatch
 from race.wording import winner_said
@@ -154,11 +153,9 @@ class Race:
         return self._situation
 
     def _on_start_list(self, event: StartList) -> None:
-        stage = sound_stage(event.stage)
-        if self._stage is not None and not same_stage(stage, self._stage):
+        stage, another = stage_sent(sound_stage(event.stage), self._stage)
+        if another:
             self._new_race()  # A relay running for days sends the next stage's start list.
-        elif self._stage is not None:
-            stage = with_what_it_knew(stage, self._stage)
         self._stage = stage
         self._in_force = self.settings.stage.shown(stage)
         self._roles.set_start_list(event.riders)
@@ -289,26 +286,24 @@ class Race:
             return self._build_timetrial(t, self._timetrial, alerts_before)
         field = self._field
         finished, road = field.placed(t)
-        start_t, start_basis = start_time(field.head, self._stage)
-        race_time = field.raced_s(start_t, t) if start_t is not None and t >= start_t else None
-        winner = field.winner
-        winner_t = winner.t if winner is not None else None
+        winner_t = field.winner.t if field.winner is not None else None
+        clock = race_clock(field.head, self._stage, field.stops, t, winner_t)
         frame = Frame(
             t=t,
             stage=self._stage,
             roster=self._roster,
             alerts=self._alerts,
             head_km=field.head.last_km,
-            race_time_s=race_time,
-            winner_time_s=field.raced_s(start_t, winner_t) if winner_t and start_t else None,
+            race_time_s=clock.race_time_s,
+            winner_time_s=clock.winner_time_s,
             winner_t=winner_t,
             finished=finished,
             road=road,
             # The time limit measures groups on the head's whole road, which does not jump
             # when a break is caught (see race.timelimit.tracker._road_gaps).
-            head_passage=field.head_passage,
+            head_passage=lambda km: field.stops.passage_time(field.head, km, t),
         )
-        self._gate.finishing(winner is not None, len(road))
+        self._gate.finishing(winner_t is not None, len(road))
         frame.groups, frame.lineage = self._gaps.update(frame, field)
         time_limit = self._time_limit.update(frame)
         self._history.update(frame, time_limit)
@@ -316,9 +311,9 @@ class Race:
         head_speed = head_speed_now(frame.groups, field.head)
         return Situation(
             t=t,
-            race_time_s=race_time,
-            start_t=start_t,
-            start_basis=start_basis,
+            race_time_s=clock.race_time_s,
+            start_t=clock.start_t,
+            start_basis=clock.basis,
             head_km_to_finish=frame.head_km,
             head_speed_kmh=head_speed,
             **field.winner_fields(),
@@ -329,8 +324,8 @@ class Race:
             finale=finale,
             degraded=implausible(
                 racing=self._gate.racing,
-                winner_finished=winner is not None,
-                race_time_s=race_time,
+                winner_finished=winner_t is not None,
+                race_time_s=clock.race_time_s,
                 covered_km=covered_km(self._stage, frame.head_km),
                 # A head whose road stands still while riders ride: its road's own speed.
                 head_speed_kmh=field.head.speed_kmh(),

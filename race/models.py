@@ -146,6 +146,16 @@ def with_what_it_knew(stage: Stage, before: Stage) -> Stage:
     return stage.model_copy(update=kept) if kept else stage
 
 
+def stage_sent(stage: Stage, before: Stage | None) -> tuple[Stage, bool]:
+    """The stage a start list gives after `before` (None: the first one), and whether it is
+    another stage; the same one sent again keeps what it no longer carries from `before`."""
+    if before is None:
+        return stage, False
+    if not same_stage(stage, before):
+        return stage, True
+    return with_what_it_knew(stage, before), False
+
+
 def _day(stage: Stage) -> int | None:
     """The stage's UTC day: it turns at night, when no stage starts."""
     start = stage.scheduled_start

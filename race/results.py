@@ -41,7 +41,7 @@ def stage_results(
     """The result so far, from the riders across the line (by finish time), the number still
     on the road, the real start, the situation's groups and its time limit; `basis` says how
     it was found, `lost` who the feed lost on the road, `raced` the race's time between two
-    instants (without the time it stood: `Field.raced_s`; by default all of it).
+    instants (without the time it stood: `Stops.raced_s`; by default all of it).
 
     The riders of a group across the line share its first rider's time, as the UCI's finish
     rule gives them (DESIGN.md, "Groups"): the groups are the situation's, split as on the
@@ -91,5 +91,5 @@ def results_now(
     basis = f"{PROVISIONAL_BASIS} · the winner a guess ({doubt})" if doubt else PROVISIONAL_BASIS
     lost = field.lost()
     return stage_results(
-        finished, len(road), start_t, last.groups, last.time_limit, basis, lost, field.raced_s
+        finished, len(road), start_t, last.groups, last.time_limit, basis, lost, field.stops.raced_s
     )

@@ -349,19 +349,6 @@ class Field(HeadOfRace):
             for tracks in (self._fresh, self.order, self.dropped, self.held):
                 tracks[:] = [other for other in tracks if other is not track]
 
-    def raced_s(self, start: float, end: float) -> float:
-        """The race's time from `start` to `end`, without the time it stood (a neutralisation
-        is not raced: its time counts for nobody)."""
-        return end - start - (self.stops.between(start, end) if self.stops else 0.0)
-
-    def head_passage(self, km_to_finish: float) -> float | None:
-        """When the head of the race passed `km_to_finish`, later by the time the race has
-        stood since (`race.tracking.stops`): now minus it is the point's gap."""
-        passed = self.head.passage_time(km_to_finish)
-        if passed is None or not self.stops or self.t is None:
-            return passed
-        return passed + self.stops.between(passed, self.t)
-
     def winner_fields(self) -> dict[str, Any]:
         """The situation's facts about the rider gaps are measured on and the winner."""
         winner = self.winner

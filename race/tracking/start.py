@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from race.models import Stage
+from race.tracking.stops import Stops
 from race.tracking.trajectory import Trajectory
 from race.wording import signed_clock
 
@@ -40,3 +43,25 @@ def start_time(head: Trajectory, stage: Stage | None) -> tuple[float | None, str
     if scheduled is not None:
         basis += f" ({signed_clock(extrapolated - scheduled)} on the scheduled start)"
     return extrapolated, basis
+
+
+class RaceClock(NamedTuple):
+    """The race's clock at one instant: the real start and its basis, the race time, and the
+    winner's time once he has finished (both without the time the race stood)."""
+
+    start_t: float | None
+    basis: str
+    race_time_s: float | None
+    winner_time_s: float | None
+
+
+def race_clock(
+    head: Trajectory, stage: Stage | None, stops: Stops, t: float, winner_t: float | None
+) -> RaceClock:
+    """The race's clock at `t`, the winner (if any) across the line at `winner_t`."""
+    start_t, basis = start_time(head, stage)
+    if start_t is None:
+        return RaceClock(None, basis, None, None)
+    race_time = stops.raced_s(start_t, t) if t >= start_t else None
+    winner_time = stops.raced_s(start_t, winner_t) if winner_t else None
+    return RaceClock(start_t, basis, race_time, winner_time)

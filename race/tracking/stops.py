@@ -97,6 +97,17 @@ class Stops:
             total += max(0.0, min(b, end) - max(a, start))
         return total
 
+    def raced_s(self, start: float, end: float) -> float:
+        """The race's time from `start` to `end`, without the time it stood (a neutralisation
+        is not raced: its time counts for nobody)."""
+        return end - start - (self.between(start, end) if self else 0.0)
+
+    def passage_time(self, head: Trajectory, km_to_finish: float, now: float) -> float | None:
+        """When the head of the race passed `km_to_finish`, later by the time the race has
+        stood since: `now` minus it is the point's gap."""
+        passed = head.passage_time(km_to_finish)
+        return passed + self.between(passed, now) if passed is not None and self else passed
+
     def say(self, alerts: AlertLog, t: float) -> None:
         """The race radio's lines for a stop begun or over since the last call."""
         for kind, text in self._said:
