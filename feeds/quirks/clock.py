@@ -121,9 +121,7 @@ class Neutralised(Triggered):
 
 def _standing(fix: RiderFix, rng: Random) -> RiderFix:
     """A standing rider's fix sent again: his place, a few metres of GPS noise, no speed."""
-    update: dict[str, float] = {"speed_kmh": 0.0}
-    if fix.speed_kmh is None:
-        update = {}
+    update: dict[str, float] = {} if fix.speed_kmh is None else {"speed_kmh": 0.0}
     if fix.lat is not None and fix.lon is not None:
         noise = STANDING_NOISE_KM * rng.random()
         update["lat"], update["lon"] = offset((fix.lat, fix.lon), noise, rng.uniform(0, 360))

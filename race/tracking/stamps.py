@@ -23,9 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from statistics import median
 
-from race.models import Bib, RiderFix, Telemetry
-from race.tracking.tracks import KM_MAX, RiderTrack
+from race.models import Bib, Telemetry
+from race.tracking.tracks import RiderTrack, usable_km
 
+AT_LINE_KM = 0.1
+"""A rider this close to the line may be standing past it: he says nothing of the time."""
 SAMPLE = 9
 """Riders read per frame, spread over it."""
 MIN_RIDERS = 5
@@ -122,12 +124,17 @@ class StampCheck:
         run, self._held = self._held, []
         return run
 
-    def passed(self, frame: Telemetry | None) -> list[Telemetry]:
-        """`frame` unjudged (a race not under way; None: a new stage): what was held is
-        dropped."""
+    def passed(self, frame: Telemetry) -> list[Telemetry]:
+        """`frame` unjudged (a race not under way): what was held is dropped."""
+        self.reset()
+        return self._passing([frame])
+
+    def reset(self) -> None:
+        """A new stage, or frames no longer judged: what was held is dropped (counted), and
+        the feed's cadence is learnt again."""
         self.dropped += len(self._held)
         self._held = []
-        return self._passing([frame]) if frame is not None else []
+        self._last_t = None
 
 
 def _agrees(frame: Telemetry, before: Before) -> bool:
@@ -141,8 +148,8 @@ def _agrees(frame: Telemetry, before: Before) -> bool:
     # Spread over the frame: a fault that comes in a block (a second source's stale fixes
     # first, ghosts) is one or two of the riders read, and the median stands.
     for fix in riders[:: max(1, len(riders) // SAMPLE)]:
-        km = _usable_km(fix)
-        was = before(fix.bib) if km is not None else None
+        km = usable_km(fix.km_to_finish)
+        was = before(fix.bib) if km is not None and km > AT_LINE_KM else None
         if was is None or km is None:
             continue
         t0, km0, kmh = was
@@ -160,8 +167,3 @@ def _agrees(frame: Telemetry, before: Before) -> bool:
         return True
     off = abs(median(offs))
     return off <= OFF_S or off <= median(steps) / 2
-
-
-def _usable_km(fix: RiderFix) -> float | None:
-    km = fix.km_to_finish
-    return km if km is not None and 0.1 < km <= KM_MAX else None
