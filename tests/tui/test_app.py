@@ -8,6 +8,7 @@ from itertools import pairwise
 from typing import ClassVar
 
 import pytest
+from textual.color import Color
 
 from feeds.adapters.simulated import SimulatedFeed, SimulatedOptions
 from feeds.base import FeedAdapter, FeedOptions
@@ -269,3 +270,33 @@ async def test_radio_wraps_again_when_the_window_widens() -> None:
         assert max(map(len, wide)) > 80
         # The same words, only fewer rows.
         assert " ".join(" ".join(wide).split()) == " ".join(" ".join(narrow).split())
+
+
+async def test_radio_warnings_take_the_themes_colour() -> None:
+    """A warning is drawn in the theme's `$warning` (dark amber in sunlight, legible on white),
+    and drawn again in the new theme's when the theme changes."""
+    _, situation = flat_at(5.0)
+    warning = next(a for a in situation.alerts if a.level == "warning")
+    app = ArdoiseApp(
+        ScriptedFeed(), engine_settings(), feed_label="simulated", monotonic=lambda: 0.0
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        await post_situation(app, situation)
+        radio = app.query_one(RaceRadio)
+
+        def drawn_in(colour: str) -> bool:
+            """The warning's words are drawn in `colour` (within the blending's rounding)."""
+            wanted = Color.parse(colour)
+            drawn = [
+                Color.from_rich_color(segment.style.color)
+                for row in radio.lines
+                for segment in row
+                if segment.text.strip() in warning.text and segment.style
+            ]
+            return bool(drawn) and all(
+                max(abs(a - b) for a, b in zip(c.rgb, wanted.rgb, strict=True)) <= 2 for c in drawn
+            )
+
+        assert drawn_in("#f2b134")
+        await pilot.press("t")
+        await wait_for(lambda: drawn_in("#8a4b00"))

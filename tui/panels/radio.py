@@ -8,7 +8,8 @@ from race.situation import Alert, Situation
 from tui.panels import format as fmt
 from tui.panels.lines import Line, line
 
-LEVEL_STYLES = {"info": "", "warning": "bold yellow", "critical": "bold red"}
+LEVEL_STYLES = {"info": "", "warning": "bold $warning", "critical": "bold $error"}
+"""The theme's colours (each theme's are legible on its background: dark amber in sunlight)."""
 NEWS_MARK = "» "
 """Prefix of the feed's own news, to tell them from Ardoise's alerts."""
 

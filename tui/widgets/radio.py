@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections import deque
 
-from rich.segment import Segment
-from rich.text import Text
+from textual.content import Content
 from textual.events import Resize
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.visual import Visual
 
 from race.situation import Alert, Situation
 from tui.panels.lines import Line
@@ -45,7 +45,7 @@ class RaceRadio(ScrollView, can_focus=True):
         self.border_title = "RACE RADIO"
         self._alerts_shown = 0
         self._news_shown = 0
-        self._messages: deque[Text] = deque(maxlen=MAX_ROWS)
+        self._messages: deque[Content] = deque(maxlen=MAX_ROWS)
         """The messages shown, to wrap them again at a new width."""
         self._rows: list[Strip] = []
         """Every message's rows, wrapped at `_wrapped_at` columns."""
@@ -53,6 +53,8 @@ class RaceRadio(ScrollView, can_focus=True):
         """How many rows the newest message wrapped into."""
         self._wrapped_at = 0
         """The width the rows were wrapped at (0: not yet)."""
+        self._wrapped_in = ""
+        """The theme the rows were wrapped in (their colours are its)."""
         self._drawn: dict[tuple[int, int, int], Strip] = {}
         """Rows drawn, by their index, the scroll's column and the width."""
 
@@ -68,8 +70,12 @@ class RaceRadio(ScrollView, can_focus=True):
         self._keep_newest_in_view()
 
     def notify_style_update(self) -> None:
-        # A new theme: every row is drawn again in its colours.
+        # A new theme: every message is wrapped and drawn again in its colours (a row keeps
+        # the colours its theme variables had when it was wrapped).
         self._drawn.clear()
+        if self._wrapped_at and self._wrapped_in != self.app.theme:
+            self._wrapped_at = 0
+            self._wrap_again()
         super().notify_style_update()
 
     def _keep_newest_in_view(self) -> None:
@@ -90,7 +96,7 @@ class RaceRadio(ScrollView, can_focus=True):
         news = situation.news[self._news_shown :]
         self._alerts_shown = len(situation.alerts)
         self._news_shown = len(situation.news)
-        texts = [_rich_text(radio_line(item, situation.timezone)) for item in by_time(alerts, news)]
+        texts = [_content(radio_line(item, situation.timezone)) for item in by_time(alerts, news)]
         if not texts:
             return
         self._messages.extend(texts)
@@ -108,15 +114,16 @@ class RaceRadio(ScrollView, can_focus=True):
             return False
         self._rows = []
         self._wrapped_at = width
+        self._wrapped_in = self.app.theme
         self._add(list(self._messages))
         return True
 
-    def _add(self, texts: list[Text]) -> None:
-        """Wrap `texts` at the log's width, after its rows."""
-        console = self.app.console
-        options = console.options.update_width(self._wrapped_at)
+    def _add(self, texts: list[Content]) -> None:
+        """Wrap `texts` at the log's width, after its rows, their theme variables ("$warning")
+        read from the theme in force."""
+        style = self.visual_style
         for text in texts:
-            rows = [Strip(line) for line in Segment.split_lines(console.render(text, options))]
+            rows = Visual.to_strips(self, text, self._wrapped_at, None, style)
             self._rows.extend(rows or [Strip.blank(self._wrapped_at)])
             self._newest_rows = max(1, len(rows))
         del self._rows[:-MAX_ROWS]
@@ -140,11 +147,6 @@ class RaceRadio(ScrollView, can_focus=True):
         return drawn.apply_style(style)
 
 
-def _rich_text(row: Line) -> Text:
-    """`row` as Rich text. Its first part's style (the clock's dim) is the base style of the
-    whole row: the text after the clock is drawn dimmed too, in its own style."""
-    base, *rest = ((p, "") if isinstance(p, str) else p for p in row.parts)
-    text = Text(base[0], style=base[1])
-    for chunk, style in rest:
-        text.append(chunk, style=style)
-    return text
+def _content(row: Line) -> Content:
+    """`row` as Textual content, each part in its own style."""
+    return Content.assemble(*row.parts)
