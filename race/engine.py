@@ -87,7 +87,7 @@ class Race:
         self._news: list[Alert] = []
         self._gate = StartGate()
         self._placer = GpsPlacer()
-        self._field = Field(self.settings.gaps.hold_missing_s)
+        self._field = Field(self.settings.gaps.hold_missing_s, self._placer.grain)
         self._gaps = GapsTracker(self._analysis, self._marks)
         self._history = GapHistory()
         self._time_limit = TimeLimitTracker(self._analysis, self._marks)
@@ -268,8 +268,7 @@ class Race:
         field = self._field
         had_winner = field.winner is not None
         field.update(frame)
-        field.speeds.say(self._alerts, frame.t)
-        field.stops.say(self._alerts, frame.t)
+        field.say(self._alerts, frame.t)
         winner = field.winner
         if winner is not None and not had_winner:
             said = winner_said(self._roster.name(winner.bib), doubt=winner.doubt)

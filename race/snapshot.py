@@ -27,7 +27,7 @@ from typing import Any
 from race.engine import Race
 from race.models import Stage
 from race.tracking.geometry import RouteLine
-from race.tracking.gps import RouteGrid
+from race.tracking.routegrid import RouteGrid
 from race.tracking.trajectory import Trajectory
 
 BLOCK = 64

@@ -1,8 +1,10 @@
 """Numbers a feed should never send: NaN, infinities, 1e308, in a rider's fields or a frame's
-time; speeds that are not the riders' (0 for a speed the feed does not have, metres a second)."""
+time; speeds that are not the riders' (0 for a speed the feed does not have, metres a second);
+and numbers coarser than the Race Center's (km to go in 100 m steps)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from random import Random
 from typing import Literal, get_args
@@ -95,6 +97,41 @@ class Speeds(QuirkOptions):
                     fix
                     if fix.speed_kmh is None
                     else fix.model_copy(update={"speed_kmh": fix.speed_kmh * factor})
+                    for fix in event.riders
+                )
+                event = event.model_copy(update={"riders": riders})
+                facts.changed.append(event.t)
+            yield event
+
+
+class CoarseKm(Triggered):
+    """Every rider's km to go in steps of `step_km` (a feed giving 100 m where the Race Center
+    gives 10 m), rounded to the nearest step or cut to the step below, in every frame from
+    where it strikes (a whole stage: `at_km_to_finish` its length or more)."""
+
+    kind: Literal["coarse_km"] = "coarse_km"
+    step_km: float = Field(default=0.1, ge=0.02, le=5.0)
+    """The feed's step, in km."""
+    how: Literal["round", "down"] = "round"
+    """To the nearest step, or to the step at or below (towards the line)."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        step = self.step_km
+        # A km on a step already stays there (19.3 / 0.1 is 192.99999999999997 in floats).
+        to_step = round if self.how == "round" else lambda steps: math.floor(steps + 1e-9)
+        struck = False
+        for event in events:
+            struck = struck or trigger.reached(event)
+            if struck and isinstance(event, Telemetry) and event.riders:
+                riders = tuple(
+                    fix
+                    if fix.km_to_finish is None or not math.isfinite(fix.km_to_finish)
+                    else fix.model_copy(
+                        update={"km_to_finish": round(to_step(fix.km_to_finish / step) * step, 6)}
+                    )
                     for fix in event.riders
                 )
                 event = event.model_copy(update={"riders": riders})

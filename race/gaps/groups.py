@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress, count, islice, pairwise
-from operator import lt, sub
+from operator import and_, lt, sub
 
 from race.gaps.lineage import FORGET_AFTER
 from race.models import Stage
@@ -42,6 +42,10 @@ back than a bunch split on a climb, where the riders who sat up ride together fo
 CLIMBING_TYPES = ("hilly", "mountain")
 """Stage types where a grupetto forms even when the feed lists no categorised climb."""
 
+TWO_STEPS = 1.5
+"""Riders this many of the feed's distance steps apart are at least two apart (their km are
+whole steps; held riders' are not)."""
+
 NUMBER_SLACK = 1
 """A group keeps its number while it is at most this much above its place."""
 NUMBERED: tuple[GroupKind, ...] = ("group", "dropped")
@@ -55,13 +59,25 @@ ROLE_NAMES: dict[GroupKind, str] = {
 }
 
 
-def split_by_gap(gaps: Sequence[float], threshold_s: float) -> list[range]:
-    """Split riders sorted front to back by gap into runs where no step exceeds `threshold_s`."""
+def split_by_gap(
+    gaps: Sequence[float],
+    threshold_s: float,
+    kms: Sequence[float] = (),
+    step_km: float | None = None,
+) -> list[range]:
+    """Split riders sorted front to back by gap into runs where no step exceeds `threshold_s`.
+
+    With the feed's distance step (`race.tracking.grain`) and the riders' `kms`, riders less
+    than two steps apart are never split: one step apart, they may be side by side."""
     if not gaps:
         return []
     # Once per frame over every rider: the steps are compared in C, not in a Python loop.
     steps = map(sub, islice(gaps, 1, None), gaps)
-    cuts = list(compress(count(1), map(partial(lt, threshold_s), steps)))
+    apart = map(partial(lt, threshold_s), steps)
+    if step_km is not None:
+        road_steps = map(sub, islice(kms, 1, None), kms)
+        apart = map(and_, apart, map(partial(lt, TWO_STEPS * step_km), road_steps))
+    cuts = list(compress(count(1), apart))
     bounds = [0, *cuts, len(gaps)]
     return [range(a, b) for a, b in pairwise(bounds)]
 

@@ -34,6 +34,7 @@ from race.tracking.field import Field
 from race.tracking.tracks import Placed, RiderTrack
 
 _GAP = itemgetter(0)
+_KM = itemgetter(1)
 _BIB = itemgetter(2)
 _TRACK = itemgetter(3)
 _SPEED = attrgetter("speed")
@@ -140,7 +141,9 @@ class GapsTracker:
         # A finished rider and one still on the road never share a group.
         # Once per rider per frame: the columns are taken in C.
         runs = [range(r.start, r.stop) for r in split_by_gap(list(map(_GAP, finished)), threshold)]
-        runs_road = split_by_gap(list(map(_GAP, road)), threshold)
+        step_km = field.grain.coarse_km
+        kms = list(map(_KM, road)) if step_km is not None else []
+        runs_road = split_by_gap(list(map(_GAP, road)), threshold, kms, step_km)
         runs += [range(r.start + n_finished, r.stop + n_finished) for r in runs_road]
         chunks = [placed[run.start : run.stop] for run in runs]
         bibs = [tuple(map(_BIB, chunk)) for chunk in chunks]

@@ -14,10 +14,12 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
+from race.alerts import AlertLog
 from race.card import RiderReading
 from race.models import Bib, Jersey, RiderFix, Telemetry
 from race.situation import LostRider
 from race.tracking.geometry import ground_km
+from race.tracking.grain import Grain
 from race.tracking.head import HeadOfRace
 from race.tracking.jumps import AGREE_KM, JUMP_KM, NEAR_OTHERS_KM, confirms, move_to, riding_kmh
 from race.tracking.placing import place
@@ -53,7 +55,7 @@ PAST_LINE_KM = 0.5
 class Field(HeadOfRace):
     """The riders of one stage, frame by frame."""
 
-    def __init__(self, hold_missing_s: float) -> None:
+    def __init__(self, hold_missing_s: float, grain: Grain | None = None) -> None:
         self.hold_missing_s = hold_missing_s
         self.riders: dict[Bib, RiderTrack] = {}
         self.head = Trajectory()
@@ -93,6 +95,8 @@ class Field(HeadOfRace):
         self.withdrawn: set[Bib] = set()
         """Riders the organiser lists as out of the race (`withdraw`)."""
         self.stops = Stops()
+        self.grain = grain or Grain()
+        """How finely the feed gives km to go (read by `race.tracking.gps` before this)."""
         """When the whole race stood (a neutralisation): no gap counts that time."""
         self.head_withdrawn = False
         """The head of the race was a rider the organiser has just withdrawn."""
@@ -253,6 +257,12 @@ class Field(HeadOfRace):
                     crossed.append(track)
             crossed.extend(self._finish_lost(t, winner.t))
         return crossed
+
+    def say(self, alerts: AlertLog, t: float) -> None:
+        """The race radio's lines about the feed and the race standing, since the last call."""
+        self.speeds.say(alerts, t)
+        self.stops.say(alerts, t)
+        self.grain.say(alerts, t)
 
     def _fill(self, track: RiderTrack, fix: RiderFix) -> None:
         """The rest of a fix: a value the feed got wrong (NaN, infinite, absurd) is dropped,

@@ -20,6 +20,10 @@ EARTH_RADIUS_KM = 6371.0
 """Mean radius of the Earth (the great-circle distance's)."""
 SEARCH_KM = 0.3
 """Segments searched on either side of the rider's reported position."""
+ON_ROUTE_KM = 0.15
+"""A fix farther than this from the route is not on it: GPS noise is a few metres, a trace
+simplified to a point every 50-100 m strays some tens of metres from the road, and a parallel
+road (a service road, the other side of a valley) is further."""
 
 
 def ground_km(lat0: float, lon0: float, lat1: float, lon1: float) -> float:

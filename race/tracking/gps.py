@@ -4,8 +4,10 @@ For part of 2025 the Race Center sent positions and speeds but no `kmToFinish`: 
 km to go is then the projection of his fix onto the route (the stage's profile points with
 their latitude and longitude). `GpsPlacer.place` fills the missing km to go of each frame once,
 before anything reads the fixes, so the rest of the engine sees them as if the feed had sent
-them. A km to go the feed gives is kept: it is the official one. One no stage can have (NaN,
-infinite, 1e308) is as good as none: the rider is placed from his fix.
+them. A km to go the feed gives is kept: it is the official one; in steps too coarse for the
+gaps (100 m or more, `race.tracking.grain`), the rider is placed within his step from his fix.
+One no stage can have (NaN, infinite, 1e308) is as good as none: the rider is placed from his
+fix.
 
 A route can pass the same place twice (a circuit, an out-and-back, a finish on laps), so a fix
 may lie on several passages of it. A rider is kept where his previous place and his speed put
@@ -27,25 +29,17 @@ from pydantic import TypeAdapter
 
 from race.models import Bib, RiderFix, Stage, Telemetry
 from race.situation import Placing
-from race.tracking.geometry import KM_PER_DEGREE, RouteLine, Segment, nearest_on
+from race.tracking.geometry import KM_PER_DEGREE, RouteLine
+from race.tracking.grain import Grain, within_steps
+from race.tracking.routegrid import FIX_SIGMA_KM, RouteGrid, likeliest_on
 from race.tracking.tracks import DEFAULT_KMH, JUMP_CHECK_S, KM_MAX, MAX_KMH, REPORTED_KMH_MAX
 from race.wording import counted
 
-ON_ROUTE_KM = 0.15
-"""A fix farther than this from the route is not on it: GPS noise is a few metres, a trace
-simplified to a point every 50-100 m strays some tens of metres from the road, and a parallel
-road (a service road, the other side of a valley) is further."""
-CELL_KM = 0.25
-"""Side of the grid's square cells. Every segment is filed in each cell it passes within
-`ON_ROUTE_KM` of, so a fix reads one cell: a few segments, whatever the route's length."""
 BACK_KM = 0.5
 """A rider placed this far behind his previous place is still that rider (GPS noise, a rider
 turning back to his team car); further back is another passage of the route."""
 REACH_SLACK_KM = 0.2
 """Added to the furthest a rider can ride between two fixes (`MAX_KMH`): GPS noise on both."""
-FIX_SIGMA_KM = 0.025
-"""How far a fix lies from the route's trace (one standard deviation): GPS noise of a few
-metres, and a trace that cuts the road's curves between its points."""
 MOVE_SIGMA_KM = 0.03
 SPEED_SIGMA_KMH = 10.0
 """How far a rider may be from where his last place and his speed put him (one standard
@@ -78,95 +72,27 @@ def _all_from_feed(riders: Sequence[RiderFix]) -> bool:
     return math.isfinite(sum(kms)) and min(kms) >= -KM_MAX and max(kms) <= KM_MAX
 
 
-def likeliest_on(
-    x: float,
-    y: float,
-    segments: Sequence[Segment],
-    lo: int,
-    hi: int,
-    expected: float,
-    sigma: float,
-) -> tuple[float, float]:
-    """Where on `segments[lo:hi]` a rider whose fix is (x, y) most likely is, when his motion
-    puts him at `expected` km from the start give or take `sigma`: (score, km from the start),
-    the score being the squared distances from his fix and from `expected`, each in its
-    standard deviations; (inf, nan) when no segment is within `ON_ROUTE_KM` of the fix."""
-    tolerance2 = ON_ROUTE_KM * ON_ROUTE_KM
-    fix_weight = 1.0 / (FIX_SIGMA_KM * FIX_SIGMA_KM)
-    move_weight = 1.0 / (sigma * sigma)
-    best = math.inf
-    best_km = math.nan
-    for x0, y0, dx, dy, inverse2, km0, dkm in segments[lo:hi]:
-        # Each segment's point nearest to the fix, as `nearest_on` (inlined: the hot loop).
-        ax, ay = x0 - x, y0 - y
-        f = -(ax * dx + ay * dy) * inverse2
-        if f < 0.0:
-            f = 0.0
-        elif f > 1.0:
-            f = 1.0
-        px, py = ax + dx * f, ay + dy * f
-        d2 = px * px + py * py
-        if d2 > tolerance2:
-            continue
-        km = km0 + f * dkm
-        score = d2 * fix_weight + (km - expected) * (km - expected) * move_weight
-        if score < best:
-            best = score
-            best_km = km
-    return best, best_km
-
-
-class RouteGrid:
-    """The route's segments filed by square cells of its local plane: the passages of the
-    route near a fix, in one dictionary look-up."""
-
-    def __init__(self, route: RouteLine, tolerance_km: float = ON_ROUTE_KM) -> None:
-        self._segments = route.segments
-        self._tolerance2 = tolerance_km * tolerance_km
-        cells: dict[tuple[int, int], list[int]] = {}
-        for i, (x0, y0, dx, dy, _, _, _) in enumerate(self._segments):
-            # Filed by its bounding box widened by the tolerance: a few cells too many at
-            # worst (a long diagonal), never one missing.
-            x_lo = math.floor((min(x0, x0 + dx) - tolerance_km) / CELL_KM)
-            x_hi = math.floor((max(x0, x0 + dx) + tolerance_km) / CELL_KM)
-            y_lo = math.floor((min(y0, y0 + dy) - tolerance_km) / CELL_KM)
-            y_hi = math.floor((max(y0, y0 + dy) + tolerance_km) / CELL_KM)
-            for cx in range(x_lo, x_hi + 1):
-                for cy in range(y_lo, y_hi + 1):
-                    cells.setdefault((cx, cy), []).append(i)
-        self._cells = cells
-
-    def near(self, x: float, y: float) -> list[tuple[int, float, float]]:
-        """The segments within the tolerance of (x, y), in route order: (index, squared
-        distance, km from the start of the segment's point nearest to (x, y))."""
-        cell = self._cells.get((math.floor(x / CELL_KM), math.floor(y / CELL_KM)))
-        if not cell:
-            return []
-        segments = self._segments
-        tolerance2 = self._tolerance2
-        out: list[tuple[int, float, float]] = []
-        for i in cell:  # Ascending: filed in route order.
-            d2, km = nearest_on(x, y, segments, i, i + 1)
-            if d2 <= tolerance2:
-                out.append((i, d2, km))
-        return out
-
-    def passages(self, x: float, y: float) -> list[float]:
-        """Where the route passes within the tolerance of (x, y): for each stretch of route in
-        reach (consecutive segments), its point nearest to (x, y) in km from the start, in
-        route order. Empty: the point is off the route."""
-        out: list[float] = []
-        best_d2 = math.inf
-        previous = -2
-        for i, d2, km in self.near(x, y):
-            if i == previous + 1 and out:
-                if d2 < best_d2:  # The same stretch of road: its nearest point.
-                    best_d2, out[-1] = d2, km
-            else:
-                best_d2 = d2
-                out.append(km)
-            previous = i
-        return out
+def _with_places(frame: Telemetry, placed: dict[int, float], distance_km: float) -> Telemetry:
+    """`frame` with the riders at indices `placed` at those km from the start."""
+    if not placed:
+        return frame
+    riders = frame.riders
+    fixes = list(riders)
+    # Validated in one call: a third cheaper than a `model_copy` per fix, which took half the
+    # time of placing a frame.
+    indices = list(placed)
+    for index, fix in zip(
+        indices,
+        _FIXES.validate_python(
+            [
+                {**riders[i].__dict__, "km_to_finish": round(distance_km - placed[i], 3)}
+                for i in indices
+            ]
+        ),
+        strict=True,
+    ):
+        fixes[index] = fix
+    return frame.model_copy(update={"riders": tuple(fixes)})
 
 
 class GpsPlacer:
@@ -193,6 +119,8 @@ class GpsPlacer:
         """(time, km from the start) of the field's median place at the last frame placed."""
         self._unrecorded: _Unrecorded | None = None
         """The last frame read the fast way, whose places `_last_t`/`_last_km` lack."""
+        self.grain = Grain()
+        """How finely the feed gives km to go (read from every frame before it is placed)."""
 
     def place(self, frame: Telemetry, stage: Stage | None) -> Telemetry:
         """The frame with every missing km to go filled in from the rider's fix, where it
@@ -201,9 +129,17 @@ class GpsPlacer:
         t = frame.t
         riders = frame.riders
         self.replaced_km = 0
+        grain = self.grain
+        grain.see(riders)
+        grain.placed_within = False
         if route is not None and riders and _all_from_feed(riders):
             # The usual frame: nothing to place. Its places are kept for a frame that needs
             # them, and written only for the riders the next such frame lacks.
+            if grain.km is not None:  # Too coarse for the gaps: the fixes say where within.
+                within = within_steps(riders, route, grain.km)
+                grain.placed_within = bool(within)
+                frame = _with_places(frame, within, route.distance_km)
+                riders = frame.riders
             self._defer(_Unrecorded(t, route.distance_km, riders, frozenset(map(_BIB, riders))))
             self._summarise(len(riders), len(riders), 0, 0)
             return frame
@@ -278,22 +214,7 @@ class GpsPlacer:
         if not placed:
             return frame
         self.replaced_km = sum(riders[i].km_to_finish is not None for i in placed)
-        fixes = list(riders)
-        # Validated in one call: a third cheaper than a `model_copy` per fix, which took half
-        # the time of placing a frame.
-        indices = list(placed)
-        for index, fix in zip(
-            indices,
-            _FIXES.validate_python(
-                [
-                    {**riders[i].__dict__, "km_to_finish": round(distance - placed[i], 3)}
-                    for i in indices
-                ]
-            ),
-            strict=True,
-        ):
-            fixes[index] = fix
-        return frame.model_copy(update={"riders": tuple(fixes)})
+        return _with_places(frame, placed, distance)
 
     def _defer(self, frame: _Unrecorded) -> None:
         """Keep `frame`'s places unwritten: the last such frame's are written now only for its
@@ -373,7 +294,7 @@ class GpsPlacer:
                 f", {off} off the route" if off else ""
             )
         elif from_feed:
-            self.source, self.detail = "feed", ""
+            self.source, self.detail = "feed", self.grain.said()
         elif not located:
             self.source, self.detail = "none", "no distances or positions in the feed"
         elif self._route is None:

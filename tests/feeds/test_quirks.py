@@ -19,6 +19,7 @@ from feeds.quirks import (
     QUIRK,
     BadNumber,
     Cadence,
+    CoarseKm,
     Freeze,
     FutureFrame,
     Ghost,
@@ -245,6 +246,26 @@ def test_speeds_multiplies_every_speed_and_nothing_else() -> None:
                 assert after.model_copy(update={"speed_kmh": before.speed_kmh}) == before
 
 
+@pytest.mark.parametrize("how", ["round", "down"])
+def test_coarse_km_puts_every_km_to_go_on_its_step_from_where_it_strikes(how: str) -> None:
+    events = synthetic()
+    out, stream = run(events, CoarseKm(at_km_to_finish=20.0, step_km=0.1, how=how))
+    changed = set(stream.facts[0].changed)
+    assert changed
+    for old, new in zip(frames(events), frames(out), strict=True):
+        if old.t not in changed:
+            assert new == old
+            continue
+        for before, after in zip(old.riders, new.riders, strict=True):
+            assert after.model_copy(update={"km_to_finish": before.km_to_finish}) == before
+            if before.km_to_finish is None:
+                continue
+            assert after.km_to_finish is not None
+            assert after.km_to_finish * 10 == pytest.approx(round(after.km_to_finish * 10))
+            moved = after.km_to_finish - before.km_to_finish
+            assert (-0.05 - 1e-9 <= moved <= 0.05 + 1e-9) if how == "round" else -0.1 < moved <= 0
+
+
 @pytest.mark.parametrize("which", ["front", "any"])
 def test_thin_frames_carry_part_of_the_field(which: str) -> None:
     events = synthetic()
@@ -384,6 +405,7 @@ QUIRK_DATA = st.sampled_from(
         {"kind": "neutralised", "duration_s": 120},
         {"kind": "bad_number", "field": "lat", "value": math.inf},
         {"kind": "bad_number", "field": "t"},
+        {"kind": "coarse_km", "step_km": 0.5},
     ]
 )
 SMALL = synthetic(minutes=10)

@@ -177,6 +177,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "neutralised",
         "bad_number",
         "speeds",
+        "coarse_km",
         "shift",
         "relay",
     }

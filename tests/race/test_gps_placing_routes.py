@@ -11,7 +11,8 @@ import random
 import pytest
 
 from race.tracking.geometry import RouteLine
-from race.tracking.gps import GpsPlacer, RouteGrid
+from race.tracking.gps import GpsPlacer
+from race.tracking.routegrid import RouteGrid
 from tests.support.frames import T0
 from tests.support.gps_courses import (
     KMH,

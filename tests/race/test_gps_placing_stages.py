@@ -13,12 +13,13 @@ from functools import cache
 
 import pytest
 
+from feeds.quirks import CoarseKm, apply_quirks
 from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.situation import Situation
 from tests.support.mutations import without_distances
 from tests.support.robustness import recording
-from tests.support.stages import engine_settings, needs_stage_5, stage_events, stage_run
+from tests.support.stages import SEED, engine_settings, needs_stage_5, stage_events, stage_run
 
 GAP_S = 10.0
 """A group's gap matches the untouched run's when it is within this many seconds of it."""
@@ -131,3 +132,22 @@ def test_a_simulated_stage_without_distances_gives_the_same_gaps(scenario: str) 
     # Only a photo finish the positions cannot decide may change the winner (GPS places two
     # riders 3 m apart where the feed's 10 m steps put them level), and it is said.
     assert placed.last.winner == reference.winner or not placed.last.winner_sure
+
+
+@pytest.mark.slow
+def test_a_simulated_stage_in_100_m_steps_gives_the_same_gaps() -> None:
+    """Every km to go rounded to 100 m (`CoarseKm`): the riders placed within their steps from
+    GPS give the untouched run's groups, gaps and winner."""
+    untouched = dict(stage_run("flat").situations)
+    coarse = _run(apply_quirks(stage_events("flat"), [CoarseKm(at_km_to_finish=1000.0)], SEED))
+    agreement = _agreement(coarse, untouched)
+    reference = stage_run("flat").last
+    assert reference is not None
+    print(f"\nflat in 100 m steps: {agreement.share:.1%} within {GAP_S:g} s")
+    assert agreement.unmatched_frames == 0
+    assert agreement.share >= SHARE
+    groups = sum(len(s.groups) for s in coarse.situations.values())
+    assert groups <= 1.05 * sum(len(s.groups) for s in untouched.values())
+    assert abs(_race_time(coarse.last) - _race_time(reference)) <= WINNER_S
+    # As without distances: only a photo finish the positions cannot decide, and it is said.
+    assert coarse.last.winner == reference.winner or not coarse.last.winner_sure
