@@ -16,6 +16,7 @@ from feeds.quirks import (
     NUMERIC_FIELDS,
     BadNumber,
     Cadence,
+    CoarseKm,
     Freeze,
     FutureFrame,
     Ghost,
@@ -151,6 +152,12 @@ QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
         at_km_to_finish=AT_KM,
     ),
     st.builds(Speeds, factor=st.sampled_from([0.0, 1 / 3.6, 2.0])),
+    st.builds(
+        CoarseKm,
+        step_km=st.sampled_from([0.1, 0.2, 1.0]),
+        how=st.sampled_from(["round", "down"]),
+        at_km_to_finish=AT_KM,
+    ),
     st.builds(ShiftDay),
     st.builds(Relay),
 )
