@@ -30,7 +30,7 @@ from pydantic import TypeAdapter
 from race.models import Bib, RiderFix, Stage, Telemetry
 from race.situation import Placing
 from race.tracking.geometry import KM_PER_DEGREE, RouteLine
-from race.tracking.grain import Grain, within_steps
+from race.tracking.grain import OFF_SHARE, Grain, within_steps
 from race.tracking.routegrid import FIX_SIGMA_KM, RouteGrid, likeliest_on
 from race.tracking.tracks import DEFAULT_KMH, JUMP_CHECK_S, KM_MAX, MAX_KMH, REPORTED_KMH_MAX
 from race.wording import counted
@@ -137,7 +137,7 @@ class GpsPlacer:
             # them, and written only for the riders the next such frame lacks.
             if grain.km is not None:  # Too coarse for the gaps: the fixes say where within.
                 within = within_steps(riders, route, grain.km)
-                grain.placed_within = bool(within)
+                grain.placed_within = len(riders) - len(within) <= len(riders) * OFF_SHARE
                 frame = _with_places(frame, within, route.distance_km)
                 riders = frame.riders
             self._defer(_Unrecorded(t, route.distance_km, riders, frozenset(map(_BIB, riders))))

@@ -46,7 +46,8 @@ class Grain:
         self._on: dict[float, set[float]] = {step: set() for step in STEPS_KM}
         """For each step, the different km to go on it since a frame was off it."""
         self.placed_within = False
-        """The last frame's riders were placed within their steps from GPS (`within_steps`)."""
+        """The last frame's riders were placed within their steps from GPS (`within_steps`),
+        all but `OFF_SHARE` of them (a rider or two without a fix)."""
         self._said = ""
 
     @property
@@ -94,10 +95,11 @@ class Grain:
                     off = allowed + 1
                     break
         for step, seen in self._on.items():
-            if off > allowed or len(_off(values, step)) > len(values) * OFF_SHARE:
+            off_step = values if off > allowed else _off(values, step)
+            if len(off_step) > len(values) * OFF_SHARE:
                 seen.clear()
             elif len(seen) < MIN_VALUES:
-                seen.update(values - _off(values, step))
+                seen.update(values - off_step)
         self.km = next((step for step, seen in self._on.items() if len(seen) >= MIN_VALUES), None)
 
 

@@ -102,7 +102,11 @@ def bunch_and_break(t: float) -> dict[int, float]:
     return kms
 
 
-def ride_coarse(*, gps: bool, how: str = "round", step: float = 0.1) -> Situation:
+def ride_coarse(
+    *, gps: bool, how: str = "round", step: float = 0.1, located_bibs: range = range(1, 31)
+) -> Situation:
+    """The bunch and break in `step` km steps; with `gps`, the riders of `located_bibs` have
+    their fixes, the others none."""
     race = routed_race()
     situation = race.situation
     for t in range(0, 600, 6):
@@ -111,7 +115,7 @@ def ride_coarse(*, gps: bool, how: str = "round", step: float = 0.1) -> Situatio
         riders = tuple(
             fix.model_copy(
                 update={"km_to_finish": stepped(true[fix.bib], step, how)}
-                | ({} if gps else {"lat": None, "lon": None})
+                | ({} if gps and fix.bib in located_bibs else {"lat": None, "lon": None})
             )
             for fix in frame.riders
         )
@@ -149,3 +153,12 @@ def test_a_fine_feed_is_read_as_it_was() -> None:
         situation = race.apply(located(float(t), bunch_and_break(float(t))))
     assert group_sizes(situation) == [1, 24, 5]
     assert not [a for a in situation.alerts if a.kind == "feed_km_steps"]
+
+
+def test_with_gps_for_half_the_riders_the_steps_rule_holds_for_all() -> None:
+    """Riders without a fix keep the feed's steps: one step from the riders placed within
+    theirs, they are not split from them."""
+    situation = ride_coarse(gps=True, located_bibs=range(1, 31, 2))
+    assert group_sizes(situation) == [1, 24, 5]
+    said = [a.text for a in situation.alerts if a.kind == "feed_km_steps"]
+    assert said == ["Feed: km to go in 100 m steps: riders less than 200 m apart not told apart"]
