@@ -269,6 +269,7 @@ class Race:
         had_winner = field.winner is not None
         field.update(frame)
         field.say(self._alerts, frame.t)
+        self._placer.say(self._alerts, frame.t, self._roster.name)
         winner = field.winner
         if winner is not None and not had_winner:
             said = winner_said(self._roster.name(winner.bib), doubt=winner.doubt)

@@ -4,10 +4,10 @@ Real feeds send a pre-start stretch with a meaningless km to go, holes, riders w
 rider's last fix sent again, frames with only part of the field, ghost fixes kilometres away,
 GPS resyncs, the previous stage's last frame, frames stamped ahead or in milliseconds, a stamp
 stuck while the riders ride, the whole race standing a while, NaN and infinities, km to go in
-100 m steps, whole stages a day off, and run on from one stage into the next. Each
-quirk here is an options model (told apart by `kind`) whose `apply` turns a stream into the
-same stream with that quirk; `apply_quirks` chains them and reports what each one did
-(`QuirkFacts`), so tests can check the engine against the scripted truth.
+100 m steps or offset from the riders' fixes, whole stages a day off, and run on from one stage
+into the next. Each quirk here is an options model (told apart by `kind`) whose `apply` turns a
+stream into the same stream with that quirk; `apply_quirks` chains them and reports what each
+one did (`QuirkFacts`), so tests can check the engine against the scripted truth.
 
 No clock, no I/O: the same stream, quirks and seed always give the same events.
 """
@@ -30,7 +30,14 @@ from feeds.quirks.clock import (
     ShiftDay,
     StuckClock,
 )
-from feeds.quirks.numbers import NUMERIC_FIELDS, BadNumber, CoarseKm, NumericField, Speeds
+from feeds.quirks.numbers import (
+    NUMERIC_FIELDS,
+    BadNumber,
+    CoarseKm,
+    KmOffset,
+    NumericField,
+    Speeds,
+)
 from feeds.quirks.prestart import PreStart, PreviousStage
 from feeds.quirks.riders import Blind, Double, Freeze, Ghost, Resync, Stuck, Thin, Vanish
 from race.models import FeedEvent
@@ -54,6 +61,7 @@ Quirk = Annotated[
     | BadNumber
     | Speeds
     | CoarseKm
+    | KmOffset
     | ShiftDay
     | Relay,
     Field(discriminator="kind"),
@@ -103,6 +111,7 @@ __all__ = [
     "Freeze",
     "FutureFrame",
     "Ghost",
+    "KmOffset",
     "Milliseconds",
     "Neutralised",
     "NumericField",

@@ -137,3 +137,50 @@ class CoarseKm(Triggered):
                 event = event.model_copy(update={"riders": riders})
                 facts.changed.append(event.t)
             yield event
+
+
+class KmOffset(Triggered):
+    """Some riders' km to go sent `offset_km` further back (negative: ahead) than their GPS
+    fixes, which stay where they are, for `duration_s` from where it strikes: a second timing
+    source for a few riders, a map-matching on the wrong stretch of road."""
+
+    kind: Literal["km_offset"] = "km_offset"
+    offset_km: float = Field(default=0.8, ge=-5.0, le=5.0)
+    """How far back their km to go is sent (km)."""
+    riders: int = Field(default=1, ge=1, le=200)
+    """How many riders."""
+    which: Literal["front", "any"] = "front"
+    """The first riders on the road where it strikes (the head of the race), or a seeded
+    choice among them all."""
+    duration_s: float = Field(default=1200.0, gt=0, le=24 * 3600)
+    """For how long (s)."""
+
+    def apply(
+        self, events: Iterable[FeedEvent], rng: Random, facts: QuirkFacts
+    ) -> Iterator[FeedEvent]:
+        trigger = Trigger(self.at_km_to_finish)
+        until: float | None = None
+        bibs: set[Bib] = set()
+        for event in events:
+            if isinstance(event, Telemetry) and trigger.reached(event):
+                until = event.t + self.duration_s
+                road = [fix.bib for fix in placed(event)]
+                chosen = (
+                    road[: self.riders]
+                    if self.which == "front"
+                    else rng.sample(road, min(self.riders, len(road)))
+                )
+                bibs = set(chosen)
+                facts.bibs.extend(sorted(bibs))
+            if isinstance(event, Telemetry) and until is not None and event.t < until:
+                riders = tuple(
+                    fix.model_copy(
+                        update={"km_to_finish": round(fix.km_to_finish + self.offset_km, 3)}
+                    )
+                    if fix.bib in bibs and fix.km_to_finish is not None and fix.km_to_finish > 0.0
+                    else fix
+                    for fix in event.riders
+                )
+                event = event.model_copy(update={"riders": riders})
+                facts.changed.append(event.t)
+            yield event

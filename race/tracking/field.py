@@ -262,7 +262,6 @@ class Field(HeadOfRace):
         """The race radio's lines about the feed and the race standing, since the last call."""
         self.speeds.say(alerts, t)
         self.stops.say(alerts, t)
-        self.grain.say(alerts, t)
 
     def _fill(self, track: RiderTrack, fix: RiderFix) -> None:
         """The rest of a fix: a value the feed got wrong (NaN, infinite, absurd) is dropped,

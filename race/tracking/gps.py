@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from statistics import median
 
 from pydantic import TypeAdapter
 
+from race.alerts import AlertLog
 from race.models import Bib, RiderFix, Stage, Telemetry
 from race.situation import Placing
 from race.tracking.geometry import KM_PER_DEGREE, RouteLine
 from race.tracking.grain import OFF_SHARE, Grain, within_steps
+from race.tracking.offsets import KmCheck
 from race.tracking.routegrid import FIX_SIGMA_KM, RouteGrid, likeliest_on
 from race.tracking.tracks import DEFAULT_KMH, JUMP_CHECK_S, KM_MAX, MAX_KMH, REPORTED_KMH_MAX
 from race.wording import counted
@@ -63,13 +65,16 @@ class _Unrecorded:
     bibs: frozenset[Bib]
 
 
-def _all_from_feed(riders: Sequence[RiderFix]) -> bool:
-    """Every fix has a usable km to go (not missing, NaN, infinite nor absurd), checked in C:
-    the sum of finite values is finite (an overflow only sends the frame the slow way)."""
+def _from_feed(riders: Sequence[RiderFix]) -> list[float] | None:
+    """Every fix's km to go, when every one is usable (not missing, NaN, infinite nor absurd),
+    checked in C: the sum of finite values is finite (an overflow only sends the frame the slow
+    way); None otherwise."""
     kms = list(map(_KM, riders))
     if None in kms:
-        return False
-    return math.isfinite(sum(kms)) and min(kms) >= -KM_MAX and max(kms) <= KM_MAX
+        return None
+    if math.isfinite(sum(kms)) and min(kms) >= -KM_MAX and max(kms) <= KM_MAX:
+        return kms
+    return None
 
 
 def _with_places(frame: Telemetry, placed: dict[int, float], distance_km: float) -> Telemetry:
@@ -121,6 +126,8 @@ class GpsPlacer:
         """The last frame read the fast way, whose places `_last_t`/`_last_km` lack."""
         self.grain = Grain()
         """How finely the feed gives km to go (read from every frame before it is placed)."""
+        self.offsets = KmCheck()
+        """Riders whose km to go is not where their fixes are (checked in turn)."""
 
     def place(self, frame: Telemetry, stage: Stage | None) -> Telemetry:
         """The frame with every missing km to go filled in from the rider's fix, where it
@@ -132,14 +139,17 @@ class GpsPlacer:
         grain = self.grain
         grain.see(riders)
         grain.placed_within = False
-        if route is not None and riders and _all_from_feed(riders):
-            # The usual frame: nothing to place. Its places are kept for a frame that needs
-            # them, and written only for the riders the next such frame lacks.
+        fed = _from_feed(riders) if riders else None
+        if route is not None and fed is not None:
+            # The usual frame: nothing to place but riders whose km to go is not theirs. Its
+            # places are kept for a frame that needs them, and written only for the riders the
+            # next such frame lacks.
+            places = self.offsets.check(riders, fed, route)
             if grain.km is not None:  # Too coarse for the gaps: the fixes say where within.
-                within = within_steps(riders, route, grain.km)
-                grain.placed_within = len(riders) - len(within) <= len(riders) * OFF_SHARE
-                frame = _with_places(frame, within, route.distance_km)
-                riders = frame.riders
+                places = within_steps(riders, route, grain.km) | places
+                grain.placed_within = len(riders) - len(places) <= len(riders) * OFF_SHARE
+            frame = _with_places(frame, places, route.distance_km)
+            riders = frame.riders
             self._defer(_Unrecorded(t, route.distance_km, riders, frozenset(map(_BIB, riders))))
             self._summarise(len(riders), len(riders), 0, 0)
             return frame
@@ -215,6 +225,11 @@ class GpsPlacer:
             return frame
         self.replaced_km = sum(riders[i].km_to_finish is not None for i in placed)
         return _with_places(frame, placed, distance)
+
+    def say(self, alerts: AlertLog, t: float, name: Callable[[Bib], str]) -> None:
+        """On the race radio, what the fixes said of the feed's km to go since the last call."""
+        self.grain.say(alerts, t)
+        self.offsets.say(alerts, t, name)
 
     def _defer(self, frame: _Unrecorded) -> None:
         """Keep `frame`'s places unwritten: the last such frame's are written now only for its

@@ -23,6 +23,7 @@ from feeds.quirks import (
     Freeze,
     FutureFrame,
     Ghost,
+    KmOffset,
     Milliseconds,
     NumericField,
     PreStart,
@@ -37,6 +38,7 @@ from feeds.quirks import (
     Vanish,
     apply_quirks,
 )
+from feeds.quirks.base import placed
 from race.models import StartList, Telemetry
 from race.tracking.geometry import RouteLine, ground_km, haversine_km
 from tests.support.quirk_stage import (
@@ -266,6 +268,25 @@ def test_coarse_km_puts_every_km_to_go_on_its_step_from_where_it_strikes(how: st
             assert (-0.05 - 1e-9 <= moved <= 0.05 + 1e-9) if how == "round" else -0.1 < moved <= 0
 
 
+def test_km_offset_sends_the_first_riders_km_back_for_a_while() -> None:
+    events = synthetic()
+    out, stream = run(events, KmOffset(at_km_to_finish=20.0, riders=2, duration_s=120.0))
+    facts = stream.facts[0]
+    assert len(facts.bibs) == 2
+    changed = set(facts.changed)
+    assert changed
+    assert max(changed) - min(changed) < 120.0
+    first = frames(events)[[f.t for f in frames(events)].index(min(changed))]
+    assert sorted(facts.bibs) == sorted(fix.bib for fix in placed(first)[:2])
+    for old, new in zip(frames(events), frames(out), strict=True):
+        for before, after in zip(old.riders, new.riders, strict=True):
+            if old.t in changed and before.bib in facts.bibs and (before.km_to_finish or 0.0) > 0:
+                assert after.km_to_finish == pytest.approx((before.km_to_finish or 0.0) + 0.8)
+                assert (after.lat, after.lon) == (before.lat, before.lon)
+            else:
+                assert after == before
+
+
 @pytest.mark.parametrize("which", ["front", "any"])
 def test_thin_frames_carry_part_of_the_field(which: str) -> None:
     events = synthetic()
@@ -406,6 +427,7 @@ QUIRK_DATA = st.sampled_from(
         {"kind": "bad_number", "field": "lat", "value": math.inf},
         {"kind": "bad_number", "field": "t"},
         {"kind": "coarse_km", "step_km": 0.5},
+        {"kind": "km_offset", "riders": 3, "which": "any"},
     ]
 )
 SMALL = synthetic(minutes=10)

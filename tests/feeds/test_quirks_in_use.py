@@ -178,6 +178,7 @@ def test_the_bench_measures_every_quirk() -> None:
         "bad_number",
         "speeds",
         "coarse_km",
+        "km_offset",
         "shift",
         "relay",
     }

@@ -30,6 +30,7 @@ from feeds.quirks import (
     Freeze,
     FutureFrame,
     Ghost,
+    KmOffset,
     Milliseconds,
     Neutralised,
     PreStart,
@@ -197,6 +198,16 @@ def _registry() -> dict[str, Transformation]:
             "km-100m",
             (CoarseKm(at_km_to_finish=1000.0),),
             "every km to go rounded to 100 m, the whole stage",
+        ),
+        Transformation(
+            "offset-head",
+            (KmOffset(at_km_to_finish=80.0),),
+            "the head of the race's km to go 800 m further back than his GPS, 20 minutes",
+        ),
+        Transformation(
+            "offset-10",
+            (KmOffset(at_km_to_finish=80.0, riders=10, which="any", offset_km=0.5),),
+            "ten riders' km to go 500 m further back than their GPS, 20 minutes",
         ),
         Transformation(
             "km-100m-down",

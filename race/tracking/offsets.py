@@ -1,0 +1,135 @@
+"""A rider's km to go against where his GPS fix lies on the route.
+
+A feed can give a rider a km to go some hundreds of metres from where his own fix is: a second
+timing source for some riders, or a map-matching on the wrong stretch of road, offset for
+minutes. Behind the lone leader, every gap is measured on his road: his km sent 800 m back read
+the bunch a minute closer for 20 km. Where the route is known, the fix says where he is.
+
+Each frame the first rider on the road (the head of the race, whose road every gap is measured
+on) and `SAMPLED` others in turn are checked: a km to go more than `OFF_KM` from where the fix
+lies on the route (the route's trace and the feed's km agree within some tens of metres: their
+usual difference, `typical_km`, is learnt from the riders who agree), twice in a row by the
+same amount, is no longer the rider's: until it agrees again he is placed where his fix lies.
+A fix off the route, or nowhere near, says nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+
+from race.alerts import AlertLog
+from race.models import Bib, RiderFix
+from race.tracking.geometry import RouteLine
+from race.tracking.routegrid import likeliest_on
+
+OFF_KM = 0.3
+"""A km to go this far from where the rider's fix lies on the route is not his (beyond GPS
+noise, a trace cutting corners, the feed's 10 m steps)."""
+SAME_KM = 0.1
+"""Two checks find the same offset when they are this close."""
+REACH_KM = 2.0
+"""How far from the feed's km to go the fix is looked for on the route."""
+PRIOR_KM = 0.3
+"""Where the route passes near the fix twice (a hairpin), the passage nearer the feed's km
+wins (one standard deviation, in km: a second passage further than this must be much nearer
+the fix)."""
+SAMPLED = 2
+"""Riders checked each frame besides the first on the road, in turn."""
+TYPICAL_WEIGHT = 0.05
+"""Weight of each agreeing rider's difference in the usual one (an average over ~20 riders)."""
+
+
+class KmCheck:
+    """Riders whose km to go the feed sends offset from their fix, and where they really are."""
+
+    def __init__(self) -> None:
+        self.typical_km = 0.0
+        """The usual difference between the feed's km to go and the fix's place on the route's
+        trace (feed minus trace)."""
+        self._first_seen: dict[Bib, float] = {}
+        """Riders found off once, by the offset found."""
+        self.off: dict[Bib, float] = {}
+        """Riders whose km to go is not theirs, by its offset (km; positive: further back)."""
+        self._turn = 0
+        self._news: list[tuple[Bib, float | None]] = []
+
+    def check(
+        self, riders: Sequence[RiderFix], kms: list[float], route: RouteLine
+    ) -> dict[int, float]:
+        """Check this frame's riders (with their `kms` to go); the riders to place where their
+        fixes are, by index, in km from the start."""
+        n = len(riders)
+        chosen = {kms.index(min(kms))} | {
+            (self._turn + k * n // SAMPLED) % n for k in range(SAMPLED)
+        }
+        self._turn += 1
+        if self.off or self._first_seen:
+            chosen.update(
+                i
+                for i, fix in enumerate(riders)
+                if fix.bib in self.off or fix.bib in self._first_seen
+            )
+        placed: dict[int, float] = {}
+        for index in chosen:
+            where = self._on_route(riders[index], kms[index], route)
+            if where is not None:
+                self._judge(riders[index].bib, kms[index], where, route.distance_km)
+            if riders[index].bib in self.off and where is not None:
+                placed[index] = where - self.typical_km
+        return placed
+
+    def _on_route(self, fix: RiderFix, km: float, route: RouteLine) -> float | None:
+        """Where the fix lies on the route near `km` to go (km from the start), None when it is
+        off the route there. Looked for within `OFF_KM` first (nearly every check), then
+        within `REACH_KM`."""
+        lat, lon = fix.lat, fix.lon
+        if lat is None or lon is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            return None
+        near = route.distance_km - km + self.typical_km
+        x, y = route.plane(lat, lon)
+        kms, segments = route.kms, route.segments
+        last = len(kms) - 1
+        for reach in (OFF_KM, REACH_KM):
+            lo = max(0, bisect_left(kms, near - reach) - 1)
+            hi = min(last, bisect_right(kms, near + reach))
+            score, found = likeliest_on(x, y, segments, lo, hi, near, PRIOR_KM)
+            if score < math.inf and abs(found - near) <= reach:
+                return found
+        return None
+
+    def _judge(self, bib: Bib, km: float, where: float, distance: float) -> None:
+        difference = km - (distance - where)  # The feed's km to go minus the fix's.
+        offset = difference - self.typical_km
+        if abs(offset) <= OFF_KM:
+            self._first_seen.pop(bib, None)
+            if self.off.pop(bib, None) is not None:
+                self._news.append((bib, None))
+            else:
+                self.typical_km += TYPICAL_WEIGHT * (difference - self.typical_km)
+            return
+        if bib in self.off:
+            self.off[bib] = offset
+            return
+        first = self._first_seen.pop(bib, None)
+        if first is not None and abs(offset - first) <= SAME_KM:
+            self.off[bib] = offset
+            self._news.append((bib, offset))
+        else:
+            self._first_seen[bib] = offset
+
+    def say(self, alerts: AlertLog, t: float, name: Callable[[Bib], str]) -> None:
+        """On the race radio, each rider found off, or back, since the last call."""
+        for bib, offset in self._news:
+            who = name(bib)
+            if offset is None:
+                text = f"Feed: {who}'s km to go agrees with his GPS again"
+            else:
+                side = "behind" if offset > 0 else "ahead of"
+                text = (
+                    f"Feed: {who}'s km to go puts him {abs(offset):.1f} km {side} where his GPS "
+                    "is on the route: placed from his GPS"
+                )
+            alerts.raise_(t, "feed_km_offset", text)
+        self._news = []

@@ -1,0 +1,80 @@
+"""A rider's km to go sent offset from where his GPS fix lies on the route (a second timing
+source, a map-matching on the wrong stretch of road): the fix says where he is
+(`race.tracking.offsets`). On the made-up stage's straight route, at 45 km/h."""
+
+from __future__ import annotations
+
+import pytest
+
+from race.engine import Race
+from race.models import Telemetry
+from race.situation import Situation
+from tests.support.routed_race import KMH, break_and_bunch, located, routed_race
+
+START_KM = 60.0
+
+
+def ride(
+    race: Race, start_s: int, end_s: int, offsets: dict[int, float], *, on_route: bool = True
+) -> Situation:
+    """Rider 1 two minutes ahead of the bunch; the riders of `offsets` sent that many km
+    further back than their fixes (off the route, 800 m east, with `on_route` False)."""
+    situation = race.situation
+    for t in range(start_s, end_s, 6):
+        true = break_and_bunch(START_KM - KMH * t / 3600.0)
+        frame = located(float(t), true)
+        riders = tuple(
+            fix.model_copy(
+                update={"km_to_finish": round(true[fix.bib] + offsets[fix.bib], 3)}
+                | ({} if on_route else {"lon": 0.01})
+            )
+            if fix.bib in offsets
+            else fix
+            for fix in frame.riders
+        )
+        situation = race.apply(Telemetry(t=frame.t, riders=riders))
+    return situation
+
+
+def said(situation: Situation) -> list[str]:
+    return [a.text for a in situation.alerts if a.kind == "feed_km_offset"]
+
+
+def test_the_head_sent_800_m_back_is_placed_from_his_gps() -> None:
+    race = routed_race()
+    ride(race, 0, 120, {})
+    situation = ride(race, 120, 600, {1: 0.8})
+    head, bunch = situation.groups
+    assert head.riders == (1,)
+    assert bunch.gap_s == pytest.approx(120.0, abs=1.0)  # Not 56 s.
+    assert situation.head_km_to_finish == pytest.approx(START_KM - 1.5 - KMH * 594 / 3600, abs=0.02)
+    assert said(situation) == [
+        "Feed: F. R1's km to go puts him 0.8 km behind where his GPS is on the route: "
+        "placed from his GPS"
+    ]
+    situation = ride(race, 600, 700, {})
+    assert said(situation)[1:] == ["Feed: F. R1's km to go agrees with his GPS again"]
+    assert situation.groups[1].gap_s == pytest.approx(120.0, abs=1.0)
+
+
+def test_a_rider_of_the_bunch_is_found_in_turn() -> None:
+    race = routed_race()
+    situation = ride(race, 0, 600, {17: 0.5})
+    assert [len(group.riders) for group in situation.groups] == [1, 29]
+    assert len(said(situation)) == 1
+
+
+def test_a_fix_off_the_route_says_nothing() -> None:
+    """A fix 800 m from the road is no place on it: the feed's km to go stands."""
+    race = routed_race()
+    situation = ride(race, 0, 600, {1: 0.8}, on_route=False)
+    assert said(situation) == []
+    assert situation.groups[1].gap_s == pytest.approx(120.0 - 0.8 / KMH * 3600, abs=1.0)
+
+
+def test_one_frame_off_is_not_enough() -> None:
+    race = routed_race()
+    ride(race, 0, 120, {})
+    ride(race, 120, 126, {1: 0.8})
+    situation = ride(race, 126, 300, {})
+    assert said(situation) == []
