@@ -8,8 +8,8 @@ the bunch a minute closer for 20 km. Where the route is known, the fix says wher
 Each frame the first rider on the road (the head of the race, whose road every gap is measured
 on) and `SAMPLED` others in turn are checked: a km to go more than `OFF_KM` from where the fix
 lies on the route (the route's trace and the feed's km agree within some tens of metres: their
-usual difference, `typical_km`, is learnt from the riders who agree), twice in a row by the
-same amount, is no longer the rider's: until it agrees again he is placed where his fix lies.
+usual difference, `typical_km`, is the median of the riders last checked), twice in a row by
+the same amount, is no longer the rider's: until it agrees again he is placed where his fix lies.
 A fix off the route, or nowhere near, says nothing.
 """
 
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Callable, Sequence
+from statistics import median
 
 from race.alerts import AlertLog
 from race.models import Bib, RiderFix
@@ -37,8 +39,8 @@ wins (one standard deviation, in km: a second passage further than this must be 
 the fix)."""
 SAMPLED = 2
 """Riders checked each frame besides the first on the road, in turn."""
-TYPICAL_WEIGHT = 0.05
-"""Weight of each agreeing rider's difference in the usual one (an average over ~20 riders)."""
+RECENT = 9
+"""The usual difference is the median of the last this many riders checked (three frames)."""
 
 
 class KmCheck:
@@ -47,7 +49,8 @@ class KmCheck:
     def __init__(self) -> None:
         self.typical_km = 0.0
         """The usual difference between the feed's km to go and the fix's place on the route's
-        trace (feed minus trace)."""
+        trace (feed minus trace): the median of the last `RECENT` riders checked."""
+        self._recent: deque[float] = deque(maxlen=RECENT)
         self._first_seen: dict[Bib, float] = {}
         """Riders found off once, by the offset found."""
         self.off: dict[Bib, float] = {}
@@ -71,12 +74,23 @@ class KmCheck:
                 for i, fix in enumerate(riders)
                 if fix.bib in self.off or fix.bib in self._first_seen
             )
-        placed: dict[int, float] = {}
+        found: dict[int, float] = {}
         for index in chosen:
             where = self._on_route(riders[index], kms[index], route)
-            if where is not None:
-                self._judge(riders[index].bib, kms[index], where, route.distance_km)
-            if riders[index].bib in self.off and where is not None:
+            if where is None:
+                continue
+            found[index] = where
+            if riders[index].bib not in self.off:  # The others say what is usual.
+                self._recent.append(kms[index] - (route.distance_km - where))
+        if self._recent:
+            # A route whose length the start list corrects moves every rider at once: the
+            # usual difference follows within two frames, and nobody is found off.
+            self.typical_km = median(self._recent)
+        placed: dict[int, float] = {}
+        for index, where in found.items():
+            bib = riders[index].bib
+            self._judge(bib, kms[index] - (route.distance_km - where) - self.typical_km)
+            if bib in self.off:
                 placed[index] = where - self.typical_km
         return placed
 
@@ -99,15 +113,12 @@ class KmCheck:
                 return found
         return None
 
-    def _judge(self, bib: Bib, km: float, where: float, distance: float) -> None:
-        difference = km - (distance - where)  # The feed's km to go minus the fix's.
-        offset = difference - self.typical_km
+    def _judge(self, bib: Bib, offset: float) -> None:
+        """A rider whose km to go is `offset` km further back than his fix, as usual."""
         if abs(offset) <= OFF_KM:
             self._first_seen.pop(bib, None)
             if self.off.pop(bib, None) is not None:
                 self._news.append((bib, None))
-            else:
-                self.typical_km += TYPICAL_WEIGHT * (difference - self.typical_km)
             return
         if bib in self.off:
             self.off[bib] = offset
