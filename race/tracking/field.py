@@ -95,9 +95,9 @@ class Field(HeadOfRace):
         self.withdrawn: set[Bib] = set()
         """Riders the organiser lists as out of the race (`withdraw`)."""
         self.stops = Stops()
+        """When the whole race stood (a neutralisation): no gap counts that time."""
         self.grain = grain or Grain()
         """How finely the feed gives km to go (read by `race.tracking.gps` before this)."""
-        """When the whole race stood (a neutralisation): no gap counts that time."""
         self.head_withdrawn = False
         """The head of the race was a rider the organiser has just withdrawn."""
 
