@@ -86,8 +86,8 @@ class Race:
         self._alerts = AlertLog()
         self._news: list[Alert] = []
         self._gate = StartGate()
-        self._placer = GpsPlacer()
-        self._field = Field(self.settings.gaps.hold_missing_s, self._placer.grain)
+        placer = self._placer = GpsPlacer()
+        self._field = Field(self.settings.gaps.hold_missing_s, placer.grain, placer.offsets)
         self._gaps = GapsTracker(self._analysis, self._marks)
         self._history = GapHistory()
         self._time_limit = TimeLimitTracker(self._analysis, self._marks)

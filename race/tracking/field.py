@@ -22,6 +22,7 @@ from race.tracking.geometry import ground_km
 from race.tracking.grain import Grain
 from race.tracking.head import HeadOfRace
 from race.tracking.jumps import AGREE_KM, JUMP_KM, NEAR_OTHERS_KM, confirms, move_to, riding_kmh
+from race.tracking.offsets import KmCheck
 from race.tracking.placing import place
 from race.tracking.speeds import ReportedSpeeds
 from race.tracking.stops import Stops
@@ -55,7 +56,7 @@ PAST_LINE_KM = 0.5
 class Field(HeadOfRace):
     """The riders of one stage, frame by frame."""
 
-    def __init__(self, hold_missing_s: float, grain: Grain | None = None) -> None:
+    def __init__(self, hold_missing_s: float, grain: Grain, offsets: KmCheck) -> None:
         self.hold_missing_s = hold_missing_s
         self.riders: dict[Bib, RiderTrack] = {}
         self.head = Trajectory()
@@ -96,8 +97,10 @@ class Field(HeadOfRace):
         """Riders the organiser lists as out of the race (`withdraw`)."""
         self.stops = Stops()
         """When the whole race stood (a neutralisation): no gap counts that time."""
-        self.grain = grain or Grain()
+        self.grain = grain
         """How finely the feed gives km to go (read by `race.tracking.gps` before this)."""
+        self.offsets = offsets
+        """Whose km to go is not where his fix is (`race.tracking.gps`): told of jumps."""
         self.head_withdrawn = False
         """The head of the race was a rider the organiser has just withdrawn."""
 
@@ -301,6 +304,7 @@ class Field(HeadOfRace):
         """
         others = sorted(track.km for track in fresh if track.suspect_since is None)
         for track, fix, km in jumps:
+            self.offsets.ask(track.bib)
             i = bisect_left(others, km - NEAR_OTHERS_KM)
             among_others = i < len(others) and others[i] <= km + NEAR_OTHERS_KM
             if track.suspect_since is not None:
@@ -374,15 +378,11 @@ class Field(HeadOfRace):
         """The riders dropped at the last placing, where each was last seen, nearest the line
         first (made again only when they change: a rider lost stays so for hours)."""
         if {track.bib for track in self.dropped} != {rider.bib for rider in self._lost}:
-            self._lost = tuple(
-                sorted(
-                    (
-                        LostRider(bib=track.bib, km_to_finish=round(track.km, 2), t=track.t)
-                        for track in self.dropped
-                    ),
-                    key=lambda rider: (rider.km_to_finish, rider.bib),
-                )
+            lost = (
+                LostRider(bib=track.bib, km_to_finish=round(track.km, 2), t=track.t)
+                for track in self.dropped
             )
+            self._lost = tuple(sorted(lost, key=lambda rider: (rider.km_to_finish, rider.bib)))
         return self._lost
 
     def reading(self, bib: Bib) -> RiderReading | None:

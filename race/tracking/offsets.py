@@ -6,10 +6,11 @@ minutes. Behind the lone leader, every gap is measured on his road: his km sent 
 the bunch a minute closer for 20 km. Where the route is known, the fix says where he is.
 
 Each frame the first rider on the road (the head of the race, whose road every gap is measured
-on) and `SAMPLED` others in turn are checked: a km to go more than `OFF_KM` from where the fix
-lies on the route (the route's trace and the feed's km agree within some tens of metres: their
-usual difference, `typical_km`, is the median of the riders last checked), twice in a row by
-the same amount, is no longer the rider's: until it agrees again he is placed where his fix lies.
+on), `SAMPLED` others in turn and any whose km to go has just jumped (`ask`) are checked: a km
+to go more than `OFF_KM` from where the fix lies on the route (the route's trace and the feed's
+km agree within some tens of metres: their usual difference, `typical_km`, is the median of the
+riders last checked), twice in a row by the same amount, is no longer the rider's: until it
+agrees again he is placed where his fix lies.
 A fix off the route, or nowhere near, says nothing.
 """
 
@@ -56,7 +57,14 @@ class KmCheck:
         self.off: dict[Bib, float] = {}
         """Riders whose km to go is not theirs, by its offset (km; positive: further back)."""
         self._turn = 0
+        self._asked: set[Bib] = set()
+        """Riders to check at the next frame (their km to go jumped: `ask`)."""
         self._news: list[tuple[Bib, float | None]] = []
+
+    def ask(self, bib: Bib) -> None:
+        """Check this rider at the next frame (his km to go has just jumped: an offset begins
+        with a jump, found at once rather than when his turn comes)."""
+        self._asked.add(bib)
 
     def check(
         self, riders: Sequence[RiderFix], kms: list[float], route: RouteLine
@@ -64,23 +72,24 @@ class KmCheck:
         """Check this frame's riders (with their `kms` to go); the riders to place where their
         fixes are, by index, in km from the start."""
         n = len(riders)
-        chosen = {kms.index(min(kms))} | {
+        sample = {kms.index(min(kms))} | {
             (self._turn + k * n // SAMPLED) % n for k in range(SAMPLED)
         }
         self._turn += 1
-        if self.off or self._first_seen:
-            chosen.update(
-                i
-                for i, fix in enumerate(riders)
-                if fix.bib in self.off or fix.bib in self._first_seen
-            )
+        chosen = set(sample)
+        if self.off or self._first_seen or self._asked:
+            watched = self.off.keys() | self._first_seen.keys() | self._asked
+            chosen.update(i for i, fix in enumerate(riders) if fix.bib in watched)
+            self._asked = set()
         found: dict[int, float] = {}
         for index in chosen:
             where = self._on_route(riders[index], kms[index], route)
             if where is None:
                 continue
             found[index] = where
-            if riders[index].bib not in self.off:  # The others say what is usual.
+            if index in sample and riders[index].bib not in self.off:
+                # What is usual: the sample's (riders asked about after a jump, ten of them
+                # sent 500 m back at once, would make their offset the usual one).
                 self._recent.append(kms[index] - (route.distance_km - where))
         if self._recent:
             # A route whose length the start list corrects moves every rider at once: the

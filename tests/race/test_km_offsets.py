@@ -57,10 +57,15 @@ def test_the_head_sent_800_m_back_is_placed_from_his_gps() -> None:
     assert situation.groups[1].gap_s == pytest.approx(120.0, abs=1.0)
 
 
-def test_a_rider_of_the_bunch_is_found_in_turn() -> None:
+def test_a_rider_of_the_bunch_is_found_at_once_by_his_jump() -> None:
+    """His km to go jumps back 500 m when the offset begins: checked at the next frame, placed
+    from his fix from the one after, not when his turn comes."""
     race = routed_race()
-    situation = ride(race, 0, 600, {17: 0.5})
-    assert [len(group.riders) for group in situation.groups] == [1, 29]
+    ride(race, 0, 120, {})
+    ride(race, 120, 138, {17: 0.5})
+    for t in range(138, 600, 6):
+        situation = ride(race, t, t + 1, {17: 0.5})
+        assert [len(group.riders) for group in situation.groups] == [1, 29], t
     assert len(said(situation)) == 1
 
 
