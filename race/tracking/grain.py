@@ -12,6 +12,7 @@ steps apart: only riders at least two steps apart are known to be apart
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from race.alerts import AlertLog
@@ -21,10 +22,15 @@ from race.tracking.tracks import KM_MAX
 
 STEPS_KM = (1.0, 0.5, 0.2, 0.1, 0.05)
 """The steps looked for, coarsest first: all coarser than the Race Center's 10 m."""
-MIN_VALUES = 8
-"""A step is the feed's once at least this many different km to go have been on it, in frames
-all on it: three values of a feed in 10 m steps are all on 100 m one time in a thousand,
-eight one in 10⁸ (on 50 m, one in 400,000)."""
+FINE_KM = 0.01
+"""The Race Center's step: a value of a feed this fine is on a coarser step `FINE_KM / step` of
+the time."""
+BY_CHANCE = 1e-8
+"""How rarely a fine feed's values may all fall on a step by chance before it is taken for the
+feed's."""
+MIN_VALUES = {step: math.ceil(math.log(BY_CHANCE) / math.log(FINE_KM / step)) for step in STEPS_KM}
+"""A step is the feed's once this many different km to go have been on it, in frames all on
+it: 5 on 1 km, 8 on 100 m, 12 on 50 m (fewer for a coarser step: fewer values fall on it)."""
 OFF_SHARE = 0.05
 """Values off the step a frame may carry (a share of its different km to go) and still be on
 it (a value the feed computed otherwise, a second source for a rider or two)."""
@@ -37,7 +43,7 @@ fractions a float cannot hold exactly)."""
 
 
 class Grain:
-    """The coarsest step every frame's km to go have been on, over the last `MIN_VALUES`
+    """The coarsest step every frame's km to go have been on, over its last `MIN_VALUES`
     different values (a compact field gives a few values a frame: the evidence adds up)."""
 
     def __init__(self) -> None:
@@ -98,9 +104,11 @@ class Grain:
             off_step = values if off > allowed else _off(values, step)
             if len(off_step) > len(values) * OFF_SHARE:
                 seen.clear()
-            elif len(seen) < MIN_VALUES:
+            elif len(seen) < MIN_VALUES[step]:
                 seen.update(values - off_step)
-        self.km = next((step for step, seen in self._on.items() if len(seen) >= MIN_VALUES), None)
+        self.km = next(
+            (step for step, seen in self._on.items() if len(seen) >= MIN_VALUES[step]), None
+        )
 
 
 def _off(values: set[float], step: float) -> set[float]:

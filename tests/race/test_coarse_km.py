@@ -53,7 +53,7 @@ def test_a_field_on_a_few_values_says_nothing() -> None:
     grain = Grain()
     grain.see(fixes([155.0] * 180))
     assert grain.km is None
-    grain.see(fixes([80.0 + k / 10 for k in range(MIN_VALUES)] * 20))
+    grain.see(fixes([80.0 + k / 10 for k in range(MIN_VALUES[0.1])] * 20))
     assert grain.km == 0.1
     grain.see(fixes([70.0, 70.1, 70.2] * 60))
     assert grain.km == 0.1
