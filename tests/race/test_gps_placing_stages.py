@@ -13,7 +13,7 @@ from functools import cache
 
 import pytest
 
-from feeds.quirks import CoarseKm, apply_quirks
+from feeds.quirks import CoarseKm, KmOffset, apply_quirks
 from race.engine import Race
 from race.models import FeedEvent, Telemetry
 from race.situation import Situation
@@ -151,3 +151,21 @@ def test_a_simulated_stage_in_100_m_steps_gives_the_same_gaps() -> None:
     assert abs(_race_time(coarse.last) - _race_time(reference)) <= WINNER_S
     # As without distances: only a photo finish the positions cannot decide, and it is said.
     assert coarse.last.winner == reference.winner or not coarse.last.winner_sure
+
+
+@pytest.mark.slow
+def test_a_simulated_stage_with_the_heads_km_offset_gives_the_same_gaps() -> None:
+    """The head of the race's km to go sent 800 m back from 45 km to go for 20 minutes
+    (`KmOffset`): placed from his GPS fix, the untouched run's gaps and winner."""
+    untouched = dict(stage_run("flat").situations)
+    quirk = KmOffset(at_km_to_finish=45.0)
+    offset = _run(apply_quirks(stage_events("flat"), [quirk], SEED))
+    agreement = _agreement(offset, untouched)
+    print(f"\nflat, the head 800 m back: {agreement.share:.1%} within {GAP_S:g} s")
+    assert agreement.unmatched_frames == 0
+    assert agreement.share >= 0.99
+    reference = stage_run("flat").last
+    assert reference is not None
+    assert offset.last.winner == reference.winner
+    said = [a.text for a in offset.last.alerts if a.kind == "feed_km_offset"]
+    assert len(said) == 2  # Found, then agreeing again.
