@@ -144,7 +144,7 @@ class GpsPlacer:
             # The usual frame: nothing to place but riders whose km to go is not theirs. Its
             # places are kept for a frame that needs them, and written only for the riders the
             # next such frame lacks.
-            places = self.offsets.check(riders, fed, route)
+            places = self.offsets.check(t, riders, fed, route)
             if grain.km is not None:  # Too coarse for the gaps: the fixes say where within.
                 places = within_steps(riders, route, grain.km) | places
                 grain.placed_within = len(riders) - len(places) <= len(riders) * OFF_SHARE

@@ -40,6 +40,11 @@ wins (one standard deviation, in km: a second passage further than this must be 
 the fix)."""
 SAMPLED = 2
 """Riders checked each frame besides the first on the road, in turn."""
+DRIFT_KMS = 0.001
+"""How fast a rider's own deviation is followed (km a second: 60 m a minute, twice what a
+trace cutting a climb's hairpins every few hundred metres drifts)."""
+FRESH_S = 60.0
+"""A rider's own last deviation is what his next is measured from for this long."""
 RECENT = 9
 """The usual difference is the median of the last this many riders checked (three frames)."""
 
@@ -52,10 +57,15 @@ class KmCheck:
         """The usual difference between the feed's km to go and the fix's place on the route's
         trace (feed minus trace): the median of the last `RECENT` riders checked."""
         self._recent: deque[float] = deque(maxlen=RECENT)
-        self._first_seen: dict[Bib, float] = {}
-        """Riders found off once, by the offset found."""
+        self._seen: dict[Bib, tuple[float, float]] = {}
+        """Each rider's last deviation from the usual difference while his km was his, and
+        when: (t, km). A trace that cuts a climb's hairpins drifts it slowly; an offset jumps."""
+        self._first_seen: dict[Bib, tuple[float, float]] = {}
+        """Riders found off once: (the offset found, the deviation it is measured from)."""
         self.off: dict[Bib, float] = {}
         """Riders whose km to go is not theirs, by its offset (km; positive: further back)."""
+        self._base: dict[Bib, float] = {}
+        """The deviation of each rider of `off` before his km went off."""
         self._turn = 0
         self._asked: set[Bib] = set()
         """Riders to check at the next frame (their km to go jumped: `ask`)."""
@@ -67,7 +77,7 @@ class KmCheck:
         self._asked.add(bib)
 
     def check(
-        self, riders: Sequence[RiderFix], kms: list[float], route: RouteLine
+        self, t: float, riders: Sequence[RiderFix], kms: list[float], route: RouteLine
     ) -> dict[int, float]:
         """Check this frame's riders (with their `kms` to go); the riders to place where their
         fixes are, by index, in km from the start."""
@@ -77,10 +87,10 @@ class KmCheck:
         }
         self._turn += 1
         chosen = set(sample)
-        if self.off or self._first_seen or self._asked:
-            watched = self.off.keys() | self._first_seen.keys() | self._asked
+        asked, self._asked = self._asked, set()
+        if self.off or self._first_seen or asked:
+            watched = self.off.keys() | self._first_seen.keys() | asked
             chosen.update(i for i, fix in enumerate(riders) if fix.bib in watched)
-            self._asked = set()
         found: dict[int, float] = {}
         for index in chosen:
             where = self._on_route(riders[index], kms[index], route)
@@ -98,9 +108,10 @@ class KmCheck:
         placed: dict[int, float] = {}
         for index, where in found.items():
             bib = riders[index].bib
-            self._judge(bib, kms[index] - (route.distance_km - where) - self.typical_km)
+            deviation = kms[index] - (route.distance_km - where) - self.typical_km
+            self._judge(t, bib, deviation, asked=bib in asked)
             if bib in self.off:
-                placed[index] = where - self.typical_km
+                placed[index] = where - self.typical_km - self._base[bib]
         return placed
 
     def _on_route(self, fix: RiderFix, km: float, route: RouteLine) -> float | None:
@@ -122,22 +133,39 @@ class KmCheck:
                 return found
         return None
 
-    def _judge(self, bib: Bib, offset: float) -> None:
-        """A rider whose km to go is `offset` km further back than his fix, as usual."""
-        if abs(offset) <= OFF_KM:
-            self._first_seen.pop(bib, None)
-            if self.off.pop(bib, None) is not None:
-                self._news.append((bib, None))
-            return
+    def _judge(self, t: float, bib: Bib, deviation: float, *, asked: bool) -> None:
+        """A rider whose km to go is `deviation` km further back than his fix, beyond the
+        usual difference: off when it left his own (followed at `DRIFT_KMS` at most, fresh:
+        `FRESH_S`), or the usual one when he is asked about after a jump; the same twice."""
         if bib in self.off:
-            self.off[bib] = offset
-            return
+            if abs(deviation - self._base[bib]) > OFF_KM:
+                self.off[bib] = deviation - self._base[bib]
+                return
+            del self.off[bib]
+            self._news.append((bib, None))
+        seen = self._seen.get(bib)
         first = self._first_seen.pop(bib, None)
-        if first is not None and abs(offset - first) <= SAME_KM:
-            self.off[bib] = offset
+        if first is not None:
+            base: float | None = first[1]
+        elif seen is not None and t - seen[0] <= FRESH_S:
+            base = seen[1]
+        else:
+            base = 0.0 if asked else None  # Sampled in turn with nothing to compare: noted.
+        if base is None:
+            self._seen[bib] = (t, deviation)
+            return
+        if abs(deviation - base) <= OFF_KM:
+            # His own deviation followed no faster than a trace's error drifts: a km to go
+            # stuck while he rides drifts at his speed, and is found.
+            most = DRIFT_KMS * (t - seen[0]) if seen is not None else OFF_KM
+            self._seen[bib] = (t, base + max(-most, min(most, deviation - base)))
+            return
+        offset = deviation - base
+        if first is not None and abs(offset - first[0]) <= SAME_KM:
+            self.off[bib], self._base[bib] = offset, base
             self._news.append((bib, offset))
         else:
-            self._first_seen[bib] = offset
+            self._first_seen[bib] = (offset, base)
 
     def say(self, alerts: AlertLog, t: float, name: Callable[[Bib], str]) -> None:
         """On the race radio, each rider found off, or back, since the last call."""

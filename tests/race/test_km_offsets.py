@@ -83,3 +83,15 @@ def test_one_frame_off_is_not_enough() -> None:
     ride(race, 120, 126, {1: 0.8})
     situation = ride(race, 126, 300, {})
     assert said(situation) == []
+
+
+def test_a_slow_drift_is_no_offset() -> None:
+    """The route's trace cutting a climb's hairpins: the head's km to go and his fix's place
+    drift apart slowly (here 600 m over 8 minutes), never at once. No rider is moved."""
+    race = routed_race()
+    ride(race, 0, 120, {})
+    for t in range(120, 600, 6):
+        situation = ride(race, t, t + 1, {1: 0.6 * (t - 120) / 480})
+    assert said(situation) == []
+    sent = START_KM - 1.5 - KMH * 594 / 3600 + 0.6 * 474 / 480  # The feed's, as sent.
+    assert situation.head_km_to_finish == pytest.approx(sent, abs=0.02)
