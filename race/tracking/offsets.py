@@ -63,9 +63,8 @@ class KmCheck:
         self._first_seen: dict[Bib, tuple[float, float]] = {}
         """Riders found off once: (the offset found, the deviation it is measured from)."""
         self.off: dict[Bib, float] = {}
-        """Riders whose km to go is not theirs, by its offset (km; positive: further back)."""
-        self._base: dict[Bib, float] = {}
-        """The deviation of each rider of `off` before his km went off."""
+        """Riders whose km to go is not theirs, by the deviation they had before it went off
+        (their offset is measured from it)."""
         self._turn = 0
         self._asked: set[Bib] = set()
         """Riders to check at the next frame (their km to go jumped: `ask`)."""
@@ -92,26 +91,30 @@ class KmCheck:
             watched = self.off.keys() | self._first_seen.keys() | asked
             chosen.update(i for i, fix in enumerate(riders) if fix.bib in watched)
         found: dict[int, float] = {}
+        """Riders whose fix is on the route, by index: the feed's km to go minus the fix's."""
         for index in chosen:
             where = self._on_route(riders[index], kms[index], route)
             if where is None:
                 continue
-            found[index] = where
+            # The feed's km to go minus where the fix is on the route's trace.
+            found[index] = difference = kms[index] - (route.distance_km - where)
             if index in sample and riders[index].bib not in self.off:
                 # What is usual: the sample's (riders asked about after a jump, ten of them
                 # sent 500 m back at once, would make their offset the usual one).
-                self._recent.append(kms[index] - (route.distance_km - where))
+                self._recent.append(difference)
         if self._recent:
             # A route whose length the start list corrects moves every rider at once: the
             # usual difference follows within two frames, and nobody is found off.
             self.typical_km = median(self._recent)
         placed: dict[int, float] = {}
-        for index, where in found.items():
+        for index, difference in found.items():
             bib = riders[index].bib
-            deviation = kms[index] - (route.distance_km - where) - self.typical_km
+            deviation = difference - self.typical_km
             self._judge(t, bib, deviation, asked=bib in asked)
             if bib in self.off:
-                placed[index] = where - self.typical_km - self._base[bib]
+                # Where his fix is, as far from the trace as he was before his km went off.
+                km_to_go = kms[index] - deviation + self.off[bib]
+                placed[index] = route.distance_km - km_to_go
         return placed
 
     def _on_route(self, fix: RiderFix, km: float, route: RouteLine) -> float | None:
@@ -138,8 +141,7 @@ class KmCheck:
         usual difference: off when it left his own (followed at `DRIFT_KMS` at most, fresh:
         `FRESH_S`), or the usual one when he is asked about after a jump; the same twice."""
         if bib in self.off:
-            if abs(deviation - self._base[bib]) > OFF_KM:
-                self.off[bib] = deviation - self._base[bib]
+            if abs(deviation - self.off[bib]) > OFF_KM:
                 return
             del self.off[bib]
             self._news.append((bib, None))
@@ -162,7 +164,7 @@ class KmCheck:
             return
         offset = deviation - base
         if first is not None and abs(offset - first[0]) <= SAME_KM:
-            self.off[bib], self._base[bib] = offset, base
+            self.off[bib] = base
             self._news.append((bib, offset))
         else:
             self._first_seen[bib] = (offset, base)
