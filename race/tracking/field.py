@@ -304,7 +304,6 @@ class Field(HeadOfRace):
         """
         others = sorted(track.km for track in fresh if track.suspect_since is None)
         for track, fix, km in jumps:
-            self.offsets.ask(track.bib)
             i = bisect_left(others, km - NEAR_OTHERS_KM)
             among_others = i < len(others) and others[i] <= km + NEAR_OTHERS_KM
             if track.suspect_since is not None:
@@ -333,6 +332,7 @@ class Field(HeadOfRace):
                     track.suspect_since = t
                     track.anchor_t, track.anchor_km = previous_t, track.km
                     track.anchor_kmh = riding_kmh(track)
+            self.offsets.ask(track.bib, km - predicted)
             if genuine:
                 track.suspect_since = track.ghost_t = None
                 move_to(track, t, km)

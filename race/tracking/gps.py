@@ -145,8 +145,9 @@ class GpsPlacer:
             # places are kept for a frame that needs them, and written only for the riders the
             # next such frame lacks.
             places = self.offsets.check(t, riders, fed, route)
-            if grain.km is not None:  # Too coarse for the gaps: the fixes say where within.
-                places = within_steps(riders, route, grain.km) | places
+            step = grain.km or grain.frame_km
+            if step is not None:  # Too coarse for the gaps: the fixes say where within.
+                places = within_steps(riders, route, step) | places
                 grain.placed_within = len(riders) - len(places) <= len(riders) * OFF_SHARE
             frame = _with_places(frame, places, route.distance_km)
             riders = frame.riders

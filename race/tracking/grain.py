@@ -28,9 +28,22 @@ the time."""
 BY_CHANCE = 1e-8
 """How rarely a fine feed's values may all fall on a step by chance before it is taken for the
 feed's."""
-MIN_VALUES = {step: math.ceil(math.log(BY_CHANCE) / math.log(FINE_KM / step)) for step in STEPS_KM}
+MIN_VALUES = {
+    step: math.ceil(math.log(BY_CHANCE) / math.log(FINE_KM / step) - 1e-9) for step in STEPS_KM
+}
 """A step is the feed's once this many different km to go have been on it, in frames all on
-it: 5 on 1 km, 8 on 100 m, 12 on 50 m (fewer for a coarser step: fewer values fall on it)."""
+it: 4 on 1 km, 8 on 100 m, 12 on 50 m (fewer for a coarser step: fewer values fall on it; the
+1e-9 keeps 4.000000000000001, a float's, from asking a fifth)."""
+FRAME_BY_CHANCE = 1e-4
+"""How rarely a fine feed's frame may fall on a step by chance before its riders are placed
+within that step from GPS (`Grain.frame_km`): wrong, it moves a frame's riders by the tens of
+metres the route's trace and the feed disagree; right, it keeps the first frames of a feed
+turning coarse, before its step is known, from putting a rider up to a step back."""
+FRAME_VALUES = {
+    step: math.ceil(math.log(FRAME_BY_CHANCE) / math.log(FINE_KM / step) - 1e-9)
+    for step in STEPS_KM
+}
+"""A frame is on a step once this many of its different km to go are: 2 on 1 km, 4 on 100 m."""
 OFF_SHARE = 0.05
 """Values off the step a frame may carry (a share of its different km to go) and still be on
 it (a value the feed computed otherwise, a second source for a rider or two)."""
@@ -51,6 +64,9 @@ class Grain:
         """The step (km), or None: the feed's km are finer than every step looked for."""
         self._on: dict[float, set[float]] = {step: set() for step in STEPS_KM}
         """For each step, the different km to go on it since a frame was off it."""
+        self.frame_km: float | None = None
+        """The coarsest step the last frame's km to go were on (`FRAME_VALUES` of them, all
+        but `OFF_SHARE`), known or not: where the fixes place riders within it."""
         self.placed_within = False
         """The last frame's riders were placed within their steps from GPS (`within_steps`),
         all but `OFF_SHARE` of them (a rider or two without a fix)."""
@@ -92,7 +108,7 @@ class Grain:
             if km is None or not 0.0 < km < KM_MAX or km in values:
                 continue  # Unknown, on the line (0 is on every step), or already read.
             values.add(km)
-            if abs(km / finest - round(km / finest)) >= ON_STEP:
+            if abs(km / finest - round(km / finest)) >= ON_STEP:  # Inlined: each rider.
                 off += 1
                 # Off: too many for any share of the frame, or most of the values read so far
                 # (a frame of a coarse feed with 5 % off: the first three read of the first
@@ -100,11 +116,15 @@ class Grain:
                 if off > allowed or (off >= 3 and 2 * off > len(values)):
                     off = allowed + 1
                     break
+        self.frame_km = None
         for step, seen in self._on.items():
             off_step = values if off > allowed else _off(values, step)
             if len(off_step) > len(values) * OFF_SHARE:
                 seen.clear()
-            elif len(seen) < MIN_VALUES[step]:
+                continue
+            if self.frame_km is None and len(values) - len(off_step) >= FRAME_VALUES[step]:
+                self.frame_km = step
+            if len(seen) < MIN_VALUES[step]:
                 seen.update(values - off_step)
         self.km = next(
             (step for step, seen in self._on.items() if len(seen) >= MIN_VALUES[step]), None
@@ -113,7 +133,19 @@ class Grain:
 
 def _off(values: set[float], step: float) -> set[float]:
     """The values not on `step`."""
-    return {km for km in values if abs(km / step - round(km / step)) >= ON_STEP}
+    return {km for km in values if not _on(km, step)}
+
+
+def _on(km: float, step: float) -> bool:
+    return abs(km / step - round(km / step)) < ON_STEP
+
+
+def step_of(km: float) -> float:
+    """The coarsest step `km` is on (0 when on none): as far as a feed giving it may have
+    rounded, or cut, the rider's true km to go, whether or not its step is known yet."""
+    if not _on(km, STEPS_KM[-1]):
+        return 0.0  # Nearly every value of a fine feed: off the finest, off them all.
+    return next(step for step in STEPS_KM if _on(km, step))
 
 
 def within_steps(riders: Sequence[RiderFix], route: RouteLine, step_km: float) -> dict[int, float]:
@@ -131,6 +163,8 @@ def within_steps(riders: Sequence[RiderFix], route: RouteLine, step_km: float) -
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
             continue
         near = distance - km
+        if near < 0.0:
+            continue  # Before km 0 (the neutralised start): the route's first point is no place.
         d2, found = route.nearest(*route.plane(lat, lon), near - reach, near + reach)
         if d2 <= ON_ROUTE_KM * ON_ROUTE_KM and abs(found - near) <= reach:
             placed[index] = found

@@ -9,9 +9,10 @@ Each frame the first rider on the road (the head of the race, whose road every g
 on), `SAMPLED` others in turn and any whose km to go has just jumped (`ask`) are checked: a km
 to go more than `OFF_KM` from where the fix lies on the route (the route's trace and the feed's
 km agree within some tens of metres: their usual difference, `typical_km`, is the median of the
-riders last checked), twice in a row by the same amount, is no longer the rider's: until it
-agrees again he is placed where his fix lies.
-A fix off the route, or nowhere near, says nothing.
+riders last checked), twice in a row by the same amount (or once by as much as it has just
+jumped), is no longer the rider's: until it agrees again he is placed where his fix lies,
+looked for where his offset puts it. A km to go on a coarse step (1 km, 500 m...) is judged only
+beyond what the step may have rounded. A fix off the route, or nowhere near, says nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from statistics import median
 from race.alerts import AlertLog
 from race.models import Bib, RiderFix
 from race.tracking.geometry import RouteLine
+from race.tracking.grain import step_of
 from race.tracking.routegrid import likeliest_on
 
 OFF_KM = 0.3
@@ -33,7 +35,7 @@ noise, a trace cutting corners, the feed's 10 m steps)."""
 SAME_KM = 0.1
 """Two checks find the same offset when they are this close."""
 REACH_KM = 2.0
-"""How far from the feed's km to go the fix is looked for on the route."""
+"""How far from where it is looked for the fix may be found on the route."""
 PRIOR_KM = 0.3
 """Where the route passes near the fix twice (a hairpin), the passage nearer the feed's km
 wins (one standard deviation, in km: a second passage further than this must be much nearer
@@ -66,14 +68,21 @@ class KmCheck:
         """Riders whose km to go is not theirs, by the deviation they had before it went off
         (their offset is measured from it)."""
         self._turn = 0
-        self._asked: set[Bib] = set()
-        """Riders to check at the next frame (their km to go jumped: `ask`)."""
+        self._asked: dict[Bib, float] = {}
+        """Riders to check at the next frame, by how far their km to go jumped (`ask`)."""
+        self._expected: dict[Bib, float] = {}
+        """Where the fixes of the riders watched are looked for first: their last deviation
+        found, or the jump of their km to go they were asked about after."""
         self._news: list[tuple[Bib, float | None]] = []
 
-    def ask(self, bib: Bib) -> None:
-        """Check this rider at the next frame (his km to go has just jumped: an offset begins
-        with a jump, found at once rather than when his turn comes)."""
-        self._asked.add(bib)
+    def ask(self, bib: Bib, jump_km: float) -> None:
+        """Check this rider at the next frame: his km to go has just jumped `jump_km` back
+        from where his last place and speed put him (an offset begins with a jump: found at
+        once rather than when his turn comes, however far it sends him)."""
+        self._asked[bib] = jump_km
+        if bib not in self.off and bib not in self._first_seen:
+            # (The km of a rider found off is his fix's place: its jump is his fix's.)
+            self._expected[bib] = jump_km
 
     def check(
         self, t: float, riders: Sequence[RiderFix], kms: list[float], route: RouteLine
@@ -86,18 +95,29 @@ class KmCheck:
         }
         self._turn += 1
         chosen = set(sample)
-        asked, self._asked = self._asked, set()
+        asked, self._asked = self._asked, {}
         if self.off or self._first_seen or asked:
-            watched = self.off.keys() | self._first_seen.keys() | asked
+            watched = self.off.keys() | self._first_seen.keys() | asked.keys()
             chosen.update(i for i, fix in enumerate(riders) if fix.bib in watched)
+            if self._expected:  # Without the riders no longer watched.
+                self._expected = {b: d for b, d in self._expected.items() if b in watched}
+        elif self._expected:
+            self._expected = {}
+        expected = self._expected
         found: dict[int, float] = {}
         """Riders whose fix is on the route, by index: the feed's km to go minus the fix's."""
+        rounded: dict[int, float] = {}
+        """Riders whose km to go is on a coarse step, by index: the step."""
         for index in chosen:
-            where = self._on_route(riders[index], kms[index], route)
+            fix = riders[index]
+            where = self._on_route(fix, kms[index], route, expected.get(fix.bib, 0.0))
             if where is None:
                 continue
             # The feed's km to go minus where the fix is on the route's trace.
             found[index] = difference = kms[index] - (route.distance_km - where)
+            step = step_of(kms[index])
+            if step:
+                rounded[index] = step
             if index in sample and riders[index].bib not in self.off:
                 # What is usual: the sample's (riders asked about after a jump, ten of them
                 # sent 500 m back at once, would make their offset the usual one).
@@ -110,36 +130,49 @@ class KmCheck:
         for index, difference in found.items():
             bib = riders[index].bib
             deviation = difference - self.typical_km
-            self._judge(t, bib, deviation, asked=bib in asked)
+            if abs(deviation) > rounded.get(index, -1.0) + OFF_KM:
+                self._judge(t, bib, deviation, asked.get(bib))
+            # Else within what a feed in his km's step may have rounded or cut (the first
+            # frames of a feed turning coarse, before its step is known): not judged.
             if bib in self.off:
                 # Where his fix is, as far from the trace as he was before his km went off.
                 km_to_go = kms[index] - deviation + self.off[bib]
                 placed[index] = route.distance_km - km_to_go
+            if bib in self.off or bib in self._first_seen:
+                expected[bib] = deviation
+            else:
+                expected.pop(bib, None)
         return placed
 
-    def _on_route(self, fix: RiderFix, km: float, route: RouteLine) -> float | None:
+    def _on_route(
+        self, fix: RiderFix, km: float, route: RouteLine, deviation: float
+    ) -> float | None:
         """Where the fix lies on the route near `km` to go (km from the start), None when it is
-        off the route there. Looked for within `OFF_KM` first (nearly every check), then
-        within `REACH_KM`."""
+        off the route there. Looked for within `OFF_KM` of where the rider's `deviation` puts
+        it (nearly every check), of the feed's km, then within `REACH_KM` (as far again as the
+        deviation): the passage nearest where he was looked for wins."""
         lat, lon = fix.lat, fix.lon
         if lat is None or lon is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
             return None
-        near = route.distance_km - km + self.typical_km
+        fed = route.distance_km - km + self.typical_km
+        near = fed + deviation
         x, y = route.plane(lat, lon)
         kms, segments = route.kms, route.segments
         last = len(kms) - 1
-        for reach in (OFF_KM, REACH_KM):
-            lo = max(0, bisect_left(kms, near - reach) - 1)
-            hi = min(last, bisect_right(kms, near + reach))
-            score, found = likeliest_on(x, y, segments, lo, hi, near, PRIOR_KM)
-            if score < math.inf and abs(found - near) <= reach:
+        tries = ((near, OFF_KM), (fed, OFF_KM)) if deviation else ((near, OFF_KM),)
+        for centre, reach in (*tries, (near, REACH_KM + abs(deviation))):
+            lo = max(0, bisect_left(kms, centre - reach) - 1)
+            hi = min(last, bisect_right(kms, centre + reach))
+            score, found = likeliest_on(x, y, segments, lo, hi, centre, PRIOR_KM)
+            if score < math.inf and abs(found - centre) <= reach:
                 return found
         return None
 
-    def _judge(self, t: float, bib: Bib, deviation: float, *, asked: bool) -> None:
+    def _judge(self, t: float, bib: Bib, deviation: float, jump: float | None) -> None:
         """A rider whose km to go is `deviation` km further back than his fix, beyond the
         usual difference: off when it left his own (followed at `DRIFT_KMS` at most, fresh:
-        `FRESH_S`), or the usual one when he is asked about after a jump; the same twice."""
+        `FRESH_S`), or the usual one when he is asked about after a `jump`; the same twice, or
+        once by as much as his km to go has just jumped (the jump was the first time)."""
         if bib in self.off:
             if abs(deviation - self.off[bib]) > OFF_KM:
                 return
@@ -152,8 +185,8 @@ class KmCheck:
         elif seen is not None and t - seen[0] <= FRESH_S:
             base = seen[1]
         else:
-            base = 0.0 if asked else None  # Sampled in turn with nothing to compare: noted.
-        if base is None:
+            base = 0.0 if jump is not None else None
+        if base is None:  # Sampled in turn with nothing to compare: noted.
             self._seen[bib] = (t, deviation)
             return
         if abs(deviation - base) <= OFF_KM:
@@ -163,7 +196,9 @@ class KmCheck:
             self._seen[bib] = (t, base + max(-most, min(most, deviation - base)))
             return
         offset = deviation - base
-        if first is not None and abs(offset - first[0]) <= SAME_KM:
+        if (first is not None and abs(offset - first[0]) <= SAME_KM) or (
+            jump is not None and abs(offset - jump) <= SAME_KM
+        ):
             self.off[bib] = base
             self._news.append((bib, offset))
         else:

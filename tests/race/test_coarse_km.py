@@ -162,3 +162,37 @@ def test_with_gps_for_half_the_riders_the_steps_rule_holds_for_all() -> None:
     assert group_sizes(situation) == [1, 24, 5]
     said = [a.text for a in situation.alerts if a.kind == "feed_km_steps"]
     assert said == ["Feed: km to go in 100 m steps: riders less than 200 m apart not told apart"]
+
+
+@pytest.mark.parametrize(("step", "how"), [(1.0, "round"), (1.0, "down"), (0.5, "round")])
+def test_a_feed_turning_coarse_is_read_from_its_first_coarse_frame(step: float, how: str) -> None:
+    """Fine for five minutes, then in `step` km steps: the compact field's first coarse frames
+    carry three or four values, too few for the step to be known, enough to place the riders
+    within it from GPS. The head is never merged with the bunch, no gap moves, no rider's km
+    to go is taken for an offset."""
+    race = routed_race()
+    for t in range(0, 600, 6):
+        true = bunch_and_break(float(t))
+        frame = located(float(t), true)
+        if t >= 300:
+            frame = frame.model_copy(
+                update={
+                    "riders": tuple(
+                        fix.model_copy(update={"km_to_finish": stepped(true[fix.bib], step, how)})
+                        for fix in frame.riders
+                    )
+                }
+            )
+        situation = race.apply(frame)
+        if t >= 240:
+            assert group_sizes(situation) == [1, 24, 5], t
+            assert situation.groups[1].gap_s == pytest.approx(60.0, abs=1.5), t
+    assert not [a for a in situation.alerts if a.kind == "feed_km_offset"]
+
+
+def test_a_frame_on_a_step_is_placed_within_it_before_the_step_is_known() -> None:
+    grain = Grain()
+    grain.see(fixes([42.0, 43.0, 45.0]))
+    assert (grain.km, grain.frame_km) == (None, 1.0)
+    grain.see(fixes([42.37, 43.1, 45.0]))
+    assert grain.frame_km is None

@@ -58,14 +58,46 @@ def test_the_head_sent_800_m_back_is_placed_from_his_gps() -> None:
 
 
 def test_a_rider_of_the_bunch_is_found_at_once_by_his_jump() -> None:
-    """His km to go jumps back 500 m when the offset begins: checked at the next frame, placed
-    from his fix from the one after, not when his turn comes."""
+    """His km to go jumps back 500 m when the offset begins: checked at the next frame and
+    placed from his fix, not when his turn comes."""
     race = routed_race()
     ride(race, 0, 120, {})
     ride(race, 120, 138, {17: 0.5})
     for t in range(138, 600, 6):
         situation = ride(race, t, t + 1, {17: 0.5})
         assert [len(group.riders) for group in situation.groups] == [1, 29], t
+    assert len(said(situation)) == 1
+
+
+def test_the_head_sent_3_km_back_is_placed_from_his_gps_from_the_next_frame() -> None:
+    """Further than the fix is usually looked for: as far as his km to go jumped. The jump and
+    the fix agreeing on the offset, he is placed from the frame after the jump: the bunch's gap
+    never moves, and the head is never among the groups behind."""
+    race = routed_race()
+    ride(race, 0, 120, {})
+    ride(race, 120, 126, {1: 3.0})  # The jump: set aside by the field, asked about.
+    for t in range(126, 600, 6):
+        situation = ride(race, t, t + 1, {1: 3.0})
+        head, bunch = situation.groups
+        assert head.riders == (1,), t
+        assert bunch.gap_s == pytest.approx(120.0, abs=1.0), t
+    assert said(situation) == [
+        "Feed: F. R1's km to go puts him 3.0 km behind where his GPS is on the route: "
+        "placed from his GPS"
+    ]
+
+
+def test_an_offset_beginning_in_a_hole_of_the_feed_is_found_from_its_first_frame() -> None:
+    """36 s without a frame, the head's km to go 3 km back after it: his jump is measured from
+    where his speed put him (not from his last km to go, 450 m further back), and agrees with
+    his fix at once."""
+    race = routed_race()
+    ride(race, 0, 120, {})
+    for t in range(156, 600, 6):
+        situation = ride(race, t, t + 1, {1: 3.0})
+        head, bunch = situation.groups
+        assert head.riders == (1,), t
+        assert bunch.gap_s == pytest.approx(120.0, abs=1.0), t
     assert len(said(situation)) == 1
 
 
