@@ -3,9 +3,9 @@ than the suite tries: random combinations of real feeds' quirks on a short stage
 checked after every event (finite, non-negative gaps; no time-limit status better than its
 margin allows; the right winner).
 
-The suite tries a few combinations per run (each is a whole stage through the engine); this
-runs as many as asked, from a fresh random start (hypothesis keeps any failure it finds in
-its example database, so the suite replays it afterwards).
+The suite tries the same few combinations every run (each is a whole stage through the
+engine); this runs as many as asked, from a fresh random start. A failure it finds is shrunk
+and printed: add it to the test as an `example`, so that the suite tries it from then on.
 
     python bench/quirk_properties.py [--examples 200]
 """

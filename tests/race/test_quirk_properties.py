@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from feeds.quirks import (
@@ -99,9 +99,12 @@ def stage() -> list[FeedEvent]:
 
 STAGE = stage()
 pytestmark = pytest.mark.slow  # Hundreds of frames per example.
+EXPLORING = "ARDOISE_QUIRK_EXAMPLES" in os.environ
+"""Run from `bench/quirk_properties.py`: as many combinations as asked, from a random start.
+The suite tries the same few every run (a combination found failing is added as an
+`example`), so that a run fails on a change, not on the draw."""
 EXAMPLES = int(os.environ.get("ARDOISE_QUIRK_EXAMPLES", "10"))
-"""Combinations of quirks tried per run: a few in the suite (each is a whole stage), as many as
-wanted from `bench/quirk_properties.py`."""
+"""Combinations of quirks tried per run (each is a whole stage)."""
 AT_KM = st.floats(min_value=1.0, max_value=29.0)
 QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
     st.builds(
@@ -179,8 +182,41 @@ def situations(quirks: list[Quirk], seed: int) -> Iterator[Situation]:
         yield race.apply(event)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=not EXPLORING,
+)
 @given(quirks=st.lists(QUIRKS, max_size=4), seed=st.integers(0, 1000))
+# A feed turning to 1 km steps 3 km out: its first coarse frames, before the step was known,
+# took the bunch's rounded km for offsets from their GPS (a bunch rider won).
+@example(
+    quirks=[
+        PreStart(duration_s=60.0, km_to_finish=0.0, absent_share=0.0, hole_s=0.0),
+        CoarseKm(step_km=1.0, how="round", at_km_to_finish=3.0),
+    ],
+    seed=0,
+)
+# The head's km to go sent 3 km back 1 km out: looked for no further than 2 km from it, his
+# fix was not found; the bunch won, the head outside the time limit.
+@example(
+    quirks=[
+        PreStart(duration_s=60.0, km_to_finish=0.0, absent_share=0.0, hole_s=0.0),
+        KmOffset(offset_km=3.0, riders=1, which="front", at_km_to_finish=1.0),
+    ],
+    seed=0,
+)
+# The same sent back in a hole of the feed: his jump measured from his last km to go, not from
+# where his speed put him, did not match his fix's offset.
+@example(
+    quirks=[
+        Cadence(),
+        PreStart(duration_s=60.0, km_to_finish=0.0, absent_share=0.0, hole_s=0.0),
+        KmOffset(offset_km=3.0, riders=1, which="front", at_km_to_finish=1.5),
+    ],
+    seed=0,
+)
 def test_no_quirk_makes_a_wrong_number(quirks: list[Quirk], seed: int) -> None:
     limits = engine_settings().time_limit
     tight, danger = limits.tight_margin_s, limits.danger_margin_s
