@@ -144,7 +144,7 @@ class GpsPlacer:
             # The usual frame: nothing to place but riders whose km to go is not theirs. Its
             # places are kept for a frame that needs them, and written only for the riders the
             # next such frame lacks.
-            places = self.offsets.check(t, riders, fed, route)
+            places = self.offsets.check(t, riders, fed, route, grain.km or grain.frame_on_km)
             step = grain.km or grain.frame_km
             if step is not None:  # Too coarse for the gaps: the fixes say where within.
                 places = within_steps(riders, route, step) | places

@@ -64,9 +64,12 @@ class Grain:
         """The step (km), or None: the feed's km are finer than every step looked for."""
         self._on: dict[float, set[float]] = {step: set() for step in STEPS_KM}
         """For each step, the different km to go on it since a frame was off it."""
+        self.frame_on_km: float | None = None
+        """The coarsest step the last frame's km to go were on (all but `OFF_SHARE`), however
+        few: as far as they may have been rounded or cut, known or not."""
         self.frame_km: float | None = None
-        """The coarsest step the last frame's km to go were on (`FRAME_VALUES` of them, all
-        but `OFF_SHARE`), known or not: where the fixes place riders within it."""
+        """`frame_on_km` when `FRAME_VALUES` of them were on it: where the fixes place riders
+        within it."""
         self.placed_within = False
         """The last frame's riders were placed within their steps from GPS (`within_steps`),
         all but `OFF_SHARE` of them (a rider or two without a fix)."""
@@ -108,7 +111,7 @@ class Grain:
             if km is None or not 0.0 < km < KM_MAX or km in values:
                 continue  # Unknown, on the line (0 is on every step), or already read.
             values.add(km)
-            if abs(km / finest - round(km / finest)) >= ON_STEP:  # Inlined: each rider.
+            if abs(km / finest - round(km / finest)) >= ON_STEP:
                 off += 1
                 # Off: too many for any share of the frame, or most of the values read so far
                 # (a frame of a coarse feed with 5 % off: the first three read of the first
@@ -116,14 +119,18 @@ class Grain:
                 if off > allowed or (off >= 3 and 2 * off > len(values)):
                     off = allowed + 1
                     break
-        self.frame_km = None
+        self.frame_on_km = self.frame_km = None
         for step, seen in self._on.items():
             off_step = values if off > allowed else _off(values, step)
             if len(off_step) > len(values) * OFF_SHARE:
                 seen.clear()
                 continue
-            if self.frame_km is None and len(values) - len(off_step) >= FRAME_VALUES[step]:
-                self.frame_km = step
+            if self.frame_on_km is None and values:
+                # The coarsest step they are on: on it, they are on every finer one, which
+                # asks more values (fewer fall on a coarser step by chance).
+                self.frame_on_km = step
+                if len(values) - len(off_step) >= FRAME_VALUES[step]:
+                    self.frame_km = step
             if len(seen) < MIN_VALUES[step]:
                 seen.update(values - off_step)
         self.km = next(
@@ -133,19 +140,7 @@ class Grain:
 
 def _off(values: set[float], step: float) -> set[float]:
     """The values not on `step`."""
-    return {km for km in values if not _on(km, step)}
-
-
-def _on(km: float, step: float) -> bool:
-    return abs(km / step - round(km / step)) < ON_STEP
-
-
-def step_of(km: float) -> float:
-    """The coarsest step `km` is on (0 when on none): as far as a feed giving it may have
-    rounded, or cut, the rider's true km to go, whether or not its step is known yet."""
-    if not _on(km, STEPS_KM[-1]):
-        return 0.0  # Nearly every value of a fine feed: off the finest, off them all.
-    return next(step for step in STEPS_KM if _on(km, step))
+    return {km for km in values if abs(km / step - round(km / step)) >= ON_STEP}
 
 
 def within_steps(riders: Sequence[RiderFix], route: RouteLine, step_km: float) -> dict[int, float]:

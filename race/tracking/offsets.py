@@ -26,7 +26,6 @@ from statistics import median
 from race.alerts import AlertLog
 from race.models import Bib, RiderFix
 from race.tracking.geometry import RouteLine
-from race.tracking.grain import step_of
 from race.tracking.routegrid import likeliest_on
 
 OFF_KM = 0.3
@@ -85,10 +84,16 @@ class KmCheck:
             self._expected[bib] = jump_km
 
     def check(
-        self, t: float, riders: Sequence[RiderFix], kms: list[float], route: RouteLine
+        self,
+        t: float,
+        riders: Sequence[RiderFix],
+        kms: list[float],
+        route: RouteLine,
+        step_km: float | None,
     ) -> dict[int, float]:
-        """Check this frame's riders (with their `kms` to go); the riders to place where their
-        fixes are, by index, in km from the start."""
+        """Check this frame's riders (with their `kms` to go, on `step_km` steps when the feed
+        or this frame is coarse: `race.tracking.grain`); the riders to place where their fixes
+        are, by index, in km from the start."""
         n = len(riders)
         sample = {kms.index(min(kms))} | {
             (self._turn + k * n // SAMPLED) % n for k in range(SAMPLED)
@@ -106,8 +111,6 @@ class KmCheck:
         expected = self._expected
         found: dict[int, float] = {}
         """Riders whose fix is on the route, by index: the feed's km to go minus the fix's."""
-        rounded: dict[int, float] = {}
-        """Riders whose km to go is on a coarse step, by index: the step."""
         for index in chosen:
             fix = riders[index]
             where = self._on_route(fix, kms[index], route, expected.get(fix.bib, 0.0))
@@ -115,9 +118,6 @@ class KmCheck:
                 continue
             # The feed's km to go minus where the fix is on the route's trace.
             found[index] = difference = kms[index] - (route.distance_km - where)
-            step = step_of(kms[index])
-            if step:
-                rounded[index] = step
             if index in sample and riders[index].bib not in self.off:
                 # What is usual: the sample's (riders asked about after a jump, ten of them
                 # sent 500 m back at once, would make their offset the usual one).
@@ -127,13 +127,14 @@ class KmCheck:
             # usual difference follows within two frames, and nobody is found off.
             self.typical_km = median(self._recent)
         placed: dict[int, float] = {}
+        # Within what a coarse step may have rounded or cut, a km to go is not judged (the
+        # first frames of a feed turning coarse, before its step is known, included).
+        judged_km = OFF_KM + (step_km or 0.0)
         for index, difference in found.items():
             bib = riders[index].bib
             deviation = difference - self.typical_km
-            if abs(deviation) > rounded.get(index, -1.0) + OFF_KM:
+            if step_km is None or abs(deviation) > judged_km:
                 self._judge(t, bib, deviation, asked.get(bib))
-            # Else within what a feed in his km's step may have rounded or cut (the first
-            # frames of a feed turning coarse, before its step is known): not judged.
             if bib in self.off:
                 # Where his fix is, as far from the trace as he was before his km went off.
                 km_to_go = kms[index] - deviation + self.off[bib]

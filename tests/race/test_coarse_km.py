@@ -193,6 +193,8 @@ def test_a_feed_turning_coarse_is_read_from_its_first_coarse_frame(step: float, 
 def test_a_frame_on_a_step_is_placed_within_it_before_the_step_is_known() -> None:
     grain = Grain()
     grain.see(fixes([42.0, 43.0, 45.0]))
-    assert (grain.km, grain.frame_km) == (None, 1.0)
+    assert (grain.km, grain.frame_on_km, grain.frame_km) == (None, 1.0, 1.0)
+    grain.see(fixes([42.0]))  # One value: on the step, too few to place by it.
+    assert (grain.frame_on_km, grain.frame_km) == (1.0, None)
     grain.see(fixes([42.37, 43.1, 45.0]))
-    assert grain.frame_km is None
+    assert (grain.frame_on_km, grain.frame_km) == (None, None)
