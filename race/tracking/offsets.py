@@ -172,8 +172,8 @@ class KmCheck:
     def _judge(self, t: float, bib: Bib, deviation: float, jump: float | None) -> None:
         """A rider whose km to go is `deviation` km further back than his fix, beyond the
         usual difference: off when it left his own (followed at `DRIFT_KMS` at most, fresh:
-        `FRESH_S`), or the usual one when he is asked about after a `jump`; the same twice, or
-        once by as much as his km to go has just jumped (the jump was the first time)."""
+        `FRESH_S`), or the usual one when his own is not fresh; the same twice, or once by as
+        much as his km to go has just `jump`ed (the jump was the first time)."""
         if bib in self.off:
             if abs(deviation - self.off[bib]) > OFF_KM:
                 return
@@ -182,14 +182,14 @@ class KmCheck:
         seen = self._seen.get(bib)
         first = self._first_seen.pop(bib, None)
         if first is not None:
-            base: float | None = first[1]
+            base = first[1]
         elif seen is not None and t - seen[0] <= FRESH_S:
             base = seen[1]
         else:
-            base = 0.0 if jump is not None else None
-        if base is None:  # Sampled in turn with nothing to compare: noted.
-            self._seen[bib] = (t, deviation)
-            return
+            # Nothing fresh of his own (checked in turn, the feed's first frames): measured
+            # from the usual difference, an offset there from the feed's first frame or begun
+            # between two of his turns is found.
+            base = 0.0
         if abs(deviation - base) <= OFF_KM:
             # His own deviation followed no faster than a trace's error drifts: a km to go
             # stuck while he rides drifts at his speed, and is found.

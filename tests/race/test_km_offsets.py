@@ -101,6 +101,21 @@ def test_an_offset_beginning_in_a_hole_of_the_feed_is_found_from_its_first_frame
     assert len(said(situation)) == 1
 
 
+@pytest.mark.parametrize("bib", [1, 7])
+def test_an_offset_there_from_the_feeds_first_frame_is_found(bib: int) -> None:
+    """Ardoise started with the race under way, a rider's km to go already 800 m back: no jump
+    to ask about, no deviation of his own to measure from. Measured from the usual difference,
+    the head (checked each frame) and a rider of the bunch (in turn) are found."""
+    race = routed_race()
+    situation = ride(race, 0, 600, {bib: 0.8})
+    assert [len(group.riders) for group in situation.groups] == [1, 29]
+    assert situation.groups[1].gap_s == pytest.approx(120.0, abs=1.0)
+    assert said(situation) == [
+        f"Feed: F. R{bib}'s km to go puts him 0.8 km behind where his GPS is on the route: "
+        "placed from his GPS"
+    ]
+
+
 def test_a_fix_off_the_route_says_nothing() -> None:
     """A fix 800 m from the road is no place on it: the feed's km to go stands."""
     race = routed_race()
