@@ -103,7 +103,7 @@ EXPLORING = "ARDOISE_QUIRK_EXAMPLES" in os.environ
 """Run from `bench/quirk_properties.py`: as many combinations as asked, from a random start.
 The suite tries the same few every run (a combination found failing is added as an
 `example`), so that a run fails on a change, not on the draw."""
-EXAMPLES = int(os.environ.get("ARDOISE_QUIRK_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("ARDOISE_QUIRK_EXAMPLES", "40"))
 """Combinations of quirks tried per run (each is a whole stage)."""
 AT_KM = st.floats(min_value=1.0, max_value=29.0)
 QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
@@ -156,13 +156,11 @@ QUIRKS: st.SearchStrategy[Quirk] = st.one_of(
         at_km_to_finish=AT_KM,
     ),
     st.builds(Speeds, factor=st.sampled_from([0.0, 1 / 3.6, 2.0])),
-    # From 3 km to go or earlier: a feed turning to 1 km steps cut down just as its head
-    # enters the last km sends him at the line at once, and the winner is a guess (not handled).
     st.builds(
         CoarseKm,
-        step_km=st.sampled_from([0.1, 0.2, 1.0]),
+        step_km=st.sampled_from([0.1, 0.2, 0.5, 1.0]),
         how=st.sampled_from(["round", "down"]),
-        at_km_to_finish=st.floats(min_value=3.0, max_value=DISTANCE),
+        at_km_to_finish=st.floats(min_value=0.5, max_value=DISTANCE),
     ),
     st.builds(
         KmOffset,
