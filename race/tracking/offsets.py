@@ -11,8 +11,9 @@ to go more than `OFF_KM` from where the fix lies on the route (the route's trace
 km agree within some tens of metres: their usual difference, `typical_km`, is the median of the
 riders last checked), twice in a row by the same amount (or once by as much as it has just
 jumped), is no longer the rider's: until it agrees again he is placed where his fix lies,
-looked for where his offset puts it. A km to go on a coarse step (1 km, 500 m...) is judged only
-beyond what the step may have rounded. A fix off the route, or nowhere near, says nothing.
+looked for where his offset puts it. In a frame whose km to go are all on a coarse step (1 km,
+500 m...), a km to go is judged only beyond what the step may have rounded. A fix off the
+route, or nowhere near, says nothing.
 """
 
 from __future__ import annotations
@@ -150,8 +151,8 @@ class KmCheck:
     ) -> float | None:
         """Where the fix lies on the route near `km` to go (km from the start), None when it is
         off the route there. Looked for within `OFF_KM` of where the rider's `deviation` puts
-        it (nearly every check), of the feed's km, then within `REACH_KM` (as far again as the
-        deviation): the passage nearest where he was looked for wins."""
+        it (nearly every check), then of the feed's km, then within `REACH_KM` of the first
+        and the feed's km: the passage nearest where it is looked for wins."""
         lat, lon = fix.lat, fix.lon
         if lat is None or lon is None or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
             return None
