@@ -73,6 +73,8 @@ class KmCheck:
         self._expected: dict[Bib, float] = {}
         """Where the fixes of the riders watched are looked for first: their last deviation
         found, or the jump of their km to go they were asked about after."""
+        self._placed: set[Bib] = set()
+        """The riders the last frame placed from their fixes."""
         self._news: list[tuple[Bib, float | None]] = []
 
     def ask(self, bib: Bib, jump_km: float) -> None:
@@ -80,8 +82,7 @@ class KmCheck:
         from where his last place and speed put him (an offset begins with a jump: found at
         once rather than when his turn comes, however far it sends him)."""
         self._asked[bib] = jump_km
-        if bib not in self.off and bib not in self._first_seen:
-            # (The km of a rider found off is his fix's place: its jump is his fix's.)
+        if bib not in self._placed:  # (Else the km that jumped was his fix's place.)
             self._expected[bib] = jump_km
 
     def check(
@@ -129,12 +130,13 @@ class KmCheck:
             self.typical_km = median(self._recent)
         placed: dict[int, float] = {}
         # Within what a coarse step may have rounded or cut, a km to go is not judged (the
-        # first frames of a feed turning coarse, before its step is known, included).
+        # first frames of a feed turning coarse, before its step is known, included), but a
+        # rider found off may be found back.
         judged_km = OFF_KM + (step_km or 0.0)
         for index, difference in found.items():
             bib = riders[index].bib
             deviation = difference - self.typical_km
-            if step_km is None or abs(deviation) > judged_km:
+            if step_km is None or abs(deviation) > judged_km or bib in self.off:
                 self._judge(t, bib, deviation, asked.get(bib))
             if bib in self.off:
                 # Where his fix is, as far from the trace as he was before his km went off.
@@ -144,6 +146,7 @@ class KmCheck:
                 expected[bib] = deviation
             else:
                 expected.pop(bib, None)
+        self._placed = {riders[index].bib for index in placed}
         return placed
 
     def _on_route(

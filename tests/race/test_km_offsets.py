@@ -116,6 +116,24 @@ def test_an_offset_there_from_the_feeds_first_frame_is_found(bib: int) -> None:
     ]
 
 
+def test_a_rider_found_off_is_found_back_on_a_coarse_feed() -> None:
+    """His km sent 800 m back, then right again but in 100 m steps: within what the step may
+    have rounded, his km is not judged, but he is found back (he would stay placed from his
+    fix, and a later offset, looked for near his old place, would not be found)."""
+    race = routed_race()
+    ride(race, 0, 120, {})
+    ride(race, 120, 300, {1: 0.8})
+    for t in range(300, 600, 6):
+        true = break_and_bunch(START_KM - KMH * t / 3600.0)
+        frame = located(float(t), true)
+        riders = tuple(
+            fix.model_copy(update={"km_to_finish": round(true[fix.bib], 1)}) for fix in frame.riders
+        )
+        situation = race.apply(Telemetry(t=frame.t, riders=riders))
+    assert said(situation)[1:] == ["Feed: F. R1's km to go agrees with his GPS again"]
+    assert situation.groups[1].gap_s == pytest.approx(120.0, abs=1.0)
+
+
 def test_a_fix_off_the_route_says_nothing() -> None:
     """A fix 800 m from the road is no place on it: the feed's km to go stands."""
     race = routed_race()

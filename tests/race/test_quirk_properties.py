@@ -208,6 +208,16 @@ def situations(quirks: list[Quirk], seed: int) -> Iterator[Situation]:
 # The head's km sent 800 m back onto a round 27.5 km: taken for a value a coarse step may have
 # rounded, it was not judged; behind the bunch's front, no longer checked each frame.
 @example(quirks=[KmOffset(offset_km=0.8, riders=1, which="front", at_km_to_finish=26.8125)], seed=0)
+# The head's km stuck (found off), then in 100 m steps (never judged, so never found back),
+# then sent 3 km back: looked for near his old place, his fix was not found.
+@example(
+    quirks=[
+        Stuck(duration_s=560.3240799203363, at_km_to_finish=21.538539949066806, bib=1),
+        CoarseKm(step_km=0.1, how="round", at_km_to_finish=16.733743685935966),
+        KmOffset(offset_km=3.0, riders=1, which="front", at_km_to_finish=1.0),
+    ],
+    seed=0,
+)
 # The same sent back in a hole of the feed: his jump measured from his last km to go, not from
 # where his speed put him, did not match his fix's offset.
 @example(
