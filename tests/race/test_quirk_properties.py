@@ -218,6 +218,15 @@ def situations(quirks: list[Quirk], seed: int) -> Iterator[Situation]:
     ],
     seed=0,
 )
+# The bunch's front five sent 500 m ahead twice in the last 1.25 km (a wrong winner while an
+# offset was still measured from a rider's own deviation, however old).
+@example(
+    quirks=[
+        KmOffset(offset_km=-0.5, riders=5, which="front", at_km_to_finish=1.25),
+        KmOffset(offset_km=-0.5, riders=5, which="front", at_km_to_finish=1.0),
+    ],
+    seed=0,
+)
 # The same sent back in a hole of the feed: his jump measured from his last km to go, not from
 # where his speed put him, did not match his fix's offset.
 @example(
