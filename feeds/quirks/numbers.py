@@ -128,7 +128,7 @@ class CoarseKm(Triggered):
             if struck and isinstance(event, Telemetry) and event.riders:
                 riders = tuple(
                     fix
-                    if fix.km_to_finish is None or not math.isfinite(fix.km_to_finish)
+                    if fix.km_to_finish is None or not math.isfinite(fix.km_to_finish / step)
                     else fix.model_copy(
                         update={"km_to_finish": round(to_step(fix.km_to_finish / step) * step, 6)}
                     )

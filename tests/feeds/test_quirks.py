@@ -268,6 +268,16 @@ def test_coarse_km_puts_every_km_to_go_on_its_step_from_where_it_strikes(how: st
             assert (-0.05 - 1e-9 <= moved <= 0.05 + 1e-9) if how == "round" else -0.1 < moved <= 0
 
 
+@pytest.mark.parametrize("how", ["round", "down"])
+def test_coarse_km_leaves_a_km_no_step_holds_as_it_was(how: str) -> None:
+    """A km to go of 1e308 (a bad number before it) is infinite in steps: left as sent, for the
+    engine to drop, not a crash of the feed."""
+    events = synthetic()
+    bad = BadNumber(field="km_to_finish", value=1e308, riders=3, at_km_to_finish=20.0)
+    out, _ = run(events, bad, CoarseKm(at_km_to_finish=20.0, step_km=0.1, how=how))
+    assert any(fix.km_to_finish == 1e308 for frame in frames(out) for fix in frame.riders)
+
+
 def test_km_offset_sends_the_first_riders_km_back_for_a_while() -> None:
     events = synthetic()
     out, stream = run(events, KmOffset(at_km_to_finish=20.0, riders=2, duration_s=120.0))

@@ -237,6 +237,14 @@ def situations(quirks: list[Quirk], seed: int) -> Iterator[Situation]:
     ],
     seed=0,
 )
+# A km to go of 1e308, then km to go in 100 m steps: the quirk itself raised (infinite steps).
+@example(
+    quirks=[
+        BadNumber(field="km_to_finish", value=1e308, riders=3, at_km_to_finish=1.0),
+        CoarseKm(step_km=0.1, how="down", at_km_to_finish=1.0),
+    ],
+    seed=0,
+)
 def test_no_quirk_makes_a_wrong_number(quirks: list[Quirk], seed: int) -> None:
     limits = engine_settings().time_limit
     tight, danger = limits.tight_margin_s, limits.danger_margin_s
